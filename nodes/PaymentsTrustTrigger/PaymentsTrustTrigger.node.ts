@@ -1,0 +1,217 @@
+import {
+	NodeConnectionTypes,
+	type IDataObject,
+	type INodeType,
+	type INodeTypeDescription,
+	type IWebhookFunctions,
+	type IWebhookResponseData,
+} from 'n8n-workflow';
+
+import { toFriendlyInvoice } from '../PaymentsTrust/helpers/invoice';
+import { parseCallback } from './callback';
+import { judgeCallback, rememberCallback, type CallbackMemory } from './deduplication';
+import { modeMatches, statusMatches, STATUS_OPTIONS, type ModeFilter, type TriggerOn } from './filters';
+import { answerWithoutStarting } from './respond';
+import { isValidSignature, SIGNATURE_HEADER } from './signature';
+
+/** Key, in the node's static data, of the memory of delivered callbacks. */
+const MEMORY_KEY = 'deliveredCallbacks';
+
+const NO_SECRET_MESSAGE =
+	'PaymentsTrust Trigger cannot verify this callback: the PaymentsTrust API credential has no Secret Key. ' +
+	'Add the secret key (sk_test_… or sk_live_…) matching the invoices’ mode to the credential, ' +
+	'or turn off the Verify Signature option.';
+
+export class PaymentsTrustTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'PaymentsTrust Trigger',
+		name: 'paymentsTrustTrigger',
+		icon: { light: 'file:paymentstrust.svg', dark: 'file:paymentstrust.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		subtitle: '={{"on " + ({anyStatus: "any status change", finalStatuses: "final statuses", selectedStatuses: "selected statuses"})[$parameter["triggerOn"]]}}',
+		description: 'Starts the workflow when PaymentsTrust reports a payout invoice status change (signed callback)',
+		defaults: {
+			name: 'PaymentsTrust Trigger',
+		},
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [
+			{
+				name: 'paymentsTrustApi',
+				required: true,
+			},
+		],
+		webhooks: [
+			{
+				name: 'default',
+				httpMethod: 'POST',
+				responseMode: 'onReceived',
+				path: 'paymentstrust',
+			},
+		],
+		triggerPanel: {
+			header: 'Listening for PaymentsTrust payout callbacks',
+			executionsHelp: {
+				inactive:
+					'While you build the workflow, put the <b>Test URL</b> as Callback URL of a test invoice and click "Listen for test event". Once the workflow is published (activated), PaymentsTrust callbacks to the <b>Production URL</b> start it automatically.',
+				active:
+					'The workflow is active: every status callback PaymentsTrust sends to the <b>Production URL</b> starts it. Executions appear in the Executions list.',
+			},
+			activationHint:
+				'Publish (activate) the workflow so that callbacks sent to the Production URL start it.',
+		},
+		properties: [
+			{
+				displayName:
+					'Paste the <b>Production URL</b> above into the PaymentsTrust dashboard as the account’s Callback URL, or into the PaymentsTrust node (Payout Invoice → Create → Callback URL) for single invoices. PaymentsTrust then calls it on every status change.',
+				name: 'callbackUrlNotice',
+				type: 'notice',
+				default: '',
+			},
+			{
+				displayName: 'Trigger On',
+				name: 'triggerOn',
+				type: 'options',
+				options: [
+					{
+						name: 'Any Status Change',
+						value: 'anyStatus',
+						description: 'Every status callback',
+					},
+					{
+						name: 'Final Statuses Only',
+						value: 'finalStatuses',
+						description:
+							'Only once the payout’s outcome is known: processed, partially processed, process failed, expired, terminated, cancel failed, partially canceled, canceled',
+					},
+					{
+						name: 'Selected Statuses',
+						value: 'selectedStatuses',
+						description: 'Only the statuses picked below',
+					},
+				],
+				default: 'anyStatus',
+				description:
+					'Which status changes start the workflow. Others are still acknowledged (HTTP 200) so PaymentsTrust does not retry them.',
+			},
+			{
+				displayName: 'Statuses',
+				name: 'statuses',
+				type: 'multiOptions',
+				options: STATUS_OPTIONS,
+				default: [],
+				description: 'Statuses that start the workflow. None selected means any status.',
+				displayOptions: {
+					show: {
+						triggerOn: ['selectedStatuses'],
+					},
+				},
+			},
+			{
+				displayName: 'Options',
+				name: 'options',
+				type: 'collection',
+				placeholder: 'Add Option',
+				default: {},
+				options: [
+					{
+						displayName: 'Ignore Duplicates and Stale Callbacks',
+						name: 'ignoreDuplicates',
+						type: 'boolean',
+						default: true,
+						description:
+							'Whether to acknowledge, without starting the workflow, a callback for an invoice status already delivered (a retry) or one older (by its "updated" time) than a callback already delivered for that invoice. The node remembers the newest 10,000 invoices.',
+					},
+					{
+						displayName: 'Include Raw Callback',
+						name: 'includeRaw',
+						type: 'boolean',
+						default: false,
+						description: 'Whether to add the callback body as received (parsed JSON) under "rawCallback"',
+					},
+					{
+						displayName: 'Mode',
+						name: 'mode',
+						type: 'options',
+						options: [
+							{ name: 'Any', value: 'any', description: 'Test and live invoices' },
+							{ name: 'Live Only', value: 'live', description: 'Only invoices with test_mode false' },
+							{ name: 'Test Only', value: 'test', description: 'Only invoices with test_mode true' },
+						],
+						default: 'any',
+						description: 'Which invoices start the workflow, by their test_mode',
+					},
+					{
+						displayName: 'Verify Signature',
+						name: 'verifySignature',
+						type: 'boolean',
+						default: true,
+						description:
+							'Whether to check the X-Signature header with the credential’s Secret Key and refuse (HTTP 401) callbacks that fail. Turning it off means anyone who knows the URL can start this workflow with a made-up payout status.',
+					},
+				],
+			},
+		],
+	};
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		const req = this.getRequestObject();
+		const options = this.getNodeParameter('options', {}) as IDataObject;
+		const rawBody = (req as { rawBody?: Buffer | string }).rawBody;
+
+		// 1. Authenticity before anything else: an unsigned or forged body is refused whatever it contains.
+		if (options.verifySignature !== false) {
+			let secret = '';
+			try {
+				const credentials = await this.getCredentials('paymentsTrustApi');
+				secret = typeof credentials.secretKey === 'string' ? credentials.secretKey.trim() : '';
+			} catch {
+				secret = '';
+			}
+			if (secret === '') {
+				this.logger.warn('PaymentsTrust Trigger refused a callback: the credential has no Secret Key');
+				return answerWithoutStarting(this, 401, { message: NO_SECRET_MESSAGE });
+			}
+			if (!isValidSignature(secret, rawBody ?? Buffer.alloc(0), req.headers[SIGNATURE_HEADER])) {
+				this.logger.warn('PaymentsTrust Trigger refused a callback: missing or invalid X-Signature');
+				return answerWithoutStarting(this, 401, { message: 'Missing or invalid X-Signature' });
+			}
+		}
+
+		// 2. Then the content: the signed bytes themselves, parsed here.
+		const parsed = parseCallback(rawBody ?? (this.getBodyData() as IDataObject | undefined));
+		if (!parsed.ok) {
+			return answerWithoutStarting(this, 400, { message: parsed.message });
+		}
+		const callback = parsed.callback;
+
+		// 3. Filters. Anything filtered out is still acknowledged, or PaymentsTrust would retry it for days.
+		const triggerOn = this.getNodeParameter('triggerOn', 'anyStatus') as TriggerOn;
+		const statuses =
+			triggerOn === 'selectedStatuses' ? (this.getNodeParameter('statuses', []) as string[]) : [];
+		if (!statusMatches(callback.status, triggerOn, statuses)) {
+			return answerWithoutStarting(this, 200, { received: true, started: false, reason: 'status filtered out' });
+		}
+		if (!modeMatches(callback.testMode, (options.mode as ModeFilter | undefined) ?? 'any')) {
+			return answerWithoutStarting(this, 200, { received: true, started: false, reason: 'mode filtered out' });
+		}
+
+		// 4. Retries and late callbacks, judged against what this node already delivered.
+		if (options.ignoreDuplicates !== false) {
+			const staticData = this.getWorkflowStaticData('node');
+			const memory = (staticData[MEMORY_KEY] ?? {}) as CallbackMemory;
+			const verdict = judgeCallback(memory, callback.id, callback.status, callback.updated);
+			if (verdict !== 'new') {
+				return answerWithoutStarting(this, 200, { received: true, started: false, reason: verdict });
+			}
+			rememberCallback(memory, callback.id, callback.status, callback.updated);
+			// Assign at the top level so n8n notices the change and saves the static data.
+			staticData[MEMORY_KEY] = memory;
+		}
+
+		const json: IDataObject = toFriendlyInvoice(callback.data);
+		if (options.includeRaw === true) json.rawCallback = callback.body;
+		return { workflowData: [[{ json }]] };
+	}
+}
