@@ -1,6 +1,7 @@
 import {
 	NodeConnectionTypes,
 	type IDataObject,
+	type IHookFunctions,
 	type INodeType,
 	type INodeTypeDescription,
 	type IWebhookFunctions,
@@ -153,6 +154,25 @@ export class PaymentsTrustTrigger implements INodeType {
 				],
 			},
 		],
+	};
+
+	/**
+	 * PaymentsTrust has no API to register a callback URL: it is set once in the dashboard (account level) or
+	 * sent with each invoice (`callback_url`). So there is nothing to create or delete remotely on activation;
+	 * these hooks say so to n8n, which then only registers the URL on its own side.
+	 */
+	webhookMethods = {
+		default: {
+			async checkExists(this: IHookFunctions): Promise<boolean> {
+				return true;
+			},
+			async create(this: IHookFunctions): Promise<boolean> {
+				return true;
+			},
+			async delete(this: IHookFunctions): Promise<boolean> {
+				return true;
+			},
+		},
 	};
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
