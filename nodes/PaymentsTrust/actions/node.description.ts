@@ -1,0 +1,39 @@
+import type { INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import * as payoutInvoice from './payoutInvoice/PayoutInvoice.resource';
+import * as payoutService from './payoutService/PayoutService.resource';
+import * as prerequest from './prerequest/Prerequest.resource';
+
+export const description: INodeTypeDescription = {
+	displayName: 'PaymentsTrust',
+	name: 'paymentsTrust',
+	icon: { light: 'file:paymentstrust.svg', dark: 'file:paymentstrust.dark.svg' },
+	group: ['transform'],
+	version: 1,
+	subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
+	description:
+		'Send payouts through PaymentsTrust: list payout services, find services for an amount, and create, process and look up payout invoices, never paying a reference ID twice',
+	defaults: { name: 'PaymentsTrust' },
+	usableAsTool: true,
+	inputs: [NodeConnectionTypes.Main],
+	outputs: [NodeConnectionTypes.Main],
+	credentials: [{ name: 'paymentsTrustApi', required: true }],
+	properties: [
+		{
+			displayName: 'Resource',
+			name: 'resource',
+			type: 'options',
+			noDataExpression: true,
+			options: [
+				{ name: 'Payout Invoice', value: 'payoutInvoice', description: 'A payout to one recipient' },
+				{ name: 'Payout Service', value: 'payoutService', description: 'A way to pay out (card, bank transfer, …) enabled for the account' },
+				{ name: 'Pre-Request', value: 'prerequest', description: 'Services available for a currency and amount' },
+			],
+			default: 'payoutInvoice',
+		},
+		...payoutInvoice.description,
+		...payoutService.description,
+		...prerequest.description,
+	],
+};

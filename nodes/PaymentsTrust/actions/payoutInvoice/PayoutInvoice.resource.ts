@@ -1,0 +1,38 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import * as create from './create.operation';
+import * as createAndProcess from './createAndProcess.operation';
+import * as get from './get.operation';
+import * as getByReference from './getByReference.operation';
+import * as getMany from './getMany.operation';
+import * as processOperation from './process.operation';
+import * as validate from './validate.operation';
+import { PAYOUT_OPERATIONS, payoutProperties } from './payout.description';
+import { showOnlyFor } from '../displayOptions';
+
+export { create, createAndProcess, get, getByReference, getMany, processOperation, validate };
+
+export const description: INodeProperties[] = [
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: { show: { resource: ['payoutInvoice'] } },
+		options: [
+			{ name: 'Create', value: 'create', description: 'Create a payout invoice per row (money moves only when processed)', action: 'Create a payout invoice' },
+			{ name: 'Create and Process', value: 'createAndProcess', description: 'Create and pay a payout per row, exactly once per reference ID', action: 'Create and process a payout' },
+			{ name: 'Get', value: 'get', description: 'Get a payout invoice by its PaymentsTrust ID', action: 'Get a payout invoice' },
+			{ name: 'Get by Reference ID', value: 'getByReference', description: 'Get a payout invoice by your own reference ID', action: 'Get a payout invoice by reference ID' },
+			{ name: 'Get Many', value: 'getMany', description: 'List payout invoices, newest first', action: 'Get many payout invoices' },
+			{ name: 'Process', value: 'process', description: 'Pay an invoice that is in status "created"', action: 'Process a payout invoice' },
+			{ name: 'Validate', value: 'validate', description: 'Dry run: check every row as Create would, send nothing', action: 'Validate payouts without sending' },
+		],
+		default: 'createAndProcess',
+	},
+	...showOnlyFor('payoutInvoice', PAYOUT_OPERATIONS, payoutProperties),
+	...processOperation.description,
+	...get.description,
+	...getByReference.description,
+	...getMany.description,
+];

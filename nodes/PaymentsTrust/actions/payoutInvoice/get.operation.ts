@@ -1,0 +1,49 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+
+import { toFriendlyInvoice } from '../../helpers/invoice';
+import { forEachItem } from '../../helpers/items';
+import { toNodeApiError } from '../../transport/errors';
+import { sendSafe } from '../../transport/request';
+import { includeRawOption } from '../common.description';
+import { showOnlyFor } from '../displayOptions';
+
+export const description: INodeProperties[] = showOnlyFor('payoutInvoice', ['get'], [
+	{
+		displayName: 'Invoice ID',
+		name: 'invoiceId',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: 'cpoi_VdHYVxq4RsLEebAQ',
+		description: 'PaymentsTrust ID of the payout invoice (starts with cpoi_)',
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add option',
+		default: {},
+		options: [includeRawOption],
+	},
+]);
+
+export function invoiceOutput(resource: IDataObject, includeRaw: unknown): IDataObject {
+	const friendly = toFriendlyInvoice(resource);
+	return includeRaw === true ? { ...friendly, raw: resource } : friendly;
+}
+
+export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+	return await forEachItem(this, items, async (itemIndex) => {
+		const invoiceId = String(this.getNodeParameter('invoiceId', itemIndex)).trim();
+		const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+		const outcome = await sendSafe(this, {
+			api: 'private',
+			method: 'GET',
+			path: `/payout-invoices/${encodeURIComponent(invoiceId)}`,
+		});
+		if (outcome.kind !== 'response' || outcome.statusCode !== 200) {
+			throw toNodeApiError(this.getNode(), outcome, { action: `Get payout invoice "${invoiceId}"`, itemIndex });
+		}
+		return invoiceOutput((outcome.body.data ?? {}) as IDataObject, options.includeRaw);
+	});
+}

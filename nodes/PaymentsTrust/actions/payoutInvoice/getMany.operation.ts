@@ -1,0 +1,73 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+
+import { INVOICE_STATUSES } from '../../helpers/invoice';
+import { forEachItem } from '../../helpers/items';
+import { cursorPages } from '../../transport/pagination';
+import { includeRawOption } from '../common.description';
+import { showOnlyFor } from '../displayOptions';
+import { invoiceOutput } from './get.operation';
+
+export const description: INodeProperties[] = showOnlyFor('payoutInvoice', ['getMany'], [
+	{
+		displayName: 'Return All',
+		name: 'returnAll',
+		type: 'boolean',
+		default: false,
+		description: 'Whether to return all results or only up to a given limit',
+	},
+	{
+		displayName: 'Limit',
+		name: 'limit',
+		type: 'number',
+		typeOptions: { minValue: 1 },
+		default: 50,
+		description: 'Max number of results to return',
+		displayOptions: { show: { returnAll: [false] } },
+	},
+	{
+		displayName: 'Filters',
+		name: 'filters',
+		type: 'collection',
+		placeholder: 'Add filter',
+		default: {},
+		options: [
+			{
+				displayName: 'Reference ID',
+				name: 'referenceId',
+				type: 'string',
+				default: '',
+				description: 'Only the invoice with this reference ID (filter[reference_id])',
+			},
+			{
+				displayName: 'Status',
+				name: 'status',
+				type: 'options',
+				default: 'processed',
+				options: INVOICE_STATUSES.map((status) => ({ name: status, value: status })),
+				description: 'Only invoices in this status (filter[status]; not confirmed by the API reference)',
+			},
+		],
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add option',
+		default: {},
+		options: [includeRawOption],
+	},
+]);
+
+export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+	return await forEachItem(this, items, async (itemIndex) => {
+		const returnAll = this.getNodeParameter('returnAll', itemIndex) as boolean;
+		const limit = returnAll ? Infinity : (this.getNodeParameter('limit', itemIndex) as number);
+		const filters = this.getNodeParameter('filters', itemIndex, {}) as IDataObject;
+		const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+		const qs: IDataObject = {};
+		if (filters.referenceId) qs['filter[reference_id]'] = filters.referenceId;
+		if (filters.status) qs['filter[status]'] = filters.status;
+		const resources = await cursorPages(this, '/payout-invoices', qs, limit, itemIndex);
+		return resources.map((resource) => invoiceOutput(resource, options.includeRaw));
+	});
+}

@@ -1,0 +1,170 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import { concurrencyOption, includeRawOption, requestOptions, waitOptions } from '../common.description';
+
+/** The operations that take a payout per row: Create, Create and Process, and the Validate dry run. */
+export const PAYOUT_OPERATIONS = ['create', 'createAndProcess', 'validate'];
+
+const customerFields: INodeProperties[] = [
+	{ displayName: 'Customer Reference ID', name: 'reference_id', type: 'string', default: '', description: 'Your ID of the recipient (required by the API when a customer is sent)' },
+	{ displayName: 'Name', name: 'name', type: 'string', default: '' },
+	{ displayName: 'Email', name: 'email', type: 'string', placeholder: 'name@email.com', default: '' },
+	{ displayName: 'Phone', name: 'phone', type: 'string', default: '' },
+	{ displayName: 'Individual Tax ID', name: 'individual_tax_id', type: 'string', default: '' },
+	{ displayName: 'Date of Birth', name: 'date_of_birth', type: 'string', default: '', placeholder: '1990-12-31' },
+	{ displayName: 'Country', name: 'country', type: 'string', default: '', placeholder: 'US', description: 'Address: country' },
+	{ displayName: 'Region', name: 'region', type: 'string', default: '', description: 'Address: region or state' },
+	{ displayName: 'City', name: 'city', type: 'string', default: '', description: 'Address: city' },
+	{ displayName: 'Street', name: 'street', type: 'string', default: '', description: 'Address: street' },
+	{ displayName: 'Full Address', name: 'full_address', type: 'string', default: '', description: 'Address: the whole address on one line' },
+	{ displayName: 'Post Code', name: 'post_code', type: 'string', default: '', description: 'Address: post code' },
+	{ displayName: 'Customer Metadata (JSON)', name: 'metadata', type: 'json', default: '{}', description: 'Any key-value data about the recipient' },
+];
+
+export const payoutProperties: INodeProperties[] = [
+	{
+		displayName: 'Service Name or ID',
+		name: 'service',
+		type: 'options',
+		typeOptions: { loadOptionsMethod: 'getServices' },
+		required: true,
+		default: '',
+		description:
+			'Payout service to pay through, e.g. test_usd. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+	},
+	{
+		displayName: 'Currency',
+		name: 'currency',
+		type: 'string',
+		required: true,
+		default: 'USD',
+		placeholder: 'USD',
+		description: 'Three-letter ISO code of the invoice currency; it must be the currency the service takes',
+	},
+	{
+		displayName: 'Amount',
+		name: 'amount',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: '100.55',
+		description:
+			'Amount to pay, as a plain decimal (100.55). Text from a sheet is fine; "1,000", "abc", negative amounts or more decimals than the currency has are refused before anything is sent.',
+	},
+	{
+		displayName: 'Reference ID',
+		name: 'referenceId',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: '={{ $json.reference_id }}',
+		description:
+			'Your unique ID for this payout, e.g. a column of your sheet. It is the idempotency key: the same reference ID is never paid twice, so a run can safely be repeated.',
+	},
+	{
+		displayName: 'Service Fields',
+		name: 'serviceFields',
+		type: 'resourceMapper',
+		noDataExpression: true,
+		default: { mappingMode: 'defineBelow', value: null },
+		required: true,
+		typeOptions: {
+			loadOptionsDependsOn: ['service'],
+			resourceMapper: {
+				resourceMapperMethod: 'getServiceFields',
+				mode: 'add',
+				fieldWords: { singular: 'field', plural: 'fields' },
+				addAllFields: true,
+				multiKeyMatch: false,
+				supportAutoMap: true,
+			},
+		},
+		description: 'The recipient details the chosen service asks for (account, card number, IBAN, …)',
+	},
+	{
+		displayName: 'Additional Fields',
+		name: 'additionalFields',
+		type: 'collection',
+		placeholder: 'Add field',
+		default: {},
+		options: [
+			{
+				displayName: 'Callback URL',
+				name: 'callbackUrl',
+				type: 'string',
+				default: '',
+				placeholder: 'https://your-n8n/webhook/…/paymentstrust',
+				description:
+					'Where PaymentsTrust POSTs status changes of this invoice. Paste the production URL of a PaymentsTrust Trigger node to react to outcomes.',
+			},
+			{ displayName: 'Description', name: 'description', type: 'string', default: '' },
+			{
+				displayName: 'Customer',
+				name: 'customer',
+				type: 'collection',
+				placeholder: 'Add customer field',
+				default: {},
+				options: customerFields,
+			},
+			{ displayName: 'Context (JSON)', name: 'context', type: 'json', default: '{}', description: 'Additional recipient data such as the card holder or card expiry' },
+			{ displayName: 'Metadata (JSON)', name: 'metadata', type: 'json', default: '{}', description: 'Your own key-value data, returned with the invoice' },
+			{
+				displayName: 'Extra Service Fields (JSON)',
+				name: 'extraFields',
+				type: 'json',
+				default: '{}',
+				description: 'Service fields given as JSON, merged over the mapped ones: handy when the service is chosen by an expression',
+			},
+		],
+	},
+	{
+		displayName: 'Invoice Options',
+		name: 'invoiceOptions',
+		type: 'collection',
+		placeholder: 'Add invoice option',
+		default: {},
+		description: 'Processing options of the invoice; check which your account supports with your PaymentsTrust manager',
+		options: [
+			{ displayName: 'Allow Partially', name: 'allow_partially', type: 'boolean', default: false, description: 'Whether partial processing is allowed' },
+			{ displayName: 'Auto Process', name: 'auto_process', type: 'boolean', default: false, description: 'Whether the platform processes the invoice right after creating it (Create then moves money)' },
+			{ displayName: 'Parallel Mode', name: 'parallel_mode', type: 'boolean', default: false, description: 'Whether split parts are processed in parallel rather than one after another' },
+			{ displayName: 'Split Mode', name: 'split_mode', type: 'boolean', default: false, description: 'Whether an amount above the service maximum is split into parts (at most 100)' },
+		],
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add option',
+		default: {},
+		options: [
+			concurrencyOption,
+			...requestOptions,
+			{
+				displayName: 'Run Safety Limits',
+				name: 'safetyLimits',
+				type: 'fixedCollection',
+				typeOptions: { multipleValues: true },
+				default: {},
+				placeholder: 'Add limit',
+				description:
+					'The most one run may pay out per currency. Rows are added up in sheet order; the row that would cross a limit and every row after it are not sent.',
+				options: [
+					{
+						displayName: 'Limit',
+						name: 'limit',
+						values: [
+							{ displayName: 'Currency', name: 'currency', type: 'string', default: 'USD' },
+							{ displayName: 'Max Total', name: 'maxTotal', type: 'string', default: '', placeholder: '10000.00' },
+						],
+					},
+				],
+			},
+			...waitOptions.map((option) => ({
+				...option,
+				displayOptions: { ...option.displayOptions, show: { ...option.displayOptions?.show, '/operation': ['createAndProcess'] } },
+			})),
+			includeRawOption,
+		],
+	},
+];

@@ -1,0 +1,75 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+
+import { mapWithConcurrency } from '../../helpers/concurrency';
+import { errorItem } from '../../helpers/items';
+import { processInvoiceOnce } from '../../payouts/processInvoice';
+import { waitForFinalStatus } from '../../payouts/waitForFinal';
+import { concurrencyOption, includeRawOption, requestOptions, waitOptions } from '../common.description';
+import { showOnlyFor } from '../displayOptions';
+import { concurrencyFrom, readOptions, retryPolicyFrom, waitOptionsFrom } from '../runOptions';
+import { invoiceOutput } from './get.operation';
+
+export const description: INodeProperties[] = showOnlyFor('payoutInvoice', ['process'], [
+	{
+		displayName: 'Invoice ID',
+		name: 'invoiceId',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: '={{ $json.id }}',
+		description:
+			'PaymentsTrust ID of an invoice in status "created" (e.g. the ID output by Create). An invoice that has already left "created" is not sent again; it is output with "alreadyProcessed": true.',
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add option',
+		default: {},
+		options: [concurrencyOption, ...requestOptions, ...waitOptions, includeRawOption],
+	},
+]);
+
+/** Process: pays invoices created earlier, each at most once, rows in parallel up to the concurrency. */
+export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+	const options = readOptions(this);
+	const policy = retryPolicyFrom(options);
+	const wait = waitOptionsFrom(options);
+	const continueOnFail = this.continueOnFail();
+	let failed = false;
+	const results = await mapWithConcurrency(
+		items,
+		concurrencyFrom(options),
+		async (_item, itemIndex): Promise<INodeExecutionData | { error: unknown }> => {
+			try {
+				const invoiceId = String(this.getNodeParameter('invoiceId', itemIndex)).trim();
+				const processed = await processInvoiceOnce(this, invoiceId, policy, { itemIndex });
+				let invoice = processed.invoice;
+				let waitTimedOut: boolean | undefined;
+				if (wait) ({ invoice, timedOut: waitTimedOut } = await waitForFinalStatus(this, invoice, wait, policy));
+				const json: IDataObject = {
+					...invoiceOutput(invoice, options.includeRaw),
+					row: itemIndex + 1,
+					processRequested: !processed.alreadyProcessed,
+					alreadyProcessed: processed.alreadyProcessed,
+				};
+				if (waitTimedOut !== undefined) json.waitTimedOut = waitTimedOut;
+				return { json, pairedItem: { item: itemIndex } };
+			} catch (error) {
+				failed = true;
+				return { error };
+			}
+		},
+		() => failed && !continueOnFail,
+	);
+	const output: INodeExecutionData[] = [];
+	for (let itemIndex = 0; itemIndex < results.length; itemIndex++) {
+		const result = results[itemIndex];
+		if (!result) continue;
+		if ('error' in result) {
+			if (!continueOnFail) throw result.error;
+			output.push(errorItem(result.error, itemIndex));
+		} else output.push(result);
+	}
+	return output;
+}

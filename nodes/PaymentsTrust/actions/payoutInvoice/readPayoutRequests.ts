@@ -1,0 +1,100 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { jsonParse, NodeOperationError } from 'n8n-workflow';
+
+import { parseAmount } from '../../helpers/money';
+import type { PayoutRequest } from '../../payouts/types';
+
+const ADDRESS_KEYS = ['country', 'region', 'city', 'street', 'full_address', 'post_code'];
+const INVOICE_OPTION_KEYS = ['auto_process', 'split_mode', 'parallel_mode', 'allow_partially'];
+
+function jsonObject(ctx: IExecuteFunctions, value: unknown, name: string, itemIndex: number): IDataObject {
+	if (value === undefined || value === null || value === '') return {};
+	const parsed = typeof value === 'string' ? jsonParse<unknown>(value, { fallbackValue: undefined }) : value;
+	if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+		throw new NodeOperationError(ctx.getNode(), `Row ${itemIndex + 1}: ${name} must be a JSON object`, { itemIndex });
+	}
+	return parsed as IDataObject;
+}
+
+function withoutBlanks(source: IDataObject): IDataObject {
+	return Object.fromEntries(Object.entries(source).filter(([, value]) => value !== '' && value !== undefined && value !== null));
+}
+
+/** The recipient fields of a row: mapped in the UI, or matched by column name (auto-map), plus extra JSON. */
+function readFields(ctx: IExecuteFunctions, item: INodeExecutionData, itemIndex: number, extraFields: IDataObject): IDataObject {
+	const mappingMode = ctx.getNodeParameter('serviceFields.mappingMode', itemIndex, 'defineBelow') as string;
+	let fields: IDataObject;
+	if (mappingMode === 'autoMapInputData') {
+		const schema = ctx.getNodeParameter('serviceFields.schema', itemIndex, []) as Array<{ id: string; removed?: boolean }>;
+		const keys = schema.filter((field) => !field.removed).map((field) => field.id);
+		fields = Object.fromEntries(keys.filter((key) => key in item.json).map((key) => [key, item.json[key]]));
+	} else {
+		fields = (ctx.getNodeParameter('serviceFields.value', itemIndex, {}) ?? {}) as IDataObject;
+	}
+	const merged = withoutBlanks({ ...fields, ...extraFields });
+	// The API takes field values as text; a sheet may hand over numbers (an account number, say).
+	for (const [key, value] of Object.entries(merged)) {
+		if (typeof value === 'number' || typeof value === 'boolean') merged[key] = String(value);
+	}
+	return merged;
+}
+
+function readCustomer(ctx: IExecuteFunctions, customer: IDataObject, itemIndex: number): IDataObject | undefined {
+	const filled = withoutBlanks(customer);
+	if (Object.keys(filled).length === 0) return undefined;
+	const result: IDataObject = {};
+	const address: IDataObject = {};
+	for (const [key, value] of Object.entries(filled)) {
+		if (ADDRESS_KEYS.includes(key)) address[key] = value;
+		else if (key === 'metadata') {
+			const metadata = jsonObject(ctx, value, 'customer metadata', itemIndex);
+			if (Object.keys(metadata).length) result.metadata = metadata;
+		} else result[key] = value;
+	}
+	if (Object.keys(address).length) result.address = address;
+	return result;
+}
+
+/** Reads one payout per input item from the node parameters; checks come later, all rows at once. */
+export function readPayoutRequests(ctx: IExecuteFunctions, items: INodeExecutionData[]): PayoutRequest[] {
+	return items.map((item, itemIndex) => {
+		const additional = ctx.getNodeParameter('additionalFields', itemIndex, {}) as IDataObject;
+		const invoiceOptions = ctx.getNodeParameter('invoiceOptions', itemIndex, {}) as IDataObject;
+		const extra: IDataObject = {};
+		if (additional.callbackUrl) extra.callback_url = String(additional.callbackUrl);
+		if (additional.description) extra.description = String(additional.description);
+		const customer = readCustomer(ctx, (additional.customer ?? {}) as IDataObject, itemIndex);
+		if (customer) extra.customer = customer;
+		const context = jsonObject(ctx, additional.context, 'context', itemIndex);
+		if (Object.keys(context).length) extra.context = context;
+		const metadata = jsonObject(ctx, additional.metadata, 'metadata', itemIndex);
+		if (Object.keys(metadata).length) extra.metadata = metadata;
+		const options = Object.fromEntries(INVOICE_OPTION_KEYS.filter((key) => key in invoiceOptions).map((key) => [key, invoiceOptions[key] === true]));
+		if (Object.keys(options).length) extra.options = options;
+		const extraFields = jsonObject(ctx, additional.extraFields, 'extra service fields', itemIndex);
+		return {
+			itemIndex,
+			referenceId: String(ctx.getNodeParameter('referenceId', itemIndex, '') ?? '').trim(),
+			service: String(ctx.getNodeParameter('service', itemIndex, '') ?? '').trim(),
+			currency: String(ctx.getNodeParameter('currency', itemIndex, '') ?? '').trim().toUpperCase(),
+			amount: ctx.getNodeParameter('amount', itemIndex, '') as unknown,
+			fields: readFields(ctx, item, itemIndex, extraFields),
+			extra,
+		};
+	});
+}
+
+/** "Run Safety Limits" as exact minor units per currency. A limit that is not a valid amount stops the node. */
+export function readSafetyLimits(ctx: IExecuteFunctions, options: IDataObject): Map<string, bigint> {
+	const limits = new Map<string, bigint>();
+	const entries = (((options.safetyLimits ?? {}) as IDataObject).limit ?? []) as IDataObject[];
+	for (const entry of entries) {
+		const currency = String(entry.currency ?? '').trim().toUpperCase();
+		const parsed = parseAmount(entry.maxTotal, currency);
+		if (!parsed.ok) {
+			throw new NodeOperationError(ctx.getNode(), `Run safety limit for ${currency || '(no currency)'}: max total ${parsed.rule}`);
+		}
+		limits.set(currency, parsed.minor);
+	}
+	return limits;
+}

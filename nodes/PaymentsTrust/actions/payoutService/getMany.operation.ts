@@ -1,0 +1,46 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+
+import { forEachItem } from '../../helpers/items';
+import { toFriendlyService } from '../../helpers/service';
+import { pageNumberPages } from '../../transport/pagination';
+import { includeRawOption } from '../common.description';
+import { showOnlyFor } from '../displayOptions';
+
+export const description: INodeProperties[] = showOnlyFor('payoutService', ['getMany'], [
+	{
+		displayName: 'Return All',
+		name: 'returnAll',
+		type: 'boolean',
+		default: false,
+		description: 'Whether to return all results or only up to a given limit',
+	},
+	{
+		displayName: 'Limit',
+		name: 'limit',
+		type: 'number',
+		typeOptions: { minValue: 1 },
+		default: 50,
+		description: 'Max number of results to return',
+		displayOptions: { show: { returnAll: [false] } },
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add option',
+		default: {},
+		options: [includeRawOption],
+	},
+]);
+
+export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+	return await forEachItem(this, items, async (itemIndex) => {
+		const returnAll = this.getNodeParameter('returnAll', itemIndex) as boolean;
+		const limit = returnAll ? Infinity : (this.getNodeParameter('limit', itemIndex) as number);
+		const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+		const resources = await pageNumberPages(this, '/payout-services', limit, itemIndex);
+		return resources.map((resource) =>
+			options.includeRaw ? { ...toFriendlyService(resource), raw: resource } : toFriendlyService(resource),
+		);
+	});
+}

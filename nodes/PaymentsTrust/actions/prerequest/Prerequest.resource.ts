@@ -1,0 +1,25 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import * as getServices from './getServices.operation';
+
+export { getServices };
+
+export const description: INodeProperties[] = [
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: { show: { resource: ['prerequest'] } },
+		options: [
+			{
+				name: 'Get Available Services',
+				value: 'getServices',
+				description: 'Which services can pay a given amount in a given currency, with their fields, limits and exchange rate',
+				action: 'Get available services for an amount',
+			},
+		],
+		default: 'getServices',
+	},
+	...getServices.description,
+];

@@ -1,0 +1,44 @@
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import * as payoutInvoice from './payoutInvoice/PayoutInvoice.resource';
+import * as payoutService from './payoutService/PayoutService.resource';
+import * as prerequest from './prerequest/Prerequest.resource';
+
+type Operation = { execute: (this: IExecuteFunctions, items: INodeExecutionData[]) => Promise<INodeExecutionData[]> };
+
+const operations: Record<string, Record<string, Operation>> = {
+	payoutService: { get: payoutService.get, getMany: payoutService.getMany },
+	prerequest: { getServices: prerequest.getServices },
+	payoutInvoice: {
+		create: payoutInvoice.create,
+		createAndProcess: payoutInvoice.createAndProcess,
+		get: payoutInvoice.get,
+		getByReference: payoutInvoice.getByReference,
+		getMany: payoutInvoice.getMany,
+		process: payoutInvoice.processOperation,
+		validate: payoutInvoice.validate,
+	},
+};
+
+/**
+ * Hands the whole batch of items to the chosen operation. Operations take all items at once because the
+ * payout ones must check every row before the first one is sent, and send rows concurrently.
+ */
+export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const items = this.getInputData();
+	const resource = this.getNodeParameter('resource', 0) as string;
+	const operation = this.getNodeParameter('operation', 0) as string;
+	const handler = operations[resource]?.[operation];
+	if (!handler) {
+		throw new NodeOperationError(this.getNode(), `The operation "${operation}" of resource "${resource}" is not supported`);
+	}
+	try {
+		return [await handler.execute.call(this, items)];
+	} catch (error) {
+		// A failure before any row could run (credentials unreadable, service list unreachable) fails every row.
+		if (!this.continueOnFail() || (error as { context?: { itemIndex?: number } }).context?.itemIndex !== undefined) throw error;
+		const message = (error as Error).message;
+		return [items.map((_item, itemIndex) => ({ json: { error: message, row: itemIndex + 1, stage: 'node' }, pairedItem: { item: itemIndex } }))];
+	}
+}

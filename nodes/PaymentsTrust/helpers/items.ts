@@ -1,0 +1,56 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { maskCardNumbersIn } from './redact';
+
+interface ErrorLike {
+	message?: string;
+	description?: string | null;
+	httpCode?: string | null;
+	context?: IDataObject;
+}
+
+/**
+ * The item a failed row becomes when "Continue On Fail" is on: it names the row (1-based, as in a
+ * spreadsheet), the reference ID, the stage that failed and, for a refused row, the field and the rule.
+ */
+export function errorItem(error: unknown, itemIndex: number, details: IDataObject = {}): INodeExecutionData {
+	const { message, description, httpCode, context } = (error ?? {}) as ErrorLike;
+	const json: IDataObject = {
+		error: maskCardNumbersIn(String(message ?? error)),
+		row: itemIndex + 1,
+		...details,
+	};
+	if (context?.stage && json.stage === undefined) json.stage = context.stage;
+	if (json.stage === undefined) json.stage = httpCode ? 'api' : 'node';
+	if (httpCode) json.httpCode = httpCode;
+	if (description) json.description = maskCardNumbersIn(String(description));
+	return { json, pairedItem: { item: itemIndex } };
+}
+
+/**
+ * Runs a read-only operation item by item. With "Continue On Fail" a failing item becomes an error item
+ * and the others go on; without it the first failure stops the node, as everywhere in n8n.
+ */
+export async function forEachItem(
+	ctx: IExecuteFunctions,
+	items: INodeExecutionData[],
+	run: (itemIndex: number) => Promise<IDataObject | IDataObject[]>,
+): Promise<INodeExecutionData[]> {
+	const output: INodeExecutionData[] = [];
+	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+		try {
+			const result = await run(itemIndex);
+			for (const json of Array.isArray(result) ? result : [result]) {
+				output.push({ json, pairedItem: { item: itemIndex } });
+			}
+		} catch (error) {
+			if (!ctx.continueOnFail()) {
+				if (error instanceof NodeOperationError || (error as { node?: unknown }).node) throw error;
+				throw new NodeOperationError(ctx.getNode(), error as Error, { itemIndex });
+			}
+			output.push(errorItem(error, itemIndex));
+		}
+	}
+	return output;
+}

@@ -1,0 +1,101 @@
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import { NodeOperationError, sleep } from 'n8n-workflow';
+
+import { toFriendlyInvoice } from '../helpers/invoice';
+import { limitToMinor } from '../helpers/money';
+import { toNodeApiError } from '../transport/errors';
+import { isTransient, retryAfterOf, sendOnce } from '../transport/request';
+import { backoffDelayMs, type RetryPolicy } from '../transport/retryPolicy';
+import { findByReference } from './lookup';
+import type { ValidPayout } from './types';
+
+export interface CreatedInvoice {
+	invoice: IDataObject;
+	/** The platform already had this reference ID (409, or found by the look-up after a failure). */
+	alreadyExisted: boolean;
+}
+
+export function invoiceBody(payout: ValidPayout): IDataObject {
+	return {
+		data: {
+			type: 'payout-invoice',
+			attributes: {
+				...payout.extra,
+				reference_id: payout.referenceId,
+				service: payout.service,
+				currency: payout.currency,
+				amount: Number(payout.amountText),
+				fields: payout.fields,
+			},
+		},
+	};
+}
+
+/**
+ * An invoice found under our reference ID is ours only if it is the same payout. Anything else is a
+ * reference ID reused for another payment: the row fails and nothing is paid.
+ */
+function ensureSamePayout(ctx: IExecuteFunctions, existing: IDataObject, payout: ValidPayout): void {
+	const invoice = toFriendlyInvoice(existing);
+	const differences: string[] = [];
+	if (invoice.currency !== payout.currency) differences.push(`currency ${String(invoice.currency)}`);
+	else if (limitToMinor(invoice.amount, payout.currency) !== payout.amountMinor) {
+		differences.push(`amount ${String(invoice.amount)}`);
+	}
+	if (invoice.service && invoice.service !== payout.service) differences.push(`service ${String(invoice.service)}`);
+	if (differences.length === 0) return;
+	const error = new NodeOperationError(
+		ctx.getNode(),
+		`Row ${payout.itemIndex + 1}: reference ID "${payout.referenceId}" is already used by invoice ${String(invoice.id)} with ${differences.join(', ')} (this row asks for ${payout.amountText} ${payout.currency} via ${payout.service}). Nothing was paid for this row.`,
+		{
+			itemIndex: payout.itemIndex,
+			description:
+				'A reference ID identifies exactly one payout. Use a new reference ID for a different payment, or fix the row if it was meant to be the existing payout.',
+		},
+	);
+	error.context.stage = 'reference_conflict';
+	throw error;
+}
+
+/**
+ * Creates the invoice exactly once. `reference_id` is the idempotency key: after a 409, a 5xx, a 429, a
+ * timeout or a dropped connection the platform is asked by reference ID before anything is sent again,
+ * and a second POST goes out only when the look-up says there is no such invoice.
+ */
+export async function createInvoiceOnce(
+	ctx: IExecuteFunctions,
+	payout: ValidPayout,
+	policy: RetryPolicy,
+): Promise<CreatedInvoice> {
+	const body = invoiceBody(payout);
+	const context = { itemIndex: payout.itemIndex, referenceId: payout.referenceId };
+	for (let attempt = 1; ; attempt++) {
+		const outcome = await sendOnce(ctx, { api: 'private', method: 'POST', path: '/payout-invoices', body }, policy.timeoutMs);
+		if (outcome.kind === 'response' && outcome.statusCode >= 200 && outcome.statusCode < 300 && outcome.body.data) {
+			return { invoice: outcome.body.data as IDataObject, alreadyExisted: false };
+		}
+		if (outcome.kind === 'response' && outcome.statusCode === 409) {
+			const existing = await findByReference(ctx, payout.referenceId, policy, context);
+			if (!existing) throw toNodeApiError(ctx.getNode(), outcome, { action: 'Create payout invoice', ...context });
+			ensureSamePayout(ctx, existing, payout);
+			return { invoice: existing, alreadyExisted: true };
+		}
+		const mayExist = isTransient(outcome) || (outcome.kind === 'response' && outcome.statusCode === 400);
+		if (!mayExist) throw toNodeApiError(ctx.getNode(), outcome, { action: 'Create payout invoice', ...context });
+
+		await sleep(backoffDelayMs(attempt, policy, retryAfterOf(outcome)));
+		const existing = await findByReference(ctx, payout.referenceId, policy, context);
+		if (existing) {
+			ensureSamePayout(ctx, existing, payout);
+			return { invoice: existing, alreadyExisted: false };
+		}
+		// The look-up says the platform has no such invoice: the failed request created nothing.
+		if (!isTransient(outcome) || attempt >= policy.maxAttempts) {
+			const error = toNodeApiError(ctx.getNode(), outcome, {
+				action: `Create payout invoice (${attempt} attempt${attempt > 1 ? 's' : ''}; a look-up by reference ID confirmed nothing was created)`,
+				...context,
+			});
+			throw error;
+		}
+	}
+}

@@ -1,0 +1,60 @@
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import { sleep } from 'n8n-workflow';
+
+import { toNodeApiError } from '../transport/errors';
+import { isTransient, retryAfterOf, sendOnce } from '../transport/request';
+import { backoffDelayMs, type RetryPolicy } from '../transport/retryPolicy';
+import { readInvoice, type LookupContext } from './lookup';
+
+export interface ProcessedInvoice {
+	invoice: IDataObject;
+	/** The invoice had already left `created` before this node asked: no process request was sent for it. */
+	alreadyProcessed: boolean;
+}
+
+function statusOf(invoice: IDataObject): unknown {
+	return ((invoice.attributes ?? invoice) as IDataObject).status;
+}
+
+/**
+ * Asks the platform to pay an invoice, at most once per invoice. A process request goes out only while the
+ * invoice is in `created`: after a 409, a 5xx, a 429, a timeout or a dropped connection the invoice is read
+ * again, and once it has left `created` (our request got through) nothing more is sent.
+ *
+ * `knownCreated` skips the first read when the caller has just seen the invoice in `created`.
+ */
+export async function processInvoiceOnce(
+	ctx: IExecuteFunctions,
+	invoiceId: string,
+	policy: RetryPolicy,
+	context: LookupContext,
+	knownCreated = false,
+): Promise<ProcessedInvoice> {
+	if (!knownCreated) {
+		const current = await readInvoice(ctx, invoiceId, policy, context, 'the invoice status before processing');
+		if (statusOf(current) !== 'created') return { invoice: current, alreadyProcessed: true };
+	}
+	const path = `/payout-invoices/${encodeURIComponent(invoiceId)}/process`;
+	for (let attempt = 1; ; attempt++) {
+		const outcome = await sendOnce(ctx, { api: 'private', method: 'POST', path }, policy.timeoutMs);
+		if (outcome.kind === 'response' && outcome.statusCode >= 200 && outcome.statusCode < 300 && outcome.body.data) {
+			return { invoice: outcome.body.data as IDataObject, alreadyProcessed: false };
+		}
+		const conflict = outcome.kind === 'response' && outcome.statusCode === 409;
+		if (!conflict && !isTransient(outcome)) {
+			throw toNodeApiError(ctx.getNode(), outcome, { action: 'Process payout invoice', ...context });
+		}
+		if (!conflict) await sleep(backoffDelayMs(attempt, policy, retryAfterOf(outcome)));
+		const current = await readInvoice(ctx, invoiceId, policy, context, 'whether the payout was processed');
+		if (statusOf(current) !== 'created') {
+			// A 409 means someone processed it before us; after a failure it was our own request that got through.
+			return { invoice: current, alreadyProcessed: conflict && attempt === 1 };
+		}
+		if (conflict || attempt >= policy.maxAttempts) {
+			throw toNodeApiError(ctx.getNode(), outcome, {
+				action: `Process payout invoice (${attempt} attempt${attempt > 1 ? 's' : ''}; the invoice is still in status "created", so it was not paid)`,
+				...context,
+			});
+		}
+	}
+}

@@ -1,0 +1,186 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { errorItem } from '../helpers/items';
+import { toFriendlyInvoice } from '../helpers/invoice';
+import { maskCardNumber, isCardField } from '../helpers/redact';
+import { mapWithConcurrency } from '../helpers/concurrency';
+import type { RetryPolicy } from '../transport/retryPolicy';
+import { createInvoiceOnce } from './createInvoice';
+import { processInvoiceOnce } from './processInvoice';
+import { ServiceCatalogue } from './serviceCatalogue';
+import { problemMessage, type PayoutRequest, type RowProblem, type ValidPayout } from './types';
+import { applySafetyLimits, validatePayout } from './validateRows';
+import { waitForFinalStatus, type WaitOptions } from './waitForFinal';
+
+export type PayoutMode = 'validate' | 'create' | 'createAndProcess';
+
+export interface PayoutRunOptions {
+	mode: PayoutMode;
+	concurrency: number;
+	policy: RetryPolicy;
+	/** Poll each paid row until its status is final (Create and Process only). */
+	wait?: WaitOptions;
+	/** Most a run may pay out, per currency, in minor units. */
+	safetyLimits: Map<string, bigint>;
+	includeRaw: boolean;
+}
+
+function maskedFields(fields: IDataObject): IDataObject {
+	const masked: IDataObject = {};
+	for (const [key, value] of Object.entries(fields)) {
+		masked[key] = isCardField(key) && typeof value === 'string' ? maskCardNumber(value) : value;
+	}
+	return masked;
+}
+
+function problemItem(problem: RowProblem): INodeExecutionData {
+	return errorItem({ message: problemMessage(problem) }, problem.itemIndex, {
+		referenceId: problem.referenceId || null,
+		stage: problem.stage,
+		field: problem.field,
+		rule: problem.rule,
+	});
+}
+
+/** Checks every row against the account's services and the run's safety limits; sends nothing. */
+async function checkRows(
+	ctx: IExecuteFunctions,
+	requests: PayoutRequest[],
+	options: PayoutRunOptions,
+): Promise<{ valid: ValidPayout[]; problems: RowProblem[] }> {
+	const catalogue = new ServiceCatalogue(ctx, options.policy);
+	const codes = [...new Set(requests.map((request) => request.service).filter(Boolean))];
+	const rulesByCode = new Map(await Promise.all(codes.map(async (code) => [code, await catalogue.rulesFor(code)] as const)));
+	const references = new Set<string>();
+	const valid: ValidPayout[] = [];
+	const problems: RowProblem[] = [];
+	for (const request of requests) {
+		const result = validatePayout(request, rulesByCode.get(request.service), references);
+		if ('rule' in result) problems.push(result);
+		else valid.push(result);
+	}
+	const { allowed, stopped } = applySafetyLimits(valid, options.safetyLimits);
+	return { valid: allowed, problems: [...problems, ...stopped] };
+}
+
+function validatedItem(payout: ValidPayout): INodeExecutionData {
+	return {
+		json: {
+			valid: true,
+			row: payout.itemIndex + 1,
+			referenceId: payout.referenceId,
+			service: payout.service,
+			currency: payout.currency,
+			amount: payout.amountText,
+			fields: maskedFields(payout.fields),
+		},
+		pairedItem: { item: payout.itemIndex },
+	};
+}
+
+/** Creates (and processes, and waits for) one valid row. Every write goes through the exactly-once helpers. */
+async function payOne(ctx: IExecuteFunctions, payout: ValidPayout, options: PayoutRunOptions): Promise<INodeExecutionData> {
+	const context = { itemIndex: payout.itemIndex, referenceId: payout.referenceId };
+	const created = await createInvoiceOnce(ctx, payout, options.policy);
+	let invoice = created.invoice;
+	let processRequested = false;
+	let alreadyProcessed = false;
+	const status = () => ((invoice.attributes ?? invoice) as IDataObject).status;
+	if (options.mode === 'createAndProcess' && status() === 'created') {
+		// An invoice found under our reference is processed only while still in `created`: never a second time.
+		const processed = await processInvoiceOnce(ctx, String(invoice.id), options.policy, context, !created.alreadyExisted);
+		invoice = processed.invoice;
+		processRequested = !processed.alreadyProcessed;
+		alreadyProcessed = processed.alreadyProcessed;
+	} else if (options.mode === 'createAndProcess') {
+		alreadyProcessed = true;
+	}
+	let waitTimedOut: boolean | undefined;
+	if (options.wait && options.mode === 'createAndProcess') {
+		const waited = await waitForFinalStatus(ctx, invoice, options.wait, options.policy);
+		invoice = waited.invoice;
+		waitTimedOut = waited.timedOut;
+	}
+	const json: IDataObject = {
+		...toFriendlyInvoice(invoice),
+		row: payout.itemIndex + 1,
+		alreadyExisted: created.alreadyExisted,
+	};
+	if (options.mode === 'createAndProcess') {
+		json.processRequested = processRequested;
+		json.alreadyProcessed = alreadyProcessed;
+	}
+	if (waitTimedOut !== undefined) json.waitTimedOut = waitTimedOut;
+	if (options.includeRaw) json.raw = invoice;
+	return { json, pairedItem: { item: payout.itemIndex } };
+}
+
+/**
+ * A bulk payout run: every row is checked first and nothing is sent until all rows have been checked;
+ * then the valid rows are paid with bounded concurrency, each exactly once. Output items stay in input
+ * order, one per row. Without "Continue On Fail" a refused row stops the run before any money moves, and
+ * a failing payment stops new rows from starting (those in flight finish) and fails the node.
+ */
+export async function runPayouts(
+	ctx: IExecuteFunctions,
+	requests: PayoutRequest[],
+	options: PayoutRunOptions,
+): Promise<INodeExecutionData[]> {
+	const continueOnFail = ctx.continueOnFail();
+	const { valid, problems } = await checkRows(ctx, requests, options);
+
+	if (options.mode === 'validate') {
+		const byRow = new Map<number, INodeExecutionData>();
+		for (const payout of valid) byRow.set(payout.itemIndex, validatedItem(payout));
+		for (const problem of problems) {
+			const item = problemItem(problem);
+			item.json.valid = false;
+			byRow.set(problem.itemIndex, item);
+		}
+		return requests.map((request) => byRow.get(request.itemIndex)!);
+	}
+
+	if (problems.length > 0 && !continueOnFail) {
+		const first = [...problems].sort((a, b) => a.itemIndex - b.itemIndex)[0];
+		const others = problems.length - 1;
+		throw new NodeOperationError(ctx.getNode(), problemMessage(first), {
+			itemIndex: first.itemIndex,
+			description: `Nothing was sent: every row is checked before any money moves.${others ? ` ${others} other row${others > 1 ? 's have' : ' has'} problems too; run the Validate operation to list them all, or turn on "Continue On Fail" to pay the valid rows and get one error item per refused row.` : ''}`,
+		});
+	}
+
+	let failed = false;
+	const results = await mapWithConcurrency(
+		valid,
+		options.concurrency,
+		async (payout) => {
+			try {
+				return { item: await payOne(ctx, payout, options) };
+			} catch (error) {
+				failed = true;
+				return { error, payout };
+			}
+		},
+		() => failed && !continueOnFail,
+	);
+
+	if (!continueOnFail) {
+		const firstFailure = results.find((result) => result?.item === undefined && result?.error !== undefined);
+		if (firstFailure) throw firstFailure.error;
+	}
+
+	const byRow = new Map<number, INodeExecutionData>();
+	for (const problem of problems) byRow.set(problem.itemIndex, problemItem(problem));
+	results.forEach((result, position) => {
+		if (!result) return;
+		const payout = valid[position];
+		byRow.set(
+			payout.itemIndex,
+			result.item ?? errorItem(result.error, payout.itemIndex, { referenceId: payout.referenceId }),
+		);
+	});
+	return requests
+		.map((request) => byRow.get(request.itemIndex))
+		.filter((item): item is INodeExecutionData => item !== undefined);
+}

@@ -1,0 +1,116 @@
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+
+import { endpointsFor, sendSafe } from '../transport/request';
+import type { RetryPolicy } from '../transport/retryPolicy';
+import { toNodeApiError } from '../transport/errors';
+import { normaliseRegexp } from '../helpers/serviceFields';
+
+export interface FieldRule {
+	key: string;
+	label: string;
+	required: boolean;
+	pattern?: RegExp;
+}
+
+/** What the platform allows for one service: where its limits and field rules come from. */
+export interface ServiceRules {
+	code: string;
+	/** Invoice currency the service takes (the `currency` of the payout service). */
+	currency: string;
+	serviceCurrency: string;
+	amountMin: unknown;
+	amountMax: unknown;
+	usable: boolean;
+	/** Field rules from the pre-request; undefined when there is no public key to ask with. */
+	fields?: FieldRule[];
+}
+
+function fieldRule(field: IDataObject): FieldRule {
+	const label = (field.label ?? {}) as IDataObject;
+	return {
+		key: String(field.key),
+		label: String(label.en ?? field.key),
+		required: field.required === true,
+		pattern: normaliseRegexp(field.regexp),
+	};
+}
+
+/**
+ * The account's payout services, read once per node run: limits from the Private API's service list,
+ * field rules from one Public API pre-request per service. A run of ten thousand rows on one service
+ * costs a handful of requests, and every check happens before the first invoice is created.
+ */
+export class ServiceCatalogue {
+	private services?: Promise<Map<string, IDataObject>>;
+
+	private readonly rules = new Map<string, Promise<ServiceRules | undefined>>();
+
+	constructor(
+		private readonly ctx: IExecuteFunctions,
+		private readonly policy: RetryPolicy,
+	) {}
+
+	rulesFor(code: string): Promise<ServiceRules | undefined> {
+		let rules = this.rules.get(code);
+		if (!rules) {
+			rules = this.loadRules(code);
+			this.rules.set(code, rules);
+		}
+		return rules;
+	}
+
+	private async loadServices(): Promise<Map<string, IDataObject>> {
+		const byCode = new Map<string, IDataObject>();
+		for (let page = 1; ; page++) {
+			const outcome = await sendSafe(
+				this.ctx,
+				{ api: 'private', method: 'GET', path: '/payout-services', qs: { 'page[number]': page, 'page[size]': 100 } },
+				this.policy,
+			);
+			if (outcome.kind !== 'response' || outcome.statusCode !== 200) {
+				throw toNodeApiError(this.ctx.getNode(), outcome, { action: 'Reading the payout services for validation' });
+			}
+			const data = (outcome.body.data ?? []) as IDataObject[];
+			for (const resource of data) {
+				const attributes = (resource.attributes ?? {}) as IDataObject;
+				if (typeof attributes.service === 'string') byCode.set(attributes.service, attributes);
+			}
+			const meta = (outcome.body.meta ?? {}) as IDataObject;
+			const pages = Number(meta.pages ?? 1);
+			if (data.length === 0 || page >= pages) return byCode;
+		}
+	}
+
+	private async loadRules(code: string): Promise<ServiceRules | undefined> {
+		this.services ??= this.loadServices();
+		const service = (await this.services).get(code);
+		if (!service) return undefined;
+		const rules: ServiceRules = {
+			code,
+			currency: String(service.currency ?? ''),
+			serviceCurrency: String(service.service_currency ?? ''),
+			amountMin: service.amount_min,
+			amountMax: service.amount_max,
+			usable: service.available !== false && service.enabled !== false,
+		};
+		const { publicKey } = await endpointsFor(this.ctx);
+		if (!publicKey) return rules;
+		const outcome = await sendSafe(
+			this.ctx,
+			{
+				api: 'public',
+				method: 'POST',
+				path: '/payout-prerequest',
+				body: { currency: rules.currency, amount: Number(service.amount_min ?? 1) || 1, public_key: publicKey },
+			},
+			this.policy,
+		);
+		if (outcome.kind !== 'response' || outcome.statusCode !== 200) {
+			throw toNodeApiError(this.ctx.getNode(), outcome, { action: `Pre-request for service "${code}"` });
+		}
+		const services = (((outcome.body.data ?? {}) as IDataObject).services ?? {}) as IDataObject;
+		const entry = services[code] as IDataObject | undefined;
+		if (entry && Array.isArray(entry.fields)) rules.fields = (entry.fields as IDataObject[]).map(fieldRule);
+		return rules;
+	}
+}

@@ -1,0 +1,33 @@
+import type { IDataObject } from 'n8n-workflow';
+
+/** One input row as a payout: what the user asked to pay, before any check. */
+export interface PayoutRequest {
+	itemIndex: number;
+	referenceId: string;
+	service: string;
+	currency: string;
+	amount: unknown;
+	fields: IDataObject;
+	/** Everything else of the invoice body (callback URL, customer, metadata, options…), already shaped for the API. */
+	extra: IDataObject;
+}
+
+/** A row that passed every check: amount normalised to exact text in the currency's minor units. */
+export interface ValidPayout extends PayoutRequest {
+	amountText: string;
+	amountMinor: bigint;
+}
+
+/** Why a row was refused before any money moved. */
+export interface RowProblem {
+	itemIndex: number;
+	referenceId: string;
+	field: string;
+	rule: string;
+	stage: 'validation' | 'safety_limit';
+}
+
+export function problemMessage(problem: RowProblem): string {
+	const reference = problem.referenceId ? ` (reference ID "${problem.referenceId}")` : '';
+	return `Row ${problem.itemIndex + 1}${reference}: ${problem.field} ${problem.rule}`;
+}

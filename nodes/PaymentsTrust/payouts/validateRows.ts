@@ -1,0 +1,109 @@
+import { isCurrencyCode, limitToMinor, parseAmount, formatMinor, minorUnitsOf } from '../helpers/money';
+import { displayValue } from '../helpers/redact';
+import type { ServiceRules } from './serviceCatalogue';
+import type { PayoutRequest, RowProblem, ValidPayout } from './types';
+
+const REFERENCE_ID = /^[\x21-\x7E]{1,255}$/;
+
+function problem(request: PayoutRequest, field: string, rule: string): RowProblem {
+	return { itemIndex: request.itemIndex, referenceId: request.referenceId, field, rule, stage: 'validation' };
+}
+
+/**
+ * Every check one row must pass before any money moves. Returns the row ready to send, or the first
+ * problem found (the field and the rule, with card numbers masked).
+ * `rules` is undefined when the account has no such service.
+ */
+export function validatePayout(
+	request: PayoutRequest,
+	rules: ServiceRules | undefined,
+	referencesInRun: Set<string>,
+): ValidPayout | RowProblem {
+	const referenceId = request.referenceId;
+	if (!referenceId) return problem(request, 'reference ID', 'is required: it is what keeps a payout from being paid twice');
+	if (!REFERENCE_ID.test(referenceId)) {
+		return problem(request, 'reference ID', 'must be 1 to 255 visible characters without spaces');
+	}
+	if (referencesInRun.has(referenceId)) {
+		return problem(request, 'reference ID', `"${referenceId}" appears more than once in this run`);
+	}
+	referencesInRun.add(referenceId);
+
+	if (!request.service) return problem(request, 'service', 'is required');
+	if (!rules) return problem(request, 'service', `"${request.service}" is not a payout service of this account`);
+	if (!rules.usable) return problem(request, 'service', `"${request.service}" is not available or not enabled for this account`);
+
+	const currency = request.currency;
+	if (!isCurrencyCode(currency)) {
+		return problem(request, 'currency', `"${displayValue('currency', currency)}" is not a 3-letter ISO currency code`);
+	}
+	if (rules.currency && currency !== rules.currency) {
+		return problem(request, 'currency', `${currency} does not match service "${rules.code}", which takes ${rules.currency}`);
+	}
+
+	const amount = parseAmount(request.amount, currency);
+	if (!amount.ok) return problem(request, 'amount', `"${displayValue('amount', request.amount)}" ${amount.rule}`);
+	const decimals = minorUnitsOf(currency);
+	const min = limitToMinor(rules.amountMin, currency);
+	if (min !== undefined && amount.minor < min) {
+		return problem(request, 'amount', `${amount.text} ${currency} is below the service minimum of ${formatMinor(min, decimals)}`);
+	}
+	const splitAllowed = ((request.extra.options ?? {}) as { split_mode?: unknown }).split_mode === true;
+	const max = limitToMinor(rules.amountMax, currency);
+	if (max !== undefined && amount.minor > max && !splitAllowed) {
+		return problem(request, 'amount', `${amount.text} ${currency} is above the service maximum of ${formatMinor(max, decimals)}`);
+	}
+
+	for (const field of rules.fields ?? []) {
+		const value = request.fields[field.key];
+		const text = value === undefined || value === null ? '' : String(value);
+		if (text === '') {
+			if (field.required) return problem(request, `field "${field.key}"`, `is required by service "${rules.code}"`);
+			continue;
+		}
+		if (field.pattern && !field.pattern.test(text)) {
+			return problem(
+				request,
+				`field "${field.key}"`,
+				`"${displayValue(field.key, text)}" does not match the service's pattern ${field.pattern.source}`,
+			);
+		}
+	}
+
+	return { ...request, currency, amountText: amount.text, amountMinor: amount.minor };
+}
+
+/**
+ * The run's safety limit: the most one run may pay out per currency. The row that would cross a limit and
+ * every row after it are not sent, so the run stops before the crossing row whatever the concurrency.
+ */
+export function applySafetyLimits(
+	payouts: ValidPayout[],
+	limits: Map<string, bigint>,
+): { allowed: ValidPayout[]; stopped: RowProblem[] } {
+	if (limits.size === 0) return { allowed: payouts, stopped: [] };
+	const totals = new Map<string, bigint>();
+	const ordered = [...payouts].sort((a, b) => a.itemIndex - b.itemIndex);
+	for (let position = 0; position < ordered.length; position++) {
+		const payout = ordered[position];
+		const limit = limits.get(payout.currency);
+		const total = (totals.get(payout.currency) ?? 0n) + payout.amountMinor;
+		if (limit !== undefined && total > limit) {
+			const decimals = minorUnitsOf(payout.currency);
+			const crossing = payout.itemIndex + 1;
+			const stopped = ordered.slice(position).map((later) => ({
+				itemIndex: later.itemIndex,
+				referenceId: later.referenceId,
+				field: 'amount',
+				rule:
+					later === payout
+						? `would take this run's ${payout.currency} total to ${formatMinor(total, decimals)}, over the run's safety limit of ${formatMinor(limit, decimals)} ${payout.currency}; not sent, and the run stops here`
+						: `not sent: the run stopped at row ${crossing}, which would have crossed the ${payout.currency} safety limit`,
+				stage: 'safety_limit' as const,
+			}));
+			return { allowed: ordered.slice(0, position), stopped };
+		}
+		totals.set(payout.currency, total);
+	}
+	return { allowed: ordered, stopped: [] };
+}

@@ -1,0 +1,40 @@
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import { sleep } from 'n8n-workflow';
+
+import { isFinalStatus } from '../helpers/invoice';
+import { sendSafe } from '../transport/request';
+import type { RetryPolicy } from '../transport/retryPolicy';
+
+export interface WaitOptions {
+	maxWaitMs: number;
+	pollIntervalMs: number;
+}
+
+/**
+ * Polls an invoice until it reaches a final status or the wait runs out. Reading is harmless, so a failed
+ * poll is simply tried again at the next interval; the last invoice seen is returned either way.
+ */
+export async function waitForFinalStatus(
+	ctx: IExecuteFunctions,
+	invoice: IDataObject,
+	options: WaitOptions,
+	policy: RetryPolicy,
+): Promise<{ invoice: IDataObject; timedOut: boolean }> {
+	const deadline = Date.now() + options.maxWaitMs;
+	let latest = invoice;
+	const statusOf = (resource: IDataObject) => ((resource.attributes ?? resource) as IDataObject).status;
+	while (!isFinalStatus(statusOf(latest))) {
+		const remaining = deadline - Date.now();
+		if (remaining <= 0) return { invoice: latest, timedOut: true };
+		await sleep(Math.min(options.pollIntervalMs, remaining));
+		const outcome = await sendSafe(
+			ctx,
+			{ api: 'private', method: 'GET', path: `/payout-invoices/${encodeURIComponent(String(latest.id))}` },
+			{ ...policy, maxAttempts: 1 },
+		);
+		if (outcome.kind === 'response' && outcome.statusCode === 200 && outcome.body.data) {
+			latest = outcome.body.data as IDataObject;
+		}
+	}
+	return { invoice: latest, timedOut: false };
+}

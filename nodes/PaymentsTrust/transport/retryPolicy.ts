@@ -1,0 +1,39 @@
+/** How hard one request is tried before its row is given up (node options "Max Attempts" and "Request Timeout"). */
+export interface RetryPolicy {
+	maxAttempts: number;
+	timeoutMs: number;
+	/** First back-off step; each next attempt doubles it, capped at maxDelayMs, with full jitter. */
+	baseDelayMs: number;
+	maxDelayMs: number;
+	/** Longest Retry-After we honour; a server asking for more makes the row fail instead of stalling the run. */
+	maxRetryAfterMs: number;
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+	maxAttempts: 4,
+	timeoutMs: 30_000,
+	baseDelayMs: 500,
+	maxDelayMs: 10_000,
+	maxRetryAfterMs: 120_000,
+};
+
+/** Parses Retry-After given as seconds or as an HTTP date. */
+export function parseRetryAfter(value: unknown, now = Date.now()): number | undefined {
+	if (value === undefined || value === null || value === '') return undefined;
+	const text = String(Array.isArray(value) ? value[0] : value).trim();
+	if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
+	const date = Date.parse(text);
+	if (Number.isNaN(date)) return undefined;
+	return Math.max(0, date - now);
+}
+
+/**
+ * Delay before attempt `attempt + 1` (attempt counts from 1). Full jitter keeps hundreds of rows that failed
+ * together from coming back together; a server's Retry-After wins when it is longer.
+ */
+export function backoffDelayMs(attempt: number, policy: RetryPolicy, retryAfterMs?: number): number {
+	const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, attempt - 1));
+	const jittered = Math.floor(Math.random() * ceiling);
+	if (retryAfterMs !== undefined) return Math.min(Math.max(retryAfterMs, jittered), policy.maxRetryAfterMs);
+	return jittered;
+}

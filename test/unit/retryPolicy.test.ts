@@ -1,0 +1,49 @@
+import { backoffDelayMs, DEFAULT_RETRY_POLICY, parseRetryAfter } from '../../nodes/PaymentsTrust/transport/retryPolicy';
+import { mapWithConcurrency } from '../../nodes/PaymentsTrust/helpers/concurrency';
+import { maskCardNumbersIn } from '../../nodes/PaymentsTrust/helpers/redact';
+import { normaliseRegexp } from '../../nodes/PaymentsTrust/helpers/serviceFields';
+
+describe('retry policy', () => {
+	it('reads Retry-After as seconds or as a date', () => {
+		expect(parseRetryAfter('2')).toBe(2000);
+		expect(parseRetryAfter(new Date(Date.now() + 5000).toUTCString())).toBeGreaterThan(3000);
+		expect(parseRetryAfter('soon')).toBeUndefined();
+	});
+
+	it('backs off with jitter inside the cap and honours a longer Retry-After', () => {
+		for (let attempt = 1; attempt < 10; attempt++) {
+			const delay = backoffDelayMs(attempt, DEFAULT_RETRY_POLICY);
+			expect(delay).toBeGreaterThanOrEqual(0);
+			expect(delay).toBeLessThan(Math.min(DEFAULT_RETRY_POLICY.maxDelayMs, 500 * 2 ** (attempt - 1)) + 1);
+		}
+		expect(backoffDelayMs(1, DEFAULT_RETRY_POLICY, 3000)).toBe(3000);
+		expect(backoffDelayMs(1, DEFAULT_RETRY_POLICY, 10 ** 9)).toBe(DEFAULT_RETRY_POLICY.maxRetryAfterMs);
+	});
+});
+
+describe('helpers', () => {
+	it('keeps input order under concurrency and never runs more than the limit', async () => {
+		let running = 0;
+		let peak = 0;
+		const results = await mapWithConcurrency([30, 10, 20, 5, 1], 2, async (ms, index) => {
+			running++;
+			peak = Math.max(peak, running);
+			await new Promise((resolve) => setTimeout(resolve, ms));
+			running--;
+			return index;
+		});
+		expect(results).toEqual([0, 1, 2, 3, 4]);
+		expect(peak).toBe(2);
+	});
+
+	it('masks card numbers in any text', () => {
+		expect(maskCardNumbersIn('card 5123817234060000 refused')).toBe('card 512381******0000 refused');
+		expect(maskCardNumbersIn('amount 100.55')).toBe('amount 100.55');
+	});
+
+	it('reads the reference’s double-escaped field patterns', () => {
+		expect(normaliseRegexp('^\\\\d{1,15}$')?.test('12345')).toBe(true);
+		expect(normaliseRegexp('^\\d{1,15}$')?.test('12345')).toBe(true);
+		expect(normaliseRegexp('([')).toBeUndefined();
+	});
+});
