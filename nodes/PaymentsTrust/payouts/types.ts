@@ -8,6 +8,8 @@ export interface PayoutRequest {
 	currency: string;
 	amount: unknown;
 	fields: IDataObject;
+	/** Fields were taken from every column of the row; only those the service declares are sent. */
+	fieldsAutoMapped?: boolean;
 	/** Everything else of the invoice body (callback URL, customer, metadata, options…), already shaped for the API. */
 	extra: IDataObject;
 }

@@ -54,8 +54,13 @@ export function validatePayout(
 		return problem(request, 'amount', `${amount.text} ${currency} is above the service maximum of ${formatMinor(max, decimals)}`);
 	}
 
+	let fields = request.fields;
+	if (request.fieldsAutoMapped && rules.fields) {
+		const declared = new Set(rules.fields.map((field) => field.key));
+		fields = Object.fromEntries(Object.entries(fields).filter(([key]) => declared.has(key)));
+	}
 	for (const field of rules.fields ?? []) {
-		const value = request.fields[field.key];
+		const value = fields[field.key];
 		const text = value === undefined || value === null ? '' : String(value);
 		if (text === '') {
 			if (field.required) return problem(request, `field "${field.key}"`, `is required by service "${rules.code}"`);
@@ -70,7 +75,7 @@ export function validatePayout(
 		}
 	}
 
-	return { ...request, currency, amountText: amount.text, amountMinor: amount.minor };
+	return { ...request, fields, currency, amountText: amount.text, amountMinor: amount.minor };
 }
 
 /**

@@ -5,6 +5,8 @@ import { parseAmount } from '../../helpers/money';
 import type { PayoutRequest } from '../../payouts/types';
 
 const ADDRESS_KEYS = ['country', 'region', 'city', 'street', 'full_address', 'post_code'];
+/** Columns that are the payout itself, never a recipient field, when fields are matched by column name. */
+const PAYOUT_COLUMNS = ['reference_id', 'referenceId', 'service', 'currency', 'amount'];
 const INVOICE_OPTION_KEYS = ['auto_process', 'split_mode', 'parallel_mode', 'allow_partially'];
 
 function jsonObject(ctx: IExecuteFunctions, value: unknown, name: string, itemIndex: number): IDataObject {
@@ -27,7 +29,10 @@ function readFields(ctx: IExecuteFunctions, item: INodeExecutionData, itemIndex:
 	if (mappingMode === 'autoMapInputData') {
 		const schema = ctx.getNodeParameter('serviceFields.schema', itemIndex, []) as Array<{ id: string; removed?: boolean }>;
 		const keys = schema.filter((field) => !field.removed).map((field) => field.id);
-		fields = Object.fromEntries(keys.filter((key) => key in item.json).map((key) => [key, item.json[key]]));
+		// No schema: the service comes from an expression (a column), so its fields are not known yet. Every
+		// column goes forward and the run keeps those the service declares (see PayoutRequest.fieldsAutoMapped).
+		const candidates = keys.length > 0 ? keys : Object.keys(item.json).filter((key) => !PAYOUT_COLUMNS.includes(key));
+		fields = Object.fromEntries(candidates.filter((key) => key in item.json).map((key) => [key, item.json[key]]));
 	} else {
 		fields = (ctx.getNodeParameter('serviceFields.value', itemIndex, {}) ?? {}) as IDataObject;
 	}
@@ -79,6 +84,9 @@ export function readPayoutRequests(ctx: IExecuteFunctions, items: INodeExecution
 			currency: String(ctx.getNodeParameter('currency', itemIndex, '') ?? '').trim().toUpperCase(),
 			amount: ctx.getNodeParameter('amount', itemIndex, '') as unknown,
 			fields: readFields(ctx, item, itemIndex, extraFields),
+			fieldsAutoMapped:
+				ctx.getNodeParameter('serviceFields.mappingMode', itemIndex, 'defineBelow') === 'autoMapInputData' &&
+				(ctx.getNodeParameter('serviceFields.schema', itemIndex, []) as unknown[]).length === 0,
 			extra,
 		};
 	});
