@@ -72,7 +72,6 @@ export class PaymentsTrustApi implements ICredentialType {
 			displayName: 'Public Key',
 			name: 'publicKey',
 			type: 'string',
-			typeOptions: { password: true },
 			default: '',
 			placeholder: 'pk_test_…',
 			description: 'Public key (pk_live_… or pk_test_…), used by the Pre-request operation',

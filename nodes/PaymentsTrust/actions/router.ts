@@ -1,6 +1,8 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { asNodeError } from '../helpers/items';
+
 import * as payoutInvoice from './payoutInvoice/PayoutInvoice.resource';
 import * as payoutService from './payoutService/PayoutService.resource';
 import * as prerequest from './prerequest/Prerequest.resource';
@@ -37,7 +39,9 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		return [await handler.execute.call(this, items)];
 	} catch (error) {
 		// A failure before any row could run (credentials unreadable, service list unreachable) fails every row.
-		if (!this.continueOnFail() || (error as { context?: { itemIndex?: number } }).context?.itemIndex !== undefined) throw error;
+		if (!this.continueOnFail() || (error as { context?: { itemIndex?: number } }).context?.itemIndex !== undefined) {
+			throw asNodeError(this.getNode(), error);
+		}
 		const message = (error as Error).message;
 		return [items.map((_item, itemIndex) => ({ json: { error: message, row: itemIndex + 1, stage: 'node' }, pairedItem: { item: itemIndex } }))];
 	}

@@ -1,5 +1,5 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INode, INodeExecutionData } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { maskCardNumbersIn } from './redact';
 
@@ -28,6 +28,12 @@ export function errorItem(error: unknown, itemIndex: number, details: IDataObjec
 	return { json, pairedItem: { item: itemIndex } };
 }
 
+/** The error as n8n expects a node to throw it: our own NodeApiError/NodeOperationError as they are, anything else wrapped. */
+export function asNodeError(node: INode, error: unknown, itemIndex?: number): NodeApiError | NodeOperationError {
+	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
+	return new NodeOperationError(node, error as Error, { itemIndex });
+}
+
 /**
  * Runs a read-only operation item by item. With "Continue On Fail" a failing item becomes an error item
  * and the others go on; without it the first failure stops the node, as everywhere in n8n.
@@ -45,10 +51,7 @@ export async function forEachItem(
 				output.push({ json, pairedItem: { item: itemIndex } });
 			}
 		} catch (error) {
-			if (!ctx.continueOnFail()) {
-				if (error instanceof NodeOperationError || (error as { node?: unknown }).node) throw error;
-				throw new NodeOperationError(ctx.getNode(), error as Error, { itemIndex });
-			}
+			if (!ctx.continueOnFail()) throw asNodeError(ctx.getNode(), error, itemIndex);
 			output.push(errorItem(error, itemIndex));
 		}
 	}

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { errorItem } from '../helpers/items';
+import { asNodeError, errorItem } from '../helpers/items';
 import { toFriendlyInvoice } from '../helpers/invoice';
 import { maskCardNumber, isCardField } from '../helpers/redact';
 import { mapWithConcurrency } from '../helpers/concurrency';
@@ -167,7 +167,7 @@ export async function runPayouts(
 
 	if (!continueOnFail) {
 		const firstFailure = results.find((result) => result?.item === undefined && result?.error !== undefined);
-		if (firstFailure) throw firstFailure.error;
+		if (firstFailure) throw asNodeError(ctx.getNode(), firstFailure.error, firstFailure.payout?.itemIndex);
 	}
 
 	const byRow = new Map<number, INodeExecutionData>();

@@ -6,19 +6,19 @@ import { concurrencyOption, includeRawOption, requestOptions, waitOptions } from
 export const PAYOUT_OPERATIONS = ['create', 'createAndProcess', 'validate'];
 
 const customerFields: INodeProperties[] = [
-	{ displayName: 'Customer Reference ID', name: 'reference_id', type: 'string', default: '', description: 'Your ID of the recipient (required by the API when a customer is sent)' },
-	{ displayName: 'Name', name: 'name', type: 'string', default: '' },
-	{ displayName: 'Email', name: 'email', type: 'string', placeholder: 'name@email.com', default: '' },
-	{ displayName: 'Phone', name: 'phone', type: 'string', default: '' },
-	{ displayName: 'Individual Tax ID', name: 'individual_tax_id', type: 'string', default: '' },
-	{ displayName: 'Date of Birth', name: 'date_of_birth', type: 'string', default: '', placeholder: '1990-12-31' },
-	{ displayName: 'Country', name: 'country', type: 'string', default: '', placeholder: 'US', description: 'Address: country' },
-	{ displayName: 'Region', name: 'region', type: 'string', default: '', description: 'Address: region or state' },
 	{ displayName: 'City', name: 'city', type: 'string', default: '', description: 'Address: city' },
-	{ displayName: 'Street', name: 'street', type: 'string', default: '', description: 'Address: street' },
-	{ displayName: 'Full Address', name: 'full_address', type: 'string', default: '', description: 'Address: the whole address on one line' },
-	{ displayName: 'Post Code', name: 'post_code', type: 'string', default: '', description: 'Address: post code' },
+	{ displayName: 'Country', name: 'country', type: 'string', default: '', placeholder: 'US', description: 'Address: country' },
 	{ displayName: 'Customer Metadata (JSON)', name: 'metadata', type: 'json', default: '{}', description: 'Any key-value data about the recipient' },
+	{ displayName: 'Customer Reference ID', name: 'reference_id', type: 'string', default: '', description: 'Your ID of the recipient (required by the API when a customer is sent)' },
+	{ displayName: 'Date of Birth', name: 'date_of_birth', type: 'string', default: '', placeholder: '1990-12-31' },
+	{ displayName: 'Email', name: 'email', type: 'string', placeholder: 'name@email.com', default: '' },
+	{ displayName: 'Full Address', name: 'full_address', type: 'string', default: '', description: 'Address: the whole address on one line' },
+	{ displayName: 'Individual Tax ID', name: 'individual_tax_id', type: 'string', default: '' },
+	{ displayName: 'Name', name: 'name', type: 'string', default: '' },
+	{ displayName: 'Phone', name: 'phone', type: 'string', default: '' },
+	{ displayName: 'Post Code', name: 'post_code', type: 'string', default: '', description: 'Address: post code' },
+	{ displayName: 'Region', name: 'region', type: 'string', default: '', description: 'Address: region or state' },
+	{ displayName: 'Street', name: 'street', type: 'string', default: '', description: 'Address: street' },
 ];
 
 export const payoutProperties: INodeProperties[] = [
@@ -97,7 +97,7 @@ export const payoutProperties: INodeProperties[] = [
 				description:
 					'Where PaymentsTrust POSTs status changes of this invoice. Paste the production URL of a PaymentsTrust Trigger node to react to outcomes.',
 			},
-			{ displayName: 'Description', name: 'description', type: 'string', default: '' },
+			{ displayName: 'Context (JSON)', name: 'context', type: 'json', default: '{}', description: 'Additional recipient data such as the card holder or card expiry' },
 			{
 				displayName: 'Customer',
 				name: 'customer',
@@ -106,8 +106,7 @@ export const payoutProperties: INodeProperties[] = [
 				default: {},
 				options: customerFields,
 			},
-			{ displayName: 'Context (JSON)', name: 'context', type: 'json', default: '{}', description: 'Additional recipient data such as the card holder or card expiry' },
-			{ displayName: 'Metadata (JSON)', name: 'metadata', type: 'json', default: '{}', description: 'Your own key-value data, returned with the invoice' },
+			{ displayName: 'Description', name: 'description', type: 'string', default: '' },
 			{
 				displayName: 'Extra Service Fields (JSON)',
 				name: 'extraFields',
@@ -115,6 +114,7 @@ export const payoutProperties: INodeProperties[] = [
 				default: '{}',
 				description: 'Service fields given as JSON, merged over the mapped ones: handy when the service is chosen by an expression',
 			},
+			{ displayName: 'Metadata (JSON)', name: 'metadata', type: 'json', default: '{}', description: 'Your own key-value data, returned with the invoice' },
 		],
 	},
 	{

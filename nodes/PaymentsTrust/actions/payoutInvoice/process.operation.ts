@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { mapWithConcurrency } from '../../helpers/concurrency';
-import { errorItem } from '../../helpers/items';
+import { asNodeError, errorItem } from '../../helpers/items';
 import { processInvoiceOnce } from '../../payouts/processInvoice';
 import { waitForFinalStatus } from '../../payouts/waitForFinal';
 import { concurrencyOption, includeRawOption, requestOptions, waitOptions } from '../common.description';
@@ -16,7 +16,7 @@ export const description: INodeProperties[] = showOnlyFor('payoutInvoice', ['pro
 		type: 'string',
 		required: true,
 		default: '',
-		placeholder: '={{ $json.id }}',
+		placeholder: 'cpoi_VdHYVxq4RsLEebAQ',
 		description:
 			'PaymentsTrust ID of an invoice in status "created" (e.g. the ID output by Create). An invoice that has already left "created" is not sent again; it is output with "alreadyProcessed": true.',
 	},
@@ -67,7 +67,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		const result = results[itemIndex];
 		if (!result) continue;
 		if ('error' in result) {
-			if (!continueOnFail) throw result.error;
+			if (!continueOnFail) throw asNodeError(this.getNode(), result.error, itemIndex);
 			output.push(errorItem(result.error, itemIndex));
 		} else output.push(result);
 	}

@@ -15,7 +15,7 @@ export const description: INodeProperties[] = showOnlyFor('payoutService', ['get
 		required: true,
 		default: '',
 		placeholder: 'comcpos_RHUGUgEnmmedR7h3',
-		description: 'ID of the account’s payout service (the "id" from Get Many, starting with comcpos_)',
+		description: 'ID of the account’s payout service, as output by Get Many (starts with comcpos_)',
 	},
 	{
 		displayName: 'Options',
