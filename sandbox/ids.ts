@@ -34,7 +34,7 @@ export function stableId(prefix: string, key: string): string {
 		const c = key.charCodeAt(i % key.length) + i;
 		h1 = Math.imul(h1 ^ c, 16777619) >>> 0;
 		h2 = Math.imul(h2 ^ (h1 >>> 7), 2246822507) >>> 0;
-		out += ALPHABET[(h1 ^ h2) % ALPHABET.length];
+		out += ALPHABET[((h1 ^ h2) >>> 0) % ALPHABET.length];
 	}
 	return `${prefix}_${out}`;
 }
