@@ -1,0 +1,95 @@
+/**
+ * The PaymentsTrust sandbox as its own process (`tsx sandbox/cli.ts`, what `npm run sandbox` runs) on a free
+ * loopback port, and the control endpoints the end-to-end checks read.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+
+import { freePort, startProcess, Started, waitFor } from './processes';
+
+export const SANDBOX_CREDENTIALS = {
+	accountId: 'coma_sandbox',
+	apiKey: 'sandbox_api_key',
+	publicKey: 'pk_test_sandbox',
+	secretKey: 'sk_test_sandbox',
+};
+
+export interface RunningSandbox {
+	baseUrl: string;
+	process: Started;
+}
+
+export async function startSandboxProcess(root: string, logDir: string, timeoutMs: number): Promise<RunningSandbox> {
+	const cliPath = path.join(root, 'sandbox', 'cli.ts');
+	if (!existsSync(cliPath)) throw new Error(`${cliPath} does not exist (yet)`);
+	const port = await freePort();
+	const proc = startProcess('sandbox', path.join(root, 'node_modules', '.bin', 'tsx'), [cliPath], {
+		cwd: root,
+		env: {
+			...process.env,
+			SANDBOX_PORT: String(port),
+			SANDBOX_HOST: '127.0.0.1',
+			// Quick retries, so a callback n8n missed is re-sent within the test's time.
+			SANDBOX_CALLBACK_RETRY_DELAYS_MS: '500,1000,2000',
+			SANDBOX_CALLBACK_MAX_ATTEMPTS: '6',
+		},
+		logFile: path.join(logDir, 'sandbox.log'),
+	});
+	let exitedWith: number | string | undefined;
+	void proc.exited.then((code) => (exitedWith = code));
+	const baseUrl = `http://127.0.0.1:${port}`;
+	await waitFor(
+		`sandbox to answer on ${baseUrl}`,
+		async () => ((await fetch(`${baseUrl}/__sandbox/health`, { signal: AbortSignal.timeout(2_000) })).ok ? true : undefined),
+		{ timeoutMs, abort: () => (exitedWith !== undefined ? `it exited with ${exitedWith}; see ${proc.logFile}` : undefined) },
+	);
+	return { baseUrl, process: proc };
+}
+
+export interface LedgerSummaryLike {
+	invoices: number;
+	invoicesByStatus: Record<string, number>;
+	referencesWithMultipleInvoices: number;
+	invoicesProcessedMoreThanOnce: number;
+	pendingProcessing: number;
+	callbacks: { attempts: number; delivered: number; failed: number; pending: number };
+	createAttempts: { total: number; accepted: number; rejected: number; rejectedByStatus: Record<string, number> };
+}
+
+export interface LedgerLike {
+	summary: LedgerSummaryLike;
+	invoices: Array<{
+		id: string;
+		referenceId: string;
+		status: string;
+		resolution: string;
+		seeded: boolean;
+		createsCommitted: number;
+		processCommitted: number;
+	}>;
+	callbacks: Array<{
+		invoiceId: string;
+		invoiceStatus: string;
+		url: string;
+		attempt: number;
+		httpStatus: number | null;
+		delivered: boolean;
+		error: string | null;
+	}>;
+}
+
+export async function readLedger(baseUrl: string): Promise<LedgerLike> {
+	const res = await fetch(`${baseUrl}/__sandbox/ledger`, { signal: AbortSignal.timeout(10_000) });
+	if (!res.ok) throw new Error(`GET /__sandbox/ledger answered ${res.status}`);
+	return (await res.json()) as LedgerLike;
+}
+
+export async function resetSandbox(baseUrl: string): Promise<void> {
+	const res = await fetch(`${baseUrl}/__sandbox/reset`, { method: 'POST', signal: AbortSignal.timeout(10_000) });
+	if (!res.ok) throw new Error(`POST /__sandbox/reset answered ${res.status}`);
+}
+
+/** The credential n8n imports: the `paymentsTrustApi` type's fields, pointing at the sandbox. */
+export function sandboxCredentialData(baseUrl: string): Record<string, string> {
+	return { baseUrl, privateApiPath: '/api', publicApiPath: '/public-api', ...SANDBOX_CREDENTIALS };
+}

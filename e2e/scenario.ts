@@ -1,0 +1,474 @@
+/**
+ * One n8n version, end to end: the packed package installed as a community package, the sandbox credential
+ * and the example workflows imported with n8n's CLI, the callback workflow activated, the bulk payout workflow
+ * run with `n8n execute`, the sandbox's signed callbacks delivered to n8n's production webhook, and a forged
+ * callback refused. Every check goes to the report; a failed step skips what depends on it.
+ */
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+
+import { invoiceDocument, postCallback, sign, unseenInvoiceBody } from './lib/callbacks';
+import {
+	activateWorkflow,
+	communityNodesDir,
+	createInstance,
+	describeFailure,
+	executeWorkflow,
+	ExecutionSummary,
+	importCredentials,
+	importWorkflow,
+	Instance,
+	N8nInstall,
+	RestSession,
+	startServer,
+} from './lib/n8n';
+import { installPacked, PackedPackage } from './lib/package';
+import { sleep, Started, waitFor } from './lib/processes';
+import { Report } from './lib/report';
+import { LedgerLike, readLedger, RunningSandbox, SANDBOX_CREDENTIALS, sandboxCredentialData, startSandboxProcess } from './lib/sandbox';
+import {
+	BULK_WORKFLOW_ID,
+	CALLBACK_WORKFLOW_ID,
+	CREDENTIAL_ID,
+	CREDENTIAL_NAME,
+	CREDENTIAL_TYPE,
+	csvRowCount,
+	loadWorkflow,
+	NODE_TYPE,
+	payoutNodes,
+	prepareBulkWorkflow,
+	prepareCallbackWorkflow,
+	TRIGGER_TYPE,
+	triggerNode,
+	WorkflowJson,
+} from './lib/workflows';
+
+const FINAL_STATUSES = new Set([
+	'processed',
+	'partially_processed',
+	'process_failed',
+	'expired',
+	'terminated',
+	'cancel_failed',
+	'partially_canceled',
+	'canceled',
+]);
+const PAID_STATUSES = new Set(['processed', 'partially_processed']);
+
+export interface ScenarioOptions {
+	root: string;
+	workDir: string;
+	pkg: PackedPackage;
+	report: Report;
+	/** Run the callback part (trigger activation, delivered and forged callbacks). */
+	callbacks: boolean;
+	/** Path of the trigger's webhook below its webhookId (from the built trigger's description). */
+	webhookPath: string;
+}
+
+interface Context extends ScenarioOptions {
+	install: N8nInstall;
+	inst: Instance;
+	sandbox: RunningSandbox;
+	filesDir: string;
+	server?: Started;
+	rest?: RestSession;
+	callbackUrl?: string;
+}
+
+type RowClass = 'paid' | 'failed' | 'rejected' | 'pending';
+
+interface RowOutcome {
+	row: number;
+	referenceId: string;
+	cls: RowClass;
+	status?: string;
+	invoiceId?: string;
+	alreadyExisted?: boolean;
+	error?: string;
+}
+
+/** What one output item of "Pay each row" says about its row. */
+function classify(json: Record<string, unknown>, fallbackRow: number): RowOutcome {
+	const row = typeof json.row === 'number' ? json.row : fallbackRow;
+	const referenceId = String(json.referenceId ?? json.reference_id ?? '');
+	const status = typeof json.status === 'string' ? json.status : undefined;
+	const invoiceId = typeof json.id === 'string' ? json.id : undefined;
+	const error = json.error === undefined ? undefined : typeof json.error === 'string' ? json.error : JSON.stringify(json.error);
+	let cls: RowClass;
+	if (json.stage === 'validation' || json.stage === 'safety_limit') cls = 'rejected';
+	else if (error !== undefined) cls = 'failed';
+	else if (status && PAID_STATUSES.has(status)) cls = 'paid';
+	else if (status && FINAL_STATUSES.has(status)) cls = 'failed';
+	else cls = 'pending';
+	return { row, referenceId, cls, status, invoiceId, alreadyExisted: json.alreadyExisted as boolean | undefined, error };
+}
+
+function countBy(rows: RowOutcome[]): Record<RowClass, number> {
+	const counts: Record<RowClass, number> = { paid: 0, failed: 0, rejected: 0, pending: 0 };
+	for (const r of rows) counts[r.cls]++;
+	return counts;
+}
+
+async function runBulk(ctx: Context, label: string): Promise<RowOutcome[] | undefined> {
+	const { report } = ctx;
+	const outcome = await executeWorkflow(ctx.inst, BULK_WORKFLOW_ID, 300_000);
+	const { res, run } = outcome;
+	report.info(`n8n execute --id=${BULK_WORKFLOW_ID} (${label}): exit ${res.code} after ${(res.ms / 1000).toFixed(1)} s`);
+	if (!report.check(`${label}: n8n execute exits 0`, res.code === 0, describeFailure('n8n execute', res))) return undefined;
+	if (!report.check(`${label}: n8n execute printed the run data`, run !== undefined, res.stdout.slice(-2000))) return undefined;
+	const error = run!.data.resultData.error;
+	report.check(`${label}: the execution has no error`, error === undefined, error ? `${error.message} ${error.description ?? ''}` : undefined);
+	const workflow = loadWorkflow(path.join(ctx.root, 'examples', 'bulk-payouts.workflow.json'));
+	const names = payoutNodes(workflow).map((n) => n.name);
+	const rows: RowOutcome[] = [];
+	for (const name of names) {
+		const runs = run!.data.resultData.runData[name] ?? [];
+		if (!report.check(`${label}: node "${name}" ran`, runs.length > 0, `runData has ${Object.keys(run!.data.resultData.runData).join(', ')}`)) continue;
+		const nodeError = runs.find((r) => r.error)?.error;
+		report.check(`${label}: node "${name}" has no node error`, nodeError === undefined, nodeError?.message);
+		for (const r of runs) {
+			for (const output of r.data?.main ?? []) {
+				(output ?? []).forEach((item, i) => rows.push(classify(item.json, i + 1)));
+			}
+		}
+	}
+	return rows;
+}
+
+function checkBulkRows(ctx: Context, rows: RowOutcome[], csvRows: number, label: string): void {
+	const { report } = ctx;
+	const counts = countBy(rows);
+	report.info(`${label}: ${rows.length} items: ${counts.paid} paid, ${counts.failed} failed, ${counts.rejected} rejected, ${counts.pending} not final`);
+	report.check(
+		`${label}: one output item per CSV row (${csvRows})`,
+		rows.length === csvRows,
+		`${rows.length} items for ${csvRows} rows`,
+	);
+	const rowNumbers = rows.map((r) => r.row).sort((a, b) => a - b);
+	const expectedNumbers = Array.from({ length: csvRows }, (_, i) => i + 1);
+	report.check(
+		`${label}: every row appears exactly once (row 1..${csvRows})`,
+		JSON.stringify(rowNumbers) === JSON.stringify(expectedNumbers),
+		`rows: ${rowNumbers.join(',')}`,
+	);
+	report.check(
+		`${label}: paid + failed + rejected = rows`,
+		counts.paid + counts.failed + counts.rejected === csvRows && counts.pending === 0,
+		`${counts.paid} + ${counts.failed} + ${counts.rejected} (+ ${counts.pending} not final) vs ${csvRows}`,
+	);
+	report.check(`${label}: some rows were paid`, counts.paid > 0, `${counts.paid}`);
+}
+
+/** Rows of the example CSV marked "BAD:" in its note column are the ones the node must refuse. */
+function expectedRejectedRows(csvFile: string): number[] | undefined {
+	const lines = readFileSync(csvFile, 'utf8').split(/\r?\n/).filter((l) => l.trim() !== '');
+	const header = lines[0].split(',');
+	const noteIndex = header.indexOf('note');
+	if (noteIndex === -1) return undefined;
+	const rejected: number[] = [];
+	lines.slice(1).forEach((line, i) => {
+		if (/(^|,)"?BAD:/.test(line)) rejected.push(i + 1);
+	});
+	return rejected;
+}
+
+function checkLedger(ctx: Context, rows: RowOutcome[], ledger: LedgerLike, label: string): void {
+	const { report } = ctx;
+	const sent = rows.filter((r) => r.cls !== 'rejected' && r.invoiceId);
+	const invoices = ledger.invoices.filter((i) => !i.seeded);
+	report.info(`${label}: sandbox ledger: ${invoices.length} invoices, by status ${JSON.stringify(ledger.summary.invoicesByStatus)}`);
+	report.check(
+		`${label}: the ledger has no reference with two invoices`,
+		ledger.summary.referencesWithMultipleInvoices === 0,
+		`${ledger.summary.referencesWithMultipleInvoices} references with several invoices`,
+	);
+	report.check(
+		`${label}: no invoice was processed twice`,
+		ledger.summary.invoicesProcessedMoreThanOnce === 0,
+		`${ledger.summary.invoicesProcessedMoreThanOnce}`,
+	);
+	const byRef = new Map<string, number>();
+	for (const inv of invoices) byRef.set(inv.referenceId, (byRef.get(inv.referenceId) ?? 0) + inv.createsCommitted);
+	const notOne = sent.filter((r) => byRef.get(r.referenceId) !== 1);
+	report.check(
+		`${label}: exactly one invoice per reference of every row that reached the API (${sent.length})`,
+		notOne.length === 0,
+		notOne.map((r) => `${r.referenceId}: ${byRef.get(r.referenceId) ?? 0}`).join(', '),
+	);
+	const sentRefs = new Set(sent.map((r) => r.referenceId));
+	const extra = invoices.filter((i) => !sentRefs.has(i.referenceId));
+	report.check(
+		`${label}: no invoice for a row the node did not report as sent`,
+		extra.length === 0,
+		extra.map((i) => `${i.referenceId} (${i.status})`).join(', '),
+	);
+	const statusMismatch = sent.filter((r) => invoices.find((i) => i.id === r.invoiceId)?.status !== r.status);
+	report.check(
+		`${label}: the node's reported statuses match the ledger`,
+		statusMismatch.length === 0,
+		statusMismatch.map((r) => `${r.referenceId}: node ${r.status}, ledger ${invoices.find((i) => i.id === r.invoiceId)?.status}`).join(', '),
+	);
+}
+
+async function executionsOf(ctx: Context, workflowId: string): Promise<ExecutionSummary[]> {
+	return await ctx.rest!.executions(workflowId);
+}
+
+/** Waits until the count stays put for `quietMs` (or reaches `atLeast`), then returns the executions. */
+async function settledExecutions(ctx: Context, atLeast: number, timeoutMs: number, quietMs = 3_000): Promise<ExecutionSummary[]> {
+	const deadline = Date.now() + timeoutMs;
+	let last = await executionsOf(ctx, CALLBACK_WORKFLOW_ID);
+	let lastChange = Date.now();
+	while (Date.now() < deadline) {
+		await sleep(500);
+		const now = await executionsOf(ctx, CALLBACK_WORKFLOW_ID);
+		const running = now.some((e) => e.status === 'running' || e.status === 'new');
+		if (now.length !== last.length || running) lastChange = Date.now();
+		last = now;
+		if (now.length >= atLeast && !running && Date.now() - lastChange >= quietMs) break;
+	}
+	return last;
+}
+
+async function callbackChecks(ctx: Context, ledgerAfterBulk: LedgerLike): Promise<void> {
+	const { report } = ctx;
+	const url = ctx.callbackUrl!;
+	// 1. every callback the sandbox sent to n8n was answered 200, and each final one started one execution.
+	const ledger = await waitFor(
+		'the sandbox to finish delivering callbacks',
+		async () => {
+			const l = await readLedger(ctx.sandbox.baseUrl);
+			return l.summary.callbacks.pending === 0 && l.summary.pendingProcessing === 0 ? l : undefined;
+		},
+		{ timeoutMs: 90_000, intervalMs: 500 },
+	);
+	const toN8n = ledger.callbacks.filter((c) => c.url === url);
+	report.check('the sandbox sent callbacks to the trigger\'s production URL', toN8n.length > 0, `${toN8n.length} of ${ledger.callbacks.length} callback attempts went to ${url}`);
+	const refused = toN8n.filter((c) => !c.delivered);
+	report.check(
+		'n8n answered 200 to every signed callback',
+		refused.length === 0,
+		refused.slice(0, 10).map((c) => `${c.invoiceId} ${c.invoiceStatus} attempt ${c.attempt}: ${c.httpStatus ?? c.error}`).join('\n'),
+	);
+	const finalInvoices = new Set(toN8n.filter((c) => c.delivered && FINAL_STATUSES.has(c.invoiceStatus)).map((c) => c.invoiceId));
+	const nonFinal = new Set(toN8n.filter((c) => !FINAL_STATUSES.has(c.invoiceStatus)).map((c) => `${c.invoiceId}/${c.invoiceStatus}`));
+	report.info(`callbacks to n8n: ${toN8n.length} attempts, ${finalInvoices.size} invoices with a delivered final status, ${nonFinal.size} non-final status changes`);
+	const executions = await settledExecutions(ctx, finalInvoices.size, 120_000);
+	const webhookRuns = executions.filter((e) => e.mode === 'webhook');
+	report.check(
+		`one trigger execution per invoice that reached a final status (${finalInvoices.size})`,
+		webhookRuns.length === finalInvoices.size,
+		`${webhookRuns.length} webhook executions (modes: ${[...new Set(executions.map((e) => e.mode))].join(', ')})`,
+	);
+	const unsuccessful = webhookRuns.filter((e) => e.status !== 'success');
+	report.check(
+		'every trigger execution succeeded',
+		unsuccessful.length === 0,
+		unsuccessful.slice(0, 10).map((e) => `execution ${e.id}: ${e.status}`).join(', '),
+	);
+	const outcomeDir = path.join(ctx.filesDir, 'paymentstrust');
+	const files = existsSync(outcomeDir) ? readdirSync(outcomeDir).filter((f) => f.endsWith('.json')) : [];
+	const missingFiles = [...finalInvoices].filter((id) => !files.includes(`${id}.json`));
+	report.check(
+		'the callback workflow wrote one outcome file per final invoice',
+		missingFiles.length === 0 && files.length === finalInvoices.size,
+		`${files.length} files in ${outcomeDir}; missing: ${missingFiles.slice(0, 5).join(', ')}`,
+	);
+
+	// 2. a forged callback (bad signature) for an invoice n8n never saw: 401, nothing started; the same body
+	//    signed with the secret: 200 and one execution; the signed one again: 200 and nothing new.
+	const anyInvoice = ledgerAfterBulk.invoices.find((i) => !i.seeded);
+	if (!anyInvoice) {
+		report.check('a sandbox invoice to model the forged callback on', false, 'the ledger has no invoice');
+		return;
+	}
+	const template = await invoiceDocument(ctx.sandbox.baseUrl, anyInvoice.id);
+	const body = unseenInvoiceBody(template, `cpi_e2e_${ctx.install.major}_unseen`, `e2e-forged-${ctx.install.major}`);
+	const before = (await executionsOf(ctx, CALLBACK_WORKFLOW_ID)).length;
+	const forged = await postCallback(url, body, sign('sk_test_not_the_secret', body));
+	report.check('a forged callback (wrong X-Signature) is answered 401', forged.status === 401, `answered ${forged.status} ${forged.text}`);
+	const unsigned = await postCallback(url, body, '');
+	report.check('a callback without X-Signature is answered 401', unsigned.status === 401, `answered ${unsigned.status} ${unsigned.text}`);
+	await sleep(3_000);
+	const afterForged = (await executionsOf(ctx, CALLBACK_WORKFLOW_ID)).length;
+	report.check('forged callbacks start no execution', afterForged === before, `${afterForged - before} new executions`);
+	const genuine = await postCallback(url, body, sign(SANDBOX_CREDENTIALS.secretKey, body));
+	report.check('the same body correctly signed is answered 200', genuine.status === 200, `answered ${genuine.status} ${genuine.text}`);
+	const afterGenuine = (await settledExecutions(ctx, before + 1, 30_000)).length;
+	report.check('the correctly signed callback starts exactly one execution', afterGenuine === before + 1, `${afterGenuine - before} new executions`);
+	const replay = await postCallback(url, body, sign(SANDBOX_CREDENTIALS.secretKey, body));
+	await sleep(3_000);
+	const afterReplay = (await executionsOf(ctx, CALLBACK_WORKFLOW_ID)).length;
+	report.check(
+		'a replayed callback is acknowledged (200) and starts nothing',
+		replay.status === 200 && afterReplay === afterGenuine,
+		`answered ${replay.status}, ${afterReplay - afterGenuine} new executions`,
+	);
+}
+
+async function checkPackageLoaded(ctx: Context): Promise<void> {
+	const { report } = ctx;
+	const rest = ctx.rest!;
+	const names = (json: unknown) => (Array.isArray(json) ? (json as Array<{ name: string }>).map((t) => t.name) : []);
+	try {
+		const types = names(await rest.getJson('/types/nodes.json'));
+		for (const type of [NODE_TYPE, TRIGGER_TYPE]) {
+			report.check(`n8n lists node type ${type}`, types.includes(type), `${types.length} node types listed`);
+		}
+		const creds = names(await rest.getJson('/types/credentials.json'));
+		report.check(`n8n lists credential type ${CREDENTIAL_TYPE}`, creds.includes(CREDENTIAL_TYPE), `${creds.length} credential types listed`);
+	} catch (error) {
+		report.fail('n8n lists our node and credential types', error);
+	}
+	const loadErrors = ctx.server!
+		.log()
+		.split('\n')
+		.filter((l) => /n8n-nodes-paymentstrust(?!-e2e)|paymentsTrust/.test(l) && /(error|fail|skipping|unrecognized)/i.test(l));
+	report.check('the server log has no load error for our package', loadErrors.length === 0, loadErrors.slice(0, 5).join('\n'));
+}
+
+async function prepare(ctx: Context): Promise<{ bulk: WorkflowJson; callbacks?: WorkflowJson }> {
+	const { report, root } = ctx;
+	const examples = path.join(root, 'examples');
+	const bulkSource = loadWorkflow(path.join(examples, 'bulk-payouts.workflow.json'));
+	copyFileSync(path.join(examples, 'payouts.csv'), path.join(ctx.filesDir, 'payouts.csv'));
+	let callbacks: WorkflowJson | undefined;
+	if (ctx.callbacks) {
+		const source = loadWorkflow(path.join(examples, 'payout-callbacks.workflow.json'));
+		const trigger = triggerNode(source);
+		if (!trigger?.webhookId) throw new Error('payout-callbacks.workflow.json has no PaymentsTrust Trigger with a fixed webhookId');
+		ctx.callbackUrl = `${ctx.inst.baseUrl}/webhook/${trigger.webhookId}/${ctx.webhookPath}`;
+		const prepared = prepareCallbackWorkflow(source, { filesDir: ctx.filesDir });
+		prepared.notes.forEach((n) => report.info(n));
+		callbacks = prepared.workflow;
+		mkdirSync(path.join(ctx.filesDir, 'paymentstrust'), { recursive: true });
+	}
+	const bulk = prepareBulkWorkflow(bulkSource, { filesDir: ctx.filesDir, callbackUrl: ctx.callbackUrl });
+	bulk.notes.forEach((n) => report.info(n));
+	return { bulk: bulk.workflow, callbacks };
+}
+
+export async function runScenario(install: N8nInstall, opts: ScenarioOptions): Promise<void> {
+	const { report } = opts;
+	const dir = path.join(opts.workDir, `n8n-${install.version}`);
+	const logDir = path.join(dir, 'logs');
+	const filesDir = path.join(dir, 'files');
+	mkdirSync(filesDir, { recursive: true });
+	report.info(`logs: ${logDir}`);
+
+	let sandbox: RunningSandbox;
+	try {
+		sandbox = await startSandboxProcess(opts.root, logDir, 60_000);
+		report.check('sandbox started', true, sandbox.baseUrl);
+	} catch (error) {
+		report.fail('sandbox started', error);
+		return;
+	}
+	const inst = await createInstance(install, { userFolder: path.join(dir, 'user'), logDir, filesDir });
+	const ctx: Context = { ...opts, install, inst, sandbox, filesDir };
+	try {
+		// Install, import, activate: all through n8n's own CLI, before the server starts.
+		await installPacked(opts.pkg, communityNodesDir(inst.userFolder), logDir);
+		const { bulk, callbacks } = await prepare(ctx);
+		await importCredentials(inst, [
+			{ id: CREDENTIAL_ID, name: CREDENTIAL_NAME, type: CREDENTIAL_TYPE, data: sandboxCredentialData(sandbox.baseUrl) },
+		]);
+		report.check('n8n import:credentials (sandbox credential)', true);
+		await importWorkflow(inst, bulk, 'bulk-payouts');
+		report.check('n8n import:workflow (bulk-payouts)', true);
+		if (callbacks) {
+			await importWorkflow(inst, callbacks, 'payout-callbacks');
+			report.check('n8n import:workflow (payout-callbacks)', true);
+			await activateWorkflow(inst, CALLBACK_WORKFLOW_ID);
+			report.check(`activate the callback workflow (${install.major >= 2 ? 'publish:workflow' : 'update:workflow --active=true'})`, true);
+		}
+	} catch (error) {
+		report.fail('install the package and import the examples', error);
+		await sandbox.process.stop();
+		return;
+	}
+
+	try {
+		if (ctx.callbacks) {
+			const t0 = Date.now();
+			ctx.server = await startServer(inst, 180_000);
+			report.check('n8n start: /healthz/readiness answers', true, `${((Date.now() - t0) / 1000).toFixed(1)} s, ${inst.baseUrl}`);
+			ctx.rest = new RestSession(inst.baseUrl);
+			await ctx.rest.setUpOwner();
+			report.check('owner set up through the REST API', true);
+			await checkPackageLoaded(ctx);
+			// /healthz/readiness can answer before the active workflows' webhooks are registered.
+			const t1 = Date.now();
+			const probe = await waitFor(
+				'the trigger\'s production webhook to be registered',
+				async () => {
+					const r = await postCallback(ctx.callbackUrl!, '{}', '');
+					return r.status === 404 ? undefined : r;
+				},
+				{ timeoutMs: 60_000, intervalMs: 500 },
+			);
+			report.check(
+				'the production webhook is registered (an unsigned probe is refused, not 404)',
+				probe.status === 401,
+				`answered ${probe.status} ${probe.text} after ${((Date.now() - t1) / 1000).toFixed(1)} s`,
+			);
+		}
+
+		const csvRows = csvRowCount(path.join(ctx.filesDir, 'payouts.csv'));
+		const rows = await runBulk(ctx, 'bulk run 1');
+		if (!rows) return;
+		checkBulkRows(ctx, rows, csvRows, 'bulk run 1');
+		const expectedRejected = expectedRejectedRows(path.join(ctx.filesDir, 'payouts.csv'));
+		if (expectedRejected) {
+			const rejected = rows.filter((r) => r.cls === 'rejected').map((r) => r.row).sort((a, b) => a - b);
+			report.check(
+				'bulk run 1: exactly the CSV rows marked "BAD:" were rejected',
+				JSON.stringify(rejected) === JSON.stringify(expectedRejected),
+				`rejected rows ${rejected.join(',')}; marked ${expectedRejected.join(',')}`,
+			);
+		}
+		const ledger1 = await readLedger(sandbox.baseUrl);
+		checkLedger(ctx, rows, ledger1, 'bulk run 1');
+
+		if (ctx.callbacks) {
+			try {
+				await callbackChecks(ctx, ledger1);
+			} catch (error) {
+				report.fail('callbacks to the production webhook', error);
+			}
+		}
+
+		// The same file again: nothing may be paid twice.
+		const executionsBefore = ctx.rest ? (await executionsOf(ctx, CALLBACK_WORKFLOW_ID)).length : 0;
+		const rows2 = await runBulk(ctx, 'bulk run 2 (same CSV again)');
+		if (rows2) {
+			const ledger2 = await readLedger(sandbox.baseUrl);
+			const invoices1 = ledger1.invoices.filter((i) => !i.seeded).length;
+			const invoices2 = ledger2.invoices.filter((i) => !i.seeded && !i.referenceId.startsWith('e2e-forged')).length;
+			report.check('bulk run 2: no new invoice', invoices2 === invoices1, `${invoices1} invoices after run 1, ${invoices2} after run 2`);
+			report.check(
+				'bulk run 2: the ledger still has one invoice per reference',
+				ledger2.summary.referencesWithMultipleInvoices === 0 && ledger2.summary.invoicesProcessedMoreThanOnce === 0,
+				JSON.stringify(ledger2.summary),
+			);
+			const sent1 = rows.filter((r) => r.invoiceId).map((r) => r.referenceId).sort();
+			const existed2 = rows2.filter((r) => r.alreadyExisted === true).map((r) => r.referenceId).sort();
+			report.check(
+				'bulk run 2: every row paid in run 1 is reported as already existing',
+				JSON.stringify(sent1) === JSON.stringify(existed2),
+				`run 1 sent ${sent1.length}, run 2 found ${existed2.length} existing`,
+			);
+			if (ctx.rest) {
+				await sleep(3_000);
+				const executionsAfter = (await executionsOf(ctx, CALLBACK_WORKFLOW_ID)).length;
+				report.check('bulk run 2: no new trigger execution', executionsAfter === executionsBefore, `${executionsAfter - executionsBefore} new`);
+			}
+		}
+	} catch (error) {
+		report.fail('scenario step', error);
+	} finally {
+		await ctx.server?.stop();
+		await sandbox.process.stop();
+	}
+}
