@@ -34,6 +34,7 @@ export function createControl(ctx: SandboxContext): Control {
 			ctx.ledger.clear();
 			ctx.config = pickConfig(ctx.options);
 			ctx.faults.set(ctx.options.faults);
+			ctx.faults.clearTotal();
 			ctx.outcomeRandom = createRandom(deriveSeed(ctx.options.seed, OUTCOME_STREAM));
 		},
 		configure(partial) {

@@ -83,6 +83,8 @@ export class FaultInjector {
 	private config: FaultConfig;
 	private random: Random;
 	private injected = 0;
+	/** Across configuration changes; only reset() clears it (the ledger's faultsInjected). */
+	private injectedSinceReset = 0;
 	private injectedByKind: Partial<Record<FaultKind, number>> = {};
 
 	constructor(private readonly defaultSeed: number) {
@@ -135,6 +137,7 @@ export class FaultInjector {
 		else if (kind === '429') phase = 'before';
 		else phase = this.random() < cfg.afterCommitShare ? 'after' : 'before';
 		this.injected++;
+		this.injectedSinceReset++;
 		this.injectedByKind[kind] = (this.injectedByKind[kind] ?? 0) + 1;
 		return { kind, phase };
 	}
@@ -148,7 +151,11 @@ export class FaultInjector {
 	}
 
 	get totalInjected(): number {
-		return this.injected;
+		return this.injectedSinceReset;
+	}
+
+	clearTotal(): void {
+		this.injectedSinceReset = 0;
 	}
 }
 

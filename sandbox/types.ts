@@ -174,6 +174,7 @@ export interface LedgerSummary {
 	/** Invoices still in created / processing (timers pending). */
 	pendingProcessing: number;
 	callbacks: { attempts: number; delivered: number; failed: number; pending: number };
+	/** Faults injected since the last reset, across fault configuration changes. */
 	faultsInjected: number;
 }
 
