@@ -1,0 +1,50 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import type { WorkflowJson } from '../harness/runWorkflow';
+
+export const PT_NODE = 'PaymentsTrust';
+export const PT_TYPE = 'n8n-nodes-paymentstrust.paymentsTrust';
+
+/**
+ * A workflow of three nodes, as a user would build it: a manual start, the rows (a stand-in for a sheet),
+ * and one PaymentsTrust node with the given parameters.
+ */
+export function paymentsTrustWorkflow(
+	parameters: IDataObject,
+	rows: IDataObject[] = [{}],
+	node: IDataObject = {},
+): WorkflowJson {
+	return {
+		nodes: [
+			{ name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, parameters: {} },
+			{ name: 'Rows', type: 'test.items', typeVersion: 1, parameters: { items: JSON.stringify(rows) } },
+			{
+				name: PT_NODE,
+				type: PT_TYPE,
+				typeVersion: 1,
+				parameters,
+				credentials: { paymentsTrustApi: { id: '1', name: 'PaymentsTrust sandbox' } },
+				...node,
+			},
+		],
+		connections: {
+			Start: { main: [[{ node: 'Rows', type: 'main', index: 0 }]] },
+			Rows: { main: [[{ node: PT_NODE, type: 'main', index: 0 }]] },
+		},
+	};
+}
+
+/** Create / Create and Process parameters for test_usd rows carrying `reference_id`, `amount`, `account`. */
+export function payoutParameters(operation: string, options: IDataObject = {}, extra: IDataObject = {}): IDataObject {
+	return {
+		resource: 'payoutInvoice',
+		operation,
+		service: '={{ $json.service ?? "test_usd" }}',
+		currency: '={{ $json.currency ?? "USD" }}',
+		amount: '={{ $json.amount }}',
+		referenceId: '={{ $json.reference_id }}',
+		serviceFields: { mappingMode: 'autoMapInputData', value: {}, matchingColumns: [], schema: [] },
+		options,
+		...extra,
+	};
+}
