@@ -40,8 +40,9 @@ test('2000 creates (every third auto-processed) at concurrency 50', async () => 
 	expect(s.invoices).toBe(total);
 	expect(s.createAttempts).toMatchObject({ total, accepted: total, committed: total });
 	expect(s.referencesWithMultipleInvoices).toBe(0);
-	// Generous bound for a shared 2-core machine; alone it takes about 2 s, mostly axios.
-	expect(elapsed).toBeLessThan(20_000);
+	// Only a guard against something quadratic: alone this takes about 3 s (mostly axios), but a busy shared
+	// 2-core machine has stretched it past 15 s.
+	expect(elapsed).toBeLessThan(45_000);
 	const list = await api.get('/payout-invoices', { params: { 'page[size]': 100 } });
 	expect(list.data.data[0].attributes.reference_id).toMatch(/^load-/);
 });

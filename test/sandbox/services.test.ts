@@ -36,7 +36,7 @@ test('walking the pages by links.next visits every service once', async () => {
 	let url: string | undefined = '/payout-services?page[number]=1&page[size]=7';
 	let pagesVisited = 0;
 	while (url) {
-		const r = await api.get(url);
+		const r: { status: number; data: any } = await api.get(url);
 		expect(r.status).toBe(200);
 		seen.push(...r.data.data.map((s: any) => s.id));
 		pagesVisited++;
