@@ -1,4 +1,5 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import { toFriendlyInvoice } from '../../helpers/invoice';
 import { forEachItem } from '../../helpers/items';
@@ -35,6 +36,8 @@ export function invoiceOutput(resource: IDataObject, includeRaw: unknown): IData
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	return await forEachItem(this, items, async (itemIndex) => {
 		const invoiceId = String(this.getNodeParameter('invoiceId', itemIndex)).trim();
+		// An empty ID would GET the invoice list and output it as one empty invoice.
+		if (!invoiceId) throw new NodeOperationError(this.getNode(), `Row ${itemIndex + 1}: the invoice ID is empty`, { itemIndex });
 		const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 		const outcome = await sendSafe(this, {
 			api: 'private',

@@ -1,4 +1,5 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import { mapWithConcurrency } from '../../helpers/concurrency';
 import { asNodeError, errorItem } from '../../helpers/items';
@@ -43,6 +44,8 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		async (_item, itemIndex): Promise<INodeExecutionData | { error: unknown }> => {
 			try {
 				const invoiceId = String(this.getNodeParameter('invoiceId', itemIndex)).trim();
+				// An empty ID would read the invoice list and report it as an invoice already processed.
+				if (!invoiceId) throw new NodeOperationError(this.getNode(), `Row ${itemIndex + 1}: the invoice ID is empty`, { itemIndex });
 				const processed = await processInvoiceOnce(this, invoiceId, policy, { itemIndex });
 				let invoice = processed.invoice;
 				let waitTimedOut: boolean | undefined;

@@ -1,4 +1,5 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties, IDataObject } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import { forEachItem } from '../../helpers/items';
 import { toFriendlyService } from '../../helpers/service';
@@ -30,6 +31,8 @@ export const description: INodeProperties[] = showOnlyFor('payoutService', ['get
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	return await forEachItem(this, items, async (itemIndex) => {
 		const serviceId = String(this.getNodeParameter('serviceId', itemIndex)).trim();
+		// An empty ID would GET the service list and output it as one empty service.
+		if (!serviceId) throw new NodeOperationError(this.getNode(), `Row ${itemIndex + 1}: the payout service ID is empty`, { itemIndex });
 		const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 		const outcome = await sendSafe(this, {
 			api: 'private',
