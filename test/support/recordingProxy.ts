@@ -1,0 +1,82 @@
+/**
+ * A tiny HTTP proxy between the node and the sandbox that records every request (method, path, query, status).
+ *
+ * The sandbox ledger records only create and process calls; tests that must see the GETs a node makes (how many
+ * pages it asked for, with which page size) point the credential's Base URL at this proxy instead. Optionally it
+ * caps `page[size]`, standing in for a server whose largest page is smaller than what the client asks for.
+ */
+import { createServer, request as httpRequest } from 'http';
+import type { AddressInfo } from 'net';
+
+export interface RecordedRequest {
+	method: string;
+	/** Path without the query, e.g. `/api/payout-services`. */
+	path: string;
+	/** Decoded query parameters as the upstream server received them (after any page-size cap). */
+	query: Record<string, string>;
+	/** Status the upstream server answered. */
+	status?: number;
+}
+
+export interface RecordingProxy {
+	baseUrl: string;
+	requests: RecordedRequest[];
+	/** Recorded requests for one method and path. */
+	requestsTo(method: string, path: string): RecordedRequest[];
+	clear(): void;
+	close(): Promise<void>;
+}
+
+export interface RecordingProxyOptions {
+	/** Largest `page[size]` passed on; bigger ones are lowered to it (the node's request is rewritten). */
+	maxPageSize?: number;
+}
+
+export async function startRecordingProxy(target: string, options: RecordingProxyOptions = {}): Promise<RecordingProxy> {
+	const upstream = new URL(target);
+	const requests: RecordedRequest[] = [];
+	const server = createServer((req, res) => {
+		const url = new URL(req.url ?? '/', 'http://proxy.invalid');
+		if (options.maxPageSize !== undefined) {
+			const size = Number(url.searchParams.get('page[size]'));
+			if (size > options.maxPageSize) url.searchParams.set('page[size]', String(options.maxPageSize));
+		}
+		const record: RecordedRequest = {
+			method: req.method ?? 'GET',
+			path: url.pathname,
+			query: Object.fromEntries(url.searchParams.entries()),
+		};
+		requests.push(record);
+		const forward = httpRequest(
+			{
+				hostname: upstream.hostname,
+				port: upstream.port,
+				method: req.method,
+				path: `${url.pathname}${url.search}`,
+				headers: { ...req.headers, host: upstream.host },
+			},
+			(answer) => {
+				record.status = answer.statusCode;
+				res.writeHead(answer.statusCode ?? 502, answer.headers);
+				answer.pipe(res);
+			},
+		);
+		forward.on('error', () => res.destroy());
+		req.pipe(forward);
+	});
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const { port } = server.address() as AddressInfo;
+	return {
+		baseUrl: `http://127.0.0.1:${port}`,
+		requests,
+		requestsTo: (method, path) => requests.filter((entry) => entry.method === method && entry.path === path),
+		clear: () => {
+			requests.length = 0;
+		},
+		close: () =>
+			new Promise<void>((resolve) => {
+				server.closeAllConnections();
+				server.close(() => resolve());
+			}),
+	};
+}

@@ -1,0 +1,43 @@
+/**
+ * Shorthands for the node's workflow tests: run one PaymentsTrust node (Start → rows → PaymentsTrust) against a
+ * sandbox credential and read what came out.
+ */
+import type { ICredentialDataDecryptedObject, IDataObject, INodeExecutionData } from 'n8n-workflow';
+
+import { runWorkflow, type WorkflowRunResult } from '../harness/runWorkflow';
+import { paymentsTrustWorkflow, PT_NODE } from './payoutWorkflow';
+
+/** Node JSON that turns "Continue On Fail" on, as the editor's "On Error: Continue" writes it. */
+export const CONTINUE_ON_FAIL: IDataObject = { onError: 'continueRegularOutput' };
+
+export interface NodeRun {
+	result: WorkflowRunResult;
+	/** The node's output items (throws with the node's error if it failed). */
+	items(): INodeExecutionData[];
+	/** `json` of each output item. */
+	json(): IDataObject[];
+}
+
+export async function runNode(
+	credentials: ICredentialDataDecryptedObject,
+	parameters: IDataObject,
+	rows: IDataObject[] = [{}],
+	node: IDataObject = {},
+): Promise<NodeRun> {
+	const result = await runWorkflow({
+		workflow: paymentsTrustWorkflow(parameters, rows, node),
+		credentials: { paymentsTrustApi: credentials },
+	});
+	return {
+		result,
+		items: () => result.outputOf(PT_NODE),
+		json: () => result.outputOf(PT_NODE).map((item) => item.json),
+	};
+}
+
+/** The error that stopped the run, as one string of message and description (for "does it say X" checks). */
+export function failureText(result: WorkflowRunResult): string {
+	const error = result.executionError ?? result.errorOf(PT_NODE);
+	if (!error) throw new Error(`The run did not fail (status ${result.status})`);
+	return `${error.message}\n${String(error.description ?? '')}`;
+}
