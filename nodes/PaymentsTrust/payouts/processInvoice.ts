@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
 import { toNodeApiError } from '../transport/errors';
-import { isTransient, retryAfterOf, sendOnce } from '../transport/request';
+import { isTransient, retryAfterOf, sendOnce, sendSafe } from '../transport/request';
 import { backoffDelayMs, type RetryPolicy } from '../transport/retryPolicy';
 import { readInvoice, type LookupContext } from './lookup';
 
@@ -31,7 +31,12 @@ export async function processInvoiceOnce(
 	knownCreated = false,
 ): Promise<ProcessedInvoice> {
 	if (!knownCreated) {
-		const current = await readInvoice(ctx, invoiceId, policy, context, 'the invoice status before processing');
+		// Nothing has been sent yet, so a failed read is a plain API error (a 404 is a wrong ID), not an unknown outcome.
+		const read = await sendSafe(ctx, { api: 'private', method: 'GET', path: `/payout-invoices/${encodeURIComponent(invoiceId)}` }, policy);
+		if (read.kind !== 'response' || read.statusCode !== 200 || !read.body.data) {
+			throw toNodeApiError(ctx.getNode(), read, { action: `Get payout invoice "${invoiceId}" before processing it`, ...context });
+		}
+		const current = read.body.data as IDataObject;
 		if (statusOf(current) !== 'created') return { invoice: current, alreadyProcessed: true };
 	}
 	const path = `/payout-invoices/${encodeURIComponent(invoiceId)}/process`;
