@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { asNodeError } from '../helpers/items';
+import { asNodeError, errorItem } from '../helpers/items';
 
 import * as payoutInvoice from './payoutInvoice/PayoutInvoice.resource';
 import * as payoutService from './payoutService/PayoutService.resource';
@@ -42,7 +42,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		if (!this.continueOnFail() || (error as { context?: { itemIndex?: number } }).context?.itemIndex !== undefined) {
 			throw asNodeError(this.getNode(), error);
 		}
-		const message = (error as Error).message;
-		return [items.map((_item, itemIndex) => ({ json: { error: message, row: itemIndex + 1, stage: 'node' }, pairedItem: { item: itemIndex } }))];
+		// errorItem keeps the description (what to do, e.g. check the API key) and the HTTP code.
+		return [items.map((_item, itemIndex) => errorItem(error, itemIndex, { stage: 'node' }))];
 	}
 }
