@@ -14,6 +14,10 @@ export interface RecordedRequest {
 	path: string;
 	/** Decoded query parameters as the upstream server received them (after any page-size cap). */
 	query: Record<string, string>;
+	/** Whether the request carried an Authorization header (the Private API's Basic auth). */
+	authorization: boolean;
+	/** The request body as text ('' when none). */
+	body: string;
 	/** Status the upstream server answered. */
 	status?: number;
 }
@@ -45,7 +49,12 @@ export async function startRecordingProxy(target: string, options: RecordingProx
 			method: req.method ?? 'GET',
 			path: url.pathname,
 			query: Object.fromEntries(url.searchParams.entries()),
+			authorization: req.headers.authorization !== undefined,
+			body: '',
 		};
+		req.on('data', (chunk: Buffer) => {
+			record.body += chunk.toString('utf8');
+		});
 		requests.push(record);
 		const forward = httpRequest(
 			{
