@@ -86,7 +86,8 @@ describe('loadOptions / listSearch / resourceMapping', () => {
 			res.setHeader('content-type', 'application/json');
 			if (req.headers.authorization !== 'Bearer t-1') {
 				res.statusCode = 401;
-				return res.end('{}');
+				res.end('{}');
+				return;
 			}
 			const kind = new URL(req.url ?? '', 'http://x').searchParams.get('kind');
 			res.end(JSON.stringify(kind === 'fruit' ? ['apple', 'pear'] : ['carrot']));
