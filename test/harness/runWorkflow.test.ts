@@ -11,6 +11,7 @@ import type {
 	ICredentialType,
 	IExecuteFunctions,
 	INodeExecutionData,
+	INodeParameters,
 	INodeType,
 	INodeTypeDescription,
 	IHttpRequestMethods,
@@ -208,7 +209,7 @@ const nodeTypes = {
 };
 const credentialTypes = [new DummyBasicApi(), new DummyKeyApi()];
 
-function workflow(apiParameters: Record<string, unknown>, extra: Partial<WorkflowJson['nodes'][number]> = {}): WorkflowJson {
+function workflow(apiParameters: INodeParameters, extra: Partial<WorkflowJson['nodes'][number]> = {}): WorkflowJson {
 	return {
 		nodes: [
 			{ name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, parameters: {} },
