@@ -49,9 +49,9 @@ function sourceExists(file: string): boolean {
 
 function loadProductNode(typeName: string): INodeType | IVersionedNodeType {
 	const { file, className } = PRODUCT_NODES[typeName];
-	// eslint-disable-next-line @typescript-eslint/no-require-imports
 	// Name the extension: `X.node` alone would resolve to the codex file `X.node.json` first.
 	const extension = existsSync(join(REPO_ROOT, `${file}.ts`)) ? '.ts' : '.js';
+	// eslint-disable-next-line @typescript-eslint/no-require-imports
 	const moduleExports = require(join(REPO_ROOT, file + extension)) as Record<string, unknown>;
 	const NodeClass = moduleExports[className];
 	if (typeof NodeClass !== 'function') {
