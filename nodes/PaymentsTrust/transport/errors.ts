@@ -42,7 +42,7 @@ export function apiErrorDetails(body: IDataObject): { summary: string; fieldErro
 	} else if (errors && typeof errors === 'object') {
 		for (const [field, message] of Object.entries(errors as IDataObject)) {
 			const text = Array.isArray(message) ? message.join(' ') : String(message);
-			fieldErrors[field] = text;
+			fieldErrors[field] = maskCardNumbersIn(text); // kept in the error response, which n8n saves and shows
 			parts.push(`${field}: ${text}`);
 		}
 	} else if (typeof body.message === 'string') {
