@@ -402,26 +402,26 @@ describe('runWorkflow', () => {
 		expect((await run(2)).outputOf('Tag')[0].json.version).toBe('v2');
 	});
 
-	it('startNode + triggerItems feed a chosen node; pinData replaces a node’s output', async () => {
-		const result = await runWorkflow({
-			workflow: {
-				nodes: [
-					{ name: 'In', type: 'n8n-nodes-base.noOp', typeVersion: 1, parameters: {} },
-					{ name: 'Pinned', type: 'test.items', typeVersion: 1, parameters: { items: '[{"x":"not used"}]' } },
-					{ name: 'Out', type: 'n8n-nodes-base.noOp', typeVersion: 1, parameters: {} },
-				],
-				connections: {
-					In: { main: [[{ node: 'Pinned', type: 'main', index: 0 }]] },
-					Pinned: { main: [[{ node: 'Out', type: 'main', index: 0 }]] },
-				},
-				pinData: { Pinned: [{ json: { pinned: true } }] },
+	it('startNode + triggerItems feed a chosen node; pinData replaces a node’s output in manual runs only', async () => {
+		const pinned: WorkflowJson = {
+			nodes: [
+				{ name: 'In', type: 'n8n-nodes-base.noOp', typeVersion: 1, parameters: {} },
+				{ name: 'Pinned', type: 'test.items', typeVersion: 1, parameters: { items: '[{"x":"not used"}]' } },
+				{ name: 'Out', type: 'n8n-nodes-base.noOp', typeVersion: 1, parameters: {} },
+			],
+			connections: {
+				In: { main: [[{ node: 'Pinned', type: 'main', index: 0 }]] },
+				Pinned: { main: [[{ node: 'Out', type: 'main', index: 0 }]] },
 			},
-			startNode: 'In',
-			triggerItems: [{ a: 1 }, { json: { a: 2 } }],
-		});
+			pinData: { Pinned: [{ json: { pinned: true } }] },
+		};
+		const result = await runWorkflow({ workflow: pinned, startNode: 'In', triggerItems: [{ a: 1 }, { json: { a: 2 } }] });
 
 		expect(result.outputOf('In').map((item) => item.json)).toEqual([{ a: 1 }, { a: 2 }]);
 		expect(result.outputOf('Out').map((item) => item.json)).toEqual([{ pinned: true }]);
+
+		const production = await runWorkflow({ workflow: pinned, startNode: 'In', mode: 'trigger' });
+		expect(production.outputOf('Out').map((item) => item.json)).toEqual([{ x: 'not used' }]);
 	});
 
 	it('outputOf explains which nodes ran when asked about one that did not', async () => {

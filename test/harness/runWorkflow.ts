@@ -135,7 +135,8 @@ export async function executeFrom(options: ExecuteFromOptions): Promise<Workflow
 	});
 	const runExecutionData = createRunExecutionData({
 		executionData: { nodeExecutionStack: [{ node: startNode, data: { main: items }, source: null }] },
-		resultData: { pinData: workflow.pinData },
+		// n8n honours pinned data only in manual (and evaluation) runs, never in production ones.
+		resultData: { pinData: ['manual', 'evaluation'].includes(mode) ? workflow.pinData : undefined },
 	});
 	const run = await new WorkflowExecute(additionalData, mode, runExecutionData).processRunExecutionData(workflow);
 	return toWorkflowRunResult(run, nodeExecutionOrder);

@@ -179,6 +179,7 @@ describe('startWebhookServer', () => {
 		expect(first.status).toBe(200);
 		expect(second.status).toBe(200);
 		expect(await second.json()).toEqual({ duplicate: true });
+		await server.settled();
 		expect(server.executions).toHaveLength(1);
 		expect(server.staticData['node:Callbacks']).toMatchObject({ seen: ['evt_dup'] });
 	});
@@ -189,6 +190,7 @@ describe('startWebhookServer', () => {
 
 		expect(res.status).toBe(401);
 		expect(await res.json()).toEqual({ error: 'bad signature' });
+		await server.settled();
 		expect(server.executions).toHaveLength(0);
 		expect(server.responses).toEqual([
 			expect.objectContaining({ method: 'POST', statusCode: 401, json: { error: 'bad signature' } }),

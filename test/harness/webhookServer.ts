@@ -89,7 +89,12 @@ export interface WebhookServer {
 	readonly staticData: IDataObject;
 	/** Resolves once `count` executions have finished; rejects after `timeoutMs`. */
 	waitForExecutions(count: number, timeoutMs?: number): Promise<WorkflowRunResult[]>;
-	/** Runs the trigger's webhookMethods.delete, stops the server and waits for running executions. */
+	/**
+	 * Resolves once no request is being handled and no execution is running: await it before asserting that
+	 * a request did NOT start an execution (with onReceived the answer comes before the run ends).
+	 */
+	settled(): Promise<void>;
+	/** Waits until settled, runs the trigger's webhookMethods.delete, then stops the server. */
 	close(): Promise<void>;
 }
 
@@ -149,7 +154,8 @@ export async function startWebhookServer(options: StartWebhookServerOptions): Pr
 	let savedStaticData: IDataObject = jsonCopy(options.staticData ?? options.workflow.staticData ?? {});
 	const executions: WorkflowRunResult[] = [];
 	const responses: RecordedResponse[] = [];
-	const running = new Set<Promise<unknown>>();
+	/** Request handlers still at work (each awaits the execution it started). */
+	const inFlight = new Set<Promise<unknown>>();
 	const waiters: Array<() => void> = [];
 
 	/** A Workflow as n8n builds it for each request: from the saved JSON and the saved static data. */
@@ -286,27 +292,27 @@ export async function startWebhookServer(options: StartWebhookServerOptions): Pr
 			sendJson(res, responseCode, body);
 		}
 
-		const execution = executeFrom({
+		const execution = await executeFrom({
 			workflow,
 			credentialsHelper,
 			startNode: node,
 			items: result.workflowData,
 			mode: MODE,
 			webhookBaseUrl,
-		}).then((run) => {
-			saveStaticData(workflow);
-			recordExecution(run);
-			if (responseMode === 'lastNode') sendJson(res, ...lastNodeResponse(run, responseCode, responseData));
-			return run;
 		});
-		running.add(execution);
-		void execution.finally(() => running.delete(execution)).catch(() => {});
-		await execution;
+		saveStaticData(workflow);
+		recordExecution(execution);
+		if (responseMode === 'lastNode') sendJson(res, ...lastNodeResponse(execution, responseCode, responseData));
 	};
 
 	server.on('request', (req, res) => {
-		handle(req, res).catch((error: Error) => sendJson(res, 500, { code: 0, message: error.message }));
+		const handling = handle(req, res).catch((error: Error) => sendJson(res, 500, { code: 0, message: error.message }));
+		inFlight.add(handling);
+		void handling.finally(() => inFlight.delete(handling));
 	});
+	const settled = async () => {
+		while (inFlight.size) await Promise.allSettled([...inFlight]);
+	};
 
 	const exists = await runWebhookMethod('checkExists', 'activate');
 	if (!exists.length || exists.some((found) => !found)) await runWebhookMethod('create', 'activate');
@@ -349,8 +355,9 @@ export async function startWebhookServer(options: StartWebhookServerOptions): Pr
 				};
 				waiters.push(wake);
 			}),
+		settled,
 		close: async () => {
-			await Promise.allSettled([...running]);
+			await settled();
 			await runWebhookMethod('delete', 'manual').catch(() => undefined);
 			server.closeAllConnections();
 			await new Promise<void>((resolve) => server.close(() => resolve()));
