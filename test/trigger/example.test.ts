@@ -1,7 +1,13 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
 
+import axios from 'axios';
+
 import { PaymentsTrustTrigger } from '../../nodes/PaymentsTrustTrigger/PaymentsTrustTrigger.node';
+import { NoOp } from '../harness/nodes/NoOp.node';
+import type { WorkflowJson } from '../harness/runWorkflow';
+import { startWebhookServer } from '../harness/webhookServer';
+import { sign } from './fixtures';
 
 interface ExampleNode {
 	name: string;
@@ -62,5 +68,36 @@ describe('examples/payout-callbacks.workflow.json', () => {
 		}
 		expect(workflow.connections['PaymentsTrust Trigger'].main[0][0].node).toBe('Paid or failed?');
 		expect(workflow.connections['Paid or failed?'].main.map((o) => o[0].node)).toEqual(['Paid row', 'Failed row']);
+	});
+
+	it('its trigger, served for real, starts only for a final status at <webhookId>/paymentstrust', async () => {
+		// n8n-nodes-base is not installed: the core nodes after the trigger are stood in by No Operation.
+		const standIns = Object.fromEntries(Object.keys(KNOWN_CORE_TYPES).map((type) => [type, NoOp]));
+		const secretKey = 'sk_test_example';
+		const server = await startWebhookServer({
+			workflow: workflow as unknown as WorkflowJson,
+			triggerNodeName: trigger!.name,
+			credentials: { paymentsTrustApi: { baseUrl: 'http://127.0.0.1:9', accountId: 'a', apiKey: 'k', secretKey } },
+			nodeTypes: standIns,
+		});
+		try {
+			expect(server.webhookUrl).toMatch(new RegExp(`/webhook/${trigger!.webhookId}/paymentstrust$`));
+			const callback = (status: string, updated: number) =>
+				JSON.stringify({ data: { type: 'payout-invoices', id: 'cpoi_example', attributes: { status, updated } } });
+			for (const body of [callback('processing', 1), callback('processed', 2)]) {
+				const res = await axios.post(server.webhookUrl, body, {
+					headers: { 'Content-Type': 'application/json', 'X-Signature': sign(body, secretKey) },
+					transformRequest: [(data: string) => data],
+					validateStatus: () => true,
+				});
+				expect(res.status).toBe(200);
+			}
+			await server.waitForExecutions(1, 10_000);
+			await new Promise((resolve) => setTimeout(resolve, 150));
+			expect(server.executions).toHaveLength(1);
+			expect(server.executions[0].outputOf(trigger!.name)[0].json).toMatchObject({ id: 'cpoi_example', status: 'processed' });
+		} finally {
+			await server.close();
+		}
 	});
 });
