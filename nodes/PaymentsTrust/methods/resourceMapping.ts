@@ -12,7 +12,8 @@ import { listAccountServices } from './loadOptions';
  * row of any amount maps onto the same field list.
  */
 export async function getServiceFields(this: ILoadOptionsFunctions): Promise<ResourceMapperFields> {
-	const code = this.getNodeParameter('service', '') as string;
+	// Raw: an expression (a service from a column) cannot be evaluated here, there is no input item to read.
+	const code = this.getNodeParameter('service', '', { rawExpressions: true }) as string;
 	if (!code || code.startsWith('=')) {
 		return { fields: [], emptyFieldsNotice: 'Choose a service from the list to map its fields, or give them as Extra Service Fields (JSON)' };
 	}
