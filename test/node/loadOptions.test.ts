@@ -1,0 +1,116 @@
+/**
+ * The editor-side methods: loadOptions `getServices` (the service dropdown) and resourceMapping
+ * `getServiceFields` (the recipient fields of the chosen service), called through n8n-core's real
+ * LoadOptionsContext as the editor backend does (test/support/loadOptions.ts).
+ */
+import { SERVICES, startSandbox, type RunningSandbox } from '../../sandbox';
+import { callLoadOptions, callResourceMapper } from '../support/loadOptions';
+import { startRecordingProxy, type RecordingProxy } from '../support/recordingProxy';
+
+let sandbox: RunningSandbox;
+let proxy: RecordingProxy;
+let smallPages: RecordingProxy;
+
+beforeAll(async () => {
+	sandbox = await startSandbox({ port: 0, processDelayMs: 20 });
+	proxy = await startRecordingProxy(sandbox.baseUrl);
+	smallPages = await startRecordingProxy(sandbox.baseUrl, { maxPageSize: 5 });
+});
+afterAll(async () => {
+	await proxy.close();
+	await smallPages.close();
+	await sandbox.close();
+});
+beforeEach(() => {
+	proxy.clear();
+	smallPages.clear();
+});
+
+const via = (target: RecordingProxy) => ({ ...sandbox.credentials, baseUrl: target.baseUrl });
+const payoutNode = (service: string) => ({ resource: 'payoutInvoice', operation: 'createAndProcess', service });
+
+describe('getServices', () => {
+	it('lists every service of the account, sorted by name, with its limits', async () => {
+		const options = await callLoadOptions({ method: 'getServices', credentials: sandbox.credentials });
+		expect(options.map((option) => option.value).sort()).toEqual(SERVICES.map((service) => service.code).sort());
+		expect(options.map((option) => option.name)).toEqual([...options.map((option) => option.name)].sort((a, b) => a.localeCompare(b)));
+		expect(options.find((option) => option.value === 'test_usd')).toEqual({
+			name: 'test_usd (test, USD → USD)',
+			value: 'test_usd',
+			description: 'Limits 0.01 – 9999999 USD',
+		});
+		expect(options.find((option) => option.value === 'bank_transfer_eur')?.name).toBe('bank_transfer_eur (bank_transfer, USD → EUR)');
+		expect(options.find((option) => option.value === 'legacy_card_usd')?.description).toMatch(/\(not available\)$/);
+	});
+
+	it('reads every page when the server serves fewer services per page than asked', async () => {
+		const options = await callLoadOptions({ method: 'getServices', credentials: via(smallPages) });
+		expect(options).toHaveLength(SERVICES.length);
+		expect(smallPages.requestsTo('GET', '/api/payout-services').map((request) => request.query['page[number]'])).toEqual(['1', '2', '3', '4', '5', '6']);
+	});
+
+	it('a wrong API key is reported as such', async () => {
+		await expect(callLoadOptions({ method: 'getServices', credentials: { ...sandbox.credentials, apiKey: 'wrong' } })).rejects.toThrow(
+			'Could not load the payout services: HTTP 401: Unauthorized',
+		);
+	});
+});
+
+describe('getServiceFields', () => {
+	it('test_usd: the four fields of the reference, account required', async () => {
+		const { fields } = await callResourceMapper({ method: 'getServiceFields', credentials: sandbox.credentials, parameters: payoutNode('test_usd') });
+		expect(fields.map((field) => [field.id, field.displayName, field.required])).toEqual([
+			['account', 'Account', true],
+			['test_details_success_rate', 'Success rate (%)', false],
+			['test_details_payout_status', 'Expected status', false],
+			['test_details_payout_resolution', 'Expected resolution', false],
+		]);
+		expect(fields.every((field) => field.type === 'string' && field.display && !field.canBeUsedToMatch)).toBe(true);
+	});
+
+	it('a service paying in another currency: asks the pre-request in the invoice currency at the service minimum', async () => {
+		const { fields } = await callResourceMapper({ method: 'getServiceFields', credentials: via(proxy), parameters: payoutNode('bank_transfer_eur') });
+		expect(fields.map((field) => [field.id, field.required])).toEqual([
+			['iban', true],
+			['beneficiary_name', true],
+		]);
+		const [prerequest] = proxy.requestsTo('POST', '/public-api/payout-prerequest');
+		expect(JSON.parse(prerequest.body)).toEqual({ currency: 'USD', amount: 10, public_key: sandbox.credentials.publicKey });
+	});
+
+	it('the card services of other currencies have their card number field', async () => {
+		const { fields } = await callResourceMapper({ method: 'getServiceFields', credentials: sandbox.credentials, parameters: payoutNode('payment_card_jpy') });
+		expect(fields.map((field) => field.id)).toEqual(['card_number']);
+	});
+
+	it('no service chosen, an unknown service, or no public key: no fields and a notice saying why', async () => {
+		const none = await callResourceMapper({ method: 'getServiceFields', credentials: sandbox.credentials, parameters: payoutNode('') });
+		expect(none).toEqual({ fields: [], emptyFieldsNotice: expect.stringMatching(/^Choose a service/) });
+
+		const unknown = await callResourceMapper({ method: 'getServiceFields', credentials: sandbox.credentials, parameters: payoutNode('nope_usd') });
+		expect(unknown).toEqual({ fields: [], emptyFieldsNotice: 'The account has no payout service "nope_usd"' });
+
+		const noKey = await callResourceMapper({
+			method: 'getServiceFields',
+			credentials: { ...sandbox.credentials, publicKey: '' },
+			parameters: payoutNode('test_usd'),
+		});
+		expect(noKey).toEqual({ fields: [], emptyFieldsNotice: expect.stringMatching(/Add the public key/) });
+	});
+
+	it('a service given by an expression (from a column) has no fields to map yet', async () => {
+		const result = await callResourceMapper({
+			method: 'getServiceFields',
+			credentials: sandbox.credentials,
+			parameters: payoutNode('={{ $json.service }}'),
+		});
+		expect(result.fields).toEqual([]);
+		expect(result.emptyFieldsNotice).toMatch(/Choose a service/);
+	});
+
+	it('a wrong public key is reported as such', async () => {
+		await expect(
+			callResourceMapper({ method: 'getServiceFields', credentials: { ...sandbox.credentials, publicKey: 'pk_test_wrong' }, parameters: payoutNode('test_usd') }),
+		).rejects.toThrow('Could not load the fields of "test_usd": HTTP 401: Unauthorized');
+	});
+});
