@@ -202,7 +202,27 @@ class Tagger extends VersionedNodeType {
 	}
 }
 
+/** Has a required parameter, to see how n8n treats a run where it is left empty. */
+class NeedsAmount implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Needs Amount',
+		name: 'needsAmount',
+		group: ['transform'],
+		version: 1,
+		description: 'Requires an amount',
+		defaults: { name: 'Needs Amount' },
+		inputs: ['main'],
+		outputs: ['main'],
+		properties: [{ displayName: 'Amount', name: 'amount', type: 'string', default: '', required: true }],
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return [this.getInputData()];
+	}
+}
+
 const nodeTypes = {
+	'test.needsAmount': NeedsAmount,
 	'test.dummyApi': DummyApiNode,
 	'test.failing': FailingNode,
 	'test.tagger': Tagger,
@@ -427,6 +447,15 @@ describe('runWorkflow', () => {
 	it('outputOf explains which nodes ran when asked about one that did not', async () => {
 		const result = await runWorkflow({ workflow: workflow({}), nodeTypes, credentialTypes });
 		expect(() => result.outputOf('Nope')).toThrow(/Node "Nope" did not run[\s\S]*Call API \(error: Credential/);
+	});
+
+	it('rejects, naming node and parameter, when a required parameter is empty (n8n will not start such a run)', async () => {
+		await expect(
+			runWorkflow({
+				workflow: { nodes: [{ name: 'Need', type: 'test.needsAmount', typeVersion: 1, parameters: {} }], connections: {} },
+				nodeTypes,
+			}),
+		).rejects.toThrow(/^The workflow has issues and cannot be executed.*Issues: \{"Need":\{"parameters":\{"amount":/);
 	});
 
 	it('unknown node types fail fast with the known ones listed', async () => {

@@ -138,8 +138,22 @@ export async function executeFrom(options: ExecuteFromOptions): Promise<Workflow
 		// n8n honours pinned data only in manual (and evaluation) runs, never in production ones.
 		resultData: { pinData: ['manual', 'evaluation'].includes(mode) ? workflow.pinData : undefined },
 	});
-	const run = await new WorkflowExecute(additionalData, mode, runExecutionData).processRunExecutionData(workflow);
-	return toWorkflowRunResult(run, nodeExecutionOrder);
+	const workflowExecute = new WorkflowExecute(additionalData, mode, runExecutionData);
+	try {
+		const run = await workflowExecute.processRunExecutionData(workflow);
+		return toWorkflowRunResult(run, nodeExecutionOrder);
+	} catch (error) {
+		// n8n refuses to start when a node has parameter issues (e.g. a required field left empty) and says only
+		// "The workflow has issues": name the nodes and parameters, as the editor would show them.
+		if ((error as Error).name === 'WorkflowHasIssuesError') {
+			const issues = workflowExecute.checkReadyForExecution(workflow, {
+				startNode: startNode.name,
+				pinDataNodeNames: Object.keys(runExecutionData.resultData.pinData ?? {}),
+			});
+			(error as Error).message += ` Issues: ${JSON.stringify(issues)}`;
+		}
+		throw error;
+	}
 }
 
 export async function runWorkflow(options: RunWorkflowOptions): Promise<WorkflowRunResult> {
