@@ -65,7 +65,7 @@ export class PaymentsTrustTrigger implements INodeType {
 		properties: [
 			{
 				displayName:
-					'Paste the <b>Production URL</b> above into the PaymentsTrust dashboard as the account’s Callback URL, or into the PaymentsTrust node (Payout Invoice → Create → Callback URL) for single invoices. PaymentsTrust then calls it on every status change.',
+					'Paste the <b>Production URL</b> above into the PaymentsTrust dashboard as the account’s Callback URL, or into the PaymentsTrust node (Payout Invoice → Create, or Create and Process → Additional Fields → Callback URL) for the invoices it creates. PaymentsTrust then calls it on every status change.',
 				name: 'callbackUrlNotice',
 				type: 'notice',
 				default: '',
