@@ -88,6 +88,18 @@ describe('Get Many', () => {
 		expect(run.json()).toEqual([]);
 	});
 
+	it('a failing list fails the node; with Continue On Fail it is one error item per input item', async () => {
+		const wrongKey = { ...sandbox.credentials, apiKey: 'wrong' };
+		const off = await runNode(wrongKey, getMany({ returnAll: true }));
+		expect(off.result.executionError?.message).toBe('Row 1: List payout-invoices (page 1) failed with HTTP 401: Unauthorized');
+
+		const on = await runNode(wrongKey, getMany({ returnAll: true }), [{}, {}], CONTINUE_ON_FAIL);
+		expect(on.items().map((item) => [item.json.row, item.json.httpCode, item.pairedItem])).toEqual([
+			[1, '401', { item: 0 }],
+			[2, '401', { item: 1 }],
+		]);
+	});
+
 	it('Include Raw Response adds the API resource', async () => {
 		const run = await runNode(sandbox.credentials, getMany({ returnAll: false, limit: 1, options: { includeRaw: true } }));
 		expect(run.json()[0].raw).toMatchObject({ type: 'payout-invoices', id: newestFirst[0] });
