@@ -1,10 +1,13 @@
 /**
  * The editor-side methods: loadOptions `getServices` (the service dropdown) and resourceMapping
  * `getServiceFields` (the recipient fields of the chosen service), called through n8n-core's real
- * LoadOptionsContext as the editor backend does (test/support/loadOptions.ts).
+ * LoadOptionsContext as the editor backend does (test/harness/loadOptions.ts).
  */
 import { SERVICES, startSandbox, type RunningSandbox } from '../../sandbox';
-import { callLoadOptions, callResourceMapper } from '../support/loadOptions';
+import type { ICredentialDataDecryptedObject, INodeParameters } from 'n8n-workflow';
+
+import { loadOptions, resourceMapping } from '../harness/loadOptions';
+import { PT_TYPE } from '../support/payoutWorkflow';
 import { startRecordingProxy, type RecordingProxy } from '../support/recordingProxy';
 
 let sandbox: RunningSandbox;
@@ -27,7 +30,12 @@ beforeEach(() => {
 });
 
 const via = (target: RecordingProxy) => ({ ...sandbox.credentials, baseUrl: target.baseUrl });
-const payoutNode = (service: string) => ({ resource: 'payoutInvoice', operation: 'createAndProcess', service });
+const payoutNode = (service: string): INodeParameters => ({ resource: 'payoutInvoice', operation: 'createAndProcess', service });
+
+const callLoadOptions = (call: { method: string; credentials: ICredentialDataDecryptedObject }) =>
+	loadOptions(call.method, { nodeType: PT_TYPE, credentials: { paymentsTrustApi: call.credentials } });
+const callResourceMapper = (call: { method: string; credentials: ICredentialDataDecryptedObject; parameters: INodeParameters }) =>
+	resourceMapping(call.method, { nodeType: PT_TYPE, parameters: call.parameters, credentials: { paymentsTrustApi: call.credentials } });
 
 describe('getServices', () => {
 	it('lists every service of the account, sorted by name, with its limits', async () => {
