@@ -93,7 +93,7 @@ describe('examples/payout-callbacks.workflow.json', () => {
 				expect(res.status).toBe(200);
 			}
 			await server.waitForExecutions(1, 10_000);
-			await new Promise((resolve) => setTimeout(resolve, 150));
+			await server.settled();
 			expect(server.executions).toHaveLength(1);
 			expect(server.executions[0].outputOf(trigger!.name)[0].json).toMatchObject({ id: 'cpoi_example', status: 'processed' });
 		} finally {

@@ -58,8 +58,8 @@ async function start(
 	});
 }
 
-/** Lets anything the server might still start begin, so "no execution" is not asserted too early. */
-const settle = async () => await new Promise((resolve) => setTimeout(resolve, 150));
+/** Waits until every request the server got is handled, its execution included, so "none started" is not asserted too early. */
+const settle = async (server: Server) => await server.settled();
 
 describe('PaymentsTrust Trigger over HTTP: signature and content', () => {
 	let server: Server;
@@ -104,7 +104,7 @@ describe('PaymentsTrust Trigger over HTTP: signature and content', () => {
 		const before = server.executions.length;
 		const res = await post(server, body, headers(body));
 		expect(res.status).toBe(401);
-		await settle();
+		await settle(server!);
 		expect(server.executions.length).toBe(before);
 	});
 
@@ -117,7 +117,7 @@ describe('PaymentsTrust Trigger over HTTP: signature and content', () => {
 		const textPlain = { 'Content-Type': 'text/plain', 'X-Signature': sign(signed) };
 		expect((await post(server, '{"data":', textPlain)).status).toBe(401);
 		expect((await post(server, '{"hello":"world"}', { 'X-Signature': sign(signed) })).status).toBe(401);
-		await settle();
+		await settle(server!);
 		expect(server.executions.length).toBe(before);
 	});
 
@@ -126,7 +126,7 @@ describe('PaymentsTrust Trigger over HTTP: signature and content', () => {
 		const body = '{"data":';
 		const before = server.executions.length;
 		expect((await post(server, body, { 'X-Signature': sign(body) })).status).toBe(422);
-		await settle();
+		await settle(server!);
 		expect(server.executions.length).toBe(before);
 	});
 
@@ -135,7 +135,7 @@ describe('PaymentsTrust Trigger over HTTP: signature and content', () => {
 		const pretty = JSON.stringify(JSON.parse(body), null, 2);
 		const before = server.executions.length;
 		expect((await post(server, pretty, { 'X-Signature': sign(body) })).status).toBe(401);
-		await settle();
+		await settle(server!);
 		expect(server.executions.length).toBe(before);
 	});
 
@@ -144,7 +144,7 @@ describe('PaymentsTrust Trigger over HTTP: signature and content', () => {
 		const before = server.executions.length;
 		const res = await post(server, body, { 'X-Signature': sign(body), 'Content-Type': 'text/plain' });
 		expect(res.status).toBe(400);
-		await settle();
+		await settle(server!);
 		expect(server.executions.length).toBe(before);
 	});
 
@@ -157,7 +157,7 @@ describe('PaymentsTrust Trigger over HTTP: signature and content', () => {
 		const before = server.executions.length;
 		const res = await post(server, body, { 'X-Signature': sign(body) });
 		expect(res.status).toBe(400);
-		await settle();
+		await settle(server!);
 		expect(server.executions.length).toBe(before);
 	});
 
@@ -167,7 +167,7 @@ describe('PaymentsTrust Trigger over HTTP: signature and content', () => {
 		expect((await post(server, first, { 'X-Signature': sign(first) })).status).toBe(200);
 		await server.waitForExecutions(before + 1, 10_000);
 		expect((await post(server, first, { 'X-Signature': sign(first) })).status).toBe(200);
-		await settle();
+		await settle(server!);
 		expect(server.executions.length).toBe(before + 1);
 
 		const final = invoiceBody({ id: 'cpoi_dup', status: 'processed', updated: 1700000060 });
@@ -183,7 +183,7 @@ describe('PaymentsTrust Trigger over HTTP: signature and content', () => {
 		expect((await post(server, final, { 'X-Signature': sign(final) })).status).toBe(200);
 		await server.waitForExecutions(before + 1, 10_000);
 		expect((await post(server, late, { 'X-Signature': sign(late) })).status).toBe(200);
-		await settle();
+		await settle(server!);
 		expect(server.executions.length).toBe(before + 1);
 	});
 });
@@ -201,7 +201,7 @@ describe('PaymentsTrust Trigger over HTTP: credential and options', () => {
 		const res = await post(server, body, { 'X-Signature': sign(body, '') });
 		expect(res.status).toBe(401);
 		expect(JSON.stringify(res.data)).toMatch(/Secret Key/);
-		await settle();
+		await settle(server!);
 		expect(server.executions).toHaveLength(0);
 	});
 
@@ -222,7 +222,7 @@ describe('PaymentsTrust Trigger over HTTP: credential and options', () => {
 		expect((await post(server, processing, { 'X-Signature': sign(processing) })).status).toBe(200);
 		expect((await post(server, failed, { 'X-Signature': sign(failed) })).status).toBe(200);
 		await server.waitForExecutions(1, 10_000);
-		await settle();
+		await settle(server!);
 		expect(server.executions).toHaveLength(1);
 		expect(server.executions[0].outputOf(TRIGGER)[0].json.status).toBe('process_failed');
 	});
@@ -236,7 +236,7 @@ describe('PaymentsTrust Trigger over HTTP: credential and options', () => {
 		];
 		for (const body of bodies) expect((await post(server, body, { 'X-Signature': sign(body) })).status).toBe(200);
 		await server.waitForExecutions(1, 10_000);
-		await settle();
+		await settle(server!);
 		expect(server.executions.map((run) => run.outputOf(TRIGGER)[0].json.status)).toEqual(['expired']);
 	});
 
@@ -247,7 +247,7 @@ describe('PaymentsTrust Trigger over HTTP: credential and options', () => {
 		expect((await post(server, test, { 'X-Signature': sign(test) })).status).toBe(200);
 		expect((await post(server, live, { 'X-Signature': sign(live) })).status).toBe(200);
 		await server.waitForExecutions(1, 10_000);
-		await settle();
+		await settle(server!);
 		expect(server.executions.map((run) => run.outputOf(TRIGGER)[0].json.testMode)).toEqual([false]);
 		await server.close();
 
@@ -257,7 +257,7 @@ describe('PaymentsTrust Trigger over HTTP: credential and options', () => {
 		expect((await post(server, live2, { 'X-Signature': sign(live2) })).status).toBe(200);
 		expect((await post(server, test2, { 'X-Signature': sign(test2) })).status).toBe(200);
 		await server.waitForExecutions(1, 10_000);
-		await settle();
+		await settle(server!);
 		expect(server.executions.map((run) => run.outputOf(TRIGGER)[0].json.testMode)).toEqual([true]);
 	});
 
@@ -291,7 +291,7 @@ describe('PaymentsTrust Trigger over HTTP: credential and options', () => {
 		// A new server starting from the saved static data: the platform's retry of the same callback is ignored.
 		server = await start({}, SECRET, saved);
 		expect((await post(server, body, { 'X-Signature': sign(body) })).status).toBe(200);
-		await settle();
+		await settle(server!);
 		expect(server.executions).toHaveLength(0);
 		expect(server.responses.at(-1)?.json).toEqual({ received: true, started: false, reason: 'duplicate' });
 	});
