@@ -1,4 +1,4 @@
-import type { IDataObject } from 'n8n-workflow';
+import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import type { WorkflowJson } from '../harness/runWorkflow';
 
@@ -22,7 +22,7 @@ export function paymentsTrustWorkflow(
 				name: PT_NODE,
 				type: PT_TYPE,
 				typeVersion: 1,
-				parameters,
+				parameters: parameters as INodeParameters,
 				credentials: { paymentsTrustApi: { id: '1', name: 'PaymentsTrust sandbox' } },
 				...node,
 			},
