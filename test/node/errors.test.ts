@@ -4,7 +4,7 @@
  * (404 per operation, 405 and 409 have their cases next to their operations: payoutService, invoiceRead,
  * invoiceProcess, prerequest and invoiceCreate tests.)
  */
-import type { INode } from 'n8n-workflow';
+import type { IDataObject, INode } from 'n8n-workflow';
 
 import { startSandbox, type RunningSandbox } from '../../sandbox';
 import { toNodeApiError } from '../../nodes/PaymentsTrust/transport/errors';
@@ -24,7 +24,7 @@ describe('401 Unauthorized (wrong API key)', () => {
 	const wrong = () => ({ ...sandbox.credentials, apiKey: WRONG_KEY });
 	const basicHeader = () => Buffer.from(`${sandbox.credentials.accountId}:${WRONG_KEY}`).toString('base64');
 
-	const cases: Array<[string, Record<string, unknown>, Array<Record<string, unknown>>, RegExp]> = [
+	const cases: Array<[string, IDataObject, IDataObject[], RegExp]> = [
 		['Get invoice (per-item)', { resource: 'payoutInvoice', operation: 'get', invoiceId: 'cpoi_x' }, [{}], /^Row 1: Get payout invoice "cpoi_x" failed with HTTP 401: Unauthorized$/],
 		['Get Many services', { resource: 'payoutService', operation: 'getMany', returnAll: true }, [{}], /^Row 1: List payout-services \(page 1\) failed with HTTP 401/],
 		['Get Many invoices', { resource: 'payoutInvoice', operation: 'getMany', returnAll: true }, [{}], /^Row 1: List payout-invoices \(page 1\) failed with HTTP 401/],

@@ -9,6 +9,7 @@ import type { ICredentialDataDecryptedObject, INodeParameters } from 'n8n-workfl
 import { loadOptions, resourceMapping } from '../harness/loadOptions';
 import { PT_TYPE } from '../support/payoutWorkflow';
 import { startRecordingProxy, type RecordingProxy } from '../support/recordingProxy';
+import type { CredentialData } from '../support/runNode';
 
 let sandbox: RunningSandbox;
 let proxy: RecordingProxy;
@@ -32,10 +33,14 @@ beforeEach(() => {
 const via = (target: RecordingProxy) => ({ ...sandbox.credentials, baseUrl: target.baseUrl });
 const payoutNode = (service: string): INodeParameters => ({ resource: 'payoutInvoice', operation: 'createAndProcess', service });
 
-const callLoadOptions = (call: { method: string; credentials: ICredentialDataDecryptedObject }) =>
-	loadOptions(call.method, { nodeType: PT_TYPE, credentials: { paymentsTrustApi: call.credentials } });
-const callResourceMapper = (call: { method: string; credentials: ICredentialDataDecryptedObject; parameters: INodeParameters }) =>
-	resourceMapping(call.method, { nodeType: PT_TYPE, parameters: call.parameters, credentials: { paymentsTrustApi: call.credentials } });
+const callLoadOptions = (call: { method: string; credentials: CredentialData }) =>
+	loadOptions(call.method, { nodeType: PT_TYPE, credentials: { paymentsTrustApi: call.credentials as ICredentialDataDecryptedObject } });
+const callResourceMapper = (call: { method: string; credentials: CredentialData; parameters: INodeParameters }) =>
+	resourceMapping(call.method, {
+		nodeType: PT_TYPE,
+		parameters: call.parameters,
+		credentials: { paymentsTrustApi: call.credentials as ICredentialDataDecryptedObject },
+	});
 
 describe('getServices', () => {
 	it('lists every service of the account, sorted by name, with its limits', async () => {

@@ -19,7 +19,7 @@ afterAll(async () => {
 });
 beforeEach(() => proxy.clear());
 
-const prerequest = (amount: unknown, currency = 'USD') => ({ resource: 'prerequest', operation: 'getServices', currency, amount });
+const prerequest = (amount: string, currency = 'USD') => ({ resource: 'prerequest', operation: 'getServices', currency, amount });
 
 /** Codes of the services the account can use for this amount, per the sandbox catalogue. */
 function expectedCodes(currency: string, amount: number): string[] {

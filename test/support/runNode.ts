@@ -4,6 +4,7 @@
  */
 import type { ICredentialDataDecryptedObject, IDataObject, INodeExecutionData } from 'n8n-workflow';
 
+import type { SandboxCredentials } from '../../sandbox';
 import { runWorkflow, type WorkflowRunResult } from '../harness/runWorkflow';
 import { paymentsTrustWorkflow, PT_NODE } from './payoutWorkflow';
 
@@ -18,15 +19,18 @@ export interface NodeRun {
 	json(): IDataObject[];
 }
 
+/** Credential data: the sandbox's as they are, or edited (`{ ...sandbox.credentials, apiKey: 'wrong' }`). */
+export type CredentialData = SandboxCredentials | ICredentialDataDecryptedObject;
+
 export async function runNode(
-	credentials: ICredentialDataDecryptedObject,
+	credentials: CredentialData,
 	parameters: IDataObject,
 	rows: IDataObject[] = [{}],
 	node: IDataObject = {},
 ): Promise<NodeRun> {
 	const result = await runWorkflow({
 		workflow: paymentsTrustWorkflow(parameters, rows, node),
-		credentials: { paymentsTrustApi: credentials },
+		credentials: { paymentsTrustApi: credentials as ICredentialDataDecryptedObject },
 	});
 	return {
 		result,
