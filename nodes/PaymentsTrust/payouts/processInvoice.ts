@@ -4,7 +4,7 @@ import { sleep } from 'n8n-workflow';
 import { toNodeApiError } from '../transport/errors';
 import { isTransient, retryAfterOf, sendOnce, sendSafe } from '../transport/request';
 import { backoffDelayMs, type RetryPolicy } from '../transport/retryPolicy';
-import { readInvoice, type LookupContext } from './lookup';
+import { outcomeUnknownError, readInvoice, type LookupContext } from './lookup';
 
 export interface ProcessedInvoice {
 	invoice: IDataObject;
@@ -31,10 +31,13 @@ export async function processInvoiceOnce(
 	knownCreated = false,
 ): Promise<ProcessedInvoice> {
 	if (!knownCreated) {
-		// Nothing has been sent yet, so a failed read is a plain API error (a 404 is a wrong ID), not an unknown outcome.
 		const read = await sendSafe(ctx, { api: 'private', method: 'GET', path: `/payout-invoices/${encodeURIComponent(invoiceId)}` }, policy);
-		if (read.kind !== 'response' || read.statusCode !== 200 || !read.body.data) {
+		if (read.kind === 'response' && read.statusCode !== 200 && !isTransient(read)) {
+			// Nothing sent yet and a definite answer (404: wrong ID, 401: wrong key): a plain API error, not an unknown outcome.
 			throw toNodeApiError(ctx.getNode(), read, { action: `Get payout invoice "${invoiceId}" before processing it`, ...context });
+		}
+		if (read.kind !== 'response' || read.statusCode !== 200 || !read.body.data) {
+			throw outcomeUnknownError(ctx, context, 'the invoice status before processing', read);
 		}
 		const current = read.body.data as IDataObject;
 		if (statusOf(current) !== 'created') return { invoice: current, alreadyProcessed: true };
