@@ -76,6 +76,20 @@ it('an unknown invoice ID fails with the 404 and what to check; nothing is sent'
 	expect(sandbox.ledger().summary.processCalls.total).toBe(0);
 });
 
+it('a read before processing that keeps failing with 5xx is reported as outcome unknown; nothing is sent', async () => {
+	const [id] = await createInvoices(1, 'pre');
+	sandbox.setFaults({ rate: 1, operations: ['get'], kinds: { '503': 1 } });
+	const run = await runNode(sandbox.credentials, processById({ maxAttempts: 2 }), [{ id }], CONTINUE_ON_FAIL);
+	expect(run.json()).toEqual([
+		expect.objectContaining({
+			row: 1,
+			stage: 'outcome_unknown',
+			error: expect.stringMatching(/^Row 1: the invoice status before processing is unknown and was not retried: the look-up failed with HTTP 503/),
+		}),
+	]);
+	expect(sandbox.ledger().summary.processCalls.total).toBe(0);
+});
+
 it('an empty invoice ID is refused', async () => {
 	const run = await runNode(sandbox.credentials, processById(), [{ id: '' }]);
 	expect(failureText(run.result)).toMatch(/^Row 1: the invoice ID is empty/);
