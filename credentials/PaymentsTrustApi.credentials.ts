@@ -1,7 +1,8 @@
 import type {
-	IAuthenticateGeneric,
+	ICredentialDataDecryptedObject,
 	ICredentialTestRequest,
 	ICredentialType,
+	IHttpRequestOptions,
 	Icon,
 	INodeProperties,
 } from 'n8n-workflow';
@@ -88,15 +89,18 @@ export class PaymentsTrustApi implements ICredentialType {
 		},
 	];
 
-	authenticate: IAuthenticateGeneric = {
-		type: 'generic',
-		properties: {
-			auth: {
-				username: '={{$credentials.accountId}}',
-				password: '={{$credentials.apiKey}}',
-			},
-		},
-	};
+	/**
+	 * HTTP Basic (account ID : API key) on every Private API request. A function rather than the declarative
+	 * `{ type: 'generic', properties: { auth: { username: '={{$credentials.accountId}}', … } } }`: n8n evaluates
+	 * those expressions on every request, which cost about a third of the node's CPU time per payout in bulk
+	 * runs (bench/results.md); a function is simply called. Same result: `auth.username` / `auth.password`.
+	 */
+	async authenticate(credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
+		return {
+			...requestOptions,
+			auth: { ...requestOptions.auth, username: String(credentials.accountId ?? ''), password: String(credentials.apiKey ?? '') },
+		};
+	}
 
 	// A cheap authenticated read: one payout service. The rules turn the usual failures into plain advice.
 	test: ICredentialTestRequest = {
