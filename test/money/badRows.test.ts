@@ -1,0 +1,335 @@
+/**
+ * Issue 6: malformed rows. Each bad row of the table must get exactly its own error (the field and the
+ * rule) from the node's Validate operation, and the same error from Create with Continue On Fail, while
+ * nothing about it reaches the platform and the good rows of the same run are created. Without Continue On
+ * Fail one bad row stops the node before anything is created. Card numbers are masked in every message.
+ */
+import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+
+import { startSandbox, type RunningSandbox } from '../../sandbox';
+import { runWorkflow, type WorkflowRunResult } from '../harness/runWorkflow';
+import { payoutParameters, paymentsTrustWorkflow, PT_NODE } from '../support/payoutWorkflow';
+
+interface BadRow {
+	name: string;
+	row: IDataObject;
+	/** The field the error names, as the node writes it: `amount`, `currency`, `reference ID`, `service`, `field "x"`. */
+	field: string;
+	/** A fragment of the rule text the error must contain. */
+	rule: string;
+	/** A fragment the message must contain too (a masked card number, say). */
+	shows?: string;
+	/** Safety-limit refusals are stage `safety_limit`; every other refusal is `validation`. */
+	stage?: 'validation' | 'safety_limit';
+}
+
+const CARD = '4111111111111111';
+const CARD_15 = '411111111111111';
+const CARD_17 = '41111111111111112';
+const CARD_DASHED = '4111-1111-1111-1111';
+const ACCOUNT_16 = '5500000000000004';
+const IBAN = 'DE89370400440532013000';
+/** Every card-like number used in the inputs: none may appear unmasked in any output or error. */
+const CARD_NUMBERS = [CARD, CARD_15, CARD_17, CARD_DASHED, ACCOUNT_16, '4111 1111 1111 1111'];
+
+const usd = (amount: unknown, extra: IDataObject = {}): IDataObject => ({ amount, account: '12345', ...extra });
+const card = (amount: unknown, extra: IDataObject = {}): IDataObject => ({ service: 'payment_card_usd', amount, card_number: CARD, ...extra });
+
+const DECIMAL = 'must be a plain decimal number like 100.55';
+const PATTERN = "does not match the service's pattern";
+
+/** The table: at least 40 malformed rows, each with the error it must get. */
+const BAD: BadRow[] = [
+	// Amounts.
+	{ name: 'thousands separator', row: usd('1,000'), field: 'amount', rule: '"1,000" must not contain commas' },
+	{ name: 'decimal comma', row: usd('1.000,50'), field: 'amount', rule: 'must not contain commas' },
+	{ name: 'letters', row: usd('abc'), field: 'amount', rule: `"abc" ${DECIMAL}` },
+	{ name: 'empty', row: usd(''), field: 'amount', rule: 'is required' },
+	{ name: 'blank', row: usd(' '), field: 'amount', rule: 'is required' },
+	{ name: 'no amount column', row: { account: '12345' }, field: 'amount', rule: 'is required' },
+	{ name: 'null', row: usd(null), field: 'amount', rule: 'is required' },
+	{ name: 'negative', row: usd('-5'), field: 'amount', rule: '"-5" must be positive' },
+	{ name: 'zero', row: usd('0'), field: 'amount', rule: '"0" must be greater than 0' },
+	{ name: 'zero with decimals', row: usd('0.00'), field: 'amount', rule: '"0.00" must be greater than 0' },
+	{ name: 'exponent', row: usd('1e3'), field: 'amount', rule: `"1e3" ${DECIMAL}` },
+	{ name: 'three decimals in USD', row: usd('10.555'), field: 'amount', rule: '"10.555" must have at most 2 decimals in USD' },
+	{ name: 'float noise from a sheet', row: usd(0.1 + 0.2), field: 'amount', rule: 'must have at most 2 decimals in USD' },
+	{ name: 'dollar sign', row: usd('$5'), field: 'amount', rule: `"$5" ${DECIMAL}` },
+	{ name: 'currency in the amount', row: usd('5 USD'), field: 'amount', rule: `"5 USD" ${DECIMAL}` },
+	{ name: 'plus sign', row: usd('+5'), field: 'amount', rule: DECIMAL },
+	{ name: 'trailing dot', row: usd('5.'), field: 'amount', rule: DECIMAL },
+	{ name: 'leading dot', row: usd('.5'), field: 'amount', rule: DECIMAL },
+	{ name: 'boolean', row: usd(true), field: 'amount', rule: '"true" must be a number' },
+	{ name: 'NaN as text', row: usd('NaN'), field: 'amount', rule: `"NaN" ${DECIMAL}` },
+	{ name: 'Infinity as text', row: usd('Infinity'), field: 'amount', rule: DECIMAL },
+	{
+		name: 'decimals in JPY',
+		row: { service: 'payment_card_jpy', currency: 'JPY', amount: '100.5', card_number: CARD },
+		field: 'amount',
+		rule: '"100.5" must be a whole number in JPY',
+	},
+	{
+		// No sandbox service takes KWD invoices (bank_transfer_kwd takes USD and pays KWD), so the currency is
+		// refused before the amount's four decimals are looked at; parseAmount's KWD rule has unit tests.
+		name: 'KWD invoice with four decimals',
+		row: { service: 'bank_transfer_kwd', currency: 'KWD', amount: '1.2345', iban: IBAN, beneficiary_name: 'John Smith' },
+		field: 'currency',
+		rule: 'KWD does not match service "bank_transfer_kwd", which takes USD',
+	},
+	{ name: 'below the service minimum', row: card('0.50'), field: 'amount', rule: '0.50 USD is below the service minimum of 1.00' },
+	{ name: 'above the service maximum', row: card('5000.01'), field: 'amount', rule: '5000.01 USD is above the service maximum of 5000.00' },
+	// Currencies.
+	{ name: 'two letters', row: usd('10', { currency: 'US' }), field: 'currency', rule: '"US" is not a 3-letter ISO currency code' },
+	{ name: 'four letters', row: usd('10', { currency: 'USDT' }), field: 'currency', rule: '"USDT" is not a 3-letter ISO currency code' },
+	{ name: 'EUR for a USD service', row: usd('10', { currency: 'EUR' }), field: 'currency', rule: 'EUR does not match service "test_usd", which takes USD' },
+	{ name: 'empty currency', row: usd('10', { currency: '' }), field: 'currency', rule: '"" is not a 3-letter ISO currency code' },
+	// Reference IDs.
+	{ name: 'no reference ID', row: { reference_id: undefined, ...usd('10') }, field: 'reference ID', rule: 'is required' },
+	{ name: 'reference ID with a space', row: { reference_id: 'bad ref', ...usd('10') }, field: 'reference ID', rule: 'must be 1 to 255 visible characters without spaces' },
+	{ name: 'reference ID of 256 characters', row: { reference_id: 'r'.repeat(256), ...usd('10') }, field: 'reference ID', rule: 'must be 1 to 255 visible characters' },
+	{ name: 'reference ID not ASCII', row: { reference_id: 'réf-1', ...usd('10') }, field: 'reference ID', rule: 'must be 1 to 255 visible characters' },
+	{ name: 'reference ID twice in the run', row: { reference_id: 'good-dup', ...usd('10') }, field: 'reference ID', rule: '"good-dup" appears more than once in this run' },
+	// Services.
+	{ name: 'unknown service', row: usd('10', { service: 'no_such_service' }), field: 'service', rule: '"no_such_service" is not a payout service of this account' },
+	{ name: 'disabled service', row: card('10', { service: 'legacy_card_usd' }), field: 'service', rule: '"legacy_card_usd" is not available or not enabled for this account' },
+	{ name: 'empty service', row: usd('10', { service: '' }), field: 'service', rule: 'is required' },
+	// Service fields.
+	{ name: 'account missing', row: { amount: '10' }, field: 'field "account"', rule: 'is required by service "test_usd"' },
+	{ name: 'account with a letter', row: usd('10', { account: '12a45' }), field: 'field "account"', rule: `"12a45" ${PATTERN} ^\\d{1,15}$` },
+	{ name: 'card-like account, 16 digits', row: usd('10', { account: ACCOUNT_16 }), field: 'field "account"', rule: PATTERN, shows: '550000******0004' },
+	{ name: 'success rate not a number', row: usd('10', { test_details_success_rate: 'half' }), field: 'field "test_details_success_rate"', rule: PATTERN },
+	{ name: 'card number missing', row: { service: 'payment_card_usd', amount: '10' }, field: 'field "card_number"', rule: 'is required by service "payment_card_usd"' },
+	{ name: '15-digit card', row: card('10', { card_number: CARD_15 }), field: 'field "card_number"', rule: PATTERN, shows: '"411111*****1111"' },
+	{ name: '17-digit card', row: card('10', { card_number: CARD_17 }), field: 'field "card_number"', rule: PATTERN, shows: '"411111*******1112"' },
+	{ name: 'card with dashes', row: card('10', { card_number: CARD_DASHED }), field: 'field "card_number"', rule: PATTERN, shows: '"411111******1111"' },
+	{ name: 'card with spaces', row: card('10', { card_number: '4111 1111 1111 1111' }), field: 'field "card_number"', rule: PATTERN, shows: '"411111******1111"' },
+	{
+		name: 'IBAN with spaces',
+		row: { service: 'bank_transfer_eur', amount: '50', iban: 'DE89 3704 0044 0532 0130 00', beneficiary_name: 'John Smith' },
+		field: 'field "iban"',
+		rule: PATTERN,
+	},
+	{
+		name: 'IBAN in lower case',
+		row: { service: 'bank_transfer_eur', amount: '50', iban: IBAN.toLowerCase(), beneficiary_name: 'John Smith' },
+		field: 'field "iban"',
+		rule: PATTERN,
+	},
+	{
+		name: 'beneficiary missing',
+		row: { service: 'bank_transfer_eur', amount: '50', iban: IBAN },
+		field: 'field "beneficiary_name"',
+		rule: 'is required by service "bank_transfer_eur"',
+	},
+	// Run safety limit (EUR 100.00 for this run): good-eur-1 takes 60.00, this row would make 110.00…
+	{
+		name: 'crosses the run safety limit',
+		row: { service: 'payment_card_eur', currency: 'EUR', amount: '50', card_number: CARD },
+		field: 'amount',
+		rule: "would take this run's EUR total to 110.00, over the run's safety limit of 100.00 EUR; not sent, and the run stops here",
+		stage: 'safety_limit',
+	},
+	// …and every EUR row after it is not sent either, however small.
+	{
+		name: 'after the safety limit stopped the run',
+		row: { service: 'payment_card_eur', currency: 'EUR', amount: '1', card_number: CARD },
+		field: 'amount',
+		rule: 'not sent: the run stopped at row',
+		stage: 'safety_limit',
+	},
+];
+
+/** Good rows mixed in: each must be created exactly once next to the bad ones. */
+const GOOD: Array<{ name: string; row: IDataObject }> = [
+	{ name: 'plain', row: usd('10.00') },
+	{ name: 'lower-case currency is upper-cased', row: usd('12.34', { currency: 'usd' }) },
+	{ name: 'number amount', row: usd(25) },
+	{ name: 'card', row: card('25') },
+	{ name: 'split mode lets an amount above the maximum pass', row: card('6000', { split_mode: true }) },
+	{ name: 'JPY whole amount', row: { service: 'payment_card_jpy', currency: 'JPY', amount: '1000', card_number: CARD } },
+	{ name: 'IBAN', row: { service: 'bank_transfer_eur', amount: '50', iban: IBAN, beneficiary_name: 'John Smith' } },
+	{ name: 'first of a duplicated reference ID', row: { reference_id: 'good-dup', ...usd('10') } },
+	{ name: 'under the EUR safety limit', row: { service: 'payment_card_eur', currency: 'EUR', amount: '60', card_number: CARD } },
+];
+
+interface TableRow {
+	name: string;
+	row: IDataObject;
+	bad?: BadRow;
+}
+
+/** Good and bad rows interleaved; the two EUR safety-limit rows go last, after the good EUR row. */
+function table(): TableRow[] {
+	const out: TableRow[] = [];
+	const goods = GOOD.filter((good) => !good.name.startsWith('under the EUR'));
+	const bads = BAD.filter((bad) => bad.stage !== 'safety_limit');
+	const eurGood = GOOD.find((good) => good.name.startsWith('under the EUR'))!;
+	const goodDup = goods.findIndex((good) => good.row.reference_id === 'good-dup');
+	// The first occurrence of the duplicated reference must come before the second.
+	out.push({ name: goods[goodDup].name, row: goods[goodDup].row });
+	const rest = goods.filter((_, index) => index !== goodDup);
+	bads.forEach((bad, index) => {
+		out.push({ name: bad.name, row: bad.row, bad });
+		if (index % 6 === 0 && rest.length) {
+			const good = rest.shift()!;
+			out.push({ name: good.name, row: good.row });
+		}
+	});
+	for (const good of rest) out.push({ name: good.name, row: good.row });
+	out.push({ name: eurGood.name, row: eurGood.row });
+	for (const bad of BAD.filter((entry) => entry.stage === 'safety_limit')) out.push({ name: bad.name, row: bad.row, bad });
+	return out.map((entry, index) => ({
+		...entry,
+		row: 'reference_id' in entry.row ? entry.row : { reference_id: `${entry.bad ? 'bad' : 'good'}-${index + 1}`, ...entry.row },
+	}));
+}
+
+const ROWS = table();
+const INPUT = ROWS.map((entry) => {
+	// JSON has no undefined: a row "without reference ID" simply has no such column.
+	const row = { ...entry.row };
+	if (row.reference_id === undefined) delete row.reference_id;
+	return row;
+});
+
+function parameters(operation: string): IDataObject {
+	return payoutParameters(
+		operation,
+		{ safetyLimits: { limit: [{ currency: 'EUR', maxTotal: '100' }] } },
+		{ invoiceOptions: { split_mode: '={{ $json.split_mode === true }}' } },
+	);
+}
+
+let sandbox: RunningSandbox;
+const collected: string[] = [];
+
+/** What the node put out: its items and errors (not the input rows, which hold the card numbers on purpose). */
+function collect(result: WorkflowRunResult): void {
+	collected.push(JSON.stringify(result.runData[PT_NODE] ?? null), JSON.stringify(result.executionError ?? null));
+	const error = result.errorOf(PT_NODE);
+	if (error) collected.push(`${error.message}\n${String(error.description)}`);
+}
+
+async function run(operation: string, rows: IDataObject[], continueOnFail: boolean): Promise<WorkflowRunResult> {
+	const result = await runWorkflow({
+		workflow: paymentsTrustWorkflow(parameters(operation), rows, continueOnFail ? { onError: 'continueRegularOutput' } : {}),
+		credentials: { paymentsTrustApi: sandbox.credentials as never },
+	});
+	collect(result);
+	return result;
+}
+
+beforeAll(async () => {
+	sandbox = await startSandbox({ port: 0, processDelayMs: 20 });
+});
+afterAll(async () => sandbox.close());
+
+it(`the table has at least 40 malformed rows, every one different`, () => {
+	expect(BAD.length).toBeGreaterThanOrEqual(40);
+	expect(new Set(BAD.map((bad) => bad.name)).size).toBe(BAD.length);
+});
+
+function expectRefusal(item: INodeExecutionData | undefined, index: number, bad: BadRow): void {
+	const json = item?.json ?? {};
+	const entry = ROWS[index];
+	const got = { name: bad.name, row: json.row, stage: json.stage, field: json.field, pairedItem: item?.pairedItem };
+	expect(got).toEqual({ name: bad.name, row: index + 1, stage: bad.stage ?? 'validation', field: bad.field, pairedItem: { item: index } });
+	expect({ name: bad.name, rule: json.rule }).toEqual({ name: bad.name, rule: expect.stringContaining(bad.rule) });
+	const reference = typeof entry.row.reference_id === 'string' ? ` (reference ID "${entry.row.reference_id}")` : '';
+	expect({ name: bad.name, error: json.error }).toEqual({
+		name: bad.name,
+		error: `Row ${index + 1}${reference}: ${bad.field} ${String(json.rule)}`,
+	});
+	if (bad.shows) expect({ name: bad.name, error: json.error }).toEqual({ name: bad.name, error: expect.stringContaining(bad.shows) });
+}
+
+describe('Validate', () => {
+	it('gives every bad row exactly its error and every good row valid, in input order, sending nothing', async () => {
+		const result = await run('validate', INPUT, false);
+		const items = result.outputOf(PT_NODE);
+		expect(items).toHaveLength(ROWS.length);
+		ROWS.forEach((entry, index) => {
+			if (entry.bad) {
+				expectRefusal(items[index], index, entry.bad);
+				expect(items[index].json.valid).toBe(false);
+			} else {
+				expect({ name: entry.name, valid: items[index].json.valid, error: items[index].json.error }).toEqual({ name: entry.name, valid: true, error: undefined });
+				expect(items[index].pairedItem).toEqual({ item: index });
+			}
+		});
+		const byName = new Map(ROWS.map((entry, index) => [entry.name, items[index].json]));
+		expect(byName.get('lower-case currency is upper-cased')).toMatchObject({ currency: 'USD', amount: '12.34' });
+		expect(byName.get('card')).toMatchObject({ fields: { card_number: '411111******1111' } });
+		expect(sandbox.ledger().calls).toEqual([]);
+	});
+});
+
+describe('Create with Continue On Fail', () => {
+	it('creates every good row once and refuses every bad row with the same error, nothing of them reaching the platform', async () => {
+		sandbox.reset();
+		const result = await run('create', INPUT, true);
+		const items = result.outputOf(PT_NODE);
+		expect(items).toHaveLength(ROWS.length);
+		const ledger = sandbox.ledger();
+		const goodRefs = new Set<string>();
+		ROWS.forEach((entry, index) => {
+			if (entry.bad) {
+				expectRefusal(items[index], index, entry.bad);
+				return;
+			}
+			const reference = String(entry.row.reference_id);
+			goodRefs.add(reference);
+			expect({ name: entry.name, error: items[index].json.error, status: items[index].json.status }).toEqual({
+				name: entry.name,
+				error: undefined,
+				status: 'created',
+			});
+			expect(items[index].pairedItem).toEqual({ item: index });
+			const invoices = ledger.invoices.filter((invoice) => invoice.referenceId === reference);
+			expect({ name: entry.name, invoices: invoices.map((invoice) => invoice.id) }).toEqual({ name: entry.name, invoices: [items[index].json.id] });
+		});
+		// Only the good rows were ever sent: one create each, all accepted, no process call.
+		expect(ledger.calls.map((call) => call.referenceId).sort()).toEqual([...goodRefs].sort());
+		expect(ledger.calls.every((call) => call.operation === 'create' && call.outcome === 'accepted')).toBe(true);
+		expect(ledger.invoices).toHaveLength(goodRefs.size);
+		const split = ROWS.findIndex((entry) => entry.name.startsWith('split mode'));
+		expect(items[split].json).toMatchObject({ amount: 6000, status: 'created' });
+	});
+});
+
+describe('Create without Continue On Fail', () => {
+	it.each([
+		['a bad amount', BAD.find((bad) => bad.name === 'thousands separator')!],
+		['a disabled service', BAD.find((bad) => bad.name === 'disabled service')!],
+		['a 15-digit card', BAD.find((bad) => bad.name === '15-digit card')!],
+	])('one row with %s stops the node before any request that creates anything', async (_label, bad) => {
+		sandbox.reset();
+		const rows = [usd('10'), usd('11'), bad.row, usd('12')].map((row, index) => ({ reference_id: `stop-${index + 1}`, ...row }));
+		const result = await run('create', rows, false);
+		const error = result.executionError ?? result.errorOf(PT_NODE);
+		expect(error?.message.startsWith(`Row 3 (reference ID "stop-3"): ${bad.field} `)).toBe(true);
+		expect(error?.message).toContain(bad.rule);
+		expect(String(error?.description)).toContain('Nothing was sent');
+		expect(sandbox.ledger().calls).toEqual([]);
+		expect(sandbox.ledger().invoices).toEqual([]);
+	});
+
+	it('and so does Create and Process', async () => {
+		sandbox.reset();
+		const rows = [usd('10'), card('10', { card_number: CARD_17 })].map((row, index) => ({ reference_id: `stop-cp-${index + 1}`, ...row }));
+		const result = await runWorkflow({
+			workflow: paymentsTrustWorkflow(payoutParameters('createAndProcess'), rows),
+			credentials: { paymentsTrustApi: sandbox.credentials as never },
+		});
+		collect(result);
+		expect(result.executionError?.message).toContain('Row 2 (reference ID "stop-cp-2"): field "card_number" "411111*******1112"');
+		expect(sandbox.ledger().calls).toEqual([]);
+	});
+});
+
+it('never shows a card number unmasked, in any output or error of these runs', () => {
+	expect(collected.length).toBeGreaterThan(0);
+	for (const text of collected) {
+		for (const number of CARD_NUMBERS) expect(text.includes(number) ? number : null).toBeNull();
+	}
+});
