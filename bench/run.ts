@@ -1,0 +1,325 @@
+/**
+ * `npm run bench` — throughput, CPU and memory of bulk payouts, side by side:
+ *   ours (PaymentsTrust node, Create and Process, in n8n-core's WorkflowExecute) · n8n's HTTP Request node
+ *   (n8n-nodes-base, two nodes: create, then process) · a raw axios loop · the lower bound 2·N·latency/concurrency
+ * plus Get Many with Return All over 100,000 seeded invoices.
+ *
+ * The sandbox runs in its own process (bench/sandboxProcess.ts); every case runs in a fresh child process
+ * (bench/case.ts) so CPU time and peak RSS are that case's alone. Only loopback traffic; every case has a
+ * time limit and the whole run a budget.
+ *
+ *   npm run bench                  full run (~15-20 min), writes bench/results.md and bench/results.json
+ *   npm run bench -- --quick       smoke run (~2 min), writes bench/out/quick-results.md
+ *   npm run bench -- --only=REGEX  only the cases whose id matches (writes bench/out/partial-results.md)
+ *   npm run bench -- --no-http-node   skip installing/running n8n-nodes-base's HTTP Request node
+ */
+import { ChildProcess, execFileSync, fork, spawn } from 'child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'fs';
+import { cpus, loadavg, totalmem } from 'os';
+import { join, resolve } from 'path';
+
+import type { CaseResult, CaseSpec } from './case';
+import { buildCases, type BenchCase, type Mode } from './cases';
+import { renderReport, type CaseRecord, type BenchRun } from './report';
+
+const ROOT = resolve(__dirname, '..');
+const OUT = join(__dirname, 'out');
+
+// ---------------------------------------------------------------------------------------------------------
+// The sandbox process
+
+class SandboxProcess {
+	private nextId = 1;
+
+	private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+
+	credentials!: CaseSpec['credentials'];
+
+	private constructor(private readonly child: ChildProcess) {
+		child.on('message', (message: { id: number; ok: boolean; value?: unknown; error?: string }) => {
+			const waiter = this.pending.get(message.id);
+			if (!waiter) return;
+			this.pending.delete(message.id);
+			if (message.ok) waiter.resolve(message.value);
+			else waiter.reject(new Error(message.error));
+		});
+		child.on('exit', (code) => {
+			for (const waiter of this.pending.values()) waiter.reject(new Error(`sandbox exited (${code})`));
+			this.pending.clear();
+		});
+	}
+
+	static async start(): Promise<SandboxProcess> {
+		const child = fork(join(__dirname, 'sandboxProcess.ts'), [], {
+			cwd: ROOT,
+			execArgv: ['--import', 'tsx', '--expose-gc', '--max-old-space-size=4096'],
+			stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+		});
+		const sandbox = new SandboxProcess(child);
+		const ready = await new Promise<{ credentials: CaseSpec['credentials'] }>((resolveReady, reject) => {
+			const timer = setTimeout(() => reject(new Error('sandbox did not start within 60 s')), 60_000);
+			sandbox.pending.set(0, {
+				resolve: (value) => {
+					clearTimeout(timer);
+					resolveReady(value as { credentials: CaseSpec['credentials'] });
+				},
+				reject,
+			});
+		});
+		sandbox.credentials = ready.credentials;
+		return sandbox;
+	}
+
+	call<T>(cmd: string, args?: unknown, timeoutMs = 120_000): Promise<T> {
+		const id = this.nextId++;
+		return new Promise<T>((resolveCall, reject) => {
+			const timer = setTimeout(() => {
+				this.pending.delete(id);
+				reject(new Error(`sandbox ${cmd} timed out`));
+			}, timeoutMs);
+			this.pending.set(id, {
+				resolve: (value) => {
+					clearTimeout(timer);
+					resolveCall(value as T);
+				},
+				reject: (error) => {
+					clearTimeout(timer);
+					reject(error);
+				},
+			});
+			this.child.send({ id, cmd, args });
+		});
+	}
+
+	async stop(): Promise<void> {
+		try {
+			await this.call('close', undefined, 10_000);
+		} catch {
+			// fall through to the kill below
+		}
+		if (this.child.exitCode === null && this.child.pid) this.child.kill('SIGKILL');
+	}
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// One case in a fresh child process
+
+function runChild(spec: CaseSpec, timeoutMs: number): Promise<CaseResult> {
+	return new Promise((resolveRun) => {
+		const child = spawn(
+			process.execPath,
+			['--import', 'tsx', '--expose-gc', '--max-old-space-size=8192', join(__dirname, 'case.ts'), JSON.stringify(spec)],
+			{ cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_ENV: 'production' } },
+		);
+		let stdout = '';
+		let stderr = '';
+		child.stdout.on('data', (chunk) => (stdout += chunk));
+		child.stderr.on('data', (chunk) => (stderr = (stderr + chunk).slice(-4000)));
+		let timedOut = false;
+		const timer = setTimeout(() => {
+			timedOut = true;
+			child.kill('SIGKILL');
+		}, timeoutMs);
+		child.on('close', (code) => {
+			clearTimeout(timer);
+			const line = stdout.split('\n').find((l) => l.startsWith('BENCH_RESULT '));
+			if (line) return resolveRun(JSON.parse(line.slice('BENCH_RESULT '.length)) as CaseResult);
+			const why = timedOut ? `killed after the case's time limit of ${Math.round(timeoutMs / 1000)} s` : `exited ${code}`;
+			resolveRun({
+				ok: false,
+				error: `${why}; ${stderr.trim().split('\n').slice(-3).join(' | ')}`.slice(0, 600),
+			} as CaseResult);
+		});
+	});
+}
+
+interface SandboxSummary {
+	invoices?: number;
+	byStatus?: Record<string, number>;
+	createAttempts?: { total: number; accepted: number };
+	processCalls?: { total: number; accepted: number };
+	referencesWithMultipleInvoices?: number;
+	invoicesProcessedMoreThanOnce?: number;
+	[key: string]: unknown;
+}
+
+/** Independent check from the sandbox's ledger: every payout created and processed once, nothing twice. */
+function ledgerProblems(benchCase: BenchCase, summary: SandboxSummary): string[] {
+	if (benchCase.spec.kind === 'getMany' || benchCase.spec.kind === 'rawGetMany') return [];
+	const expected = benchCase.spec.n + benchCase.spec.warmup;
+	const problems: string[] = [];
+	if (summary.createAttempts?.accepted !== expected) problems.push(`${summary.createAttempts?.accepted} creates accepted, ${expected} expected`);
+	if (summary.processCalls?.accepted !== expected) problems.push(`${summary.processCalls?.accepted} process calls accepted, ${expected} expected`);
+	if (summary.referencesWithMultipleInvoices) problems.push(`${summary.referencesWithMultipleInvoices} references with several invoices`);
+	if (summary.invoicesProcessedMoreThanOnce) problems.push(`${summary.invoicesProcessedMoreThanOnce} invoices processed more than once`);
+	return problems;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+
+function parseArgs(argv: string[]) {
+	const args = { mode: 'full' as Mode, only: undefined as RegExp | undefined, httpNode: true, budgetMin: 0 };
+	for (const arg of argv) {
+		if (arg === '--quick') args.mode = 'quick';
+		else if (arg.startsWith('--only=')) args.only = new RegExp(arg.slice('--only='.length));
+		else if (arg === '--no-http-node') args.httpNode = false;
+		else if (arg.startsWith('--budget-min=')) args.budgetMin = Number(arg.slice('--budget-min='.length));
+		else if (arg === '--help' || arg === '-h') {
+			console.log(readFileSync(__filename, 'utf8').split('*/')[0]);
+			process.exit(0);
+		} else {
+			console.error(`Unknown argument ${arg} (try --help)`);
+			process.exit(2);
+		}
+	}
+	return args;
+}
+
+function setupHttpNode(): { cache?: string; error?: string; seconds: number } {
+	const started = Date.now();
+	try {
+		const out = execFileSync('bash', [join(__dirname, 'setup-http-node.sh')], {
+			cwd: ROOT,
+			encoding: 'utf8',
+			stdio: ['ignore', 'pipe', 'inherit'],
+			timeout: 1_000_000,
+		});
+		const cache = out.trim().split('\n').pop();
+		return { cache, seconds: (Date.now() - started) / 1000 };
+	} catch (error) {
+		return { error: String((error as Error).message).slice(0, 500), seconds: (Date.now() - started) / 1000 };
+	}
+}
+
+function packageVersion(name: string, from = ROOT): string {
+	try {
+		const path = require.resolve(`${name}/package.json`, { paths: [from] });
+		return (JSON.parse(readFileSync(path, 'utf8')) as { version: string }).version;
+	} catch {
+		return 'not installed';
+	}
+}
+
+function fmtSeconds(ms: number): string {
+	return ms >= 10_000 ? `${(ms / 1000).toFixed(0)} s` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+async function main(): Promise<number> {
+	const args = parseArgs(process.argv.slice(2));
+	mkdirSync(OUT, { recursive: true });
+	const benchStart = Date.now();
+	const budgetMs = (args.budgetMin || (args.mode === 'quick' ? 6 : 24)) * 60_000;
+
+	console.log(`PaymentsTrust bench (${args.mode}${args.only ? `, only ${args.only}` : ''}) — ${cpus().length} cores, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+
+	const http = args.httpNode ? setupHttpNode() : { error: 'skipped (--no-http-node)', seconds: 0 };
+	if (http.error) console.log(`HTTP Request node unavailable: ${http.error}`);
+
+	let cases = buildCases(args.mode);
+	if (args.only) cases = cases.filter((benchCase) => args.only!.test(benchCase.id));
+
+	const sandbox = await SandboxProcess.start();
+	console.log(`Sandbox (own process) on ${sandbox.credentials.baseUrl}\n`);
+
+	const records: CaseRecord[] = [];
+	try {
+		for (const [index, benchCase] of cases.entries()) {
+			const label = `[${index + 1}/${cases.length}] ${benchCase.id}`;
+			const record: CaseRecord = { ...benchCase, loadBefore: loadavg()[0] };
+			records.push(record);
+			if (benchCase.skipByDesign) {
+				record.skipped = benchCase.skipByDesign;
+				console.log(`${label}: not run (${record.skipped})`);
+				continue;
+			}
+			if (benchCase.spec.kind === 'httpNode' && http.error) {
+				record.skipped = `HTTP Request node not available: ${http.error}`;
+				console.log(`${label}: skipped (${record.skipped})`);
+				continue;
+			}
+			const elapsed = Date.now() - benchStart;
+			if (elapsed + benchCase.expectedMs > budgetMs) {
+				record.skipped = `over the run's time budget (${Math.round(budgetMs / 60_000)} min): ${Math.round(elapsed / 1000)} s spent, this case needs ~${Math.round(benchCase.expectedMs / 1000)} s`;
+				console.log(`${label}: skipped (${record.skipped})`);
+				continue;
+			}
+
+			await sandbox.call('reset');
+			await sandbox.call('configure', { latencyMs: benchCase.latencyMs });
+			if (benchCase.seed) await sandbox.call('seed', { count: benchCase.seed }, 300_000);
+			const usageBefore = await sandbox.call<{ cpu: NodeJS.CpuUsage }>('usage');
+
+			const spec: CaseSpec = {
+				...benchCase.spec,
+				credentials: sandbox.credentials,
+				httpNodeCache: http.cache,
+			};
+			process.stdout.write(`${label} … `);
+			const result = await runChild(spec, benchCase.timeoutMs);
+			const usageAfter = await sandbox.call<{ cpu: NodeJS.CpuUsage }>('usage');
+			const summary = await sandbox.call<SandboxSummary>('summary');
+			record.result = result;
+			record.sandboxCpuMs = (usageAfter.cpu.user + usageAfter.cpu.system - usageBefore.cpu.user - usageBefore.cpu.system) / 1000;
+			record.loadAfter = loadavg()[0];
+			const problems = result.ok ? ledgerProblems(benchCase, summary) : [];
+			if (problems.length) {
+				result.ok = false;
+				result.error = `ledger check: ${problems.join('; ')}`;
+			}
+			console.log(
+				result.ok
+					? `${fmtSeconds(result.wallMs)}, ${((result.cpuUserMs + result.cpuSystemMs) / Math.max(1, result.items)).toFixed(2)} ms CPU/item, peak RSS ${result.peakRssMb} MB`
+					: `FAILED: ${result.error}`,
+			);
+		}
+	} finally {
+		await sandbox.stop();
+	}
+
+	const run: BenchRun = {
+		mode: args.mode,
+		only: args.only?.source,
+		date: new Date().toISOString(),
+		durationMs: Date.now() - benchStart,
+		machine: {
+			cpus: cpus().length,
+			cpuModel: cpus()[0]?.model ?? 'unknown',
+			memoryGb: Math.round(totalmem() / 1024 ** 3),
+			node: process.version,
+			platform: `${process.platform} ${process.arch}`,
+			loadAtEnd: loadavg(),
+		},
+		versions: {
+			'n8n-core': packageVersion('n8n-core'),
+			'n8n-workflow': packageVersion('n8n-workflow'),
+			'n8n-nodes-base': http.cache ? packageVersion('n8n-nodes-base', http.cache) : `not available (${http.error})`,
+			axios: packageVersion('axios'),
+			fastify: packageVersion('fastify'),
+			package: packageVersion('n8n-nodes-paymentstrust'),
+		},
+		httpNodeSetup: http,
+		cases: records,
+	};
+	const markdown = renderReport(run);
+	const name = args.only ? 'partial' : args.mode;
+	writeFileSync(join(OUT, `${name}-results.json`), JSON.stringify(run, null, 2));
+	if (args.mode === 'full' && !args.only) {
+		writeFileSync(join(__dirname, 'results.json'), JSON.stringify(run, null, 2) + '\n');
+		writeFileSync(join(__dirname, 'results.md'), markdown);
+		console.log(`\nWrote bench/results.md and bench/results.json (${fmtSeconds(run.durationMs)} in all)`);
+	} else {
+		writeFileSync(join(OUT, `${name}-results.md`), markdown);
+		console.log(`\nWrote bench/out/${name}-results.md (${fmtSeconds(run.durationMs)} in all)`);
+	}
+	const failed = records.filter((record) => record.result && !record.result.ok);
+	if (failed.length) console.log(`${failed.length} case(s) failed: ${failed.map((record) => record.id).join(', ')}`);
+	return failed.length ? 1 : 0;
+}
+
+main().then(
+	(code) => process.exit(code),
+	(error) => {
+		console.error(error);
+		process.exit(1);
+	},
+);
