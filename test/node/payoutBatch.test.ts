@@ -154,3 +154,38 @@ describe('concurrency 10', () => {
 		);
 	});
 });
+
+describe('a row whose parameters cannot be read', () => {
+	const withMetadata = (extra = {}) => payoutParameters('create', {}, { additionalFields: { metadata: '={{ $json.metadata }}' }, ...extra });
+
+	it('is refused like any invalid row: the other rows go on with Continue On Fail', async () => {
+		const rows = [
+			{ reference_id: 'json-1', amount: '10', account: '1', metadata: '{"batch":"a"}' },
+			{ reference_id: 'json-2', amount: '10', account: '2', metadata: '[1, 2]' },
+			{ reference_id: 'json-3', amount: '10', account: '3', metadata: '{"batch":"a"}' },
+		];
+		const run = await runNode(sandbox.credentials, withMetadata(), rows, CONTINUE_ON_FAIL);
+		const items = run.items();
+		expect(items.map((item) => item.json.referenceId)).toEqual(['json-1', 'json-2', 'json-3']);
+		expect(items[1].json).toMatchObject({
+			row: 2,
+			stage: 'validation',
+			field: 'row',
+			error: 'Row 2 (reference ID "json-2"): row could not be read: metadata must be a JSON object',
+		});
+		expect(items[0].json.status).toBe('created');
+		expect(items[2].json.status).toBe('created');
+		expect(sandbox.ledger().summary.invoices).toBe(2);
+	});
+
+	it('stops the run before anything is sent without Continue On Fail', async () => {
+		const rows = [
+			{ reference_id: 'json-4', amount: '10', account: '4', metadata: '{}' },
+			{ reference_id: 'json-5', amount: '10', account: '5', metadata: 'not json' },
+		];
+		const run = await runNode(sandbox.credentials, withMetadata(), rows);
+		expect(run.result.status).toBe('error');
+		expect(run.result.executionError?.message).toContain('Row 2 (reference ID "json-5"): row could not be read');
+		expect(sandbox.ledger().summary.createAttempts.total).toBe(0);
+	});
+});

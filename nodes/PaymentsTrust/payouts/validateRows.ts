@@ -19,6 +19,7 @@ export function validatePayout(
 	rules: ServiceRules | undefined,
 	referencesInRun: Set<string>,
 ): ValidPayout | RowProblem {
+	if (request.unreadable) return problem(request, 'row', request.unreadable);
 	const referenceId = request.referenceId;
 	if (!referenceId) return problem(request, 'reference ID', 'is required: it is what keeps a payout from being paid twice');
 	if (!REFERENCE_ID.test(referenceId)) {

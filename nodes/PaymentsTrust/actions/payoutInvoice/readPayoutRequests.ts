@@ -13,7 +13,7 @@ function jsonObject(ctx: IExecuteFunctions, value: unknown, name: string, itemIn
 	if (value === undefined || value === null || value === '') return {};
 	const parsed = typeof value === 'string' ? jsonParse<unknown>(value, { fallbackValue: undefined }) : value;
 	if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
-		throw new NodeOperationError(ctx.getNode(), `Row ${itemIndex + 1}: ${name} must be a JSON object`, { itemIndex });
+		throw new NodeOperationError(ctx.getNode(), `${name} must be a JSON object`, { itemIndex });
 	}
 	return parsed as IDataObject;
 }
@@ -60,36 +60,55 @@ function readCustomer(ctx: IExecuteFunctions, customer: IDataObject, itemIndex: 
 	return result;
 }
 
-/** Reads one payout per input item from the node parameters; checks come later, all rows at once. */
+/**
+ * Reads one payout per input item from the node parameters; checks come later, all rows at once. A row whose
+ * parameters cannot be read (an expression that fails, JSON that is not an object) becomes a refused row
+ * like any other invalid row, so it does not stop the others.
+ */
 export function readPayoutRequests(ctx: IExecuteFunctions, items: INodeExecutionData[]): PayoutRequest[] {
 	return items.map((item, itemIndex) => {
-		const additional = ctx.getNodeParameter('additionalFields', itemIndex, {}) as IDataObject;
-		const invoiceOptions = ctx.getNodeParameter('invoiceOptions', itemIndex, {}) as IDataObject;
-		const extra: IDataObject = {};
-		if (additional.callbackUrl) extra.callback_url = String(additional.callbackUrl);
-		if (additional.description) extra.description = String(additional.description);
-		const customer = readCustomer(ctx, (additional.customer ?? {}) as IDataObject, itemIndex);
-		if (customer) extra.customer = customer;
-		const context = jsonObject(ctx, additional.context, 'context', itemIndex);
-		if (Object.keys(context).length) extra.context = context;
-		const metadata = jsonObject(ctx, additional.metadata, 'metadata', itemIndex);
-		if (Object.keys(metadata).length) extra.metadata = metadata;
-		const options = Object.fromEntries(INVOICE_OPTION_KEYS.filter((key) => key in invoiceOptions).map((key) => [key, invoiceOptions[key] === true]));
-		if (Object.keys(options).length) extra.options = options;
-		const extraFields = jsonObject(ctx, additional.extraFields, 'extra service fields', itemIndex);
-		return {
-			itemIndex,
-			referenceId: String(ctx.getNodeParameter('referenceId', itemIndex, '') ?? '').trim(),
-			service: String(ctx.getNodeParameter('service', itemIndex, '') ?? '').trim(),
-			currency: String(ctx.getNodeParameter('currency', itemIndex, '') ?? '').trim().toUpperCase(),
-			amount: ctx.getNodeParameter('amount', itemIndex, '') as unknown,
-			fields: readFields(ctx, item, itemIndex, extraFields),
-			fieldsAutoMapped:
-				ctx.getNodeParameter('serviceFields.mappingMode', itemIndex, 'defineBelow') === 'autoMapInputData' &&
-				(ctx.getNodeParameter('serviceFields.schema', itemIndex, []) as unknown[]).length === 0,
-			extra,
-		};
+		try {
+			return readPayoutRequest(ctx, item, itemIndex);
+		} catch (error) {
+			let referenceId = '';
+			try {
+				referenceId = String(ctx.getNodeParameter('referenceId', itemIndex, '') ?? '').trim();
+			} catch {
+				// the reference ID is what could not be read
+			}
+			const unreadable = `could not be read: ${(error as Error).message}`;
+			return { itemIndex, referenceId, service: '', currency: '', amount: '', fields: {}, extra: {}, unreadable };
+		}
 	});
+}
+
+function readPayoutRequest(ctx: IExecuteFunctions, item: INodeExecutionData, itemIndex: number): PayoutRequest {
+	const additional = ctx.getNodeParameter('additionalFields', itemIndex, {}) as IDataObject;
+	const invoiceOptions = ctx.getNodeParameter('invoiceOptions', itemIndex, {}) as IDataObject;
+	const extra: IDataObject = {};
+	if (additional.callbackUrl) extra.callback_url = String(additional.callbackUrl);
+	if (additional.description) extra.description = String(additional.description);
+	const customer = readCustomer(ctx, (additional.customer ?? {}) as IDataObject, itemIndex);
+	if (customer) extra.customer = customer;
+	const context = jsonObject(ctx, additional.context, 'context', itemIndex);
+	if (Object.keys(context).length) extra.context = context;
+	const metadata = jsonObject(ctx, additional.metadata, 'metadata', itemIndex);
+	if (Object.keys(metadata).length) extra.metadata = metadata;
+	const options = Object.fromEntries(INVOICE_OPTION_KEYS.filter((key) => key in invoiceOptions).map((key) => [key, invoiceOptions[key] === true]));
+	if (Object.keys(options).length) extra.options = options;
+	const extraFields = jsonObject(ctx, additional.extraFields, 'extra service fields', itemIndex);
+	return {
+		itemIndex,
+		referenceId: String(ctx.getNodeParameter('referenceId', itemIndex, '') ?? '').trim(),
+		service: String(ctx.getNodeParameter('service', itemIndex, '') ?? '').trim(),
+		currency: String(ctx.getNodeParameter('currency', itemIndex, '') ?? '').trim().toUpperCase(),
+		amount: ctx.getNodeParameter('amount', itemIndex, '') as unknown,
+		fields: readFields(ctx, item, itemIndex, extraFields),
+		fieldsAutoMapped:
+			ctx.getNodeParameter('serviceFields.mappingMode', itemIndex, 'defineBelow') === 'autoMapInputData' &&
+			(ctx.getNodeParameter('serviceFields.schema', itemIndex, []) as unknown[]).length === 0,
+		extra,
+	};
 }
 
 /** "Run Safety Limits" as exact minor units per currency. A limit that is not a valid amount stops the node. */
