@@ -32,8 +32,8 @@ const IBAN = 'DE89370400440532013000';
 /** Every card-like number used in the inputs: none may appear unmasked in any output or error. */
 const CARD_NUMBERS = [CARD, CARD_15, CARD_17, CARD_DASHED, ACCOUNT_16, '4111 1111 1111 1111'];
 
-const usd = (amount: unknown, extra: IDataObject = {}): IDataObject => ({ amount, account: '12345', ...extra });
-const card = (amount: unknown, extra: IDataObject = {}): IDataObject => ({ service: 'payment_card_usd', amount, card_number: CARD, ...extra });
+const usd = (amount: IDataObject[string], extra: IDataObject = {}): IDataObject => ({ amount, account: '12345', ...extra });
+const card = (amount: IDataObject[string], extra: IDataObject = {}): IDataObject => ({ service: 'payment_card_usd', amount, card_number: CARD, ...extra });
 
 const DECIMAL = 'must be a plain decimal number like 100.55';
 const PATTERN = "does not match the service's pattern";
