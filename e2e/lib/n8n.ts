@@ -12,7 +12,7 @@ import { freePort, runCommand, RunResult, startProcess, Started, waitFor } from 
 export const CACHE_DIR =
 	process.env.N8N_E2E_CACHE || path.join(os.homedir(), '.cache', 'n8n-nodes-paymentstrust-e2e');
 export const V2_VERSION = process.env.N8N_V2_VERSION || '2.41.1';
-export const V1_VERSION = process.env.N8N_V1_VERSION || '1.123.81';
+export const V1_VERSION = process.env.N8N_V1_VERSION || '1.123.50';
 
 export interface N8nInstall {
 	label: string;
@@ -100,6 +100,8 @@ export async function createInstance(
 		EXECUTIONS_DATA_SAVE_ON_ERROR: 'all',
 		N8N_PUBLIC_API_DISABLED: 'false',
 		...opts.extra,
+		// Extra settings for an experiment, e.g. N8N_E2E_ENV='{"N8N_EXPRESSION_ENGINE_POOL_SIZE":"4"}'.
+		...(process.env.N8N_E2E_ENV ? (JSON.parse(process.env.N8N_E2E_ENV) as NodeJS.ProcessEnv) : {}),
 	};
 	return { install, userFolder: opts.userFolder, port, brokerPort, baseUrl, env, logDir: opts.logDir };
 }
@@ -207,6 +209,19 @@ export async function startServer(inst: Instance, timeoutMs: number): Promise<St
 			abort: () => (exitedWith !== undefined ? `the server exited with ${exitedWith}; see ${server.logFile}` : undefined),
 		},
 	);
+	// Readiness only means the database is up: the REST controllers (n8n 1.x) are registered after it.
+	await waitFor(
+		`${inst.install.label} to serve /rest/settings`,
+		async () => {
+			const res = await fetch(`${inst.baseUrl}/rest/settings`, { signal: AbortSignal.timeout(5_000) });
+			return res.status === 200 ? true : undefined;
+		},
+		{
+			timeoutMs,
+			intervalMs: 500,
+			abort: () => (exitedWith !== undefined ? `the server exited with ${exitedWith}; see ${server.logFile}` : undefined),
+		},
+	);
 	return server;
 }
 
@@ -262,17 +277,20 @@ export class RestSession {
 	/** Executions of one workflow, newest first (the editor's executions list), following its pages. */
 	async executions(workflowId: string): Promise<ExecutionSummary[]> {
 		const all: ExecutionSummary[] = [];
-		let lastId: string | undefined;
+		const filter = encodeURIComponent(JSON.stringify({ workflowId }));
+		let next = '';
 		for (let page = 0; page < 50; page++) {
-			const filter = encodeURIComponent(JSON.stringify({ workflowId }));
-			const cursor = lastId ? `&lastId=${encodeURIComponent(lastId)}` : '';
-			const json = (await this.getJson(`/rest/executions?filter=${filter}&limit=100${cursor}`)) as {
-				data?: { results?: ExecutionSummary[] } | ExecutionSummary[];
+			const json = (await this.getJson(`/rest/executions?filter=${filter}&limit=100${next}`)) as {
+				data?: { results?: ExecutionSummary[]; nextCursor?: string | null } | ExecutionSummary[];
 			};
-			const results = Array.isArray(json.data) ? json.data : (json.data?.results ?? []);
+			const data = json.data;
+			const results = Array.isArray(data) ? data : (data?.results ?? []);
 			all.push(...results);
-			if (results.length < 100) break;
-			lastId = results[results.length - 1].id;
+			// n8n 2.x pages with an opaque cursor, n8n 1.x with the last id seen.
+			const cursor = Array.isArray(data) ? undefined : data?.nextCursor;
+			if (typeof cursor === 'string' && cursor !== '') next = `&cursor=${encodeURIComponent(cursor)}`;
+			else if (cursor === undefined && results.length === 100) next = `&lastId=${encodeURIComponent(results[results.length - 1].id)}`;
+			else break;
 		}
 		return all;
 	}

@@ -29,9 +29,6 @@ export async function startSandboxProcess(root: string, logDir: string, timeoutM
 			...process.env,
 			SANDBOX_PORT: String(port),
 			SANDBOX_HOST: '127.0.0.1',
-			// Quick retries, so a callback n8n missed is re-sent within the test's time.
-			SANDBOX_CALLBACK_RETRY_DELAYS_MS: '500,1000,2000',
-			SANDBOX_CALLBACK_MAX_ATTEMPTS: '6',
 		},
 		logFile: path.join(logDir, 'sandbox.log'),
 	});
@@ -82,6 +79,17 @@ export async function readLedger(baseUrl: string): Promise<LedgerLike> {
 	const res = await fetch(`${baseUrl}/__sandbox/ledger`, { signal: AbortSignal.timeout(10_000) });
 	if (!res.ok) throw new Error(`GET /__sandbox/ledger answered ${res.status}`);
 	return (await res.json()) as LedgerLike;
+}
+
+/** Changes runtime settings (`POST /__sandbox/config`). */
+export async function configureSandbox(baseUrl: string, config: Record<string, unknown>): Promise<void> {
+	const res = await fetch(`${baseUrl}/__sandbox/config`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify(config),
+		signal: AbortSignal.timeout(10_000),
+	});
+	if (!res.ok) throw new Error(`POST /__sandbox/config answered ${res.status}: ${await res.text()}`);
 }
 
 export async function resetSandbox(baseUrl: string): Promise<void> {
