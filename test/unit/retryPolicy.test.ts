@@ -47,3 +47,17 @@ describe('helpers', () => {
 		expect(normaliseRegexp('([')).toBeUndefined();
 	});
 });
+
+describe('error items', () => {
+	it('mask card numbers but keep a numeric reference ID readable', () => {
+		// eslint-disable-next-line @typescript-eslint/no-require-imports
+		const { errorItem } = require('../../nodes/PaymentsTrust/helpers/items') as typeof import('../../nodes/PaymentsTrust/helpers/items');
+		const item = errorItem(
+			{ message: 'Row 3 (reference ID "17955371578691234"): card 4111111111111111 refused for 17955371578691234' },
+			2,
+			{ referenceId: '17955371578691234' },
+		);
+		expect(item.json.error).toBe('Row 3 (reference ID "17955371578691234"): card 411111******1111 refused for 17955371578691234');
+		expect(item.pairedItem).toEqual({ item: 2 });
+	});
+});

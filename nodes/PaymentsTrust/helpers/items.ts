@@ -11,13 +11,22 @@ interface ErrorLike {
 }
 
 /**
+ * Masks card numbers in a message but leaves the row's own reference ID readable: a numeric order number
+ * of 13–19 digits would otherwise be masked in the very message that tells the user to look it up.
+ */
+function maskKeepingReference(message: string, referenceId: unknown): string {
+	if (typeof referenceId !== 'string' || referenceId === '') return maskCardNumbersIn(message);
+	return message.split(referenceId).map(maskCardNumbersIn).join(referenceId);
+}
+
+/**
  * The item a failed row becomes when "Continue On Fail" is on: it names the row (1-based, as in a
  * spreadsheet), the reference ID, the stage that failed and, for a refused row, the field and the rule.
  */
 export function errorItem(error: unknown, itemIndex: number, details: IDataObject = {}): INodeExecutionData {
 	const { message, description, httpCode, context } = (error ?? {}) as ErrorLike;
 	const json: IDataObject = {
-		error: maskCardNumbersIn(String(message ?? error)),
+		error: maskKeepingReference(String(message ?? error), details.referenceId),
 		row: itemIndex + 1,
 		...details,
 	};

@@ -64,9 +64,11 @@ const TIMEOUT_CODES = ['ECONNABORTED', 'ETIMEDOUT', 'ESOCKETTIMEDOUT'];
  */
 function describeNetworkError(error: unknown): Extract<Outcome, { kind: 'network' }> {
 	const raw = (error ?? {}) as { code?: unknown; message?: unknown; cause?: { code?: unknown } };
-	const code = String(raw.code ?? raw.cause?.code ?? 'ENETWORK');
 	const message = String(raw.message ?? 'Network error').slice(0, 300);
-	const timedOut = TIMEOUT_CODES.includes(code) || /timeout/i.test(message);
+	// n8n's authenticated helper rethrows without the code, keeping only its own wording of it
+	// ("The connection was aborted…" for ECONNABORTED, the client's code for a timeout).
+	const timedOut = TIMEOUT_CODES.includes(String(raw.code ?? raw.cause?.code)) || /timeout|timed out|aborted/i.test(message);
+	const code = String(raw.code ?? raw.cause?.code ?? (timedOut ? 'ETIMEDOUT' : 'ENETWORK'));
 	return { kind: 'network', code, message, timedOut };
 }
 
