@@ -31,7 +31,7 @@ describe('Create', () => {
 		];
 		const run = await runNode(sandbox.credentials, payoutParameters('create'), rows);
 		const [first, second] = run.json();
-		expect(Object.keys(first).sort()).toEqual([...FRIENDLY_KEYS, 'row', 'alreadyExisted'].sort());
+		expect(Object.keys(first).sort()).toEqual([...FRIENDLY_KEYS, 'row', 'alreadyExisted', 'foundAfterError'].sort());
 		expect(first).toMatchObject({
 			id: expect.stringMatching(/^cpoi_/),
 			status: 'created',
@@ -47,6 +47,7 @@ describe('Create', () => {
 			processedAt: null,
 			row: 1,
 			alreadyExisted: false,
+			foundAfterError: false,
 		});
 		expect(first.createdAt).toMatch(ISO);
 		expect(first.updatedAt).toMatch(ISO);

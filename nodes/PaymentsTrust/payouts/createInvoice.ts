@@ -11,8 +11,13 @@ import type { ValidPayout } from './types';
 
 export interface CreatedInvoice {
 	invoice: IDataObject;
-	/** The platform already had this reference ID (409, or found by the look-up after a failure). */
+	/** The platform answered 409: it already had this reference ID before this request. */
 	alreadyExisted: boolean;
+	/**
+	 * A failure hid the platform's answer and the look-up by reference ID found the invoice: created by this
+	 * run's request or by an earlier run, which cannot be told apart. Either way it is the same payout.
+	 */
+	foundAfterError: boolean;
 }
 
 export function invoiceBody(payout: ValidPayout): IDataObject {
@@ -72,13 +77,13 @@ export async function createInvoiceOnce(
 	for (let attempt = 1; ; attempt++) {
 		const outcome = await sendOnce(ctx, { api: 'private', method: 'POST', path: '/payout-invoices', body }, policy.timeoutMs);
 		if (outcome.kind === 'response' && outcome.statusCode >= 200 && outcome.statusCode < 300 && outcome.body.data) {
-			return { invoice: outcome.body.data as IDataObject, alreadyExisted: false };
+			return { invoice: outcome.body.data as IDataObject, alreadyExisted: false, foundAfterError: false };
 		}
 		if (outcome.kind === 'response' && outcome.statusCode === 409) {
 			const existing = await findByReference(ctx, payout.referenceId, policy, context);
 			if (!existing) throw toNodeApiError(ctx.getNode(), outcome, { action: 'Create payout invoice', ...context });
 			ensureSamePayout(ctx, existing, payout);
-			return { invoice: existing, alreadyExisted: true };
+			return { invoice: existing, alreadyExisted: true, foundAfterError: attempt > 1 };
 		}
 		const mayExist = isTransient(outcome) || (outcome.kind === 'response' && outcome.statusCode === 400);
 		if (!mayExist) throw toNodeApiError(ctx.getNode(), outcome, { action: 'Create payout invoice', ...context });
@@ -87,7 +92,7 @@ export async function createInvoiceOnce(
 		const existing = await findByReference(ctx, payout.referenceId, policy, context);
 		if (existing) {
 			ensureSamePayout(ctx, existing, payout);
-			return { invoice: existing, alreadyExisted: false };
+			return { invoice: existing, alreadyExisted: false, foundAfterError: true };
 		}
 		// The look-up says the platform has no such invoice: the failed request created nothing.
 		if (!isTransient(outcome) || attempt >= policy.maxAttempts) {

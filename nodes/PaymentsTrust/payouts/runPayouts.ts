@@ -106,6 +106,7 @@ async function payOne(ctx: IExecuteFunctions, payout: ValidPayout, options: Payo
 		...toFriendlyInvoice(invoice),
 		row: payout.itemIndex + 1,
 		alreadyExisted: created.alreadyExisted,
+		foundAfterError: created.foundAfterError,
 	};
 	if (options.mode === 'createAndProcess') {
 		json.processRequested = processRequested;
