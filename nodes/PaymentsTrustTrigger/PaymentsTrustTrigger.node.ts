@@ -11,12 +11,19 @@ import {
 import { toFriendlyInvoice } from '../PaymentsTrust/helpers/invoice';
 import { parseCallback } from './callback';
 import { judgeCallback, rememberCallback, type CallbackMemory } from './deduplication';
+import { forgetProcessMemory, processMemoryFor } from './processMemory';
 import { modeMatches, statusMatches, STATUS_OPTIONS, type ModeFilter, type TriggerOn } from './filters';
 import { answerWithoutStarting } from './respond';
 import { isValidSignature, SIGNATURE_HEADER } from './signature';
 
 /** Key, in the node's static data, of the memory of delivered callbacks. */
 const MEMORY_KEY = 'deliveredCallbacks';
+
+/** One trigger node of one workflow: the key of its duplicate memory in this n8n process. */
+function triggerKeyOf(ctx: IHookFunctions | IWebhookFunctions): string {
+	const node = ctx.getNode();
+	return `${ctx.getWorkflow().id ?? ''}/${node.id ?? node.name}`;
+}
 
 const NO_SECRET_MESSAGE =
 	'PaymentsTrust Trigger cannot verify this callback: the PaymentsTrust API credential has no Secret Key. ' +
@@ -158,18 +165,21 @@ export class PaymentsTrustTrigger implements INodeType {
 
 	/**
 	 * PaymentsTrust has no API to register a callback URL: it is set once in the dashboard (account level) or
-	 * sent with each invoice (`callback_url`). So there is nothing to create or delete remotely on activation;
-	 * these hooks say so to n8n, which then only registers the URL on its own side.
+	 * sent with each invoice (`callback_url`), so nothing is created or deleted remotely. checkExists says
+	 * "no" so that n8n calls create on every activation, which starts the duplicate memory afresh from
+	 * static data.
 	 */
 	webhookMethods = {
 		default: {
 			async checkExists(this: IHookFunctions): Promise<boolean> {
-				return true;
+				return false;
 			},
 			async create(this: IHookFunctions): Promise<boolean> {
+				forgetProcessMemory(triggerKeyOf(this));
 				return true;
 			},
 			async delete(this: IHookFunctions): Promise<boolean> {
+				forgetProcessMemory(triggerKeyOf(this));
 				return true;
 			},
 		},
@@ -220,13 +230,13 @@ export class PaymentsTrustTrigger implements INodeType {
 		// 4. Retries and late callbacks, judged against what this node already delivered.
 		if (options.ignoreDuplicates !== false) {
 			const staticData = this.getWorkflowStaticData('node');
-			const memory = (staticData[MEMORY_KEY] ?? {}) as CallbackMemory;
+			const memory = processMemoryFor(triggerKeyOf(this), staticData[MEMORY_KEY] as CallbackMemory | undefined);
 			const verdict = judgeCallback(memory, callback.id, callback.status, callback.updated);
 			if (verdict !== 'new') {
 				return answerWithoutStarting(this, 200, { received: true, started: false, reason: verdict });
 			}
 			rememberCallback(memory, callback.id, callback.status, callback.updated);
-			// Assign at the top level so n8n notices the change and saves the static data.
+			// Assign at the top level so n8n notices the change and saves the static data where it does (1.x).
 			staticData[MEMORY_KEY] = memory;
 		}
 
