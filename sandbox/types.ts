@@ -62,8 +62,11 @@ export interface SandboxOptions extends SandboxConfig {
 	faults: Partial<FaultConfig> | null;
 }
 
-/** Exactly the field names of the `paymentsTrustApi` credential, so a test can hand it to the node as is. */
-export interface SandboxCredentials {
+/**
+ * Exactly the field names of the `paymentsTrustApi` credential, so a test can hand it to the node as is
+ * (a type, not an interface, so that it fits n8n's index-signature credential data).
+ */
+export type SandboxCredentials = {
 	baseUrl: string;
 	privateApiPath: string;
 	publicApiPath: string;
@@ -71,7 +74,7 @@ export interface SandboxCredentials {
 	apiKey: string;
 	publicKey: string;
 	secretKey: string;
-}
+};
 
 export interface FaultState {
 	active: boolean;
