@@ -9,6 +9,36 @@ export const includeRawOption: INodeProperties = {
 	description: 'Whether to add the API’s original response under "raw" next to the simplified fields',
 };
 
+/** The Options collection of the read operations: only the raw-response switch. */
+export const rawOnlyOptions: INodeProperties = {
+	displayName: 'Options',
+	name: 'options',
+	type: 'collection',
+	placeholder: 'Add option',
+	default: {},
+	options: [includeRawOption],
+};
+
+/** Return All / Limit, as every n8n "Get Many" has them. */
+export const returnAllAndLimit: INodeProperties[] = [
+	{
+		displayName: 'Return All',
+		name: 'returnAll',
+		type: 'boolean',
+		default: false,
+		description: 'Whether to return all results or only up to a given limit',
+	},
+	{
+		displayName: 'Limit',
+		name: 'limit',
+		type: 'number',
+		typeOptions: { minValue: 1 },
+		default: 50,
+		description: 'Max number of results to return',
+		displayOptions: { show: { returnAll: [false] } },
+	},
+];
+
 /** How hard each request is tried: shared by every operation that moves money. */
 export const requestOptions: INodeProperties[] = [
 	{

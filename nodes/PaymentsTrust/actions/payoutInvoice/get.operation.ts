@@ -5,7 +5,7 @@ import { toFriendlyInvoice } from '../../helpers/invoice';
 import { forEachItem } from '../../helpers/items';
 import { toNodeApiError } from '../../transport/errors';
 import { sendSafe } from '../../transport/request';
-import { includeRawOption } from '../common.description';
+import { rawOnlyOptions } from '../common.description';
 import { showOnlyFor } from '../displayOptions';
 
 export const description: INodeProperties[] = showOnlyFor('payoutInvoice', ['get'], [
@@ -18,14 +18,7 @@ export const description: INodeProperties[] = showOnlyFor('payoutInvoice', ['get
 		placeholder: 'cpoi_VdHYVxq4RsLEebAQ',
 		description: 'PaymentsTrust ID of the payout invoice (starts with cpoi_)',
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add option',
-		default: {},
-		options: [includeRawOption],
-	},
+	rawOnlyOptions,
 ]);
 
 export function invoiceOutput(resource: IDataObject, includeRaw: unknown): IDataObject {

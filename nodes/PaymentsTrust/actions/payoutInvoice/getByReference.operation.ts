@@ -4,7 +4,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import { forEachItem } from '../../helpers/items';
 import { toNodeApiError } from '../../transport/errors';
 import { sendSafe } from '../../transport/request';
-import { includeRawOption } from '../common.description';
+import { rawOnlyOptions } from '../common.description';
 import { showOnlyFor } from '../displayOptions';
 import { invoiceOutput } from './get.operation';
 
@@ -17,14 +17,7 @@ export const description: INodeProperties[] = showOnlyFor('payoutInvoice', ['get
 		default: '',
 		description: 'Your own unique ID of the payout, given when it was created',
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add option',
-		default: {},
-		options: [includeRawOption],
-	},
+	rawOnlyOptions,
 ]);
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {

@@ -3,27 +3,12 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { INVOICE_STATUSES } from '../../helpers/invoice';
 import { forEachItem } from '../../helpers/items';
 import { cursorPages } from '../../transport/pagination';
-import { includeRawOption } from '../common.description';
+import { rawOnlyOptions, returnAllAndLimit } from '../common.description';
 import { showOnlyFor } from '../displayOptions';
 import { invoiceOutput } from './get.operation';
 
 export const description: INodeProperties[] = showOnlyFor('payoutInvoice', ['getMany'], [
-	{
-		displayName: 'Return All',
-		name: 'returnAll',
-		type: 'boolean',
-		default: false,
-		description: 'Whether to return all results or only up to a given limit',
-	},
-	{
-		displayName: 'Limit',
-		name: 'limit',
-		type: 'number',
-		typeOptions: { minValue: 1 },
-		default: 50,
-		description: 'Max number of results to return',
-		displayOptions: { show: { returnAll: [false] } },
-	},
+	...returnAllAndLimit,
 	{
 		displayName: 'Filters',
 		name: 'filters',
@@ -48,14 +33,7 @@ export const description: INodeProperties[] = showOnlyFor('payoutInvoice', ['get
 			},
 		],
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add option',
-		default: {},
-		options: [includeRawOption],
-	},
+	rawOnlyOptions,
 ]);
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {

@@ -5,7 +5,7 @@ import { forEachItem } from '../../helpers/items';
 import { toFriendlyService } from '../../helpers/service';
 import { toNodeApiError } from '../../transport/errors';
 import { sendSafe } from '../../transport/request';
-import { includeRawOption } from '../common.description';
+import { rawOnlyOptions } from '../common.description';
 import { showOnlyFor } from '../displayOptions';
 
 export const description: INodeProperties[] = showOnlyFor('payoutService', ['get'], [
@@ -18,14 +18,7 @@ export const description: INodeProperties[] = showOnlyFor('payoutService', ['get
 		placeholder: 'comcpos_RHUGUgEnmmedR7h3',
 		description: 'ID of the account’s payout service, as output by Get Many (starts with comcpos_)',
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add option',
-		default: {},
-		options: [includeRawOption],
-	},
+	rawOnlyOptions,
 ]);
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {

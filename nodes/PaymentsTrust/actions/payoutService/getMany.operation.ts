@@ -3,34 +3,12 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { forEachItem } from '../../helpers/items';
 import { toFriendlyService } from '../../helpers/service';
 import { pageNumberPages } from '../../transport/pagination';
-import { includeRawOption } from '../common.description';
+import { rawOnlyOptions, returnAllAndLimit } from '../common.description';
 import { showOnlyFor } from '../displayOptions';
 
 export const description: INodeProperties[] = showOnlyFor('payoutService', ['getMany'], [
-	{
-		displayName: 'Return All',
-		name: 'returnAll',
-		type: 'boolean',
-		default: false,
-		description: 'Whether to return all results or only up to a given limit',
-	},
-	{
-		displayName: 'Limit',
-		name: 'limit',
-		type: 'number',
-		typeOptions: { minValue: 1 },
-		default: 50,
-		description: 'Max number of results to return',
-		displayOptions: { show: { returnAll: [false] } },
-	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add option',
-		default: {},
-		options: [includeRawOption],
-	},
+	...returnAllAndLimit,
+	rawOnlyOptions,
 ]);
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
