@@ -16,7 +16,7 @@
 import { mkdtempSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { performance } from 'perf_hooks';
+import { monitorEventLoopDelay, performance } from 'perf_hooks';
 
 process.env.N8N_USER_FOLDER ??= mkdtempSync(join(tmpdir(), 'n8n-pt-bench-'));
 
@@ -65,6 +65,9 @@ export interface CaseResult {
 	heapUsedAfterMb: number;
 	items: number;
 	warmupMs: number;
+	/** Event-loop delay during the measured run beyond the 10 ms sampling interval (ms): high values mean the process waited for a CPU or blocked. */
+	eventLoopDelayMeanMs?: number;
+	eventLoopDelayP99Ms?: number;
 }
 
 type Json = import('n8n-workflow').IDataObject;
@@ -358,6 +361,9 @@ async function main(): Promise<CaseResult> {
 	if (global.gc) global.gc();
 
 	const rssBefore = process.memoryUsage().rss;
+	const LOOP_RESOLUTION_MS = 10;
+	const loopDelay = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
+	loopDelay.enable();
 	const cpu0 = process.cpuUsage();
 	const t0 = performance.now();
 	let items = 0;
@@ -369,6 +375,7 @@ async function main(): Promise<CaseResult> {
 	}
 	const wallMs = performance.now() - t0;
 	const cpu = process.cpuUsage(cpu0);
+	loopDelay.disable();
 	return {
 		ok: error === undefined,
 		error,
@@ -380,6 +387,8 @@ async function main(): Promise<CaseResult> {
 		heapUsedAfterMb: mb(process.memoryUsage().heapUsed),
 		items,
 		warmupMs,
+		eventLoopDelayMeanMs: Math.max(0, loopDelay.mean / 1e6 - LOOP_RESOLUTION_MS),
+		eventLoopDelayP99Ms: Math.max(0, loopDelay.percentile(99) / 1e6 - LOOP_RESOLUTION_MS),
 	};
 }
 

@@ -53,8 +53,68 @@ function status(record: CaseRecord): string {
 	if (record.skipped) return `not run: ${record.skipped}`;
 	if (!record.result) return 'not run';
 	if (!record.result.ok) return `**failed**: ${record.result.error}`;
-	return record.note ?? '';
+	const repeat = record.repeat ? `run ${record.repeat} of a repeated pair (ratios and verdicts use the median)` : '';
+	return [record.note, repeat].filter(Boolean).join('; ');
 }
+
+interface Aggregate {
+	engine: Engine;
+	latencyMs: number;
+	n: number;
+	setting: string;
+	concurrency?: number;
+	lowerBoundMs?: number;
+	runs: number;
+	/** Medians over the successful runs of this measurement. */
+	wallMs: number;
+	cpuPerItem: number;
+	perSecond: number;
+}
+
+function median(values: number[]): number {
+	const sorted = [...values].sort((a, b) => a - b);
+	const middle = Math.floor(sorted.length / 2);
+	return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+const keyOf = (record: CaseRecord) => `${record.engine}|${record.latencyMs}|${record.spec.n}|${record.setting}`;
+
+/** One measurement (engine, latency, N, setting) over its repeats: medians of the successful runs. */
+function aggregate(records: CaseRecord[], engine: Engine, latencyMs: number, n: number, setting: string): Aggregate | undefined {
+	const runs = records.filter(
+		(record): record is CaseRecord & { result: CaseResult } =>
+			record.engine === engine && record.latencyMs === latencyMs && record.spec.n === n && record.setting === setting && ok(record),
+	);
+	if (runs.length === 0) return undefined;
+	const wallMs = median(runs.map(wall));
+	return {
+		engine,
+		latencyMs,
+		n,
+		setting,
+		concurrency: runs[0].concurrency,
+		lowerBoundMs: runs[0].lowerBoundMs,
+		runs: runs.length,
+		wallMs,
+		cpuPerItem: median(runs.map(cpuPerItem)),
+		perSecond: n / (wallMs / 1000),
+	};
+}
+
+/** Every distinct measurement of an engine, in the order the cases ran. */
+function aggregates(records: CaseRecord[], engine: Engine): Aggregate[] {
+	const seen = new Set<string>();
+	const result: Aggregate[] = [];
+	for (const record of records) {
+		if (record.engine !== engine || seen.has(keyOf(record))) continue;
+		seen.add(keyOf(record));
+		const value = aggregate(records, engine, record.latencyMs, record.spec.n, record.setting);
+		if (value) result.push(value);
+	}
+	return result;
+}
+
+const runsNote = (value: Aggregate) => (value.runs > 1 ? ` (median of ${value.runs})` : '');
 
 function payoutTable(records: CaseRecord[], latencyMs: number): string {
 	const order: Engine[] = ['ours', 'oursGenericAuth', 'oursFunctionAuth', 'httpNode', 'raw', 'rawNoKeepAlive'];
@@ -73,6 +133,7 @@ function payoutTable(records: CaseRecord[], latencyMs: number): string {
 		'Peak RSS',
 		'RSS before run',
 		'Sandbox CPU ms / payout',
+		'Event-loop delay mean / p99',
 		'Load (1 min)',
 		'Notes',
 	];
@@ -82,7 +143,7 @@ function payoutTable(records: CaseRecord[], latencyMs: number): string {
 		const bound = record.lowerBoundMs;
 		if (!ok(record)) {
 			lines.push(
-				`| ${ENGINE_LABEL[record.engine]} | ${n} | ${record.setting} | – | – | ${withBound ? `${bound ? secs(bound) : '–'} | – | ` : ''}– | – | – | – | – | ${status(record)} |`,
+				`| ${ENGINE_LABEL[record.engine]} | ${n} | ${record.setting} | – | – | ${withBound ? `${bound ? secs(bound) : '–'} | – | ` : ''}– | – | – | – | – | – | ${status(record)} |`,
 			);
 			continue;
 		}
@@ -97,6 +158,7 @@ function payoutTable(records: CaseRecord[], latencyMs: number): string {
 			`${num(record.result.peakRssMb)} MB`,
 			`${num(record.result.rssBeforeMb)} MB`,
 			record.sandboxCpuMs !== undefined ? num(record.sandboxCpuMs / record.result.items, 2) : '–',
+			record.result.eventLoopDelayMeanMs !== undefined ? `${num(record.result.eventLoopDelayMeanMs, 1)} / ${num(record.result.eventLoopDelayP99Ms ?? 0, 1)} ms` : '–',
 			`${num(record.loadBefore ?? 0, 1)}→${num(record.loadAfter ?? 0, 1)}`,
 			status(record),
 		];
@@ -105,37 +167,26 @@ function payoutTable(records: CaseRecord[], latencyMs: number): string {
 	return lines.join('\n');
 }
 
-function find(records: CaseRecord[], engine: Engine, latencyMs: number, n: number, setting?: string) {
-	return records.find(
-		(record) => record.engine === engine && record.latencyMs === latencyMs && record.spec.n === n && (setting === undefined || record.setting === setting),
-	);
-}
-
 function ratioTables(records: CaseRecord[]): string {
 	const out: string[] = [];
-	out.push('#### Ours vs the raw client and vs the lower bound (same latency, N and concurrency)\n');
+	out.push('#### Ours vs the raw client and vs the lower bound (same latency, N and concurrency; medians where repeated)\n');
 	out.push('| Latency | N | Concurrency | Ours wall | Raw wall | Ours ÷ raw (wall) | Ours ÷ raw (CPU / payout) | Ours ÷ lower bound | Raw ÷ lower bound |');
 	out.push('|---|---|---|---|---|---|---|---|---|');
-	for (const record of records) {
-		if (record.engine !== 'ours' || !ok(record)) continue;
-		const raw = find(records, 'raw', record.latencyMs, record.spec.n, record.setting);
-		const bound = record.lowerBoundMs;
-		const rawOk = raw && ok(raw);
+	for (const ours of aggregates(records, 'ours')) {
+		const raw = aggregate(records, 'raw', ours.latencyMs, ours.n, ours.setting);
+		const bound = ours.lowerBoundMs;
 		out.push(
-			`| ${record.latencyMs} ms | ${num(record.spec.n)} | ${record.concurrency} | ${secs(wall(record))} | ${rawOk ? secs(wall(raw)) : '–'} | ${rawOk ? `${num(wall(record) / wall(raw), 2)}×` : '–'} | ${rawOk ? `${num(cpuPerItem(record) / cpuPerItem(raw), 2)}×` : '–'} | ${bound ? `${num(wall(record) / bound, 2)}×` : '–'} | ${bound && rawOk ? `${num(wall(raw) / bound, 2)}×` : '–'} |`,
+			`| ${ours.latencyMs} ms | ${num(ours.n)} | ${ours.concurrency}${runsNote(ours)} | ${secs(ours.wallMs)} | ${raw ? secs(raw.wallMs) : '–'} | ${raw ? `${num(ours.wallMs / raw.wallMs, 2)}×` : '–'} | ${raw ? `${num(ours.cpuPerItem / raw.cpuPerItem, 2)}×` : '–'} | ${bound ? `${num(ours.wallMs / bound, 2)}×` : '–'} | ${bound && raw ? `${num(raw.wallMs / bound, 2)}×` : '–'} |`,
 		);
 	}
 	out.push('\n#### Ours vs the HTTP Request node (throughput, payouts per second; same latency and N)\n');
 	out.push('| Latency | N | HTTP Request node setting | HTTP node payouts/s | Ours c5 (default) | Ours c10 | Ours c50 | Ours c5 ÷ HTTP | Ours best ÷ HTTP |');
 	out.push('|---|---|---|---|---|---|---|---|---|');
-	for (const record of records) {
-		if (record.engine !== 'httpNode' || !ok(record)) continue;
-		const ours = [5, 10, 50].map((c) => find(records, 'ours', record.latencyMs, record.spec.n, `concurrency ${c}`));
-		const rates = ours.map((o) => (o && ok(o) ? perSecond(o) : undefined));
+	for (const http of aggregates(records, 'httpNode')) {
+		const rates = [5, 10, 50].map((c) => aggregate(records, 'ours', http.latencyMs, http.n, `concurrency ${c}`)?.perSecond);
 		const best = Math.max(...rates.map((rate) => rate ?? 0));
-		const http = perSecond(record);
 		out.push(
-			`| ${record.latencyMs} ms | ${num(record.spec.n)} | ${record.setting} | ${num(http)} | ${rates.map((rate) => (rate ? num(rate) : '–')).join(' | ')} | ${rates[0] ? `${num(rates[0] / http, 2)}×` : '–'} | ${best ? `${num(best / http, 2)}×` : '–'} |`,
+			`| ${http.latencyMs} ms | ${num(http.n)} | ${http.setting} | ${num(http.perSecond)} | ${rates.map((rate) => (rate ? num(rate) : '–')).join(' | ')} | ${rates[0] ? `${num(rates[0] / http.perSecond, 2)}×` : '–'} | ${best ? `${num(best / http.perSecond, 2)}×` : '–'} |`,
 		);
 	}
 	return out.join('\n');
@@ -168,42 +219,47 @@ interface Verdict {
 
 function verdicts(records: CaseRecord[]): Verdict[] {
 	const result: Verdict[] = [];
+	const ours = aggregates(records, 'ours');
 
 	// 1. Within 1.2× of the lower bound at concurrency 10 with 50 ms latency.
-	const atTen = records.filter((record) => record.engine === 'ours' && record.latencyMs === 50 && record.concurrency === 10 && ok(record)) as Array<CaseRecord & { result: CaseResult }>;
+	const atTen = ours.filter((value) => value.latencyMs === 50 && value.concurrency === 10 && value.lowerBoundMs);
 	result.push({
 		target: 'Within 1.2× of the lower bound at concurrency 10 with 50 ms latency',
-		verdict: atTen.length === 0 ? 'NOT MEASURED' : atTen.every((record) => wall(record) / record.lowerBoundMs! <= 1.2) ? 'PASS' : 'FAIL',
-		evidence: atTen.map((record) => `N=${num(record.spec.n)}: ${secs(wall(record))} vs ${secs(record.lowerBoundMs!)} = ${num(wall(record) / record.lowerBoundMs!, 2)}×`).join('; ') || 'no successful run',
+		verdict: atTen.length === 0 ? 'NOT MEASURED' : atTen.every((value) => value.wallMs / value.lowerBoundMs! <= 1.2) ? 'PASS' : 'FAIL',
+		evidence:
+			atTen
+				.map((value) => `N=${num(value.n)}: ${secs(value.wallMs)}${runsNote(value)} vs ${secs(value.lowerBoundMs!)} = ${num(value.wallMs / value.lowerBoundMs!, 2)}×`)
+				.join('; ') || 'no successful run',
 	});
 
 	// 2. With no latency, no more than 2× the raw client's CPU time per payout.
-	const pairs = records
-		.filter((record) => record.engine === 'ours' && record.latencyMs === 0 && ok(record))
-		.map((record) => ({ ours: record as CaseRecord & { result: CaseResult }, raw: find(records, 'raw', 0, record.spec.n, record.setting) }))
-		.filter((pair): pair is { ours: CaseRecord & { result: CaseResult }; raw: CaseRecord & { result: CaseResult } } => !!pair.raw && ok(pair.raw));
-	const worst = Math.max(...pairs.map((pair) => cpuPerItem(pair.ours) / cpuPerItem(pair.raw)));
+	const pairs = ours
+		.filter((value) => value.latencyMs === 0)
+		.map((value) => ({ ours: value, raw: aggregate(records, 'raw', 0, value.n, value.setting) }))
+		.filter((pair): pair is { ours: Aggregate; raw: Aggregate } => pair.raw !== undefined);
+	const worst = Math.max(...pairs.map((pair) => pair.ours.cpuPerItem / pair.raw.cpuPerItem));
 	result.push({
 		target: "With no latency, at most 2× the raw client's CPU time per payout",
 		verdict: pairs.length === 0 ? 'NOT MEASURED' : worst <= 2 ? 'PASS' : 'FAIL',
 		evidence:
 			pairs
-				.map((pair) => `N=${num(pair.ours.spec.n)} c${pair.ours.concurrency}: ${num(cpuPerItem(pair.ours), 2)} vs ${num(cpuPerItem(pair.raw), 2)} ms = ${num(cpuPerItem(pair.ours) / cpuPerItem(pair.raw), 2)}×`)
+				.map((pair) => `N=${num(pair.ours.n)} c${pair.ours.concurrency}${runsNote(pair.ours)}: ${num(pair.ours.cpuPerItem, 2)} vs ${num(pair.raw.cpuPerItem, 2)} ms = ${num(pair.ours.cpuPerItem / pair.raw.cpuPerItem, 2)}×`)
 				.join('; ') || 'no successful pair',
 	});
 
 	// 3. At least 10× the throughput of the HTTP Request node's default setup.
-	const defaults = records.filter((record) => record.engine === 'httpNode' && record.setting.startsWith('default') && ok(record)) as Array<CaseRecord & { result: CaseResult }>;
-	const comparisons = defaults.flatMap((http) => {
-		const ours = find(records, 'ours', http.latencyMs, http.spec.n, 'concurrency 5');
-		return ours && ok(ours) ? [{ http, ours, ratio: perSecond(ours) / perSecond(http) }] : [];
-	});
+	const comparisons = aggregates(records, 'httpNode')
+		.filter((http) => http.setting.startsWith('default'))
+		.flatMap((http) => {
+			const mine = aggregate(records, 'ours', http.latencyMs, http.n, 'concurrency 5');
+			return mine ? [{ http, mine, ratio: mine.perSecond / http.perSecond }] : [];
+		});
 	result.push({
 		target: "At least 10× the throughput of the HTTP Request node's default setup (ours at its default concurrency 5)",
 		verdict: comparisons.length === 0 ? 'NOT MEASURED' : comparisons.every((c) => c.ratio >= 10) ? 'PASS' : 'FAIL',
 		evidence:
 			comparisons
-				.map((c) => `${c.http.latencyMs} ms, N=${num(c.http.spec.n)}: ${num(perSecond(c.ours))} vs ${num(perSecond(c.http))} payouts/s = ${num(c.ratio, 2)}×`)
+				.map((c) => `${c.http.latencyMs} ms, N=${num(c.http.n)}: ${num(c.mine.perSecond)} vs ${num(c.http.perSecond)} payouts/s = ${num(c.ratio, 2)}×`)
 				.join('; ') || 'no successful pair',
 	});
 	return result;

@@ -12,6 +12,7 @@
  *   npm run bench -- --quick       smoke run (~2 min), writes bench/out/quick-results.md
  *   npm run bench -- --only=REGEX  only the cases whose id matches (writes bench/out/partial-results.md)
  *   npm run bench -- --no-http-node   skip installing/running n8n-nodes-base's HTTP Request node
+ *   npm run bench -- --report-only    rebuild bench/results.md from bench/results.json (after editing bench/analysis.md)
  */
 import { ChildProcess, execFileSync, fork, spawn } from 'child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'fs';
@@ -158,9 +159,10 @@ function ledgerProblems(benchCase: BenchCase, summary: SandboxSummary): string[]
 // ---------------------------------------------------------------------------------------------------------
 
 function parseArgs(argv: string[]) {
-	const args = { mode: 'full' as Mode, only: undefined as RegExp | undefined, httpNode: true, budgetMin: 0 };
+	const args = { mode: 'full' as Mode, only: undefined as RegExp | undefined, httpNode: true, budgetMin: 0, reportOnly: false };
 	for (const arg of argv) {
 		if (arg === '--quick') args.mode = 'quick';
+		else if (arg === '--report-only') args.reportOnly = true;
 		else if (arg.startsWith('--only=')) args.only = new RegExp(arg.slice('--only='.length));
 		else if (arg === '--no-http-node') args.httpNode = false;
 		else if (arg.startsWith('--budget-min=')) args.budgetMin = Number(arg.slice('--budget-min='.length));
@@ -200,6 +202,16 @@ function packageVersion(name: string, from = ROOT): string {
 	}
 }
 
+function gitCommit(): string {
+	try {
+		const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+		const dirty = execFileSync('git', ['status', '--porcelain', '--', 'nodes', 'credentials'], { cwd: ROOT, encoding: 'utf8' }).trim();
+		return dirty ? `${head} (+ uncommitted changes in nodes/ or credentials/)` : head;
+	} catch {
+		return 'unknown';
+	}
+}
+
 function fmtSeconds(ms: number): string {
 	return ms >= 10_000 ? `${(ms / 1000).toFixed(0)} s` : `${(ms / 1000).toFixed(1)} s`;
 }
@@ -207,6 +219,12 @@ function fmtSeconds(ms: number): string {
 async function main(): Promise<number> {
 	const args = parseArgs(process.argv.slice(2));
 	mkdirSync(OUT, { recursive: true });
+	if (args.reportOnly) {
+		const saved = JSON.parse(readFileSync(join(__dirname, 'results.json'), 'utf8')) as BenchRun;
+		writeFileSync(join(__dirname, 'results.md'), renderReport(saved));
+		console.log('Rebuilt bench/results.md from bench/results.json');
+		return 0;
+	}
 	const benchStart = Date.now();
 	const budgetMs = (args.budgetMin || (args.mode === 'quick' ? 6 : 24)) * 60_000;
 
@@ -295,7 +313,8 @@ async function main(): Promise<number> {
 			'n8n-nodes-base': http.cache ? packageVersion('n8n-nodes-base', http.cache) : `not available (${http.error})`,
 			axios: packageVersion('axios'),
 			fastify: packageVersion('fastify'),
-			package: packageVersion('n8n-nodes-paymentstrust'),
+			'n8n-nodes-paymentstrust': (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version,
+			commit: gitCommit(),
 		},
 		httpNodeSetup: http,
 		cases: records,
