@@ -2,27 +2,20 @@ import type { IDataObject, ILoadOptionsFunctions, INodePropertyOptions } from 'n
 import { NodeOperationError } from 'n8n-workflow';
 
 import { describeOutcome } from '../transport/errors';
-import { sendSafe } from '../transport/request';
+import { pageNumberPages } from '../transport/pagination';
 
-/** Every payout service of the account, read page by page (at most 20 pages of 100). */
+/** Most services the dropdown lists (20 pages of 100): a bound on the editor's wait, not a platform limit. */
+const MAX_LISTED_SERVICES = 2_000;
+
+/** Every payout service of the account (their attributes), for the dropdown and the field mapper. */
 export async function listAccountServices(ctx: ILoadOptionsFunctions): Promise<IDataObject[]> {
-	const services: IDataObject[] = [];
-	for (let page = 1; page <= 20; page++) {
-		const outcome = await sendSafe(ctx, {
-			api: 'private',
-			method: 'GET',
-			path: '/payout-services',
-			qs: { 'page[number]': page, 'page[size]': 100 },
-		});
-		if (outcome.kind !== 'response' || outcome.statusCode !== 200) {
-			throw new NodeOperationError(ctx.getNode(), `Could not load the payout services: ${describeOutcome(outcome)}`);
-		}
-		const data = (outcome.body.data ?? []) as IDataObject[];
-		services.push(...data.map((resource) => (resource.attributes ?? {}) as IDataObject));
-		const pages = Number(((outcome.body.meta ?? {}) as IDataObject).pages ?? page);
-		if (data.length === 0 || page >= pages) break;
-	}
-	return services;
+	const resources = await pageNumberPages(
+		ctx,
+		'/payout-services',
+		MAX_LISTED_SERVICES,
+		(outcome) => new NodeOperationError(ctx.getNode(), `Could not load the payout services: ${describeOutcome(outcome)}`),
+	);
+	return resources.map((resource) => (resource.attributes ?? {}) as IDataObject);
 }
 
 export async function getServices(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {

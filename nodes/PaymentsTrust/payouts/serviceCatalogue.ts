@@ -1,5 +1,6 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
+import { pageNumberPages } from '../transport/pagination';
 import { endpointsFor, sendSafe } from '../transport/request';
 import type { RetryPolicy } from '../transport/retryPolicy';
 import { toNodeApiError } from '../transport/errors';
@@ -60,25 +61,19 @@ export class ServiceCatalogue {
 	}
 
 	private async loadServices(): Promise<Map<string, IDataObject>> {
+		const resources = await pageNumberPages(
+			this.ctx,
+			'/payout-services',
+			Infinity,
+			(outcome) => toNodeApiError(this.ctx.getNode(), outcome, { action: 'Reading the payout services for validation' }),
+			this.policy,
+		);
 		const byCode = new Map<string, IDataObject>();
-		for (let page = 1; ; page++) {
-			const outcome = await sendSafe(
-				this.ctx,
-				{ api: 'private', method: 'GET', path: '/payout-services', qs: { 'page[number]': page, 'page[size]': 100 } },
-				this.policy,
-			);
-			if (outcome.kind !== 'response' || outcome.statusCode !== 200) {
-				throw toNodeApiError(this.ctx.getNode(), outcome, { action: 'Reading the payout services for validation' });
-			}
-			const data = (outcome.body.data ?? []) as IDataObject[];
-			for (const resource of data) {
-				const attributes = (resource.attributes ?? {}) as IDataObject;
-				if (typeof attributes.service === 'string') byCode.set(attributes.service, attributes);
-			}
-			const meta = (outcome.body.meta ?? {}) as IDataObject;
-			const pages = Number(meta.pages ?? 1);
-			if (data.length === 0 || page >= pages) return byCode;
+		for (const resource of resources) {
+			const attributes = (resource.attributes ?? {}) as IDataObject;
+			if (typeof attributes.service === 'string') byCode.set(attributes.service, attributes);
 		}
+		return byCode;
 	}
 
 	private async loadRules(code: string): Promise<ServiceRules | undefined> {

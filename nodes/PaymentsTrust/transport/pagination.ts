@@ -1,29 +1,37 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
+import type { PaymentsTrustFunctions } from './endpoints';
 import { toNodeApiError } from './errors';
-import { sendSafe, type RequestSpec } from './request';
+import { sendSafe, type Outcome, type RequestSpec } from './request';
+import type { RetryPolicy } from './retryPolicy';
 
 const MAX_PAGE_SIZE = 100;
 
+/** The error a failed page becomes: each caller words it for what it was doing. */
+export type PageFailure = (outcome: Outcome, page: number) => Error;
+
 async function fetchPage(
-	ctx: IExecuteFunctions,
+	ctx: PaymentsTrustFunctions,
 	spec: RequestSpec,
-	action: string,
-	itemIndex: number,
+	page: number,
+	onFailure: PageFailure,
+	policy?: RetryPolicy,
 ): Promise<IDataObject> {
-	const outcome = await sendSafe(ctx, spec);
-	if (outcome.kind !== 'response' || outcome.statusCode !== 200) {
-		throw toNodeApiError(ctx.getNode(), outcome, { action, itemIndex });
-	}
+	const outcome = await sendSafe(ctx, spec, policy);
+	if (outcome.kind !== 'response' || outcome.statusCode !== 200) throw onFailure(outcome, page);
 	return outcome.body;
 }
 
-/** Numbered pages (`page[number]`, `page[size]`; `meta.pages`), as the payout service list has them. */
+/**
+ * Numbered pages (`page[number]`, `page[size]`; `meta.pages`), as the payout service list has them. The one
+ * walk over that list for Get Many, the validation catalogue and the editor's service dropdown.
+ */
 export async function pageNumberPages(
-	ctx: IExecuteFunctions,
+	ctx: PaymentsTrustFunctions,
 	path: string,
 	limit: number,
-	itemIndex: number,
+	onFailure: PageFailure,
+	policy?: RetryPolicy,
 ): Promise<IDataObject[]> {
 	const results: IDataObject[] = [];
 	const size = Math.min(MAX_PAGE_SIZE, Number.isFinite(limit) ? Math.max(1, limit) : MAX_PAGE_SIZE);
@@ -31,8 +39,9 @@ export async function pageNumberPages(
 		const body = await fetchPage(
 			ctx,
 			{ api: 'private', method: 'GET', path, qs: { 'page[number]': page, 'page[size]': size } },
-			`List ${path.slice(1)} (page ${page})`,
-			itemIndex,
+			page,
+			onFailure,
+			policy,
 		);
 		const data = (body.data ?? []) as IDataObject[];
 		results.push(...data.slice(0, limit - results.length));
@@ -59,7 +68,9 @@ export async function cursorPages(
 	let spec: RequestSpec = { api: 'private', method: 'GET', path, qs: { ...qs, 'page[size]': size } };
 	let previousLastId: unknown;
 	for (let page = 1; results.length < limit; page++) {
-		const body = await fetchPage(ctx, spec, `List ${path.slice(1)} (page ${page})`, itemIndex);
+		const body = await fetchPage(ctx, spec, page, (outcome) =>
+			toNodeApiError(ctx.getNode(), outcome, { action: `List ${path.slice(1)} (page ${page})`, itemIndex }),
+		);
 		const data = (body.data ?? []) as IDataObject[];
 		if (data.length === 0 || data[data.length - 1].id === previousLastId) break;
 		previousLastId = data[data.length - 1].id;

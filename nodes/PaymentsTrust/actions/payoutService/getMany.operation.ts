@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 
 import { forEachItem } from '../../helpers/items';
 import { toFriendlyService } from '../../helpers/service';
+import { toNodeApiError } from '../../transport/errors';
 import { pageNumberPages } from '../../transport/pagination';
 import { rawOnlyOptions, returnAllAndLimit } from '../common.description';
 import { showOnlyFor } from '../displayOptions';
@@ -16,7 +17,9 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		const returnAll = this.getNodeParameter('returnAll', itemIndex) as boolean;
 		const limit = returnAll ? Infinity : (this.getNodeParameter('limit', itemIndex) as number);
 		const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
-		const resources = await pageNumberPages(this, '/payout-services', limit, itemIndex);
+		const resources = await pageNumberPages(this, '/payout-services', limit, (outcome, page) =>
+			toNodeApiError(this.getNode(), outcome, { action: `List payout-services (page ${page})`, itemIndex }),
+		);
 		return resources.map((resource) =>
 			options.includeRaw ? { ...toFriendlyService(resource), raw: resource } : toFriendlyService(resource),
 		);
