@@ -18,6 +18,8 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { monitorEventLoopDelay, performance } from 'perf_hooks';
 
+import type { SandboxCredentials } from '../sandbox/types';
+
 process.env.N8N_USER_FOLDER ??= mkdtempSync(join(tmpdir(), 'n8n-pt-bench-'));
 
 export type CaseKind = 'ours' | 'httpNode' | 'raw' | 'getMany' | 'rawGetMany';
@@ -39,15 +41,7 @@ export interface CaseSpec {
 	authStyle?: 'generic' | 'function';
 	warmup: number;
 	referencePrefix: string;
-	credentials: {
-		baseUrl: string;
-		privateApiPath: string;
-		publicApiPath: string;
-		accountId: string;
-		apiKey: string;
-		publicKey: string;
-		secretKey: string;
-	};
+	credentials: SandboxCredentials;
 	/** httpNode: folder whose node_modules holds n8n-nodes-base (installed by bench/setup-http-node.sh). */
 	httpNodeCache?: string;
 }

@@ -5,6 +5,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 
+import type { LedgerSnapshot } from '../../sandbox/types';
+
 import { freePort, startProcess, Started, waitFor } from './processes';
 
 export const SANDBOX_CREDENTIALS = {
@@ -43,37 +45,8 @@ export async function startSandboxProcess(root: string, logDir: string, timeoutM
 	return { baseUrl, process: proc };
 }
 
-export interface LedgerSummaryLike {
-	invoices: number;
-	invoicesByStatus: Record<string, number>;
-	referencesWithMultipleInvoices: number;
-	invoicesProcessedMoreThanOnce: number;
-	pendingProcessing: number;
-	callbacks: { attempts: number; delivered: number; failed: number; pending: number };
-	createAttempts: { total: number; accepted: number; rejected: number; rejectedByStatus: Record<string, number> };
-}
-
-export interface LedgerLike {
-	summary: LedgerSummaryLike;
-	invoices: Array<{
-		id: string;
-		referenceId: string;
-		status: string;
-		resolution: string;
-		seeded: boolean;
-		createsCommitted: number;
-		processCommitted: number;
-	}>;
-	callbacks: Array<{
-		invoiceId: string;
-		invoiceStatus: string;
-		url: string;
-		attempt: number;
-		httpStatus: number | null;
-		delivered: boolean;
-		error: string | null;
-	}>;
-}
+/** The ledger as `GET /__sandbox/ledger` answers it: the sandbox's own type, read over HTTP. */
+export type LedgerLike = LedgerSnapshot;
 
 export async function readLedger(baseUrl: string): Promise<LedgerLike> {
 	const res = await fetch(`${baseUrl}/__sandbox/ledger`, { signal: AbortSignal.timeout(10_000) });
