@@ -1,10 +1,11 @@
 /**
  * `npm run test:e2e`: the package in real n8n instances (see e2e/README.md).
  *
- *   tsx e2e/run.ts [--only=v2|v1] [--keep] [--timeout-minutes=N]
+ *   tsx e2e/run.ts [--only=v2|v1|queue] [--keep] [--timeout-minutes=N]
  *
  * Needs the n8n installs of e2e/install-n8n.sh (run it first; it is idempotent). Builds and packs the
- * package once, then runs e2e/scenario.ts against n8n 2.x (Node 24) and n8n 1.x (this Node). Everything
+ * package once, then runs e2e/scenario.ts against n8n 2.x (Node 24) and n8n 1.x (this Node), and
+ * e2e/queueScenario.ts against n8n 2.x in queue mode (PostgreSQL + Redis). Everything
  * listens on 127.0.0.1 only; every process it starts is killed at the end, on failure, on Ctrl+C and when the
  * overall time limit is hit. Temp folders are removed after a green run and kept (with their logs) otherwise.
  */
@@ -17,6 +18,7 @@ import { isInstalled, n8nInstall } from './lib/n8n';
 import { buildAndPack } from './lib/package';
 import { killAllNow, stopAll } from './lib/processes';
 import { Report } from './lib/report';
+import { runQueueScenario } from './queueScenario';
 import { runScenario } from './scenario';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -46,7 +48,7 @@ function webhookPath(): string {
 async function main(): Promise<number> {
 	const only = arg('only');
 	const keep = arg('keep') !== undefined;
-	const timeoutMinutes = Number(arg('timeout-minutes') ?? 25);
+	const timeoutMinutes = Number(arg('timeout-minutes') ?? 40);
 	const report = new Report('setup');
 	const workDir = mkdtempSync(path.join(os.tmpdir(), 'pt-e2e-'));
 	console.log(`e2e work folder: ${workDir}`);
@@ -58,8 +60,10 @@ async function main(): Promise<number> {
 	}, timeoutMinutes * 60_000);
 	overall.unref();
 
-	const versions = ([2, 1] as const).filter((m) => !only || only === `v${m}`);
+	const versions = ([2, 1] as const).filter((m) => (!only || only === `v${m}`) && only !== 'queue');
+	const queue = !only || only === 'queue';
 	const installs = versions.map((m) => n8nInstall(m));
+	if (queue && !versions.includes(2)) installs.push(n8nInstall(2));
 	for (const install of installs) {
 		report.check(`${install.label} is installed in ${install.dir}`, isInstalled(install), 'run e2e/install-n8n.sh first');
 	}
@@ -75,7 +79,7 @@ async function main(): Promise<number> {
 		}
 		if (pkg) {
 			const hook = webhookPath();
-			for (const install of ready) {
+			for (const install of ready.filter((i) => versions.some((m) => m === i.major))) {
 				report.setScope(install.label);
 				const t0 = Date.now();
 				await runScenario(install, {
@@ -87,6 +91,11 @@ async function main(): Promise<number> {
 					webhookPath: hook,
 				});
 				report.info(`${install.label} took ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+			}
+			const v2 = ready.find((i) => i.major === 2);
+			if (queue && v2) {
+				report.setScope(`${v2.label} queue mode`);
+				await runQueueScenario(v2, { root: ROOT, workDir, pkg, report, webhookPath: hook });
 			}
 		}
 	} finally {
