@@ -251,7 +251,8 @@ async function measureRaw(sandbox: RunningSandbox, latencyMs: number, rows: numb
 	};
 }
 
-export async function runRealN8nBench(mode: 'full' | 'quick'): Promise<RealN8nRun | undefined> {
+/** `onProgress` gets the run so far after every case, so that a run cut short still leaves its results. */
+export async function runRealN8nBench(mode: 'full' | 'quick', onProgress?: (run: RealN8nRun) => void): Promise<RealN8nRun | undefined> {
 	const install = n8nInstall(2);
 	if (!isInstalled(install)) {
 		console.log(`Real-n8n bench skipped: n8n ${install.version} is not installed (run bash e2e/install-n8n.sh v2)`);
@@ -261,13 +262,22 @@ export async function runRealN8nBench(mode: 'full' | 'quick'): Promise<RealN8nRu
 	const loadAtStart = loadavg();
 	const rows = mode === 'quick' ? 1_000 : 10_000;
 	const chunk = mode === 'quick' ? 100 : 1_000;
-	const largeRows = mode === 'quick' ? 20_000 : 100_000;
+	const largeRows = Number(process.env.BENCH_LARGE_ROWS || (mode === 'quick' ? 20_000 : 100_000));
 	const dir = mkdtempSync(join(tmpdir(), 'pt-bench-n8n-'));
 	mkdirSync(join(dir, 'files'), { recursive: true });
 	console.log(`\nReal n8n ${install.version} bench (${mode}): ${rows} rows per case, concurrency ${CONCURRENCY}; work folder ${dir}`);
 	const cases: RealN8nCase[] = [];
+	const snapshot = (): RealN8nRun => ({
+		mode,
+		date: new Date().toISOString(),
+		durationMs: Date.now() - started,
+		machine: { cpus: cpus().length, loadAtStart, loadAtEnd: loadavg() },
+		n8nVersion: install.version,
+		cases,
+	});
 	const log = (c: RealN8nCase) => {
 		cases.push(c);
+		onProgress?.(snapshot());
 		const cpu = c.processes.map((p) => `${p.name} ${((p.cpuSeconds * 1000) / c.rows).toFixed(2)} ms/payout, ${p.peakRssMb} MB`).join('; ');
 		console.log(
 			`  ${c.setup} ${c.latencyMs} ms ${c.rows} rows: ${(c.wallMs / 1000).toFixed(1)} s (bound ${(c.lowerBoundMs / 1000).toFixed(1)} s)${c.error ? ` ERROR ${c.error}` : ''}${c.ledgerOk ? '' : ` LEDGER ${c.ledgerNote}`} | ${cpu}`,
@@ -300,12 +310,5 @@ export async function runRealN8nBench(mode: 'full' | 'quick'): Promise<RealN8nRu
 		await stopAll();
 	}
 	rmSync(dir, { recursive: true, force: true });
-	return {
-		mode,
-		date: new Date().toISOString(),
-		durationMs: Date.now() - started,
-		machine: { cpus: cpus().length, loadAtStart, loadAtEnd: loadavg() },
-		n8nVersion: install.version,
-		cases,
-	};
+	return snapshot();
 }

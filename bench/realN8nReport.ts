@@ -83,7 +83,7 @@ export function renderRealN8n(run: RealN8nRun): string {
 	const small = find(run, 'queue-2w', 0, rows);
 	const big = large.find((c) => !c.error);
 	if (small && big) {
-		const peak = (c: RealN8nCase) => Math.max(...c.processes.map((p) => p.peakGroupRssMb));
+		const peak = (c: RealN8nCase) => Math.max(...c.processes.map((p) => p.peakRssMb));
 		const worst = big.processes.map((p) => {
 			const before = small.processes.find((q) => q.name === p.name);
 			return `${p.name} ${before?.peakRssMb ?? '?'} → ${p.peakRssMb} MB`;
@@ -94,7 +94,7 @@ export function renderRealN8n(run: RealN8nRun): string {
 			growth <= 1.25,
 			worst.join('; '),
 		]);
-		verdicts.push([`no n8n process above 1 GB in the ${big.rows.toLocaleString('en-US')}-row chunked run`, peak(big) <= 1024, `highest: ${peak(big)} MB (process + task runner)`]);
+		verdicts.push([`no n8n process above 1 GB in the ${big.rows.toLocaleString('en-US')}-row chunked run`, peak(big) <= 1024, `highest n8n process: ${peak(big)} MB (with its task runner: ${Math.max(...big.processes.map((p) => p.peakGroupRssMb))} MB)`]);
 	}
 	out.push('### Targets', '', '| Target | Verdict | Evidence |', '|---|---|---|');
 	for (const [target, ok, evidence] of verdicts) out.push(`| ${target} | **${ok === undefined ? 'NOT RUN' : ok ? 'MET' : 'MISSED'}** | ${evidence} |`);

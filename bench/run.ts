@@ -324,21 +324,23 @@ function withSavedRealN8n(markdown: string): string {
 	}
 }
 
-/** Runs bench/realN8n.ts; a full run is recorded in bench/results-real-n8n.json and bench/results.md. */
+/** Runs bench/realN8n.ts; a full run is recorded in bench/results-real-n8n.json and bench/results.md (after every case). */
 async function realN8nPart(mode: Mode): Promise<number> {
-	const run = await runRealN8nBench(mode === 'quick' ? 'quick' : 'full');
+	const record = (run: RealN8nRun) => {
+		const block = renderRealN8n(run);
+		if (mode === 'full') {
+			writeFileSync(REAL_N8N_JSON, JSON.stringify(run, null, 2) + '\n');
+			const resultsMd = join(__dirname, 'results.md');
+			writeFileSync(resultsMd, withRealN8nBlock(readFileSync(resultsMd, 'utf8'), block));
+		} else {
+			writeFileSync(join(OUT, 'quick-real-n8n-results.md'), block + '\n');
+			writeFileSync(join(OUT, 'quick-real-n8n-results.json'), JSON.stringify(run, null, 2));
+		}
+	};
+	const run = await runRealN8nBench(mode === 'quick' ? 'quick' : 'full', record);
 	if (!run) return 0;
-	const block = renderRealN8n(run);
-	if (mode === 'full') {
-		writeFileSync(REAL_N8N_JSON, JSON.stringify(run, null, 2) + '\n');
-		const resultsMd = join(__dirname, 'results.md');
-		writeFileSync(resultsMd, withRealN8nBlock(readFileSync(resultsMd, 'utf8'), block));
-		console.log('Wrote bench/results-real-n8n.json and the real-n8n section of bench/results.md');
-	} else {
-		writeFileSync(join(OUT, 'quick-real-n8n-results.md'), block + '\n');
-		writeFileSync(join(OUT, 'quick-real-n8n-results.json'), JSON.stringify(run, null, 2));
-		console.log('Wrote bench/out/quick-real-n8n-results.md');
-	}
+	record(run);
+	console.log(mode === 'full' ? 'Wrote bench/results-real-n8n.json and the real-n8n section of bench/results.md' : 'Wrote bench/out/quick-real-n8n-results.md');
 	return run.cases.some((c) => c.error || !c.ledgerOk) ? 1 : 0;
 }
 
