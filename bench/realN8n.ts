@@ -24,12 +24,12 @@ import { join, resolve } from 'path';
 import { examplePayoutNode, payChunkWorkflow } from '../e2e/lib/chunkWorkflows';
 import { activateWorkflow, communityNodesDir, createInstance, importCredentials, importWorkflow, isInstalled, n8nInstall, startServer } from '../e2e/lib/n8n';
 import { buildAndPack, installPacked, PackedPackage } from '../e2e/lib/package';
-import { sleep, Started, stopAll } from '../e2e/lib/processes';
+import { killAllNow, sleep, Started, stopAll } from '../e2e/lib/processes';
 import { QueueCluster } from '../e2e/lib/queueCluster';
-import { configureSandbox, readLedger, RunningSandbox, sandboxCredentialData, SANDBOX_CREDENTIALS, startSandboxProcess } from '../e2e/lib/sandbox';
+import { configureSandbox, readLedger, RunningSandbox, sandboxCredentialData, startSandboxProcess } from '../e2e/lib/sandbox';
 import { createQueueServices, dropQueueServices } from '../e2e/lib/services';
 import { CREDENTIAL_ID, CREDENTIAL_NAME, CREDENTIAL_TYPE } from '../e2e/lib/workflows';
-import type { CaseResult } from './case';
+import type { CaseResult, CaseSpec } from './case';
 import { runChild } from './child';
 import { GroupStats, ProcessGroupSampler } from './procStats';
 
@@ -231,7 +231,7 @@ async function measureRaw(sandbox: RunningSandbox, latencyMs: number, rows: numb
 			keepAlive: false,
 			warmup: WARMUP_ROWS,
 			referencePrefix: `bench-raw-${latencyMs}-${rows}`,
-			credentials: { ...sandboxCredentialData(sandbox.baseUrl), ...SANDBOX_CREDENTIALS } as never,
+			credentials: sandboxCredentialData(sandbox.baseUrl) as unknown as CaseSpec['credentials'],
 		},
 		1_800_000,
 	);
@@ -260,6 +260,14 @@ export async function runRealN8nBench(mode: 'full' | 'quick', onProgress?: (run:
 	}
 	const started = Date.now();
 	const loadAtStart = loadavg();
+	// Every n8n process runs in a process group of its own: kill them all if the bench is stopped or crashes.
+	process.on('exit', killAllNow);
+	for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+		process.on(signal, () => {
+			killAllNow();
+			process.exit(130);
+		});
+	}
 	const rows = mode === 'quick' ? 1_000 : 10_000;
 	const chunk = mode === 'quick' ? 100 : 1_000;
 	const largeRows = Number(process.env.BENCH_LARGE_ROWS || (mode === 'quick' ? 20_000 : 100_000));
