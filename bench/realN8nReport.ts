@@ -26,14 +26,14 @@ function find(run: RealN8nRun, setup: RealN8nCase['setup'], latencyMs: number, r
 
 function table(cases: RealN8nCase[]): string[] {
 	const lines = [
-		'| Setup | Rows | Chunk | Total concurrency | Wall | Lower bound | Wall ÷ bound | Payouts/s | CPU per payout, per process | Peak RSS per process (with task runner) | Ledger |',
-		'|---|---|---|---|---|---|---|---|---|---|---|',
+		'| Setup | Rows | Chunk | Total concurrency | Wall | Lower bound | Wall ÷ bound | Payouts/s | CPU per payout, per process | Peak RSS per process (with task runner) | Load before | Ledger |',
+		'|---|---|---|---|---|---|---|---|---|---|---|---|',
 	];
 	for (const c of cases) {
 		const cpu = c.processes.map((p) => `${p.name} ${((p.cpuSeconds * 1000) / c.rows).toFixed(2)} ms`).join('<br>');
 		const mem = c.processes.map((p) => `${p.name} ${p.peakRssMb} MB (${p.peakGroupRssMb})`).join('<br>');
 		lines.push(
-			`| ${LABEL[c.setup]} | ${c.rows.toLocaleString('en-US')} | ${c.setup === 'single' || c.setup === 'raw' ? '–' : c.chunkSize.toLocaleString('en-US')} | ${c.totalConcurrency} | ${c.error ? `error: ${c.error}` : s(c.wallMs)} | ${c.latencyMs ? s(c.lowerBoundMs) : '–'} | ${c.latencyMs ? x(c.wallMs, c.lowerBoundMs) : '–'} | ${((c.rows * 1000) / c.wallMs).toFixed(0)} | ${cpu} | ${mem} | ${c.ledgerOk ? 'ok' : c.ledgerNote} |`,
+			`| ${LABEL[c.setup]} | ${c.rows.toLocaleString('en-US')} | ${c.setup === 'single' || c.setup === 'raw' ? '–' : c.chunkSize.toLocaleString('en-US')} | ${c.totalConcurrency} | ${c.error ? `error: ${c.error}` : s(c.wallMs)} | ${c.latencyMs ? s(c.lowerBoundMs) : '–'} | ${c.latencyMs ? x(c.wallMs, c.lowerBoundMs) : '–'} | ${((c.rows * 1000) / c.wallMs).toFixed(0)} | ${cpu} | ${mem} | ${c.loadBefore.toFixed(1)} | ${c.ledgerOk ? 'ok' : c.ledgerNote} |`,
 		);
 	}
 	return lines;
