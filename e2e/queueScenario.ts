@@ -265,7 +265,15 @@ async function workerKilledMidSheet(ctx: Ctx): Promise<void> {
 		const inFlight = ledgerAfterKill.invoices.filter((i) => refs.has(i.referenceId) && !rows.some((r) => r.referenceId === i.referenceId));
 		report.info(`sheet 2 with the kill: ${inFlight.length} invoices exist for rows no answer reported (the dead worker's rows); by status ${JSON.stringify(countStatuses(inFlight))}`);
 	}
-	// The same sheet again, as a user would after seeing failed chunks.
+	// The worker is started again (it waits ~10 s over the crash journal n8n left), then the same sheet is run
+	// again, as a user would after seeing failed chunks.
+	const tRestart = Date.now();
+	try {
+		await ctx.cluster.startOne(victim, 120_000);
+		report.check(`${victim.tag} started again after the kill`, true, secs(Date.now() - tRestart));
+	} catch (error) {
+		report.fail(`${victim.tag} started again after the kill`, error);
+	}
 	const again = await runSheet(ctx, 'sheet 2 again', sheet.csv);
 	if (!again) return;
 	const bad = again.answers.filter((a) => a.statusCode !== 200);
