@@ -128,7 +128,7 @@ describe('PaymentsTrust Trigger with the sandbox’s signed callbacks', () => {
 	it('refuses (401) every callback when the credential holds another secret, and the platform retries', async () => {
 		server = await startWebhookServer({
 			workflow: triggerWorkflow({}, E2E_WEBHOOK_ID),
-			credentials: { paymentsTrustApi: asCredential({ ...sandbox.credentials, secretKey: 'sk_test_not_the_one' }) },
+			credentials: { paymentsTrustApi: asCredential({ ...sandbox.credentials, testSecretKey: 'sk_test_not_the_one' }) },
 			triggerNodeName: TRIGGER,
 		});
 		const id = await createAndProcess(sandbox, server.webhookUrl, 'e2e-wrong-secret');
