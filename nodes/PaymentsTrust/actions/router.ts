@@ -2,6 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { asNodeError, errorItem } from '../helpers/items';
+import { endpointsFor } from '../transport/request';
 
 import * as payoutInvoice from './payoutInvoice/PayoutInvoice.resource';
 import * as payoutService from './payoutService/PayoutService.resource';
@@ -36,6 +37,8 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		throw new NodeOperationError(this.getNode(), `The operation "${operation}" of resource "${resource}" is not supported`);
 	}
 	try {
+		// Before any request of any operation: the keys must agree with the Environment, and the Private API is found.
+		await endpointsFor(this, { privateApi: resource !== 'prerequest' });
 		return [await handler.execute.call(this, items)];
 	} catch (error) {
 		// A failure before any row could run (credentials unreadable, service list unreachable) fails every row.

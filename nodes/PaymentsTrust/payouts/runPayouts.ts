@@ -17,6 +17,8 @@ export type PayoutMode = 'validate' | 'create' | 'createAndProcess';
 
 export interface PayoutRunOptions {
 	mode: PayoutMode;
+	/** The credential's Environment as `test_mode`: sent with every invoice and shown on every output item. */
+	testMode: boolean;
 	concurrency: number;
 	policy: RetryPolicy;
 	/** Poll each paid row until its status is final (Create and Process only). */
@@ -68,6 +70,9 @@ function validatedItem(payout: ValidPayout): INodeExecutionData {
 	return {
 		json: {
 			valid: true,
+			// Which environment the run would pay in: the mode every invoice of this run is created in.
+			environment: payout.testMode ? 'test' : 'live',
+			testMode: payout.testMode,
 			row: payout.itemIndex + 1,
 			referenceId: payout.referenceId,
 			service: payout.service,
@@ -79,10 +84,30 @@ function validatedItem(payout: ValidPayout): INodeExecutionData {
 	};
 }
 
+/**
+ * The platform's invoice must be in the mode the run asked for. One that is not (an invoice of the other mode found
+ * under the reference ID, or a platform that ignored test_mode) is never processed: the row fails.
+ */
+function ensureSameMode(ctx: IExecuteFunctions, invoice: IDataObject, payout: ValidPayout): void {
+	const answered = ((invoice.attributes ?? invoice) as IDataObject).test_mode;
+	if (typeof answered !== 'boolean' || answered === payout.testMode) return;
+	const error = new NodeOperationError(
+		ctx.getNode(),
+		`Row ${payout.itemIndex + 1}: invoice ${String(invoice.id)} (reference ID "${payout.referenceId}") is a ${answered ? 'test' : 'live'} invoice (test_mode ${answered}), but the credential's Environment is ${payout.testMode ? 'Test' : 'Live'}. Nothing more was sent for this row.`,
+		{
+			itemIndex: payout.itemIndex,
+			description: 'Test or live is set by the credential’s Environment. Check the invoice in the PaymentsTrust dashboard before doing anything else with this reference ID.',
+		},
+	);
+	error.context.stage = 'mode_mismatch';
+	throw error;
+}
+
 /** Creates (and processes, and waits for) one valid row. Every write goes through the exactly-once helpers. */
 async function payOne(ctx: IExecuteFunctions, payout: ValidPayout, options: PayoutRunOptions): Promise<INodeExecutionData> {
 	const context = { itemIndex: payout.itemIndex, referenceId: payout.referenceId };
 	const created = await createInvoiceOnce(ctx, payout, options.policy);
+	ensureSameMode(ctx, created.invoice, payout);
 	let invoice = created.invoice;
 	let processRequested = false;
 	let alreadyProcessed = false;
@@ -137,9 +162,10 @@ export async function runPayouts(
 		for (const problem of problems) {
 			const item = problemItem(problem);
 			item.json.valid = false;
+			item.json.environment = options.testMode ? 'test' : 'live';
 			byRow.set(problem.itemIndex, item);
 		}
-		return requests.map((request) => byRow.get(request.itemIndex)!);
+		return withTestMode(requests.map((request) => byRow.get(request.itemIndex)!), options.testMode);
 	}
 
 	if (problems.length > 0 && !continueOnFail) {
@@ -181,7 +207,14 @@ export async function runPayouts(
 			result.item ?? errorItem(result.error, payout.itemIndex, { referenceId: payout.referenceId }),
 		);
 	});
-	return requests
-		.map((request) => byRow.get(request.itemIndex))
-		.filter((item): item is INodeExecutionData => item !== undefined);
+	return withTestMode(
+		requests.map((request) => byRow.get(request.itemIndex)).filter((item): item is INodeExecutionData => item !== undefined),
+		options.testMode,
+	);
+}
+
+/** Every output item says its mode: the invoice's own `test_mode` where there is one, else the run's. */
+function withTestMode(items: INodeExecutionData[], testMode: boolean): INodeExecutionData[] {
+	for (const item of items) if (item.json.testMode === undefined || item.json.testMode === null) item.json.testMode = testMode;
+	return items;
 }
