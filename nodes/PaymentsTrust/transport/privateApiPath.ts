@@ -136,7 +136,8 @@ export function describeProbe(record: ProbeRecord): string {
 		403: 'access denied: the Private API may only accept whitelisted IPs, ask PaymentsTrust to whitelist this n8n',
 		404: 'nothing there',
 	};
-	const reason = isJsonApiAnswer(result) ? 'the Private API' : (advice[result.statusCode] ?? 'not the Private API (no JSON:API answer)');
+	const fallback = result.statusCode >= 500 || result.statusCode === 429 ? 'the platform failed to answer, try again later' : 'no JSON:API answer, so not the Private API';
+	const reason = isJsonApiAnswer(result) ? 'the Private API' : (advice[result.statusCode] ?? fallback);
 	return `${apiUrl} answered HTTP ${result.statusCode} (${reason})`;
 }
 
