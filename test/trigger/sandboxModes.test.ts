@@ -4,7 +4,7 @@
  * verifies; batched callbacks (no `processing`), `process_error` before `process_failed`, and the `payouts` parts of
  * a split payout reach the workflow. Invoices are created by the PaymentsTrust node itself.
  */
-import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
 
 import { startSandbox, type RunningSandbox } from '../../sandbox';
 import { startWebhookServer } from '../harness/webhookServer';
@@ -40,7 +40,7 @@ async function listen(credentials: ICredentialDataDecryptedObject, parameters = 
 	return server;
 }
 
-async function pay(sandbox: RunningSandbox, callbackUrl: string, rows: object[], invoiceOptions = {}) {
+async function pay(sandbox: RunningSandbox, callbackUrl: string, rows: IDataObject[], invoiceOptions = {}) {
 	const parameters = payoutParameters('createAndProcess', WAIT, { additionalFields: { callbackUrl }, invoiceOptions });
 	return await runNode(sandbox.credentials, parameters, rows);
 }
