@@ -200,6 +200,12 @@ function checkLedger(ctx: Context, rows: RowOutcome[], ledger: LedgerLike, label
 		ledger.summary.invoicesProcessedMoreThanOnce === 0,
 		`${ledger.summary.invoicesProcessedMoreThanOnce}`,
 	);
+	const notTest = invoices.filter((i) => !i.testModeExplicit || i.testMode !== true);
+	report.check(
+		`${label}: every invoice was created in Test, test_mode said explicitly`,
+		notTest.length === 0,
+		notTest.slice(0, 5).map((i) => `${i.referenceId}: test_mode ${i.testModeExplicit ? String(i.testMode) : 'omitted'}`).join(', '),
+	);
 	const byRef = new Map<string, number>();
 	for (const inv of invoices) byRef.set(inv.referenceId, (byRef.get(inv.referenceId) ?? 0) + inv.createsCommitted);
 	const notOne = sent.filter((r) => byRef.get(r.referenceId) !== 1);
@@ -319,11 +325,11 @@ async function callbackChecks(ctx: Context, ledgerAfterBulk: LedgerLike): Promis
 	await sleep(3_000);
 	const afterForged = (await executionsOf(ctx, CALLBACK_WORKFLOW_ID)).length;
 	report.check('forged callbacks start no execution', afterForged === before, `${afterForged - before} new executions`);
-	const genuine = await postCallback(url, body, sign(SANDBOX_CREDENTIALS.secretKey, body));
+	const genuine = await postCallback(url, body, sign(SANDBOX_CREDENTIALS.testSecretKey, body));
 	report.check('the same body correctly signed is answered 200', genuine.status === 200, `answered ${genuine.status} ${genuine.text}`);
 	const afterGenuine = (await settledExecutions(ctx, before + 1, 30_000)).length;
 	report.check('the correctly signed callback starts exactly one execution', afterGenuine === before + 1, `${afterGenuine - before} new executions`);
-	const replay = await postCallback(url, body, sign(SANDBOX_CREDENTIALS.secretKey, body));
+	const replay = await postCallback(url, body, sign(SANDBOX_CREDENTIALS.testSecretKey, body));
 	await sleep(3_000);
 	const afterReplay = (await executionsOf(ctx, CALLBACK_WORKFLOW_ID)).length;
 	report.check(
