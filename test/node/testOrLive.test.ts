@@ -159,6 +159,17 @@ describe('the pre-request’s own test_mode answer is checked against the Enviro
 		}
 	});
 
+	it('Create checks the same answer (it reads field rules by pre-request) and creates nothing', async () => {
+		const sandbox = await startSandbox({ port: 0, publicKey: 'public_key_without_prefix' });
+		try {
+			const run = await runNode({ ...sandbox.credentials, environment: 'live', publicKey: 'public_key_without_prefix' }, payoutParameters('createAndProcess'), [row('pm-1')]);
+			expect(failureText(run.result)).toMatch(/The pre-request answered in test mode \(test_mode true\), but the credential's Environment is Live\. Nothing was sent\./);
+			expect(sandbox.ledger().calls).toEqual([]);
+		} finally {
+			await sandbox.close();
+		}
+	});
+
 	it('in the right environment the pre-request answers, and each service says testMode', async () => {
 		const run = await runNode(liveSandbox.credentials, { resource: 'prerequest', operation: 'getServices', currency: 'USD', amount: '10' });
 		expect(run.json().length).toBeGreaterThan(0);

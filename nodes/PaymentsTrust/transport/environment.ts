@@ -1,4 +1,5 @@
-import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IDataObject, INode } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 /**
  * Test or live. The platform takes the mode of a payout from the `test_mode` attribute of each create request, not
@@ -86,4 +87,18 @@ export function callbackKeys(credentials: ICredentialDataDecryptedObject): Array
 	// Credentials saved before the two fields existed keep their single Secret Key: its prefix, else the Environment.
 	add(credentials.secretKey, environmentOf(credentials));
 	return keys;
+}
+
+/**
+ * The pre-request answers in the mode of the public key it was given (NOTES.md): an answer in the other mode than the
+ * Environment means the key belongs elsewhere, whatever its prefix says. Throws before anything else is sent.
+ */
+export function assertPrerequestMode(node: INode, answer: IDataObject, testMode: boolean, itemIndex?: number): void {
+	const answered = ((answer.data ?? {}) as IDataObject).test_mode;
+	if (typeof answered !== 'boolean' || answered === testMode) return;
+	throw new NodeOperationError(
+		node,
+		`The pre-request answered in ${answered ? 'test' : 'live'} mode (test_mode ${answered}), but the credential's Environment is ${environmentName(testMode ? 'test' : 'live')}. Nothing was sent.`,
+		{ itemIndex, description: KEY_MISMATCH_DESCRIPTION },
+	);
 }

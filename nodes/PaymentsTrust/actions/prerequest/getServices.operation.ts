@@ -5,7 +5,7 @@ import { forEachItem } from '../../helpers/items';
 import { isCurrencyCode, parseAmount } from '../../helpers/money';
 import { toFriendlyPrerequestService } from '../../helpers/service';
 import { servicesOfPrerequest } from '../../helpers/serviceFields';
-import { environmentName, KEY_MISMATCH_DESCRIPTION } from '../../transport/environment';
+import { assertPrerequestMode } from '../../transport/environment';
 import { toNodeApiError } from '../../transport/errors';
 import { endpointsFor, sendSafe } from '../../transport/request';
 import { showOnlyFor } from '../displayOptions';
@@ -43,7 +43,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		if (!amount.ok) {
 			throw new NodeOperationError(this.getNode(), `Row ${itemIndex + 1}: amount "${String(rawAmount)}" ${amount.rule}`, { itemIndex });
 		}
-		const { publicKey, testMode, environment } = await endpointsFor(this);
+		const { publicKey, testMode } = await endpointsFor(this);
 		if (!publicKey) {
 			throw new NodeOperationError(this.getNode(), 'The credential has no public key: the pre-request is a Public API call', {
 				itemIndex,
@@ -59,15 +59,8 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		if (outcome.kind !== 'response' || outcome.statusCode !== 200) {
 			throw toNodeApiError(this.getNode(), outcome, { action: 'Pre-request', itemIndex });
 		}
+		assertPrerequestMode(this.getNode(), outcome.body, testMode, itemIndex);
 		const request = (outcome.body.data ?? {}) as IDataObject;
-		// The pre-request answers in the mode of the public key (NOTES.md): it must be the credential's Environment.
-		if (typeof request.test_mode === 'boolean' && request.test_mode !== testMode) {
-			throw new NodeOperationError(
-				this.getNode(),
-				`The pre-request answered in ${request.test_mode ? 'test' : 'live'} mode (test_mode ${request.test_mode}), but the credential's Environment is ${environmentName(environment)}`,
-				{ itemIndex, description: KEY_MISMATCH_DESCRIPTION },
-			);
-		}
 		return servicesOfPrerequest(outcome.body).map((entry) => toFriendlyPrerequestService(entry, request));
 	});
 }
