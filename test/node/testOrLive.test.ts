@@ -13,6 +13,19 @@ import { CONTINUE_ON_FAIL, failureText, runNode } from '../support/runNode';
 const WAIT = { waitForFinalStatus: true, pollIntervalSeconds: 0.05, maxWaitSeconds: 10 };
 const row = (reference: string) => ({ reference_id: reference, amount: '1.00', account: '12345' });
 
+/** An invoice created straight over the API (not by the node), with the given test_mode or none. */
+async function createDirectly(reference: string, testMode?: boolean) {
+	const attributes = { reference_id: reference, service: 'test_usd', currency: 'USD', amount: 1, fields: { account: '12345' }, test_mode: testMode };
+	return await fetch(`${testSandbox.privateApiUrl}/payout-invoices`, {
+		method: 'POST',
+		headers: {
+			'Content-Type': 'application/json',
+			Authorization: `Basic ${Buffer.from(`${testSandbox.credentials.accountId}:${testSandbox.credentials.apiKey}`).toString('base64')}`,
+		},
+		body: JSON.stringify({ data: { type: 'payout-invoice', attributes } }),
+	});
+}
+
 let testSandbox: RunningSandbox;
 let liveSandbox: RunningSandbox;
 let proxy: RecordingProxy;
@@ -53,15 +66,7 @@ describe('every create request says test_mode', () => {
 	});
 
 	it('the sandbox records an invoice created without test_mode as live, and the check names it (the check can fail)', async () => {
-		const response = await fetch(`${testSandbox.privateApiUrl}/payout-invoices`, {
-			method: 'POST',
-			headers: {
-				'Content-Type': 'application/json',
-				Authorization: `Basic ${Buffer.from(`${testSandbox.credentials.accountId}:${testSandbox.credentials.apiKey}`).toString('base64')}`,
-			},
-			body: JSON.stringify({ data: { type: 'payout-invoice', attributes: { reference_id: 'no-mode', service: 'test_usd', currency: 'USD', amount: 1, fields: { account: '1' } } } }),
-		});
-		expect(response.status).toBe(201);
+		expect((await createDirectly('no-mode')).status).toBe(201);
 		expect(testSandbox.ledger().invoices[0]).toMatchObject({ referenceId: 'no-mode', testMode: false, testModeExplicit: false });
 		expect(testSandbox.ledger().summary.invoicesWithoutExplicitTestMode).toBe(1);
 		expect(() => expectEveryInvoiceModeExplicit(testSandbox)).toThrow(/no-mode/);
@@ -97,6 +102,24 @@ describe('every create request says test_mode', () => {
 		expect(live.json()[0]).toMatchObject({ valid: true, environment: 'live', testMode: false });
 		expect(testSandbox.ledger().invoices).toHaveLength(0);
 		expect(liveSandbox.ledger().invoices).toHaveLength(0);
+	});
+});
+
+describe('an invoice of the other mode is never processed', () => {
+	it('Process by ID of a live invoice with a Test credential fails the row; the invoice stays in created', async () => {
+		const created = await createDirectly('live-by-id', false);
+		const id = ((await created.json()) as { data: { id: string } }).data.id;
+		const run = await runNode(testSandbox.credentials, { resource: 'payoutInvoice', operation: 'process', invoiceId: id });
+		expect(failureText(run.result)).toMatch(new RegExp(`Row 1: invoice ${id} is a live invoice \\(test_mode false\\), but the credential's Environment is Test`));
+		expect(testSandbox.ledger().summary.processCalls.total).toBe(0);
+		expect(testSandbox.ledger().invoices[0].status).toBe('created');
+	});
+
+	it('Create and Process finding a live invoice under the row’s reference ID does not process it', async () => {
+		await createDirectly('live-ref', false);
+		const run = await runNode(testSandbox.credentials, payoutParameters('createAndProcess'), [row('live-ref')], CONTINUE_ON_FAIL);
+		expect(run.json()[0]).toMatchObject({ row: 1, stage: 'mode_mismatch', testMode: true });
+		expect(testSandbox.ledger().summary.processCalls.total).toBe(0);
 	});
 });
 

@@ -7,6 +7,7 @@ import { maskCardNumber, isCardField } from '../helpers/redact';
 import { mapWithConcurrency } from '../helpers/concurrency';
 import type { RetryPolicy } from '../transport/retryPolicy';
 import { createInvoiceOnce } from './createInvoice';
+import { ensureInvoiceMode } from './invoiceMode';
 import { processInvoiceOnce } from './processInvoice';
 import { ServiceCatalogue } from './serviceCatalogue';
 import { problemMessage, type PayoutRequest, type RowProblem, type ValidPayout } from './types';
@@ -84,30 +85,11 @@ function validatedItem(payout: ValidPayout): INodeExecutionData {
 	};
 }
 
-/**
- * The platform's invoice must be in the mode the run asked for. One that is not (an invoice of the other mode found
- * under the reference ID, or a platform that ignored test_mode) is never processed: the row fails.
- */
-function ensureSameMode(ctx: IExecuteFunctions, invoice: IDataObject, payout: ValidPayout): void {
-	const answered = ((invoice.attributes ?? invoice) as IDataObject).test_mode;
-	if (typeof answered !== 'boolean' || answered === payout.testMode) return;
-	const error = new NodeOperationError(
-		ctx.getNode(),
-		`Row ${payout.itemIndex + 1}: invoice ${String(invoice.id)} (reference ID "${payout.referenceId}") is a ${answered ? 'test' : 'live'} invoice (test_mode ${answered}), but the credential's Environment is ${payout.testMode ? 'Test' : 'Live'}. Nothing more was sent for this row.`,
-		{
-			itemIndex: payout.itemIndex,
-			description: 'Test or live is set by the credential’s Environment. Check the invoice in the PaymentsTrust dashboard before doing anything else with this reference ID.',
-		},
-	);
-	error.context.stage = 'mode_mismatch';
-	throw error;
-}
-
 /** Creates (and processes, and waits for) one valid row. Every write goes through the exactly-once helpers. */
 async function payOne(ctx: IExecuteFunctions, payout: ValidPayout, options: PayoutRunOptions): Promise<INodeExecutionData> {
 	const context = { itemIndex: payout.itemIndex, referenceId: payout.referenceId };
 	const created = await createInvoiceOnce(ctx, payout, options.policy);
-	ensureSameMode(ctx, created.invoice, payout);
+	ensureInvoiceMode(ctx, created.invoice, payout.testMode, context);
 	let invoice = created.invoice;
 	let processRequested = false;
 	let alreadyProcessed = false;
