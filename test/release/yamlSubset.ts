@@ -21,8 +21,8 @@ function fail(line: { number: number } | undefined, message: string): never {
 	throw new Error(`YAML subset: ${message}${line ? ` (line ${line.number})` : ''}`);
 }
 
-/** Removes a trailing comment: `#` at the start or after a space, outside quotes. */
-function stripComment(text: string): string {
+/** Index of the first character outside quotes for which `matches` holds, or -1. */
+function indexOutsideQuotes(text: string, matches: (i: number) => boolean): number {
 	let quote: string | undefined;
 	for (let i = 0; i < text.length; i++) {
 		const c = text[i];
@@ -30,11 +30,17 @@ function stripComment(text: string): string {
 			if (c === quote) quote = undefined;
 		} else if (c === "'" || c === '"') {
 			quote = c;
-		} else if (c === '#' && (i === 0 || text[i - 1] === ' ')) {
-			return text.slice(0, i).trimEnd();
+		} else if (matches(i)) {
+			return i;
 		}
 	}
-	return text.trimEnd();
+	return -1;
+}
+
+/** Removes a trailing comment: `#` at the start or after a space, outside quotes. */
+function stripComment(text: string): string {
+	const at = indexOutsideQuotes(text, (i) => text[i] === '#' && (i === 0 || text[i - 1] === ' '));
+	return (at === -1 ? text : text.slice(0, at)).trimEnd();
 }
 
 /** A line that opens a block scalar: `key: |`, `- |`, `|` (with an optional `-`/`+` chomping sign). */
@@ -105,18 +111,8 @@ function parseScalar(text: string, line: Line): YamlValue {
 
 /** Splits `key: value` (or `key:`) at the first `: ` outside quotes; undefined when it is not a pair. */
 function splitPair(text: string): [string, string] | undefined {
-	let quote: string | undefined;
-	for (let i = 0; i < text.length; i++) {
-		const c = text[i];
-		if (quote) {
-			if (c === quote) quote = undefined;
-		} else if (c === "'" || c === '"') {
-			quote = c;
-		} else if (c === ':' && (i === text.length - 1 || text[i + 1] === ' ')) {
-			return [text.slice(0, i).trim(), text.slice(i + 1).trim()];
-		}
-	}
-	return undefined;
+	const at = indexOutsideQuotes(text, (i) => text[i] === ':' && (i === text.length - 1 || text[i + 1] === ' '));
+	return at === -1 ? undefined : [text.slice(0, at).trim(), text.slice(at + 1).trim()];
 }
 
 class Parser {
