@@ -5,7 +5,7 @@
  * sandbox's ledger, which records each invoice's mode from its create request (omitted = live).
  */
 import { startSandbox, type RunningSandbox } from '../../sandbox';
-import { expectEveryInvoiceModeExplicit } from '../support/explicitMode';
+import { checkModeAfterEachTest, expectEveryInvoiceModeExplicit } from '../support/explicitMode';
 import { payoutParameters } from '../support/payoutWorkflow';
 import { startRecordingProxy, type RecordingProxy } from '../support/recordingProxy';
 import { CONTINUE_ON_FAIL, failureText, runNode } from '../support/runNode';
@@ -45,6 +45,9 @@ beforeEach(() => {
 	liveSandbox.reset();
 	proxy.clear();
 });
+// Invoices of the other mode are created here on purpose (straight over the API), but none without test_mode.
+checkModeAfterEachTest(() => testSandbox, 'any');
+checkModeAfterEachTest(() => liveSandbox, false);
 
 describe('every create request says test_mode', () => {
 	it('Test: Create and Process creates test invoices (ledger), and every output item says testMode true', async () => {
@@ -70,6 +73,8 @@ describe('every create request says test_mode', () => {
 		expect(testSandbox.ledger().invoices[0]).toMatchObject({ referenceId: 'no-mode', testMode: false, testModeExplicit: false });
 		expect(testSandbox.ledger().summary.invoicesWithoutExplicitTestMode).toBe(1);
 		expect(() => expectEveryInvoiceModeExplicit(testSandbox)).toThrow(/no-mode/);
+		// Made on purpose, not by the node: cleared so the suite-wide check after this test judges the node only.
+		testSandbox.reset();
 	});
 
 	it('a test_mode in the extra fields JSON that differs from the Environment stops the run before anything is sent', async () => {

@@ -15,12 +15,13 @@ export function expectEveryInvoiceModeExplicit(sandbox: RunningSandbox, expected
 }
 
 /**
- * Registers the check after every test of a suite (before the next reset), in Test: the suites' credentials are the
- * sandbox's, whose Environment is Test, so every invoice must be a test invoice.
+ * Registers the check after every test of a suite (before the next reset). By default in Test: most suites use the
+ * sandbox's credentials, whose Environment is Test, so every invoice must be a test invoice; 'any' checks only that
+ * each invoice said its mode (suites that create invoices of both modes on purpose).
  */
-export function checkModeAfterEachTest(getSandbox: () => RunningSandbox | undefined, expectedTestMode = true): void {
+export function checkModeAfterEachTest(getSandbox: () => RunningSandbox | undefined, expectedTestMode: boolean | 'any' = true): void {
 	afterEach(() => {
 		const sandbox = getSandbox();
-		if (sandbox) expectEveryInvoiceModeExplicit(sandbox, expectedTestMode);
+		if (sandbox) expectEveryInvoiceModeExplicit(sandbox, expectedTestMode === 'any' ? undefined : expectedTestMode);
 	});
 }
