@@ -27,6 +27,9 @@ beforeAll(async () => {
 afterEach(async () => {
 	await server?.close();
 	server = undefined;
+	// Every invoice the node created said its mode, and it is the mode of the account's credential.
+	expectEveryInvoiceModeExplicit(testAccount, true);
+	expectEveryInvoiceModeExplicit(liveAccount, false);
 	testAccount.reset();
 	liveAccount.reset();
 });
