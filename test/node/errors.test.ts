@@ -54,6 +54,7 @@ describe('401 Unauthorized (wrong API key)', () => {
 				stage: 'api',
 				httpCode: '401',
 				description: expect.stringMatching(/^Check the account ID and API key/),
+				testMode: true,
 			},
 		]);
 		expect(JSON.stringify(run.result.run)).not.toContain(WRONG_KEY);

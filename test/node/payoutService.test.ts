@@ -141,6 +141,7 @@ describe('Get', () => {
 			stage: 'api',
 			httpCode: '404',
 			description: expect.stringMatching(/^Not found: check the ID/),
+			testMode: true,
 		});
 		expect(failed.pairedItem).toEqual({ item: 1 });
 	});

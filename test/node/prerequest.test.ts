@@ -126,7 +126,7 @@ describe('Get Available Services', () => {
 			CONTINUE_ON_FAIL,
 		);
 		const [failed, ...rest] = run.items();
-		expect(failed.json).toEqual({ error: expect.stringMatching(/^Row 1: amount "abc" must be a plain decimal number/), row: 1, stage: 'node' });
+		expect(failed.json).toEqual({ error: expect.stringMatching(/^Row 1: amount "abc" must be a plain decimal number/), row: 1, stage: 'node', testMode: true });
 		expect(failed.pairedItem).toEqual({ item: 0 });
 		expect(rest.map((item) => item.json.service)).toEqual(['test_usd']);
 	});

@@ -38,8 +38,11 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	}
 	try {
 		// Before any request of any operation: the keys must agree with the Environment, and the Private API is found.
-		await endpointsFor(this, { privateApi: resource !== 'prerequest' });
-		return [await handler.execute.call(this, items)];
+		const { testMode } = await endpointsFor(this, { privateApi: resource !== 'prerequest' });
+		const output = await handler.execute.call(this, items);
+		// Every output item says its mode: the platform's own test_mode where it gave one, else the credential's.
+		for (const item of output) if (item.json.testMode === undefined) item.json.testMode = testMode;
+		return [output];
 	} catch (error) {
 		// A failure before any row could run (credentials unreadable, service list unreachable) fails every row.
 		if (!this.continueOnFail() || (error as { context?: { itemIndex?: number } }).context?.itemIndex !== undefined) {
