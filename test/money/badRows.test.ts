@@ -7,6 +7,7 @@
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { startSandbox, type RunningSandbox } from '../../sandbox';
+import { checkModeAfterEachTest } from '../support/explicitMode';
 import { runWorkflow, type WorkflowRunResult } from '../harness/runWorkflow';
 import { payoutParameters, paymentsTrustWorkflow, PT_NODE } from '../support/payoutWorkflow';
 
@@ -223,6 +224,7 @@ beforeAll(async () => {
 	sandbox = await startSandbox({ port: 0, processDelayMs: 20 });
 });
 afterAll(async () => sandbox.close());
+checkModeAfterEachTest(() => sandbox);
 
 it(`the table has at least 40 malformed rows, every one different`, () => {
 	expect(BAD.length).toBeGreaterThanOrEqual(40);

@@ -31,6 +31,9 @@ export function invoiceBody(payout: ValidPayout): IDataObject {
 				currency: payout.currency,
 				amount: Number(payout.amountText),
 				fields: payout.fields,
+				// Test or live, always explicit and last: nothing a row carries can change it (NOTES: an invoice
+				// created without test_mode may be a live payout).
+				test_mode: payout.testMode,
 			},
 		},
 	};

@@ -14,6 +14,10 @@ export interface PayoutRequest {
 	unreadable?: string;
 	/** Everything else of the invoice body (callback URL, customer, metadata, options…), already shaped for the API. */
 	extra: IDataObject;
+	/** The credential's Environment: the invoice's `test_mode`, always sent, never taken from the row. */
+	testMode: boolean;
+	/** A `test_mode` the row's extra fields JSON asked for; the run stops if it differs from `testMode`. */
+	requestedTestMode?: unknown;
 }
 
 /** A row that passed every check: amount normalised to exact text in the currency's minor units. */

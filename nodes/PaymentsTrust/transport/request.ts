@@ -24,11 +24,15 @@ export interface RequestSpec {
 
 const endpointsCache = new WeakMap<object, Promise<Endpoints>>();
 
-/** Credentials are read once per node run, not once per request: a bulk run makes thousands. */
-export function endpointsFor(ctx: PaymentsTrustFunctions): Promise<Endpoints> {
+/**
+ * Credentials are read once per node run, not once per request: a bulk run makes thousands. The first call also
+ * checks the keys against the Environment and finds the Private API (transport/privateApiPath.ts), unless the first
+ * caller says the run needs only the Public API (the pre-request), which then never touches the Private API.
+ */
+export function endpointsFor(ctx: PaymentsTrustFunctions, options: { privateApi?: boolean } = {}): Promise<Endpoints> {
 	let cached = endpointsCache.get(ctx);
 	if (!cached) {
-		cached = getEndpoints.call(ctx);
+		cached = getEndpoints.call(ctx, options.privateApi !== false);
 		endpointsCache.set(ctx, cached);
 		cached.catch(() => endpointsCache.delete(ctx));
 	}
@@ -36,6 +40,10 @@ export function endpointsFor(ctx: PaymentsTrustFunctions): Promise<Endpoints> {
 }
 
 function resolveUrl(endpoints: Endpoints, spec: RequestSpec): string {
+	// A write only ever goes to a Private API path a read confirmed (or the user set): never to a guess.
+	if (spec.api === 'private' && spec.method !== 'GET' && !endpoints.privateApiConfirmed && endpoints.privateApiProblem) {
+		throw endpoints.privateApiProblem;
+	}
 	if (/^https?:\/\//i.test(spec.path)) return spec.path;
 	if (spec.pathIsLink) return `${endpoints.origin}${spec.path.startsWith('/') ? '' : '/'}${spec.path}`;
 	const root = spec.api === 'private' ? endpoints.privateApiUrl : endpoints.publicApiUrl;

@@ -3,7 +3,9 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { mapWithConcurrency } from '../../helpers/concurrency';
 import { asNodeError, errorItem } from '../../helpers/items';
+import { ensureInvoiceModeById } from '../../payouts/invoiceMode';
 import { processInvoiceOnce } from '../../payouts/processInvoice';
+import { endpointsFor } from '../../transport/request';
 import { waitForFinalStatus } from '../../payouts/waitForFinal';
 import { concurrencyOption, includeRawOption, requestOptions, waitOptions } from '../common.description';
 import { showOnlyFor } from '../displayOptions';
@@ -37,6 +39,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	const policy = retryPolicyFrom(options);
 	const wait = waitOptionsFrom(options);
 	const continueOnFail = this.continueOnFail();
+	const { testMode } = await endpointsFor(this);
 	let failed = false;
 	const results = await mapWithConcurrency(
 		items,
@@ -46,6 +49,8 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				const invoiceId = String(this.getNodeParameter('invoiceId', itemIndex)).trim();
 				// An empty ID would read the invoice list and report it as an invoice already processed.
 				if (!invoiceId) throw new NodeOperationError(this.getNode(), `Row ${itemIndex + 1}: the invoice ID is empty`, { itemIndex });
+				// A Test credential never processes a live invoice (nor a Live one a test invoice).
+				await ensureInvoiceModeById(this, invoiceId, testMode, policy, itemIndex);
 				const processed = await processInvoiceOnce(this, invoiceId, policy, { itemIndex });
 				let invoice = processed.invoice;
 				let waitTimedOut: boolean | undefined;

@@ -65,10 +65,10 @@ function readCustomer(ctx: IExecuteFunctions, customer: IDataObject, itemIndex: 
  * parameters cannot be read (an expression that fails, JSON that is not an object) becomes a refused row
  * like any other invalid row, so it does not stop the others.
  */
-export function readPayoutRequests(ctx: IExecuteFunctions, items: INodeExecutionData[]): PayoutRequest[] {
+export function readPayoutRequests(ctx: IExecuteFunctions, items: INodeExecutionData[], testMode: boolean): PayoutRequest[] {
 	return items.map((item, itemIndex) => {
 		try {
-			return readPayoutRequest(ctx, item, itemIndex);
+			return readPayoutRequest(ctx, item, itemIndex, testMode);
 		} catch (error) {
 			let referenceId = '';
 			try {
@@ -77,12 +77,12 @@ export function readPayoutRequests(ctx: IExecuteFunctions, items: INodeExecution
 				// the reference ID is what could not be read
 			}
 			const unreadable = `could not be read: ${(error as Error).message}`;
-			return { itemIndex, referenceId, service: '', currency: '', amount: '', fields: {}, extra: {}, unreadable };
+			return { itemIndex, referenceId, service: '', currency: '', amount: '', fields: {}, extra: {}, testMode, unreadable };
 		}
 	});
 }
 
-function readPayoutRequest(ctx: IExecuteFunctions, item: INodeExecutionData, itemIndex: number): PayoutRequest {
+function readPayoutRequest(ctx: IExecuteFunctions, item: INodeExecutionData, itemIndex: number, testMode: boolean): PayoutRequest {
 	const additional = ctx.getNodeParameter('additionalFields', itemIndex, {}) as IDataObject;
 	const invoiceOptions = ctx.getNodeParameter('invoiceOptions', itemIndex, {}) as IDataObject;
 	const extra: IDataObject = {};
@@ -97,6 +97,9 @@ function readPayoutRequest(ctx: IExecuteFunctions, item: INodeExecutionData, ite
 	const options = Object.fromEntries(INVOICE_OPTION_KEYS.filter((key) => key in invoiceOptions).map((key) => [key, invoiceOptions[key] === true]));
 	if (Object.keys(options).length) extra.options = options;
 	const extraFields = jsonObject(ctx, additional.extraFields, 'extra service fields', itemIndex);
+	// test_mode comes from the credential only; one in the extra fields JSON is taken out and checked by the run.
+	const requestedTestMode = extraFields.test_mode;
+	delete extraFields.test_mode;
 	return {
 		itemIndex,
 		referenceId: String(ctx.getNodeParameter('referenceId', itemIndex, '') ?? '').trim(),
@@ -108,6 +111,8 @@ function readPayoutRequest(ctx: IExecuteFunctions, item: INodeExecutionData, ite
 			ctx.getNodeParameter('serviceFields.mappingMode', itemIndex, 'defineBelow') === 'autoMapInputData' &&
 			(ctx.getNodeParameter('serviceFields.schema', itemIndex, []) as unknown[]).length === 0,
 		extra,
+		testMode,
+		...(requestedTestMode !== undefined ? { requestedTestMode } : {}),
 	};
 }
 
