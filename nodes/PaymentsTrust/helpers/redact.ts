@@ -35,8 +35,14 @@ export function maskCardNumber(value: string): string {
 	return `${digits.slice(0, 6)}${'*'.repeat(digits.length - 10)}${digits.slice(-4)}`;
 }
 
+/** A decimal number (`72860530685245.98`): one dot and nothing else between the digits is an amount, not a card. */
+function isDecimalNumber(match: string): boolean {
+	const separators = match.replace(/\p{Nd}/gu, '');
+	return separators === '.' || separators === '\uFF0E';
+}
+
 export function maskCardNumbersIn(text: string): string {
-	return text.replace(CARD_NUMBER, (match) => maskCardNumber(match));
+	return text.replace(CARD_NUMBER, (match) => (isDecimalNumber(match) ? match : maskCardNumber(match)));
 }
 
 /** Field keys whose values are card numbers (or alike) and are masked whole in messages and outputs. */

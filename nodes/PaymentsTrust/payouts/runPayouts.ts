@@ -181,7 +181,13 @@ export async function runPayouts(
 			result.item ?? errorItem(result.error, payout.itemIndex, { referenceId: payout.referenceId }),
 		);
 	});
-	return requests
-		.map((request) => byRow.get(request.itemIndex))
-		.filter((item): item is INodeExecutionData => item !== undefined);
+	// One item per input row, always: a row that did not run says so rather than vanishing.
+	return requests.map(
+		(request) =>
+			byRow.get(request.itemIndex) ??
+			errorItem({ message: `Row ${request.itemIndex + 1}: not run (nothing was sent for this row)` }, request.itemIndex, {
+				referenceId: request.referenceId || null,
+				stage: 'not_run',
+			}),
+	);
 }

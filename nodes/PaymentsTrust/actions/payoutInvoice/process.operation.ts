@@ -68,7 +68,11 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	const output: INodeExecutionData[] = [];
 	for (let itemIndex = 0; itemIndex < results.length; itemIndex++) {
 		const result = results[itemIndex];
-		if (!result) continue;
+		// One item per input row, always: a row that did not run says so rather than vanishing.
+		if (!result) {
+			output.push(errorItem({ message: `Row ${itemIndex + 1}: not run (nothing was sent for this row)` }, itemIndex, { stage: 'not_run' }));
+			continue;
+		}
 		if ('error' in result) {
 			if (!continueOnFail) throw asNodeError(this.getNode(), result.error, itemIndex);
 			output.push(errorItem(result.error, itemIndex));
