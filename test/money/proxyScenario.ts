@@ -50,7 +50,7 @@ export interface ProxyScenarioResult {
 }
 
 /** Writes that reached the platform after the same write (create of a reference, process of an invoice) had committed. */
-function committedResends(calls: LedgerSnapshot['calls']): number {
+export function committedResends(calls: LedgerSnapshot['calls']): number {
 	const committed = new Set<string>();
 	let resends = 0;
 	for (const call of [...calls].sort((a, b) => a.seq - b.seq)) {

@@ -71,6 +71,10 @@ export interface FaultProxyOptions {
 	conflictBodyRate: number;
 	/** A trickled answer takes at least this long (make it longer than the node's Request Timeout). */
 	trickleMs: number;
+	/** Only these fault kinds (default: all that fit the operation). */
+	kinds?: ProxyFault[];
+	/** Only requests of these operations meet faults (default: all four). */
+	operations?: MoneyOperation[];
 }
 
 export interface ProxyRecord {
@@ -257,9 +261,11 @@ export async function startFaultProxy(target: string, initial: Partial<FaultProx
 		const isWrite = operation === 'create' || operation === 'process';
 		const hop = record.hop;
 		let fault: ProxyFault | undefined;
-		if (operation !== 'other' && !hop && random() < options.rate) {
-			const kinds = isWrite ? WRITE_FAULTS : operation === 'list' ? [...READ_FAULTS, 'not_a_list' as const] : READ_FAULTS;
-			fault = kinds[Math.floor(random() * kinds.length)];
+		const targeted = operation !== 'other' && (!options.operations || options.operations.includes(operation));
+		if (targeted && !hop && random() < options.rate) {
+			const fitting = isWrite ? WRITE_FAULTS : operation === 'list' ? [...READ_FAULTS, 'not_a_list' as const] : READ_FAULTS;
+			const kinds = options.kinds ? fitting.filter((kind) => options.kinds!.includes(kind)) : fitting;
+			if (kinds.length) fault = kinds[Math.floor(random() * kinds.length)];
 		}
 		record.fault = fault;
 		if (fault) record.clean = false;
