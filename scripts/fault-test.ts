@@ -41,19 +41,21 @@ async function main(): Promise<number> {
 	const { buildScenarioRows, checkRerun, checkRun, faultState, runScenario, scenarioFaults, CI_SETTINGS } = scenarioModule;
 	const { committedResends, runProxyScenario } = proxyModule;
 
+	const seed = option('seed', 6);
+	const settings = {
+		...CI_SETTINGS,
+		concurrency: option('concurrency', CI_SETTINGS.concurrency),
+		maxAttempts: option('max-attempts', CI_SETTINGS.maxAttempts),
+		requestTimeout: option('timeout', CI_SETTINGS.requestTimeout),
+	};
+
 	if (process.argv.includes('--proxy')) {
 		const rows = option('rows', 1000);
-		const settings = {
-			...CI_SETTINGS,
-			concurrency: option('concurrency', CI_SETTINGS.concurrency),
-			maxAttempts: option('max-attempts', CI_SETTINGS.maxAttempts),
-			requestTimeout: option('timeout', CI_SETTINGS.requestTimeout),
-		};
 		const lagReads = option('lag', 3);
-		console.log(`Fault proxy: ${rows} rows, rate ${option('rate', 0.2)}, lag ${lagReads} reads, seed ${option('seed', 6)}; node ${JSON.stringify(settings)}\n`);
+		console.log(`Fault proxy: ${rows} rows, rate ${option('rate', 0.2)}, lag ${lagReads} reads, seed ${seed}; node ${JSON.stringify(settings)}\n`);
 		const result = await runProxyScenario({
 			rows,
-			seed: option('seed', 6),
+			seed,
 			rate: option('rate', 0.2),
 			lagReads,
 			settings,
@@ -71,13 +73,6 @@ async function main(): Promise<number> {
 
 	const rows = option('rows', 2000);
 	const rate = option('rate', 0.25);
-	const seed = option('seed', 6);
-	const settings = {
-		...CI_SETTINGS,
-		concurrency: option('concurrency', CI_SETTINGS.concurrency),
-		maxAttempts: option('max-attempts', CI_SETTINGS.maxAttempts),
-		requestTimeout: option('timeout', CI_SETTINGS.requestTimeout),
-	};
 	const rerun = !process.argv.includes('--no-rerun');
 
 	const sandbox = await startSandbox({ port: 0, processDelayMs: 30, seed });

@@ -10,7 +10,7 @@ export interface RetryPolicy {
 	/**
 	 * Read-after-write lag: right after an answer was lost, a look-up may not yet see a write committed a moment
 	 * ago. "Not there" (or "still created") is believed only after this many readable answers in a row say so,
-	 * spaced by settleDelayMs doubling (400 + 800 + 1600 ms: about three seconds).
+	 * spaced by settleDelayMs doubling (300 + 600 + 1200 ms: about two seconds).
 	 */
 	settleReads: number;
 	settleDelayMs: number;
@@ -23,7 +23,7 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
 	maxDelayMs: 10_000,
 	maxRetryAfterMs: 120_000,
 	settleReads: 4,
-	settleDelayMs: 400,
+	settleDelayMs: 300,
 };
 
 /** Pause before settling read `read + 1` (read counts from 1). */
