@@ -31,7 +31,6 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			path: '/payout-invoices',
 			qs: { 'filter[reference_id]': referenceId },
 		}, undefined, hasInvoiceList); // a list that is not a list is a failed look-up, never "no such invoice"
-
 		if (outcome.kind !== 'response' || outcome.statusCode !== 200) {
 			throw toNodeApiError(this.getNode(), outcome, { action: 'Get payout invoice by reference ID', itemIndex, referenceId });
 		}
