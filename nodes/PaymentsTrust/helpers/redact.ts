@@ -45,6 +45,22 @@ export function maskCardNumbersIn(text: string): string {
 	return text.replace(CARD_NUMBER, (match) => (isDecimalNumber(match) ? match : maskCardNumber(match)));
 }
 
+/** Keys whose values are identifiers the user looks things up by: never masked, however many digits they have. */
+const IDENTIFIER_KEY = /^(id|referenceId|reference_id|invoiceId|row)$/;
+
+/**
+ * An output as it leaves the node: card numbers masked in every text (an invoice's description, metadata or
+ * fields echoed by the API, in whatever digits), identifiers left as they are.
+ */
+export function maskCardNumbersDeep<T>(value: T, key = ''): T {
+	if (typeof value === 'string') return (IDENTIFIER_KEY.test(key) ? value : maskCardNumbersIn(value)) as T;
+	if (Array.isArray(value)) return value.map((entry) => maskCardNumbersDeep(entry, key)) as T;
+	if (value && typeof value === 'object') {
+		return Object.fromEntries(Object.entries(value).map(([name, entry]) => [name, maskCardNumbersDeep(entry, name)])) as T;
+	}
+	return value;
+}
+
 /** Field keys whose values are card numbers (or alike) and are masked whole in messages and outputs. */
 export function isCardField(key: string): boolean {
 	return /card|pan/i.test(key);

@@ -3,7 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { asNodeError, errorItem } from '../helpers/items';
 import { toFriendlyInvoice } from '../helpers/invoice';
-import { maskCardNumber, isCardField } from '../helpers/redact';
+import { maskCardNumber, maskCardNumbersDeep, isCardField } from '../helpers/redact';
 import { mapWithConcurrency } from '../helpers/concurrency';
 import type { RetryPolicy } from '../transport/retryPolicy';
 import { createInvoiceOnce } from './createInvoice';
@@ -114,7 +114,7 @@ async function payOne(ctx: IExecuteFunctions, payout: ValidPayout, options: Payo
 	}
 	if (waitTimedOut !== undefined) json.waitTimedOut = waitTimedOut;
 	if (options.includeRaw) json.raw = invoice;
-	return { json, pairedItem: { item: payout.itemIndex } };
+	return { json: maskCardNumbersDeep(json), pairedItem: { item: payout.itemIndex } };
 }
 
 /**

@@ -3,6 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { mapWithConcurrency } from '../../helpers/concurrency';
 import { asNodeError, errorItem } from '../../helpers/items';
+import { maskCardNumbersDeep } from '../../helpers/redact';
 import { processInvoiceOnce } from '../../payouts/processInvoice';
 import { waitForFinalStatus } from '../../payouts/waitForFinal';
 import { concurrencyOption, includeRawOption, requestOptions, waitOptions } from '../common.description';
@@ -57,7 +58,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 					alreadyProcessed: processed.alreadyProcessed,
 				};
 				if (waitTimedOut !== undefined) json.waitTimedOut = waitTimedOut;
-				return { json, pairedItem: { item: itemIndex } };
+				return { json: maskCardNumbersDeep(json), pairedItem: { item: itemIndex } };
 			} catch (error) {
 				failed = true;
 				return { error };
