@@ -139,6 +139,8 @@ const GARBAGE = [
 	'{"ok":true}',
 	'null',
 	'[]',
+	// Valid JSON, but another payout's answer (a cache or a gateway mixing up responses).
+	'{"data":{"type":"payout-invoice","id":"cpoi_someone_else","attributes":{"reference_id":"someone-else","status":"processed","amount":1,"currency":"USD"}}}',
 ];
 
 function send(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {

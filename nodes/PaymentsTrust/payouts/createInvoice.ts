@@ -62,6 +62,10 @@ function ensureSamePayout(ctx: IExecuteFunctions, existing: IDataObject, payout:
 	throw error;
 }
 
+function referenceOf(invoice: IDataObject): unknown {
+	return (invoice.attributes as IDataObject).reference_id;
+}
+
 function isAnswered(outcome: Outcome): boolean {
 	return outcome.kind === 'response' && outcome.statusCode >= 200 && outcome.statusCode < 300;
 }
@@ -82,7 +86,8 @@ export async function createInvoiceOnce(
 	const context = { itemIndex: payout.itemIndex, referenceId: payout.referenceId };
 	for (let attempt = 1; ; attempt++) {
 		const outcome = await sendOnce(ctx, { api: 'private', method: 'POST', path: '/payout-invoices', body }, policy.timeoutMs);
-		if (isAnswered(outcome) && outcome.kind === 'response' && isInvoiceResource(outcome.body.data)) {
+		// Only an invoice under our own reference ID answers our create; anything else is an answer we cannot read.
+		if (isAnswered(outcome) && outcome.kind === 'response' && isInvoiceResource(outcome.body.data) && referenceOf(outcome.body.data) === payout.referenceId) {
 			return { invoice: outcome.body.data, alreadyExisted: false, foundAfterError: false };
 		}
 		if (outcome.kind === 'response' && outcome.statusCode === 409) {

@@ -46,7 +46,8 @@ export async function processInvoiceOnce(
 	for (let attempt = 1; ; attempt++) {
 		const outcome = await sendOnce(ctx, { api: 'private', method: 'POST', path }, policy.timeoutMs);
 		const answered = outcome.kind === 'response' && outcome.statusCode >= 200 && outcome.statusCode < 300;
-		if (answered && outcome.kind === 'response' && isInvoiceResource(outcome.body.data)) {
+		// Only this invoice answers its process request; any other body is an answer we cannot read.
+		if (answered && outcome.kind === 'response' && isInvoiceResource(outcome.body.data) && outcome.body.data.id === invoiceId) {
 			return { invoice: outcome.body.data, alreadyProcessed: false };
 		}
 		const conflict = outcome.kind === 'response' && outcome.statusCode === 409;
