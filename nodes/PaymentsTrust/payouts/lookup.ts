@@ -42,8 +42,11 @@ export function isInvoiceResource(value: unknown): value is IDataObject {
 	return typeof resource.id === 'string' && resource.id !== '' && !!resource.attributes && typeof resource.attributes === 'object';
 }
 
-/** `{"data": {invoice}}`: the answer to a read, a create or a process. */
-export const hasInvoice = (body: IDataObject): boolean => isInvoiceResource(body.data);
+/** `{"data": {invoice}}` about this very invoice: another invoice's answer (a mixed-up cache) is a failed read. */
+export const hasInvoiceWithId =
+	(invoiceId: string) =>
+	(body: IDataObject): boolean =>
+		isInvoiceResource(body.data) && body.data.id === invoiceId;
 
 /** `{"data": [invoices]}`: a list that really is a list of invoices (an empty list included). */
 export const hasInvoiceList = (body: IDataObject): boolean => Array.isArray(body.data) && body.data.every(isInvoiceResource);
@@ -106,7 +109,7 @@ export async function readInvoice(
 		ctx,
 		{ api: 'private', method: 'GET', path: `/payout-invoices/${encodeURIComponent(invoiceId)}` },
 		policy,
-		hasInvoice,
+		hasInvoiceWithId(invoiceId),
 	);
 	if (outcome.kind !== 'response' || outcome.statusCode !== 200) {
 		throw outcomeUnknownError(ctx, context, what, outcome);

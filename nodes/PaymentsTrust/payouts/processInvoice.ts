@@ -4,7 +4,7 @@ import { sleep } from 'n8n-workflow';
 import { toNodeApiError } from '../transport/errors';
 import { isTransient, retryAfterOf, sendOnce, sendSafe } from '../transport/request';
 import { backoffDelayMs, type RetryPolicy } from '../transport/retryPolicy';
-import { hasInvoice, isInvoiceResource, outcomeUnknownError, readInvoiceSettled, statusOf, type LookupContext } from './lookup';
+import { hasInvoiceWithId, isInvoiceResource, outcomeUnknownError, readInvoiceSettled, statusOf, type LookupContext } from './lookup';
 
 export interface ProcessedInvoice {
 	invoice: IDataObject;
@@ -31,7 +31,7 @@ export async function processInvoiceOnce(
 ): Promise<ProcessedInvoice> {
 	if (!knownCreated) {
 		const path = `/payout-invoices/${encodeURIComponent(invoiceId)}`;
-		const read = await sendSafe(ctx, { api: 'private', method: 'GET', path }, policy, hasInvoice);
+		const read = await sendSafe(ctx, { api: 'private', method: 'GET', path }, policy, hasInvoiceWithId(invoiceId));
 		if (read.kind === 'response' && read.statusCode !== 200 && !isTransient(read)) {
 			// Nothing sent yet and a definite answer (404: wrong ID, 401: wrong key): a plain API error, not an unknown outcome.
 			throw toNodeApiError(ctx.getNode(), read, { action: `Get payout invoice "${invoiceId}" before processing it`, ...context });

@@ -3,7 +3,7 @@ import { sleep } from 'n8n-workflow';
 
 import { isFinalStatus } from '../helpers/invoice';
 import { sendSafe } from '../transport/request';
-import { hasInvoice } from './lookup';
+import { hasInvoiceWithId } from './lookup';
 import type { RetryPolicy } from '../transport/retryPolicy';
 
 export interface WaitOptions {
@@ -32,7 +32,7 @@ export async function waitForFinalStatus(
 			ctx,
 			{ api: 'private', method: 'GET', path: `/payout-invoices/${encodeURIComponent(String(latest.id))}` },
 			{ ...policy, maxAttempts: 1 },
-			hasInvoice,
+			hasInvoiceWithId(String(latest.id)),
 		);
 		// An answer that cannot be read tells nothing: the last invoice seen stands until a readable one comes.
 		if (outcome.kind === 'response' && outcome.statusCode === 200) {
