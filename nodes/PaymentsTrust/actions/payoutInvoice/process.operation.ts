@@ -3,6 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { mapWithConcurrency } from '../../helpers/concurrency';
 import { asNodeError, errorItem } from '../../helpers/items';
+import { maskCardNumbersDeep } from '../../helpers/redact';
 import { ensureInvoiceModeById } from '../../payouts/invoiceMode';
 import { processInvoiceOnce } from '../../payouts/processInvoice';
 import { endpointsFor } from '../../transport/request';
@@ -62,7 +63,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 					alreadyProcessed: processed.alreadyProcessed,
 				};
 				if (waitTimedOut !== undefined) json.waitTimedOut = waitTimedOut;
-				return { json, pairedItem: { item: itemIndex } };
+				return { json: maskCardNumbersDeep(json), pairedItem: { item: itemIndex } };
 			} catch (error) {
 				failed = true;
 				return { error };
@@ -73,7 +74,11 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	const output: INodeExecutionData[] = [];
 	for (let itemIndex = 0; itemIndex < results.length; itemIndex++) {
 		const result = results[itemIndex];
-		if (!result) continue;
+		// One item per input row, always: a row that did not run says so rather than vanishing.
+		if (!result) {
+			output.push(errorItem({ message: `Row ${itemIndex + 1}: not run (nothing was sent for this row)` }, itemIndex, { stage: 'not_run' }));
+			continue;
+		}
 		if ('error' in result) {
 			if (!continueOnFail) throw asNodeError(this.getNode(), result.error, itemIndex);
 			output.push(errorItem(result.error, itemIndex));
