@@ -4,60 +4,14 @@
  * the path confirmed would not be the one that answered), and a garbled answer is retried, never "found" and never
  * "nothing here". Outcomes are checked on the sandbox's ledger and on what each server received.
  */
-import { createServer, request as httpRequest, type Server } from 'http';
-import type { AddressInfo } from 'net';
+import { createServer, type Server } from 'http';
 
 import { startSandbox, type RunningSandbox } from '../../sandbox';
 import { forgetPrivateApiPaths } from '../../nodes/PaymentsTrust/transport/privateApiPath';
 import { expectEveryInvoiceModeExplicit } from '../support/explicitMode';
+import { closeServer, listen, startFront, type Front, type Intercept } from '../support/frontProxy';
 import { payoutParameters } from '../support/payoutWorkflow';
 import { runNode } from '../support/runNode';
-
-type ProbeAnswer = (res: import('http').ServerResponse, path: string) => boolean;
-
-interface Front {
-	baseUrl: string;
-	/** Requests that reached the sandbox, as `METHOD path`. */
-	forwarded: string[];
-	/** Decides the answer to a request itself (true) or lets it through to the sandbox (false). */
-	intercept: ProbeAnswer;
-	close(): Promise<void>;
-}
-
-async function listen(server: Server): Promise<string> {
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
-function closeServer(server: Server): Promise<void> {
-	return new Promise((resolve) => {
-		server.closeAllConnections();
-		server.close(() => resolve());
-	});
-}
-
-/** A front for the sandbox that can answer any request itself. */
-async function startFront(target: string): Promise<Front> {
-	const upstream = new URL(target);
-	const front: Front = { baseUrl: '', forwarded: [], intercept: () => false, close: async () => undefined };
-	const server = createServer((req, res) => {
-		const path = new URL(req.url ?? '/', 'http://front.invalid').pathname;
-		if (front.intercept(res, path)) return;
-		front.forwarded.push(`${req.method} ${path}`);
-		const forward = httpRequest(
-			{ hostname: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } },
-			(answer) => {
-				res.writeHead(answer.statusCode ?? 502, answer.headers);
-				answer.pipe(res);
-			},
-		);
-		forward.on('error', () => res.destroy());
-		req.pipe(forward);
-	});
-	front.baseUrl = await listen(server);
-	front.close = () => closeServer(server);
-	return front;
-}
 
 const row = (reference: string) => ({ reference_id: reference, amount: '2.00', account: '12345' });
 
@@ -97,7 +51,7 @@ describe('the Private API look-up follows the answer rules of every read', () =>
 		while (fronts.length) await fronts.pop()!.close();
 	});
 
-	async function frontFor(sandbox: RunningSandbox, intercept: ProbeAnswer): Promise<Front> {
+	async function frontFor(sandbox: RunningSandbox, intercept: Intercept): Promise<Front> {
 		const front = await startFront(sandbox.baseUrl);
 		front.intercept = intercept;
 		fronts.push(front);
