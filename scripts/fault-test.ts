@@ -62,6 +62,7 @@ async function main(): Promise<number> {
 			log: (line) => console.log(line),
 		});
 		console.log(`\nSecond origin: ${result.secondOriginRequests} requests received; lagged reads ${result.laggedReads}; empty/foreign 409 bodies ${result.conflictBodies}`);
+		console.log(`Invoices created without an explicit test_mode: ${result.invoicesWithoutExplicitTestMode}`);
 		if (result.violations.length) {
 			console.error(`\n${result.violations.length} VIOLATION(S):`);
 			for (const text of result.violations.slice(0, 50)) console.error(`  - ${text}`);
@@ -130,7 +131,12 @@ async function main(): Promise<number> {
 		}
 
 		const ledger = sandbox.ledger().summary;
-		console.log(`\nLedger: referencesWithMultipleInvoices ${ledger.referencesWithMultipleInvoices}, invoicesProcessedMoreThanOnce ${ledger.invoicesProcessedMoreThanOnce}`);
+		console.log(
+			`\nLedger: referencesWithMultipleInvoices ${ledger.referencesWithMultipleInvoices}, invoicesProcessedMoreThanOnce ${ledger.invoicesProcessedMoreThanOnce}, ` +
+				`invoicesWithoutExplicitTestMode ${ledger.invoicesWithoutExplicitTestMode}`,
+		);
+		// Test or live, always explicit: an invoice created without test_mode may be a live payout.
+		if (ledger.invoicesWithoutExplicitTestMode) violations.push(`${ledger.invoicesWithoutExplicitTestMode} invoices created without an explicit test_mode`);
 	} finally {
 		await sandbox.close();
 	}

@@ -47,6 +47,8 @@ export interface ProxyScenarioResult {
 	/** Reads the proxy answered with the state before a committed write (lag), and 409s it passed on with an empty or foreign body. */
 	laggedReads: number;
 	conflictBodies: number;
+	/** Invoices in the ledger whose create request did not say `test_mode` (the platform may take them as live). */
+	invoicesWithoutExplicitTestMode: number;
 }
 
 /** Writes that reached the platform after the same write (create of a reference, process of an invoice) had committed. */
@@ -190,6 +192,8 @@ export async function runProxyScenario(options: ProxyScenarioOptions): Promise<P
 		violations.push(...thirdCheck.violations.map((text) => `run 3: ${text}`));
 		inspect('run 3', third, before, recordsFrom);
 
+		const withoutMode = sandbox.ledger().summary.invoicesWithoutExplicitTestMode;
+		if (withoutMode) violations.push(`${withoutMode} invoices created without an explicit test_mode`);
 		if (proxy.secondOriginRequests.length) {
 			violations.push(`the second origin received ${proxy.secondOriginRequests.length} requests (first: ${proxy.secondOriginRequests[0].method} ${proxy.secondOriginRequests[0].url})`);
 		}
@@ -200,6 +204,7 @@ export async function runProxyScenario(options: ProxyScenarioOptions): Promise<P
 			secondOriginRequests: proxy.secondOriginRequests.length,
 			laggedReads: proxy.records.filter((record) => record.lagged).length,
 			conflictBodies: proxy.records.filter((record) => record.conflictBody).length,
+			invoicesWithoutExplicitTestMode: withoutMode,
 		};
 	} finally {
 		await proxy.close();

@@ -4,6 +4,7 @@ import { sleep } from 'n8n-workflow';
 import { toNodeApiError } from '../transport/errors';
 import { isTransient, retryAfterOf, sendOnce, sendSafe } from '../transport/request';
 import { backoffDelayMs, type RetryPolicy } from '../transport/retryPolicy';
+import { ensureInvoiceMode } from './invoiceMode';
 import { hasInvoiceWithId, isInvoiceResource, outcomeUnknownError, readInvoiceSettled, statusOf, type LookupContext } from './lookup';
 
 export interface ProcessedInvoice {
@@ -20,16 +21,18 @@ export interface ProcessedInvoice {
  * write); after a 409 the node keeps reading until it sees what the platform has, and never reports "not paid"
  * next to a platform that says the invoice is no longer in `created`.
  *
- * `knownCreated` skips the first read when the caller has just seen the invoice in `created`.
+ * `knownCreated` skips the first read when the caller has just seen the invoice in `created` (and checked its
+ * mode). Otherwise that first read is also where the invoice's mode is checked against `testMode`: one read
+ * of the invoice, under the same rules as every read (another invoice's answer is a failed read, never a mode).
  */
 export async function processInvoiceOnce(
 	ctx: IExecuteFunctions,
 	invoiceId: string,
 	policy: RetryPolicy,
 	context: LookupContext,
-	knownCreated = false,
+	options: { knownCreated?: boolean; testMode?: boolean } = {},
 ): Promise<ProcessedInvoice> {
-	if (!knownCreated) {
+	if (!options.knownCreated) {
 		const path = `/payout-invoices/${encodeURIComponent(invoiceId)}`;
 		const read = await sendSafe(ctx, { api: 'private', method: 'GET', path }, policy, hasInvoiceWithId(invoiceId));
 		if (read.kind === 'response' && read.statusCode !== 200 && !isTransient(read)) {
@@ -40,6 +43,8 @@ export async function processInvoiceOnce(
 			throw outcomeUnknownError(ctx, context, 'the invoice status before processing', read);
 		}
 		const current = read.body.data as IDataObject;
+		// A Test credential never processes a live invoice (nor a Live one a test invoice), nor reports one as its own.
+		if (options.testMode !== undefined) ensureInvoiceMode(ctx, current, options.testMode, context);
 		if (statusOf(current) !== 'created') return { invoice: current, alreadyProcessed: true };
 	}
 	const path = `/payout-invoices/${encodeURIComponent(invoiceId)}/process`;

@@ -96,7 +96,7 @@ async function payOne(ctx: IExecuteFunctions, payout: ValidPayout, options: Payo
 	const status = () => ((invoice.attributes ?? invoice) as IDataObject).status;
 	if (options.mode === 'createAndProcess' && status() === 'created') {
 		// An invoice found under our reference is processed only while still in `created`: never a second time.
-		const processed = await processInvoiceOnce(ctx, String(invoice.id), options.policy, context, !created.alreadyExisted);
+		const processed = await processInvoiceOnce(ctx, String(invoice.id), options.policy, context, { knownCreated: !created.alreadyExisted });
 		invoice = processed.invoice;
 		processRequested = !processed.alreadyProcessed;
 		alreadyProcessed = processed.alreadyProcessed;

@@ -56,9 +56,32 @@ export function apiErrorDetails(body: IDataObject): { summary: string; fieldErro
 	return { summary: maskCardNumbersIn(parts.join('; ')), fieldErrors };
 }
 
+/**
+ * Network error codes in words. n8n replaces the whole message of an error whose text contains one of these codes
+ * by its own generic sentence: the row, the reference ID and what to check would be lost, and for ETIMEDOUT it
+ * advises "Retry On Fail", which re-sends a payout blindly. So a message names the failure, never the code.
+ */
+const NETWORK_FAILURES: Record<string, string> = {
+	ETIMEDOUT: 'timed out',
+	ESOCKETTIMEDOUT: 'timed out',
+	ECONNRESET: 'connection reset',
+	ECONNREFUSED: 'connection refused',
+	ECONNABORTED: 'connection aborted',
+	ENOTFOUND: 'host name not found',
+	EAI_AGAIN: 'host name lookup failed',
+	EHOSTUNREACH: 'host unreachable',
+	ENETUNREACH: 'network unreachable',
+	EADDRNOTAVAIL: 'address not available',
+	EPIPE: 'connection closed while sending',
+};
+
+function networkFailure(code: string): string {
+	return NETWORK_FAILURES[code.toUpperCase()] ?? 'network error';
+}
+
 export function describeOutcome(outcome: Outcome): string {
 	if (outcome.kind === 'network') {
-		return outcome.timedOut ? `no answer in time (${outcome.code})` : `connection failed (${outcome.code})`;
+		return outcome.timedOut ? `no answer in time (${networkFailure(outcome.code)})` : `connection failed (${networkFailure(outcome.code)})`;
 	}
 	if (outcome.kind === 'unreadable') return `HTTP ${outcome.statusCode} with an answer that could not be read (${outcome.reason})`;
 	const { summary } = apiErrorDetails(outcome.body);

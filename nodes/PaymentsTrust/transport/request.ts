@@ -3,6 +3,7 @@ import { sleep } from 'n8n-workflow';
 
 import { scrubSecrets, secretsOf, type Secrets } from '../helpers/redact';
 import { CREDENTIAL_TYPE, getEndpoints, type Endpoints, type PaymentsTrustFunctions } from './endpoints';
+import type { ProbeResult } from './privateApiPath';
 import { backoffDelayMs, DEFAULT_RETRY_POLICY, parseRetryAfter, type RetryPolicy } from './retryPolicy';
 
 export type Api = 'private' | 'public';
@@ -39,7 +40,7 @@ const endpointsCache = new WeakMap<object, Promise<Endpoints>>();
 export function endpointsFor(ctx: PaymentsTrustFunctions, options: { privateApi?: boolean } = {}): Promise<Endpoints> {
 	let cached = endpointsCache.get(ctx);
 	if (!cached) {
-		cached = getEndpoints.call(ctx, options.privateApi !== false);
+		cached = getEndpoints.call(ctx, options.privateApi !== false, async (url) => await probeOnce(ctx, url));
 		endpointsCache.set(ctx, cached);
 		cached.catch(() => endpointsCache.delete(ctx));
 	}
@@ -157,6 +158,14 @@ interface RawAnswer {
 	headers: IDataObject;
 }
 
+interface Exchange {
+	api: Api;
+	method: IHttpRequestMethods;
+	url: string;
+	qs?: IDataObject;
+	body?: IDataObject;
+}
+
 /**
  * One HTTP exchange through n8n's request helpers (so proxies, TLS settings and credentials behave as
  * everywhere in n8n). Never throws for an HTTP status; the caller decides what a status means.
@@ -165,25 +174,19 @@ interface RawAnswer {
  * `timeoutMs` is a deadline for the whole answer, redirects included: an answer still trickling in when it
  * passes is cut and counts as no answer. Redirects are never followed by n8n's client (it would forward the
  * Authorization header to any host): a write that is redirected is an unknown outcome, a read follows only
- * redirects to the same origin, at most five.
+ * redirects to the same origin, at most `maxRedirects`.
  */
-export async function sendOnce(
-	ctx: PaymentsTrustFunctions,
-	spec: RequestSpec,
-	timeoutMs: number,
-): Promise<Outcome> {
-	const endpoints = await endpointsFor(ctx);
-	const secrets = await secretsFor(ctx);
+async function exchange(ctx: PaymentsTrustFunctions, request: Exchange, timeoutMs: number, secrets: Secrets, maxRedirects: number): Promise<Outcome> {
 	const signal = AbortSignal.timeout(Math.max(1, timeoutMs));
 	const timeUp = deadline(signal);
-	let url = resolveUrl(endpoints, spec);
-	let qs = spec.qs;
+	let url = request.url;
+	let qs = request.qs;
 	for (let redirects = 0; ; redirects++) {
 		const options: IHttpRequestOptions = {
-			method: spec.method,
+			method: request.method,
 			url,
 			qs,
-			body: spec.body,
+			body: request.body,
 			json: true,
 			timeout: timeoutMs,
 			abortSignal: signal,
@@ -193,15 +196,15 @@ export async function sendOnce(
 			ignoreHttpStatusErrors: true,
 			headers: { Accept: 'application/json' },
 		};
-		const exchange = (
-			spec.api === 'private'
+		const sent = (
+			request.api === 'private'
 				? ctx.helpers.httpRequestWithAuthentication.call(ctx, CREDENTIAL_TYPE, options)
 				: ctx.helpers.httpRequest(options)
 		).then(
 			(response) => response as RawAnswer,
 			(error: unknown) => describeNetworkError(error, secrets),
 		);
-		const answer = await Promise.race([exchange, timeUp]);
+		const answer = await Promise.race([sent, timeUp]);
 		if (answer === 'deadline') {
 			return { kind: 'network', code: 'ETIMEDOUT', message: `no complete answer within ${timeoutMs} ms`, timedOut: true };
 		}
@@ -218,18 +221,47 @@ export async function sendOnce(
 			target = undefined;
 		}
 		const sameOrigin = target !== undefined && target.origin === new URL(url).origin;
-		if (spec.method !== 'GET' || !sameOrigin || redirects >= MAX_SAME_ORIGIN_REDIRECTS) {
+		if (request.method !== 'GET' || !sameOrigin || redirects >= maxRedirects) {
 			const why =
-				spec.method !== 'GET'
+				request.method !== 'GET'
 					? 'a redirect answering a write is never followed'
 					: !sameOrigin
 						? 'a redirect to another origin is not followed'
-						: 'too many redirects';
+						: maxRedirects === 0
+							? 'a redirect is not followed here'
+							: 'too many redirects';
 			return { kind: 'unreadable', statusCode, reason: why, headers };
 		}
 		url = target!.href;
 		qs = undefined; // the redirect's URL carries its own query
 	}
+}
+
+export async function sendOnce(
+	ctx: PaymentsTrustFunctions,
+	spec: RequestSpec,
+	timeoutMs: number,
+): Promise<Outcome> {
+	const endpoints = await endpointsFor(ctx);
+	const secrets = await secretsFor(ctx);
+	const url = resolveUrl(endpoints, spec);
+	return await exchange(ctx, { api: spec.api, method: spec.method, url, qs: spec.qs, body: spec.body }, timeoutMs, secrets, MAX_SAME_ORIGIN_REDIRECTS);
+}
+
+/** How long one look-up of the Private API may take, answer included. */
+const PROBE_TIMEOUT_MS = 30_000;
+
+/**
+ * One look-up of where the Private API lives, under the rules of every other read: a deadline for the whole
+ * answer, the credentials never sent to another origin, and a 2xx that is not JSON (garbled, an HTML page) an
+ * unreadable answer, never "found". It follows no redirect at all, not even to its own origin: the path that
+ * gets confirmed must be the one that answered, since every write will go there.
+ */
+async function probeOnce(ctx: PaymentsTrustFunctions, url: string): Promise<ProbeResult> {
+	const outcome = await exchange(ctx, { api: 'private', method: 'GET', url }, PROBE_TIMEOUT_MS, await secretsFor(ctx), 0);
+	if (outcome.kind === 'response') return { kind: 'response', statusCode: outcome.statusCode, body: outcome.body };
+	if (outcome.kind === 'unreadable') return { kind: 'unreadable', statusCode: outcome.statusCode, reason: outcome.reason };
+	return { kind: 'network', code: outcome.code, message: outcome.message };
 }
 
 export function isTransient(outcome: Outcome): boolean {

@@ -4,7 +4,6 @@ import { NodeOperationError } from 'n8n-workflow';
 import { mapWithConcurrency } from '../../helpers/concurrency';
 import { asNodeError, errorItem } from '../../helpers/items';
 import { maskCardNumbersDeep } from '../../helpers/redact';
-import { ensureInvoiceModeById } from '../../payouts/invoiceMode';
 import { processInvoiceOnce } from '../../payouts/processInvoice';
 import { endpointsFor } from '../../transport/request';
 import { waitForFinalStatus } from '../../payouts/waitForFinal';
@@ -50,9 +49,8 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				const invoiceId = String(this.getNodeParameter('invoiceId', itemIndex)).trim();
 				// An empty ID would read the invoice list and report it as an invoice already processed.
 				if (!invoiceId) throw new NodeOperationError(this.getNode(), `Row ${itemIndex + 1}: the invoice ID is empty`, { itemIndex });
-				// A Test credential never processes a live invoice (nor a Live one a test invoice).
-				await ensureInvoiceModeById(this, invoiceId, testMode, policy, itemIndex);
-				const processed = await processInvoiceOnce(this, invoiceId, policy, { itemIndex });
+				// Its first read also refuses an invoice of the other mode: nothing is sent for it.
+				const processed = await processInvoiceOnce(this, invoiceId, policy, { itemIndex }, { testMode });
 				let invoice = processed.invoice;
 				let waitTimedOut: boolean | undefined;
 				if (wait) ({ invoice, timedOut: waitTimedOut } = await waitForFinalStatus(this, invoice, wait, policy));
