@@ -15,7 +15,9 @@ export class PaymentsTrust implements INodeType {
 		icon: { light: 'file:paymentstrust.svg', dark: 'file:paymentstrust.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
+		// "Get Many: Payout Invoice", not "getMany: payoutInvoice".
+		subtitle:
+			'={{ ({ create: "Create", createAndProcess: "Create and Process", get: "Get", getByReference: "Get by Reference ID", getMany: "Get Many", process: "Process", validate: "Validate", getServices: "Get Available Services" })[$parameter["operation"]] + ": " + ({ payoutInvoice: "Payout Invoice", payoutService: "Payout Service", prerequest: "Pre-Request" })[$parameter["resource"]] }}',
 		description:
 			'Send payouts through PaymentsTrust: list payout services, find services for an amount, and create, process and look up payout invoices, never paying a reference ID twice',
 		defaults: { name: 'PaymentsTrust' },

@@ -72,7 +72,7 @@ export class PaymentsTrustTrigger implements INodeType {
 		properties: [
 			{
 				displayName:
-					'Paste the <b>Production URL</b> above into the PaymentsTrust dashboard as the account’s Callback URL, or into the PaymentsTrust node (Payout Invoice → Create, or Create and Process → Additional Fields → Callback URL) for the invoices it creates. PaymentsTrust then calls it on every status change.',
+					'Open <b>Webhook URLs</b> above, choose <b>Production URL</b> and paste it into the PaymentsTrust dashboard as the account’s Callback URL, or into a PaymentsTrust node (Payout Invoice → Create or Create and Process → Additional Fields → Callback URL) for the invoices it creates. PaymentsTrust then calls it on every status change of those invoices.',
 				name: 'callbackUrlNotice',
 				type: 'notice',
 				default: '',
@@ -120,7 +120,7 @@ export class PaymentsTrustTrigger implements INodeType {
 				displayName: 'Options',
 				name: 'options',
 				type: 'collection',
-				placeholder: 'Add Option',
+				placeholder: 'Add option',
 				default: {},
 				options: [
 					{

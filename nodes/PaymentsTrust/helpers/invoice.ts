@@ -1,4 +1,4 @@
-import type { IDataObject } from 'n8n-workflow';
+import type { IDataObject, INodePropertyOptions } from 'n8n-workflow';
 
 /** Every payout invoice status the platform documents, in the order an invoice usually meets them. */
 export const INVOICE_STATUSES = [
@@ -35,6 +35,20 @@ export const FINAL_STATUSES: readonly string[] = [
 
 /** Final statuses in which money did reach (all or part of) the recipient. */
 export const PAID_STATUSES: readonly string[] = ['processed', 'partially_processed'];
+
+/** "process_pending" → "Process Pending". */
+function humanize(status: string): string {
+	return status
+		.split('_')
+		.map((word) => word.charAt(0).toUpperCase() + word.slice(1))
+		.join(' ');
+}
+
+/** The statuses as options for a status picker: readable names, sorted by name, final ones marked. */
+export const STATUS_OPTIONS: INodePropertyOptions[] = INVOICE_STATUSES.map((status) => ({
+	name: FINAL_STATUSES.includes(status) ? `${humanize(status)} (Final)` : humanize(status),
+	value: status,
+})).sort((a, b) => a.name.localeCompare(b.name));
 
 export function isFinalStatus(status: unknown): boolean {
 	return typeof status === 'string' && FINAL_STATUSES.includes(status);

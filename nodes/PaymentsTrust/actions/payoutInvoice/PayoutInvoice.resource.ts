@@ -28,7 +28,8 @@ export const description: INodeProperties[] = [
 			{ name: 'Process', value: 'process', description: 'Pay an invoice that is in status "created"', action: 'Process a payout invoice' },
 			{ name: 'Validate', value: 'validate', description: 'Dry run: check every row as Create would, send nothing', action: 'Validate payouts without sending' },
 		],
-		default: 'createAndProcess',
+		// A new node opens on the dry run: nothing is paid until someone picks an operation that moves money.
+		default: 'validate',
 	},
 	...showOnlyFor('payoutInvoice', PAYOUT_OPERATIONS, payoutProperties),
 	...processOperation.description,

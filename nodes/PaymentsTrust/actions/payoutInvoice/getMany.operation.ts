@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { INVOICE_STATUSES } from '../../helpers/invoice';
+import { STATUS_OPTIONS } from '../../helpers/invoice';
 import { forEachItem } from '../../helpers/items';
 import { cursorPages } from '../../transport/pagination';
 import { rawOnlyOptions, returnAllAndLimit } from '../common.description';
@@ -28,7 +28,7 @@ export const description: INodeProperties[] = showOnlyFor('payoutInvoice', ['get
 				name: 'status',
 				type: 'options',
 				default: 'processed',
-				options: INVOICE_STATUSES.map((status) => ({ name: status, value: status })),
+				options: STATUS_OPTIONS,
 				description: 'Only invoices in this status (filter[status]; not confirmed by the API reference)',
 			},
 		],

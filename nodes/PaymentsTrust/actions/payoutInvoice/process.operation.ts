@@ -27,7 +27,8 @@ export const description: INodeProperties[] = showOnlyFor('payoutInvoice', ['pro
 		type: 'collection',
 		placeholder: 'Add option',
 		default: {},
-		options: [concurrencyOption, ...requestOptions, ...waitOptions, includeRawOption],
+		// Sorted by display name, as n8n's guidelines ask.
+		options: [concurrencyOption, includeRawOption, requestOptions[0], waitOptions[1], waitOptions[2], requestOptions[1], waitOptions[0]],
 	},
 ]);
 
