@@ -5,6 +5,7 @@ import * as payoutInvoice from './actions/payoutInvoice/PayoutInvoice.resource';
 import * as payoutService from './actions/payoutService/PayoutService.resource';
 import * as prerequest from './actions/prerequest/Prerequest.resource';
 import { router } from './actions/router';
+import { searchInvoices, searchServices } from './methods/listSearch';
 import { getServices } from './methods/loadOptions';
 import { getServiceFields } from './methods/resourceMapping';
 
@@ -45,6 +46,7 @@ export class PaymentsTrust implements INodeType {
 	};
 
 	methods = {
+		listSearch: { searchInvoices, searchServices },
 		loadOptions: { getServices },
 		resourceMapping: { getServiceFields },
 	};

@@ -92,7 +92,7 @@ it('a read before processing that keeps failing with 5xx is reported as outcome 
 
 it('an empty invoice ID is refused', async () => {
 	const run = await runNode(sandbox.credentials, processById(), [{ id: '' }]);
-	expect(failureText(run.result)).toMatch(/^Row 1: the invoice ID is empty/);
+	expect(failureText(run.result)).toMatch(/^Row 1: no payout invoice chosen/);
 });
 
 it('with Continue On Fail a failing row is an error item and the other rows are processed, in input order', async () => {

@@ -143,7 +143,7 @@ describe('Get', () => {
 
 	it('an empty ID is refused without reading the invoice list', async () => {
 		const run = await runNode(via(proxy), { resource: 'payoutInvoice', operation: 'get', invoiceId: '={{ $json.id }}' }, [{ id: '  ' }]);
-		expect(failureText(run.result)).toMatch(/^Row 1: the invoice ID is empty/);
+		expect(failureText(run.result)).toMatch(/^Row 1: no payout invoice chosen/);
 		expect(proxy.requests).toEqual([]);
 	});
 });

@@ -1,5 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { serviceLocator } from '../locators.description';
 import { concurrencyOption, includeRawOption, requestOptions, waitOptions } from '../common.description';
 
 /** The operations that take a payout per row: Create, Create and Process, and the Validate dry run. */
@@ -28,16 +29,9 @@ const [waitOptionWait, waitOptionMaxWait, waitOptionPollInterval] = waitOptions.
 }));
 
 export const payoutProperties: INodeProperties[] = [
-	{
-		displayName: 'Service Name or ID',
-		name: 'service',
-		type: 'options',
-		typeOptions: { loadOptionsMethod: 'getServices' },
-		required: true,
-		default: '',
-		description:
-			'Payout service to pay through, e.g. test_usd. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
-	},
+	serviceLocator(
+		'The payout service to pay through. Pick it from the list, type its code (e.g. test_usd) or its ID (comcpos_…), or map a column with an expression.',
+	),
 	{
 		displayName: 'Currency',
 		name: 'currency',
@@ -75,7 +69,7 @@ export const payoutProperties: INodeProperties[] = [
 		default: { mappingMode: 'defineBelow', value: null },
 		required: true,
 		typeOptions: {
-			loadOptionsDependsOn: ['service'],
+			loadOptionsDependsOn: ['service.value'],
 			resourceMapper: {
 				resourceMapperMethod: 'getServiceFields',
 				mode: 'add',

@@ -3,24 +3,20 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { mapWithConcurrency } from '../../helpers/concurrency';
 import { asNodeError, errorItem } from '../../helpers/items';
+import { readInvoiceLocator } from '../../helpers/locator';
 import { processInvoiceOnce } from '../../payouts/processInvoice';
 import { waitForFinalStatus } from '../../payouts/waitForFinal';
 import { concurrencyOption, includeRawOption, requestOptions, waitOptions } from '../common.description';
 import { showOnlyFor } from '../displayOptions';
 import { concurrencyFrom, readOptions, retryPolicyFrom, waitOptionsFrom } from '../runOptions';
+import { invoiceLocator } from '../locators.description';
+import { findInvoice } from './findInvoice';
 import { invoiceOutput } from './get.operation';
 
 export const description: INodeProperties[] = showOnlyFor('payoutInvoice', ['process'], [
-	{
-		displayName: 'Invoice ID',
-		name: 'invoiceId',
-		type: 'string',
-		required: true,
-		default: '',
-		placeholder: 'cpoi_VdHYVxq4RsLEebAQ',
-		description:
-			'PaymentsTrust ID of an invoice in status "created" (e.g. the ID output by Create). An invoice that has already left "created" is not sent again; it is output with "alreadyProcessed": true.',
-	},
+	invoiceLocator(
+		'An invoice in status "created" (e.g. the one output by Create): from the list, by its ID (cpoi_…) or by your reference ID. An invoice that has already left "created" is not sent again; it is output with "alreadyProcessed": true.',
+	),
 	{
 		displayName: 'Options',
 		name: 'options',
@@ -44,9 +40,11 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		concurrencyFrom(options),
 		async (_item, itemIndex): Promise<INodeExecutionData | { error: unknown }> => {
 			try {
-				const invoiceId = String(this.getNodeParameter('invoiceId', itemIndex)).trim();
+				const located = readInvoiceLocator(this.getNodeParameter('invoiceId', itemIndex));
 				// An empty ID would read the invoice list and report it as an invoice already processed.
-				if (!invoiceId) throw new NodeOperationError(this.getNode(), `Row ${itemIndex + 1}: the invoice ID is empty`, { itemIndex });
+				if (!located.value) throw new NodeOperationError(this.getNode(), `Row ${itemIndex + 1}: no payout invoice chosen`, { itemIndex });
+				// By reference ID: the invoice's own ID is read first; processing itself always goes by ID.
+				const invoiceId = located.mode === 'referenceId' ? String((await findInvoice(this, located, itemIndex)).id) : located.value;
 				const processed = await processInvoiceOnce(this, invoiceId, policy, { itemIndex });
 				let invoice = processed.invoice;
 				let waitTimedOut: boolean | undefined;

@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { jsonParse, NodeOperationError } from 'n8n-workflow';
 
+import { readServiceLocator } from '../../helpers/locator';
 import { parseAmount } from '../../helpers/money';
 import type { PayoutRequest } from '../../payouts/types';
 
@@ -100,7 +101,7 @@ function readPayoutRequest(ctx: IExecuteFunctions, item: INodeExecutionData, ite
 	return {
 		itemIndex,
 		referenceId: String(ctx.getNodeParameter('referenceId', itemIndex, '') ?? '').trim(),
-		service: String(ctx.getNodeParameter('service', itemIndex, '') ?? '').trim(),
+		service: readServiceLocator(ctx.getNodeParameter('service', itemIndex, '')).value,
 		currency: String(ctx.getNodeParameter('currency', itemIndex, '') ?? '').trim().toUpperCase(),
 		amount: ctx.getNodeParameter('amount', itemIndex, '') as unknown,
 		fields: readFields(ctx, item, itemIndex, extraFields),

@@ -1,13 +1,30 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
+import { isServiceId } from '../../helpers/locator';
 import { runPayouts, type PayoutMode } from '../../payouts/runPayouts';
+import type { PayoutRequest } from '../../payouts/types';
+import { toNodeApiError } from '../../transport/errors';
+import { serviceCodesById } from '../payoutService/findService';
 import { concurrencyFrom, readOptions, retryPolicyFrom, waitOptionsFrom } from '../runOptions';
 import { readPayoutRequests, readSafetyLimits } from './readPayoutRequests';
+
+/**
+ * Rows may name their service by its `comcpos_…` ID (the service picker's By ID mode): the API takes the
+ * code, so IDs are turned into codes with one read of the service list. An unknown ID stays as it is and
+ * is refused by validation like an unknown code.
+ */
+async function withServiceCodes(ctx: IExecuteFunctions, requests: PayoutRequest[]): Promise<PayoutRequest[]> {
+	if (!requests.some((request) => isServiceId(request.service))) return requests;
+	const codes = await serviceCodesById(ctx, (outcome) => toNodeApiError(ctx.getNode(), outcome, { action: 'Reading the payout services' }));
+	return requests.map((request) =>
+		isServiceId(request.service) ? { ...request, service: codes.get(request.service) ?? request.service } : request,
+	);
+}
 
 /** Create, Create and Process and Validate share one engine; they differ only in how far a row goes. */
 export async function runPayoutOperation(ctx: IExecuteFunctions, items: INodeExecutionData[], mode: PayoutMode): Promise<INodeExecutionData[]> {
 	const options = readOptions(ctx);
-	return await runPayouts(ctx, readPayoutRequests(ctx, items), {
+	return await runPayouts(ctx, await withServiceCodes(ctx, readPayoutRequests(ctx, items)), {
 		mode,
 		concurrency: concurrencyFrom(options),
 		policy: retryPolicyFrom(options),
