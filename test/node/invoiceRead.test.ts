@@ -109,7 +109,7 @@ describe('Get Many', () => {
 describe('Get', () => {
 	it('returns the invoice in the friendly shape, per row, paired with its row', async () => {
 		const rows = [{ id: seeded(1).id }, { id: seeded(2).id }];
-		const run = await runNode(sandbox.credentials, { resource: 'payoutInvoice', operation: 'get', invoiceId: '={{ $json.id }}' }, rows);
+		const run = await runNode(sandbox.credentials, { resource: 'payoutInvoice', operation: 'get', invoiceId: '={{ $json.id }}', simplify: false }, rows);
 		expect(run.json().map((invoice) => [invoice.id, invoice.referenceId])).toEqual([
 			[seeded(1).id, 'seed-1'],
 			[seeded(2).id, 'seed-2'],

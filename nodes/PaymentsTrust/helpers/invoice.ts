@@ -112,3 +112,21 @@ export function toFriendlyInvoice(resource: IDataObject): IDataObject {
 		processedAt: unixToIso(attributes.processed),
 	};
 }
+
+/** What a simplified invoice keeps: the fields a workflow maps next. */
+export const SIMPLE_INVOICE_KEYS = ['id', 'referenceId', 'status', 'resolution', 'isFinal', 'amount', 'currency', 'testMode'] as const;
+
+/** What the node adds about this run (not about the invoice); kept whether or not the output is simplified. */
+export const RUN_KEYS = ['row', 'alreadyExisted', 'foundAfterError', 'processRequested', 'alreadyProcessed', 'waitTimedOut'] as const;
+
+/**
+ * The short, stable shape of an output invoice (Simplify on): the invoice's key fields, what happened in
+ * this run, and the raw response when Include Raw Response asked for it. Keys keep their order.
+ */
+export function simplifyInvoice(json: IDataObject): IDataObject {
+	const simple: IDataObject = {};
+	for (const key of [...SIMPLE_INVOICE_KEYS, ...RUN_KEYS, 'raw']) {
+		if (json[key] !== undefined) simple[key] = json[key];
+	}
+	return simple;
+}

@@ -6,17 +6,19 @@ import { asNodeError, errorItem } from '../../helpers/items';
 import { readInvoiceLocator } from '../../helpers/locator';
 import { processInvoiceOnce } from '../../payouts/processInvoice';
 import { waitForFinalStatus } from '../../payouts/waitForFinal';
-import { concurrencyOption, includeRawOption, requestOptions, waitOptions } from '../common.description';
+import { simplifyInvoice } from '../../helpers/invoice';
+import { simplifyOption, concurrencyOption, includeRawOption, requestOptions, waitOptions } from '../common.description';
 import { showOnlyFor } from '../displayOptions';
 import { concurrencyFrom, readOptions, retryPolicyFrom, waitOptionsFrom } from '../runOptions';
 import { invoiceLocator } from '../locators.description';
 import { findInvoice } from './findInvoice';
-import { invoiceOutput } from './get.operation';
+import { invoiceOutput, simplifyOf } from './get.operation';
 
 export const description: INodeProperties[] = showOnlyFor('payoutInvoice', ['process'], [
 	invoiceLocator(
 		'An invoice in status "created" (e.g. the one output by Create): from the list, by its ID (cpoi_…) or by your reference ID. An invoice that has already left "created" is not sent again; it is output with "alreadyProcessed": true.',
 	),
+	simplifyOption,
 	{
 		displayName: 'Options',
 		name: 'options',
@@ -56,7 +58,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 					alreadyProcessed: processed.alreadyProcessed,
 				};
 				if (waitTimedOut !== undefined) json.waitTimedOut = waitTimedOut;
-				return { json, pairedItem: { item: itemIndex } };
+				return { json: simplifyOf(this, itemIndex) ? simplifyInvoice(json) : json, pairedItem: { item: itemIndex } };
 			} catch (error) {
 				failed = true;
 				return { error };

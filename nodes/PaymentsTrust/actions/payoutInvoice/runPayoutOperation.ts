@@ -1,5 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
+import { simplifyInvoice } from '../../helpers/invoice';
 import { isServiceId } from '../../helpers/locator';
 import { runPayouts, type PayoutMode } from '../../payouts/runPayouts';
 import type { PayoutRequest } from '../../payouts/types';
@@ -24,7 +25,7 @@ async function withServiceCodes(ctx: IExecuteFunctions, requests: PayoutRequest[
 /** Create, Create and Process and Validate share one engine; they differ only in how far a row goes. */
 export async function runPayoutOperation(ctx: IExecuteFunctions, items: INodeExecutionData[], mode: PayoutMode): Promise<INodeExecutionData[]> {
 	const options = readOptions(ctx);
-	return await runPayouts(ctx, await withServiceCodes(ctx, readPayoutRequests(ctx, items)), {
+	const output = await runPayouts(ctx, await withServiceCodes(ctx, readPayoutRequests(ctx, items)), {
 		mode,
 		concurrency: concurrencyFrom(options),
 		policy: retryPolicyFrom(options),
@@ -32,4 +33,7 @@ export async function runPayoutOperation(ctx: IExecuteFunctions, items: INodeExe
 		safetyLimits: readSafetyLimits(ctx, options),
 		includeRaw: options.includeRaw === true,
 	});
+	// Simplify shapes paid rows only: error items keep every detail, Validate has its own shape.
+	if (mode === 'validate' || ctx.getNodeParameter('simplify', 0, true) === false) return output;
+	return output.map((item) => (item.json.error !== undefined ? item : { ...item, json: simplifyInvoice(item.json) }));
 }
