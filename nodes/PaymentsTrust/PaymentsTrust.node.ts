@@ -20,7 +20,7 @@ export class PaymentsTrust implements INodeType {
 		subtitle:
 			'={{ ({ create: "Create", createAndProcess: "Create and Process", get: "Get", getByReference: "Get by Reference ID", getMany: "Get Many", process: "Process", validate: "Validate", getServices: "Get Available Services" })[$parameter["operation"]] + ": " + ({ payoutInvoice: "Payout Invoice", payoutService: "Payout Service", prerequest: "Pre-Request" })[$parameter["resource"]] }}',
 		description:
-			'Send payouts through PaymentsTrust: list payout services, find services for an amount, and create, process and look up payout invoices, never paying a reference ID twice',
+			'Send payouts through PaymentsTrust: list payout services, find services for an amount, and create, process and look up payout invoices, never paying a reference ID twice. As an AI tool, payouts run only with a Run Safety Limit.',
 		defaults: { name: 'PaymentsTrust' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],

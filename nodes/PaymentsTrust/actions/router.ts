@@ -2,6 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { asNodeError, errorItem } from '../helpers/items';
+import { assertToolMayRun } from './toolGuard';
 
 import * as payoutInvoice from './payoutInvoice/PayoutInvoice.resource';
 import * as payoutService from './payoutService/PayoutService.resource';
@@ -35,6 +36,8 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	if (!handler) {
 		throw new NodeOperationError(this.getNode(), `The operation "${operation}" of resource "${resource}" is not supported`);
 	}
+	// Not inside the try: a refused tool call is never turned into error items, it stops before anything runs.
+	assertToolMayRun(this, operation);
 	try {
 		return [await handler.execute.call(this, items)];
 	} catch (error) {
