@@ -41,7 +41,13 @@ it('outputs one item per row, valid true or false with the field and the rule, a
 		service: 'test_usd',
 		currency: 'USD',
 		amount: '10.50',
+		fee: '0.00',
+		totalCost: '10.50',
+		recipientAmount: '10.50',
+		recipientCurrency: 'USD',
+		exchangeRate: 1,
 		fields: { account: '12345' },
+		summary: expect.objectContaining({ rows: 10, validRows: 2, invalidRows: 8 }),
 	});
 	expect(items[1].json).toMatchObject({
 		valid: false,

@@ -22,6 +22,13 @@ export interface ServiceRules {
 	amountMin: unknown;
 	amountMax: unknown;
 	usable: boolean;
+	/** Fee rules of the service (numbers as the API gives them), for the Validate cost preview. */
+	feeFix?: unknown;
+	feeRate?: unknown;
+	feeMin?: unknown;
+	feeMax?: unknown;
+	/** Invoice currency → service currency, from the pre-request; undefined without a public key. */
+	exchangeRate?: unknown;
 	/** Field rules from the pre-request; undefined when there is no public key to ask with. */
 	fields?: FieldRule[];
 }
@@ -87,6 +94,10 @@ export class ServiceCatalogue {
 			amountMin: service.amount_min,
 			amountMax: service.amount_max,
 			usable: service.available !== false && service.enabled !== false,
+			feeFix: service.fee_fix,
+			feeRate: service.fee_rate,
+			feeMin: service.fee_min,
+			feeMax: service.fee_max,
 		};
 		const { publicKey } = await endpointsFor(this.ctx);
 		if (!publicKey) return rules;
@@ -106,6 +117,7 @@ export class ServiceCatalogue {
 		const services = (((outcome.body.data ?? {}) as IDataObject).services ?? {}) as IDataObject;
 		const entry = services[code] as IDataObject | undefined;
 		if (entry && Array.isArray(entry.fields)) rules.fields = (entry.fields as IDataObject[]).map(fieldRule);
+		if (entry && entry.exchange_rate !== undefined) rules.exchangeRate = entry.exchange_rate;
 		return rules;
 	}
 }
