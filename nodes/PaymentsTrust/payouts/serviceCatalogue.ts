@@ -9,6 +9,8 @@ import { normaliseRegexp } from '../helpers/serviceFields';
 export interface FieldRule {
 	key: string;
 	label: string;
+	/** The service's own hint for the field (English), when it has one. */
+	hint?: string;
 	required: boolean;
 	pattern?: RegExp;
 }
@@ -35,9 +37,11 @@ export interface ServiceRules {
 
 function fieldRule(field: IDataObject): FieldRule {
 	const label = (field.label ?? {}) as IDataObject;
+	const hint = (field.hint ?? {}) as IDataObject;
 	return {
 		key: String(field.key),
 		label: String(label.en ?? field.key),
+		hint: typeof hint.en === 'string' ? hint.en : undefined,
 		required: field.required === true,
 		pattern: normaliseRegexp(field.regexp),
 	};

@@ -1,5 +1,6 @@
 import { isCurrencyCode, limitToMinor, parseAmount, formatMinor, minorUnitsOf } from '../helpers/money';
 import { displayValue } from '../helpers/redact';
+import { describeFieldRule } from '../helpers/serviceFields';
 import type { ServiceRules } from './serviceCatalogue';
 import type { PayoutRequest, RowProblem, ValidPayout } from './types';
 
@@ -68,11 +69,10 @@ export function validatePayout(
 			continue;
 		}
 		if (field.pattern && !field.pattern.test(text)) {
-			return problem(
-				request,
-				`field "${field.key}"`,
-				`"${displayValue(field.key, text)}" does not match the service's pattern ${field.pattern.source}`,
-			);
+			return {
+				...problem(request, `field "${field.key}"`, `"${displayValue(field.key, text)}" ${describeFieldRule(field)}`),
+				pattern: field.pattern.source,
+			};
 		}
 	}
 
