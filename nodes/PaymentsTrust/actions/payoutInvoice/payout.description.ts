@@ -100,6 +100,15 @@ export const payoutProperties: INodeProperties[] = [
 				description:
 					'Where PaymentsTrust POSTs status changes of this invoice. Paste the production URL of a PaymentsTrust Trigger node to react to outcomes.',
 			},
+			{
+				displayName: 'Card Token',
+				name: 'token',
+				type: 'string',
+				typeOptions: { password: true },
+				default: '',
+				description:
+					'A saved card token to pay to instead of the card details. The service’s card fields are then optional; when they are given too, they take priority over the token.',
+			},
 			{ displayName: 'Context (JSON)', name: 'context', type: 'json', default: '{}', description: 'Additional recipient data such as the card holder or card expiry' },
 			{
 				displayName: 'Customer',

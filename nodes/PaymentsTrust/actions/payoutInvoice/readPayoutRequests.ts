@@ -89,6 +89,7 @@ function readPayoutRequest(ctx: IExecuteFunctions, item: INodeExecutionData, ite
 	const extra: IDataObject = {};
 	if (additional.callbackUrl) extra.callback_url = String(additional.callbackUrl);
 	if (additional.description) extra.description = String(additional.description);
+	if (typeof additional.token === 'string' && additional.token.trim()) extra.token = additional.token.trim();
 	const customer = readCustomer(ctx, (additional.customer ?? {}) as IDataObject, itemIndex);
 	if (customer) extra.customer = customer;
 	const context = jsonObject(ctx, additional.context, 'context', itemIndex);
