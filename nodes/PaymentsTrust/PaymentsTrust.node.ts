@@ -9,6 +9,10 @@ import { searchInvoices, searchServices } from './methods/listSearch';
 import { getServices } from './methods/loadOptions';
 import { getServiceFields } from './methods/resourceMapping';
 
+/** What an AI agent is told about this node; the guardrail is part of it (actions/toolGuard.ts). */
+export const TOOL_DESCRIPTION =
+	'Pay out money through PaymentsTrust, or look up payout invoices and services. Create and Create and Process run only when this node has a Run Safety Limit (a most-per-run cap per currency) and refuse otherwise; Process is not available to agents. Every amount (a plain decimal such as 100.55) and reference ID (your unique ID of the payout; the same one is never paid twice) is checked before anything is sent.';
+
 export class PaymentsTrust implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'PaymentsTrust',
@@ -20,7 +24,7 @@ export class PaymentsTrust implements INodeType {
 		subtitle:
 			'={{ ({ create: "Create", createAndProcess: "Create and Process", get: "Get", getByReference: "Get by Reference ID", getMany: "Get Many", process: "Process", validate: "Validate", getServices: "Get Available Services" })[$parameter["operation"]] + ": " + ({ payoutInvoice: "Payout Invoice", payoutService: "Payout Service", prerequest: "Pre-Request" })[$parameter["resource"]] }}',
 		description:
-			'Send payouts through PaymentsTrust: list payout services, find services for an amount, and create, process and look up payout invoices, never paying a reference ID twice. As an AI tool, payouts run only with a Run Safety Limit.',
+			'Send payouts through PaymentsTrust: list payout services, find services for an amount, and create, process and look up payout invoices, never paying a reference ID twice',
 		defaults: { name: 'PaymentsTrust' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -38,6 +42,17 @@ export class PaymentsTrust implements INodeType {
 					{ name: 'Pre-Request', value: 'prerequest', description: 'Services available for a currency and amount' },
 				],
 				default: 'payoutInvoice',
+			},
+			// Our own tool description (n8n adds its generic one only when a node has none): an agent must know
+			// that payouts are capped before it plans a call.
+			{
+				displayName: 'Tool Description',
+				name: 'toolDescription',
+				type: 'string',
+				typeOptions: { rows: 3 },
+				default: TOOL_DESCRIPTION,
+				description: 'What the AI agent is told this tool does',
+				displayOptions: { show: { '@tool': [true] } },
 			},
 			...payoutInvoice.description,
 			...payoutService.description,

@@ -4,10 +4,11 @@
  * parameters the model filled in. Here the PaymentsTrust node runs under that Tool type name, with
  * "model-supplied" amounts and reference IDs as expressions, and the sandbox's ledger says what was paid.
  */
-import type { IDataObject } from 'n8n-workflow';
+import type { IDataObject, INode } from 'n8n-workflow';
+import { NodeHelpers } from 'n8n-workflow';
 
 import { startSandbox, type RunningSandbox } from '../../sandbox';
-import { PaymentsTrust } from '../../nodes/PaymentsTrust/PaymentsTrust.node';
+import { PaymentsTrust, TOOL_DESCRIPTION } from '../../nodes/PaymentsTrust/PaymentsTrust.node';
 import { runWorkflow } from '../harness/runWorkflow';
 import { paymentsTrustWorkflow, PT_NODE, payoutParameters } from '../support/payoutWorkflow';
 import { failureText } from '../support/runNode';
@@ -90,6 +91,25 @@ describe('as an AI tool', () => {
 	it('reads are not limited: Get Many runs as a tool without a limit', async () => {
 		const result = await runAsTool({ resource: 'payoutInvoice', operation: 'getMany', limit: 5 }, [{}]);
 		expect(result.status).toBe('success');
+	});
+});
+
+describe('the tool description', () => {
+	it('is what n8n tells the agent for a tool node, and it says payouts need a Run Safety Limit', () => {
+		const tool = asTool();
+		const node: INode = { id: '1', name: 'Pay', type: TOOL_TYPE, typeVersion: 1, position: [0, 0], parameters: {} };
+		node.parameters = NodeHelpers.getNodeParameters(tool.description.properties, node.parameters, true, false, node, tool.description)!;
+		const description = NodeHelpers.getToolDescriptionForNode(node, tool);
+		expect(description).toBe(TOOL_DESCRIPTION);
+		expect(description).toMatch(/Create and Create and Process run only when this node has a Run Safety Limit/);
+		expect(description).toMatch(/Process is not available to agents/);
+	});
+
+	it('is not shown on the regular node', () => {
+		const regular = new PaymentsTrust();
+		const node: INode = { id: '1', name: 'Pay', type: 'n8n-nodes-paymentstrust.paymentsTrust', typeVersion: 1, position: [0, 0], parameters: {} };
+		const parameters = NodeHelpers.getNodeParameters(regular.description.properties, {}, true, false, node, regular.description)!;
+		expect(parameters).not.toHaveProperty('toolDescription');
 	});
 });
 

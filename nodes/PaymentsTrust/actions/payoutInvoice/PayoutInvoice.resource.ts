@@ -20,12 +20,12 @@ export const description: INodeProperties[] = [
 		noDataExpression: true,
 		displayOptions: { show: { resource: ['payoutInvoice'] } },
 		options: [
-			{ name: 'Create', value: 'create', description: 'Create a payout invoice per row (money moves only when processed)', action: 'Create a payout invoice up to a run safety limit when used by an agent' },
-			{ name: 'Create and Process', value: 'createAndProcess', description: 'Create and pay a payout per row, exactly once per reference ID', action: 'Create and process a payout up to a run safety limit when used by an agent' },
+			{ name: 'Create', value: 'create', description: 'Create a payout invoice per row (money moves only when processed)', action: 'Create a payout invoice' },
+			{ name: 'Create and Process', value: 'createAndProcess', description: 'Create and pay a payout per row, exactly once per reference ID', action: 'Create and process a payout' },
 			{ name: 'Get', value: 'get', description: 'Get a payout invoice by its PaymentsTrust ID', action: 'Get a payout invoice' },
 			{ name: 'Get by Reference ID', value: 'getByReference', description: 'Get a payout invoice by your own reference ID', action: 'Get a payout invoice by reference ID' },
 			{ name: 'Get Many', value: 'getMany', description: 'List payout invoices, newest first', action: 'Get many payout invoices' },
-			{ name: 'Process', value: 'process', description: 'Pay an invoice that is in status "created"', action: 'Process a payout invoice except when used by an agent' },
+			{ name: 'Process', value: 'process', description: 'Pay an invoice that is in status "created"', action: 'Process a payout invoice' },
 			{ name: 'Validate', value: 'validate', description: 'Dry run: check every row as Create would, send nothing', action: 'Validate payouts without sending' },
 		],
 		// A new node opens on the dry run: nothing is paid until someone picks an operation that moves money.
