@@ -8,6 +8,7 @@ import * as getMany from './getMany.operation';
 import * as processOperation from './process.operation';
 import * as validate from './validate.operation';
 import { PAYOUT_OPERATIONS, payoutProperties } from './payout.description';
+import { simplifyOption } from '../common.description';
 import { showOnlyFor } from '../displayOptions';
 
 export { create, createAndProcess, get, getByReference, getMany, processOperation, validate };
@@ -47,6 +48,8 @@ export const description: INodeProperties[] = [
 		displayOptions: { show: { '@tool': [true], resource: ['payoutInvoice'], operation: ['process'] } },
 	},
 	...showOnlyFor('payoutInvoice', PAYOUT_OPERATIONS, payoutProperties),
+	// Validate has its own output (valid, cost preview): Simplify is for the rows that are sent.
+	...showOnlyFor('payoutInvoice', ['create', 'createAndProcess'], [simplifyOption]),
 	...processOperation.description,
 	...get.description,
 	...getByReference.description,

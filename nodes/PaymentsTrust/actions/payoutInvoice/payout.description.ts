@@ -1,7 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { serviceLocator } from '../locators.description';
-import { concurrencyOption, includeRawOption, simplifyOption, requestOptions, waitOptions } from '../common.description';
+import { concurrencyOption, includeRawOption, requestOptions, waitOptions } from '../common.description';
 
 /** The operations that take a payout per row: Create, Create and Process, and the Validate dry run. */
 export const PAYOUT_OPERATIONS = ['create', 'createAndProcess', 'validate'];
@@ -143,7 +143,6 @@ export const payoutProperties: INodeProperties[] = [
 			{ displayName: 'Split Mode', name: 'split_mode', type: 'boolean', default: false, description: 'Whether an amount above the service maximum is split into parts (at most 100)' },
 		],
 	},
-	{ ...simplifyOption, displayOptions: { show: { operation: ['create', 'createAndProcess'] } } },
 	{
 		displayName: 'Options',
 		name: 'options',
