@@ -62,7 +62,7 @@ export class PaymentsTrustTrigger implements INodeType {
 			header: 'Listening for PaymentsTrust payout callbacks',
 			executionsHelp: {
 				inactive:
-					'While you build the workflow, put the <b>Test URL</b> as Callback URL of a test invoice and click "Listen for test event". Once the workflow is published (activated), PaymentsTrust callbacks to the <b>Production URL</b> start it automatically.',
+					'While you build the workflow, put the <b>Test URL</b> (Webhook URLs → Test URL) as Callback URL of a test invoice and click <b>Execute step</b> ("Listen for test event" in n8n 1.x). Once the workflow is published (activated), PaymentsTrust callbacks to the <b>Production URL</b> start it automatically.',
 				active:
 					'The workflow is active: every status callback PaymentsTrust sends to the <b>Production URL</b> starts it. Executions appear in the Executions list.',
 			},
