@@ -154,15 +154,17 @@ async function credentialVerdict(page: Page): Promise<{ ok: boolean; text: strin
 	if (!(await modal.isVisible())) return { ok: true, text: 'saved; the modal closed after a passing test' };
 	const failure = modal.getByText(/Couldn.t connect with these settings/i).first();
 	if (!(await failure.isVisible())) return { ok: answer?.data?.status === 'OK', text: `test answered ${JSON.stringify(answer?.data)}` };
-	// The reason sits behind "More details" (a tooltip): hover it and read what n8n shows.
-	const details = modal.getByText('More details', { exact: true }).first();
-	await details.hover({ force: true });
-	await page.waitForTimeout(800);
+	// The reason sits behind "More details": shown on hover in some n8n versions, on click in others, and
+	// it stays open once opened.
 	const message = answer?.data?.message ?? '';
 	const visible = async () => message !== '' && (await page.getByText(message, { exact: false }).filter({ visible: true }).count()) > 0;
-	// Not on hover: some n8n versions open the details on click.
-	if (!(await visible())) {
-		await details.click({ force: true }).catch(() => undefined);
+	const details = modal.getByText('More details', { exact: true });
+	for (const open of [
+		async () => await details.first().hover({ force: true, timeout: 3_000 }),
+		async () => await details.first().click({ force: true, timeout: 3_000 }),
+	]) {
+		if ((await visible()) || (await details.count()) === 0) break;
+		await open().catch(() => undefined);
 		await page.waitForTimeout(800);
 	}
 	const shown = (await visible()) ? message : '';
@@ -227,6 +229,12 @@ export async function checkEditor(page: Page, ctx: EditorContext): Promise<void>
 	});
 
 	let credentialSaved = false;
+	const closeCredentialModal = async () => {
+		for (let attempt = 0; attempt < 3 && (await page.getByTestId('editCredential-modal').isVisible()); attempt++) {
+			await page.keyboard.press('Escape');
+			await page.waitForTimeout(500);
+		}
+	};
 	await step(page, ctx, 'credential', async () => {
 		await ndv(page).getByTestId('node-credentials-empty-state').click();
 		await page.getByTestId('editCredential-modal').waitFor();
@@ -266,9 +274,10 @@ export async function checkEditor(page: Page, ctx: EditorContext): Promise<void>
 		await setCredentialField(page, 'baseUrl', ctx.sandboxUrl);
 		const again = await credentialVerdict(page);
 		report.check('credential saved again with good values', again.ok, again.text);
-		if (await page.getByTestId('editCredential-modal').isVisible()) await page.keyboard.press('Escape');
-		await page.getByTestId('editCredential-modal').waitFor({ state: 'hidden' });
+		await closeCredentialModal();
 	});
+	// Whatever happened above, the steps below need the modal gone and the node's panel open.
+	await closeCredentialModal();
 
 	await step(page, ctx, 'service picker and mapper', async () => {
 		if (!credentialSaved) throw new Error('no saved credential');
