@@ -1,70 +1,29 @@
-// ESLint flat config for the community-node rules.
+// ESLint flat config: the official community-node config that `n8n-node lint` ships
+// (`@n8n/node-cli/eslint`), unchanged for everything the package publishes (nodes/,
+// credentials/, package.json).
 //
-// This mirrors the config that `@n8n/node-cli` ships (`n8n-node lint`,
-// @n8n/node-cli 0.48.x `dist/configs/eslint.js`): @eslint/js recommended,
-// typescript-eslint recommended, @n8n/eslint-plugin-community-nodes
-// recommended (the n8n Cloud-eligible set) and the eslint-plugin-n8n-nodes-base
-// community/credentials/nodes rule sets with the same rules switched off.
-// @n8n/node-cli itself is not a devDependency: it pulls n8n-workflow >= 2.39,
-// whose isolated-vm does not build on Node 20. Its import-x rules (generic
-// import hygiene, not community-node rules) are left out to keep the tool set
-// small.
-//
-// `npm run lint` lints package.json, credentials/ and nodes/ (what the
-// verification scanner lints in a package's source).
-import js from '@eslint/js';
-import { n8nCommunityNodesPlugin } from '@n8n/eslint-plugin-community-nodes';
-import { globalIgnores } from 'eslint/config';
-import n8nNodesBase from 'eslint-plugin-n8n-nodes-base';
-import tseslint from 'typescript-eslint';
+// The only addition is an `ignores` block for folders that never reach the npm tarball
+// (`files: ["dist"]`): tests, the local sandbox server, end-to-end runs, benchmarks,
+// scripts and examples. They are Node.js programs, not n8n node code, and the
+// community rules (no `process`, no `setTimeout`, no Node built-ins) cannot apply to
+// them. This is how verified packages that keep tests in the repository do it.
+// Because this file differs from the template, package.json has no `n8n.strict`.
+import { config } from '@n8n/node-cli/eslint';
 
-const communityNodesRecommended = n8nCommunityNodesPlugin.configs.recommended;
-
-export default tseslint.config(
-	globalIgnores(['dist/**', 'node_modules/**', 'coverage/**']),
+export default [
+	...config,
 	{
-		files: ['**/*.ts'],
-		extends: [js.configs.recommended, tseslint.configs.recommended, communityNodesRecommended],
-		rules: {
-			'prefer-spread': 'off',
-			'no-console': 'error',
-		},
+		ignores: [
+			'bench/**',
+			'coverage/**',
+			'dist/**',
+			'e2e/**',
+			'examples/**',
+			'sandbox/**',
+			'scripts/**',
+			'test/**',
+			'gulpfile.js',
+			'jest.config.js',
+		],
 	},
-	{
-		plugins: { 'n8n-nodes-base': n8nNodesBase },
-	},
-	{
-		files: ['package.json'],
-		extends: [communityNodesRecommended],
-		rules: {
-			...n8nNodesBase.configs.community.rules,
-		},
-		languageOptions: {
-			parser: tseslint.parser,
-			parserOptions: {
-				extraFileExtensions: ['.json'],
-			},
-		},
-	},
-	{
-		files: ['credentials/**/*.ts'],
-		rules: {
-			...n8nNodesBase.configs.credentials.rules,
-			// Not valid for community nodes (same as n8n-node lint).
-			'n8n-nodes-base/cred-class-field-documentation-url-miscased': 'off',
-			// The community-nodes credential-password-field rule is more accurate.
-			'n8n-nodes-base/cred-class-field-type-options-password-missing': 'off',
-		},
-	},
-	{
-		files: ['nodes/**/*.ts'],
-		rules: {
-			...n8nNodesBase.configs.nodes.rules,
-			// Inputs and outputs may be the NodeConnectionTypes enum instead of "main".
-			'n8n-nodes-base/node-class-description-inputs-wrong-regular-node': 'off',
-			'n8n-nodes-base/node-class-description-outputs-wrong': 'off',
-			// An API's real maximum is a valid maxValue.
-			'n8n-nodes-base/node-param-type-options-max-value-present': 'off',
-		},
-	},
-);
+];

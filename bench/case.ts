@@ -169,7 +169,8 @@ function httpNodeCase(spec: CaseSpec): EngineRun {
 	if (!spec.httpNodeCache) throw new Error('httpNodeCache is not set');
 	const { HttpRequest, HttpBasicAuth } = loadHttpRequestNode(spec.httpNodeCache);
 	const nodeTypes = harness.resolveNodeTypes({ 'n8n-nodes-base.httpRequest': HttpRequest });
-	const api = `${spec.credentials.baseUrl}${spec.credentials.privateApiPath}`;
+	// The sandbox's credential leaves the Private API Path automatic (''); the bench's sandbox serves the default /api.
+	const api = `${spec.credentials.baseUrl}${spec.credentials.privateApiPath || '/api'}`;
 	const options = spec.batching
 		? { batching: { batch: { batchSize: spec.batching.batchSize, batchInterval: spec.batching.batchIntervalMs } } }
 		: {};
@@ -262,7 +263,7 @@ function rawClient(spec: CaseSpec) {
 	const http = require('http') as typeof import('http');
 	/* eslint-enable @typescript-eslint/no-require-imports */
 	return axios.create({
-		baseURL: `${spec.credentials.baseUrl}${spec.credentials.privateApiPath}`,
+		baseURL: `${spec.credentials.baseUrl}${spec.credentials.privateApiPath || '/api'}`,
 		auth: { username: spec.credentials.accountId, password: spec.credentials.apiKey },
 		headers: { Accept: 'application/json' },
 		timeout: 30_000,
@@ -313,7 +314,7 @@ function rawGetManyCase(spec: CaseSpec): EngineRun {
 	return {
 		async run(_prefix, expected) {
 			const all: Json[] = [];
-			let url = `${origin}${spec.credentials.privateApiPath}/payout-invoices?page[size]=100`;
+			let url = `${origin}${spec.credentials.privateApiPath || '/api'}/payout-invoices?page[size]=100`;
 			for (let page = 0; page < 10_000 && url; page++) {
 				const body = (await client.get(url)).data as { data: Json[]; links?: { next?: string } };
 				all.push(...body.data);

@@ -1,18 +1,15 @@
-import type {
-	ICredentialDataDecryptedObject,
-	ICredentialTestRequest,
-	ICredentialType,
-	IHttpRequestOptions,
-	Icon,
-	INodeProperties,
-} from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, ICredentialType, IHttpRequestOptions, Icon, INodeProperties } from 'n8n-workflow';
 
 /**
- * One PaymentsTrust commerce account.
+ * One PaymentsTrust commerce account, in one Environment (Test or Live).
  *
- * The Private API authenticates with HTTP Basic (account ID : API key); the Public API takes the public key
- * in the request; the secret key never travels with a request, it only verifies callback signatures
- * (PaymentsTrust Trigger). Test or live mode is decided by the keys themselves, not by the host.
+ * The same host, account ID and API key serve both modes: the mode of a payout is the `test_mode` of its create
+ * request, which the PaymentsTrust node takes from Environment. The Private API authenticates with HTTP Basic
+ * (account ID : API key); the Public API takes the public key in the request; the secret keys never travel with a
+ * request, they only verify callback signatures (PaymentsTrust Trigger), each for the invoices of its mode.
+ *
+ * The credential test is the node's `credentialTest` method (nodes/PaymentsTrust/methods/credentialTest.ts), so that
+ * it can say which mode and keys it checked and where it found the Private API.
  */
 export class PaymentsTrustApi implements ICredentialType {
 	name = 'paymentsTrustApi';
@@ -28,6 +25,18 @@ export class PaymentsTrustApi implements ICredentialType {
 
 	properties: INodeProperties[] = [
 		{
+			displayName: 'Environment',
+			name: 'environment',
+			type: 'options',
+			options: [
+				{ name: 'Test', value: 'test', description: 'Every invoice is created with test_mode true: no money moves' },
+				{ name: 'Live', value: 'live', description: 'Every invoice is created with test_mode false: real payouts' },
+			],
+			default: 'test',
+			description:
+				'Whether the invoices this credential creates are test or live payouts. PaymentsTrust takes the mode from each create request (test_mode), not from the keys; the node refuses to run when a key of the other mode is in the credential.',
+		},
+		{
 			displayName: 'Base URL',
 			name: 'baseUrl',
 			type: 'string',
@@ -41,8 +50,10 @@ export class PaymentsTrustApi implements ICredentialType {
 			displayName: 'Private API Path',
 			name: 'privateApiPath',
 			type: 'string',
-			default: '/api',
-			description: 'Path of the Private API under the base URL (the API reference links start with /api)',
+			default: '',
+			placeholder: 'Automatic (/api or the host root)',
+			description:
+				'Path of the Private API under the base URL. Leave empty to find it automatically: the first read tries /api, then the host root, and uses the one that answers. Set it (e.g. /api, or / for the root) to use exactly that.',
 		},
 		{
 			displayName: 'Public API Path',
@@ -75,17 +86,36 @@ export class PaymentsTrustApi implements ICredentialType {
 			type: 'string',
 			default: '',
 			placeholder: 'pk_test_…',
-			description: 'Public key (pk_live_… or pk_test_…), used by the Pre-request operation',
+			description: 'Public key of the Environment’s mode (pk_test_… for Test, pk_live_… for Live), used by the Pre-request operation',
 		},
 		{
-			displayName: 'Secret Key',
-			name: 'secretKey',
+			displayName: 'Test Secret Key',
+			name: 'testSecretKey',
 			type: 'string',
 			typeOptions: { password: true },
 			default: '',
 			placeholder: 'sk_test_…',
 			description:
-				'Secret key (sk_live_… or sk_test_…) matching the mode of your invoices. Never sent anywhere: PaymentsTrust Trigger uses it to verify the X-Signature of status callbacks.',
+				'Secret key of test mode (sk_test_…). Never sent anywhere: PaymentsTrust Trigger uses it to verify callbacks of test invoices. May be empty.',
+		},
+		{
+			displayName: 'Live Secret Key',
+			name: 'liveSecretKey',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			placeholder: 'sk_live_…',
+			description:
+				'Secret key of live mode (sk_live_…). Never sent anywhere: PaymentsTrust Trigger uses it to verify callbacks of live invoices. May be empty.',
+		},
+		{
+			// The single Secret Key of credentials saved before the two fields above existed. Kept (hidden) so that
+			// those credentials still verify callbacks: its sk_test_/sk_live_ prefix, else Environment, says its mode.
+			displayName: 'Secret Key (Saved Before Test and Live Secret Keys)',
+			name: 'secretKey',
+			type: 'hidden',
+			typeOptions: { password: true },
+			default: '',
 		},
 	];
 
@@ -101,34 +131,4 @@ export class PaymentsTrustApi implements ICredentialType {
 			auth: { ...requestOptions.auth, username: String(credentials.accountId ?? ''), password: String(credentials.apiKey ?? '') },
 		};
 	}
-
-	// A cheap authenticated read: one payout service. The rules turn the usual failures into plain advice.
-	test: ICredentialTestRequest = {
-		request: {
-			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "") + $credentials.privateApiPath}}',
-			url: '/payout-services',
-			qs: { 'page[number]': 1, 'page[size]': 1 },
-		},
-		rules: [
-			{
-				type: 'responseCode',
-				properties: { value: 401, message: 'Account ID or API key is wrong (401 Unauthorized)' },
-			},
-			{
-				type: 'responseCode',
-				properties: {
-					value: 403,
-					message:
-						'Access denied (403): the Private API may be restricted to whitelisted IPs. Ask PaymentsTrust to whitelist the IP of this n8n instance.',
-				},
-			},
-			{
-				type: 'responseCode',
-				properties: {
-					value: 404,
-					message: 'Nothing found at this address (404): check the Base URL and the Private API Path',
-				},
-			},
-		],
-	};
 }

@@ -3,10 +3,13 @@
  * community-package scanner (@n8n/scan-community-package) on it, offline.
  *
  * 1. builds the package (`npm run build`; skip with --no-build),
- * 2. `npm pack --dry-run --json`: only dist/, README.md, LICENSE and package.json are packed,
- *    every file listed in package.json's n8n section is among them, no runtime dependencies,
- * 3. packs the real tarball into a temp folder and unpacks it,
- * 4. runs the scanner's own `analyzePackage()` twice, as `analyzePackageByName()` does after
+ * 2. checks the package.json facts n8n's reviewers check (scripts/release/packageMetadata.ts: MIT,
+ *    keyword, name, `n8n` section with built files, no runtime dependencies, repository URL,
+ *    `files: ["dist"]`, `n8n.strict` true only for n8n-node's template ESLint config),
+ * 3. `npm pack --dry-run --json`: only dist/, README.md, LICENSE and package.json are packed,
+ *    every file listed in package.json's n8n section is among them,
+ * 4. packs the real tarball into a temp folder and unpacks it,
+ * 5. runs the scanner's own `analyzePackage()` twice, as `analyzePackageByName()` does after
  *    downloading: on the unpacked tarball (compiled .js + package.json) and on the source
  *    (package.json + {nodes,credentials}/**), with the scanner's own ESLint config.
  *
@@ -15,9 +18,11 @@
  * commit from the source host). The package is not published, so that step is reported as skipped.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+
+import { checkPackageMetadata, type PackageJsonLike, readStrictTemplate } from '../scripts/release/packageMetadata';
 
 const ROOT = path.resolve(__dirname, '..');
 const ALLOWED_TOP_LEVEL = new Set(['package.json', 'README.md', 'LICENSE']);
@@ -79,15 +84,20 @@ async function main(): Promise<void> {
 		run('npm', ['run', 'build', '--silent']);
 	}
 
-	const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+	const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as PackageJsonLike & {
 		name: string;
 		version: string;
-		dependencies?: Record<string, string>;
-		optionalDependencies?: Record<string, string>;
-		bundleDependencies?: unknown;
-		bundledDependencies?: unknown;
 		n8n?: { nodes?: string[]; credentials?: string[] };
 	};
+
+	// --- package.json as n8n's reviewers read it --------------------------------------------
+	const eslintConfigPath = path.join(ROOT, 'eslint.config.mjs');
+	const metadata = checkPackageMetadata(pkg, {
+		fileExists: (relativePath) => existsSync(path.join(ROOT, relativePath)),
+		eslintConfig: existsSync(eslintConfigPath) ? readFileSync(eslintConfigPath, 'utf8') : undefined,
+		strictTemplate: readStrictTemplate(),
+	});
+	for (const result of metadata) check(`package.json: ${result.name}`, result.ok, result.detail);
 
 	// --- what npm would publish -------------------------------------------------------------
 	const dry = parsePackJson(run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { capture: true }));
@@ -100,22 +110,11 @@ async function main(): Promise<void> {
 		check(`${required} is packed`, files.includes(required), `${required} is missing from the package`);
 	}
 	const declared = [...(pkg.n8n?.credentials ?? []), ...(pkg.n8n?.nodes ?? [])];
-	check('package.json declares n8n nodes and credentials', declared.length > 0, 'the n8n section lists nothing');
 	const missingDeclared = declared.filter((f) => !files.includes(f));
 	check(
 		'every file in the n8n section is packed',
 		missingDeclared.length === 0,
 		`declared but not packed (did the build emit them?): ${missingDeclared.join(', ')}`,
-	);
-	const runtimeDeps = [
-		...Object.keys(pkg.dependencies ?? {}),
-		...Object.keys(pkg.optionalDependencies ?? {}),
-	];
-	check('no runtime dependencies', runtimeDeps.length === 0, `dependencies: ${runtimeDeps.join(', ')}`);
-	check(
-		'no bundled dependencies',
-		pkg.bundleDependencies === undefined && pkg.bundledDependencies === undefined,
-		'bundleDependencies is set',
 	);
 	const noise = files.filter((f) => /\.tsbuildinfo$|(^|\/)(test|tests|__tests__)\/|\.test\.js$/.test(f));
 	if (noise.length > 0) info(`note: packed files that n8n never loads: ${noise.join(', ')}`);

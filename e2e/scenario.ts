@@ -200,6 +200,12 @@ function checkLedger(ctx: Context, rows: RowOutcome[], ledger: LedgerLike, label
 		ledger.summary.invoicesProcessedMoreThanOnce === 0,
 		`${ledger.summary.invoicesProcessedMoreThanOnce}`,
 	);
+	const notTest = invoices.filter((i) => !i.testModeExplicit || i.testMode !== true);
+	report.check(
+		`${label}: every invoice was created in Test, test_mode said explicitly`,
+		notTest.length === 0,
+		notTest.slice(0, 5).map((i) => `${i.referenceId}: test_mode ${i.testModeExplicit ? String(i.testMode) : 'omitted'}`).join(', '),
+	);
 	const byRef = new Map<string, number>();
 	for (const inv of invoices) byRef.set(inv.referenceId, (byRef.get(inv.referenceId) ?? 0) + inv.createsCommitted);
 	const notOne = sent.filter((r) => byRef.get(r.referenceId) !== 1);
@@ -319,11 +325,11 @@ async function callbackChecks(ctx: Context, ledgerAfterBulk: LedgerLike): Promis
 	await sleep(3_000);
 	const afterForged = (await executionsOf(ctx, CALLBACK_WORKFLOW_ID)).length;
 	report.check('forged callbacks start no execution', afterForged === before, `${afterForged - before} new executions`);
-	const genuine = await postCallback(url, body, sign(SANDBOX_CREDENTIALS.secretKey, body));
+	const genuine = await postCallback(url, body, sign(SANDBOX_CREDENTIALS.testSecretKey, body));
 	report.check('the same body correctly signed is answered 200', genuine.status === 200, `answered ${genuine.status} ${genuine.text}`);
 	const afterGenuine = (await settledExecutions(ctx, before + 1, 30_000)).length;
 	report.check('the correctly signed callback starts exactly one execution', afterGenuine === before + 1, `${afterGenuine - before} new executions`);
-	const replay = await postCallback(url, body, sign(SANDBOX_CREDENTIALS.secretKey, body));
+	const replay = await postCallback(url, body, sign(SANDBOX_CREDENTIALS.testSecretKey, body));
 	await sleep(3_000);
 	const afterReplay = (await executionsOf(ctx, CALLBACK_WORKFLOW_ID)).length;
 	report.check(
@@ -346,6 +352,20 @@ async function checkPackageLoaded(ctx: Context): Promise<void> {
 		report.check(`n8n lists credential type ${CREDENTIAL_TYPE}`, creds.includes(CREDENTIAL_TYPE), `${creds.length} credential types listed`);
 	} catch (error) {
 		report.fail('n8n lists our node and credential types', error);
+	}
+	// The credential test is the node's own method (testedBy on both nodes): in a real n8n it must run and say where
+	// it found the sandbox's Private API (the credential leaves the path automatic).
+	try {
+		const data = sandboxCredentialData(ctx.sandbox.baseUrl);
+		const res = await rest.postJson('/rest/credentials/test', { credentials: { id: CREDENTIAL_ID, name: CREDENTIAL_NAME, type: CREDENTIAL_TYPE, data } });
+		const result = (res.json as { data?: { status?: string; message?: string } }).data ?? {};
+		report.check(
+			'the credential test (the node’s method) says Test mode and where it found the Private API',
+			res.status === 200 && result.status === 'OK' && /Test mode/.test(result.message ?? '') && result.message!.includes(`Private API found at ${ctx.sandbox.baseUrl}/api;`),
+			`answered ${res.status}: ${JSON.stringify(res.json).slice(0, 300)}`,
+		);
+	} catch (error) {
+		report.fail('the credential test (the node’s method)', error);
 	}
 	const loadErrors = ctx.server!
 		.log()

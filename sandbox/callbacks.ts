@@ -3,6 +3,9 @@ import http from 'http';
 import https from 'https';
 import type { SandboxContext } from './context';
 import { nowSeconds } from './context';
+import { serviceByCode } from './catalogue';
+import { stableId } from './ids';
+import { currencyDecimals } from './money';
 import { privateInvoice } from './serialize';
 import { Invoice } from './store';
 
@@ -15,6 +18,11 @@ import { Invoice } from './store';
  * `callbackRetryDelaysMs` (last value repeating) up to `callbackMaxAttempts` attempts. Each status change is its own
  * delivery with its own retries, so a retried `processing` callback can arrive after the final one, as it can on
  * the platform (receivers de-duplicate on id + status and order by `updated`). A retry re-sends the same bytes.
+ *
+ * As on the platform, each callback is signed with the secret key of the invoice's mode (test or live), so one
+ * callback URL receives both. With `callbackBatchMs` set, changes of one invoice closer together than that are sent
+ * as one callback with the newest status ("we will batch callbacks … very close together"). Final callbacks of a
+ * split payout carry its parts as `attributes.payouts`.
  */
 
 export function signCallback(secretKey: string, rawBody: string | Buffer): string {
@@ -23,9 +31,34 @@ export function signCallback(secretKey: string, rawBody: string | Buffer): strin
 		.digest('base64');
 }
 
+const FINAL = new Set(['processed', 'partially_processed', 'process_failed', 'expired', 'terminated', 'cancel_failed', 'partially_canceled', 'canceled']);
+
+/**
+ * The parts of a split payout (split_mode and an amount above the service's maximum), on its final callbacks only:
+ * equal parts of at most the service maximum (at most 100 parts), each ending as the invoice did.
+ */
+function splitParts(invoice: Invoice): Record<string, unknown>[] | undefined {
+	if (!invoice.options.split_mode || !FINAL.has(invoice.status)) return undefined;
+	const service = serviceByCode(invoice.service);
+	if (!service || invoice.amount <= service.amountMax) return undefined;
+	const count = Math.min(100, Math.ceil(invoice.amount / service.amountMax));
+	const unit = 10 ** currencyDecimals(invoice.currency);
+	const total = Math.round(invoice.amount * unit);
+	const base = Math.floor(total / count);
+	return Array.from({ length: count }, (_, i) => ({
+		id: stableId('cpo', `${invoice.id}-${i + 1}`),
+		amount: (i === count - 1 ? total - base * (count - 1) : base) / unit,
+		currency: invoice.currency,
+		status: invoice.status,
+		resolution: invoice.resolution,
+		test_mode: invoice.testMode,
+	}));
+}
+
 interface Delivery {
 	invoice: Invoice;
 	invoiceStatus: string;
+	testMode: boolean;
 	url: string;
 	body: string;
 	signature: string;
@@ -40,28 +73,55 @@ interface AttemptResult {
 export class CallbackDispatcher {
 	private generation = 0;
 	private inFlight = new Set<http.ClientRequest>();
+	/** Invoices with a batched callback waiting to go: it will carry the status the invoice has when it goes. */
+	private batching = new Set<string>();
 
 	constructor(private readonly ctx: SandboxContext) {}
 
 	/** Called after every status change of an invoice that has a callback_url. */
 	notify(invoice: Invoice): void {
 		if (!invoice.callbackUrl) return;
-		const body = JSON.stringify({ data: privateInvoice(invoice, true) });
+		const batchMs = this.ctx.config.callbackBatchMs;
+		this.ctx.ledger.callbackStarted();
+		if (batchMs <= 0) {
+			this.dispatch(invoice);
+			return;
+		}
+		if (this.batching.has(invoice.id)) {
+			// Folded into the callback already waiting: it counts as finished at once.
+			this.ctx.ledger.callbackFinished();
+			return;
+		}
+		this.batching.add(invoice.id);
+		const generation = this.generation;
+		this.ctx.timers.after(batchMs, () => {
+			this.batching.delete(invoice.id);
+			if (generation === this.generation) this.dispatch(invoice);
+		});
+	}
+
+	private dispatch(invoice: Invoice): void {
+		const data = privateInvoice(invoice, true, this.ctx.privatePrefix);
+		const parts = splitParts(invoice);
+		if (parts) data.attributes.payouts = parts;
+		const body = JSON.stringify({ data });
+		const secret = invoice.testMode ? this.ctx.options.secretKey : this.ctx.options.liveSecretKey;
 		const delivery: Delivery = {
 			invoice,
 			invoiceStatus: invoice.status,
-			url: invoice.callbackUrl,
+			testMode: invoice.testMode,
+			url: invoice.callbackUrl!,
 			body,
-			signature: signCallback(this.ctx.options.secretKey, body),
+			signature: signCallback(secret, body),
 			generation: this.generation,
 		};
-		this.ctx.ledger.callbackStarted();
 		void this.attempt(delivery, 1);
 	}
 
 	/** Forget every delivery (reset/close): in-flight requests are aborted, scheduled retries never run. */
 	cancelAll(): void {
 		this.generation++;
+		this.batching.clear();
 		for (const req of this.inFlight) req.destroy();
 		this.inFlight.clear();
 	}
@@ -81,6 +141,7 @@ export class CallbackDispatcher {
 		this.ctx.ledger.recordCallback({
 			invoiceId: d.invoice.id,
 			invoiceStatus: d.invoiceStatus,
+			testMode: d.testMode,
 			url: d.url,
 			attempt,
 			httpStatus: result.httpStatus,

@@ -17,6 +17,13 @@ function envNumber(name: string): number | undefined {
 	return n;
 }
 
+/** SANDBOX_PRIVATE_API_PATH: "/api" (default) or "/" / "" for the host root. */
+function privateApiPathFromEnv(): '/api' | '' | undefined {
+	const value = process.env.SANDBOX_PRIVATE_API_PATH;
+	if (value === undefined) return undefined;
+	return value.trim() === '' || value.trim() === '/' ? '' : '/api';
+}
+
 function envList(name: string): number[] | undefined {
 	const raw = process.env[name];
 	if (!raw) return undefined;
@@ -31,10 +38,13 @@ async function main(): Promise<void> {
 		apiKey: process.env.SANDBOX_API_KEY || undefined,
 		publicKey: process.env.SANDBOX_PUBLIC_KEY || undefined,
 		secretKey: process.env.SANDBOX_SECRET_KEY || undefined,
+		liveSecretKey: process.env.SANDBOX_LIVE_SECRET_KEY || undefined,
+		privateApiPath: privateApiPathFromEnv(),
 		latencyMs: envNumber('SANDBOX_LATENCY_MS'),
 		processDelayMs: envNumber('SANDBOX_PROCESS_DELAY_MS'),
 		callbackRetryDelaysMs: envList('SANDBOX_CALLBACK_RETRY_DELAYS_MS'),
 		callbackMaxAttempts: envNumber('SANDBOX_CALLBACK_MAX_ATTEMPTS'),
+		callbackBatchMs: envNumber('SANDBOX_CALLBACK_BATCH_MS'),
 		seed: envNumber('SANDBOX_SEED'),
 	};
 	const sandbox = await startSandbox(options);
@@ -49,12 +59,14 @@ async function main(): Promise<void> {
 			'',
 			'Test credentials (PaymentsTrust API credential in n8n):',
 			`  Base URL         ${c.baseUrl}`,
-			`  Private API Path ${c.privateApiPath}`,
+			`  Private API Path (leave empty: automatic; the sandbox serves it at ${sandbox.privateApiUrl})`,
 			`  Public API Path  ${c.publicApiPath}`,
 			`  Account ID       ${c.accountId}`,
 			`  API Key          ${c.apiKey}`,
 			`  Public Key       ${c.publicKey}`,
-			`  Secret Key       ${c.secretKey}`,
+			`  Environment      ${c.environment === 'test' ? 'Test' : 'Live'}`,
+			`  Test Secret Key  ${c.testSecretKey}`,
+			`  Live Secret Key  ${c.liveSecretKey}`,
 			'',
 			'Ctrl+C to stop.',
 		].join('\n'),

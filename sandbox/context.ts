@@ -14,8 +14,13 @@ export interface SandboxContext {
 	config: SandboxConfig;
 	/** Known once listening; used for absolute URLs in answers (method logos, the account's website). */
 	baseUrl: string;
-	/** From the key prefix, as on the platform: pk_live_… is live, anything else is test. */
+	/**
+	 * Mode of the pre-request and the service list, from the public key's prefix as on the platform (pk_live_… is
+	 * live, anything else test). Invoices take their own mode from the create request's `test_mode`.
+	 */
 	readonly testMode: boolean;
+	/** Where the Private API is served: '/api' or '' (the host root). */
+	readonly privatePrefix: string;
 	readonly store: InvoiceStore;
 	readonly ledger: Ledger;
 	readonly faults: FaultInjector;

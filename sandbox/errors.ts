@@ -21,6 +21,15 @@ export const validationFailed = (errors: Record<string, string>): ApiResult => (
 export const conflict = (title: 'duplicated_reference_id' | 'invalid_status', detail: string): ApiResult =>
 	single(409, { status: 'Conflict', code: '409', title, detail });
 
+/**
+ * 409 for a reused reference_id: the reference says the answer carries "an error message and the duplicate request
+ * body"; the sandbox sends the error and the invoice already created under that reference, as `data`.
+ */
+export const duplicateReference = (detail: string, existing: unknown): ApiResult => ({
+	status: 409,
+	body: { errors: [{ status: 'Conflict', code: '409', title: 'duplicated_reference_id', detail }], data: existing },
+});
+
 /** The reference shows only the 500; the others follow the same pattern. */
 const SERVER_ERRORS: Record<number, [string, string]> = {
 	500: ['internal_error', 'Internal server error.'],

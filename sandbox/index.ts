@@ -32,6 +32,7 @@ export async function startSandbox(options: Partial<SandboxOptions> = {}): Promi
 		config: pickConfig(opts),
 		baseUrl: '',
 		testMode: !opts.publicKey.startsWith('pk_live_'),
+		privatePrefix: opts.privateApiPath,
 		store: new InvoiceStore(),
 		ledger: new Ledger(),
 		faults: new FaultInjector(opts.seed),
@@ -52,16 +53,18 @@ export async function startSandbox(options: Partial<SandboxOptions> = {}): Promi
 	let closing: Promise<void> | undefined;
 	return {
 		baseUrl,
-		privateApiUrl: `${baseUrl}/api`,
+		privateApiUrl: `${baseUrl}${opts.privateApiPath}`,
 		publicApiUrl: `${baseUrl}/public-api`,
 		credentials: {
 			baseUrl,
-			privateApiPath: '/api',
+			environment: ctx.testMode ? 'test' : 'live',
+			privateApiPath: '',
 			publicApiPath: '/public-api',
 			accountId: opts.accountId,
 			apiKey: opts.apiKey,
 			publicKey: opts.publicKey,
-			secretKey: opts.secretKey,
+			testSecretKey: opts.secretKey,
+			liveSecretKey: opts.liveSecretKey,
 		},
 		port,
 		close() {

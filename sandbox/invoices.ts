@@ -55,7 +55,9 @@ export function buildInvoice(ctx: SandboxContext, input: CreateInput): Omit<Invo
 		serviceCurrency: service.serviceCurrency,
 		serviceAmount: money.serviceAmount,
 		servicePayoutAmount: money.serviceAmount,
-		testMode: ctx.testMode,
+		// Omitted test_mode is the unsafe reading: live. The ledger shows that the request did not say.
+		testMode: input.testMode ?? false,
+		testModeExplicit: input.testMode !== null,
 		description: input.description,
 		fee: money.fee,
 		writeoff: money.writeoff,
@@ -115,7 +117,9 @@ export function seedInvoices(ctx: SandboxContext, opts: SeedOptions): SeedResult
 			serviceCurrency: service.serviceCurrency,
 			serviceAmount: money.serviceAmount,
 			servicePayoutAmount: money.serviceAmount,
+			// Seeded invoices stand for an account's history in the sandbox's own mode.
 			testMode: ctx.testMode,
+			testModeExplicit: true,
 			description: null,
 			fee: money.fee,
 			writeoff: money.writeoff,

@@ -26,7 +26,7 @@ export interface CallRecord {
 	fault: FaultDecision | null;
 }
 
-const NOT_YET_FINAL = new Set(['created', 'processing']);
+const NOT_YET_FINAL = new Set(['created', 'processing', 'process_error']);
 
 function emptyCounts(): LedgerCounts {
 	return {
@@ -128,6 +128,7 @@ export class Ledger {
 			processCalls,
 			referencesWithMultipleInvoices: [...this.createsByRef.values()].filter((n) => n > 1).length,
 			invoicesProcessedMoreThanOnce: [...this.processByInvoice.values()].filter((n) => n > 1).length,
+			invoicesWithoutExplicitTestMode: store.all().filter((inv) => !inv.testModeExplicit).length,
 			pendingProcessing: pending,
 			callbacks: {
 				attempts: this.callbacks.length,
@@ -145,6 +146,8 @@ export class Ledger {
 		const invoices: LedgerInvoice[] = store.all().map((inv) => ({
 			id: inv.id,
 			referenceId: inv.referenceId,
+			testMode: inv.testMode,
+			testModeExplicit: inv.testModeExplicit,
 			amount: inv.amount,
 			currency: inv.currency,
 			service: inv.service,

@@ -12,11 +12,14 @@ export const DEFAULT_OPTIONS: SandboxOptions = {
 	apiKey: 'sandbox_api_key',
 	publicKey: 'pk_test_sandbox',
 	secretKey: 'sk_test_sandbox',
+	liveSecretKey: 'sk_live_sandbox',
+	privateApiPath: '/api',
 	latencyMs: 0,
 	processDelayMs: 300,
 	callbackRetryDelaysMs: [1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000, 9000],
 	callbackMaxAttempts: 10,
 	callbackTimeoutMs: 10_000,
+	callbackBatchMs: 0,
 	seed: 1,
 	faults: null,
 };
@@ -27,6 +30,7 @@ const CONFIG_KEYS: (keyof SandboxConfig)[] = [
 	'callbackRetryDelaysMs',
 	'callbackMaxAttempts',
 	'callbackTimeoutMs',
+	'callbackBatchMs',
 ];
 
 function nonNegative(value: unknown, name: string): number {
@@ -51,6 +55,7 @@ export function mergeConfig(base: SandboxConfig, partial: Partial<SandboxConfig>
 	if (partial.callbackTimeoutMs !== undefined) {
 		next.callbackTimeoutMs = nonNegative(partial.callbackTimeoutMs, 'callbackTimeoutMs');
 	}
+	if (partial.callbackBatchMs !== undefined) next.callbackBatchMs = nonNegative(partial.callbackBatchMs, 'callbackBatchMs');
 	if (partial.callbackMaxAttempts !== undefined) {
 		const n = nonNegative(partial.callbackMaxAttempts, 'callbackMaxAttempts');
 		if (!Number.isInteger(n) || n < 1) throw new ConfigError('callbackMaxAttempts must be an integer >= 1');
@@ -67,6 +72,9 @@ export function mergeConfig(base: SandboxConfig, partial: Partial<SandboxConfig>
 export function resolveOptions(partial: Partial<SandboxOptions> = {}): SandboxOptions {
 	const defined = Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined)) as Partial<SandboxOptions>;
 	const merged: SandboxOptions = { ...DEFAULT_OPTIONS, ...defined };
+	if (merged.privateApiPath !== '/api' && merged.privateApiPath !== '') {
+		throw new ConfigError('privateApiPath must be "/api" or "" (the host root)');
+	}
 	// Validate the runtime part through the same path as configure(), so both refuse the same mistakes.
 	const config = mergeConfig(pickConfig(DEFAULT_OPTIONS), pickConfig(merged));
 	return { ...merged, ...config };
@@ -79,5 +87,6 @@ export function pickConfig(o: SandboxConfig): SandboxConfig {
 		callbackRetryDelaysMs: [...o.callbackRetryDelaysMs],
 		callbackMaxAttempts: o.callbackMaxAttempts,
 		callbackTimeoutMs: o.callbackTimeoutMs,
+		callbackBatchMs: o.callbackBatchMs,
 	};
 }

@@ -106,8 +106,15 @@ export function startProcessing(ctx: SandboxContext, inv: Invoice, service: Payo
 	ctx.timers.after(ctx.config.processDelayMs, () => {
 		const { status, resolution } = decideOutcome(ctx, inv, service);
 		if (status === 'processing') return;
-		inv.status = status;
-		settle(inv);
-		changeStatus(ctx, inv, status, resolution);
+		const finish = () => {
+			inv.status = status;
+			settle(inv);
+			changeStatus(ctx, inv, status, resolution);
+		};
+		if (status !== 'process_failed') return finish();
+		// As on the platform: a failed attempt is process_error (it would be retried) before process_failed, the
+		// final status once the attempt limit is reached.
+		changeStatus(ctx, inv, 'process_error', resolution);
+		ctx.timers.after(Math.max(1, Math.floor(ctx.config.processDelayMs / 2)), finish);
 	});
 }

@@ -3,10 +3,8 @@ import { Invoice } from './store';
 
 /**
  * The API's JSON shapes, key for key and in the order of the reference's samples (tests compare the key sets).
- * The Private API path is fixed at `/api` in links, as in the samples.
+ * Links carry the Private API path the sandbox serves (`/api`, as in the samples, or the host root).
  */
-
-export const PRIVATE_PREFIX = '/api';
 
 export function maskCardNumber(value: string): string {
 	return value.length >= 10 ? `${value.slice(0, 6)}******${value.slice(-4)}` : value;
@@ -21,7 +19,7 @@ function outputFields(inv: Invoice): Record<string, string> {
  * A payout invoice as the Private API returns it. The list sample has no `callback_logs` in its attributes while
  * the single-invoice samples do, so the list leaves it out too.
  */
-export function privateInvoice(inv: Invoice, withCallbackLogs = true) {
+export function privateInvoice(inv: Invoice, withCallbackLogs: boolean, prefix: string) {
 	const attributes: Record<string, unknown> = {
 		status: inv.status,
 		resolution: inv.resolution,
@@ -59,7 +57,7 @@ export function privateInvoice(inv: Invoice, withCallbackLogs = true) {
 			// Always present so the key set is stable; data is null when the invoice has no customer.
 			customer: { data: inv.customerId ? { type: 'customers', id: inv.customerId } : null },
 		},
-		links: { self: `${PRIVATE_PREFIX}/payout-invoices/${inv.id}` },
+		links: { self: `${prefix}/payout-invoices/${inv.id}` },
 	};
 }
 
@@ -84,7 +82,7 @@ export function publicInvoice(inv: Invoice) {
 	};
 }
 
-export function serviceResource(s: PayoutService, testMode: boolean) {
+export function serviceResource(s: PayoutService, testMode: boolean, prefix: string) {
 	return {
 		type: 'payout-services',
 		id: s.id,
@@ -108,7 +106,7 @@ export function serviceResource(s: PayoutService, testMode: boolean) {
 			'payout-method': { data: { type: 'payout-methods', id: s.method } },
 			'payout-service': { data: { type: 'payout-services', id: s.code } },
 		},
-		links: { self: `${PRIVATE_PREFIX}/payout-services/${s.id}` },
+		links: { self: `${prefix}/payout-services/${s.id}` },
 	};
 }
 

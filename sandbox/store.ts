@@ -34,6 +34,8 @@ export interface Invoice {
 	serviceAmount: number;
 	servicePayoutAmount: number;
 	testMode: boolean;
+	/** The create request said test_mode itself. */
+	testModeExplicit: boolean;
 	description: string | null;
 	fee: number;
 	writeoff: number;

@@ -46,6 +46,11 @@ export interface SandboxConfig {
 	callbackMaxAttempts: number;
 	/** How long one callback attempt may take (connect + answer) before it counts as failed. */
 	callbackTimeoutMs: number;
+	/**
+	 * Status changes of one invoice closer together than this are sent as one callback with the newest status, as
+	 * the platform batches them (a receiver may then never see `processing`). 0 (default): one callback per change.
+	 */
+	callbackBatchMs: number;
 }
 
 export interface SandboxOptions extends SandboxConfig {
@@ -54,8 +59,14 @@ export interface SandboxOptions extends SandboxConfig {
 	host: string;
 	accountId: string;
 	apiKey: string;
+	/** Mode of the pre-request and service list: a `pk_live_…` key makes them live. */
 	publicKey: string;
+	/** Test secret key: signs callbacks of test-mode invoices. */
 	secretKey: string;
+	/** Live secret key: signs callbacks of live invoices (those created with `test_mode: false` or without it). */
+	liveSecretKey: string;
+	/** Where the Private API answers: '/api' (default, as the reference's links) or '' (the host root, as PaymentsTrust's own docs). */
+	privateApiPath: '/api' | '';
 	/** Seed of the deterministic PRNGs (fault injection, test_usd success rate). */
 	seed: number;
 	/** Fault injection active from the start; null = none. */
@@ -68,12 +79,16 @@ export interface SandboxOptions extends SandboxConfig {
  */
 export type SandboxCredentials = {
 	baseUrl: string;
+	/** Environment of the sandbox's public key ('test' unless it is a pk_live_… key). */
+	environment: 'test' | 'live';
+	/** '' = automatic: the node finds the Private API itself, as with a new credential. */
 	privateApiPath: string;
 	publicApiPath: string;
 	accountId: string;
 	apiKey: string;
 	publicKey: string;
-	secretKey: string;
+	testSecretKey: string;
+	liveSecretKey: string;
 };
 
 export interface FaultState {
@@ -125,6 +140,8 @@ export interface LedgerCall {
 export interface LedgerCallback {
 	invoiceId: string;
 	invoiceStatus: string;
+	/** Mode of the invoice, i.e. which secret key signed the callback. */
+	testMode: boolean;
 	url: string;
 	attempt: number;
 	/** HTTP status of the receiver's answer; null on a connection error or timeout. */
@@ -137,6 +154,10 @@ export interface LedgerCallback {
 export interface LedgerInvoice {
 	id: string;
 	referenceId: string;
+	/** The invoice's mode: the create request's `test_mode`, or false (live) when the request left it out. */
+	testMode: boolean;
+	/** Whether the create request said `test_mode` itself (true or false). Every invoice the node creates must. */
+	testModeExplicit: boolean;
 	amount: number;
 	currency: string;
 	service: string;
@@ -174,7 +195,9 @@ export interface LedgerSummary {
 	referencesWithMultipleInvoices: number;
 	/** Invoices moved to processing more than once (0). */
 	invoicesProcessedMoreThanOnce: number;
-	/** Invoices still in created / processing (timers pending). */
+	/** Invoices whose create request left `test_mode` out (recorded as live, the unsafe reading). */
+	invoicesWithoutExplicitTestMode: number;
+	/** Invoices still in created / processing / process_error (timers pending). */
 	pendingProcessing: number;
 	callbacks: { attempts: number; delivered: number; failed: number; pending: number };
 	/** Faults injected since the last reset, across fault configuration changes. */
@@ -191,7 +214,7 @@ export interface LedgerSnapshot {
 export interface RunningSandbox {
 	/** 'http://127.0.0.1:PORT' */
 	baseUrl: string;
-	/** baseUrl + '/api' */
+	/** baseUrl + the Private API path ('/api' or nothing) */
 	privateApiUrl: string;
 	/** baseUrl + '/public-api' */
 	publicApiUrl: string;

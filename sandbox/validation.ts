@@ -23,6 +23,8 @@ export interface CreateInput {
 	customer: Record<string, unknown> | null;
 	options: InvoiceOptions;
 	metadata: unknown;
+	/** `test_mode` as the request said it; null when the request left it out. */
+	testMode: boolean | null;
 }
 
 export type Validation = { ok: true; input: CreateInput } | { ok: false; errors: Record<string, string>; referenceId: string | null };
@@ -146,6 +148,11 @@ export function validateCreate(body: unknown): Validation {
 		errors.metadata = 'This value should be of type array.';
 	}
 
+	// test_mode: the mode of this invoice (NOTES: chosen per request). Left out, it is recorded as live.
+	if (attrs.test_mode !== undefined && attrs.test_mode !== null && typeof attrs.test_mode !== 'boolean') {
+		errors.test_mode = 'This value should be of type bool.';
+	}
+
 	if (Object.keys(errors).length > 0 || !referenceId || !service || !currency || amount === undefined) {
 		return { ok: false, errors, referenceId };
 	}
@@ -164,6 +171,7 @@ export function validateCreate(body: unknown): Validation {
 			customer,
 			options,
 			metadata: attrs.metadata ?? null,
+			testMode: typeof attrs.test_mode === 'boolean' ? attrs.test_mode : null,
 		},
 	};
 }

@@ -50,7 +50,7 @@ async function main(): Promise<number> {
 		processDelayMs: Number(process.env.SANDBOX_PROCESS_DELAY_MS ?? 300),
 	});
 	try {
-		console.log(`PaymentsTrust sandbox on ${sandbox.baseUrl} (test mode, nothing real is paid)`);
+		console.log(`PaymentsTrust sandbox on ${sandbox.baseUrl}; credential Environment: Test (every invoice test_mode true, nothing real is paid)`);
 		console.log(`Running "${workflow.name}" over ${csvRows} rows of examples/payouts.csv in n8n's engine…\n`);
 		const started = Date.now();
 		const result = await runWorkflow({
@@ -96,11 +96,14 @@ async function main(): Promise<number> {
 			problems.push(`the sandbox holds ${ledger.invoices.length} invoices, the run reports ${withInvoice}`);
 		}
 		if (ledger.summary.invoicesProcessedMoreThanOnce > 0) problems.push('an invoice was processed more than once');
+		// Test or live, always explicit: the ledger records each invoice's mode from its create request.
+		const notTest = ledger.invoices.filter((invoice) => !invoice.testModeExplicit || !invoice.testMode);
+		if (notTest.length) problems.push(`${notTest.length} invoices not created with test_mode true`);
 		if (problems.length) {
 			console.error(`\nThe numbers do not add up: ${problems.join('; ')}`);
 			return 1;
 		}
-		console.log('All rows accounted for; no reference ID paid twice.');
+		console.log('All rows accounted for; no reference ID paid twice; every invoice created with test_mode true.');
 		return 0;
 	} finally {
 		await sandbox.close();

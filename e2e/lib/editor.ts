@@ -14,7 +14,7 @@ export interface EditorContext {
 	report: Report;
 	baseUrl: string;
 	sandboxUrl: string;
-	credentials: { accountId: string; apiKey: string; publicKey: string; secretKey: string };
+	credentials: { accountId: string; apiKey: string; publicKey: string; testSecretKey: string; liveSecretKey: string };
 	owner: { email: string; password: string };
 	screenshots: string;
 }
@@ -242,7 +242,8 @@ export async function checkEditor(page: Page, ctx: EditorContext): Promise<void>
 		await setCredentialField(page, 'accountId', ctx.credentials.accountId);
 		await setCredentialField(page, 'apiKey', ctx.credentials.apiKey);
 		await setCredentialField(page, 'publicKey', ctx.credentials.publicKey);
-		await setCredentialField(page, 'secretKey', ctx.credentials.secretKey);
+		await setCredentialField(page, 'testSecretKey', ctx.credentials.testSecretKey);
+		await setCredentialField(page, 'liveSecretKey', ctx.credentials.liveSecretKey);
 		const good = await credentialVerdict(page);
 		await screenshot(page, ctx, 'credential-good');
 		credentialSaved = report.check('credential saves and tests with good values', good.ok, good.text);
@@ -265,7 +266,8 @@ export async function checkEditor(page: Page, ctx: EditorContext): Promise<void>
 		const wrongPath = await credentialVerdict(page);
 		await screenshot(page, ctx, 'credential-wrong-path');
 		report.check('credential test explains a wrong Private API path', !wrongPath.ok && CREDENTIAL_MESSAGES.wrongPath.test(wrongPath.text), wrongPath.text);
-		await setCredentialField(page, 'privateApiPath', '/api');
+		// Back to automatic (empty): the credential finds the Private API itself.
+		await setCredentialField(page, 'privateApiPath', '');
 
 		await setCredentialField(page, 'baseUrl', 'http://127.0.0.1:9');
 		const unreachable = await credentialVerdict(page);

@@ -267,6 +267,11 @@ export class RestSession {
 		}
 	}
 
+	/** POST a JSON body with the session's cookie; the status and the answer, whatever the status. */
+	async postJson(urlPath: string, body: unknown): Promise<{ status: number; json: unknown }> {
+		return await this.request('POST', urlPath, body);
+	}
+
 	/** GET a path with the session's cookie; the JSON answer, or an error naming the status. */
 	async getJson(urlPath: string): Promise<unknown> {
 		const res = await this.request('GET', urlPath);

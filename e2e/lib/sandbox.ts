@@ -10,10 +10,12 @@ import type { LedgerSnapshot } from '../../sandbox/types';
 import { freePort, startProcess, Started, waitFor } from './processes';
 
 export const SANDBOX_CREDENTIALS = {
+	environment: 'test',
 	accountId: 'coma_sandbox',
 	apiKey: 'sandbox_api_key',
 	publicKey: 'pk_test_sandbox',
-	secretKey: 'sk_test_sandbox',
+	testSecretKey: 'sk_test_sandbox',
+	liveSecretKey: 'sk_live_sandbox',
 };
 
 export interface RunningSandbox {
@@ -72,5 +74,6 @@ export async function resetSandbox(baseUrl: string): Promise<void> {
 
 /** The credential n8n imports: the `paymentsTrustApi` type's fields, pointing at the sandbox. */
 export function sandboxCredentialData(baseUrl: string): Record<string, string> {
-	return { baseUrl, privateApiPath: '/api', publicApiPath: '/public-api', ...SANDBOX_CREDENTIALS };
+	// Private API Path empty: automatic, as a new credential has it; the node finds the sandbox's /api itself.
+	return { baseUrl, privateApiPath: '', publicApiPath: '/public-api', ...SANDBOX_CREDENTIALS };
 }

@@ -5,6 +5,7 @@ import * as payoutInvoice from './actions/payoutInvoice/PayoutInvoice.resource';
 import * as payoutService from './actions/payoutService/PayoutService.resource';
 import * as prerequest from './actions/prerequest/Prerequest.resource';
 import { router } from './actions/router';
+import { paymentsTrustCredentialTest } from './methods/credentialTest';
 import { searchInvoices, searchServices } from './methods/listSearch';
 import { getServices } from './methods/loadOptions';
 import { getServiceFields } from './methods/resourceMapping';
@@ -29,7 +30,7 @@ export class PaymentsTrust implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'paymentsTrustApi', required: true }],
+		credentials: [{ name: 'paymentsTrustApi', required: true, testedBy: 'paymentsTrustCredentialTest' }],
 		properties: [
 			{
 				displayName: 'Resource',
@@ -61,6 +62,7 @@ export class PaymentsTrust implements INodeType {
 	};
 
 	methods = {
+		credentialTest: { paymentsTrustCredentialTest },
 		listSearch: { searchInvoices, searchServices },
 		loadOptions: { getServices },
 		resourceMapping: { getServiceFields },

@@ -9,12 +9,14 @@ import {
 } from 'n8n-workflow';
 
 import { toFriendlyInvoice } from '../PaymentsTrust/helpers/invoice';
+import { paymentsTrustCredentialTest } from '../PaymentsTrust/methods/credentialTest';
 import { parseCallback } from './callback';
 import { judgeCallback, rememberCallback, type CallbackMemory } from './deduplication';
 import { forgetProcessMemory, processMemoryFor } from './processMemory';
 import { modeMatches, statusMatches, STATUS_OPTIONS, type ModeFilter, type TriggerOn } from './filters';
 import { answerWithoutStarting } from './respond';
-import { isValidSignature, SIGNATURE_HEADER } from './signature';
+import { callbackKeys } from '../PaymentsTrust/transport/environment';
+import { SIGNATURE_HEADER, verifyingMode } from './signature';
 
 /** Key, in the node's static data, of the memory of delivered callbacks. */
 const MEMORY_KEY = 'deliveredCallbacks';
@@ -26,8 +28,8 @@ function triggerKeyOf(ctx: IHookFunctions | IWebhookFunctions): string {
 }
 
 const NO_SECRET_MESSAGE =
-	'PaymentsTrust Trigger cannot verify this callback: the PaymentsTrust API credential has no Secret Key. ' +
-	'Add the secret key (sk_test_… or sk_live_…) matching the invoices’ mode to the credential, ' +
+	'PaymentsTrust Trigger cannot verify this callback: the PaymentsTrust API credential has no secret key. ' +
+	'Add the Test Secret Key (sk_test_…) and/or the Live Secret Key (sk_live_…) to the credential, ' +
 	'or turn off the Verify Signature option.';
 
 export class PaymentsTrustTrigger implements INodeType {
@@ -48,6 +50,7 @@ export class PaymentsTrustTrigger implements INodeType {
 			{
 				name: 'paymentsTrustApi',
 				required: true,
+				testedBy: 'paymentsTrustCredentialTest',
 			},
 		],
 		webhooks: [
@@ -156,7 +159,7 @@ export class PaymentsTrustTrigger implements INodeType {
 						type: 'boolean',
 						default: true,
 						description:
-							'Whether to check the X-Signature header with the credential’s Secret Key and refuse (HTTP 401) callbacks that fail. Turning it off means anyone who knows the URL can start this workflow with a made-up payout status.',
+							'Whether to check the X-Signature header with the credential’s Test or Live Secret Key (the one of the invoice’s mode) and refuse (HTTP 401) callbacks that fail. Turning it off means anyone who knows the URL can start this workflow with a made-up payout status.',
 					},
 				],
 			},
@@ -169,6 +172,10 @@ export class PaymentsTrustTrigger implements INodeType {
 	 * "no" so that n8n calls create on every activation, which starts the duplicate memory afresh from
 	 * static data.
 	 */
+	methods = {
+		credentialTest: { paymentsTrustCredentialTest },
+	};
+
 	webhookMethods = {
 		default: {
 			async checkExists(this: IHookFunctions): Promise<boolean> {
@@ -190,20 +197,22 @@ export class PaymentsTrustTrigger implements INodeType {
 		const options = this.getNodeParameter('options', {}) as IDataObject;
 		const rawBody = (req as { rawBody?: Buffer | string }).rawBody;
 
-		// 1. Authenticity before anything else: an unsigned or forged body is refused whatever it contains.
+		// 1. Authenticity before anything else: an unsigned or forged body is refused whatever it contains. The
+		// platform signs each callback with the secret key of the invoice's mode, so either key may verify it.
+		let verifiedMode: 'test' | 'live' | undefined;
 		if (options.verifySignature !== false) {
-			let secret = '';
+			let keys: ReturnType<typeof callbackKeys> = [];
 			try {
-				const credentials = await this.getCredentials('paymentsTrustApi');
-				secret = typeof credentials.secretKey === 'string' ? credentials.secretKey.trim() : '';
+				keys = callbackKeys(await this.getCredentials('paymentsTrustApi'));
 			} catch {
-				secret = '';
+				keys = [];
 			}
-			if (secret === '') {
-				this.logger.warn('PaymentsTrust Trigger refused a callback: the credential has no Secret Key');
+			if (keys.length === 0) {
+				this.logger.warn('PaymentsTrust Trigger refused a callback: the credential has no secret key');
 				return answerWithoutStarting(this, 401, { message: NO_SECRET_MESSAGE });
 			}
-			if (!isValidSignature(secret, rawBody ?? Buffer.alloc(0), req.headers[SIGNATURE_HEADER])) {
+			verifiedMode = verifyingMode(keys, rawBody ?? Buffer.alloc(0), req.headers[SIGNATURE_HEADER]);
+			if (!verifiedMode) {
 				this.logger.warn('PaymentsTrust Trigger refused a callback: missing or invalid X-Signature');
 				return answerWithoutStarting(this, 401, { message: 'Missing or invalid X-Signature' });
 			}
@@ -215,6 +224,13 @@ export class PaymentsTrustTrigger implements INodeType {
 			return answerWithoutStarting(this, 400, { message: parsed.message });
 		}
 		const callback = parsed.callback;
+		// A body claiming one mode signed with the other mode's key is not what the platform sends: refused.
+		if (verifiedMode && callback.testMode !== (verifiedMode === 'test')) {
+			this.logger.warn(`PaymentsTrust Trigger refused a callback: signed with the ${verifiedMode} key but test_mode is ${String(callback.testMode)}`);
+			return answerWithoutStarting(this, 401, {
+				message: `Signature made with the ${verifiedMode} secret key, but the body's test_mode is ${String(callback.testMode)}`,
+			});
+		}
 
 		// 3. Filters. Anything filtered out is still acknowledged, or PaymentsTrust would retry it for days.
 		const triggerOn = this.getNodeParameter('triggerOn', 'anyStatus') as TriggerOn;

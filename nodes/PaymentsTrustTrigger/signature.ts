@@ -31,3 +31,19 @@ export function isValidSignature(
 	if (expected.length !== actual.length) return false;
 	return timingSafeEqual(expected, actual);
 }
+
+/**
+ * Which of the credential's secret keys signed this body: the mode of the key that verifies it, or undefined when
+ * none does. Every key is tried (no early exit), so the answer time does not tell which key matched.
+ */
+export function verifyingMode<Mode extends string>(
+	keys: Array<{ key: string; mode: Mode }>,
+	rawBody: Buffer | string,
+	received: string | string[] | undefined,
+): Mode | undefined {
+	let verified: Mode | undefined;
+	for (const { key, mode } of keys) {
+		if (isValidSignature(key, rawBody, received) && verified === undefined) verified = mode;
+	}
+	return verified;
+}

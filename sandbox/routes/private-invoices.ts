@@ -1,10 +1,10 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { serviceByCode } from '../catalogue';
 import type { SandboxContext } from '../context';
-import { conflict, notFound, validationFailed } from '../errors';
+import { conflict, duplicateReference, notFound, validationFailed } from '../errors';
 import { buildInvoice } from '../invoices';
 import { KNOWN_STATUSES, startProcessing } from '../processing';
-import { PRIVATE_PREFIX, privateInvoice } from '../serialize';
+import { privateInvoice } from '../serialize';
 import { validateCreate } from '../validation';
 import { apiRoute } from './api-route';
 import { positiveInt, queryString, resource } from './resource';
@@ -19,7 +19,7 @@ const referenceOf = (body: unknown): string | null => {
 };
 
 export function privateInvoiceRoutes(app: FastifyInstance, ctx: SandboxContext): void {
-	const base = `${PRIVATE_PREFIX}/payout-invoices`;
+	const base = `${ctx.privatePrefix}/payout-invoices`;
 
 	const create = apiRoute(ctx, {
 		op: 'create',
@@ -52,9 +52,9 @@ export function privateInvoiceRoutes(app: FastifyInstance, ctx: SandboxContext):
 					error: 'duplicated_reference_id',
 					fault,
 				});
-				return conflict(
-					'duplicated_reference_id',
+				return duplicateReference(
 					`Payout invoice with reference_id "${input.referenceId}" already exists (${existing.id}).`,
+					privateInvoice(existing, false, ctx.privatePrefix),
 				);
 			}
 			const inv = ctx.store.add(buildInvoice(ctx, input));
@@ -71,7 +71,7 @@ export function privateInvoiceRoutes(app: FastifyInstance, ctx: SandboxContext):
 				startProcessing(ctx, inv, input.service);
 				ctx.ledger.markProcessed(inv.id);
 			}
-			return { status: 201, body: { data: privateInvoice(inv) } };
+			return { status: 201, body: { data: privateInvoice(inv, true, ctx.privatePrefix) } };
 		},
 	});
 
@@ -107,12 +107,13 @@ export function privateInvoiceRoutes(app: FastifyInstance, ctx: SandboxContext):
 			return {
 				status: 200,
 				body: {
-					meta: { count: page.items.length, size, before: first, after: last },
+					// As in the reference's sample: `after` is the first (newest) item of the page, `before` the last.
+					meta: { count: page.items.length, size, before: last, after: first },
 					links: {
 						prev: page.hasPrev && first ? link(`page[before]=${first}`) : '',
 						next: page.hasNext && last ? link(`page[after]=${last}`) : '',
 					},
-					data: page.items.map((inv) => privateInvoice(inv, false)),
+					data: page.items.map((inv) => privateInvoice(inv, false, ctx.privatePrefix)),
 				},
 			};
 		},
@@ -123,7 +124,7 @@ export function privateInvoiceRoutes(app: FastifyInstance, ctx: SandboxContext):
 		auth: 'private',
 		handle(req: FastifyRequest) {
 			const inv = ctx.store.get((req.params as IdParams).id);
-			return inv ? { status: 200, body: { data: privateInvoice(inv) } } : notFound();
+			return inv ? { status: 200, body: { data: privateInvoice(inv, true, ctx.privatePrefix) } } : notFound();
 		},
 	});
 
@@ -155,7 +156,7 @@ export function privateInvoiceRoutes(app: FastifyInstance, ctx: SandboxContext):
 			}
 			startProcessing(ctx, inv, serviceByCode(inv.service));
 			ctx.ledger.record({ operation: 'process', referenceId: inv.referenceId, invoiceId: id, committed: true, decidedStatus: 200, error: null, fault });
-			return { status: 200, body: { data: privateInvoice(inv) } };
+			return { status: 200, body: { data: privateInvoice(inv, true, ctx.privatePrefix) } };
 		},
 	});
 

@@ -2,13 +2,13 @@ import type { FastifyInstance } from 'fastify';
 import { SERVICES, serviceById } from '../catalogue';
 import type { SandboxContext } from '../context';
 import { notFound, validationFailed } from '../errors';
-import { PRIVATE_PREFIX, serviceResource } from '../serialize';
+import { serviceResource } from '../serialize';
 import { apiRoute } from './api-route';
 import { positiveInt, queryString, resource } from './resource';
 
 /** Private API payout services: numbered pages (page[number], page[size]) like the reference's sample. */
 export function privateServiceRoutes(app: FastifyInstance, ctx: SandboxContext): void {
-	const base = `${PRIVATE_PREFIX}/payout-services`;
+	const base = `${ctx.privatePrefix}/payout-services`;
 
 	const list = apiRoute(ctx, {
 		op: 'services',
@@ -33,7 +33,7 @@ export function privateServiceRoutes(app: FastifyInstance, ctx: SandboxContext):
 				body: {
 					meta: { total, pages, page: number },
 					links,
-					data: SERVICES.slice((number - 1) * size, number * size).map((s) => serviceResource(s, ctx.testMode)),
+					data: SERVICES.slice((number - 1) * size, number * size).map((s) => serviceResource(s, ctx.testMode, ctx.privatePrefix)),
 				},
 			};
 		},
@@ -44,7 +44,7 @@ export function privateServiceRoutes(app: FastifyInstance, ctx: SandboxContext):
 		auth: 'private',
 		handle(req) {
 			const service = serviceById((req.params as { id: string }).id);
-			return service ? { status: 200, body: { data: serviceResource(service, ctx.testMode) } } : notFound();
+			return service ? { status: 200, body: { data: serviceResource(service, ctx.testMode, ctx.privatePrefix) } } : notFound();
 		},
 	});
 

@@ -4,6 +4,7 @@
  * --rows 2000` runs both at full size.
  */
 import { startSandbox, type RunningSandbox } from '../../sandbox';
+import { checkModeAfterEachTest } from '../support/explicitMode';
 import {
 	ALL_KINDS,
 	buildScenarioRows,
@@ -35,6 +36,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => sandbox?.close());
+checkModeAfterEachTest(() => sandbox);
 
 describe(`${ROWS} payouts under ${RATE * 100}% faults of every kind on create, process, get and list`, () => {
 	it('every injected fault kind really happened, before and after the write', () => {

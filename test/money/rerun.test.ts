@@ -5,6 +5,7 @@
  * stays well under a minute on a 2-core machine.)
  */
 import { startSandbox, type RunningSandbox } from '../../sandbox';
+import { checkModeAfterEachTest } from '../support/explicitMode';
 import {
 	buildScenarioRows,
 	checkRerun,
@@ -34,6 +35,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => sandbox?.close());
+checkModeAfterEachTest(() => sandbox);
 
 describe(`the same ${ROWS} rows run again`, () => {
 	it('first run under faults is exactly-once', () => {

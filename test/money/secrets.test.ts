@@ -9,6 +9,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { startSandbox, type RunningSandbox } from '../../sandbox';
+import { checkModeAfterEachTest } from '../support/explicitMode';
 import { PaymentsTrust } from '../../nodes/PaymentsTrust/PaymentsTrust.node';
 import { runWorkflow, type WorkflowRunResult } from '../harness/runWorkflow';
 import { payoutParameters, paymentsTrustWorkflow, PT_NODE, PT_TYPE } from '../support/payoutWorkflow';
@@ -131,6 +132,7 @@ beforeAll(async () => {
 	sandbox = await startSandbox({ port: 0, processDelayMs: 20, accountId: ACCOUNT_ID, apiKey: API_KEY, secretKey: SECRET_KEY, publicKey: PUBLIC_KEY, seed: 11 });
 });
 afterAll(async () => sandbox.close());
+checkModeAfterEachTest(() => sandbox);
 
 describe('runs that must not leak', () => {
 	it('the fault scenario (small) under every fault kind', async () => {

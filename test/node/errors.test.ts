@@ -7,6 +7,7 @@
 import type { IDataObject, INode } from 'n8n-workflow';
 
 import { startSandbox, type RunningSandbox } from '../../sandbox';
+import { checkModeAfterEachTest } from '../support/explicitMode';
 import { toNodeApiError } from '../../nodes/PaymentsTrust/transport/errors';
 import { payoutParameters } from '../support/payoutWorkflow';
 import { CONTINUE_ON_FAIL, failureText, runNode } from '../support/runNode';
@@ -16,6 +17,7 @@ beforeAll(async () => {
 	sandbox = await startSandbox({ port: 0, processDelayMs: 20 });
 });
 afterAll(async () => sandbox.close());
+checkModeAfterEachTest(() => sandbox);
 beforeEach(() => sandbox.reset());
 
 const WRONG_KEY = 'sk_wrong_api_key_do_not_print';
@@ -52,6 +54,7 @@ describe('401 Unauthorized (wrong API key)', () => {
 				stage: 'api',
 				httpCode: '401',
 				description: expect.stringMatching(/^Check the account ID and API key/),
+				testMode: true,
 			},
 		]);
 		expect(JSON.stringify(run.result.run)).not.toContain(WRONG_KEY);

@@ -3,6 +3,7 @@
  * what really happened (invoices written, process calls), whatever the node reported.
  */
 import { startSandbox, type RunningSandbox } from '../../sandbox';
+import { checkModeAfterEachTest } from '../support/explicitMode';
 import { payoutParameters } from '../support/payoutWorkflow';
 import { CONTINUE_ON_FAIL, failureText, runNode } from '../support/runNode';
 
@@ -11,6 +12,7 @@ beforeAll(async () => {
 	sandbox = await startSandbox({ port: 0, processDelayMs: 20 });
 });
 afterAll(async () => sandbox.close());
+checkModeAfterEachTest(() => sandbox);
 beforeEach(() => sandbox.reset());
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.000Z$/;

@@ -3,6 +3,7 @@
  * process request it received, so "not sent again" is checked where it matters.
  */
 import { startSandbox, type RunningSandbox } from '../../sandbox';
+import { checkModeAfterEachTest } from '../support/explicitMode';
 import { payoutParameters } from '../support/payoutWorkflow';
 import { CONTINUE_ON_FAIL, failureText, runNode } from '../support/runNode';
 
@@ -11,6 +12,7 @@ beforeAll(async () => {
 	sandbox = await startSandbox({ port: 0, processDelayMs: 20 });
 });
 afterAll(async () => sandbox.close());
+checkModeAfterEachTest(() => sandbox);
 beforeEach(() => sandbox.reset());
 
 const WAIT = { waitForFinalStatus: true, pollIntervalSeconds: 0.05, maxWaitSeconds: 10 };

@@ -3,6 +3,7 @@
  * Invoices are seeded straight into the sandbox store; a recording proxy shows which pages the node asked for.
  */
 import { startSandbox, type RunningSandbox } from '../../sandbox';
+import { checkModeAfterEachTest } from '../support/explicitMode';
 import { startRecordingProxy, type RecordingProxy } from '../support/recordingProxy';
 import { CONTINUE_ON_FAIL, failureText, runNode } from '../support/runNode';
 
@@ -26,6 +27,7 @@ afterAll(async () => {
 	await smallPages.close();
 	await sandbox.close();
 });
+checkModeAfterEachTest(() => sandbox);
 beforeEach(() => {
 	proxy.clear();
 	smallPages.clear();

@@ -3,6 +3,7 @@
  * per row, and nothing written on the platform (the sandbox ledger proves it).
  */
 import { startSandbox, type RunningSandbox } from '../../sandbox';
+import { checkModeAfterEachTest } from '../support/explicitMode';
 import { payoutParameters } from '../support/payoutWorkflow';
 import { CONTINUE_ON_FAIL, runNode } from '../support/runNode';
 
@@ -11,6 +12,7 @@ beforeAll(async () => {
 	sandbox = await startSandbox({ port: 0, processDelayMs: 20 });
 });
 afterAll(async () => sandbox.close());
+checkModeAfterEachTest(() => sandbox);
 beforeEach(() => sandbox.reset());
 
 const ROWS = [
@@ -36,6 +38,9 @@ it('outputs one item per row, valid true or false with the field and the rule, a
 
 	expect(items[0].json).toEqual({
 		valid: true,
+		// Which environment the run would pay in.
+		environment: 'test',
+		testMode: true,
 		row: 1,
 		referenceId: 'v-1',
 		service: 'test_usd',

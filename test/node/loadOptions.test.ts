@@ -4,6 +4,7 @@
  * LoadOptionsContext as the editor backend does (test/harness/loadOptions.ts).
  */
 import { SERVICES, startSandbox, type RunningSandbox } from '../../sandbox';
+import { checkModeAfterEachTest } from '../support/explicitMode';
 import type { ICredentialDataDecryptedObject, INodeParameters } from 'n8n-workflow';
 
 import { loadOptions, resourceMapping } from '../harness/loadOptions';
@@ -25,12 +26,14 @@ afterAll(async () => {
 	await smallPages.close();
 	await sandbox.close();
 });
+checkModeAfterEachTest(() => sandbox);
 beforeEach(() => {
 	proxy.clear();
 	smallPages.clear();
 });
 
-const via = (target: RecordingProxy) => ({ ...sandbox.credentials, baseUrl: target.baseUrl });
+// The Private API Path as set, so that the proxy sees the method's own requests only (no look-up first).
+const via = (target: RecordingProxy) => ({ ...sandbox.credentials, baseUrl: target.baseUrl, privateApiPath: '/api' });
 const payoutNode = (service: string): INodeParameters => ({ resource: 'payoutInvoice', operation: 'createAndProcess', service });
 
 const callLoadOptions = (call: { method: string; credentials: CredentialData }) =>

@@ -4,6 +4,7 @@
  * out of order. The sandbox ledger is the judge of "each reference paid exactly once".
  */
 import { startSandbox, type RunningSandbox } from '../../sandbox';
+import { checkModeAfterEachTest } from '../support/explicitMode';
 import { payoutParameters } from '../support/payoutWorkflow';
 import { CONTINUE_ON_FAIL, runNode } from '../support/runNode';
 
@@ -12,6 +13,7 @@ beforeAll(async () => {
 	sandbox = await startSandbox({ port: 0, processDelayMs: 20 });
 });
 afterAll(async () => sandbox.close());
+checkModeAfterEachTest(() => sandbox);
 beforeEach(() => sandbox.reset());
 
 const WAIT = { waitForFinalStatus: true, pollIntervalSeconds: 0.05, maxWaitSeconds: 10 };
@@ -64,6 +66,7 @@ describe('Continue On Fail on', () => {
 			stage: 'validation',
 			field: 'amount',
 			rule: '"ten" must be a plain decimal number like 100.55',
+			testMode: true,
 		});
 		// Refused by the platform (422): the API's field error and what to do, under the row.
 		expect(items[2].json).toMatchObject({

@@ -3,6 +3,7 @@
  * A recording proxy sits between the node and the sandbox so the tests can see which pages were asked for.
  */
 import { SERVICES, startSandbox, type RunningSandbox } from '../../sandbox';
+import { checkModeAfterEachTest } from '../support/explicitMode';
 import { startRecordingProxy, type RecordingProxy } from '../support/recordingProxy';
 import { CONTINUE_ON_FAIL, failureText, runNode } from '../support/runNode';
 
@@ -21,12 +22,14 @@ afterAll(async () => {
 	await smallPages.close();
 	await sandbox.close();
 });
+checkModeAfterEachTest(() => sandbox);
 beforeEach(() => {
 	proxy.clear();
 	smallPages.clear();
 });
 
-const via = (target: RecordingProxy) => ({ ...sandbox.credentials, baseUrl: target.baseUrl });
+// The Private API Path as set, so that the proxy sees the operation's own requests only (no look-up first).
+const via = (target: RecordingProxy) => ({ ...sandbox.credentials, baseUrl: target.baseUrl, privateApiPath: '/api' });
 const getMany = (extra: Record<string, unknown>) => ({ resource: 'payoutService', operation: 'getMany', ...extra });
 const listRequests = (target: RecordingProxy) => target.requestsTo('GET', '/api/payout-services');
 
@@ -138,6 +141,7 @@ describe('Get', () => {
 			stage: 'api',
 			httpCode: '404',
 			description: expect.stringMatching(/^Not found: check the ID/),
+			testMode: true,
 		});
 		expect(failed.pairedItem).toEqual({ item: 1 });
 	});

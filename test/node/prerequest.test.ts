@@ -3,6 +3,7 @@
  * workflows against the sandbox. Expected service lists are computed from the sandbox's own catalogue.
  */
 import { SERVICES, startSandbox, type RunningSandbox } from '../../sandbox';
+import { checkModeAfterEachTest } from '../support/explicitMode';
 import { startRecordingProxy, type RecordingProxy } from '../support/recordingProxy';
 import { CONTINUE_ON_FAIL, failureText, runNode } from '../support/runNode';
 
@@ -17,6 +18,7 @@ afterAll(async () => {
 	await proxy.close();
 	await sandbox.close();
 });
+checkModeAfterEachTest(() => sandbox);
 beforeEach(() => proxy.clear());
 
 const prerequest = (amount: string, currency = 'USD') => ({ resource: 'prerequest', operation: 'getServices', currency, amount });
@@ -124,7 +126,7 @@ describe('Get Available Services', () => {
 			CONTINUE_ON_FAIL,
 		);
 		const [failed, ...rest] = run.items();
-		expect(failed.json).toEqual({ error: expect.stringMatching(/^Row 1: amount "abc" must be a plain decimal number/), row: 1, stage: 'node' });
+		expect(failed.json).toEqual({ error: expect.stringMatching(/^Row 1: amount "abc" must be a plain decimal number/), row: 1, stage: 'node', testMode: true });
 		expect(failed.pairedItem).toEqual({ item: 0 });
 		expect(rest.map((item) => item.json.service)).toEqual(['test_usd']);
 	});

@@ -33,9 +33,9 @@ test('one callback per status change, signed with the secret key, body = GET /ap
 		const second = rx.received.find((c) => c.json.data.attributes.status === 'processed')!;
 		for (const cb of rx.received) {
 			expect(cb.headers['content-type']).toBe('application/json');
-			expect(cb.headers['x-signature']).toBe(expectedSignature(sb.credentials.secretKey, cb.raw));
+			expect(cb.headers['x-signature']).toBe(expectedSignature(sb.credentials.testSecretKey, cb.raw));
 			expect(cb.headers['x-signature']).not.toBe(expectedSignature('sk_test_other', cb.raw));
-			expect(signCallback(sb.credentials.secretKey, cb.raw)).toBe(cb.headers['x-signature']);
+			expect(signCallback(sb.credentials.testSecretKey, cb.raw)).toBe(cb.headers['x-signature']);
 		}
 		// The processing callback is exactly what the process answer showed.
 		expect(first.json).toEqual(processing.data);

@@ -17,12 +17,14 @@ test('RunningSandbox: URLs and credentials with the credential type field names'
 	expect(sb.publicApiUrl).toBe(`${sb.baseUrl}/public-api`);
 	expect(sb.credentials).toEqual({
 		baseUrl: sb.baseUrl,
-		privateApiPath: '/api',
+		environment: 'test',
+		privateApiPath: '',
 		publicApiPath: '/public-api',
 		accountId: 'coma_sandbox',
 		apiKey: 'sandbox_api_key',
 		publicKey: 'pk_test_sandbox',
-		secretKey: 'sk_test_sandbox',
+		testSecretKey: 'sk_test_sandbox',
+		liveSecretKey: 'sk_live_sandbox',
 	});
 });
 
@@ -53,6 +55,8 @@ test('ledger: invoices, calls and summary; ?summary=1 for the counts only', asyn
 		{
 			id: a.data.data.id,
 			referenceId: 'L1',
+			testMode: true,
+			testModeExplicit: true,
 			amount: 12.5,
 			currency: 'USD',
 			service: 'test_usd',
@@ -105,6 +109,7 @@ test('config: read, change (partial), refuse bad values', async () => {
 		callbackRetryDelaysMs: [1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000, 9000],
 		callbackMaxAttempts: 10,
 		callbackTimeoutMs: 10000,
+		callbackBatchMs: 0,
 	});
 	const after = await control().post('/config', { processDelayMs: 5, callbackRetryDelaysMs: [1, 2] });
 	expect(after.data).toEqual({ ...before, processDelayMs: 5, callbackRetryDelaysMs: [1, 2] });

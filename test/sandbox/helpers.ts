@@ -39,6 +39,7 @@ export function testUsdBody(attrs: Attrs = {}): { data: { type: string; attribut
 		currency: 'USD',
 		amount: 10,
 		fields: { account: '1234567890' },
+		test_mode: true,
 	};
 	const merged: Attrs = { ...base, ...attrs };
 	for (const k of Object.keys(merged)) if (merged[k] === undefined) delete merged[k];

@@ -11,7 +11,7 @@ beforeEach(() => sb.reset());
 
 const api = () => privateClient(sb);
 
-async function finalOf(id: string, notIn = ['created', 'processing']) {
+async function finalOf(id: string, notIn = ['created', 'processing', 'process_error']) {
 	return waitFor(async () => {
 		const r = await api().get(`/payout-invoices/${id}`);
 		return notIn.includes(r.data.data.attributes.status) ? undefined : r.data.data;
@@ -85,13 +85,15 @@ describe('create', () => {
 		expect(r.data.data.attributes.amount).toBe(12.5);
 	});
 
-	test('409 duplicated_reference_id, and nothing is written', async () => {
+	test('409 duplicated_reference_id with the existing invoice in the body, and nothing is written', async () => {
 		const body = testUsdBody({ amount: 10 });
 		const first = await api().post('/payout-invoices', body);
 		const again = await api().post('/payout-invoices', { data: { ...body.data, attributes: { ...body.data.attributes, amount: 99 } } });
 		expect(again.status).toBe(409);
 		expect(again.data).toEqual({
 			errors: [{ status: 'Conflict', code: '409', title: 'duplicated_reference_id', detail: expect.stringContaining(body.data.attributes.reference_id as string) }],
+			// The reference: the 409 returns the error and the previously created transaction.
+			data: expect.objectContaining({ id: first.data.data.id, attributes: expect.objectContaining({ amount: 10, reference_id: body.data.attributes.reference_id }) }),
 		});
 		const stored = await api().get(`/payout-invoices/${first.data.data.id}`);
 		expect(stored.data.data.attributes.amount).toBe(10);

@@ -29,7 +29,8 @@ test('newest first; links.next walks every page, links.prev walks back, meta des
 	const first = await api().get('/payout-invoices', { params: { 'page[size]': 5 } });
 	expect(first.status).toBe(200);
 	expect(ids(first)).toEqual(all.slice(0, 5));
-	expect(first.data.meta).toEqual({ count: 5, size: 5, before: all[0], after: all[4] });
+	// As in the reference's sample: meta.after is the first (newest) item of the page, meta.before the last.
+	expect(first.data.meta).toEqual({ count: 5, size: 5, after: all[0], before: all[4] });
 	expect(first.data.links).toEqual({ prev: '', next: `/api/payout-invoices?page[size]=5&page[after]=${all[4]}` });
 
 	// Forward to the end.
@@ -42,7 +43,7 @@ test('newest first; links.next walks every page, links.prev walks back, meta des
 	expect(pages.map((p) => p.length)).toEqual([5, 5, 5, 5, 3]);
 	expect(pages.flat()).toEqual(all);
 	expect(page.data.links.next).toBe('');
-	expect(page.data.meta).toEqual({ count: 3, size: 5, before: all[20], after: all[22] });
+	expect(page.data.meta).toEqual({ count: 3, size: 5, after: all[20], before: all[22] });
 
 	// And back to the start by links.prev.
 	const back: string[][] = [ids(page)];

@@ -53,7 +53,7 @@ test('401 without or with a wrong public key; 422 for a bad currency or amount',
 		expect(r.data).toEqual({ errors: [{ status: 'Unauthorized', code: '401' }] });
 	}
 	// The secret key is not a public key.
-	expect((await pub.post('/payout-prerequest', { currency: 'USD', amount: 10, public_key: sb.credentials.secretKey })).status).toBe(401);
+	expect((await pub.post('/payout-prerequest', { currency: 'USD', amount: 10, public_key: sb.credentials.testSecretKey })).status).toBe(401);
 	expect((await prerequest({ currency: 'USD', amount: 0 })).data).toEqual({ errors: { amount: 'This value should be greater than 0.' } });
 	expect((await prerequest({ amount: 10 })).data.errors.currency).toBe('This value should not be blank.');
 });

@@ -77,13 +77,13 @@ describe('examples/payout-callbacks.workflow.json', () => {
 		const server = await startWebhookServer({
 			workflow: workflow as unknown as WorkflowJson,
 			triggerNodeName: trigger!.name,
-			credentials: { paymentsTrustApi: { baseUrl: 'http://127.0.0.1:9', accountId: 'a', apiKey: 'k', secretKey } },
+			credentials: { paymentsTrustApi: { baseUrl: 'http://127.0.0.1:9', accountId: 'a', apiKey: 'k', environment: 'test', testSecretKey: secretKey } },
 			nodeTypes: standIns,
 		});
 		try {
 			expect(server.webhookUrl).toMatch(new RegExp(`/webhook/${trigger!.webhookId}/paymentstrust$`));
 			const callback = (status: string, updated: number) =>
-				JSON.stringify({ data: { type: 'payout-invoices', id: 'cpoi_example', attributes: { status, updated } } });
+				JSON.stringify({ data: { type: 'payout-invoices', id: 'cpoi_example', attributes: { status, updated, test_mode: true } } });
 			for (const body of [callback('processing', 1), callback('processed', 2)]) {
 				const res = await axios.post(server.webhookUrl, body, {
 					headers: { 'Content-Type': 'application/json', 'X-Signature': sign(body, secretKey) },

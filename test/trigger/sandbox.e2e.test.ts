@@ -120,15 +120,19 @@ describe('PaymentsTrust Trigger with the sandbox’s signed callbacks', () => {
 			resolution: 'insufficient_funds',
 			isFinal: true,
 		});
-		// The filtered-out `processing` callback was acknowledged, so the sandbox did not retry it.
+		// The filtered-out `processing` and `process_error` callbacks were acknowledged, so the sandbox did not retry them.
 		const attempts = sandbox.ledger().callbacks.filter((c) => c.invoiceId === id);
-		expect(attempts.map((c) => c.httpStatus)).toEqual([200, 200]);
+		expect(attempts.map((c) => [c.invoiceStatus, c.httpStatus])).toEqual([
+			['processing', 200],
+			['process_error', 200],
+			['process_failed', 200],
+		]);
 	});
 
 	it('refuses (401) every callback when the credential holds another secret, and the platform retries', async () => {
 		server = await startWebhookServer({
 			workflow: triggerWorkflow({}, E2E_WEBHOOK_ID),
-			credentials: { paymentsTrustApi: asCredential({ ...sandbox.credentials, secretKey: 'sk_test_not_the_one' }) },
+			credentials: { paymentsTrustApi: asCredential({ ...sandbox.credentials, testSecretKey: 'sk_test_not_the_one' }) },
 			triggerNodeName: TRIGGER,
 		});
 		const id = await createAndProcess(sandbox, server.webhookUrl, 'e2e-wrong-secret');

@@ -45,15 +45,19 @@ async function post(server: Server, body: string, headers: Record<string, string
 	});
 }
 
+const LIVE_SECRET = 'sk_live_trigger_http';
+
+/** Most tests use a credential saved before the Test/Live secret keys existed (one Secret Key): it must keep working. */
 async function start(
 	parameters: INodeParameters = {},
 	secretKey: string | undefined = SECRET,
 	staticData?: IDataObject,
+	keys: IDataObject = { secretKey },
 ) {
 	return await startWebhookServer({
 		workflow: triggerWorkflow(parameters),
 		staticData,
-		credentials: { paymentsTrustApi: { baseUrl: 'http://127.0.0.1:9', accountId: 'coma_x', apiKey: 'k', secretKey } },
+		credentials: { paymentsTrustApi: { baseUrl: 'http://127.0.0.1:9', accountId: 'coma_x', apiKey: 'k', ...keys } },
 		triggerNodeName: TRIGGER,
 	});
 }
@@ -241,20 +245,21 @@ describe('PaymentsTrust Trigger over HTTP: credential and options', () => {
 	});
 
 	it('with Mode "Live Only", ignores test invoices; with "Test Only", live ones', async () => {
-		server = await start({ options: { mode: 'live' } });
+		const bothKeys = { testSecretKey: SECRET, liveSecretKey: LIVE_SECRET };
+		server = await start({ options: { mode: 'live' } }, undefined, undefined, bothKeys);
 		const test = invoiceBody({ testMode: true });
 		const live = invoiceBody({ testMode: false });
 		expect((await post(server, test, { 'X-Signature': sign(test) })).status).toBe(200);
-		expect((await post(server, live, { 'X-Signature': sign(live) })).status).toBe(200);
+		expect((await post(server, live, { 'X-Signature': sign(live, LIVE_SECRET) })).status).toBe(200);
 		await server.waitForExecutions(1, 10_000);
 		await settle(server!);
 		expect(server.executions.map((run) => run.outputOf(TRIGGER)[0].json.testMode)).toEqual([false]);
 		await server.close();
 
-		server = await start({ options: { mode: 'test' } });
+		server = await start({ options: { mode: 'test' } }, undefined, undefined, bothKeys);
 		const test2 = invoiceBody({ testMode: true });
 		const live2 = invoiceBody({ testMode: false });
-		expect((await post(server, live2, { 'X-Signature': sign(live2) })).status).toBe(200);
+		expect((await post(server, live2, { 'X-Signature': sign(live2, LIVE_SECRET) })).status).toBe(200);
 		expect((await post(server, test2, { 'X-Signature': sign(test2) })).status).toBe(200);
 		await server.waitForExecutions(1, 10_000);
 		await settle(server!);
@@ -294,5 +299,70 @@ describe('PaymentsTrust Trigger over HTTP: credential and options', () => {
 		await settle(server!);
 		expect(server.executions).toHaveLength(0);
 		expect(server.responses.at(-1)?.json).toEqual({ received: true, started: false, reason: 'duplicate' });
+	});
+});
+
+describe('PaymentsTrust Trigger over HTTP: callbacks of both modes', () => {
+	let server: Server | undefined;
+	afterEach(async () => {
+		await server?.close();
+		server = undefined;
+	});
+
+	it('one URL takes test callbacks signed with the test key and live ones signed with the live key', async () => {
+		server = await start({}, undefined, undefined, { testSecretKey: SECRET, liveSecretKey: LIVE_SECRET });
+		const test = invoiceBody({ testMode: true });
+		const live = invoiceBody({ testMode: false });
+		expect((await post(server, test, { 'X-Signature': sign(test) })).status).toBe(200);
+		expect((await post(server, live, { 'X-Signature': sign(live, LIVE_SECRET) })).status).toBe(200);
+		await server.waitForExecutions(2, 10_000);
+		expect(server.executions.map((run) => run.outputOf(TRIGGER)[0].json.testMode).sort()).toEqual([false, true]);
+	});
+
+	it('a body claiming one mode signed with the other mode’s key is refused (401) and starts nothing', async () => {
+		server = await start({}, undefined, undefined, { testSecretKey: SECRET, liveSecretKey: LIVE_SECRET });
+		const liveSignedWithTest = invoiceBody({ testMode: false });
+		const testSignedWithLive = invoiceBody({ testMode: true });
+		const noModeSignedWithTest = invoiceBody({ testMode: true }).replace('"test_mode":true,', '');
+		const refused = await post(server, liveSignedWithTest, { 'X-Signature': sign(liveSignedWithTest) });
+		expect(refused.status).toBe(401);
+		expect(JSON.stringify(refused.data)).toContain('test secret key');
+		expect((await post(server, testSignedWithLive, { 'X-Signature': sign(testSignedWithLive, LIVE_SECRET) })).status).toBe(401);
+		expect((await post(server, noModeSignedWithTest, { 'X-Signature': sign(noModeSignedWithTest) })).status).toBe(401);
+		await settle(server);
+		expect(server.executions).toHaveLength(0);
+	});
+
+	it('either key may be empty: a credential with only the live key refuses test callbacks', async () => {
+		server = await start({}, undefined, undefined, { testSecretKey: '', liveSecretKey: LIVE_SECRET });
+		const test = invoiceBody({ testMode: true });
+		const live = invoiceBody({ testMode: false });
+		expect((await post(server, test, { 'X-Signature': sign(test) })).status).toBe(401);
+		expect((await post(server, live, { 'X-Signature': sign(live, LIVE_SECRET) })).status).toBe(200);
+		await server.waitForExecutions(1, 10_000);
+		await settle(server);
+		expect(server.executions).toHaveLength(1);
+	});
+
+	it('an old credential (single Secret Key) still verifies: an sk_live_ key verifies live callbacks only', async () => {
+		server = await start({}, undefined, undefined, { secretKey: LIVE_SECRET });
+		const live = invoiceBody({ testMode: false });
+		const test = invoiceBody({ testMode: true });
+		expect((await post(server, live, { 'X-Signature': sign(live, LIVE_SECRET) })).status).toBe(200);
+		expect((await post(server, test, { 'X-Signature': sign(test, LIVE_SECRET) })).status).toBe(401);
+		await server.waitForExecutions(1, 10_000);
+		await settle(server);
+		expect(server.executions.map((run) => run.outputOf(TRIGGER)[0].json.testMode)).toEqual([false]);
+	});
+
+	it('an old credential whose Secret Key has no prefix counts as the Environment’s key', async () => {
+		server = await start({}, undefined, undefined, { secretKey: 'legacy_secret_without_prefix', environment: 'live' });
+		const live = invoiceBody({ testMode: false });
+		const test = invoiceBody({ testMode: true });
+		expect((await post(server, live, { 'X-Signature': sign(live, 'legacy_secret_without_prefix') })).status).toBe(200);
+		expect((await post(server, test, { 'X-Signature': sign(test, 'legacy_secret_without_prefix') })).status).toBe(401);
+		await server.waitForExecutions(1, 10_000);
+		await settle(server);
+		expect(server.executions).toHaveLength(1);
 	});
 });

@@ -2,6 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { asNodeError, errorItem } from '../helpers/items';
+import { endpointsFor } from '../transport/request';
 import { assertToolMayRun } from './toolGuard';
 
 import * as payoutInvoice from './payoutInvoice/PayoutInvoice.resource';
@@ -39,7 +40,12 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	// Not inside the try: a refused tool call is never turned into error items, it stops before anything runs.
 	assertToolMayRun(this, operation);
 	try {
-		return [await handler.execute.call(this, items)];
+		// Before any request of any operation: the keys must agree with the Environment, and the Private API is found.
+		const { testMode } = await endpointsFor(this, { privateApi: resource !== 'prerequest' });
+		const output = await handler.execute.call(this, items);
+		// Every output item says its mode: the platform's own test_mode where it gave one, else the credential's.
+		for (const item of output) if (item.json.testMode === undefined) item.json.testMode = testMode;
+		return [output];
 	} catch (error) {
 		// A failure before any row could run (credentials unreadable, service list unreachable) fails every row.
 		if (!this.continueOnFail() || (error as { context?: { itemIndex?: number } }).context?.itemIndex !== undefined) {

@@ -80,7 +80,7 @@ export function toFriendlyInvoice(resource: IDataObject): IDataObject {
 	const attributes = (resource.attributes ?? resource) as IDataObject;
 	const pick = (key: string) => (attributes[key] === undefined ? null : attributes[key]);
 	const status = pick('status');
-	return {
+	const friendly: IDataObject = {
 		id: resource.id ?? null,
 		status,
 		resolution: pick('resolution'),
@@ -111,6 +111,9 @@ export function toFriendlyInvoice(resource: IDataObject): IDataObject {
 		updatedAt: unixToIso(attributes.updated),
 		processedAt: unixToIso(attributes.processed),
 	};
+	// Final callbacks of a split payout carry its parts (NOTES.md); only then is there a `payouts` list.
+	if (Array.isArray(attributes.payouts)) friendly.payouts = attributes.payouts;
+	return friendly;
 }
 
 /** What a simplified invoice keeps: the fields a workflow maps next. */

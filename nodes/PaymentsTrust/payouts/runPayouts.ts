@@ -3,10 +3,11 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { asNodeError, errorItem } from '../helpers/items';
 import { toFriendlyInvoice } from '../helpers/invoice';
-import { maskCardNumber, isCardField } from '../helpers/redact';
+import { maskCardNumber, maskCardNumbersDeep, isCardField } from '../helpers/redact';
 import { mapWithConcurrency } from '../helpers/concurrency';
 import type { RetryPolicy } from '../transport/retryPolicy';
 import { createInvoiceOnce } from './createInvoice';
+import { ensureInvoiceMode } from './invoiceMode';
 import { processInvoiceOnce } from './processInvoice';
 import { costFields, costOf, runSummary, type RowCost } from './costPreview';
 import { ServiceCatalogue, type ServiceRules } from './serviceCatalogue';
@@ -18,6 +19,8 @@ export type PayoutMode = 'validate' | 'create' | 'createAndProcess';
 
 export interface PayoutRunOptions {
 	mode: PayoutMode;
+	/** The credential's Environment as `test_mode`: sent with every invoice and shown on every output item. */
+	testMode: boolean;
 	concurrency: number;
 	policy: RetryPolicy;
 	/** Poll each paid row until its status is final (Create and Process only). */
@@ -70,6 +73,9 @@ function validatedItem(payout: ValidPayout, cost: RowCost): INodeExecutionData {
 	return {
 		json: {
 			valid: true,
+			// Which environment the run would pay in: the mode every invoice of this run is created in.
+			environment: payout.testMode ? 'test' : 'live',
+			testMode: payout.testMode,
 			row: payout.itemIndex + 1,
 			referenceId: payout.referenceId,
 			service: payout.service,
@@ -86,6 +92,7 @@ function validatedItem(payout: ValidPayout, cost: RowCost): INodeExecutionData {
 async function payOne(ctx: IExecuteFunctions, payout: ValidPayout, options: PayoutRunOptions): Promise<INodeExecutionData> {
 	const context = { itemIndex: payout.itemIndex, referenceId: payout.referenceId };
 	const created = await createInvoiceOnce(ctx, payout, options.policy);
+	ensureInvoiceMode(ctx, created.invoice, payout.testMode, context);
 	let invoice = created.invoice;
 	let processRequested = false;
 	let alreadyProcessed = false;
@@ -117,7 +124,7 @@ async function payOne(ctx: IExecuteFunctions, payout: ValidPayout, options: Payo
 	}
 	if (waitTimedOut !== undefined) json.waitTimedOut = waitTimedOut;
 	if (options.includeRaw) json.raw = invoice;
-	return { json, pairedItem: { item: payout.itemIndex } };
+	return { json: maskCardNumbersDeep(json), pairedItem: { item: payout.itemIndex } };
 }
 
 /**
@@ -143,12 +150,14 @@ export async function runPayouts(
 		for (const problem of problems) {
 			const item = problemItem(problem);
 			item.json.valid = false;
+			item.json.environment = options.testMode ? 'test' : 'live';
 			byRow.set(problem.itemIndex, item);
 		}
-		return requests.map((request) => {
+		const items = requests.map((request) => {
 			const item = byRow.get(request.itemIndex)!;
 			return { ...item, json: { ...item.json, summary } };
 		});
+		return withTestMode(items, options.testMode);
 	}
 
 	if (problems.length > 0 && !continueOnFail) {
@@ -190,7 +199,22 @@ export async function runPayouts(
 			result.item ?? errorItem(result.error, payout.itemIndex, { referenceId: payout.referenceId }),
 		);
 	});
-	return requests
-		.map((request) => byRow.get(request.itemIndex))
-		.filter((item): item is INodeExecutionData => item !== undefined);
+	// One item per input row, always: a row that did not run says so rather than vanishing.
+	return withTestMode(
+		requests.map(
+			(request) =>
+				byRow.get(request.itemIndex) ??
+				errorItem({ message: `Row ${request.itemIndex + 1}: not run (nothing was sent for this row)` }, request.itemIndex, {
+					referenceId: request.referenceId || null,
+					stage: 'not_run',
+				}),
+		),
+		options.testMode,
+	);
+}
+
+/** Every output item says its mode: the invoice's own `test_mode` where there is one, else the run's. */
+function withTestMode(items: INodeExecutionData[], testMode: boolean): INodeExecutionData[] {
+	for (const item of items) if (item.json.testMode === undefined || item.json.testMode === null) item.json.testMode = testMode;
+	return items;
 }

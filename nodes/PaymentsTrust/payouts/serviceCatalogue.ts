@@ -3,6 +3,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { pageNumberPages } from '../transport/pagination';
 import { endpointsFor, sendSafe } from '../transport/request';
 import type { RetryPolicy } from '../transport/retryPolicy';
+import { assertPrerequestMode } from '../transport/environment';
 import { toNodeApiError } from '../transport/errors';
 import { normaliseRegexp } from '../helpers/serviceFields';
 
@@ -103,7 +104,7 @@ export class ServiceCatalogue {
 			feeMin: service.fee_min,
 			feeMax: service.fee_max,
 		};
-		const { publicKey } = await endpointsFor(this.ctx);
+		const { publicKey, testMode } = await endpointsFor(this.ctx);
 		if (!publicKey) return rules;
 		const outcome = await sendSafe(
 			this.ctx,
@@ -118,6 +119,8 @@ export class ServiceCatalogue {
 		if (outcome.kind !== 'response' || outcome.statusCode !== 200) {
 			throw toNodeApiError(this.ctx.getNode(), outcome, { action: `Pre-request for service "${code}"` });
 		}
+		// Before any invoice: a pre-request answering in the other mode stops the run.
+		assertPrerequestMode(this.ctx.getNode(), outcome.body, testMode);
 		const services = (((outcome.body.data ?? {}) as IDataObject).services ?? {}) as IDataObject;
 		const entry = services[code] as IDataObject | undefined;
 		if (entry && Array.isArray(entry.fields)) rules.fields = (entry.fields as IDataObject[]).map(fieldRule);

@@ -10,10 +10,16 @@ export interface PayoutRequest {
 	fields: IDataObject;
 	/** Fields were taken from every column of the row; only those the service declares are sent. */
 	fieldsAutoMapped?: boolean;
+	/** Why the reference ID as given cannot be one (a list, an object, a number that lost digits). */
+	referenceIdRule?: string;
 	/** Why the row's parameters could not be read at all (a failing expression, bad JSON). */
 	unreadable?: string;
 	/** Everything else of the invoice body (callback URL, customer, metadata, options…), already shaped for the API. */
 	extra: IDataObject;
+	/** The credential's Environment: the invoice's `test_mode`, always sent, never taken from the row. */
+	testMode: boolean;
+	/** A `test_mode` the row's extra fields JSON asked for; the run stops if it differs from `testMode`. */
+	requestedTestMode?: unknown;
 }
 
 /** A row that passed every check: amount normalised to exact text in the currency's minor units. */

@@ -15,11 +15,14 @@ const DIRECTIVES: Record<string, string> = {
 	'422': 'The platform refused the data (see the fields above). Nothing was created: fix the row and run it again.',
 	'429': 'Too many requests: the platform asked to slow down.',
 	'5xx': 'The platform failed to answer. Check the payout status by reference ID before creating it again.',
+	unreadable:
+		'The platform answered, but the answer could not be read (cut off, not JSON, or a redirect the node does not follow): the request may or may not have been carried out. Check the payout status by reference ID before doing anything again.',
 	network: 'No answer from the platform (timeout or dropped connection). Check the payout status by reference ID before creating it again.',
 };
 
 export function directiveFor(outcome: Outcome): string {
 	if (outcome.kind === 'network') return DIRECTIVES.network;
+	if (outcome.kind === 'unreadable') return DIRECTIVES.unreadable;
 	if (outcome.statusCode >= 500) return DIRECTIVES['5xx'];
 	return DIRECTIVES[String(outcome.statusCode)] ?? '';
 }
@@ -57,6 +60,7 @@ export function describeOutcome(outcome: Outcome): string {
 	if (outcome.kind === 'network') {
 		return outcome.timedOut ? `no answer in time (${outcome.code})` : `connection failed (${outcome.code})`;
 	}
+	if (outcome.kind === 'unreadable') return `HTTP ${outcome.statusCode} with an answer that could not be read (${outcome.reason})`;
 	const { summary } = apiErrorDetails(outcome.body);
 	return `HTTP ${outcome.statusCode}${summary ? `: ${summary}` : ''}`;
 }
@@ -73,12 +77,12 @@ export interface ApiErrorContext {
  * masked) and the directive. The HTTP client's own error object is never passed on.
  */
 export function toNodeApiError(node: INode, outcome: Outcome, context: ApiErrorContext): NodeApiError {
-	const httpCode = outcome.kind === 'response' ? String(outcome.statusCode) : undefined;
+	const httpCode = outcome.kind === 'network' ? undefined : String(outcome.statusCode);
 	const { summary, fieldErrors } =
 		outcome.kind === 'response' ? apiErrorDetails(outcome.body) : { summary: '', fieldErrors: {} };
 	const row = context.itemIndex !== undefined ? `Row ${context.itemIndex + 1}` : '';
 	const reference = context.referenceId ? ` (reference ID "${context.referenceId}")` : '';
-	const what = outcome.kind === 'network' ? describeOutcome(outcome) : `HTTP ${httpCode}`;
+	const what = outcome.kind === 'response' ? `HTTP ${httpCode}` : describeOutcome(outcome);
 	const message = `${row ? `${row}${reference}: ` : ''}${context.action} failed with ${what}${summary ? `: ${summary}` : ''}`;
 	const errorResponse: JsonObject = {
 		httpCode: httpCode ?? null,

@@ -1,4 +1,5 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import type { PaymentsTrustFunctions } from './endpoints';
 import { toNodeApiError } from './errors';
@@ -52,9 +53,13 @@ export async function pageNumberPages(
 }
 
 /**
- * Cursor pages, as the payout invoice list has them: the API's own `links.next` is followed while it is
- * there (NOTES: do not build cursors by hand); only if an API leaves it out is `page[after]` built from
- * `meta.after`. A page that brings nothing new ends the walk, so a cursor that does not move cannot loop.
+ * Cursor pages, as the payout invoice list has them: the API's own `links.next` is followed while it is there
+ * (NOTES: do not build cursors by hand; in the reference's sample `meta.after` is the FIRST item of a page, so a
+ * cursor built from it would read the same page again). An empty `links.next` is the API saying "last page".
+ *
+ * The walk never loops and never stops short without saying so: a page that brings only invoices already read
+ * (a cursor that did not advance) and a full page without any next link both stop the node with an error that
+ * says how many invoices were read and that the list may be incomplete.
  */
 export async function cursorPages(
 	ctx: IExecuteFunctions,
@@ -64,26 +69,36 @@ export async function cursorPages(
 	itemIndex: number,
 ): Promise<IDataObject[]> {
 	const results: IDataObject[] = [];
+	const seen = new Set<string>();
 	const size = Math.min(MAX_PAGE_SIZE, Number.isFinite(limit) ? Math.max(1, limit) : MAX_PAGE_SIZE);
 	let spec: RequestSpec = { api: 'private', method: 'GET', path, qs: { ...qs, 'page[size]': size } };
-	let previousLastId: unknown;
+	const incomplete = (page: number, why: string) =>
+		new NodeOperationError(
+			ctx.getNode(),
+			`The invoice list stopped at page ${page}: ${why}. ${results.length} invoice${results.length === 1 ? '' : 's'} read so far; the list may be incomplete.`,
+			{
+				itemIndex,
+				description: 'The node stops rather than loop or return a list that may be missing invoices. Narrow the list with a filter, or use a Limit.',
+			},
+		);
 	for (let page = 1; results.length < limit; page++) {
 		const body = await fetchPage(ctx, spec, page, (outcome) =>
 			toNodeApiError(ctx.getNode(), outcome, { action: `List ${path.slice(1)} (page ${page})`, itemIndex }),
 		);
 		const data = (body.data ?? []) as IDataObject[];
-		if (data.length === 0 || data[data.length - 1].id === previousLastId) break;
-		previousLastId = data[data.length - 1].id;
-		const taken = data.slice(0, limit - results.length);
-		results.push(...taken);
-		const links = (body.links ?? {}) as IDataObject;
-		const meta = (body.meta ?? {}) as IDataObject;
-		if (typeof links.next === 'string' && links.next) {
-			spec = { api: 'private', method: 'GET', path: links.next, pathIsLink: true };
-		} else if (links.next === undefined && meta.after && data.length >= size) {
-			spec = { api: 'private', method: 'GET', path, qs: { ...qs, 'page[size]': size, 'page[after]': meta.after } };
+		if (data.length === 0) break;
+		const fresh = data.filter((resource) => !seen.has(String(resource.id)));
+		if (fresh.length === 0) throw incomplete(page, 'the API sent the same invoices again (its cursor did not advance)');
+		for (const resource of fresh) seen.add(String(resource.id));
+		results.push(...fresh.slice(0, limit - results.length));
+		if (results.length >= limit) break;
+		const next = ((body.links ?? {}) as IDataObject).next;
+		if (typeof next === 'string' && next !== '') {
+			spec = { api: 'private', method: 'GET', path: next, pathIsLink: true };
+		} else if (next === '' || data.length < size) {
+			break; // the API says this is the last page, or the page was not full
 		} else {
-			break;
+			throw incomplete(page, `the page was full (${data.length} invoices) but the API gave no link to the next one`);
 		}
 	}
 	return results;

@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { Located } from '../../helpers/locator';
+import { hasInvoiceList, hasInvoiceWithId } from '../../payouts/lookup';
 import { toNodeApiError } from '../../transport/errors';
 import { sendSafe } from '../../transport/request';
 
@@ -19,7 +20,13 @@ export async function findInvoice(ctx: IExecuteFunctions, located: Located, item
 	}
 	if (located.mode === 'referenceId') {
 		const referenceId = located.value;
-		const outcome = await sendSafe(ctx, { api: 'private', method: 'GET', path: '/payout-invoices', qs: { 'filter[reference_id]': referenceId } });
+		// A list that is not a list is a failed look-up, never "no such invoice".
+		const outcome = await sendSafe(
+			ctx,
+			{ api: 'private', method: 'GET', path: '/payout-invoices', qs: { 'filter[reference_id]': referenceId } },
+			undefined,
+			hasInvoiceList,
+		);
 		if (outcome.kind !== 'response' || outcome.statusCode !== 200) {
 			throw toNodeApiError(ctx.getNode(), outcome, { action: 'Get payout invoice by reference ID', itemIndex, referenceId });
 		}
@@ -34,7 +41,13 @@ export async function findInvoice(ctx: IExecuteFunctions, located: Located, item
 		}
 		return match;
 	}
-	const outcome = await sendSafe(ctx, { api: 'private', method: 'GET', path: `/payout-invoices/${encodeURIComponent(located.value)}` });
+	// A 200 without this invoice is a failed read, never an empty invoice.
+	const outcome = await sendSafe(
+		ctx,
+		{ api: 'private', method: 'GET', path: `/payout-invoices/${encodeURIComponent(located.value)}` },
+		undefined,
+		hasInvoiceWithId(located.value),
+	);
 	if (outcome.kind !== 'response' || outcome.statusCode !== 200) {
 		throw toNodeApiError(ctx.getNode(), outcome, { action: `Get payout invoice "${located.value}"`, itemIndex });
 	}

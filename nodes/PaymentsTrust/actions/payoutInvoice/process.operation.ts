@@ -4,7 +4,10 @@ import { NodeOperationError } from 'n8n-workflow';
 import { mapWithConcurrency } from '../../helpers/concurrency';
 import { asNodeError, errorItem } from '../../helpers/items';
 import { readInvoiceLocator } from '../../helpers/locator';
+import { maskCardNumbersDeep } from '../../helpers/redact';
+import { ensureInvoiceModeById } from '../../payouts/invoiceMode';
 import { processInvoiceOnce } from '../../payouts/processInvoice';
+import { endpointsFor } from '../../transport/request';
 import { waitForFinalStatus } from '../../payouts/waitForFinal';
 import { simplifyInvoice } from '../../helpers/invoice';
 import { simplifyOption, concurrencyOption, includeRawOption, requestOptions, waitOptions } from '../common.description';
@@ -36,6 +39,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	const policy = retryPolicyFrom(options);
 	const wait = waitOptionsFrom(options);
 	const continueOnFail = this.continueOnFail();
+	const { testMode } = await endpointsFor(this);
 	let failed = false;
 	const results = await mapWithConcurrency(
 		items,
@@ -47,6 +51,8 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				if (!located.value) throw new NodeOperationError(this.getNode(), `Row ${itemIndex + 1}: no payout invoice chosen`, { itemIndex });
 				// By reference ID: the invoice's own ID is read first; processing itself always goes by ID.
 				const invoiceId = located.mode === 'referenceId' ? String((await findInvoice(this, located, itemIndex)).id) : located.value;
+				// A Test credential never processes a live invoice (nor a Live one a test invoice).
+				await ensureInvoiceModeById(this, invoiceId, testMode, policy, itemIndex);
 				const processed = await processInvoiceOnce(this, invoiceId, policy, { itemIndex });
 				let invoice = processed.invoice;
 				let waitTimedOut: boolean | undefined;
@@ -58,7 +64,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 					alreadyProcessed: processed.alreadyProcessed,
 				};
 				if (waitTimedOut !== undefined) json.waitTimedOut = waitTimedOut;
-				return { json: simplifyOf(this, itemIndex) ? simplifyInvoice(json) : json, pairedItem: { item: itemIndex } };
+				return { json: maskCardNumbersDeep(simplifyOf(this, itemIndex) ? simplifyInvoice(json) : json), pairedItem: { item: itemIndex } };
 			} catch (error) {
 				failed = true;
 				return { error };
@@ -69,7 +75,11 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	const output: INodeExecutionData[] = [];
 	for (let itemIndex = 0; itemIndex < results.length; itemIndex++) {
 		const result = results[itemIndex];
-		if (!result) continue;
+		// One item per input row, always: a row that did not run says so rather than vanishing.
+		if (!result) {
+			output.push(errorItem({ message: `Row ${itemIndex + 1}: not run (nothing was sent for this row)` }, itemIndex, { stage: 'not_run' }));
+			continue;
+		}
 		if ('error' in result) {
 			if (!continueOnFail) throw asNodeError(this.getNode(), result.error, itemIndex);
 			output.push(errorItem(result.error, itemIndex));

@@ -2,8 +2,8 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { jsonParse, NodeOperationError } from 'n8n-workflow';
 
 import { readServiceLocator } from '../../helpers/locator';
-import { parseAmount } from '../../helpers/money';
 import type { PayoutRequest } from '../../payouts/types';
+import { parseSafetyLimits, referenceIdText, type SafetyLimitEntry } from '../../payouts/validateRows';
 
 const ADDRESS_KEYS = ['country', 'region', 'city', 'street', 'full_address', 'post_code'];
 /** Columns that are the payout itself, never a recipient field, when fields are matched by column name. */
@@ -40,7 +40,8 @@ function readFields(ctx: IExecuteFunctions, item: INodeExecutionData, itemIndex:
 	const merged = withoutBlanks({ ...fields, ...extraFields });
 	// The API takes field values as text; a sheet may hand over numbers (an account number, say).
 	for (const [key, value] of Object.entries(merged)) {
-		if (typeof value === 'number' || typeof value === 'boolean') merged[key] = String(value);
+		// A number beyond the safe integer range stays a number so that validation refuses it (digits already lost).
+		if ((typeof value === 'number' && Math.abs(value) <= Number.MAX_SAFE_INTEGER) || typeof value === 'boolean') merged[key] = String(value);
 	}
 	return merged;
 }
@@ -66,10 +67,10 @@ function readCustomer(ctx: IExecuteFunctions, customer: IDataObject, itemIndex: 
  * parameters cannot be read (an expression that fails, JSON that is not an object) becomes a refused row
  * like any other invalid row, so it does not stop the others.
  */
-export function readPayoutRequests(ctx: IExecuteFunctions, items: INodeExecutionData[]): PayoutRequest[] {
+export function readPayoutRequests(ctx: IExecuteFunctions, items: INodeExecutionData[], testMode: boolean): PayoutRequest[] {
 	return items.map((item, itemIndex) => {
 		try {
-			return readPayoutRequest(ctx, item, itemIndex);
+			return readPayoutRequest(ctx, item, itemIndex, testMode);
 		} catch (error) {
 			let referenceId = '';
 			try {
@@ -78,12 +79,12 @@ export function readPayoutRequests(ctx: IExecuteFunctions, items: INodeExecution
 				// the reference ID is what could not be read
 			}
 			const unreadable = `could not be read: ${(error as Error).message}`;
-			return { itemIndex, referenceId, service: '', currency: '', amount: '', fields: {}, extra: {}, unreadable };
+			return { itemIndex, referenceId, service: '', currency: '', amount: '', fields: {}, extra: {}, testMode, unreadable };
 		}
 	});
 }
 
-function readPayoutRequest(ctx: IExecuteFunctions, item: INodeExecutionData, itemIndex: number): PayoutRequest {
+function readPayoutRequest(ctx: IExecuteFunctions, item: INodeExecutionData, itemIndex: number, testMode: boolean): PayoutRequest {
 	const additional = ctx.getNodeParameter('additionalFields', itemIndex, {}) as IDataObject;
 	const invoiceOptions = ctx.getNodeParameter('invoiceOptions', itemIndex, {}) as IDataObject;
 	const extra: IDataObject = {};
@@ -99,9 +100,14 @@ function readPayoutRequest(ctx: IExecuteFunctions, item: INodeExecutionData, ite
 	const options = Object.fromEntries(INVOICE_OPTION_KEYS.filter((key) => key in invoiceOptions).map((key) => [key, invoiceOptions[key] === true]));
 	if (Object.keys(options).length) extra.options = options;
 	const extraFields = jsonObject(ctx, additional.extraFields, 'extra service fields', itemIndex);
+	// test_mode comes from the credential only; one in the extra fields JSON is taken out and checked by the run.
+	const requestedTestMode = extraFields.test_mode;
+	delete extraFields.test_mode;
+	const reference = referenceIdText(ctx.getNodeParameter('referenceId', itemIndex, ''));
 	return {
 		itemIndex,
-		referenceId: String(ctx.getNodeParameter('referenceId', itemIndex, '') ?? '').trim(),
+		referenceId: 'text' in reference ? reference.text : '',
+		referenceIdRule: 'rule' in reference ? reference.rule : undefined,
 		service: readServiceLocator(ctx.getNodeParameter('service', itemIndex, '')).value,
 		currency: String(ctx.getNodeParameter('currency', itemIndex, '') ?? '').trim().toUpperCase(),
 		amount: ctx.getNodeParameter('amount', itemIndex, '') as unknown,
@@ -110,20 +116,16 @@ function readPayoutRequest(ctx: IExecuteFunctions, item: INodeExecutionData, ite
 			ctx.getNodeParameter('serviceFields.mappingMode', itemIndex, 'defineBelow') === 'autoMapInputData' &&
 			(ctx.getNodeParameter('serviceFields.schema', itemIndex, []) as unknown[]).length === 0,
 		extra,
+		testMode,
+		...(requestedTestMode !== undefined ? { requestedTestMode } : {}),
 	};
 }
 
-/** "Run Safety Limits" as exact minor units per currency. A limit that is not a valid amount stops the node. */
+/** "Run Safety Limits" as exact minor units per currency. A limit that cannot apply as written stops the node. */
 export function readSafetyLimits(ctx: IExecuteFunctions, options: IDataObject): Map<string, bigint> {
-	const limits = new Map<string, bigint>();
-	const entries = (((options.safetyLimits ?? {}) as IDataObject).limit ?? []) as IDataObject[];
-	for (const entry of entries) {
-		const currency = String(entry.currency ?? '').trim().toUpperCase();
-		const parsed = parseAmount(entry.maxTotal, currency);
-		if (!parsed.ok) {
-			throw new NodeOperationError(ctx.getNode(), `Run safety limit for ${currency || '(no currency)'}: max total ${parsed.rule}`);
-		}
-		limits.set(currency, parsed.minor);
+	const parsed = parseSafetyLimits((((options.safetyLimits ?? {}) as IDataObject).limit ?? []) as SafetyLimitEntry[]);
+	if ('error' in parsed) {
+		throw new NodeOperationError(ctx.getNode(), parsed.error, { description: 'Nothing was sent: safety limits are checked before any money moves.' });
 	}
-	return limits;
+	return parsed.limits;
 }

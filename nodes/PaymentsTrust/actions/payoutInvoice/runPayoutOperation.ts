@@ -1,10 +1,13 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import { simplifyInvoice } from '../../helpers/invoice';
 import { isServiceId } from '../../helpers/locator';
 import { runPayouts, type PayoutMode } from '../../payouts/runPayouts';
 import type { PayoutRequest } from '../../payouts/types';
+import { environmentName } from '../../transport/environment';
 import { toNodeApiError } from '../../transport/errors';
+import { endpointsFor } from '../../transport/request';
 import { serviceCodesById } from '../payoutService/findService';
 import { concurrencyFrom, readOptions, retryPolicyFrom, waitOptionsFrom } from '../runOptions';
 import { readPayoutRequests, readSafetyLimits } from './readPayoutRequests';
@@ -22,11 +25,33 @@ async function withServiceCodes(ctx: IExecuteFunctions, requests: PayoutRequest[
 	);
 }
 
+/**
+ * A row that asks, through its extra fields JSON, for another mode than the credential's Environment stops the whole
+ * run before anything is sent: test or live is the credential's to say, and a row must not quietly change it.
+ */
+function refuseOtherMode(ctx: IExecuteFunctions, requests: PayoutRequest[], testMode: boolean): void {
+	const other = requests.find((request) => request.requestedTestMode !== undefined && request.requestedTestMode !== testMode);
+	if (!other) return;
+	const environment = environmentName(testMode ? 'test' : 'live');
+	throw new NodeOperationError(
+		ctx.getNode(),
+		`Row ${other.itemIndex + 1}: the extra service fields JSON sets test_mode to ${JSON.stringify(other.requestedTestMode)}, but the credential's Environment is ${environment} (test_mode ${testMode}). Nothing was sent.`,
+		{
+			itemIndex: other.itemIndex,
+			description: 'Test or live is set by the credential’s Environment only. Remove test_mode from the extra fields JSON, or use a credential of the other Environment.',
+		},
+	);
+}
+
 /** Create, Create and Process and Validate share one engine; they differ only in how far a row goes. */
 export async function runPayoutOperation(ctx: IExecuteFunctions, items: INodeExecutionData[], mode: PayoutMode): Promise<INodeExecutionData[]> {
 	const options = readOptions(ctx);
-	const output = await runPayouts(ctx, await withServiceCodes(ctx, readPayoutRequests(ctx, items)), {
+	const { testMode } = await endpointsFor(ctx);
+	const requests = await withServiceCodes(ctx, readPayoutRequests(ctx, items, testMode));
+	refuseOtherMode(ctx, requests, testMode);
+	const output = await runPayouts(ctx, requests, {
 		mode,
+		testMode,
 		concurrency: concurrencyFrom(options),
 		policy: retryPolicyFrom(options),
 		wait: mode === 'createAndProcess' ? waitOptionsFrom(options) : undefined,

@@ -5,6 +5,7 @@ import { forEachItem } from '../../helpers/items';
 import { isCurrencyCode, parseAmount } from '../../helpers/money';
 import { toFriendlyPrerequestService } from '../../helpers/service';
 import { servicesOfPrerequest } from '../../helpers/serviceFields';
+import { assertPrerequestMode } from '../../transport/environment';
 import { toNodeApiError } from '../../transport/errors';
 import { endpointsFor, sendSafe } from '../../transport/request';
 import { showOnlyFor } from '../displayOptions';
@@ -42,7 +43,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		if (!amount.ok) {
 			throw new NodeOperationError(this.getNode(), `Row ${itemIndex + 1}: amount "${String(rawAmount)}" ${amount.rule}`, { itemIndex });
 		}
-		const { publicKey } = await endpointsFor(this);
+		const { publicKey, testMode } = await endpointsFor(this);
 		if (!publicKey) {
 			throw new NodeOperationError(this.getNode(), 'The credential has no public key: the pre-request is a Public API call', {
 				itemIndex,
@@ -58,6 +59,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		if (outcome.kind !== 'response' || outcome.statusCode !== 200) {
 			throw toNodeApiError(this.getNode(), outcome, { action: 'Pre-request', itemIndex });
 		}
+		assertPrerequestMode(this.getNode(), outcome.body, testMode, itemIndex);
 		const request = (outcome.body.data ?? {}) as IDataObject;
 		return servicesOfPrerequest(outcome.body).map((entry) => toFriendlyPrerequestService(entry, request));
 	});
