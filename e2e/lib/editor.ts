@@ -19,14 +19,11 @@ export interface EditorContext {
 	screenshots: string;
 }
 
-/**
- * What the credential test must say for each wrong value. Issue 11 rewrites the credential test: these are
- * the fragments its messages have now; tighten them to the new words when that work is merged.
- */
+/** What the credential test (nodes/PaymentsTrust/methods/credentialTest.ts) must say for each wrong value. */
 export const CREDENTIAL_MESSAGES = {
-	wrongKey: /API key|401/i,
-	wrongPath: /path|404/i,
-	unreachableHost: /ECONNREFUSED|reach|connect/i,
+	wrongKey: /the Account ID or API key is wrong/,
+	wrongPath: /Private API Path as set: \S+\/no-such-path answered HTTP 404/,
+	unreachableHost: /the host 127\.0\.0\.1:9 could not be reached \(ECONNREFUSED\): check the Base URL/,
 };
 
 /** What Simplify leaves of a paid row (README, "Output"): the table's columns after Execute step. */
