@@ -1,10 +1,11 @@
 /**
  * `npm run test:e2e`: the package in real n8n instances (see e2e/README.md).
  *
- *   tsx e2e/run.ts [--only=v2|v1] [--keep] [--timeout-minutes=N]
+ *   tsx e2e/run.ts [--only=v2|v1] [--keep] [--timeout-minutes=N] [--skip-editor]
  *
  * Needs the n8n installs of e2e/install-n8n.sh (run it first; it is idempotent). Builds and packs the
- * package once, then runs e2e/scenario.ts against n8n 2.x (Node 24) and n8n 1.x (this Node). Everything
+ * package once, then runs e2e/scenario.ts against n8n 2.x (Node 24) and n8n 1.x (this Node), and the editor
+ * check (e2e/editor-check.ts: headless Chromium in n8n 2.x's editor). Everything
  * listens on 127.0.0.1 only; every process it starts is killed at the end, on failure, on Ctrl+C and when the
  * overall time limit is hit. Temp folders are removed after a green run and kept (with their logs) otherwise.
  */
@@ -17,6 +18,7 @@ import { isInstalled, n8nInstall } from './lib/n8n';
 import { buildAndPack } from './lib/package';
 import { killAllNow, stopAll } from './lib/processes';
 import { Report } from './lib/report';
+import { runEditorCheck } from './editor-check';
 import { runScenario } from './scenario';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -87,6 +89,14 @@ async function main(): Promise<number> {
 					webhookPath: hook,
 				});
 				report.info(`${install.label} took ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+			}
+			// The editor check: the package as a person meets it in n8n 2.x's editor, in headless Chromium.
+			const v2 = ready.find((install) => install.major === 2);
+			if (v2 && arg('skip-editor') === undefined) {
+				report.setScope(`${v2.label} editor`);
+				const t0 = Date.now();
+				await runEditorCheck({ root: ROOT, workDir, pkg, report, install: v2 });
+				report.info(`editor check took ${((Date.now() - t0) / 1000).toFixed(0)} s`);
 			}
 		}
 	} finally {
