@@ -8,8 +8,14 @@
  * list. Then the same rows again under other faults, and once more without faults. Prints what the node
  * reported and what the ledger shows; exits 1 on any violation.
  *
- * Options: --rows N (2000) --rate R (0.25) --seed S (6) --concurrency C (10) --max-attempts A (5)
- *          --timeout SECONDS (1) --no-rerun
+ * With --proxy (issue 12) the faults come instead from a seeded fault proxy in front of the sandbox
+ * (test/support/faultProxy.ts: garbled, cut, trickled and reset answers, look-ups lagging --lag reads behind,
+ * empty or foreign 409 bodies, redirects to a recording second origin, header-echoing error pages, 429s):
+ * `npx tsx scripts/fault-test.ts --proxy --rows 1000`. Both modes print the writes re-sent after they had
+ * committed next to double payments.
+ *
+ * Options: --rows N (2000; 1000 with --proxy) --rate R (0.25; 0.2 with --proxy) --seed S (6) --concurrency C (10)
+ *          --max-attempts A (5) --timeout SECONDS (1) --lag READS (3, --proxy only) --no-rerun (sandbox mode only)
  */
 import { mkdtempSync } from 'fs';
 import { tmpdir } from 'os';
@@ -30,11 +36,11 @@ async function main(): Promise<number> {
 	/* eslint-disable @typescript-eslint/no-require-imports */
 	const { startSandbox } = require('../sandbox') as typeof import('../sandbox');
 	const scenarioModule = require('../test/money/faultScenario') as typeof import('../test/money/faultScenario');
+	const proxyModule = require('../test/money/proxyScenario') as typeof import('../test/money/proxyScenario');
 	/* eslint-enable @typescript-eslint/no-require-imports */
 	const { buildScenarioRows, checkRerun, checkRun, faultState, runScenario, scenarioFaults, CI_SETTINGS } = scenarioModule;
+	const { committedResends, runProxyScenario } = proxyModule;
 
-	const rows = option('rows', 2000);
-	const rate = option('rate', 0.25);
 	const seed = option('seed', 6);
 	const settings = {
 		...CI_SETTINGS,
@@ -42,6 +48,32 @@ async function main(): Promise<number> {
 		maxAttempts: option('max-attempts', CI_SETTINGS.maxAttempts),
 		requestTimeout: option('timeout', CI_SETTINGS.requestTimeout),
 	};
+
+	if (process.argv.includes('--proxy')) {
+		const rows = option('rows', 1000);
+		const lagReads = option('lag', 3);
+		console.log(`Fault proxy: ${rows} rows, rate ${option('rate', 0.2)}, lag ${lagReads} reads, seed ${seed}; node ${JSON.stringify(settings)}\n`);
+		const result = await runProxyScenario({
+			rows,
+			seed,
+			rate: option('rate', 0.2),
+			lagReads,
+			settings,
+			log: (line) => console.log(line),
+		});
+		console.log(`\nSecond origin: ${result.secondOriginRequests} requests received; lagged reads ${result.laggedReads}; empty/foreign 409 bodies ${result.conflictBodies}`);
+		console.log(`Invoices created without an explicit test_mode: ${result.invoicesWithoutExplicitTestMode}`);
+		if (result.violations.length) {
+			console.error(`\n${result.violations.length} VIOLATION(S):`);
+			for (const text of result.violations.slice(0, 50)) console.error(`  - ${text}`);
+			return 1;
+		}
+		console.log('\nOK: no double payment, no committed write re-sent, every row agrees with the ledger.');
+		return 0;
+	}
+
+	const rows = option('rows', 2000);
+	const rate = option('rate', 0.25);
 	const rerun = !process.argv.includes('--no-rerun');
 
 	const sandbox = await startSandbox({ port: 0, processDelayMs: 30, seed });
@@ -63,6 +95,12 @@ async function main(): Promise<number> {
 		console.log(`  ledger invoices: ${JSON.stringify(summary.ledgerByStatus)} (processed ${summary.ledgerProcessed}, unknown-but-paid ${summary.unknownButPaid})`);
 		console.log(`  create calls:    ${JSON.stringify(summary.createCalls)}`);
 		console.log(`  process calls:   ${JSON.stringify(summary.processCalls)}`);
+		const mine = sandbox.ledger();
+		const refs = new Set(scenario.rows.map((row) => String(row.reference_id)));
+		const ids = new Set(mine.invoices.filter((invoice) => refs.has(invoice.referenceId)).map((invoice) => invoice.id));
+		const doubles = mine.invoices.filter((invoice) => refs.has(invoice.referenceId) && (invoice.createsCommitted > 1 || invoice.processCommitted > 1)).length;
+		const resends = committedResends(mine.calls.filter((call) => refs.has(String(call.referenceId)) || ids.has(String(call.invoiceId))));
+		console.log(`  double payments: ${doubles}   committed-write re-sends: ${resends}`);
 		console.log(`  faults injected: ${summary.faultsInjected} ${JSON.stringify(summary.faultsByKind)}`);
 		console.log(`  write faults:    ${JSON.stringify(Object.fromEntries(Object.entries(summary.writeFaults).sort()))}`);
 		for (const line of summary.notPaid) console.log(`  not paid: ${line}`);
@@ -93,7 +131,12 @@ async function main(): Promise<number> {
 		}
 
 		const ledger = sandbox.ledger().summary;
-		console.log(`\nLedger: referencesWithMultipleInvoices ${ledger.referencesWithMultipleInvoices}, invoicesProcessedMoreThanOnce ${ledger.invoicesProcessedMoreThanOnce}`);
+		console.log(
+			`\nLedger: referencesWithMultipleInvoices ${ledger.referencesWithMultipleInvoices}, invoicesProcessedMoreThanOnce ${ledger.invoicesProcessedMoreThanOnce}, ` +
+				`invoicesWithoutExplicitTestMode ${ledger.invoicesWithoutExplicitTestMode}`,
+		);
+		// Test or live, always explicit: an invoice created without test_mode may be a live payout.
+		if (ledger.invoicesWithoutExplicitTestMode) violations.push(`${ledger.invoicesWithoutExplicitTestMode} invoices created without an explicit test_mode`);
 	} finally {
 		await sandbox.close();
 	}

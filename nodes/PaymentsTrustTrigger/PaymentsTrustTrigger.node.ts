@@ -9,6 +9,7 @@ import {
 } from 'n8n-workflow';
 
 import { toFriendlyInvoice } from '../PaymentsTrust/helpers/invoice';
+import { maskCardNumbersDeep } from '../PaymentsTrust/helpers/redact';
 import { paymentsTrustCredentialTest } from '../PaymentsTrust/methods/credentialTest';
 import { parseCallback } from './callback';
 import { judgeCallback, rememberCallback, type CallbackMemory } from './deduplication';
@@ -256,8 +257,10 @@ export class PaymentsTrustTrigger implements INodeType {
 			staticData[MEMORY_KEY] = memory;
 		}
 
-		const json: IDataObject = toFriendlyInvoice(callback.data);
-		if (options.includeRaw === true) json.rawCallback = callback.body;
+		// Card numbers leave the node only masked, here as in every output of the action node (a callback echoes
+		// the invoice's fields and description as the merchant sent them).
+		const json: IDataObject = maskCardNumbersDeep(toFriendlyInvoice(callback.data));
+		if (options.includeRaw === true) json.rawCallback = maskCardNumbersDeep(callback.body);
 		return { workflowData: [[{ json }]] };
 	}
 }

@@ -30,8 +30,18 @@ const CARD_17 = '41111111111111112';
 const CARD_DASHED = '4111-1111-1111-1111';
 const ACCOUNT_16 = '5500000000000004';
 const IBAN = 'DE89370400440532013000';
+/** The same card number in other digits and with other separators (issue 12). */
+const CARD_FULLWIDTH = '４１１１１１１１１１１１１１１１';
+const CARD_ARABIC_INDIC = '٤١١١١١١١١١١١١١١١';
+const CARD_DEVANAGARI = '४१११ ११११ ११११ ११११';
+const CARD_DOTS = '4111.1111.1111.1111';
+const CARD_NBSP = '4111\u00A01111\u00A01111\u00A01111';
+const CARD_THIN = '4111\u20091111\u20091111\u20091111';
+const CARD_EXT_ARABIC = '۴۱۱۱-۱۱۱۱-۱۱۱۱-۱۱۱۱';
+const CARD_MATH_BOLD = '𝟒𝟏𝟏𝟏𝟏𝟏𝟏𝟏𝟏𝟏𝟏𝟏𝟏𝟏𝟏𝟏';
+const UNICODE_CARDS = [CARD_FULLWIDTH, CARD_ARABIC_INDIC, CARD_DEVANAGARI, CARD_DOTS, CARD_NBSP, CARD_THIN, CARD_EXT_ARABIC, CARD_MATH_BOLD];
 /** Every card-like number used in the inputs: none may appear unmasked in any output or error. */
-const CARD_NUMBERS = [CARD, CARD_15, CARD_17, CARD_DASHED, ACCOUNT_16, '4111 1111 1111 1111'];
+const CARD_NUMBERS = [CARD, CARD_15, CARD_17, CARD_DASHED, ACCOUNT_16, '4111 1111 1111 1111', ...UNICODE_CARDS, '5500000000000000004'];
 
 const usd = (amount: IDataObject[string], extra: IDataObject = {}): IDataObject => ({ amount, account: '12345', ...extra });
 const card = (amount: IDataObject[string], extra: IDataObject = {}): IDataObject => ({ service: 'payment_card_usd', amount, card_number: CARD, ...extra });
@@ -122,6 +132,37 @@ const BAD: BadRow[] = [
 		field: 'field "beneficiary_name"',
 		rule: 'is required by service "bank_transfer_eur"',
 	},
+	// Issue 12: amounts the API's number cannot hold exactly are refused, never rounded.
+	{ name: 'more significant digits than the API number holds', row: usd('72860530685245.99'), field: 'amount', rule: "has more significant digits than the API's number holds exactly (it would be sent as 72860530685245.98)" },
+	{ name: 'beyond the safe integer range in cents', row: usd('90071992547409.93'), field: 'amount', rule: "is too large: in USD minor units it is beyond what the API's number holds exactly" },
+	{ name: 'a number amount of 1e16', row: usd(1e16), field: 'amount', rule: 'is too large' },
+	{ name: 'a 20-digit amount text', row: usd('12345678901234567890'), field: 'amount', rule: 'is too large' },
+	{ name: 'full-width digits in the amount', row: usd('１００'), field: 'amount', rule: DECIMAL },
+	{ name: 'Arabic-Indic digits in the amount', row: usd('١٠٠'), field: 'amount', rule: DECIMAL },
+	{ name: 'no-break space as thousands separator', row: usd('1\u00A0000'), field: 'amount', rule: DECIMAL },
+	// Issue 12: currencies that look like codes but are not ISO 4217.
+	{ name: 'three letters, not ISO', row: usd('10', { currency: 'XYZ' }), field: 'currency', rule: '"XYZ" is not a 3-letter ISO currency code' },
+	{ name: 'symbol in the currency', row: usd('10', { currency: 'US$' }), field: 'currency', rule: 'is not a 3-letter ISO currency code' },
+	// Issue 12: field values that a sheet turned into numbers beyond the safe range.
+	{ name: 'account as a 20-digit number', row: usd('10', { account: 12345678901234567890 }), field: 'field "account"', rule: 'send it as text' },
+	{ name: 'card number as a 19-digit number', row: card('10', { card_number: 5500000000000000004 }), field: 'field "card_number"', rule: 'send it as text' },
+	// Issue 12: reference IDs that are neither text nor a whole number.
+	{ name: 'reference ID is a list', row: { reference_id: ['a', 'b'], ...usd('10') }, field: 'reference ID', rule: 'must be text or a whole number, not a list' },
+	{ name: 'reference ID is an object', row: { reference_id: { order: 1 }, ...usd('10') }, field: 'reference ID', rule: 'must be text or a whole number, not an object' },
+	{ name: 'reference ID is true', row: { reference_id: true, ...usd('10') }, field: 'reference ID', rule: 'must be text or a whole number, not a boolean value' },
+	{ name: 'reference ID is a fraction', row: { reference_id: 1.5, ...usd('10') }, field: 'reference ID', rule: 'must be text or a whole number, not 1.5' },
+	{ name: 'reference ID is a number beyond the safe range', row: { reference_id: 12345678901234567, ...usd('10') }, field: 'reference ID', rule: 'send it as text' },
+	// Issue 12: card numbers in other scripts and with other separators: refused and shown masked.
+	{ name: 'full-width card', row: card('10', { card_number: CARD_FULLWIDTH }), field: 'field "card_number"', rule: PATTERN, shows: '"411111******1111"' },
+	{ name: 'Arabic-Indic card', row: card('10', { card_number: CARD_ARABIC_INDIC }), field: 'field "card_number"', rule: PATTERN, shows: '"411111******1111"' },
+	{ name: 'Devanagari card with spaces', row: card('10', { card_number: CARD_DEVANAGARI }), field: 'field "card_number"', rule: PATTERN, shows: '"411111******1111"' },
+	{ name: 'card with dots', row: card('10', { card_number: CARD_DOTS }), field: 'field "card_number"', rule: PATTERN, shows: '"411111******1111"' },
+	{ name: 'card with no-break spaces', row: card('10', { card_number: CARD_NBSP }), field: 'field "card_number"', rule: PATTERN, shows: '"411111******1111"' },
+	{ name: 'card in Persian digits with dashes', row: card('10', { card_number: CARD_EXT_ARABIC }), field: 'field "card_number"', rule: PATTERN, shows: '"411111******1111"' },
+	{ name: 'card in mathematical bold digits', row: card('10', { card_number: CARD_MATH_BOLD }), field: 'field "card_number"', rule: PATTERN, shows: '"411111******1111"' },
+	{ name: 'full-width card in a non-card field', row: usd('10', { account: CARD_FULLWIDTH }), field: 'field "account"', rule: PATTERN, shows: '411111******1111' },
+	{ name: 'thin-spaced card in a non-card field', row: usd('10', { account: CARD_THIN }), field: 'field "account"', rule: PATTERN, shows: '411111******1111' },
+	{ name: 'dotted card in a non-card field', row: usd('10', { account: CARD_DOTS }), field: 'field "account"', rule: PATTERN, shows: '411111******1111' },
 	// Run safety limit (EUR 100.00 for this run): good-eur-1 takes 60.00, this row would make 110.00…
 	{
 		name: 'crosses the run safety limit',
@@ -226,8 +267,8 @@ beforeAll(async () => {
 afterAll(async () => sandbox.close());
 checkModeAfterEachTest(() => sandbox);
 
-it(`the table has at least 40 malformed rows, every one different`, () => {
-	expect(BAD.length).toBeGreaterThanOrEqual(40);
+it(`the table has at least 70 malformed rows, every one different`, () => {
+	expect(BAD.length).toBeGreaterThanOrEqual(70);
 	expect(new Set(BAD.map((bad) => bad.name)).size).toBe(BAD.length);
 });
 
@@ -325,6 +366,66 @@ describe('Create without Continue On Fail', () => {
 		});
 		collect(result);
 		expect(result.executionError?.message).toContain('Row 2 (reference ID "stop-cp-2"): field "card_number" "411111*******1112"');
+		expect(sandbox.ledger().calls).toEqual([]);
+	});
+});
+
+/**
+ * Issue 12: run settings that cannot apply as written. Each stops the node before anything is sent, with an
+ * error naming the option and the value; with Continue On Fail every row gets that error (never fewer items).
+ */
+const BAD_SETTINGS: Array<{ name: string; options: IDataObject; message: string }> = [
+	{ name: 'concurrency is text', options: { concurrency: '={{ "ten" }}' }, message: 'Option "Concurrency" must be a whole number from 1 to 50, not "ten"' },
+	{ name: 'concurrency is 0', options: { concurrency: 0 }, message: 'Option "Concurrency" must be a whole number from 1 to 50, not 0' },
+	{ name: 'concurrency is 51', options: { concurrency: 51 }, message: 'Option "Concurrency" must be a whole number from 1 to 50, not 51' },
+	{ name: 'concurrency is 2.5', options: { concurrency: 2.5 }, message: 'not 2.5' },
+	{ name: 'concurrency is NaN', options: { concurrency: '={{ NaN }}' }, message: 'Option "Concurrency"' },
+	{ name: 'max attempts is 0', options: { maxAttempts: 0 }, message: 'Option "Max Attempts" must be a whole number from 1 to 10, not 0' },
+	{ name: 'max attempts is 11', options: { maxAttempts: 11 }, message: 'Option "Max Attempts" must be a whole number from 1 to 10, not 11' },
+	{ name: 'request timeout is 0', options: { requestTimeout: 0 }, message: 'Option "Request Timeout (Seconds)" must be a number from 1 to 600, not 0' },
+	{ name: 'request timeout is negative', options: { requestTimeout: -5 }, message: 'not -5' },
+	{ name: 'request timeout is text', options: { requestTimeout: '={{ "30s" }}' }, message: 'Option "Request Timeout (Seconds)" must be a number from 1 to 600, not "30s"' },
+	{ name: 'max wait is 0', options: { waitForFinalStatus: true, maxWaitSeconds: 0 }, message: 'Option "Max Wait (Seconds)" must be a number from 1 to 86400, not 0' },
+	{ name: 'poll interval too short', options: { waitForFinalStatus: true, pollIntervalSeconds: 0.01 }, message: 'Option "Poll Interval (Seconds)" must be a number from 0.05 to 3600, not 0.01' },
+	{ name: 'poll interval is a list', options: { waitForFinalStatus: true, pollIntervalSeconds: '={{ [1] }}' }, message: 'Option "Poll Interval (Seconds)"' },
+	{ name: 'safety limit currency mistyped', options: { safetyLimits: { limit: [{ currency: 'EUD', maxTotal: '100' }] } }, message: 'Run safety limit: "EUD" is not an ISO 4217 currency code' },
+	{ name: 'safety limit currency of four letters', options: { safetyLimits: { limit: [{ currency: 'EURO', maxTotal: '100' }] } }, message: '"EURO" is not an ISO 4217 currency code' },
+	{ name: 'safety limit currency empty', options: { safetyLimits: { limit: [{ currency: '', maxTotal: '100' }] } }, message: '"" is not an ISO 4217 currency code' },
+	{
+		name: 'two safety limits for one currency',
+		options: { safetyLimits: { limit: [{ currency: 'USD', maxTotal: '100' }, { currency: 'usd', maxTotal: '1000' }] } },
+		message: 'Run safety limit: USD has two limits; keep one limit per currency',
+	},
+	{ name: 'safety limit with a comma', options: { safetyLimits: { limit: [{ currency: 'USD', maxTotal: '1,000' }] } }, message: 'Run safety limit for USD: max total "1,000" must not contain commas' },
+	{ name: 'safety limit beyond the exact range', options: { safetyLimits: { limit: [{ currency: 'USD', maxTotal: '72860530685245.99' }] } }, message: 'has more significant digits' },
+];
+
+describe('Run settings that cannot apply as written', () => {
+	it('the settings table has at least 15 entries, every one different', () => {
+		expect(BAD_SETTINGS.length).toBeGreaterThanOrEqual(15);
+		expect(new Set(BAD_SETTINGS.map((bad) => bad.name)).size).toBe(BAD_SETTINGS.length);
+	});
+
+	it.each(BAD_SETTINGS.map((bad) => [bad.name, bad] as const))('%s: stops the node before anything is sent', async (_name, bad) => {
+		sandbox.reset();
+		const rows = [usd('10'), usd('11')].map((row, index) => ({ reference_id: `opt-${index + 1}`, ...row }));
+		const result = await runWorkflow({
+			workflow: paymentsTrustWorkflow(payoutParameters('createAndProcess', bad.options), rows),
+			credentials: { paymentsTrustApi: sandbox.credentials as never },
+		});
+		collect(result);
+		const error = result.executionError ?? result.errorOf(PT_NODE);
+		expect({ name: bad.name, message: error?.message }).toEqual({ name: bad.name, message: expect.stringContaining(bad.message) });
+		expect(sandbox.ledger().calls).toEqual([]);
+
+		// With Continue On Fail: still nothing sent, and one error item per row.
+		const tolerant = await runWorkflow({
+			workflow: paymentsTrustWorkflow(payoutParameters('createAndProcess', bad.options), rows, { onError: 'continueRegularOutput' }),
+			credentials: { paymentsTrustApi: sandbox.credentials as never },
+		});
+		collect(tolerant);
+		const items = tolerant.outputOf(PT_NODE);
+		expect(items.map((item) => String(item.json.error ?? '').includes(bad.message))).toEqual([true, true]);
 		expect(sandbox.ledger().calls).toEqual([]);
 	});
 });

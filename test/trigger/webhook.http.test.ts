@@ -283,6 +283,21 @@ describe('PaymentsTrust Trigger over HTTP: credential and options', () => {
 		expect(server.executions[0].outputOf(TRIGGER)[0].json.rawCallback).toEqual(JSON.parse(body));
 	});
 
+	it('masks card numbers in its output and in rawCallback, whatever digits they are written in', async () => {
+		server = await start({ options: { includeRaw: true } });
+		const parsed = JSON.parse(invoiceBody({ id: 'cpoi_card' })) as { data: { attributes: IDataObject } };
+		parsed.data.attributes.fields = { card_number: '4111 1111 1111 1111' };
+		parsed.data.attributes.description = 'refund to card ４１１１-１１１１-１１１１-１１１２';
+		const body = JSON.stringify(parsed);
+		expect((await post(server, body, { 'X-Signature': sign(body) })).status).toBe(200);
+		await server.waitForExecutions(1, 10_000);
+		const text = JSON.stringify(server.executions[0].outputOf(TRIGGER)[0].json);
+		expect(text).toContain('411111******1111');
+		expect(text).toContain('411111******1112');
+		expect(text).toContain('rawCallback');
+		expect(text).not.toMatch(/1111 1111 1111|１１１１-１１１１/);
+	});
+
 	it('keeps its memory in the workflow static data, so it survives a restart, and stores nothing secret', async () => {
 		server = await start();
 		const body = invoiceBody({ id: 'cpoi_mem', status: 'processed', updated: 1700000300 });

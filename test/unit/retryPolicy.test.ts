@@ -1,4 +1,4 @@
-import { backoffDelayMs, DEFAULT_RETRY_POLICY, parseRetryAfter } from '../../nodes/PaymentsTrust/transport/retryPolicy';
+import { backoffDelayMs, DEFAULT_RETRY_POLICY, parseRetryAfter, settleDelayMs } from '../../nodes/PaymentsTrust/transport/retryPolicy';
 import { mapWithConcurrency } from '../../nodes/PaymentsTrust/helpers/concurrency';
 import { maskCardNumbersIn } from '../../nodes/PaymentsTrust/helpers/redact';
 import { normaliseRegexp } from '../../nodes/PaymentsTrust/helpers/serviceFields';
@@ -59,5 +59,21 @@ describe('error items', () => {
 		);
 		expect(item.json.error).toBe('Row 3 (reference ID "17955371578691234"): card 411111******1111 refused for 17955371578691234');
 		expect(item.pairedItem).toEqual({ item: 2 });
+	});
+});
+
+describe('settling reads after a lost answer (issue 12)', () => {
+	it('believes "not there" only after four reads spread over about two seconds', () => {
+		expect(DEFAULT_RETRY_POLICY.settleReads).toBe(4);
+		const pauses = [1, 2, 3].map((read) => settleDelayMs(read, DEFAULT_RETRY_POLICY));
+		expect(pauses).toEqual([300, 600, 1200]);
+		expect(pauses.reduce((sum, pause) => sum + pause, 0)).toBeGreaterThanOrEqual(2000);
+	});
+
+	it('reads an HTTP-date Retry-After as the time left until then', () => {
+		const now = Date.parse('2026-11-26T12:00:00Z');
+		expect(parseRetryAfter('Thu, 26 Nov 2026 12:00:03 GMT', now)).toBe(3000);
+		expect(parseRetryAfter('Thu, 26 Nov 2026 11:59:00 GMT', now)).toBe(0);
+		expect(parseRetryAfter(undefined, now)).toBeUndefined();
 	});
 });

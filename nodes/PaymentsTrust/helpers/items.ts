@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INode, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { maskCardNumbersIn } from './redact';
+import { maskCardNumbersDeep, maskCardNumbersIn } from './redact';
 
 interface ErrorLike {
 	message?: string;
@@ -57,7 +57,7 @@ export async function forEachItem(
 		try {
 			const result = await run(itemIndex);
 			for (const json of Array.isArray(result) ? result : [result]) {
-				output.push({ json, pairedItem: { item: itemIndex } });
+				output.push({ json: maskCardNumbersDeep(json), pairedItem: { item: itemIndex } });
 			}
 		} catch (error) {
 			if (!ctx.continueOnFail()) throw asNodeError(ctx.getNode(), error, itemIndex);

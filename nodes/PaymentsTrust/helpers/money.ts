@@ -15,8 +15,21 @@ export function minorUnitsOf(currency: string): number {
 	return MINOR_UNITS[currency] ?? 2;
 }
 
+/** Active ISO 4217 currency codes (funds and precious metals included): a limit in "USS" or "EUD" is a typo. */
+const ISO_4217 = new Set(
+	(
+		'AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BOV BRL BSD BTN BWP BYN BZD CAD CDF ' +
+		'CHE CHF CHW CLF CLP CNY COP COU CRC CUC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS GIP GMD ' +
+		'GNF GTQ GYD HKD HNL HRK HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP ' +
+		'LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MXV MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN ' +
+		'PGK PHP PKR PLN PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SLL SOS SRD SSP STN SVC SYP SZL THB TJS ' +
+		'TMT TND TOP TRY TTD TWD TZS UAH UGX USD USN UYI UYU UYW UZS VED VES VND VUV WST XAF XAG XAU XBA XBB XBC XBD XCD ' +
+		'XCG XDR XOF XPD XPF XPT XSU XTS XUA YER ZAR ZMW ZWG ZWL'
+	).split(' '),
+);
+
 export function isCurrencyCode(value: string): boolean {
-	return /^[A-Z]{3}$/.test(value);
+	return /^[A-Z]{3}$/.test(value) && ISO_4217.has(value);
 }
 
 export type ParsedAmount =
@@ -60,7 +73,20 @@ export function parseAmount(value: unknown, currency: string): ParsedAmount {
 	const minor = BigInt(match[1] + fraction.padEnd(allowed, '0'));
 	if (minor <= 0n) return { ok: false, rule: 'must be greater than 0' };
 	const canonical = formatMinor(minor, allowed);
+	// The API takes the amount as a JSON number: refuse what that number cannot hold exactly, never round it.
+	if (minor > BigInt(Number.MAX_SAFE_INTEGER)) {
+		return { ok: false, rule: `is too large: in ${currency} minor units it is beyond what the API's number holds exactly` };
+	}
+	if (!sameDecimal(String(Number(canonical)), canonical)) {
+		return { ok: false, rule: `has more significant digits than the API's number holds exactly (it would be sent as ${String(Number(canonical))})` };
+	}
 	return { ok: true, text: canonical, minor, decimals };
+}
+
+/** Two decimal texts are the same number (`10.50` and `10.5`); an exponent form never is. */
+function sameDecimal(a: string, b: string): boolean {
+	const canonical = (text: string) => (text.includes('.') ? text.replace(/0+$/, '').replace(/\.$/, '') : text);
+	return !/e/i.test(a) && canonical(a) === canonical(b);
 }
 
 export function formatMinor(minor: bigint, decimals: number): string {

@@ -63,6 +63,8 @@ export async function paymentsTrustCredentialTest(
 				headers: { Accept: 'application/json' },
 				resolveWithFullResponse: true,
 				simple: false,
+				// A redirect is not where the API answers, and following one may carry the credentials elsewhere.
+				followRedirect: false,
 				timeout: 20_000,
 			})) as { statusCode: number; body: unknown };
 			return { kind: 'response', statusCode: Number(response.statusCode), body: response.body } as ProbeResult;

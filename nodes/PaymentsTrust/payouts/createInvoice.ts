@@ -4,9 +4,9 @@ import { NodeOperationError, sleep } from 'n8n-workflow';
 import { toFriendlyInvoice } from '../helpers/invoice';
 import { limitToMinor } from '../helpers/money';
 import { toNodeApiError } from '../transport/errors';
-import { isTransient, retryAfterOf, sendOnce } from '../transport/request';
+import { isTransient, retryAfterOf, sendOnce, type Outcome } from '../transport/request';
 import { backoffDelayMs, type RetryPolicy } from '../transport/retryPolicy';
-import { findByReference } from './lookup';
+import { findByReferenceSettled, isInvoiceResource, outcomeUnknownError } from './lookup';
 import type { ValidPayout } from './types';
 
 export interface CreatedInvoice {
@@ -65,10 +65,20 @@ function ensureSamePayout(ctx: IExecuteFunctions, existing: IDataObject, payout:
 	throw error;
 }
 
+function referenceOf(invoice: IDataObject): unknown {
+	return (invoice.attributes as IDataObject).reference_id;
+}
+
+function isAnswered(outcome: Outcome): boolean {
+	return outcome.kind === 'response' && outcome.statusCode >= 200 && outcome.statusCode < 300;
+}
+
 /**
  * Creates the invoice exactly once. `reference_id` is the idempotency key: after a 409, a 5xx, a 429, a
- * timeout or a dropped connection the platform is asked by reference ID before anything is sent again,
- * and a second POST goes out only when the look-up says there is no such invoice.
+ * timeout, a dropped connection or an answer that cannot be read (cut off, not JSON, a redirect) the platform
+ * is asked by reference ID before anything is sent again, and a second POST goes out only when several
+ * look-ups over a few seconds agree there is no such invoice (a look-up may lag behind the write).
+ * A 409's body is never trusted: whatever it says, the invoice is what the look-up finds.
  */
 export async function createInvoiceOnce(
 	ctx: IExecuteFunctions,
@@ -79,31 +89,40 @@ export async function createInvoiceOnce(
 	const context = { itemIndex: payout.itemIndex, referenceId: payout.referenceId };
 	for (let attempt = 1; ; attempt++) {
 		const outcome = await sendOnce(ctx, { api: 'private', method: 'POST', path: '/payout-invoices', body }, policy.timeoutMs);
-		if (outcome.kind === 'response' && outcome.statusCode >= 200 && outcome.statusCode < 300 && outcome.body.data) {
-			return { invoice: outcome.body.data as IDataObject, alreadyExisted: false, foundAfterError: false };
+		// Only an invoice under our own reference ID answers our create; anything else is an answer we cannot read.
+		if (isAnswered(outcome) && outcome.kind === 'response' && isInvoiceResource(outcome.body.data) && referenceOf(outcome.body.data) === payout.referenceId) {
+			return { invoice: outcome.body.data, alreadyExisted: false, foundAfterError: false };
 		}
 		if (outcome.kind === 'response' && outcome.statusCode === 409) {
-			const existing = await findByReference(ctx, payout.referenceId, policy, context);
-			if (!existing) throw toNodeApiError(ctx.getNode(), outcome, { action: 'Create payout invoice', ...context });
+			// The platform has this reference ID: look until the invoice shows (a look-up may lag behind).
+			const existing = await findByReferenceSettled(ctx, payout.referenceId, policy, context, policy.settleReads * 2);
+			if (!existing) {
+				throw outcomeUnknownError(
+					ctx,
+					context,
+					'the payout under this reference ID',
+					'the platform answered 409 (it has this reference ID), but no look-up has shown the invoice yet',
+				);
+			}
 			ensureSamePayout(ctx, existing, payout);
 			return { invoice: existing, alreadyExisted: true, foundAfterError: attempt > 1 };
 		}
-		const mayExist = isTransient(outcome) || (outcome.kind === 'response' && outcome.statusCode === 400);
+		// A 2xx without a readable invoice may have created it, exactly like a timeout.
+		const mayExist = isAnswered(outcome) || isTransient(outcome) || (outcome.kind === 'response' && outcome.statusCode === 400);
 		if (!mayExist) throw toNodeApiError(ctx.getNode(), outcome, { action: 'Create payout invoice', ...context });
 
 		await sleep(backoffDelayMs(attempt, policy, retryAfterOf(outcome)));
-		const existing = await findByReference(ctx, payout.referenceId, policy, context);
+		const existing = await findByReferenceSettled(ctx, payout.referenceId, policy, context);
 		if (existing) {
 			ensureSamePayout(ctx, existing, payout);
 			return { invoice: existing, alreadyExisted: false, foundAfterError: true };
 		}
-		// The look-up says the platform has no such invoice: the failed request created nothing.
-		if (!isTransient(outcome) || attempt >= policy.maxAttempts) {
-			const error = toNodeApiError(ctx.getNode(), outcome, {
+		// Several look-ups over a few seconds say the platform has no such invoice: the failed request created nothing.
+		if (!(isAnswered(outcome) || isTransient(outcome)) || attempt >= policy.maxAttempts) {
+			throw toNodeApiError(ctx.getNode(), outcome, {
 				action: `Create payout invoice (${attempt} attempt${attempt > 1 ? 's' : ''}; a look-up by reference ID confirmed nothing was created)`,
 				...context,
 			});
-			throw error;
 		}
 	}
 }

@@ -1,9 +1,6 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { sendSafe } from '../transport/request';
-import type { RetryPolicy } from '../transport/retryPolicy';
-
 /**
  * The platform's invoice must be in the mode of the credential's Environment. One that is not (an invoice of the other
  * mode found under a reference ID, an ID of a live invoice given to a Test credential, a platform that ignored
@@ -28,21 +25,4 @@ export function ensureInvoiceMode(
 	);
 	error.context.stage = 'mode_mismatch';
 	throw error;
-}
-
-/**
- * Before processing an invoice by ID: read it and refuse one of the other mode. A read that fails says nothing here;
- * the processing itself reads again and reports it.
- */
-export async function ensureInvoiceModeById(
-	ctx: IExecuteFunctions,
-	invoiceId: string,
-	testMode: boolean,
-	policy: RetryPolicy,
-	itemIndex: number,
-): Promise<void> {
-	const read = await sendSafe(ctx, { api: 'private', method: 'GET', path: `/payout-invoices/${encodeURIComponent(invoiceId)}` }, policy);
-	if (read.kind === 'response' && read.statusCode === 200 && read.body.data) {
-		ensureInvoiceMode(ctx, read.body.data as IDataObject, testMode, { itemIndex });
-	}
 }

@@ -1,9 +1,9 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
+import { NodeOperationError, sleep } from 'n8n-workflow';
 
 import { describeOutcome } from '../transport/errors';
 import { sendSafe, type Outcome } from '../transport/request';
-import type { RetryPolicy } from '../transport/retryPolicy';
+import { settleDelayMs, type RetryPolicy } from '../transport/retryPolicy';
 
 export interface LookupContext {
 	itemIndex: number;
@@ -18,12 +18,13 @@ export function outcomeUnknownError(
 	ctx: IExecuteFunctions,
 	context: LookupContext,
 	what: string,
-	lastOutcome: Outcome,
+	lastOutcome: Outcome | string,
 ): NodeOperationError {
 	const reference = context.referenceId ? ` (reference ID "${context.referenceId}")` : '';
+	const why = typeof lastOutcome === 'string' ? lastOutcome : `the look-up failed with ${describeOutcome(lastOutcome)}`;
 	const error = new NodeOperationError(
 		ctx.getNode(),
-		`Row ${context.itemIndex + 1}${reference}: ${what} is unknown and was not retried: the look-up failed with ${describeOutcome(lastOutcome)}`,
+		`Row ${context.itemIndex + 1}${reference}: ${what} is unknown and was not retried: ${why}`,
 		{
 			itemIndex: context.itemIndex,
 			description:
@@ -34,9 +35,30 @@ export function outcomeUnknownError(
 	return error;
 }
 
+/** A payout invoice resource as the API sends it: an ID and its attributes. */
+export function isInvoiceResource(value: unknown): value is IDataObject {
+	if (!value || typeof value !== 'object' || Array.isArray(value)) return false;
+	const resource = value as IDataObject;
+	return typeof resource.id === 'string' && resource.id !== '' && !!resource.attributes && typeof resource.attributes === 'object';
+}
+
+/** `{"data": {invoice}}` about this very invoice: another invoice's answer (a mixed-up cache) is a failed read. */
+export const hasInvoiceWithId =
+	(invoiceId: string) =>
+	(body: IDataObject): boolean =>
+		isInvoiceResource(body.data) && body.data.id === invoiceId;
+
+/** `{"data": [invoices]}`: a list that really is a list of invoices (an empty list included). */
+export const hasInvoiceList = (body: IDataObject): boolean => Array.isArray(body.data) && body.data.every(isInvoiceResource);
+
+export function statusOf(invoice: IDataObject): unknown {
+	return ((invoice.attributes ?? invoice) as IDataObject).status;
+}
+
 /**
  * The invoice with this exact reference ID, or null when the platform has none. Throws (outcome unknown)
- * only when the platform could not be asked: then nobody may write again.
+ * when the platform could not be asked or its answer could not be read: then nobody may write again.
+ * A list that is not a list is a failed look-up, never "no such invoice".
  */
 export async function findByReference(
 	ctx: IExecuteFunctions,
@@ -48,15 +70,31 @@ export async function findByReference(
 		ctx,
 		{ api: 'private', method: 'GET', path: '/payout-invoices', qs: { 'filter[reference_id]': referenceId } },
 		policy,
+		hasInvoiceList,
 	);
 	if (outcome.kind !== 'response' || outcome.statusCode !== 200) {
 		throw outcomeUnknownError(ctx, context, 'whether the payout was created', outcome);
 	}
-	const data = outcome.body.data;
-	const list = (Array.isArray(data) ? data : data ? [data] : []) as IDataObject[];
-	return (
-		list.find((resource) => ((resource.attributes ?? {}) as IDataObject).reference_id === referenceId) ?? null
-	);
+	const list = outcome.body.data as IDataObject[];
+	return list.find((resource) => (resource.attributes as IDataObject).reference_id === referenceId) ?? null;
+}
+
+/**
+ * `findByReference` that allows for read-after-write lag: "none" is believed only after `settleReads` readable
+ * answers in a row, a few seconds apart. `reads` raises that count (after a 409 the invoice must exist).
+ */
+export async function findByReferenceSettled(
+	ctx: IExecuteFunctions,
+	referenceId: string,
+	policy: RetryPolicy,
+	context: LookupContext,
+	reads = policy.settleReads,
+): Promise<IDataObject | null> {
+	for (let read = 1; ; read++) {
+		const found = await findByReference(ctx, referenceId, policy, context);
+		if (found || read >= reads) return found;
+		await sleep(settleDelayMs(read, policy));
+	}
 }
 
 /** The invoice as the platform has it now, read with retries; throws (outcome unknown) when it cannot be read. */
@@ -71,9 +109,29 @@ export async function readInvoice(
 		ctx,
 		{ api: 'private', method: 'GET', path: `/payout-invoices/${encodeURIComponent(invoiceId)}` },
 		policy,
+		hasInvoiceWithId(invoiceId),
 	);
-	if (outcome.kind !== 'response' || outcome.statusCode !== 200 || !outcome.body.data) {
+	if (outcome.kind !== 'response' || outcome.statusCode !== 200) {
 		throw outcomeUnknownError(ctx, context, what, outcome);
 	}
 	return outcome.body.data as IDataObject;
+}
+
+/**
+ * `readInvoice` that allows for read-after-write lag after a process request: "still created" is believed
+ * only after `reads` readable answers in a row say so. Returns the last invoice read.
+ */
+export async function readInvoiceSettled(
+	ctx: IExecuteFunctions,
+	invoiceId: string,
+	policy: RetryPolicy,
+	context: LookupContext,
+	what: string,
+	reads = policy.settleReads,
+): Promise<IDataObject> {
+	for (let read = 1; ; read++) {
+		const invoice = await readInvoice(ctx, invoiceId, policy, context, what);
+		if (statusOf(invoice) !== 'created' || read >= reads) return invoice;
+		await sleep(settleDelayMs(read, policy));
+	}
 }

@@ -4,7 +4,8 @@ import { sleep } from 'n8n-workflow';
 import { toNodeApiError } from '../transport/errors';
 import { isTransient, retryAfterOf, sendOnce, sendSafe } from '../transport/request';
 import { backoffDelayMs, type RetryPolicy } from '../transport/retryPolicy';
-import { outcomeUnknownError, readInvoice, type LookupContext } from './lookup';
+import { ensureInvoiceMode } from './invoiceMode';
+import { hasInvoiceWithId, isInvoiceResource, outcomeUnknownError, readInvoiceSettled, statusOf, type LookupContext } from './lookup';
 
 export interface ProcessedInvoice {
 	invoice: IDataObject;
@@ -12,53 +13,68 @@ export interface ProcessedInvoice {
 	alreadyProcessed: boolean;
 }
 
-function statusOf(invoice: IDataObject): unknown {
-	return ((invoice.attributes ?? invoice) as IDataObject).status;
-}
-
 /**
  * Asks the platform to pay an invoice, at most once per invoice. A process request goes out only while the
- * invoice is in `created`: after a 409, a 5xx, a 429, a timeout or a dropped connection the invoice is read
- * again, and once it has left `created` (our request got through) nothing more is sent.
+ * invoice is in `created`: after a 409, a 5xx, a 429, a timeout, a dropped connection or an answer that cannot
+ * be read the invoice is read again, and once it has left `created` (our request got through) nothing more is
+ * sent. "Still created" is believed only after several reads over a few seconds (a read may lag behind the
+ * write); after a 409 the node keeps reading until it sees what the platform has, and never reports "not paid"
+ * next to a platform that says the invoice is no longer in `created`.
  *
- * `knownCreated` skips the first read when the caller has just seen the invoice in `created`.
+ * `knownCreated` skips the first read when the caller has just seen the invoice in `created` (and checked its
+ * mode). Otherwise that first read is also where the invoice's mode is checked against `testMode`: one read
+ * of the invoice, under the same rules as every read (another invoice's answer is a failed read, never a mode).
  */
 export async function processInvoiceOnce(
 	ctx: IExecuteFunctions,
 	invoiceId: string,
 	policy: RetryPolicy,
 	context: LookupContext,
-	knownCreated = false,
+	options: { knownCreated?: boolean; testMode?: boolean } = {},
 ): Promise<ProcessedInvoice> {
-	if (!knownCreated) {
-		const read = await sendSafe(ctx, { api: 'private', method: 'GET', path: `/payout-invoices/${encodeURIComponent(invoiceId)}` }, policy);
+	if (!options.knownCreated) {
+		const path = `/payout-invoices/${encodeURIComponent(invoiceId)}`;
+		const read = await sendSafe(ctx, { api: 'private', method: 'GET', path }, policy, hasInvoiceWithId(invoiceId));
 		if (read.kind === 'response' && read.statusCode !== 200 && !isTransient(read)) {
 			// Nothing sent yet and a definite answer (404: wrong ID, 401: wrong key): a plain API error, not an unknown outcome.
 			throw toNodeApiError(ctx.getNode(), read, { action: `Get payout invoice "${invoiceId}" before processing it`, ...context });
 		}
-		if (read.kind !== 'response' || read.statusCode !== 200 || !read.body.data) {
+		if (read.kind !== 'response' || read.statusCode !== 200) {
 			throw outcomeUnknownError(ctx, context, 'the invoice status before processing', read);
 		}
 		const current = read.body.data as IDataObject;
+		// A Test credential never processes a live invoice (nor a Live one a test invoice), nor reports one as its own.
+		if (options.testMode !== undefined) ensureInvoiceMode(ctx, current, options.testMode, context);
 		if (statusOf(current) !== 'created') return { invoice: current, alreadyProcessed: true };
 	}
 	const path = `/payout-invoices/${encodeURIComponent(invoiceId)}/process`;
 	for (let attempt = 1; ; attempt++) {
 		const outcome = await sendOnce(ctx, { api: 'private', method: 'POST', path }, policy.timeoutMs);
-		if (outcome.kind === 'response' && outcome.statusCode >= 200 && outcome.statusCode < 300 && outcome.body.data) {
-			return { invoice: outcome.body.data as IDataObject, alreadyProcessed: false };
+		const answered = outcome.kind === 'response' && outcome.statusCode >= 200 && outcome.statusCode < 300;
+		// Only this invoice answers its process request; any other body is an answer we cannot read.
+		if (answered && outcome.kind === 'response' && isInvoiceResource(outcome.body.data) && outcome.body.data.id === invoiceId) {
+			return { invoice: outcome.body.data, alreadyProcessed: false };
 		}
 		const conflict = outcome.kind === 'response' && outcome.statusCode === 409;
-		if (!conflict && !isTransient(outcome)) {
+		if (!answered && !conflict && !isTransient(outcome)) {
 			throw toNodeApiError(ctx.getNode(), outcome, { action: 'Process payout invoice', ...context });
 		}
 		if (!conflict) await sleep(backoffDelayMs(attempt, policy, retryAfterOf(outcome)));
-		const current = await readInvoice(ctx, invoiceId, policy, context, 'whether the payout was processed');
+		const reads = conflict ? policy.settleReads * 2 : policy.settleReads;
+		const current = await readInvoiceSettled(ctx, invoiceId, policy, context, 'whether the payout was processed', reads);
 		if (statusOf(current) !== 'created') {
-			// A 409 means someone processed it before us; after a failure it was our own request that got through.
+			// A first 409 means someone processed it before us; after a lost answer it was our own request that got through.
 			return { invoice: current, alreadyProcessed: conflict && attempt === 1 };
 		}
-		if (conflict || attempt >= policy.maxAttempts) {
+		if (conflict) {
+			throw outcomeUnknownError(
+				ctx,
+				context,
+				'whether the payout was processed',
+				'the platform answered 409 (the invoice is no longer in status "created"), but every read since still shows "created"',
+			);
+		}
+		if (attempt >= policy.maxAttempts) {
 			throw toNodeApiError(ctx.getNode(), outcome, {
 				action: `Process payout invoice (${attempt} attempt${attempt > 1 ? 's' : ''}; the invoice is still in status "created", so it was not paid)`,
 				...context,

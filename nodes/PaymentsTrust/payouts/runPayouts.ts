@@ -3,7 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { asNodeError, errorItem } from '../helpers/items';
 import { toFriendlyInvoice } from '../helpers/invoice';
-import { maskCardNumber, isCardField } from '../helpers/redact';
+import { maskCardNumber, maskCardNumbersDeep, isCardField } from '../helpers/redact';
 import { mapWithConcurrency } from '../helpers/concurrency';
 import type { RetryPolicy } from '../transport/retryPolicy';
 import { createInvoiceOnce } from './createInvoice';
@@ -96,7 +96,7 @@ async function payOne(ctx: IExecuteFunctions, payout: ValidPayout, options: Payo
 	const status = () => ((invoice.attributes ?? invoice) as IDataObject).status;
 	if (options.mode === 'createAndProcess' && status() === 'created') {
 		// An invoice found under our reference is processed only while still in `created`: never a second time.
-		const processed = await processInvoiceOnce(ctx, String(invoice.id), options.policy, context, !created.alreadyExisted);
+		const processed = await processInvoiceOnce(ctx, String(invoice.id), options.policy, context, { knownCreated: !created.alreadyExisted });
 		invoice = processed.invoice;
 		processRequested = !processed.alreadyProcessed;
 		alreadyProcessed = processed.alreadyProcessed;
@@ -121,7 +121,7 @@ async function payOne(ctx: IExecuteFunctions, payout: ValidPayout, options: Payo
 	}
 	if (waitTimedOut !== undefined) json.waitTimedOut = waitTimedOut;
 	if (options.includeRaw) json.raw = invoice;
-	return { json, pairedItem: { item: payout.itemIndex } };
+	return { json: maskCardNumbersDeep(json), pairedItem: { item: payout.itemIndex } };
 }
 
 /**
@@ -189,8 +189,16 @@ export async function runPayouts(
 			result.item ?? errorItem(result.error, payout.itemIndex, { referenceId: payout.referenceId }),
 		);
 	});
+	// One item per input row, always: a row that did not run says so rather than vanishing.
 	return withTestMode(
-		requests.map((request) => byRow.get(request.itemIndex)).filter((item): item is INodeExecutionData => item !== undefined),
+		requests.map(
+			(request) =>
+				byRow.get(request.itemIndex) ??
+				errorItem({ message: `Row ${request.itemIndex + 1}: not run (nothing was sent for this row)` }, request.itemIndex, {
+					referenceId: request.referenceId || null,
+					stage: 'not_run',
+				}),
+		),
 		options.testMode,
 	);
 }

@@ -10,6 +10,8 @@ export interface PayoutRequest {
 	fields: IDataObject;
 	/** Fields were taken from every column of the row; only those the service declares are sent. */
 	fieldsAutoMapped?: boolean;
+	/** Why the reference ID as given cannot be one (a list, an object, a number that lost digits). */
+	referenceIdRule?: string;
 	/** Why the row's parameters could not be read at all (a failing expression, bad JSON). */
 	unreadable?: string;
 	/** Everything else of the invoice body (callback URL, customer, metadata, options…), already shaped for the API. */

@@ -20,6 +20,7 @@ export function validatePayout(
 	referencesInRun: Set<string>,
 ): ValidPayout | RowProblem {
 	if (request.unreadable) return problem(request, 'row', request.unreadable);
+	if (request.referenceIdRule) return problem(request, 'reference ID', request.referenceIdRule);
 	const referenceId = request.referenceId;
 	if (!referenceId) return problem(request, 'reference ID', 'is required: it is what keeps a payout from being paid twice');
 	if (!REFERENCE_ID.test(referenceId)) {
@@ -60,6 +61,10 @@ export function validatePayout(
 		const declared = new Set(rules.fields.map((field) => field.key));
 		fields = Object.fromEntries(Object.entries(fields).filter(([key]) => declared.has(key)));
 	}
+	for (const [key, value] of Object.entries(fields)) {
+		const unsafe = unsafeNumberRule(value);
+		if (unsafe) return problem(request, `field "${key}"`, unsafe);
+	}
 	for (const field of rules.fields ?? []) {
 		const value = fields[field.key];
 		const text = value === undefined || value === null ? '' : String(value);
@@ -77,6 +82,60 @@ export function validatePayout(
 	}
 
 	return { ...request, fields, currency, amountText: amount.text, amountMinor: amount.minor };
+}
+
+/**
+ * A number beyond the safe integer range has already lost digits (a card or account number a spreadsheet
+ * turned into a number): sending its text would send another number. Returns the rule, or undefined.
+ */
+export function unsafeNumberRule(value: unknown): string | undefined {
+	if (typeof value !== 'number' || Math.abs(value) <= Number.MAX_SAFE_INTEGER) return undefined;
+	return 'is a number too large to be exact (its last digits may already be lost): send it as text';
+}
+
+/**
+ * What a reference ID given as `value` is as text, or why it cannot be one: text, or a whole number within the
+ * safe integer range; never a list, an object, a true/false value or a fraction.
+ */
+export function referenceIdText(value: unknown): { text: string } | { rule: string } {
+	if (value === undefined || value === null) return { text: '' };
+	if (typeof value === 'string') return { text: value.trim() };
+	if (typeof value === 'number') {
+		const unsafe = unsafeNumberRule(value);
+		if (unsafe) return { rule: unsafe };
+		if (!Number.isInteger(value)) return { rule: `must be text or a whole number, not ${value}` };
+		return { text: String(value) };
+	}
+	const kind = Array.isArray(value) ? 'a list' : typeof value === 'object' ? 'an object' : `a ${typeof value} value`;
+	return { rule: `must be text or a whole number, not ${kind}` };
+}
+
+export interface SafetyLimitEntry {
+	currency?: unknown;
+	maxTotal?: unknown;
+}
+
+/**
+ * "Run Safety Limits" as exact minor units per currency, or the reason the run must not start: a limit whose
+ * currency is not an ISO code, or a second limit for the same currency, would be a cap that does not apply
+ * (or applies in a way nobody chose), which is worse than no cap.
+ */
+export function parseSafetyLimits(entries: SafetyLimitEntry[]): { limits: Map<string, bigint> } | { error: string } {
+	const limits = new Map<string, bigint>();
+	for (const entry of entries) {
+		const given = String(entry.currency ?? '').trim();
+		const currency = given.toUpperCase();
+		if (!isCurrencyCode(currency)) {
+			return { error: `Run safety limit: "${displayValue('currency', given)}" is not an ISO 4217 currency code, so the limit would never apply` };
+		}
+		if (limits.has(currency)) {
+			return { error: `Run safety limit: ${currency} has two limits; keep one limit per currency` };
+		}
+		const parsed = parseAmount(entry.maxTotal, currency);
+		if (!parsed.ok) return { error: `Run safety limit for ${currency}: max total "${displayValue('amount', entry.maxTotal)}" ${parsed.rule}` };
+		limits.set(currency, parsed.minor);
+	}
+	return { limits };
 }
 
 /**

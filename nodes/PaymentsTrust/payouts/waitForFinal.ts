@@ -3,6 +3,7 @@ import { sleep } from 'n8n-workflow';
 
 import { isFinalStatus } from '../helpers/invoice';
 import { sendSafe } from '../transport/request';
+import { hasInvoiceWithId } from './lookup';
 import type { RetryPolicy } from '../transport/retryPolicy';
 
 export interface WaitOptions {
@@ -31,8 +32,10 @@ export async function waitForFinalStatus(
 			ctx,
 			{ api: 'private', method: 'GET', path: `/payout-invoices/${encodeURIComponent(String(latest.id))}` },
 			{ ...policy, maxAttempts: 1 },
+			hasInvoiceWithId(String(latest.id)),
 		);
-		if (outcome.kind === 'response' && outcome.statusCode === 200 && outcome.body.data) {
+		// An answer that cannot be read tells nothing: the last invoice seen stands until a readable one comes.
+		if (outcome.kind === 'response' && outcome.statusCode === 200) {
 			latest = outcome.body.data as IDataObject;
 		}
 	}

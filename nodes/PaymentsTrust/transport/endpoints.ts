@@ -1,8 +1,8 @@
-import type { ICredentialDataDecryptedObject, IExecuteFunctions, IHttpRequestOptions, ILoadOptionsFunctions } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IExecuteFunctions, ILoadOptionsFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { environmentOf, KEY_MISMATCH_DESCRIPTION, keyMismatches, keyMismatchMessage, type Environment } from './environment';
-import { bestGuess, describeDiscoveryFailure, findPrivateApi, type ProbeResult } from './privateApiPath';
+import { bestGuess, describeDiscoveryFailure, findPrivateApi, type ProbeGet } from './privateApiPath';
 
 export type PaymentsTrustFunctions = IExecuteFunctions | ILoadOptionsFunctions;
 
@@ -44,27 +44,11 @@ export function assertKeysMatchEnvironment(ctx: PaymentsTrustFunctions, credenti
 	throw new NodeOperationError(ctx.getNode(), keyMismatchMessage(credentials, problems), { description: KEY_MISMATCH_DESCRIPTION });
 }
 
-async function probeWith(ctx: PaymentsTrustFunctions, url: string): Promise<ProbeResult> {
-	const options: IHttpRequestOptions = {
-		method: 'GET',
-		url,
-		json: true,
-		timeout: 30_000,
-		returnFullResponse: true,
-		ignoreHttpStatusErrors: true,
-		headers: { Accept: 'application/json' },
-	};
-	try {
-		const response = (await ctx.helpers.httpRequestWithAuthentication.call(ctx, CREDENTIAL_TYPE, options)) as { statusCode: number; body: unknown };
-		return { kind: 'response', statusCode: Number(response.statusCode), body: response.body };
-	} catch (error) {
-		// Only the code and message: the client's error carries the request, Authorization header included.
-		const raw = (error ?? {}) as { code?: unknown; message?: unknown; cause?: { code?: unknown } };
-		return { kind: 'network', code: String(raw.code ?? raw.cause?.code ?? 'ENETWORK'), message: String(raw.message ?? '').slice(0, 200) };
-	}
-}
-
-export async function getEndpoints(this: PaymentsTrustFunctions, findPrivate = true): Promise<Endpoints> {
+/**
+ * The credential's endpoints. `probe` is the look-up the Private API is found with: one GET under the same
+ * rules as every read (transport/request.ts), passed in so that this file needs nothing of the transport.
+ */
+export async function getEndpoints(this: PaymentsTrustFunctions, findPrivate: boolean, probe: ProbeGet): Promise<Endpoints> {
 	const credentials = await this.getCredentials(CREDENTIAL_TYPE);
 	assertKeysMatchEnvironment(this, credentials);
 	const baseUrl = String(credentials.baseUrl ?? '').trim();
@@ -84,7 +68,7 @@ export async function getEndpoints(this: PaymentsTrustFunctions, findPrivate = t
 		return { ...endpoints, privateApiUrl: `${endpoints.origin}/api`, privateApiConfirmed: false, privateApiProblem: problem };
 	}
 
-	const discovery = await findPrivateApi(baseUrl, String(credentials.accountId ?? ''), async (url) => await probeWith(this, url));
+	const discovery = await findPrivateApi(baseUrl, String(credentials.accountId ?? ''), probe);
 	if (discovery.found) return { ...endpoints, privateApiUrl: discovery.found };
 	// Reads still go to the likeliest root so that their own answer (401, 403…) reaches the user; writes do not.
 	return {

@@ -15,11 +15,14 @@ const DIRECTIVES: Record<string, string> = {
 	'422': 'The platform refused the data (see the fields above). Nothing was created: fix the row and run it again.',
 	'429': 'Too many requests: the platform asked to slow down.',
 	'5xx': 'The platform failed to answer. Check the payout status by reference ID before creating it again.',
+	unreadable:
+		'The platform answered, but the answer could not be read (cut off, not JSON, or a redirect the node does not follow): the request may or may not have been carried out. Check the payout status by reference ID before doing anything again.',
 	network: 'No answer from the platform (timeout or dropped connection). Check the payout status by reference ID before creating it again.',
 };
 
 export function directiveFor(outcome: Outcome): string {
 	if (outcome.kind === 'network') return DIRECTIVES.network;
+	if (outcome.kind === 'unreadable') return DIRECTIVES.unreadable;
 	if (outcome.statusCode >= 500) return DIRECTIVES['5xx'];
 	return DIRECTIVES[String(outcome.statusCode)] ?? '';
 }
@@ -53,10 +56,34 @@ export function apiErrorDetails(body: IDataObject): { summary: string; fieldErro
 	return { summary: maskCardNumbersIn(parts.join('; ')), fieldErrors };
 }
 
+/**
+ * Network error codes in words. n8n replaces the whole message of an error whose text contains one of these codes
+ * by its own generic sentence: the row, the reference ID and what to check would be lost, and for ETIMEDOUT it
+ * advises "Retry On Fail", which re-sends a payout blindly. So a message names the failure, never the code.
+ */
+const NETWORK_FAILURES: Record<string, string> = {
+	ETIMEDOUT: 'timed out',
+	ESOCKETTIMEDOUT: 'timed out',
+	ECONNRESET: 'connection reset',
+	ECONNREFUSED: 'connection refused',
+	ECONNABORTED: 'connection aborted',
+	ENOTFOUND: 'host name not found',
+	EAI_AGAIN: 'host name lookup failed',
+	EHOSTUNREACH: 'host unreachable',
+	ENETUNREACH: 'network unreachable',
+	EADDRNOTAVAIL: 'address not available',
+	EPIPE: 'connection closed while sending',
+};
+
+function networkFailure(code: string): string {
+	return NETWORK_FAILURES[code.toUpperCase()] ?? 'network error';
+}
+
 export function describeOutcome(outcome: Outcome): string {
 	if (outcome.kind === 'network') {
-		return outcome.timedOut ? `no answer in time (${outcome.code})` : `connection failed (${outcome.code})`;
+		return outcome.timedOut ? `no answer in time (${networkFailure(outcome.code)})` : `connection failed (${networkFailure(outcome.code)})`;
 	}
+	if (outcome.kind === 'unreadable') return `HTTP ${outcome.statusCode} with an answer that could not be read (${outcome.reason})`;
 	const { summary } = apiErrorDetails(outcome.body);
 	return `HTTP ${outcome.statusCode}${summary ? `: ${summary}` : ''}`;
 }
@@ -73,12 +100,12 @@ export interface ApiErrorContext {
  * masked) and the directive. The HTTP client's own error object is never passed on.
  */
 export function toNodeApiError(node: INode, outcome: Outcome, context: ApiErrorContext): NodeApiError {
-	const httpCode = outcome.kind === 'response' ? String(outcome.statusCode) : undefined;
+	const httpCode = outcome.kind === 'network' ? undefined : String(outcome.statusCode);
 	const { summary, fieldErrors } =
 		outcome.kind === 'response' ? apiErrorDetails(outcome.body) : { summary: '', fieldErrors: {} };
 	const row = context.itemIndex !== undefined ? `Row ${context.itemIndex + 1}` : '';
 	const reference = context.referenceId ? ` (reference ID "${context.referenceId}")` : '';
-	const what = outcome.kind === 'network' ? describeOutcome(outcome) : `HTTP ${httpCode}`;
+	const what = outcome.kind === 'response' ? `HTTP ${httpCode}` : describeOutcome(outcome);
 	const message = `${row ? `${row}${reference}: ` : ''}${context.action} failed with ${what}${summary ? `: ${summary}` : ''}`;
 	const errorResponse: JsonObject = {
 		httpCode: httpCode ?? null,

@@ -9,9 +9,13 @@ import { sleep } from 'n8n-workflow';
  * A write is only ever sent to a path a read confirmed; a path the user sets in the credential is used as given.
  */
 
-/** What one probe got back: an answer (any status) or no answer at all. */
+/**
+ * What one probe got back: an answer (any status), an answer that could not be read (a 2xx that is not JSON, a
+ * redirect: never taken as the Private API, retried like a failure), or no answer at all.
+ */
 export type ProbeResult =
 	| { kind: 'response'; statusCode: number; body: unknown }
+	| { kind: 'unreadable'; statusCode: number; reason: string }
 	| { kind: 'network'; code: string; message: string };
 
 /** One authenticated GET of an absolute URL; never throws for an HTTP status. */
@@ -66,7 +70,7 @@ export function isJsonApiAnswer(result: ProbeResult): boolean {
 }
 
 function isTransient(result: ProbeResult): boolean {
-	return result.kind === 'network' || result.statusCode === 429 || result.statusCode >= 500;
+	return result.kind !== 'response' || result.statusCode === 429 || result.statusCode >= 500;
 }
 
 async function probe(get: ProbeGet, apiUrl: string, attempts: number): Promise<ProbeResult> {
@@ -131,6 +135,7 @@ export function describeProbe(record: ProbeRecord): string {
 		}
 		return `${apiUrl} gave no answer (${result.code})`;
 	}
+	if (result.kind === 'unreadable') return `${apiUrl} answered HTTP ${result.statusCode} that could not be read (${result.reason}), so it is not taken as the Private API`;
 	const advice: Record<number, string> = {
 		401: 'the Account ID or API key is wrong',
 		403: 'access denied: the Private API may only accept whitelisted IPs, ask PaymentsTrust to whitelist this n8n',

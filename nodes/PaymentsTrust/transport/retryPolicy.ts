@@ -7,6 +7,13 @@ export interface RetryPolicy {
 	maxDelayMs: number;
 	/** Longest Retry-After we honour; a server asking for more makes the row fail instead of stalling the run. */
 	maxRetryAfterMs: number;
+	/**
+	 * Read-after-write lag: right after an answer was lost, a look-up may not yet see a write committed a moment
+	 * ago. "Not there" (or "still created") is believed only after this many readable answers in a row say so,
+	 * spaced by settleDelayMs doubling (300 + 600 + 1200 ms: about two seconds).
+	 */
+	settleReads: number;
+	settleDelayMs: number;
 }
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
@@ -15,7 +22,14 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
 	baseDelayMs: 500,
 	maxDelayMs: 10_000,
 	maxRetryAfterMs: 120_000,
+	settleReads: 4,
+	settleDelayMs: 300,
 };
+
+/** Pause before settling read `read + 1` (read counts from 1). */
+export function settleDelayMs(read: number, policy: RetryPolicy): number {
+	return Math.min(policy.maxDelayMs, policy.settleDelayMs * 2 ** Math.max(0, read - 1));
+}
 
 /** Parses Retry-After given as seconds or as an HTTP date. */
 export function parseRetryAfter(value: unknown, now = Date.now()): number | undefined {

@@ -4,6 +4,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import { toFriendlyInvoice } from '../../helpers/invoice';
 import { forEachItem } from '../../helpers/items';
 import { toNodeApiError } from '../../transport/errors';
+import { hasInvoiceWithId } from '../../payouts/lookup';
 import { sendSafe } from '../../transport/request';
 import { rawOnlyOptions } from '../common.description';
 import { showOnlyFor } from '../displayOptions';
@@ -36,7 +37,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			api: 'private',
 			method: 'GET',
 			path: `/payout-invoices/${encodeURIComponent(invoiceId)}`,
-		});
+		}, undefined, hasInvoiceWithId(invoiceId)); // a 200 without this invoice is a failed read, never an empty invoice
 		if (outcome.kind !== 'response' || outcome.statusCode !== 200) {
 			throw toNodeApiError(this.getNode(), outcome, { action: `Get payout invoice "${invoiceId}"`, itemIndex });
 		}

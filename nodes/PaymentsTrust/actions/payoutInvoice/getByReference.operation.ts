@@ -6,6 +6,7 @@ import { toNodeApiError } from '../../transport/errors';
 import { sendSafe } from '../../transport/request';
 import { rawOnlyOptions } from '../common.description';
 import { showOnlyFor } from '../displayOptions';
+import { hasInvoiceList } from '../../payouts/lookup';
 import { invoiceOutput } from './get.operation';
 
 export const description: INodeProperties[] = showOnlyFor('payoutInvoice', ['getByReference'], [
@@ -29,7 +30,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			method: 'GET',
 			path: '/payout-invoices',
 			qs: { 'filter[reference_id]': referenceId },
-		});
+		}, undefined, hasInvoiceList); // a list that is not a list is a failed look-up, never "no such invoice"
 		if (outcome.kind !== 'response' || outcome.statusCode !== 200) {
 			throw toNodeApiError(this.getNode(), outcome, { action: 'Get payout invoice by reference ID', itemIndex, referenceId });
 		}

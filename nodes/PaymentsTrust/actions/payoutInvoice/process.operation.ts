@@ -3,7 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { mapWithConcurrency } from '../../helpers/concurrency';
 import { asNodeError, errorItem } from '../../helpers/items';
-import { ensureInvoiceModeById } from '../../payouts/invoiceMode';
+import { maskCardNumbersDeep } from '../../helpers/redact';
 import { processInvoiceOnce } from '../../payouts/processInvoice';
 import { endpointsFor } from '../../transport/request';
 import { waitForFinalStatus } from '../../payouts/waitForFinal';
@@ -49,9 +49,8 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				const invoiceId = String(this.getNodeParameter('invoiceId', itemIndex)).trim();
 				// An empty ID would read the invoice list and report it as an invoice already processed.
 				if (!invoiceId) throw new NodeOperationError(this.getNode(), `Row ${itemIndex + 1}: the invoice ID is empty`, { itemIndex });
-				// A Test credential never processes a live invoice (nor a Live one a test invoice).
-				await ensureInvoiceModeById(this, invoiceId, testMode, policy, itemIndex);
-				const processed = await processInvoiceOnce(this, invoiceId, policy, { itemIndex });
+				// Its first read also refuses an invoice of the other mode: nothing is sent for it.
+				const processed = await processInvoiceOnce(this, invoiceId, policy, { itemIndex }, { testMode });
 				let invoice = processed.invoice;
 				let waitTimedOut: boolean | undefined;
 				if (wait) ({ invoice, timedOut: waitTimedOut } = await waitForFinalStatus(this, invoice, wait, policy));
@@ -62,7 +61,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 					alreadyProcessed: processed.alreadyProcessed,
 				};
 				if (waitTimedOut !== undefined) json.waitTimedOut = waitTimedOut;
-				return { json, pairedItem: { item: itemIndex } };
+				return { json: maskCardNumbersDeep(json), pairedItem: { item: itemIndex } };
 			} catch (error) {
 				failed = true;
 				return { error };
@@ -73,7 +72,11 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	const output: INodeExecutionData[] = [];
 	for (let itemIndex = 0; itemIndex < results.length; itemIndex++) {
 		const result = results[itemIndex];
-		if (!result) continue;
+		// One item per input row, always: a row that did not run says so rather than vanishing.
+		if (!result) {
+			output.push(errorItem({ message: `Row ${itemIndex + 1}: not run (nothing was sent for this row)` }, itemIndex, { stage: 'not_run' }));
+			continue;
+		}
 		if ('error' in result) {
 			if (!continueOnFail) throw asNodeError(this.getNode(), result.error, itemIndex);
 			output.push(errorItem(result.error, itemIndex));

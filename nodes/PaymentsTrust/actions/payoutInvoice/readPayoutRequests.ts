@@ -1,8 +1,8 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { jsonParse, NodeOperationError } from 'n8n-workflow';
 
-import { parseAmount } from '../../helpers/money';
 import type { PayoutRequest } from '../../payouts/types';
+import { parseSafetyLimits, referenceIdText, type SafetyLimitEntry } from '../../payouts/validateRows';
 
 const ADDRESS_KEYS = ['country', 'region', 'city', 'street', 'full_address', 'post_code'];
 /** Columns that are the payout itself, never a recipient field, when fields are matched by column name. */
@@ -39,7 +39,8 @@ function readFields(ctx: IExecuteFunctions, item: INodeExecutionData, itemIndex:
 	const merged = withoutBlanks({ ...fields, ...extraFields });
 	// The API takes field values as text; a sheet may hand over numbers (an account number, say).
 	for (const [key, value] of Object.entries(merged)) {
-		if (typeof value === 'number' || typeof value === 'boolean') merged[key] = String(value);
+		// A number beyond the safe integer range stays a number so that validation refuses it (digits already lost).
+		if ((typeof value === 'number' && Math.abs(value) <= Number.MAX_SAFE_INTEGER) || typeof value === 'boolean') merged[key] = String(value);
 	}
 	return merged;
 }
@@ -100,9 +101,11 @@ function readPayoutRequest(ctx: IExecuteFunctions, item: INodeExecutionData, ite
 	// test_mode comes from the credential only; one in the extra fields JSON is taken out and checked by the run.
 	const requestedTestMode = extraFields.test_mode;
 	delete extraFields.test_mode;
+	const reference = referenceIdText(ctx.getNodeParameter('referenceId', itemIndex, ''));
 	return {
 		itemIndex,
-		referenceId: String(ctx.getNodeParameter('referenceId', itemIndex, '') ?? '').trim(),
+		referenceId: 'text' in reference ? reference.text : '',
+		referenceIdRule: 'rule' in reference ? reference.rule : undefined,
 		service: String(ctx.getNodeParameter('service', itemIndex, '') ?? '').trim(),
 		currency: String(ctx.getNodeParameter('currency', itemIndex, '') ?? '').trim().toUpperCase(),
 		amount: ctx.getNodeParameter('amount', itemIndex, '') as unknown,
@@ -116,17 +119,11 @@ function readPayoutRequest(ctx: IExecuteFunctions, item: INodeExecutionData, ite
 	};
 }
 
-/** "Run Safety Limits" as exact minor units per currency. A limit that is not a valid amount stops the node. */
+/** "Run Safety Limits" as exact minor units per currency. A limit that cannot apply as written stops the node. */
 export function readSafetyLimits(ctx: IExecuteFunctions, options: IDataObject): Map<string, bigint> {
-	const limits = new Map<string, bigint>();
-	const entries = (((options.safetyLimits ?? {}) as IDataObject).limit ?? []) as IDataObject[];
-	for (const entry of entries) {
-		const currency = String(entry.currency ?? '').trim().toUpperCase();
-		const parsed = parseAmount(entry.maxTotal, currency);
-		if (!parsed.ok) {
-			throw new NodeOperationError(ctx.getNode(), `Run safety limit for ${currency || '(no currency)'}: max total ${parsed.rule}`);
-		}
-		limits.set(currency, parsed.minor);
+	const parsed = parseSafetyLimits((((options.safetyLimits ?? {}) as IDataObject).limit ?? []) as SafetyLimitEntry[]);
+	if ('error' in parsed) {
+		throw new NodeOperationError(ctx.getNode(), parsed.error, { description: 'Nothing was sent: safety limits are checked before any money moves.' });
 	}
-	return limits;
+	return parsed.limits;
 }
