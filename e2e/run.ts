@@ -1,11 +1,12 @@
 /**
  * `npm run test:e2e`: the package in real n8n instances (see e2e/README.md).
  *
- *   tsx e2e/run.ts [--only=v2|v1|queue] [--keep] [--timeout-minutes=N]
+ *   tsx e2e/run.ts [--only=v2|v1|queue] [--keep] [--timeout-minutes=N] [--skip-editor]
  *
  * Needs the n8n installs of e2e/install-n8n.sh (run it first; it is idempotent). Builds and packs the
- * package once, then runs e2e/scenario.ts against n8n 2.x (Node 24) and n8n 1.x (this Node), and
- * e2e/queueScenario.ts against n8n 2.x in queue mode (PostgreSQL + Redis). Everything
+ * package once, then runs e2e/scenario.ts against n8n 2.x (Node 24) and n8n 1.x (this Node), the editor
+ * check (e2e/editor-check.ts: headless Chromium in n8n 2.x's editor), and e2e/queueScenario.ts against
+ * n8n 2.x in queue mode (PostgreSQL + Redis). Everything
  * listens on 127.0.0.1 only; every process it starts is killed at the end, on failure, on Ctrl+C and when the
  * overall time limit is hit. Temp folders are removed after a green run and kept (with their logs) otherwise.
  */
@@ -18,6 +19,7 @@ import { isInstalled, n8nInstall } from './lib/n8n';
 import { buildAndPack } from './lib/package';
 import { killAllNow, stopAll } from './lib/processes';
 import { Report } from './lib/report';
+import { runEditorCheck } from './editor-check';
 import { runQueueScenario } from './queueScenario';
 import { runScenario } from './scenario';
 
@@ -92,7 +94,14 @@ async function main(): Promise<number> {
 				});
 				report.info(`${install.label} took ${((Date.now() - t0) / 1000).toFixed(0)} s`);
 			}
-			const v2 = ready.find((i) => i.major === 2);
+			// The editor check: the package as a person meets it in n8n 2.x's editor, in headless Chromium.
+			const v2 = ready.find((install) => install.major === 2);
+			if (v2 && versions.some((m) => m === 2) && arg('skip-editor') === undefined) {
+				report.setScope(`${v2.label} editor`);
+				const t0 = Date.now();
+				await runEditorCheck({ root: ROOT, workDir, pkg, report, install: v2 });
+				report.info(`editor check took ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+			}
 			if (queue && v2) {
 				report.setScope(`${v2.label} queue mode`);
 				await runQueueScenario(v2, { root: ROOT, workDir, pkg, report, webhookPath: hook });

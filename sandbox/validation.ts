@@ -15,6 +15,8 @@ export interface CreateInput {
 	currency: string;
 	amount: number;
 	fields: Record<string, string>;
+	/** A saved card token paying in place of the card fields (`token`); the card fields win when both are sent. */
+	token: string | null;
 	callbackUrl: string | null;
 	context: unknown;
 	description: string | null;
@@ -116,7 +118,14 @@ export function validateCreate(body: unknown): Validation {
 		}
 	}
 
-	const fields = readFields(attrs.fields, service, errors);
+	// token: a saved card stands in for the service's card fields, so those are not required with it.
+	let token: string | null = null;
+	if (!isBlank(attrs.token)) {
+		if (typeof attrs.token !== 'string') errors.token = 'This value should be of type string.';
+		else if (attrs.token.length > 255) errors.token = 'This value is too long. It should have 255 characters or less.';
+		else token = attrs.token;
+	}
+	const fields = readFields(attrs.fields, service, errors, token !== null);
 
 	// callback_url
 	let callbackUrl: string | null = null;
@@ -155,6 +164,7 @@ export function validateCreate(body: unknown): Validation {
 			currency,
 			amount,
 			fields,
+			token,
 			callbackUrl,
 			context: attrs.context ?? null,
 			description,
@@ -191,10 +201,19 @@ function readOptions(raw: unknown, errors: Record<string, string>): InvoiceOptio
 	return options;
 }
 
-function readFields(raw: unknown, service: PayoutService | undefined, errors: Record<string, string>): Record<string, string> {
+/** Card fields are the ones a saved card token can stand in for. */
+const isCardField = (key: string) => key.startsWith('card_');
+
+function readFields(
+	raw: unknown,
+	service: PayoutService | undefined,
+	errors: Record<string, string>,
+	hasToken = false,
+): Record<string, string> {
 	const fields: Record<string, string> = {};
+	const required = (f: PayoutService['fields'][number]) => f.required && !(hasToken && isCardField(f.key));
 	if (raw === undefined || raw === null) {
-		if (!service || service.fields.some((f) => f.required)) errors.fields = BLANK;
+		if (!service || service.fields.some(required)) errors.fields = BLANK;
 		return fields;
 	}
 	if (!isObject(raw)) {
@@ -212,7 +231,7 @@ function readFields(raw: unknown, service: PayoutService | undefined, errors: Re
 		if (errors[key]) continue;
 		const value = fields[f.key];
 		if (value === undefined || value.trim() === '') {
-			if (f.required) errors[key] = BLANK;
+			if (required(f)) errors[key] = BLANK;
 			continue;
 		}
 		if (!new RegExp(f.regexp).test(value)) errors[key] = INVALID;

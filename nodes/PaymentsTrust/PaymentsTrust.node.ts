@@ -6,8 +6,13 @@ import * as payoutService from './actions/payoutService/PayoutService.resource';
 import * as prerequest from './actions/prerequest/Prerequest.resource';
 import { router } from './actions/router';
 import { paymentsTrustCredentialTest } from './methods/credentialTest';
+import { searchInvoices, searchServices } from './methods/listSearch';
 import { getServices } from './methods/loadOptions';
 import { getServiceFields } from './methods/resourceMapping';
+
+/** What an AI agent is told about this node; the guardrail is part of it (actions/toolGuard.ts). */
+export const TOOL_DESCRIPTION =
+	'Pay out money through PaymentsTrust, or look up payout invoices and services. Create and Create and Process run only when this node has a Run Safety Limit (a most-per-run cap per currency) and refuse otherwise; Process is not available to agents. Every amount (a plain decimal such as 100.55) and reference ID (your unique ID of the payout; the same one is never paid twice) is checked before anything is sent.';
 
 export class PaymentsTrust implements INodeType {
 	description: INodeTypeDescription = {
@@ -16,7 +21,9 @@ export class PaymentsTrust implements INodeType {
 		icon: { light: 'file:paymentstrust.svg', dark: 'file:paymentstrust.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
+		// "Get Many: Payout Invoice", not "getMany: payoutInvoice".
+		subtitle:
+			'={{ ({ create: "Create", createAndProcess: "Create and Process", get: "Get", getByReference: "Get by Reference ID", getMany: "Get Many", process: "Process", validate: "Validate", getServices: "Get Available Services" })[$parameter["operation"]] + ": " + ({ payoutInvoice: "Payout Invoice", payoutService: "Payout Service", prerequest: "Pre-Request" })[$parameter["resource"]] }}',
 		description:
 			'Send payouts through PaymentsTrust: list payout services, find services for an amount, and create, process and look up payout invoices, never paying a reference ID twice',
 		defaults: { name: 'PaymentsTrust' },
@@ -37,6 +44,17 @@ export class PaymentsTrust implements INodeType {
 				],
 				default: 'payoutInvoice',
 			},
+			// Our own tool description (n8n adds its generic one only when a node has none): an agent must know
+			// that payouts are capped before it plans a call.
+			{
+				displayName: 'Tool Description',
+				name: 'toolDescription',
+				type: 'string',
+				typeOptions: { rows: 3 },
+				default: TOOL_DESCRIPTION,
+				description: 'What the AI agent is told this tool does',
+				displayOptions: { show: { '@tool': [true] } },
+			},
 			...payoutInvoice.description,
 			...payoutService.description,
 			...prerequest.description,
@@ -45,6 +63,7 @@ export class PaymentsTrust implements INodeType {
 
 	methods = {
 		credentialTest: { paymentsTrustCredentialTest },
+		listSearch: { searchInvoices, searchServices },
 		loadOptions: { getServices },
 		resourceMapping: { getServiceFields },
 	};

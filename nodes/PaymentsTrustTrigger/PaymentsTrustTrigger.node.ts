@@ -66,7 +66,7 @@ export class PaymentsTrustTrigger implements INodeType {
 			header: 'Listening for PaymentsTrust payout callbacks',
 			executionsHelp: {
 				inactive:
-					'While you build the workflow, put the <b>Test URL</b> as Callback URL of a test invoice and click "Listen for test event". Once the workflow is published (activated), PaymentsTrust callbacks to the <b>Production URL</b> start it automatically.',
+					'While you build the workflow, put the <b>Test URL</b> (Webhook URLs → Test URL) as Callback URL of a test invoice and click <b>Execute step</b> ("Listen for test event" in n8n 1.x). Once the workflow is published (activated), PaymentsTrust callbacks to the <b>Production URL</b> start it automatically.',
 				active:
 					'The workflow is active: every status callback PaymentsTrust sends to the <b>Production URL</b> starts it. Executions appear in the Executions list.',
 			},
@@ -76,7 +76,7 @@ export class PaymentsTrustTrigger implements INodeType {
 		properties: [
 			{
 				displayName:
-					'Paste the <b>Production URL</b> above into the PaymentsTrust dashboard as the account’s Callback URL, or into the PaymentsTrust node (Payout Invoice → Create, or Create and Process → Additional Fields → Callback URL) for the invoices it creates. PaymentsTrust then calls it on every status change.',
+					'Open <b>Webhook URLs</b> above, choose <b>Production URL</b> and paste it into the PaymentsTrust dashboard as the account’s Callback URL, or into a PaymentsTrust node (Payout Invoice → Create or Create and Process → Additional Fields → Callback URL) for the invoices it creates. PaymentsTrust then calls it on every status change of those invoices.',
 				name: 'callbackUrlNotice',
 				type: 'notice',
 				default: '',
@@ -124,7 +124,7 @@ export class PaymentsTrustTrigger implements INodeType {
 				displayName: 'Options',
 				name: 'options',
 				type: 'collection',
-				placeholder: 'Add Option',
+				placeholder: 'Add option',
 				default: {},
 				options: [
 					{

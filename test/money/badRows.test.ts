@@ -20,6 +20,8 @@ interface BadRow {
 	rule: string;
 	/** A fragment the message must contain too (a masked card number, say). */
 	shows?: string;
+	/** The service's pattern, which the error keeps in its details (not in the message). */
+	pattern?: string;
 	/** Safety-limit refusals are stage `safety_limit`; every other refusal is `validation`. */
 	stage?: 'validation' | 'safety_limit';
 }
@@ -47,7 +49,8 @@ const usd = (amount: IDataObject[string], extra: IDataObject = {}): IDataObject 
 const card = (amount: IDataObject[string], extra: IDataObject = {}): IDataObject => ({ service: 'payment_card_usd', amount, card_number: CARD, ...extra });
 
 const DECIMAL = 'must be a plain decimal number like 100.55';
-const PATTERN = "does not match the service's pattern";
+/** A field that breaks the service's rule is told with the service's label and hint, never the raw pattern. */
+const PATTERN = 'does not fit';
 
 /** The table: at least 40 malformed rows, each with the error it must get. */
 const BAD: BadRow[] = [
@@ -106,7 +109,7 @@ const BAD: BadRow[] = [
 	{ name: 'empty service', row: usd('10', { service: '' }), field: 'service', rule: 'is required' },
 	// Service fields.
 	{ name: 'account missing', row: { amount: '10' }, field: 'field "account"', rule: 'is required by service "test_usd"' },
-	{ name: 'account with a letter', row: usd('10', { account: '12a45' }), field: 'field "account"', rule: `"12a45" ${PATTERN} ^\\d{1,15}$` },
+	{ name: 'account with a letter', row: usd('10', { account: '12a45' }), field: 'field "account"', rule: '"12a45" does not fit Account: 1 to 15 digits', pattern: '^\\d{1,15}$' },
 	{ name: 'card-like account, 16 digits', row: usd('10', { account: ACCOUNT_16 }), field: 'field "account"', rule: PATTERN, shows: '550000******0004' },
 	{ name: 'success rate not a number', row: usd('10', { test_details_success_rate: 'half' }), field: 'field "test_details_success_rate"', rule: PATTERN },
 	{ name: 'card number missing', row: { service: 'payment_card_usd', amount: '10' }, field: 'field "card_number"', rule: 'is required by service "payment_card_usd"' },
@@ -118,13 +121,13 @@ const BAD: BadRow[] = [
 		name: 'IBAN with spaces',
 		row: { service: 'bank_transfer_eur', amount: '50', iban: 'DE89 3704 0044 0532 0130 00', beneficiary_name: 'John Smith' },
 		field: 'field "iban"',
-		rule: PATTERN,
+		rule: 'is not a valid IBAN for this service',
 	},
 	{
 		name: 'IBAN in lower case',
 		row: { service: 'bank_transfer_eur', amount: '50', iban: IBAN.toLowerCase(), beneficiary_name: 'John Smith' },
 		field: 'field "iban"',
-		rule: PATTERN,
+		rule: 'is not a valid IBAN for this service',
 	},
 	{
 		name: 'beneficiary missing',
@@ -284,6 +287,9 @@ function expectRefusal(item: INodeExecutionData | undefined, index: number, bad:
 		error: `Row ${index + 1}${reference}: ${bad.field} ${String(json.rule)}`,
 	});
 	if (bad.shows) expect({ name: bad.name, error: json.error }).toEqual({ name: bad.name, error: expect.stringContaining(bad.shows) });
+	if (bad.pattern) expect({ name: bad.name, pattern: json.pattern }).toEqual({ name: bad.name, pattern: bad.pattern });
+	// No raw regular expression in what a person reads.
+	expect({ name: bad.name, error: json.error }).toEqual({ name: bad.name, error: expect.not.stringMatching(/\^\\d|\$$|\[A-Z\]/) });
 }
 
 describe('Validate', () => {

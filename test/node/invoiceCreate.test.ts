@@ -31,7 +31,7 @@ describe('Create', () => {
 			{ reference_id: 'create-1', amount: '10.50', account: '12345' },
 			{ reference_id: 'create-2', amount: 20, account: 67890 },
 		];
-		const run = await runNode(sandbox.credentials, payoutParameters('create'), rows);
+		const run = await runNode(sandbox.credentials, payoutParameters('create', {}, { simplify: false }), rows);
 		const [first, second] = run.json();
 		expect(Object.keys(first).sort()).toEqual([...FRIENDLY_KEYS, 'row', 'alreadyExisted', 'foundAfterError'].sort());
 		expect(first).toMatchObject({
@@ -70,7 +70,7 @@ describe('Create', () => {
 
 	it('a card service answers with the card number masked, and the node never outputs it in full', async () => {
 		const rows = [{ reference_id: 'card-1', amount: '10', service: 'payment_card_usd', card_number: '4111111111111111' }];
-		const run = await runNode(sandbox.credentials, payoutParameters('create', { includeRaw: true }), rows);
+		const run = await runNode(sandbox.credentials, payoutParameters('create', { includeRaw: true }, { simplify: false }), rows);
 		const [invoice] = run.json();
 		expect(invoice).toMatchObject({
 			service: 'payment_card_usd',
@@ -85,6 +85,7 @@ describe('Create', () => {
 
 	it('maps fields defined below (mapping mode "define below")', async () => {
 		const parameters = payoutParameters('create', {}, {
+			simplify: false,
 			serviceFields: {
 				mappingMode: 'defineBelow',
 				value: { account: '={{ $json.acct }}' },
@@ -98,6 +99,7 @@ describe('Create', () => {
 
 	it('sends the additional fields: description, metadata, callback URL and customer', async () => {
 		const parameters = payoutParameters('create', {}, {
+			simplify: false,
 			additionalFields: {
 				description: 'July payout',
 				metadata: '{"batch":"2024-07"}',
@@ -121,7 +123,7 @@ describe('Create and Process', () => {
 			{ reference_id: 'pay-1', amount: '10', account: '1' },
 			{ reference_id: 'pay-2', amount: '12.34', account: '2' },
 		];
-		const run = await runNode(sandbox.credentials, payoutParameters('createAndProcess', WAIT), rows);
+		const run = await runNode(sandbox.credentials, payoutParameters('createAndProcess', WAIT, { simplify: false }), rows);
 		for (const [index, invoice] of run.json().entries()) {
 			expect(invoice).toMatchObject({
 				referenceId: rows[index].reference_id,
@@ -148,7 +150,7 @@ describe('Create and Process', () => {
 			{ reference_id: 'fail-2', amount: '10', account: '2', test_details_success_rate: '0' },
 			{ reference_id: 'ok-3', amount: '10', account: '3' },
 		];
-		const run = await runNode(sandbox.credentials, payoutParameters('createAndProcess', WAIT), rows);
+		const run = await runNode(sandbox.credentials, payoutParameters('createAndProcess', WAIT, { simplify: false }), rows);
 		expect(run.json().map((invoice) => [invoice.referenceId, invoice.status, invoice.resolution, invoice.isFinal])).toEqual([
 			['fail-1', 'process_failed', 'insufficient_funds', true],
 			['fail-2', 'process_failed', 'declined_error', true],

@@ -111,7 +111,7 @@ describe('Get Many', () => {
 describe('Get', () => {
 	it('returns the invoice in the friendly shape, per row, paired with its row', async () => {
 		const rows = [{ id: seeded(1).id }, { id: seeded(2).id }];
-		const run = await runNode(sandbox.credentials, { resource: 'payoutInvoice', operation: 'get', invoiceId: '={{ $json.id }}' }, rows);
+		const run = await runNode(sandbox.credentials, { resource: 'payoutInvoice', operation: 'get', invoiceId: '={{ $json.id }}', simplify: false }, rows);
 		expect(run.json().map((invoice) => [invoice.id, invoice.referenceId])).toEqual([
 			[seeded(1).id, 'seed-1'],
 			[seeded(2).id, 'seed-2'],
@@ -145,7 +145,7 @@ describe('Get', () => {
 
 	it('an empty ID is refused without reading the invoice list', async () => {
 		const run = await runNode(via(proxy), { resource: 'payoutInvoice', operation: 'get', invoiceId: '={{ $json.id }}' }, [{ id: '  ' }]);
-		expect(failureText(run.result)).toMatch(/^Row 1: the invoice ID is empty/);
+		expect(failureText(run.result)).toMatch(/^Row 1: no payout invoice chosen/);
 		expect(proxy.requests).toEqual([]);
 	});
 });

@@ -46,7 +46,13 @@ it('outputs one item per row, valid true or false with the field and the rule, a
 		service: 'test_usd',
 		currency: 'USD',
 		amount: '10.50',
+		fee: '0.00',
+		totalCost: '10.50',
+		recipientAmount: '10.50',
+		recipientCurrency: 'USD',
+		exchangeRate: 1,
 		fields: { account: '12345' },
+		summary: expect.objectContaining({ rows: 10, validRows: 2, invalidRows: 8 }),
 	});
 	expect(items[1].json).toMatchObject({
 		valid: false,
@@ -55,7 +61,7 @@ it('outputs one item per row, valid true or false with the field and the rule, a
 		referenceId: 'v-2',
 		error: expect.stringMatching(/^Row 2 \(reference ID "v-2"\): amount "1,000" must not contain commas/),
 	});
-	expect(items[2].json).toMatchObject({ field: 'field "account"', rule: expect.stringMatching(/"abc" does not match the service's pattern/) });
+	expect(items[2].json).toMatchObject({ field: 'field "account"', rule: '"abc" does not fit Account: 1 to 15 digits', pattern: '^\\d{1,15}$' });
 	expect(items[3].json).toMatchObject({ field: 'reference ID', rule: '"v-1" appears more than once in this run' });
 	// The card number of a valid row is output masked.
 	expect(items[4].json).toMatchObject({ valid: true, service: 'payment_card_usd', fields: { card_number: '411111******1111' } });

@@ -67,7 +67,7 @@ describe('getServices', () => {
 
 	it('a wrong API key is reported as such', async () => {
 		await expect(callLoadOptions({ method: 'getServices', credentials: { ...sandbox.credentials, apiKey: 'wrong' } })).rejects.toThrow(
-			'Could not load the payout services: HTTP 401: Unauthorized',
+			'Could not load the payout services: HTTP 401: Unauthorized (check the account ID and API key in the credential)',
 		);
 	});
 });
@@ -101,7 +101,7 @@ describe('getServiceFields', () => {
 
 	it('no service chosen, an unknown service, or no public key: no fields and a notice saying why', async () => {
 		const none = await callResourceMapper({ method: 'getServiceFields', credentials: sandbox.credentials, parameters: payoutNode('') });
-		expect(none).toEqual({ fields: [], emptyFieldsNotice: expect.stringMatching(/^Choose a service/) });
+		expect(none).toEqual({ fields: [], emptyFieldsNotice: expect.stringMatching(/^Choose a payout service above/) });
 
 		const unknown = await callResourceMapper({ method: 'getServiceFields', credentials: sandbox.credentials, parameters: payoutNode('nope_usd') });
 		expect(unknown).toEqual({ fields: [], emptyFieldsNotice: 'The account has no payout service "nope_usd"' });
@@ -121,12 +121,46 @@ describe('getServiceFields', () => {
 			parameters: payoutNode('={{ $json.service }}'),
 		});
 		expect(result.fields).toEqual([]);
-		expect(result.emptyFieldsNotice).toMatch(/Choose a service/);
+		expect(result.emptyFieldsNotice).toMatch(/Choose a payout service/);
 	});
 
-	it('a wrong public key is reported as such', async () => {
-		await expect(
-			callResourceMapper({ method: 'getServiceFields', credentials: { ...sandbox.credentials, publicKey: 'pk_test_wrong' }, parameters: payoutNode('test_usd') }),
-		).rejects.toThrow('Could not load the fields of "test_usd": HTTP 401: Unauthorized');
+	it('a wrong public key is reported in the mapper\'s own notice, with what to check', async () => {
+		const result = await callResourceMapper({
+			method: 'getServiceFields',
+			credentials: { ...sandbox.credentials, publicKey: 'pk_test_wrong' },
+			parameters: payoutNode('test_usd'),
+		});
+		expect(result.fields).toEqual([]);
+		expect(result.emptyFieldsNotice).toBe(
+			'Could not load the fields of "test_usd": HTTP 401: Unauthorized (check the public key and the Public API path in the credential)',
+		);
+	});
+
+	it('a wrong API key is reported in the mapper\'s own notice', async () => {
+		const result = await callResourceMapper({
+			method: 'getServiceFields',
+			credentials: { ...sandbox.credentials, apiKey: 'wrong' },
+			parameters: payoutNode('test_usd'),
+		});
+		expect(result).toEqual({
+			fields: [],
+			emptyFieldsNotice: 'Could not load the payout services: HTTP 401: Unauthorized (check the account ID and API key in the credential)',
+		});
+	});
+
+	it('the service picker\'s value ({ mode, value }) and a comcpos_ ID load the same fields as the code', async () => {
+		const testUsd = SERVICES.find((service) => service.code === 'test_usd')!;
+		const byList = await callResourceMapper({
+			method: 'getServiceFields',
+			credentials: sandbox.credentials,
+			parameters: { resource: 'payoutInvoice', operation: 'validate', service: { __rl: true, mode: 'list', value: 'test_usd' } },
+		});
+		const byId = await callResourceMapper({
+			method: 'getServiceFields',
+			credentials: sandbox.credentials,
+			parameters: { resource: 'payoutInvoice', operation: 'validate', service: { __rl: true, mode: 'id', value: testUsd.id } },
+		});
+		expect(byList.fields.map((field) => field.id)).toEqual(['account', 'test_details_success_rate', 'test_details_payout_status', 'test_details_payout_resolution']);
+		expect(byId.fields).toEqual(byList.fields);
 	});
 });

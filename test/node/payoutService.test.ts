@@ -152,7 +152,7 @@ describe('Get', () => {
 			{ resource: 'payoutService', operation: 'get', serviceId: '={{ $json.id }}' },
 			[{ id: '' }],
 		);
-		expect(failureText(run.result)).toMatch(/Row 1: .*ID is empty/);
+		expect(failureText(run.result)).toMatch(/^Row 1: no payout service chosen/);
 		expect(proxy.requests).toEqual([]);
 	});
 });

@@ -9,7 +9,7 @@ import { forgetPrivateApiPaths } from '../../nodes/PaymentsTrust/transport/priva
 import { expectEveryInvoiceModeExplicit } from '../support/explicitMode';
 import { payoutParameters } from '../support/payoutWorkflow';
 import { startRecordingProxy, type RecordingProxy } from '../support/recordingProxy';
-import { failureText, runNode } from '../support/runNode';
+import { CONTINUE_ON_FAIL, failureText, runNode } from '../support/runNode';
 
 const WAIT = { waitForFinalStatus: true, pollIntervalSeconds: 0.05, maxWaitSeconds: 10 };
 const row = (reference: string, amount = '2.00') => ({ reference_id: reference, amount, account: '12345' });
@@ -28,6 +28,7 @@ function sandboxBehindProxy(privateApiPath: '/api' | ''): { sandbox: RunningSand
 	beforeEach(() => {
 		started.sandbox.reset();
 		started.proxy.clear();
+		started.proxy.answerItself(undefined);
 		forgetPrivateApiPaths();
 	});
 	return started;
@@ -79,6 +80,41 @@ describe.each([
 		const apiRequests = started.proxy.requests.filter((request) => !request.path.startsWith('/public-api'));
 		const off = apiRequests.filter((request) => request.status !== 404 && !request.path.startsWith(`${privateApiPath}/payout-`));
 		expect(off).toEqual([]);
+	});
+
+	it('a 404 to the write at the path found is never retried at the other path: each row fails, nothing is paid', async () => {
+		const found = `${privateApiPath}/payout-invoices`;
+		const other = privateApiPath === '/api' ? '/payout-invoices' : '/api/payout-invoices';
+		// Reads still work at the path found (it is confirmed); only the write gets a 404, as from a gateway in front.
+		started.proxy.answerItself((request) =>
+			request.method === 'POST' && request.path === found ? { status: 404, body: { errors: [{ status: 'Not Found', code: '404', detail: 'No route found' }] } } : undefined,
+		);
+		const run = await runNode(credentials(), payoutParameters('createAndProcess', WAIT), [row('nf-1'), row('nf-2')], CONTINUE_ON_FAIL);
+		const items = run.json();
+		expect(items).toHaveLength(2);
+		for (const [index, item] of items.entries()) {
+			// An error naming the row and the 404, never a payout: no id, no status.
+			expect(item).toMatchObject({ row: index + 1, referenceId: `nf-${index + 1}`, httpCode: '404' });
+			expect(item.error).toMatch(new RegExp(`^Row ${index + 1} \\(reference ID "nf-${index + 1}"\\): Create payout invoice failed with HTTP 404`));
+			expect(item.id).toBeUndefined();
+			expect(item.status).toBeUndefined();
+		}
+		// The proxy saw each row's write once, at the path found, and no write anywhere else (nor a process call).
+		expect(started.proxy.requestsTo('POST', found).map((request) => JSON.parse(request.body).data.attributes.reference_id)).toEqual(['nf-1', 'nf-2']);
+		expect(started.proxy.requestsTo('POST', other)).toEqual([]);
+		const writes = started.proxy.requests.filter((request) => request.method !== 'GET' && !request.path.startsWith('/public-api'));
+		expect(writes.map((request) => request.path)).toEqual([found, found]);
+		// And the platform has nothing: no invoice, no create reached it.
+		expect(started.sandbox.ledger().invoices).toEqual([]);
+		expect(started.sandbox.ledger().summary.createAttempts.total).toBe(0);
+
+		// Without Continue On Fail the run stops with the 404; still nothing elsewhere.
+		started.proxy.clear();
+		const stopped = await runNode(credentials(), payoutParameters('create'), [row('nf-3')]);
+		expect(stopped.result.status).toBe('error');
+		expect(failureText(stopped.result)).toMatch(/404|not found/i);
+		expect(started.proxy.requestsTo('POST', other)).toEqual([]);
+		expect(started.sandbox.ledger().invoices).toEqual([]);
 	});
 
 	it('the path found is remembered per credential for the process: a second run does not look again', async () => {

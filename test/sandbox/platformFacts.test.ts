@@ -77,7 +77,9 @@ describe('callbacks', () => {
 		try {
 			await api(sb).post('/payout-invoices', testUsdBody({ reference_id: 'cb-test', test_mode: true, callback_url: rx.url, options: { auto_process: true } }));
 			await api(sb).post('/payout-invoices', testUsdBody({ reference_id: 'cb-live', test_mode: false, callback_url: rx.url, options: { auto_process: true } }));
-			await waitFor(() => rx.received.filter((cb) => cb.json.data.attributes.status === 'processed').length === 2);
+			// The receiver records a callback before the sandbox has read its answer and written the ledger: wait for both.
+			await waitFor(() => rx.received.length === 4 && sb.ledger().summary.callbacks.pending === 0);
+			expect(rx.received.filter((cb) => cb.json.data.attributes.status === 'processed')).toHaveLength(2);
 			for (const cb of rx.received) {
 				const testMode = cb.json.data.attributes.test_mode;
 				const key = testMode ? sb.credentials.testSecretKey : sb.credentials.liveSecretKey;
@@ -96,7 +98,7 @@ describe('callbacks', () => {
 		try {
 			const body = testUsdBody({ callback_url: rx.url, options: { auto_process: true }, fields: { account: '1', test_details_success_rate: '0' } });
 			await api(sb).post('/payout-invoices', body);
-			await waitFor(() => rx.received.some((cb) => cb.json.data.attributes.status === 'process_failed'));
+			await waitFor(() => rx.received.length === 3 && sb.ledger().summary.callbacks.pending === 0);
 			expect(rx.received.map((cb) => cb.json.data.attributes.status)).toEqual(['processing', 'process_error', 'process_failed']);
 		} finally {
 			await rx.close();
@@ -108,8 +110,8 @@ describe('callbacks', () => {
 		const rx = await startReceiver();
 		try {
 			await api(sb).post('/payout-invoices', testUsdBody({ callback_url: rx.url, options: { auto_process: true } }));
-			await waitFor(() => sb.ledger().summary.callbacks.pending === 0 && rx.received.length > 0, 5000);
-			await new Promise((resolve) => setTimeout(resolve, 100));
+			// No callback waiting or in flight and the invoice final: nothing more can come (no fixed sleep needed).
+			await waitFor(() => sb.ledger().summary.callbacks.pending === 0 && sb.ledger().invoices[0]?.status === 'processed');
 			expect(rx.received.map((cb) => cb.json.data.attributes.status)).toEqual(['processed']);
 			expect(sb.ledger().summary.callbacks).toMatchObject({ attempts: 1, delivered: 1, pending: 0 });
 		} finally {
@@ -123,7 +125,7 @@ describe('callbacks', () => {
 			const body = cardBody('4111111111111111', { amount: 12000, callback_url: rx.url, test_mode: true, options: { split_mode: true, auto_process: true } });
 			const created = await api(sb).post('/payout-invoices', body);
 			expect(created.status).toBe(201);
-			await waitFor(() => rx.received.some((cb) => cb.json.data.attributes.status === 'processed'));
+			await waitFor(() => rx.received.length === 2 && sb.ledger().summary.callbacks.pending === 0);
 			const [processing, processed] = rx.received.map((cb) => cb.json.data.attributes);
 			expect(processing.payouts).toBeUndefined();
 			expect(processed.payouts).toHaveLength(3);

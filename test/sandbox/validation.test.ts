@@ -84,3 +84,23 @@ test('a JSON body sent with another content type is still read', async () => {
 	const r = await privateClient(sb).post('/payout-invoices', JSON.stringify(testUsdBody()), { headers: { 'Content-Type': 'text/plain' } });
 	expect(r.status).toBe(201);
 });
+
+describe('token (a saved card in place of the card fields)', () => {
+	it('a card invoice with a token and no card fields is accepted', async () => {
+		const r = await privateClient(sb).post('/payout-invoices', card({ fields: undefined, token: 'tok_saved_1' }));
+		expect(r.status).toBe(201);
+		expect(sb.ledger().invoices).toHaveLength(1);
+	});
+
+	it('card fields sent with a token are still checked (they take priority)', async () => {
+		expect(await errorsOf(card({ fields: { card_number: '4111' }, token: 'tok_saved_1' }))).toEqual({ 'fields.card_number': 'This value is not valid.' });
+	});
+
+	it('a token does not stand in for other fields', async () => {
+		expect(await errorsOf(testUsdBody({ fields: {}, token: 'tok_saved_1' }))).toEqual({ 'fields.account': 'This value should not be blank.' });
+	});
+
+	it('a token that is not a string is refused', async () => {
+		expect(await errorsOf(card({ fields: undefined, token: 12 }))).toMatchObject({ token: 'This value should be of type string.' });
+	});
+});

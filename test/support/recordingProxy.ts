@@ -3,7 +3,8 @@
  *
  * The sandbox ledger records only create and process calls; tests that must see the GETs a node makes (how many
  * pages it asked for, with which page size) point the credential's Base URL at this proxy instead. Optionally it
- * caps `page[size]`, standing in for a server whose largest page is smaller than what the client asks for.
+ * caps `page[size]`, standing in for a server whose largest page is smaller than what the client asks for, and it
+ * can answer some requests itself instead of passing them on (a 404 to a write, say): the sandbox never sees those.
  */
 import { createServer, request as httpRequest } from 'http';
 import type { AddressInfo } from 'net';
@@ -27,8 +28,16 @@ export interface RecordingProxy {
 	requests: RecordedRequest[];
 	/** Recorded requests for one method and path. */
 	requestsTo(method: string, path: string): RecordedRequest[];
+	/** From now on, requests `answer` returns a reply for get that reply from the proxy and never reach the upstream. */
+	answerItself(answer: ((request: RecordedRequest) => ProxyReply | undefined) | undefined): void;
 	clear(): void;
 	close(): Promise<void>;
+}
+
+/** An answer the proxy gives itself: status and a JSON body. */
+export interface ProxyReply {
+	status: number;
+	body: unknown;
 }
 
 export interface RecordingProxyOptions {
@@ -39,6 +48,7 @@ export interface RecordingProxyOptions {
 export async function startRecordingProxy(target: string, options: RecordingProxyOptions = {}): Promise<RecordingProxy> {
 	const upstream = new URL(target);
 	const requests: RecordedRequest[] = [];
+	let answerItself: ((request: RecordedRequest) => ProxyReply | undefined) | undefined;
 	const server = createServer((req, res) => {
 		const url = new URL(req.url ?? '/', 'http://proxy.invalid');
 		if (options.maxPageSize !== undefined) {
@@ -56,6 +66,15 @@ export async function startRecordingProxy(target: string, options: RecordingProx
 			record.body += chunk.toString('utf8');
 		});
 		requests.push(record);
+		const reply = answerItself?.(record);
+		if (reply) {
+			req.on('end', () => {
+				record.status = reply.status;
+				res.writeHead(reply.status, { 'Content-Type': 'application/vnd.api+json' });
+				res.end(JSON.stringify(reply.body));
+			});
+			return;
+		}
 		const forward = httpRequest(
 			{
 				hostname: upstream.hostname,
@@ -79,6 +98,9 @@ export async function startRecordingProxy(target: string, options: RecordingProx
 		baseUrl: `http://127.0.0.1:${port}`,
 		requests,
 		requestsTo: (method, path) => requests.filter((entry) => entry.method === method && entry.path === path),
+		answerItself: (answer) => {
+			answerItself = answer;
+		},
 		clear: () => {
 			requests.length = 0;
 		},

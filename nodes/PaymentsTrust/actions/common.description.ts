@@ -9,6 +9,16 @@ export const includeRawOption: INodeProperties = {
 	description: 'Whether to add the API’s original response under "raw" next to the simplified fields',
 };
 
+/** Simplify, as n8n's own nodes have it: a short output by default, the whole invoice one switch away. */
+export const simplifyOption: INodeProperties = {
+	displayName: 'Simplify',
+	name: 'simplify',
+	type: 'boolean',
+	default: true,
+	description:
+		'Whether to return only the fields a workflow usually maps next (ID, reference ID, status, resolution, final or not, amount, currency, test mode and what happened in this run) instead of the whole invoice',
+};
+
 /** The Options collection of the read operations: only the raw-response switch. */
 export const rawOnlyOptions: INodeProperties = {
 	displayName: 'Options',

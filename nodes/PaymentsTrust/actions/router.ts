@@ -3,6 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { asNodeError, errorItem } from '../helpers/items';
 import { endpointsFor } from '../transport/request';
+import { assertToolMayRun } from './toolGuard';
 
 import * as payoutInvoice from './payoutInvoice/PayoutInvoice.resource';
 import * as payoutService from './payoutService/PayoutService.resource';
@@ -36,6 +37,8 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	if (!handler) {
 		throw new NodeOperationError(this.getNode(), `The operation "${operation}" of resource "${resource}" is not supported`);
 	}
+	// Not inside the try: a refused tool call is never turned into error items, it stops before anything runs.
+	assertToolMayRun(this, operation);
 	try {
 		// Before any request of any operation: the keys must agree with the Environment, and the Private API is found.
 		const { testMode } = await endpointsFor(this, { privateApi: resource !== 'prerequest' });

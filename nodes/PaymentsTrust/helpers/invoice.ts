@@ -1,4 +1,4 @@
-import type { IDataObject } from 'n8n-workflow';
+import type { IDataObject, INodePropertyOptions } from 'n8n-workflow';
 
 /** Every payout invoice status the platform documents, in the order an invoice usually meets them. */
 export const INVOICE_STATUSES = [
@@ -35,6 +35,20 @@ export const FINAL_STATUSES: readonly string[] = [
 
 /** Final statuses in which money did reach (all or part of) the recipient. */
 export const PAID_STATUSES: readonly string[] = ['processed', 'partially_processed'];
+
+/** "process_pending" → "Process Pending". */
+function humanize(status: string): string {
+	return status
+		.split('_')
+		.map((word) => word.charAt(0).toUpperCase() + word.slice(1))
+		.join(' ');
+}
+
+/** The statuses as options for a status picker: readable names, sorted by name, final ones marked. */
+export const STATUS_OPTIONS: INodePropertyOptions[] = INVOICE_STATUSES.map((status) => ({
+	name: FINAL_STATUSES.includes(status) ? `${humanize(status)} (Final)` : humanize(status),
+	value: status,
+})).sort((a, b) => a.name.localeCompare(b.name));
 
 export function isFinalStatus(status: unknown): boolean {
 	return typeof status === 'string' && FINAL_STATUSES.includes(status);
@@ -100,4 +114,22 @@ export function toFriendlyInvoice(resource: IDataObject): IDataObject {
 	// Final callbacks of a split payout carry its parts (NOTES.md); only then is there a `payouts` list.
 	if (Array.isArray(attributes.payouts)) friendly.payouts = attributes.payouts;
 	return friendly;
+}
+
+/** What a simplified invoice keeps: the fields a workflow maps next. */
+export const SIMPLE_INVOICE_KEYS = ['id', 'referenceId', 'status', 'resolution', 'isFinal', 'amount', 'currency', 'testMode'] as const;
+
+/** What the node adds about this run (not about the invoice); kept whether or not the output is simplified. */
+export const RUN_KEYS = ['row', 'alreadyExisted', 'foundAfterError', 'processRequested', 'alreadyProcessed', 'waitTimedOut'] as const;
+
+/**
+ * The short, stable shape of an output invoice (Simplify on): the invoice's key fields, what happened in
+ * this run, and the raw response when Include Raw Response asked for it. Keys keep their order.
+ */
+export function simplifyInvoice(json: IDataObject): IDataObject {
+	const simple: IDataObject = {};
+	for (const key of [...SIMPLE_INVOICE_KEYS, ...RUN_KEYS, 'raw']) {
+		if (json[key] !== undefined) simple[key] = json[key];
+	}
+	return simple;
 }

@@ -24,3 +24,25 @@ export function servicesOfPrerequest(body: IDataObject): IDataObject[] {
 			!!entry && typeof entry === 'object' && Array.isArray((entry as IDataObject).fields),
 	);
 }
+
+/** Simple patterns said in words: the shapes the platform's digit fields use. */
+function patternInWords(pattern: RegExp): string | undefined {
+	const digits = /^\^(\\\+\?)?\\d\{(\d+)(?:,(\d+))?\}\$$/.exec(pattern.source);
+	if (!digits) return undefined;
+	const [, plus, min, max] = digits;
+	const count = max === undefined ? `${min} digits` : `${min} to ${max} digits`;
+	return plus ? `${count}, optionally starting with +` : count;
+}
+
+/**
+ * Why a value breaks a field rule, the way the service itself words it: its label and hint ("does not fit
+ * Account: 1 to 15 digits"). When
+ * the hint only repeats the label, a simple digit pattern is said in words; otherwise the label alone,
+ * never the raw regular expression (that goes into the error's details).
+ */
+export function describeFieldRule(field: { key: string; label?: string; hint?: string; pattern?: RegExp }): string {
+	const label = field.label || field.key;
+	const hint = field.hint && field.hint.trim() !== '' && field.hint.trim() !== label ? field.hint.trim() : undefined;
+	const words = hint ?? (field.pattern ? patternInWords(field.pattern) : undefined);
+	return words ? `does not fit ${label}: ${words}` : `is not a valid ${label} for this service`;
+}

@@ -1,23 +1,16 @@
 import type { IDataObject, ILoadOptionsFunctions, INodePropertyOptions } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
 
-import { describeOutcome } from '../transport/errors';
-import { pageNumberPages } from '../transport/pagination';
+import { listServiceResources } from '../actions/payoutService/findService';
 
-/** Most services the dropdown lists (20 pages of 100): a bound on the editor's wait, not a platform limit. */
-const MAX_LISTED_SERVICES = 2_000;
-
-/** Every payout service of the account (their attributes), for the dropdown and the field mapper. */
+/** Every payout service of the account (their attributes), for the pickers and the field mapper. */
 export async function listAccountServices(ctx: ILoadOptionsFunctions): Promise<IDataObject[]> {
-	const resources = await pageNumberPages(
-		ctx,
-		'/payout-services',
-		MAX_LISTED_SERVICES,
-		(outcome) => new NodeOperationError(ctx.getNode(), `Could not load the payout services: ${describeOutcome(outcome)}`),
-	);
-	return resources.map((resource) => (resource.attributes ?? {}) as IDataObject);
+	return (await listServiceResources(ctx)).map((resource) => ({ ...((resource.attributes ?? {}) as IDataObject), id: resource.id }));
 }
 
+/**
+ * The service dropdown of workflows built before the service picker (a plain options list). Kept so that
+ * an editor opening such a node, or a test calling it, still gets the list.
+ */
 export async function getServices(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
 	const services = await listAccountServices(this);
 	return services

@@ -1,27 +1,38 @@
 import type { IDataObject, ILoadOptionsFunctions, ResourceMapperField, ResourceMapperFields } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
 
+import { readServiceLocator } from '../helpers/locator';
 import { servicesOfPrerequest } from '../helpers/serviceFields';
 import { describeOutcome } from '../transport/errors';
 import { endpointsFor, sendSafe } from '../transport/request';
 import { listAccountServices } from './loadOptions';
 
+/** The mapper shows this notice instead of a red error: the user sees why there is nothing to map. */
+const notice = (text: string): ResourceMapperFields => ({ fields: [], emptyFieldsNotice: text });
+
 /**
  * The recipient fields of the chosen service, for the mapper. Only the pre-request (Public API) describes
  * fields, and it wants a currency and an amount: the service's own currency and minimum are used, so any
- * row of any amount maps onto the same field list.
+ * row of any amount maps onto the same field list. A failure to load is told in the mapper's own notice
+ * (the editor would otherwise only say "No fields found").
  */
 export async function getServiceFields(this: ILoadOptionsFunctions): Promise<ResourceMapperFields> {
 	// Raw: an expression (a service from a column) cannot be evaluated here, there is no input item to read.
-	const code = this.getNodeParameter('service', '', { rawExpressions: true }) as string;
-	if (!code || code.startsWith('=')) {
-		return { fields: [], emptyFieldsNotice: 'Choose a service from the list to map its fields, or give them as Extra Service Fields (JSON)' };
+	const located = readServiceLocator(this.getNodeParameter('service', '', { rawExpressions: true }));
+	if (!located.value || located.value.startsWith('=')) {
+		return notice('Choose a payout service above to map its fields, or give them as Extra Service Fields (JSON)');
 	}
-	const service = (await listAccountServices(this)).find((entry) => entry.service === code);
-	if (!service) return { fields: [], emptyFieldsNotice: `The account has no payout service "${code}"` };
+	let services: IDataObject[];
+	try {
+		services = await listAccountServices(this);
+	} catch (error) {
+		return notice(`${(error as Error).message}`);
+	}
+	const service = services.find((entry) => (located.mode === 'id' ? entry.id === located.value : entry.service === located.value));
+	if (!service) return notice(`The account has no payout service "${located.value}"`);
+	const code = String(service.service);
 	const { publicKey } = await endpointsFor(this);
 	if (!publicKey) {
-		return { fields: [], emptyFieldsNotice: 'Add the public key to the credential to load the service’s fields' };
+		return notice('Add the public key to the credential to load the service’s fields');
 	}
 	const outcome = await sendSafe(this, {
 		api: 'public',
@@ -30,7 +41,7 @@ export async function getServiceFields(this: ILoadOptionsFunctions): Promise<Res
 		body: { currency: service.currency, amount: Number(service.amount_min ?? 1) || 1, public_key: publicKey },
 	});
 	if (outcome.kind !== 'response' || outcome.statusCode !== 200) {
-		throw new NodeOperationError(this.getNode(), `Could not load the fields of "${code}": ${describeOutcome(outcome)}`);
+		return notice(`Could not load the fields of "${code}": ${describeOutcome(outcome)} (check the public key and the Public API path in the credential)`);
 	}
 	const entry = servicesOfPrerequest(outcome.body).find((candidate) => candidate.code === code);
 	const fields: ResourceMapperField[] = ((entry?.fields ?? []) as IDataObject[]).map((field) => {

@@ -9,7 +9,8 @@ import type { RetryPolicy } from '../transport/retryPolicy';
 import { createInvoiceOnce } from './createInvoice';
 import { ensureInvoiceMode } from './invoiceMode';
 import { processInvoiceOnce } from './processInvoice';
-import { ServiceCatalogue } from './serviceCatalogue';
+import { costFields, costOf, runSummary, type RowCost } from './costPreview';
+import { ServiceCatalogue, type ServiceRules } from './serviceCatalogue';
 import { problemMessage, type PayoutRequest, type RowProblem, type ValidPayout } from './types';
 import { applySafetyLimits, validatePayout } from './validateRows';
 import { waitForFinalStatus, type WaitOptions } from './waitForFinal';
@@ -43,6 +44,7 @@ function problemItem(problem: RowProblem): INodeExecutionData {
 		stage: problem.stage,
 		field: problem.field,
 		rule: problem.rule,
+		...(problem.pattern ? { pattern: problem.pattern } : {}),
 	});
 }
 
@@ -51,7 +53,7 @@ async function checkRows(
 	ctx: IExecuteFunctions,
 	requests: PayoutRequest[],
 	options: PayoutRunOptions,
-): Promise<{ valid: ValidPayout[]; problems: RowProblem[] }> {
+): Promise<{ valid: ValidPayout[]; problems: RowProblem[]; rulesByCode: Map<string, ServiceRules | undefined> }> {
 	const catalogue = new ServiceCatalogue(ctx, options.policy);
 	const codes = [...new Set(requests.map((request) => request.service).filter(Boolean))];
 	const rulesByCode = new Map(await Promise.all(codes.map(async (code) => [code, await catalogue.rulesFor(code)] as const)));
@@ -64,10 +66,10 @@ async function checkRows(
 		else valid.push(result);
 	}
 	const { allowed, stopped } = applySafetyLimits(valid, options.safetyLimits);
-	return { valid: allowed, problems: [...problems, ...stopped] };
+	return { valid: allowed, problems: [...problems, ...stopped], rulesByCode };
 }
 
-function validatedItem(payout: ValidPayout): INodeExecutionData {
+function validatedItem(payout: ValidPayout, cost: RowCost): INodeExecutionData {
 	return {
 		json: {
 			valid: true,
@@ -79,6 +81,7 @@ function validatedItem(payout: ValidPayout): INodeExecutionData {
 			service: payout.service,
 			currency: payout.currency,
 			amount: payout.amountText,
+			...costFields(cost),
 			fields: maskedFields(payout.fields),
 		},
 		pairedItem: { item: payout.itemIndex },
@@ -136,18 +139,25 @@ export async function runPayouts(
 	options: PayoutRunOptions,
 ): Promise<INodeExecutionData[]> {
 	const continueOnFail = ctx.continueOnFail();
-	const { valid, problems } = await checkRows(ctx, requests, options);
+	const { valid, problems, rulesByCode } = await checkRows(ctx, requests, options);
 
 	if (options.mode === 'validate') {
+		// A cost preview: each valid row's fee and what its recipient gets, and on every item the run's totals.
+		const costs = valid.map((payout) => costOf(payout, rulesByCode.get(payout.service)));
+		const summary = runSummary(costs, requests.length);
 		const byRow = new Map<number, INodeExecutionData>();
-		for (const payout of valid) byRow.set(payout.itemIndex, validatedItem(payout));
+		valid.forEach((payout, position) => byRow.set(payout.itemIndex, validatedItem(payout, costs[position])));
 		for (const problem of problems) {
 			const item = problemItem(problem);
 			item.json.valid = false;
 			item.json.environment = options.testMode ? 'test' : 'live';
 			byRow.set(problem.itemIndex, item);
 		}
-		return withTestMode(requests.map((request) => byRow.get(request.itemIndex)!), options.testMode);
+		const items = requests.map((request) => {
+			const item = byRow.get(request.itemIndex)!;
+			return { ...item, json: { ...item.json, summary } };
+		});
+		return withTestMode(items, options.testMode);
 	}
 
 	if (problems.length > 0 && !continueOnFail) {
@@ -155,7 +165,7 @@ export async function runPayouts(
 		const others = problems.length - 1;
 		throw new NodeOperationError(ctx.getNode(), problemMessage(first), {
 			itemIndex: first.itemIndex,
-			description: `Nothing was sent: every row is checked before any money moves.${others ? ` ${others} other row${others > 1 ? 's have' : ' has'} problems too; run the Validate operation to list them all, or turn on "Continue On Fail" to pay the valid rows and get one error item per refused row.` : ''}`,
+			description: `${first.pattern ? `The service's pattern for this field: ${first.pattern}. ` : ''}Nothing was sent: every row is checked before any money moves.${others ? ` ${others} other row${others > 1 ? 's have' : ' has'} problems too; run the Validate operation to list them all, or turn on "Continue On Fail" to pay the valid rows and get one error item per refused row.` : ''}`,
 		});
 	}
 

@@ -10,6 +10,8 @@ import { normaliseRegexp } from '../helpers/serviceFields';
 export interface FieldRule {
 	key: string;
 	label: string;
+	/** The service's own hint for the field (English), when it has one. */
+	hint?: string;
 	required: boolean;
 	pattern?: RegExp;
 }
@@ -23,15 +25,24 @@ export interface ServiceRules {
 	amountMin: unknown;
 	amountMax: unknown;
 	usable: boolean;
+	/** Fee rules of the service (numbers as the API gives them), for the Validate cost preview. */
+	feeFix?: unknown;
+	feeRate?: unknown;
+	feeMin?: unknown;
+	feeMax?: unknown;
+	/** Invoice currency → service currency, from the pre-request; undefined without a public key. */
+	exchangeRate?: unknown;
 	/** Field rules from the pre-request; undefined when there is no public key to ask with. */
 	fields?: FieldRule[];
 }
 
 function fieldRule(field: IDataObject): FieldRule {
 	const label = (field.label ?? {}) as IDataObject;
+	const hint = (field.hint ?? {}) as IDataObject;
 	return {
 		key: String(field.key),
 		label: String(label.en ?? field.key),
+		hint: typeof hint.en === 'string' ? hint.en : undefined,
 		required: field.required === true,
 		pattern: normaliseRegexp(field.regexp),
 	};
@@ -88,6 +99,10 @@ export class ServiceCatalogue {
 			amountMin: service.amount_min,
 			amountMax: service.amount_max,
 			usable: service.available !== false && service.enabled !== false,
+			feeFix: service.fee_fix,
+			feeRate: service.fee_rate,
+			feeMin: service.fee_min,
+			feeMax: service.fee_max,
 		};
 		const { publicKey, testMode } = await endpointsFor(this.ctx);
 		if (!publicKey) return rules;
@@ -109,6 +124,7 @@ export class ServiceCatalogue {
 		const services = (((outcome.body.data ?? {}) as IDataObject).services ?? {}) as IDataObject;
 		const entry = services[code] as IDataObject | undefined;
 		if (entry && Array.isArray(entry.fields)) rules.fields = (entry.fields as IDataObject[]).map(fieldRule);
+		if (entry && entry.exchange_rate !== undefined) rules.exchangeRate = entry.exchange_rate;
 		return rules;
 	}
 }

@@ -35,6 +35,8 @@ export interface RowProblem {
 	field: string;
 	rule: string;
 	stage: 'validation' | 'safety_limit';
+	/** For a field that broke the service's rule: the rule's regular expression, kept out of the message. */
+	pattern?: string;
 }
 
 export function problemMessage(problem: RowProblem): string {

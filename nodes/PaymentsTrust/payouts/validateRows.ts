@@ -1,9 +1,12 @@
 import { isCurrencyCode, limitToMinor, parseAmount, formatMinor, minorUnitsOf } from '../helpers/money';
 import { displayValue } from '../helpers/redact';
+import { describeFieldRule } from '../helpers/serviceFields';
 import type { ServiceRules } from './serviceCatalogue';
 import type { PayoutRequest, RowProblem, ValidPayout } from './types';
 
 const REFERENCE_ID = /^[\x21-\x7E]{1,255}$/;
+/** The card details a saved card token can stand in for (card_number, card_holder, …). */
+const CARD_DETAIL = /^card/i;
 
 function problem(request: PayoutRequest, field: string, rule: string): RowProblem {
 	return { itemIndex: request.itemIndex, referenceId: request.referenceId, field, rule, stage: 'validation' };
@@ -69,15 +72,18 @@ export function validatePayout(
 		const value = fields[field.key];
 		const text = value === undefined || value === null ? '' : String(value);
 		if (text === '') {
-			if (field.required) return problem(request, `field "${field.key}"`, `is required by service "${rules.code}"`);
+			// A saved card token stands in for the card fields; card fields that are given are still checked.
+			const coveredByToken = typeof request.extra.token === 'string' && CARD_DETAIL.test(field.key);
+			if (field.required && !coveredByToken) {
+				return problem(request, `field "${field.key}"`, `is required by service "${rules.code}"`);
+			}
 			continue;
 		}
 		if (field.pattern && !field.pattern.test(text)) {
-			return problem(
-				request,
-				`field "${field.key}"`,
-				`"${displayValue(field.key, text)}" does not match the service's pattern ${field.pattern.source}`,
-			);
+			return {
+				...problem(request, `field "${field.key}"`, `"${displayValue(field.key, text)}" ${describeFieldRule(field)}`),
+				pattern: field.pattern.source,
+			};
 		}
 	}
 

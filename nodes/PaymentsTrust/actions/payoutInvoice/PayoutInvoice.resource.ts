@@ -8,6 +8,7 @@ import * as getMany from './getMany.operation';
 import * as processOperation from './process.operation';
 import * as validate from './validate.operation';
 import { PAYOUT_OPERATIONS, payoutProperties } from './payout.description';
+import { simplifyOption } from '../common.description';
 import { showOnlyFor } from '../displayOptions';
 
 export { create, createAndProcess, get, getByReference, getMany, processOperation, validate };
@@ -28,9 +29,27 @@ export const description: INodeProperties[] = [
 			{ name: 'Process', value: 'process', description: 'Pay an invoice that is in status "created"', action: 'Process a payout invoice' },
 			{ name: 'Validate', value: 'validate', description: 'Dry run: check every row as Create would, send nothing', action: 'Validate payouts without sending' },
 		],
-		default: 'createAndProcess',
+		// A new node opens on the dry run: nothing is paid until someone picks an operation that moves money.
+		default: 'validate',
+	},
+	{
+		displayName:
+			'Used by an AI agent, this operation runs only when Options → Run Safety Limits caps what one call may pay. The amount and reference ID the agent gives are checked like any row.',
+		name: 'toolSafetyNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { '@tool': [true], resource: ['payoutInvoice'], operation: ['create', 'createAndProcess'] } },
+	},
+	{
+		displayName: 'Process is not available to AI agents: use Create and Process with a Run Safety Limit instead',
+		name: 'toolProcessNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { '@tool': [true], resource: ['payoutInvoice'], operation: ['process'] } },
 	},
 	...showOnlyFor('payoutInvoice', PAYOUT_OPERATIONS, payoutProperties),
+	// Validate has its own output (valid, cost preview): Simplify is for the rows that are sent.
+	...showOnlyFor('payoutInvoice', ['create', 'createAndProcess'], [simplifyOption]),
 	...processOperation.description,
 	...get.description,
 	...getByReference.description,

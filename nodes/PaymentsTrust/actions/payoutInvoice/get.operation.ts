@@ -1,46 +1,35 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
 
-import { toFriendlyInvoice } from '../../helpers/invoice';
+import { simplifyInvoice, toFriendlyInvoice } from '../../helpers/invoice';
 import { forEachItem } from '../../helpers/items';
-import { toNodeApiError } from '../../transport/errors';
-import { hasInvoiceWithId } from '../../payouts/lookup';
-import { sendSafe } from '../../transport/request';
-import { rawOnlyOptions } from '../common.description';
+import { readInvoiceLocator } from '../../helpers/locator';
+import { rawOnlyOptions, simplifyOption } from '../common.description';
 import { showOnlyFor } from '../displayOptions';
+import { invoiceLocator } from '../locators.description';
+import { findInvoice } from './findInvoice';
 
 export const description: INodeProperties[] = showOnlyFor('payoutInvoice', ['get'], [
-	{
-		displayName: 'Invoice ID',
-		name: 'invoiceId',
-		type: 'string',
-		required: true,
-		default: '',
-		placeholder: 'cpoi_VdHYVxq4RsLEebAQ',
-		description: 'PaymentsTrust ID of the payout invoice (starts with cpoi_)',
-	},
+	invoiceLocator('The payout invoice: from the list of recent invoices, by its ID (cpoi_…) or by your reference ID'),
+	simplifyOption,
 	rawOnlyOptions,
 ]);
 
-export function invoiceOutput(resource: IDataObject, includeRaw: unknown): IDataObject {
+/** One invoice as the read operations output it: simplified or whole, with the raw response if asked. */
+export function invoiceOutput(resource: IDataObject, includeRaw: unknown, simplify = false): IDataObject {
 	const friendly = toFriendlyInvoice(resource);
-	return includeRaw === true ? { ...friendly, raw: resource } : friendly;
+	const json = includeRaw === true ? { ...friendly, raw: resource } : friendly;
+	return simplify ? simplifyInvoice(json) : json;
+}
+
+/** The Simplify switch of an item (default on, as it is for nodes saved before the switch existed). */
+export function simplifyOf(ctx: IExecuteFunctions, itemIndex: number): boolean {
+	return ctx.getNodeParameter('simplify', itemIndex, true) !== false;
 }
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	return await forEachItem(this, items, async (itemIndex) => {
-		const invoiceId = String(this.getNodeParameter('invoiceId', itemIndex)).trim();
-		// An empty ID would GET the invoice list and output it as one empty invoice.
-		if (!invoiceId) throw new NodeOperationError(this.getNode(), `Row ${itemIndex + 1}: the invoice ID is empty`, { itemIndex });
+		const located = readInvoiceLocator(this.getNodeParameter('invoiceId', itemIndex));
 		const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
-		const outcome = await sendSafe(this, {
-			api: 'private',
-			method: 'GET',
-			path: `/payout-invoices/${encodeURIComponent(invoiceId)}`,
-		}, undefined, hasInvoiceWithId(invoiceId)); // a 200 without this invoice is a failed read, never an empty invoice
-		if (outcome.kind !== 'response' || outcome.statusCode !== 200) {
-			throw toNodeApiError(this.getNode(), outcome, { action: `Get payout invoice "${invoiceId}"`, itemIndex });
-		}
-		return invoiceOutput((outcome.body.data ?? {}) as IDataObject, options.includeRaw);
+		return invoiceOutput(await findInvoice(this, located, itemIndex), options.includeRaw, simplifyOf(this, itemIndex));
 	});
 }

@@ -1,11 +1,11 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { INVOICE_STATUSES } from '../../helpers/invoice';
+import { STATUS_OPTIONS } from '../../helpers/invoice';
 import { forEachItem } from '../../helpers/items';
 import { cursorPages } from '../../transport/pagination';
-import { rawOnlyOptions, returnAllAndLimit } from '../common.description';
+import { rawOnlyOptions, returnAllAndLimit, simplifyOption } from '../common.description';
 import { showOnlyFor } from '../displayOptions';
-import { invoiceOutput } from './get.operation';
+import { invoiceOutput, simplifyOf } from './get.operation';
 
 export const description: INodeProperties[] = showOnlyFor('payoutInvoice', ['getMany'], [
 	...returnAllAndLimit,
@@ -28,11 +28,12 @@ export const description: INodeProperties[] = showOnlyFor('payoutInvoice', ['get
 				name: 'status',
 				type: 'options',
 				default: 'processed',
-				options: INVOICE_STATUSES.map((status) => ({ name: status, value: status })),
+				options: STATUS_OPTIONS,
 				description: 'Only invoices in this status (filter[status]; not confirmed by the API reference)',
 			},
 		],
 	},
+	simplifyOption,
 	rawOnlyOptions,
 ]);
 
@@ -46,6 +47,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		if (filters.referenceId) qs['filter[reference_id]'] = filters.referenceId;
 		if (filters.status) qs['filter[status]'] = filters.status;
 		const resources = await cursorPages(this, '/payout-invoices', qs, limit, itemIndex);
-		return resources.map((resource) => invoiceOutput(resource, options.includeRaw));
+		const simplify = simplifyOf(this, itemIndex);
+		return resources.map((resource) => invoiceOutput(resource, options.includeRaw, simplify));
 	});
 }

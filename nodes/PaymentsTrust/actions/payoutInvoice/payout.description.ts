@@ -1,5 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { serviceLocator } from '../locators.description';
 import { concurrencyOption, includeRawOption, requestOptions, waitOptions } from '../common.description';
 
 /** The operations that take a payout per row: Create, Create and Process, and the Validate dry run. */
@@ -7,10 +8,10 @@ export const PAYOUT_OPERATIONS = ['create', 'createAndProcess', 'validate'];
 
 const customerFields: INodeProperties[] = [
 	{ displayName: 'City', name: 'city', type: 'string', default: '', description: 'Address: city' },
-	{ displayName: 'Country', name: 'country', type: 'string', default: '', placeholder: 'US', description: 'Address: country' },
+	{ displayName: 'Country', name: 'country', type: 'string', default: '', placeholder: 'e.g. US', description: 'Address: country' },
 	{ displayName: 'Customer Metadata (JSON)', name: 'metadata', type: 'json', default: '{}', description: 'Any key-value data about the recipient' },
 	{ displayName: 'Customer Reference ID', name: 'reference_id', type: 'string', default: '', description: 'Your ID of the recipient (required by the API when a customer is sent)' },
-	{ displayName: 'Date of Birth', name: 'date_of_birth', type: 'string', default: '', placeholder: '1990-12-31' },
+	{ displayName: 'Date of Birth', name: 'date_of_birth', type: 'string', default: '', placeholder: 'e.g. 1990-12-31' },
 	{ displayName: 'Email', name: 'email', type: 'string', placeholder: 'name@email.com', default: '' },
 	{ displayName: 'Full Address', name: 'full_address', type: 'string', default: '', description: 'Address: the whole address on one line' },
 	{ displayName: 'Individual Tax ID', name: 'individual_tax_id', type: 'string', default: '' },
@@ -21,24 +22,23 @@ const customerFields: INodeProperties[] = [
 	{ displayName: 'Street', name: 'street', type: 'string', default: '', description: 'Address: street' },
 ];
 
+/** Waiting for the final status only means something when the row is paid (Create and Process). */
+const [waitOptionWait, waitOptionMaxWait, waitOptionPollInterval] = waitOptions.map((option) => ({
+	...option,
+	displayOptions: { ...option.displayOptions, show: { ...option.displayOptions?.show, '/operation': ['createAndProcess'] } },
+}));
+
 export const payoutProperties: INodeProperties[] = [
-	{
-		displayName: 'Service Name or ID',
-		name: 'service',
-		type: 'options',
-		typeOptions: { loadOptionsMethod: 'getServices' },
-		required: true,
-		default: '',
-		description:
-			'Payout service to pay through, e.g. test_usd. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
-	},
+	serviceLocator(
+		'The payout service to pay through. Pick it from the list, type its code (e.g. test_usd) or its ID (comcpos_…), or map a column with an expression.',
+	),
 	{
 		displayName: 'Currency',
 		name: 'currency',
 		type: 'string',
 		required: true,
 		default: 'USD',
-		placeholder: 'USD',
+		placeholder: 'e.g. USD',
 		description: 'Three-letter ISO code of the invoice currency; it must be the currency the service takes',
 	},
 	{
@@ -47,7 +47,7 @@ export const payoutProperties: INodeProperties[] = [
 		type: 'string',
 		required: true,
 		default: '',
-		placeholder: '100.55',
+		placeholder: 'e.g. 100.55',
 		description:
 			'Amount to pay, as a plain decimal (100.55). Text from a sheet is fine; "1,000", "abc", negative amounts or more decimals than the currency has are refused before anything is sent.',
 	},
@@ -57,7 +57,7 @@ export const payoutProperties: INodeProperties[] = [
 		type: 'string',
 		required: true,
 		default: '',
-		placeholder: '={{ $json.reference_id }}',
+		placeholder: 'e.g. order-2024-0001',
 		description:
 			'Your unique ID for this payout, e.g. a column of your sheet. It is the idempotency key: the same reference ID is never paid twice, so a run can safely be repeated.',
 	},
@@ -69,7 +69,7 @@ export const payoutProperties: INodeProperties[] = [
 		default: { mappingMode: 'defineBelow', value: null },
 		required: true,
 		typeOptions: {
-			loadOptionsDependsOn: ['service'],
+			loadOptionsDependsOn: ['service.value'],
 			resourceMapper: {
 				resourceMapperMethod: 'getServiceFields',
 				mode: 'add',
@@ -77,6 +77,9 @@ export const payoutProperties: INodeProperties[] = [
 				addAllFields: true,
 				multiKeyMatch: false,
 				supportAutoMap: true,
+				// No red "No fields found" before a service is chosen: the notice from getServiceFields says what to do.
+				hideNoDataError: true,
+				noFieldsError: 'Choose a service above to map its recipient fields',
 			},
 		},
 		description: 'The recipient details the chosen service asks for (account, card number, IBAN, …)',
@@ -93,9 +96,18 @@ export const payoutProperties: INodeProperties[] = [
 				name: 'callbackUrl',
 				type: 'string',
 				default: '',
-				placeholder: 'https://your-n8n/webhook/…/paymentstrust',
+				placeholder: 'e.g. https://your-n8n.example.com/webhook/…/paymentstrust',
 				description:
 					'Where PaymentsTrust POSTs status changes of this invoice. Paste the production URL of a PaymentsTrust Trigger node to react to outcomes.',
+			},
+			{
+				displayName: 'Card Token',
+				name: 'token',
+				type: 'string',
+				typeOptions: { password: true },
+				default: '',
+				description:
+					'A saved card token to pay to instead of the card details. The service’s card fields are then optional; when they are given too, they take priority over the token.',
 			},
 			{ displayName: 'Context (JSON)', name: 'context', type: 'json', default: '{}', description: 'Additional recipient data such as the card holder or card expiry' },
 			{
@@ -137,9 +149,14 @@ export const payoutProperties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add option',
 		default: {},
+		// Sorted by display name, as n8n's guidelines ask.
 		options: [
 			concurrencyOption,
-			...requestOptions,
+			includeRawOption,
+			requestOptions[0],
+			waitOptionMaxWait,
+			waitOptionPollInterval,
+			requestOptions[1],
 			{
 				displayName: 'Run Safety Limits',
 				name: 'safetyLimits',
@@ -155,16 +172,12 @@ export const payoutProperties: INodeProperties[] = [
 						name: 'limit',
 						values: [
 							{ displayName: 'Currency', name: 'currency', type: 'string', default: 'USD' },
-							{ displayName: 'Max Total', name: 'maxTotal', type: 'string', default: '', placeholder: '10000.00' },
+							{ displayName: 'Max Total', name: 'maxTotal', type: 'string', default: '', placeholder: 'e.g. 10000.00' },
 						],
 					},
 				],
 			},
-			...waitOptions.map((option) => ({
-				...option,
-				displayOptions: { ...option.displayOptions, show: { ...option.displayOptions?.show, '/operation': ['createAndProcess'] } },
-			})),
-			includeRawOption,
+			waitOptionWait,
 		],
 	},
 ];

@@ -3,33 +3,32 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { mapWithConcurrency } from '../../helpers/concurrency';
 import { asNodeError, errorItem } from '../../helpers/items';
+import { readInvoiceLocator } from '../../helpers/locator';
 import { maskCardNumbersDeep } from '../../helpers/redact';
 import { processInvoiceOnce } from '../../payouts/processInvoice';
 import { endpointsFor } from '../../transport/request';
 import { waitForFinalStatus } from '../../payouts/waitForFinal';
-import { concurrencyOption, includeRawOption, requestOptions, waitOptions } from '../common.description';
+import { simplifyInvoice } from '../../helpers/invoice';
+import { simplifyOption, concurrencyOption, includeRawOption, requestOptions, waitOptions } from '../common.description';
 import { showOnlyFor } from '../displayOptions';
 import { concurrencyFrom, readOptions, retryPolicyFrom, waitOptionsFrom } from '../runOptions';
-import { invoiceOutput } from './get.operation';
+import { invoiceLocator } from '../locators.description';
+import { findInvoice } from './findInvoice';
+import { invoiceOutput, simplifyOf } from './get.operation';
 
 export const description: INodeProperties[] = showOnlyFor('payoutInvoice', ['process'], [
-	{
-		displayName: 'Invoice ID',
-		name: 'invoiceId',
-		type: 'string',
-		required: true,
-		default: '',
-		placeholder: 'cpoi_VdHYVxq4RsLEebAQ',
-		description:
-			'PaymentsTrust ID of an invoice in status "created" (e.g. the ID output by Create). An invoice that has already left "created" is not sent again; it is output with "alreadyProcessed": true.',
-	},
+	invoiceLocator(
+		'An invoice in status "created" (e.g. the one output by Create): from the list, by its ID (cpoi_…) or by your reference ID. An invoice that has already left "created" is not sent again; it is output with "alreadyProcessed": true.',
+	),
+	simplifyOption,
 	{
 		displayName: 'Options',
 		name: 'options',
 		type: 'collection',
 		placeholder: 'Add option',
 		default: {},
-		options: [concurrencyOption, ...requestOptions, ...waitOptions, includeRawOption],
+		// Sorted by display name, as n8n's guidelines ask.
+		options: [concurrencyOption, includeRawOption, requestOptions[0], waitOptions[1], waitOptions[2], requestOptions[1], waitOptions[0]],
 	},
 ]);
 
@@ -46,9 +45,11 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		concurrencyFrom(options),
 		async (_item, itemIndex): Promise<INodeExecutionData | { error: unknown }> => {
 			try {
-				const invoiceId = String(this.getNodeParameter('invoiceId', itemIndex)).trim();
+				const located = readInvoiceLocator(this.getNodeParameter('invoiceId', itemIndex));
 				// An empty ID would read the invoice list and report it as an invoice already processed.
-				if (!invoiceId) throw new NodeOperationError(this.getNode(), `Row ${itemIndex + 1}: the invoice ID is empty`, { itemIndex });
+				if (!located.value) throw new NodeOperationError(this.getNode(), `Row ${itemIndex + 1}: no payout invoice chosen`, { itemIndex });
+				// By reference ID: the invoice's own ID is read first; processing itself always goes by ID.
+				const invoiceId = located.mode === 'referenceId' ? String((await findInvoice(this, located, itemIndex)).id) : located.value;
 				// Its first read also refuses an invoice of the other mode: nothing is sent for it.
 				const processed = await processInvoiceOnce(this, invoiceId, policy, { itemIndex }, { testMode });
 				let invoice = processed.invoice;
@@ -61,7 +62,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 					alreadyProcessed: processed.alreadyProcessed,
 				};
 				if (waitTimedOut !== undefined) json.waitTimedOut = waitTimedOut;
-				return { json: maskCardNumbersDeep(json), pairedItem: { item: itemIndex } };
+				return { json: maskCardNumbersDeep(simplifyOf(this, itemIndex) ? simplifyInvoice(json) : json), pairedItem: { item: itemIndex } };
 			} catch (error) {
 				failed = true;
 				return { error };

@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { jsonParse, NodeOperationError } from 'n8n-workflow';
 
+import { readServiceLocator } from '../../helpers/locator';
 import type { PayoutRequest } from '../../payouts/types';
 import { parseSafetyLimits, referenceIdText, type SafetyLimitEntry } from '../../payouts/validateRows';
 
@@ -89,6 +90,7 @@ function readPayoutRequest(ctx: IExecuteFunctions, item: INodeExecutionData, ite
 	const extra: IDataObject = {};
 	if (additional.callbackUrl) extra.callback_url = String(additional.callbackUrl);
 	if (additional.description) extra.description = String(additional.description);
+	if (typeof additional.token === 'string' && additional.token.trim()) extra.token = additional.token.trim();
 	const customer = readCustomer(ctx, (additional.customer ?? {}) as IDataObject, itemIndex);
 	if (customer) extra.customer = customer;
 	const context = jsonObject(ctx, additional.context, 'context', itemIndex);
@@ -106,7 +108,7 @@ function readPayoutRequest(ctx: IExecuteFunctions, item: INodeExecutionData, ite
 		itemIndex,
 		referenceId: 'text' in reference ? reference.text : '',
 		referenceIdRule: 'rule' in reference ? reference.rule : undefined,
-		service: String(ctx.getNodeParameter('service', itemIndex, '') ?? '').trim(),
+		service: readServiceLocator(ctx.getNodeParameter('service', itemIndex, '')).value,
 		currency: String(ctx.getNodeParameter('currency', itemIndex, '') ?? '').trim().toUpperCase(),
 		amount: ctx.getNodeParameter('amount', itemIndex, '') as unknown,
 		fields: readFields(ctx, item, itemIndex, extraFields),

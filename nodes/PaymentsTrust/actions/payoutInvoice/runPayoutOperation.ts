@@ -1,12 +1,29 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { simplifyInvoice } from '../../helpers/invoice';
+import { isServiceId } from '../../helpers/locator';
 import { runPayouts, type PayoutMode } from '../../payouts/runPayouts';
 import type { PayoutRequest } from '../../payouts/types';
 import { environmentName } from '../../transport/environment';
+import { toNodeApiError } from '../../transport/errors';
 import { endpointsFor } from '../../transport/request';
+import { serviceCodesById } from '../payoutService/findService';
 import { concurrencyFrom, readOptions, retryPolicyFrom, waitOptionsFrom } from '../runOptions';
 import { readPayoutRequests, readSafetyLimits } from './readPayoutRequests';
+
+/**
+ * Rows may name their service by its `comcpos_…` ID (the service picker's By ID mode): the API takes the
+ * code, so IDs are turned into codes with one read of the service list. An unknown ID stays as it is and
+ * is refused by validation like an unknown code.
+ */
+async function withServiceCodes(ctx: IExecuteFunctions, requests: PayoutRequest[]): Promise<PayoutRequest[]> {
+	if (!requests.some((request) => isServiceId(request.service))) return requests;
+	const codes = await serviceCodesById(ctx, (outcome) => toNodeApiError(ctx.getNode(), outcome, { action: 'Reading the payout services' }));
+	return requests.map((request) =>
+		isServiceId(request.service) ? { ...request, service: codes.get(request.service) ?? request.service } : request,
+	);
+}
 
 /**
  * A row that asks, through its extra fields JSON, for another mode than the credential's Environment stops the whole
@@ -30,9 +47,9 @@ function refuseOtherMode(ctx: IExecuteFunctions, requests: PayoutRequest[], test
 export async function runPayoutOperation(ctx: IExecuteFunctions, items: INodeExecutionData[], mode: PayoutMode): Promise<INodeExecutionData[]> {
 	const options = readOptions(ctx);
 	const { testMode } = await endpointsFor(ctx);
-	const requests = readPayoutRequests(ctx, items, testMode);
+	const requests = await withServiceCodes(ctx, readPayoutRequests(ctx, items, testMode));
 	refuseOtherMode(ctx, requests, testMode);
-	return await runPayouts(ctx, requests, {
+	const output = await runPayouts(ctx, requests, {
 		mode,
 		testMode,
 		concurrency: concurrencyFrom(options),
@@ -41,4 +58,7 @@ export async function runPayoutOperation(ctx: IExecuteFunctions, items: INodeExe
 		safetyLimits: readSafetyLimits(ctx, options),
 		includeRaw: options.includeRaw === true,
 	});
+	// Simplify shapes paid rows only: error items keep every detail, Validate has its own shape.
+	if (mode === 'validate' || ctx.getNodeParameter('simplify', 0, true) === false) return output;
+	return output.map((item) => (item.json.error !== undefined ? item : { ...item, json: simplifyInvoice(item.json) }));
 }

@@ -17,7 +17,7 @@ export const description: INodeProperties[] = showOnlyFor('prerequest', ['getSer
 		type: 'string',
 		required: true,
 		default: 'USD',
-		placeholder: 'USD',
+		placeholder: 'e.g. USD',
 		description: 'Three-letter ISO code of the invoice currency',
 	},
 	{
@@ -26,7 +26,7 @@ export const description: INodeProperties[] = showOnlyFor('prerequest', ['getSer
 		type: 'string',
 		required: true,
 		default: '',
-		placeholder: '100.55',
+		placeholder: 'e.g. 100.55',
 		description: 'Amount to pay out, as a plain decimal number. Only services whose limits allow it are returned.',
 	},
 ]);

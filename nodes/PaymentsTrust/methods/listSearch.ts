@@ -1,0 +1,93 @@
+import type { IDataObject, ILoadOptionsFunctions, INodeListSearchItems, INodeListSearchResult } from 'n8n-workflow';
+
+import { listServiceResources } from '../actions/payoutService/findService';
+import { describeOutcome } from '../transport/errors';
+import { sendSafe, type RequestSpec } from '../transport/request';
+
+/** Invoices shown per page of the picker; the API's cursor (`links.next`) gives the next page. */
+const INVOICE_PAGE_SIZE = 50;
+
+function serviceLabel(attributes: IDataObject): string {
+	const currencies =
+		attributes.currency === attributes.service_currency
+			? String(attributes.currency ?? '')
+			: `${String(attributes.currency ?? '')} → ${String(attributes.service_currency ?? '')}`;
+	const limits = `${String(attributes.amount_min ?? '?')}–${String(attributes.amount_max ?? '?')} ${String(attributes.currency ?? '')}`;
+	const unavailable = attributes.enabled === false || attributes.available === false ? ' · not available' : '';
+	return `${String(attributes.service)} · ${String(attributes.service_method ?? '')} · ${currencies} · ${limits}${unavailable}`;
+}
+
+/**
+ * "From list" of the service picker: every payout service of the account, each named with its method,
+ * currencies and limits, filtered by what the user types (code, method or currency).
+ */
+export async function searchServices(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
+	const needle = (filter ?? '').trim().toLowerCase();
+	const results: INodeListSearchItems[] = (await listServiceResources(this))
+		.map((resource) => (resource.attributes ?? {}) as IDataObject)
+		.filter((attributes) => typeof attributes.service === 'string')
+		.map((attributes) => ({ name: serviceLabel(attributes), value: String(attributes.service) }))
+		.filter((item) => !needle || item.name.toLowerCase().includes(needle))
+		.sort((a, b) => a.name.localeCompare(b.name));
+	return { results };
+}
+
+function invoiceItem(resource: IDataObject): INodeListSearchItems {
+	const a = (resource.attributes ?? {}) as IDataObject;
+	const mode = a.test_mode === true ? ' · test' : a.test_mode === false ? ' · live' : '';
+	return {
+		name: `${String(a.reference_id ?? resource.id)} · ${String(a.amount ?? '?')} ${String(a.currency ?? '')} · ${String(a.status ?? '')}${mode}`,
+		value: String(resource.id),
+	};
+}
+
+async function invoicePage(ctx: ILoadOptionsFunctions, spec: RequestSpec): Promise<IDataObject> {
+	const outcome = await sendSafe(ctx, spec);
+	if (outcome.kind !== 'response' || outcome.statusCode !== 200) {
+		throw new Error(`Could not load the payout invoices: ${describeOutcome(outcome)}`);
+	}
+	return outcome.body;
+}
+
+/**
+ * "From list" of the invoice picker: the newest invoices first, a page at a time following the API's own
+ * `links.next` cursor. A search looks for that exact reference ID first (the API's filter); when there is
+ * none, the newest 100 invoices are searched for reference IDs containing the text.
+ */
+export async function searchInvoices(
+	this: ILoadOptionsFunctions,
+	filter?: string,
+	paginationToken?: string,
+): Promise<INodeListSearchResult> {
+	const search = (filter ?? '').trim();
+	if (paginationToken) {
+		const body = await invoicePage(this, { api: 'private', method: 'GET', path: paginationToken, pathIsLink: true });
+		return pageResult(body);
+	}
+	if (!search) {
+		const body = await invoicePage(this, { api: 'private', method: 'GET', path: '/payout-invoices', qs: { 'page[size]': INVOICE_PAGE_SIZE } });
+		return pageResult(body);
+	}
+	const exact = await invoicePage(this, {
+		api: 'private',
+		method: 'GET',
+		path: '/payout-invoices',
+		qs: { 'filter[reference_id]': search, 'page[size]': INVOICE_PAGE_SIZE },
+	});
+	if (((exact.data ?? []) as IDataObject[]).length > 0) return { results: ((exact.data ?? []) as IDataObject[]).map(invoiceItem) };
+	const recent = await invoicePage(this, { api: 'private', method: 'GET', path: '/payout-invoices', qs: { 'page[size]': 100 } });
+	const needle = search.toLowerCase();
+	const results = ((recent.data ?? []) as IDataObject[])
+		.filter((resource) => String(((resource.attributes ?? {}) as IDataObject).reference_id ?? '').toLowerCase().includes(needle))
+		.map(invoiceItem);
+	return { results };
+}
+
+function pageResult(body: IDataObject): INodeListSearchResult {
+	const data = (body.data ?? []) as IDataObject[];
+	const next = ((body.links ?? {}) as IDataObject).next;
+	return {
+		results: data.map(invoiceItem),
+		paginationToken: typeof next === 'string' && next && data.length > 0 ? next : undefined,
+	};
+}
