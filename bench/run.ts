@@ -13,14 +13,20 @@
  *   npm run bench -- --only=REGEX  only the cases whose id matches (writes bench/out/partial-results.md)
  *   npm run bench -- --no-http-node   skip installing/running n8n-nodes-base's HTTP Request node
  *   npm run bench -- --report-only    rebuild bench/results.md from bench/results.json (after editing bench/analysis.md)
+ *   npm run bench -- --real-n8n-only  only the real-n8n part (bench/realN8n.ts: n8n 2.41.1 as an app, single
+ *                                     process and queue mode; ~25 min full, ~8 min with --quick)
+ *   npm run bench -- --no-real-n8n    skip the real-n8n part
  */
-import { ChildProcess, execFileSync, fork, spawn } from 'child_process';
+import { ChildProcess, execFileSync, fork } from 'child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'fs';
 import { cpus, loadavg, totalmem } from 'os';
 import { join, resolve } from 'path';
 
-import type { CaseResult, CaseSpec } from './case';
+import type { CaseSpec } from './case';
+import { runChild } from './child';
 import { buildCases, type BenchCase, type Mode } from './cases';
+import { type RealN8nRun, runRealN8nBench } from './realN8n';
+import { renderRealN8n, withRealN8nBlock } from './realN8nReport';
 import { renderReport, type CaseRecord, type BenchRun } from './report';
 
 const ROOT = resolve(__dirname, '..');
@@ -102,38 +108,6 @@ class SandboxProcess {
 	}
 }
 
-// ---------------------------------------------------------------------------------------------------------
-// One case in a fresh child process
-
-function runChild(spec: CaseSpec, timeoutMs: number): Promise<CaseResult> {
-	return new Promise((resolveRun) => {
-		const child = spawn(
-			process.execPath,
-			['--import', 'tsx', '--expose-gc', '--max-old-space-size=8192', join(__dirname, 'case.ts'), JSON.stringify(spec)],
-			{ cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_ENV: 'production' } },
-		);
-		let stdout = '';
-		let stderr = '';
-		child.stdout.on('data', (chunk) => (stdout += chunk));
-		child.stderr.on('data', (chunk) => (stderr = (stderr + chunk).slice(-4000)));
-		let timedOut = false;
-		const timer = setTimeout(() => {
-			timedOut = true;
-			child.kill('SIGKILL');
-		}, timeoutMs);
-		child.on('close', (code) => {
-			clearTimeout(timer);
-			const line = stdout.split('\n').find((l) => l.startsWith('BENCH_RESULT '));
-			if (line) return resolveRun(JSON.parse(line.slice('BENCH_RESULT '.length)) as CaseResult);
-			const why = timedOut ? `killed after the case's time limit of ${Math.round(timeoutMs / 1000)} s` : `exited ${code}`;
-			resolveRun({
-				ok: false,
-				error: `${why}; ${stderr.trim().split('\n').slice(-3).join(' | ')}`.slice(0, 600),
-			} as CaseResult);
-		});
-	});
-}
-
 interface SandboxSummary {
 	invoices?: number;
 	byStatus?: Record<string, number>;
@@ -159,12 +133,14 @@ function ledgerProblems(benchCase: BenchCase, summary: SandboxSummary): string[]
 // ---------------------------------------------------------------------------------------------------------
 
 function parseArgs(argv: string[]) {
-	const args = { mode: 'full' as Mode, only: undefined as RegExp | undefined, httpNode: true, budgetMin: 0, reportOnly: false };
+	const args = { mode: 'full' as Mode, only: undefined as RegExp | undefined, httpNode: true, budgetMin: 0, reportOnly: false, realN8n: true, realN8nOnly: false };
 	for (const arg of argv) {
 		if (arg === '--quick') args.mode = 'quick';
 		else if (arg === '--report-only') args.reportOnly = true;
 		else if (arg.startsWith('--only=')) args.only = new RegExp(arg.slice('--only='.length));
 		else if (arg === '--no-http-node') args.httpNode = false;
+		else if (arg === '--no-real-n8n') args.realN8n = false;
+		else if (arg === '--real-n8n-only') args.realN8nOnly = true;
 		else if (arg.startsWith('--budget-min=')) args.budgetMin = Number(arg.slice('--budget-min='.length));
 		else if (arg === '--help' || arg === '-h') {
 			console.log(readFileSync(__filename, 'utf8').split('*/')[0]);
@@ -221,10 +197,11 @@ async function main(): Promise<number> {
 	mkdirSync(OUT, { recursive: true });
 	if (args.reportOnly) {
 		const saved = JSON.parse(readFileSync(join(__dirname, 'results.json'), 'utf8')) as BenchRun;
-		writeFileSync(join(__dirname, 'results.md'), renderReport(saved));
-		console.log('Rebuilt bench/results.md from bench/results.json');
+		writeFileSync(join(__dirname, 'results.md'), withSavedRealN8n(renderReport(saved)));
+		console.log('Rebuilt bench/results.md from bench/results.json (and results-real-n8n.json)');
 		return 0;
 	}
+	if (args.realN8nOnly) return await realN8nPart(args.mode);
 	const benchStart = Date.now();
 	const budgetMs = (args.budgetMin || (args.mode === 'quick' ? 6 : 24)) * 60_000;
 
@@ -319,7 +296,7 @@ async function main(): Promise<number> {
 		httpNodeSetup: http,
 		cases: records,
 	};
-	const markdown = renderReport(run);
+	const markdown = withSavedRealN8n(renderReport(run));
 	const name = args.only ? 'partial' : args.mode;
 	writeFileSync(join(OUT, `${name}-results.json`), JSON.stringify(run, null, 2));
 	if (args.mode === 'full' && !args.only) {
@@ -332,7 +309,39 @@ async function main(): Promise<number> {
 	}
 	const failed = records.filter((record) => record.result && !record.result.ok);
 	if (failed.length) console.log(`${failed.length} case(s) failed: ${failed.map((record) => record.id).join(', ')}`);
-	return failed.length ? 1 : 0;
+	const realFailed = args.realN8n && !args.only ? await realN8nPart(args.mode) : 0;
+	return failed.length || realFailed ? 1 : 0;
+}
+
+const REAL_N8N_JSON = join(__dirname, 'results-real-n8n.json');
+
+/** The harness report plus the last full real-n8n run's block, if one was recorded. */
+function withSavedRealN8n(markdown: string): string {
+	try {
+		return withRealN8nBlock(markdown, renderRealN8n(JSON.parse(readFileSync(REAL_N8N_JSON, 'utf8')) as RealN8nRun));
+	} catch {
+		return markdown;
+	}
+}
+
+/** Runs bench/realN8n.ts; a full run is recorded in bench/results-real-n8n.json and bench/results.md (after every case). */
+async function realN8nPart(mode: Mode): Promise<number> {
+	const record = (run: RealN8nRun) => {
+		const block = renderRealN8n(run);
+		if (mode === 'full') {
+			writeFileSync(REAL_N8N_JSON, JSON.stringify(run, null, 2) + '\n');
+			const resultsMd = join(__dirname, 'results.md');
+			writeFileSync(resultsMd, withRealN8nBlock(readFileSync(resultsMd, 'utf8'), block));
+		} else {
+			writeFileSync(join(OUT, 'quick-real-n8n-results.md'), block + '\n');
+			writeFileSync(join(OUT, 'quick-real-n8n-results.json'), JSON.stringify(run, null, 2));
+		}
+	};
+	const run = await runRealN8nBench(mode === 'quick' ? 'quick' : 'full', record);
+	if (!run) return 0;
+	record(run);
+	console.log(mode === 'full' ? 'Wrote bench/results-real-n8n.json and the real-n8n section of bench/results.md' : 'Wrote bench/out/quick-real-n8n-results.md');
+	return run.cases.some((c) => c.error || !c.ledgerOk) ? 1 : 0;
 }
 
 main().then(

@@ -1,11 +1,12 @@
 /**
  * `npm run test:e2e`: the package in real n8n instances (see e2e/README.md).
  *
- *   tsx e2e/run.ts [--only=v2|v1] [--keep] [--timeout-minutes=N] [--skip-editor]
+ *   tsx e2e/run.ts [--only=v2|v1|queue] [--keep] [--timeout-minutes=N] [--skip-editor]
  *
  * Needs the n8n installs of e2e/install-n8n.sh (run it first; it is idempotent). Builds and packs the
- * package once, then runs e2e/scenario.ts against n8n 2.x (Node 24) and n8n 1.x (this Node), and the editor
- * check (e2e/editor-check.ts: headless Chromium in n8n 2.x's editor). Everything
+ * package once, then runs e2e/scenario.ts against n8n 2.x (Node 24) and n8n 1.x (this Node), the editor
+ * check (e2e/editor-check.ts: headless Chromium in n8n 2.x's editor), and e2e/queueScenario.ts against
+ * n8n 2.x in queue mode (PostgreSQL + Redis). Everything
  * listens on 127.0.0.1 only; every process it starts is killed at the end, on failure, on Ctrl+C and when the
  * overall time limit is hit. Temp folders are removed after a green run and kept (with their logs) otherwise.
  */
@@ -19,6 +20,7 @@ import { buildAndPack } from './lib/package';
 import { killAllNow, stopAll } from './lib/processes';
 import { Report } from './lib/report';
 import { runEditorCheck } from './editor-check';
+import { runQueueScenario } from './queueScenario';
 import { runScenario } from './scenario';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -48,7 +50,7 @@ function webhookPath(): string {
 async function main(): Promise<number> {
 	const only = arg('only');
 	const keep = arg('keep') !== undefined;
-	const timeoutMinutes = Number(arg('timeout-minutes') ?? 25);
+	const timeoutMinutes = Number(arg('timeout-minutes') ?? 40);
 	const report = new Report('setup');
 	const workDir = mkdtempSync(path.join(os.tmpdir(), 'pt-e2e-'));
 	console.log(`e2e work folder: ${workDir}`);
@@ -60,8 +62,10 @@ async function main(): Promise<number> {
 	}, timeoutMinutes * 60_000);
 	overall.unref();
 
-	const versions = ([2, 1] as const).filter((m) => !only || only === `v${m}`);
+	const versions = ([2, 1] as const).filter((m) => (!only || only === `v${m}`) && only !== 'queue');
+	const queue = !only || only === 'queue';
 	const installs = versions.map((m) => n8nInstall(m));
+	if (queue && !versions.includes(2)) installs.push(n8nInstall(2));
 	for (const install of installs) {
 		report.check(`${install.label} is installed in ${install.dir}`, isInstalled(install), 'run e2e/install-n8n.sh first');
 	}
@@ -77,7 +81,7 @@ async function main(): Promise<number> {
 		}
 		if (pkg) {
 			const hook = webhookPath();
-			for (const install of ready) {
+			for (const install of ready.filter((i) => versions.some((m) => m === i.major))) {
 				report.setScope(install.label);
 				const t0 = Date.now();
 				await runScenario(install, {
@@ -92,11 +96,15 @@ async function main(): Promise<number> {
 			}
 			// The editor check: the package as a person meets it in n8n 2.x's editor, in headless Chromium.
 			const v2 = ready.find((install) => install.major === 2);
-			if (v2 && arg('skip-editor') === undefined) {
+			if (v2 && versions.some((m) => m === 2) && arg('skip-editor') === undefined) {
 				report.setScope(`${v2.label} editor`);
 				const t0 = Date.now();
 				await runEditorCheck({ root: ROOT, workDir, pkg, report, install: v2 });
 				report.info(`editor check took ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+			}
+			if (queue && v2) {
+				report.setScope(`${v2.label} queue mode`);
+				await runQueueScenario(v2, { root: ROOT, workDir, pkg, report, webhookPath: hook });
 			}
 		}
 	} finally {

@@ -51,7 +51,7 @@ import {
 	WorkflowJson,
 } from './lib/workflows';
 
-const FINAL_STATUSES = new Set([
+export const FINAL_STATUSES = new Set([
 	'processed',
 	'partially_processed',
 	'process_failed',
@@ -88,9 +88,9 @@ interface Context extends ScenarioOptions {
 	callbackUrl?: string;
 }
 
-type RowClass = 'paid' | 'failed' | 'rejected' | 'pending';
+export type RowClass = 'paid' | 'failed' | 'rejected' | 'pending';
 
-interface RowOutcome {
+export interface RowOutcome {
 	row: number;
 	referenceId: string;
 	cls: RowClass;
@@ -101,7 +101,7 @@ interface RowOutcome {
 }
 
 /** What one output item of "Pay each row" says about its row. */
-function classify(json: Record<string, unknown>, fallbackRow: number): RowOutcome {
+export function classify(json: Record<string, unknown>, fallbackRow: number): RowOutcome {
 	const row = typeof json.row === 'number' ? json.row : fallbackRow;
 	const referenceId = String(json.referenceId ?? json.reference_id ?? '');
 	const status = typeof json.status === 'string' ? json.status : undefined;
@@ -116,7 +116,7 @@ function classify(json: Record<string, unknown>, fallbackRow: number): RowOutcom
 	return { row, referenceId, cls, status, invoiceId, alreadyExisted: json.alreadyExisted as boolean | undefined, error };
 }
 
-function countBy(rows: RowOutcome[]): Record<RowClass, number> {
+export function countBy(rows: RowOutcome[]): Record<RowClass, number> {
 	const counts: Record<RowClass, number> = { paid: 0, failed: 0, rejected: 0, pending: 0 };
 	for (const r of rows) counts[r.cls]++;
 	return counts;

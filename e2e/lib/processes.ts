@@ -16,6 +16,8 @@ export interface Started {
 	/** The log file's content so far. */
 	log(): string;
 	stop(): Promise<void>;
+	/** Sends a signal to the whole process group at once (e.g. SIGKILL: a crash, nothing cleaned up). */
+	signal(signal: NodeJS.Signals): void;
 }
 
 export interface SpawnOptions {
@@ -81,6 +83,7 @@ export function startProcess(name: string, cmd: string, args: string[], opts: Sp
 			running.delete(started);
 			out.end();
 		},
+		signal: (signal) => killGroup(child, signal),
 	};
 	running.add(started);
 	void exited.then(() => running.delete(started));
@@ -113,6 +116,7 @@ export async function runCommand(
 		exited: Promise.resolve(0),
 		log: () => '',
 		stop: async () => killGroup(child, 'SIGKILL'),
+		signal: (signal) => killGroup(child, signal),
 	};
 	running.add(handle);
 	let stdout = '';

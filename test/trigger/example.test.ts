@@ -29,6 +29,7 @@ const KNOWN_CORE_TYPES: Record<string, number[]> = {
 	'n8n-nodes-base.set': [3.3, 3.4],
 	'n8n-nodes-base.convertToFile': [1, 1.1],
 	'n8n-nodes-base.readWriteFile': [1],
+	'n8n-nodes-base.removeDuplicates': [2],
 };
 
 describe('examples/payout-callbacks.workflow.json', () => {
@@ -60,14 +61,36 @@ describe('examples/payout-callbacks.workflow.json', () => {
 		}
 	});
 
-	it('connects existing nodes only, trigger → switch → paid/failed rows → file', () => {
+	it('connects existing nodes only, trigger → remove duplicates → switch → paid/failed rows → file', () => {
 		const names = new Set(workflow.nodes.map((node) => node.name));
 		for (const [from, outputs] of Object.entries(workflow.connections)) {
 			expect(names.has(from)).toBe(true);
 			for (const targets of outputs.main) for (const target of targets) expect(names.has(target.node)).toBe(true);
 		}
-		expect(workflow.connections['PaymentsTrust Trigger'].main[0][0].node).toBe('Paid or failed?');
+		expect(workflow.connections['PaymentsTrust Trigger'].main[0][0].node).toBe('Drop repeated callbacks');
+		expect(workflow.connections['Drop repeated callbacks'].main[0][0].node).toBe('Paid or failed?');
 		expect(workflow.connections['Paid or failed?'].main.map((o) => o[0].node)).toEqual(['Paid row', 'Failed row']);
+	});
+
+	it('drops repeats across executions in n8n\'s database, keyed on invoice id, status and update time', () => {
+		// The trigger's own memory lives in one n8n process; with several webhook processes (queue mode) a
+		// repeat can reach another one. Remove Duplicates' "previous executions" mode keeps what it saw in
+		// n8n's database, which every worker shares.
+		const dedupe = workflow.nodes.find((node) => node.name === 'Drop repeated callbacks');
+		expect(dedupe?.type).toBe('n8n-nodes-base.removeDuplicates');
+		expect(dedupe?.parameters.operation).toBe('removeItemsSeenInPreviousExecutions');
+		const key = String(dedupe?.parameters.dedupeValue);
+		for (const field of ['$json.id', '$json.status', '$json.updatedAt']) expect(key).toContain(field);
+		expect(dedupe?.parameters.options).toMatchObject({ scope: 'workflow' });
+		expect(Number((dedupe?.parameters.options as { historySize?: number }).historySize)).toBeGreaterThanOrEqual(10000);
+	});
+
+	it('lets a callback through when n8n cannot read or write its dedup history, rather than losing it', () => {
+		// The callback was already answered 200, so PaymentsTrust will not send it again: an error here would
+		// lose the outcome. (n8n 2.41.1 fails the first two executions that create the history at once.) With
+		// "On Error: Continue", n8n passes the node's input on unchanged.
+		const dedupe = workflow.nodes.find((node) => node.name === 'Drop repeated callbacks') as ExampleNode & { onError?: string };
+		expect(dedupe.onError).toBe('continueRegularOutput');
 	});
 
 	it('its trigger, served for real, starts only for a final status at <webhookId>/paymentstrust', async () => {

@@ -1,0 +1,322 @@
+/**
+ * The bench in a real n8n 2.41.1 (the e2e install, e2e/install-n8n.sh), started as an app: Create and Process
+ * of N rows at concurrency 10 with 50 ms per API answer and with none,
+ *
+ *   single    one `n8n start` (SQLite, regular mode): one webhook call carries all N rows; one execution.
+ *   queue-1w  queue mode (PostgreSQL, Redis): main, one webhook process, one worker (--concurrency=1); the
+ *             rows go in chunks, one execution per chunk (README "Paying large sheets").
+ *   queue-2w  the same with two workers: twice the executions in flight, so twice the total concurrency.
+ *   raw       bench/case.ts's axios loop with a new connection per request (n8n's own floor), concurrency 10.
+ *
+ * plus a large sheet (100,000 rows; --quick: 20,000) paid in chunks by queue-2w, for memory. Each n8n
+ * process's CPU time and peak memory come from /proc (bench/procStats.ts). The sandbox's ledger checks every
+ * run: N creates and N process calls accepted, no reference twice.
+ *
+ * The bench driver plays the parent workflow ("Pay a sheet in chunks"): it cuts the rows and POSTs the chunks,
+ * all at once, to the webhook process; the queue and the workers' --concurrency decide what runs.
+ */
+/* eslint-disable no-console */
+import http from 'http';
+import { mkdirSync, mkdtempSync, rmSync } from 'fs';
+import { cpus, loadavg, tmpdir } from 'os';
+import { join, resolve } from 'path';
+
+import { examplePayoutNode, payChunkWorkflow } from '../e2e/lib/chunkWorkflows';
+import { activateWorkflow, communityNodesDir, createInstance, importCredentials, importWorkflow, isInstalled, n8nInstall, startServer } from '../e2e/lib/n8n';
+import { buildAndPack, installPacked, PackedPackage } from '../e2e/lib/package';
+import { killAllNow, sleep, Started, stopAll } from '../e2e/lib/processes';
+import { QueueCluster } from '../e2e/lib/queueCluster';
+import { configureSandbox, readLedger, RunningSandbox, sandboxCredentialData, startSandboxProcess } from '../e2e/lib/sandbox';
+import { createQueueServices, dropQueueServices } from '../e2e/lib/services';
+import { CREDENTIAL_ID, CREDENTIAL_NAME, CREDENTIAL_TYPE } from '../e2e/lib/workflows';
+import type { CaseResult, CaseSpec } from './case';
+import { runChild } from './child';
+import { GroupStats, ProcessGroupSampler } from './procStats';
+
+const ROOT = resolve(__dirname, '..');
+const WORKFLOW_ID = 'ptBenchPayChunk1';
+const PATH = 'pt-bench-pay-chunk';
+const CONCURRENCY = 10;
+const WARMUP_ROWS = 20;
+
+export type Setup = 'single' | 'queue-1w' | 'queue-2w' | 'raw';
+
+export interface RealN8nCase {
+	setup: Setup;
+	latencyMs: number;
+	rows: number;
+	chunkSize: number;
+	/** Requests in flight at once over the whole setup (node concurrency × executions in flight). */
+	totalConcurrency: number;
+	wallMs: number;
+	lowerBoundMs: number;
+	processes: GroupStats[];
+	ledgerOk: boolean;
+	ledgerNote: string;
+	loadBefore: number;
+	error?: string;
+}
+
+export interface RealN8nRun {
+	mode: 'full' | 'quick';
+	date: string;
+	durationMs: number;
+	machine: { cpus: number; loadAtStart: number[]; loadAtEnd: number[] };
+	n8nVersion: string;
+	cases: RealN8nCase[];
+}
+
+function row(prefix: string, i: number): Record<string, string> {
+	return { reference_id: `${prefix}-${i}`, service: 'test_usd', currency: 'USD', amount: (10 + (i % 90)).toFixed(2), account: String(300000 + i), note: 'bench' };
+}
+
+/** POST without undici's 300 s header timeout: a chunk may wait in the queue longer than that. */
+async function post(url: string, body: unknown, timeoutMs: number): Promise<number> {
+	const data = Buffer.from(JSON.stringify(body));
+	return await new Promise((resolvePost, reject) => {
+		const req = http.request(url, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': data.length }, timeout: timeoutMs }, (res) => {
+			res.resume();
+			res.on('end', () => resolvePost(res.statusCode ?? 0));
+		});
+		req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+		req.on('error', reject);
+		req.end(data);
+	});
+}
+
+/** Posts the rows in chunks, all at once; every chunk must be answered 200. */
+async function payInChunks(url: string, prefix: string, rows: number, chunkSize: number): Promise<void> {
+	const chunks: Array<Promise<number>> = [];
+	for (let first = 0; first < rows; first += chunkSize) {
+		const chunk = Array.from({ length: Math.min(chunkSize, rows - first) }, (_, k) => row(prefix, first + k + 1));
+		chunks.push(post(url, { chunk: chunks.length + 1, rows: chunk }, 3_600_000));
+	}
+	const answers = await Promise.all(chunks);
+	const bad = answers.filter((s) => s !== 200);
+	if (bad.length) throw new Error(`${bad.length} of ${answers.length} chunks answered ${[...new Set(bad)].join(', ')}`);
+}
+
+interface Target {
+	url: string;
+	leaders: Map<string, number>;
+	executionsInFlight: number;
+	stop(): Promise<void>;
+}
+
+function benchWorkflow() {
+	const payout = examplePayoutNode(ROOT);
+	payout.parameters.options = { concurrency: CONCURRENCY, waitForFinalStatus: false };
+	return payChunkWorkflow({ id: WORKFLOW_ID, name: 'Bench: pay a chunk', webhookId: 'be0c0000-0000-4000-8000-00000000b001', path: PATH, payout, answer: 'nothing' });
+}
+
+const credential = (sandbox: RunningSandbox) => ({ id: CREDENTIAL_ID, name: CREDENTIAL_NAME, type: CREDENTIAL_TYPE, data: sandboxCredentialData(sandbox.baseUrl) });
+
+const pidOf = (p?: Started) => p?.child.pid ?? 0;
+
+async function startSingle(dir: string, pkg: PackedPackage, sandbox: RunningSandbox): Promise<Target> {
+	const install = n8nInstall(2);
+	const inst = await createInstance(install, { userFolder: join(dir, 'single'), logDir: join(dir, 'logs', 'single'), filesDir: join(dir, 'files') });
+	await installPacked(pkg, communityNodesDir(inst.userFolder), inst.logDir);
+	await importCredentials(inst, [credential(sandbox)]);
+	await importWorkflow(inst, benchWorkflow(), 'bench');
+	await activateWorkflow(inst, WORKFLOW_ID);
+	const server = await startServer(inst, 180_000);
+	return { url: `${inst.baseUrl}/webhook/${PATH}`, leaders: new Map([['n8n (single)', pidOf(server)]]), executionsInFlight: 1, stop: async () => await server.stop() };
+}
+
+async function startQueue(dir: string, pkg: PackedPackage, sandbox: RunningSandbox, workers: number): Promise<Target> {
+	const install = n8nInstall(2);
+	const logDir = join(dir, 'logs', `queue-${workers}w`);
+	const services = await createQueueServices(logDir);
+	const cluster = await QueueCluster.create({
+		install,
+		services,
+		dir: join(dir, `queue-${workers}w`),
+		filesDir: join(dir, 'files'),
+		pkg,
+		workers,
+		webhooks: 1,
+		workerConcurrency: 1,
+	});
+	const stop = async () => {
+		await cluster.stop();
+		await dropQueueServices(services, logDir).catch((error: Error) => console.error(`cleanup: ${error.message}`));
+	};
+	try {
+		await importCredentials(cluster.main.inst, [credential(sandbox)]);
+		await importWorkflow(cluster.main.inst, benchWorkflow(), 'bench');
+		await activateWorkflow(cluster.main.inst, WORKFLOW_ID);
+		await cluster.start(180_000);
+	} catch (error) {
+		await stop();
+		throw error;
+	}
+	const web = cluster.byRole('webhook')[0];
+	return {
+		url: `${web.inst.baseUrl}/webhook/${PATH}`,
+		leaders: new Map(cluster.processes.map((p) => [p.tag, pidOf(p.proc)])),
+		executionsInFlight: workers,
+		stop,
+	};
+}
+
+async function measure(
+	sandbox: RunningSandbox,
+	target: Target,
+	setup: Setup,
+	latencyMs: number,
+	rows: number,
+	chunkSize: number,
+): Promise<RealN8nCase> {
+	const loadBefore = loadavg()[0];
+	await fetch(`${sandbox.baseUrl}/__sandbox/reset`, { method: 'POST' });
+	await configureSandbox(sandbox.baseUrl, { latencyMs });
+	const prefix = `bench-${setup}-${latencyMs}-${rows}`;
+	// Warm-up (also waits until the webhook is registered).
+	for (let attempt = 0; ; attempt++) {
+		const status = await post(target.url, { chunk: 0, rows: Array.from({ length: WARMUP_ROWS }, (_, i) => row(`${prefix}-warm`, i + 1)) }, 300_000).catch(() => 0);
+		if (status === 200) break;
+		if (attempt > 60) throw new Error(`warm-up chunk answered ${status}`);
+		await sleep(1_000);
+	}
+	const totalConcurrency = CONCURRENCY * Math.min(target.executionsInFlight, Math.ceil(rows / chunkSize));
+	const sampler = new ProcessGroupSampler(target.leaders);
+	sampler.start();
+	const t0 = performance.now();
+	let error: string | undefined;
+	try {
+		await payInChunks(target.url, prefix, rows, chunkSize);
+	} catch (caught) {
+		error = (caught as Error).message;
+	}
+	const wallMs = performance.now() - t0;
+	const processes = sampler.stop();
+	const summary = (await readLedger(sandbox.baseUrl)).summary as unknown as {
+		createAttempts?: { accepted: number };
+		processCalls?: { accepted: number };
+		referencesWithMultipleInvoices: number;
+		invoicesProcessedMoreThanOnce: number;
+	};
+	const expected = rows + WARMUP_ROWS;
+	const ledgerOk =
+		summary.createAttempts?.accepted === expected &&
+		summary.processCalls?.accepted === expected &&
+		summary.referencesWithMultipleInvoices === 0 &&
+		summary.invoicesProcessedMoreThanOnce === 0;
+	return {
+		setup,
+		latencyMs,
+		rows,
+		chunkSize,
+		totalConcurrency,
+		wallMs,
+		lowerBoundMs: (2 * rows * latencyMs) / totalConcurrency,
+		processes,
+		ledgerOk,
+		ledgerNote: `${summary.createAttempts?.accepted} creates, ${summary.processCalls?.accepted} process calls accepted (expected ${expected}); ${summary.referencesWithMultipleInvoices} references twice`,
+		loadBefore,
+		error,
+	};
+}
+
+async function measureRaw(sandbox: RunningSandbox, latencyMs: number, rows: number): Promise<RealN8nCase> {
+	const loadBefore = loadavg()[0];
+	await fetch(`${sandbox.baseUrl}/__sandbox/reset`, { method: 'POST' });
+	await configureSandbox(sandbox.baseUrl, { latencyMs });
+	const result: CaseResult = await runChild(
+		{
+			kind: 'raw',
+			n: rows,
+			concurrency: CONCURRENCY,
+			keepAlive: false,
+			warmup: WARMUP_ROWS,
+			referencePrefix: `bench-raw-${latencyMs}-${rows}`,
+			credentials: sandboxCredentialData(sandbox.baseUrl) as unknown as CaseSpec['credentials'],
+		},
+		1_800_000,
+	);
+	return {
+		setup: 'raw',
+		latencyMs,
+		rows,
+		chunkSize: rows,
+		totalConcurrency: CONCURRENCY,
+		wallMs: result.wallMs,
+		lowerBoundMs: (2 * rows * latencyMs) / CONCURRENCY,
+		processes: [{ name: 'raw axios', cpuSeconds: (result.cpuUserMs + result.cpuSystemMs) / 1000, peakRssMb: Math.round(result.peakRssMb), peakGroupRssMb: Math.round(result.peakRssMb) }],
+		ledgerOk: result.ok,
+		ledgerNote: result.ok ? 'ok' : (result.error ?? ''),
+		loadBefore,
+		error: result.ok ? undefined : result.error,
+	};
+}
+
+/** `onProgress` gets the run so far after every case, so that a run cut short still leaves its results. */
+export async function runRealN8nBench(mode: 'full' | 'quick', onProgress?: (run: RealN8nRun) => void): Promise<RealN8nRun | undefined> {
+	const install = n8nInstall(2);
+	if (!isInstalled(install)) {
+		console.log(`Real-n8n bench skipped: n8n ${install.version} is not installed (run bash e2e/install-n8n.sh v2)`);
+		return undefined;
+	}
+	const started = Date.now();
+	const loadAtStart = loadavg();
+	// Every n8n process runs in a process group of its own: kill them all if the bench is stopped or crashes.
+	process.on('exit', killAllNow);
+	for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+		process.on(signal, () => {
+			killAllNow();
+			process.exit(130);
+		});
+	}
+	const rows = mode === 'quick' ? 1_000 : 10_000;
+	const chunk = mode === 'quick' ? 100 : 1_000;
+	const largeRows = Number(process.env.BENCH_LARGE_ROWS || (mode === 'quick' ? 20_000 : 100_000));
+	const dir = mkdtempSync(join(tmpdir(), 'pt-bench-n8n-'));
+	mkdirSync(join(dir, 'files'), { recursive: true });
+	console.log(`\nReal n8n ${install.version} bench (${mode}): ${rows} rows per case, concurrency ${CONCURRENCY}; work folder ${dir}`);
+	const cases: RealN8nCase[] = [];
+	const snapshot = (): RealN8nRun => ({
+		mode,
+		date: new Date().toISOString(),
+		durationMs: Date.now() - started,
+		machine: { cpus: cpus().length, loadAtStart, loadAtEnd: loadavg() },
+		n8nVersion: install.version,
+		cases,
+	});
+	const log = (c: RealN8nCase) => {
+		cases.push(c);
+		onProgress?.(snapshot());
+		const cpu = c.processes.map((p) => `${p.name} ${((p.cpuSeconds * 1000) / c.rows).toFixed(2)} ms/payout, ${p.peakRssMb} MB`).join('; ');
+		console.log(
+			`  ${c.setup} ${c.latencyMs} ms ${c.rows} rows: ${(c.wallMs / 1000).toFixed(1)} s (bound ${(c.lowerBoundMs / 1000).toFixed(1)} s)${c.error ? ` ERROR ${c.error}` : ''}${c.ledgerOk ? '' : ` LEDGER ${c.ledgerNote}`} | ${cpu}`,
+		);
+	};
+	let sandbox: RunningSandbox | undefined;
+	try {
+		const pkg = await buildAndPack(ROOT, join(dir, 'pack'), join(dir, 'logs'));
+		sandbox = await startSandboxProcess(ROOT, join(dir, 'logs'), 60_000);
+		for (const latency of [50, 0]) log(await measureRaw(sandbox, latency, rows));
+		const setups: Array<[Setup, () => Promise<Target>]> = [
+			['single', async () => await startSingle(dir, pkg, sandbox!)],
+			['queue-1w', async () => await startQueue(dir, pkg, sandbox!, 1)],
+			['queue-2w', async () => await startQueue(dir, pkg, sandbox!, 2)],
+		];
+		for (const [setup, start] of setups) {
+			let target: Target | undefined;
+			try {
+				target = await start();
+				for (const latency of [50, 0]) log(await measure(sandbox, target, setup, latency, rows, setup === 'single' ? rows : chunk));
+				if (setup === 'queue-2w') log(await measure(sandbox, target, setup, 0, largeRows, chunk));
+			} catch (error) {
+				console.error(`  ${setup}: ${(error as Error).message}`);
+			} finally {
+				await target?.stop();
+			}
+		}
+	} finally {
+		await sandbox?.process.stop();
+		await stopAll();
+	}
+	rmSync(dir, { recursive: true, force: true });
+	return snapshot();
+}

@@ -1,0 +1,124 @@
+/**
+ * What stands between the platform and several n8n webhook processes in production, played on loopback:
+ *
+ *   POST /callback   the load balancer: each callback the sandbox sends goes, bytes and X-Signature
+ *                    untouched, to the next webhook process in turn; the sandbox gets that process's answer.
+ *                    Every delivery is recorded, so the suite can send the same signed bytes again (repeats
+ *                    to the other processes, out of order).
+ *   POST /sink       where the suite's copy of the callback workflow reports each item that got past
+ *                    "Drop repeated callbacks" (invoice, status, update time, the process that ran it).
+ *   POST /report     where the parent workflow sends what its chunks answered (read by the suite instead of
+ *                    `n8n execute`'s printed run data, which n8n cuts off after a few MB when it exits).
+ */
+import http from 'node:http';
+
+import { freePort } from './processes';
+
+export interface RelayedCallback {
+	body: string;
+	signature: string;
+	invoiceId: string;
+	invoiceStatus: string;
+	updated: number | null;
+	target: string;
+	httpStatus: number | null;
+}
+
+export interface SinkRecord {
+	invoiceId: string;
+	status: string;
+	updatedAt: string | null;
+	process: string;
+	executionId: string;
+}
+
+function describe(body: string): { invoiceId: string; invoiceStatus: string; updated: number | null } {
+	try {
+		const data = (JSON.parse(body) as { data?: { id?: string; attributes?: { status?: string; updated?: number } } }).data;
+		return { invoiceId: String(data?.id ?? ''), invoiceStatus: String(data?.attributes?.status ?? ''), updated: data?.attributes?.updated ?? null };
+	} catch {
+		return { invoiceId: '', invoiceStatus: '', updated: null };
+	}
+}
+
+export async function forward(url: string, body: string, signature: string): Promise<{ status: number | null; text: string }> {
+	try {
+		const res = await fetch(url, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json', ...(signature ? { 'x-signature': signature } : {}) },
+			body,
+			signal: AbortSignal.timeout(20_000),
+		});
+		return { status: res.status, text: (await res.text()).slice(0, 300) };
+	} catch (error) {
+		return { status: null, text: (error as Error).message };
+	}
+}
+
+export class CallbackRelay {
+	readonly relayed: RelayedCallback[] = [];
+	readonly sink: SinkRecord[] = [];
+	readonly reports: unknown[] = [];
+	private next = 0;
+
+	private constructor(
+		private readonly server: http.Server,
+		readonly baseUrl: string,
+		private readonly targets: string[],
+	) {}
+
+	get callbackUrl(): string {
+		return `${this.baseUrl}/callback`;
+	}
+
+	get sinkUrl(): string {
+		return `${this.baseUrl}/sink`;
+	}
+
+	get reportUrl(): string {
+		return `${this.baseUrl}/report`;
+	}
+
+	static async start(targets: string[]): Promise<CallbackRelay> {
+		const port = await freePort();
+		let relay: CallbackRelay | undefined;
+		const server = http.createServer((req, res) => {
+			const chunks: Buffer[] = [];
+			req.on('data', (c: Buffer) => chunks.push(c));
+			req.on('end', () => {
+				void relay!.handle(req, Buffer.concat(chunks).toString('utf8')).then(({ status, text }) => {
+					res.writeHead(status, { 'content-type': 'application/json' });
+					res.end(text);
+				});
+			});
+		});
+		await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+		relay = new CallbackRelay(server, `http://127.0.0.1:${port}`, targets);
+		return relay;
+	}
+
+	private async handle(req: http.IncomingMessage, body: string): Promise<{ status: number; text: string }> {
+		if (req.method === 'POST' && (req.url === '/sink' || req.url === '/report')) {
+			try {
+				if (req.url === '/sink') this.sink.push(JSON.parse(body) as SinkRecord);
+				else this.reports.push(JSON.parse(body));
+				return { status: 200, text: '{"ok":true}' };
+			} catch {
+				return { status: 400, text: '{"ok":false}' };
+			}
+		}
+		if (req.method === 'POST' && req.url === '/callback') {
+			const target = this.targets[this.next++ % this.targets.length];
+			const signature = String(req.headers['x-signature'] ?? '');
+			const answer = await forward(target, body, signature);
+			this.relayed.push({ body, signature, ...describe(body), target, httpStatus: answer.status });
+			return { status: answer.status ?? 502, text: answer.text };
+		}
+		return { status: 404, text: '{}' };
+	}
+
+	async close(): Promise<void> {
+		this.server.closeAllConnections();
+		await new Promise<void>((resolve) => this.server.close(() => resolve()));
+	}
+}
