@@ -152,6 +152,13 @@ function checkSheetLedger(ctx: Ctx, label: string, ledger: LedgerLike, outcomes:
 		paidTwice.length === 0 && ledger.summary.referencesWithMultipleInvoices === 0 && ledger.summary.invoicesProcessedMoreThanOnce === 0,
 		`${paidTwice.length} references with several creates; summary ${JSON.stringify({ multi: ledger.summary.referencesWithMultipleInvoices, processedTwice: ledger.summary.invoicesProcessedMoreThanOnce })}`,
 	);
+	// An omitted test_mode may be a live payout: every invoice a worker created must have said Test explicitly.
+	const notTest = invoices.filter((i) => !i.testModeExplicit || i.testMode !== true);
+	report.check(
+		`${label}: every invoice was created in Test, test_mode said explicitly`,
+		notTest.length === 0,
+		notTest.slice(0, 5).map((i) => `${i.referenceId}: test_mode ${i.testModeExplicit ? String(i.testMode) : 'omitted'}`).join(', '),
+	);
 	const sent = [...outcomes.values()].filter((r) => r.cls !== 'rejected');
 	const notOne = sent.filter((r) => perRef.get(r.referenceId) !== 1);
 	report.check(
