@@ -353,19 +353,22 @@ async function checkPackageLoaded(ctx: Context): Promise<void> {
 	} catch (error) {
 		report.fail('n8n lists our node and credential types', error);
 	}
-	// The credential test is the node's own method (testedBy on both nodes): in a real n8n it must run and say where
-	// it found the sandbox's Private API (the credential leaves the path automatic).
+	// The credential test is the credential's declarative one: in a real n8n it must resolve its URL expression and
+	// pass with the sandbox's credential (Private API Path automatic: it asks /api, where the sandbox answers).
 	try {
 		const data = sandboxCredentialData(ctx.sandbox.baseUrl);
 		const res = await rest.postJson('/rest/credentials/test', { credentials: { id: CREDENTIAL_ID, name: CREDENTIAL_NAME, type: CREDENTIAL_TYPE, data } });
 		const result = (res.json as { data?: { status?: string; message?: string } }).data ?? {};
+		report.check('the credential test passes with the sandbox’s credential', res.status === 200 && result.status === 'OK', `answered ${res.status}: ${JSON.stringify(res.json).slice(0, 300)}`);
+		const wrong = await rest.postJson('/rest/credentials/test', { credentials: { id: CREDENTIAL_ID, name: CREDENTIAL_NAME, type: CREDENTIAL_TYPE, data: { ...data, apiKey: 'wrong_api_key' } } });
+		const wrongResult = (wrong.json as { data?: { status?: string; message?: string } }).data ?? {};
 		report.check(
-			'the credential test (the node’s method) says Test mode and where it found the Private API',
-			res.status === 200 && result.status === 'OK' && /Test mode/.test(result.message ?? '') && result.message!.includes(`Private API found at ${ctx.sandbox.baseUrl}/api;`),
-			`answered ${res.status}: ${JSON.stringify(res.json).slice(0, 300)}`,
+			'the credential test explains a wrong API key',
+			wrongResult.status === 'Error' && /Account ID or API key is wrong/.test(wrongResult.message ?? ''),
+			`answered ${wrong.status}: ${JSON.stringify(wrong.json).slice(0, 300)}`,
 		);
 	} catch (error) {
-		report.fail('the credential test (the node’s method)', error);
+		report.fail('the credential test', error);
 	}
 	const loadErrors = ctx.server!
 		.log()

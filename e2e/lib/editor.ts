@@ -19,11 +19,14 @@ export interface EditorContext {
 	screenshots: string;
 }
 
-/** What the credential test (nodes/PaymentsTrust/methods/credentialTest.ts) must say for each wrong value. */
+/**
+ * What the credential test (the credential's declarative `test` and its rules) must say for each wrong value. For a
+ * host that cannot be reached n8n shows its own message, which names the address and the error.
+ */
 export const CREDENTIAL_MESSAGES = {
-	wrongKey: /the Account ID or API key is wrong/,
-	wrongPath: /Private API Path as set: \S+\/no-such-path answered HTTP 404/,
-	unreachableHost: /the host 127\.0\.0\.1:9 could not be reached \(ECONNREFUSED\): check the Base URL/,
+	wrongKey: /The Account ID or API key is wrong/,
+	wrongPath: /No Private API at this address \(404\)/,
+	unreachableHost: /ECONNREFUSED.*127\.0\.0\.1:9|127\.0\.0\.1:9.*ECONNREFUSED/,
 };
 
 /** What Simplify leaves of a paid row (README, "Output"): the table's columns after Execute step. */

@@ -5,7 +5,6 @@ import * as payoutInvoice from './actions/payoutInvoice/PayoutInvoice.resource';
 import * as payoutService from './actions/payoutService/PayoutService.resource';
 import * as prerequest from './actions/prerequest/Prerequest.resource';
 import { router } from './actions/router';
-import { paymentsTrustCredentialTest } from './methods/credentialTest';
 import { searchInvoices, searchServices } from './methods/listSearch';
 import { getServices } from './methods/loadOptions';
 import { getServiceFields } from './methods/resourceMapping';
@@ -30,7 +29,7 @@ export class PaymentsTrust implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'paymentsTrustApi', required: true, testedBy: 'paymentsTrustCredentialTest' }],
+		credentials: [{ name: 'paymentsTrustApi', required: true }],
 		properties: [
 			{
 				displayName: 'Resource',
@@ -62,7 +61,6 @@ export class PaymentsTrust implements INodeType {
 	};
 
 	methods = {
-		credentialTest: { paymentsTrustCredentialTest },
 		listSearch: { searchInvoices, searchServices },
 		loadOptions: { getServices },
 		resourceMapping: { getServiceFields },

@@ -10,7 +10,6 @@ import {
 
 import { toFriendlyInvoice } from '../PaymentsTrust/helpers/invoice';
 import { maskCardNumbersDeep } from '../PaymentsTrust/helpers/redact';
-import { paymentsTrustCredentialTest } from '../PaymentsTrust/methods/credentialTest';
 import { parseCallback } from './callback';
 import { judgeCallback, rememberCallback, type CallbackMemory } from './deduplication';
 import { forgetProcessMemory, processMemoryFor } from './processMemory';
@@ -51,7 +50,6 @@ export class PaymentsTrustTrigger implements INodeType {
 			{
 				name: 'paymentsTrustApi',
 				required: true,
-				testedBy: 'paymentsTrustCredentialTest',
 			},
 		],
 		webhooks: [
@@ -173,10 +171,6 @@ export class PaymentsTrustTrigger implements INodeType {
 	 * "no" so that n8n calls create on every activation, which starts the duplicate memory afresh from
 	 * static data.
 	 */
-	methods = {
-		credentialTest: { paymentsTrustCredentialTest },
-	};
-
 	webhookMethods = {
 		default: {
 			async checkExists(this: IHookFunctions): Promise<boolean> {
