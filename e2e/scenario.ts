@@ -362,9 +362,10 @@ async function checkPackageLoaded(ctx: Context): Promise<void> {
 		report.check('the credential test passes with the sandbox’s credential', res.status === 200 && result.status === 'OK', `answered ${res.status}: ${JSON.stringify(res.json).slice(0, 300)}`);
 		const wrong = await rest.postJson('/rest/credentials/test', { credentials: { id: CREDENTIAL_ID, name: CREDENTIAL_NAME, type: CREDENTIAL_TYPE, data: { ...data, apiKey: 'wrong_api_key' } } });
 		const wrongResult = (wrong.json as { data?: { status?: string; message?: string } }).data ?? {};
+		// n8n 2.x shows the rule's message; n8n 1.x answers a 401 with its own sentence before reading the rules.
 		report.check(
 			'the credential test explains a wrong API key',
-			wrongResult.status === 'Error' && /Account ID or API key is wrong/.test(wrongResult.message ?? ''),
+			wrongResult.status === 'Error' && /Account ID or API key is wrong|Authorization failed - please check your credentials/.test(wrongResult.message ?? ''),
 			`answered ${wrong.status}: ${JSON.stringify(wrong.json).slice(0, 300)}`,
 		);
 	} catch (error) {
