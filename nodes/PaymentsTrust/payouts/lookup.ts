@@ -56,6 +56,28 @@ export function statusOf(invoice: IDataObject): unknown {
 }
 
 /**
+ * One read of the invoices under a reference ID (the API's `filter[reference_id]`), retried while it fails or cannot
+ * be read: a 200 here always carries a real list. What a failure means is the caller's: an unknown outcome on the
+ * money path, a plain error when a user looks an invoice up.
+ */
+export async function lookUpReference(
+	ctx: IExecuteFunctions,
+	referenceId: string,
+	policy?: RetryPolicy,
+): Promise<{ outcome: Outcome; invoice: IDataObject | null }> {
+	const outcome = await sendSafe(
+		ctx,
+		{ api: 'private', method: 'GET', path: '/payout-invoices', qs: { 'filter[reference_id]': referenceId } },
+		policy,
+		hasInvoiceList,
+	);
+	if (outcome.kind !== 'response' || outcome.statusCode !== 200) return { outcome, invoice: null };
+	// The filter may match loosely: only this exact reference ID is ours.
+	const list = outcome.body.data as IDataObject[];
+	return { outcome, invoice: list.find((resource) => (resource.attributes as IDataObject).reference_id === referenceId) ?? null };
+}
+
+/**
  * The invoice with this exact reference ID, or null when the platform has none. Throws (outcome unknown)
  * when the platform could not be asked or its answer could not be read: then nobody may write again.
  * A list that is not a list is a failed look-up, never "no such invoice".
@@ -66,17 +88,11 @@ export async function findByReference(
 	policy: RetryPolicy,
 	context: LookupContext,
 ): Promise<IDataObject | null> {
-	const outcome = await sendSafe(
-		ctx,
-		{ api: 'private', method: 'GET', path: '/payout-invoices', qs: { 'filter[reference_id]': referenceId } },
-		policy,
-		hasInvoiceList,
-	);
+	const { outcome, invoice } = await lookUpReference(ctx, referenceId, policy);
 	if (outcome.kind !== 'response' || outcome.statusCode !== 200) {
 		throw outcomeUnknownError(ctx, context, 'whether the payout was created', outcome);
 	}
-	const list = outcome.body.data as IDataObject[];
-	return list.find((resource) => (resource.attributes as IDataObject).reference_id === referenceId) ?? null;
+	return invoice;
 }
 
 /**

@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { Located } from '../../helpers/locator';
-import { hasInvoiceList, hasInvoiceWithId } from '../../payouts/lookup';
+import { hasInvoiceWithId, lookUpReference } from '../../payouts/lookup';
 import { toNodeApiError } from '../../transport/errors';
 import { sendSafe } from '../../transport/request';
 
@@ -21,18 +21,10 @@ export async function findInvoice(ctx: IExecuteFunctions, located: Located, item
 	if (located.mode === 'referenceId') {
 		const referenceId = located.value;
 		// A list that is not a list is a failed look-up, never "no such invoice".
-		const outcome = await sendSafe(
-			ctx,
-			{ api: 'private', method: 'GET', path: '/payout-invoices', qs: { 'filter[reference_id]': referenceId } },
-			undefined,
-			hasInvoiceList,
-		);
+		const { outcome, invoice: match } = await lookUpReference(ctx, referenceId);
 		if (outcome.kind !== 'response' || outcome.statusCode !== 200) {
 			throw toNodeApiError(ctx.getNode(), outcome, { action: 'Get payout invoice by reference ID', itemIndex, referenceId });
 		}
-		const data = outcome.body.data;
-		const list = (Array.isArray(data) ? data : data ? [data] : []) as IDataObject[];
-		const match = list.find((resource) => ((resource.attributes ?? {}) as IDataObject).reference_id === referenceId);
 		if (!match) {
 			throw new NodeOperationError(ctx.getNode(), `Row ${itemIndex + 1}: no payout invoice has reference ID "${referenceId}"`, {
 				itemIndex,
