@@ -143,13 +143,13 @@ export class PaymentsTrustApi implements ICredentialType {
 
 	/**
 	 * One authenticated read of one payout service, where the node would look first: the Private API Path as set, or
-	 * /api when it is left automatic (the node's own look-up tries /api, then the host root). The rules turn the usual
+	 * /api when it is left automatic (empty, "auto" or "automatic", as the node reads it; the node's own look-up tries /api, then the host root). The rules turn the usual
 	 * failures into advice; n8n shows its own message for a host that cannot be reached (ECONNREFUSED, ENOTFOUND).
 	 */
 	test: ICredentialTestRequest = {
 		request: {
 			baseURL:
-				'={{ String($credentials.baseUrl).trim().replace(/\\/+$/, "") + (String($credentials.privateApiPath || "").trim() === "" ? "/api" : String($credentials.privateApiPath).trim().replace(/\\/+$/, "").replace(/^\\/*/, "/").replace(/^\\/$/, "")) }}',
+				'={{ String($credentials.baseUrl).trim().replace(/\\/+$/, "") + (["", "auto", "automatic"].includes(String($credentials.privateApiPath || "").trim().toLowerCase()) ? "/api" : String($credentials.privateApiPath).trim().replace(/\\/+$/, "").replace(/^\\/*/, "/").replace(/^\\/$/, "")) }}',
 			url: '/payout-services',
 			qs: { 'page[number]': 1, 'page[size]': 1 },
 			headers: { Accept: 'application/json' },

@@ -72,6 +72,10 @@ it('no node names a test function: the credential’s own declarative test is th
 it('automatic path (empty): asks Base URL + /api, OK where the Private API is at /api', async () => {
 	const result = await credentialTest({ ...atApi.credentials, privateApiPath: '' });
 	expect(result).toEqual({ status: 'OK', url: `${atApi.baseUrl}/api/payout-services` });
+	// "auto" and "automatic" are automatic too, as the node reads the field (transport/endpoints.ts isAutomaticPath).
+	for (const privateApiPath of ['auto', ' Automatic ']) {
+		expect(await credentialTest({ ...atApi.credentials, privateApiPath })).toEqual({ status: 'OK', url: `${atApi.baseUrl}/api/payout-services` });
+	}
 	// A Base URL typed with a trailing slash or spaces is read the same way.
 	expect(await credentialTest({ ...atApi.credentials, baseUrl: ` ${atApi.baseUrl}/ ` })).toMatchObject({ status: 'OK' });
 });

@@ -146,7 +146,7 @@ export function describeProbe(record: ProbeRecord): string {
 	return `${apiUrl} answered HTTP ${result.statusCode} (${reason})`;
 }
 
-/** Why no path was confirmed, as one sentence for an error or the credential test. */
+/** Why no path was confirmed, as one sentence for the error a write stops with. */
 export function describeDiscoveryFailure(discovery: Discovery): string {
 	return `The Private API was not found: ${discovery.probes.map(describeProbe).join('; ')}.`;
 }
