@@ -74,6 +74,30 @@ it('a page that repeats some invoices keeps each once and goes on while it bring
 	expect(new Set(ids).size).toBe(102);
 });
 
+it.each([
+	['a 200 without "data"', {}],
+	['"data" that is one object, not a list', { data: invoice('g1') }],
+	['a list of things that are not invoices', { data: ['g1', 'g2'] }],
+])('a second page that is %s: an error, never a short list presented as the whole one', async (_what, garbled) => {
+	answer = (url) =>
+		url.searchParams.get('page[after]') === null
+			? { links: { next: '/api/payout-invoices?page[size]=100&page[after]=f99' }, data: fullPage('f') }
+			: garbled;
+	const run = await runNode(credentials, RETURN_ALL);
+	expect(run.result.status).toBe('error');
+	expect(failureText(run.result)).toMatch(/page 2/);
+	expect(failureText(run.result)).toMatch(/could not be read/);
+	// Retried as an unreadable answer before giving up, never taken as "no more invoices".
+	expect(requests.length).toBeGreaterThan(2);
+});
+
+it('a service list page that is not a list: Payout Service → Get Many fails, it does not say "no services"', async () => {
+	answer = () => ({ meta: { pages: 1 } });
+	const run = await runNode(credentials, { resource: 'payoutService', operation: 'getMany', returnAll: true });
+	expect(run.result.status).toBe('error');
+	expect(failureText(run.result)).toMatch(/could not be read/);
+});
+
 describe('the sandbox’s cursors, as in the reference sample', () => {
 	let sandbox: RunningSandbox;
 	beforeAll(async () => {

@@ -1,6 +1,7 @@
 import type { IDataObject, ILoadOptionsFunctions, INodeListSearchItems, INodeListSearchResult } from 'n8n-workflow';
 
 import { listServiceResources } from '../actions/payoutService/findService';
+import { hasInvoiceList } from '../payouts/lookup';
 import { describeOutcome } from '../transport/errors';
 import { sendSafe, type RequestSpec } from '../transport/request';
 
@@ -42,7 +43,8 @@ function invoiceItem(resource: IDataObject): INodeListSearchItems {
 }
 
 async function invoicePage(ctx: ILoadOptionsFunctions, spec: RequestSpec): Promise<IDataObject> {
-	const outcome = await sendSafe(ctx, spec);
+	// A 200 that is not a list of invoices is a failed load, never an empty picker ("no invoices").
+	const outcome = await sendSafe(ctx, spec, undefined, hasInvoiceList);
 	if (outcome.kind !== 'response' || outcome.statusCode !== 200) {
 		throw new Error(`Could not load the payout invoices: ${describeOutcome(outcome)}`);
 	}

@@ -3,7 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import type { PaymentsTrustFunctions } from './endpoints';
 import { toNodeApiError } from './errors';
-import { sendSafe, type Outcome, type RequestSpec } from './request';
+import { sendSafe, type BodyCheck, type Outcome, type RequestSpec } from './request';
 import type { RetryPolicy } from './retryPolicy';
 
 const MAX_PAGE_SIZE = 100;
@@ -11,6 +11,18 @@ const MAX_PAGE_SIZE = 100;
 /** The error a failed page becomes: each caller words it for what it was doing. */
 export type PageFailure = (outcome: Outcome, page: number) => Error;
 
+/**
+ * `{"data": [resources]}`: a page that really is a list of resources with an ID (an empty list included). Anything
+ * else (`{}`, `{"data": {...}}`, a list of strings) is not "no more items".
+ */
+const hasResourceList: BodyCheck = (body) =>
+	Array.isArray(body.data) &&
+	body.data.every((r) => !!r && typeof r === 'object' && !Array.isArray(r) && typeof (r as IDataObject).id === 'string' && (r as IDataObject).id !== '');
+
+/**
+ * One page, read until it is a real list: a 200 whose body has no `data` list is an answer the node cannot read
+ * (retried, then an error), never an empty page that would end the walk and present a short list as the whole one.
+ */
 async function fetchPage(
 	ctx: PaymentsTrustFunctions,
 	spec: RequestSpec,
@@ -18,7 +30,7 @@ async function fetchPage(
 	onFailure: PageFailure,
 	policy?: RetryPolicy,
 ): Promise<IDataObject> {
-	const outcome = await sendSafe(ctx, spec, policy);
+	const outcome = await sendSafe(ctx, spec, policy, hasResourceList);
 	if (outcome.kind !== 'response' || outcome.statusCode !== 200) throw onFailure(outcome, page);
 	return outcome.body;
 }
@@ -44,7 +56,7 @@ export async function pageNumberPages(
 			onFailure,
 			policy,
 		);
-		const data = (body.data ?? []) as IDataObject[];
+		const data = body.data as IDataObject[];
 		results.push(...data.slice(0, limit - results.length));
 		const pages = Number(((body.meta ?? {}) as IDataObject).pages ?? page);
 		if (data.length === 0 || page >= pages) break;
@@ -85,7 +97,7 @@ export async function cursorPages(
 		const body = await fetchPage(ctx, spec, page, (outcome) =>
 			toNodeApiError(ctx.getNode(), outcome, { action: `List ${path.slice(1)} (page ${page})`, itemIndex }),
 		);
-		const data = (body.data ?? []) as IDataObject[];
+		const data = body.data as IDataObject[];
 		if (data.length === 0) break;
 		const fresh = data.filter((resource) => !seen.has(String(resource.id)));
 		if (fresh.length === 0) throw incomplete(page, 'the API sent the same invoices again (its cursor did not advance)');
