@@ -15,6 +15,18 @@ export function normaliseRegexp(regexp: unknown): RegExp | undefined {
 	}
 }
 
+/**
+ * `{"data": {"services": {...}}}`: an answer that really is a pre-request's. A 200 without it (`{}`, `{"data": []}`)
+ * is unreadable, never "no services" or "no field rules" (which would let rows through unchecked).
+ */
+export function isPrerequestAnswer(body: IDataObject): boolean {
+	const data = body.data;
+	if (!data || typeof data !== 'object' || Array.isArray(data)) return false;
+	const services = (data as IDataObject).services;
+	// An account with no service for the currency may well answer an empty list: PHP writes an empty map as [].
+	return !!services && typeof services === 'object';
+}
+
 /** The services of a pre-request answer: entries with a `fields` list (the answer nests `methods` and `account` beside them). */
 export function servicesOfPrerequest(body: IDataObject): IDataObject[] {
 	const data = (body.data ?? {}) as IDataObject;

@@ -5,7 +5,7 @@ import { endpointsFor, sendSafe } from '../transport/request';
 import type { RetryPolicy } from '../transport/retryPolicy';
 import { assertPrerequestMode } from '../transport/environment';
 import { toNodeApiError } from '../transport/errors';
-import { normaliseRegexp } from '../helpers/serviceFields';
+import { isPrerequestAnswer, normaliseRegexp } from '../helpers/serviceFields';
 
 export interface FieldRule {
 	key: string;
@@ -115,6 +115,7 @@ export class ServiceCatalogue {
 				body: { currency: rules.currency, amount: Number(service.amount_min ?? 1) || 1, public_key: publicKey },
 			},
 			this.policy,
+			isPrerequestAnswer,
 		);
 		if (outcome.kind !== 'response' || outcome.statusCode !== 200) {
 			throw toNodeApiError(this.ctx.getNode(), outcome, { action: `Pre-request for service "${code}"` });

@@ -4,7 +4,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import { forEachItem } from '../../helpers/items';
 import { isCurrencyCode, parseAmount } from '../../helpers/money';
 import { toFriendlyPrerequestService } from '../../helpers/service';
-import { servicesOfPrerequest } from '../../helpers/serviceFields';
+import { isPrerequestAnswer, servicesOfPrerequest } from '../../helpers/serviceFields';
 import { assertPrerequestMode } from '../../transport/environment';
 import { toNodeApiError } from '../../transport/errors';
 import { endpointsFor, sendSafe } from '../../transport/request';
@@ -50,12 +50,17 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				description: 'Add the public key (pk_test_… or pk_live_…) to the PaymentsTrust API credential.',
 			});
 		}
-		const outcome = await sendSafe(this, {
-			api: 'public',
-			method: 'POST',
-			path: '/payout-prerequest',
-			body: { currency, amount: Number(amount.text), public_key: publicKey },
-		});
+		const outcome = await sendSafe(
+			this,
+			{
+				api: 'public',
+				method: 'POST',
+				path: '/payout-prerequest',
+				body: { currency, amount: Number(amount.text), public_key: publicKey },
+			},
+			undefined,
+			isPrerequestAnswer,
+		);
 		if (outcome.kind !== 'response' || outcome.statusCode !== 200) {
 			throw toNodeApiError(this.getNode(), outcome, { action: 'Pre-request', itemIndex });
 		}
