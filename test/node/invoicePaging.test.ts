@@ -98,6 +98,20 @@ it('a service list page that is not a list: Payout Service → Get Many fails, i
 	expect(failureText(run.result)).toMatch(/could not be read/);
 });
 
+it.each([
+	['{}', {}],
+	['another service', { data: { type: 'payout-services', id: 'comcpos_other', attributes: { service: 'other' } } }],
+])('Payout Service → Get by ID answered 200 with %s: a failed read, never an empty or wrong service', async (_what, body) => {
+	answer = () => body;
+	const run = await runNode(credentials, {
+		resource: 'payoutService',
+		operation: 'get',
+		serviceId: { __rl: true, mode: 'id', value: 'comcpos_wanted' },
+	});
+	expect(run.result.status).toBe('error');
+	expect(failureText(run.result)).toMatch(/could not be read/);
+});
+
 describe('the sandbox’s cursors, as in the reference sample', () => {
 	let sandbox: RunningSandbox;
 	beforeAll(async () => {

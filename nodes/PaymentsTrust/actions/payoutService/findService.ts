@@ -52,7 +52,20 @@ export async function serviceCodesById(ctx: PaymentsTrustFunctions, onFailure?: 
 	return byId;
 }
 
+/** `{"data": {service}}` about this very service: `{}` or another service's answer is a failed read, not an empty service. */
+const hasServiceWithId =
+	(id: string) =>
+	(body: IDataObject): boolean => {
+		const data = body.data;
+		return !!data && typeof data === 'object' && !Array.isArray(data) && (data as IDataObject).id === id;
+	};
+
 /** One service by ID straight from the API (`GET /payout-services/{id}`). */
 export async function getServiceById(ctx: PaymentsTrustFunctions, id: string) {
-	return await sendSafe(ctx, { api: 'private', method: 'GET', path: `/payout-services/${encodeURIComponent(id)}` });
+	return await sendSafe(
+		ctx,
+		{ api: 'private', method: 'GET', path: `/payout-services/${encodeURIComponent(id)}` },
+		undefined,
+		hasServiceWithId(id),
+	);
 }
