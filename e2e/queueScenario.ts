@@ -17,7 +17,7 @@ import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { CallbackRelay, forward, SinkRecord } from './lib/callbackRelay';
-import { invoiceDocument, sign, unseenInvoiceBody } from './lib/callbacks';
+import { invoiceDocument, outcomeFileMismatches, sign, unseenInvoiceBody } from './lib/callbacks';
 import { CHUNK_SIZE, examplePayoutNode, payChunkWorkflow, paySheetWorkflow, PROCESS_TAG_ENV, sheetCsv } from './lib/chunkWorkflows';
 import { activateWorkflow, createInstance, describeFailure, executeWorkflow, importCredentials, importWorkflow, Instance, N8nInstall, RestSession } from './lib/n8n';
 import { PackedPackage } from './lib/package';
@@ -403,10 +403,17 @@ async function callbacksAcrossWebhookProcesses(ctx: Ctx): Promise<void> {
 	const missing = [...expected].filter((k) => !seen.has(k));
 	const unexpected = [...seen.keys()].filter((k) => !expected.has(k));
 	report.info(`callbacks: ${relay.sink.length} items got past "Drop repeated callbacks", run by ${JSON.stringify(perProcess(relay.sink as unknown as Array<Record<string, unknown>>))}`);
+	const letThroughByError = relay.sink.filter((s) => s.dedupError);
+	report.info(
+		`callbacks: ${letThroughByError.length} of them because "Drop repeated callbacks" failed (On Error → Continue)${letThroughByError.length ? `: ${[...new Set(letThroughByError.map((s) => s.dedupError))].slice(0, 2).join(' | ')}` : ''}`,
+	);
 	report.check(
 		`callbacks: every final invoice status reached the steps after the trigger (${expected.size}), no other status did`,
 		missing.length === 0 && unexpected.length === 0,
-		`missing ${missing.length} (${missing.slice(0, 5).join(', ')}); unexpected ${unexpected.slice(0, 5).join(', ')}`,
+		`missing ${missing.length} (${missing.slice(0, 5).join(', ')}); unexpected ${unexpected.length} (${unexpected
+			.slice(0, 5)
+			.map((k) => JSON.stringify(relay.sink.find((s) => key(s.invoiceId, s.status) === k)))
+			.join(', ')})`,
 	);
 	const recordedRepeated = [...recorded].filter((k) => (seen.get(k) ?? 0) > 1);
 	report.check(
@@ -425,6 +432,15 @@ async function callbacksAcrossWebhookProcesses(ctx: Ctx): Promise<void> {
 		`callbacks: one outcome file per invoice with a final status (${finalInvoices.size}), as the example writes it`,
 		outcomeFiles.length === finalInvoices.size && [...finalInvoices].every((id) => outcomeFiles.includes(`${id}.json`)),
 		`${outcomeFiles.length} files`,
+	);
+	const ledger = await readLedger(ctx.sandbox.baseUrl);
+	const truth = new Map<string, string>(ledger.invoices.filter((i) => finalInvoices.has(i.id)).map((i) => [i.id, i.status]));
+	for (const id of simultaneous) truth.set(id, 'processed');
+	const wrongFiles = outcomeFileMismatches(path.join(ctx.filesDir, 'paymentstrust'), truth);
+	report.check(
+		'callbacks: every outcome file says what the ledger says: its invoice, its final status, paid exactly when processed',
+		wrongFiles.length === 0,
+		wrongFiles.slice(0, 5).join('; '),
 	);
 	const executions = await callbackWorkflowExecutions(ctx);
 	const unsuccessful = executions.filter((e) => e.status !== 'success');
@@ -470,7 +486,9 @@ function callbackWorkflowWithSink(root: string, filesDir: string, sinkUrl: strin
 			url: sinkUrl,
 			sendBody: true,
 			specifyBody: 'json',
-			jsonBody: `={{ JSON.stringify({ invoiceId: $json.id, status: $json.status, updatedAt: $json.updatedAt, process: $env.${PROCESS_TAG_ENV}, executionId: $execution.id }) }}`,
+			// What the trigger received (as the example's own steps read it), and whether Remove Duplicates failed
+			// and let it through as its error.
+			jsonBody: `={{ JSON.stringify({ invoiceId: $('PaymentsTrust Trigger').item.json.id, status: $('PaymentsTrust Trigger').item.json.status, updatedAt: $('PaymentsTrust Trigger').item.json.updatedAt, process: $env.${PROCESS_TAG_ENV}, executionId: $execution.id, fields: Object.keys($json).join(','), dedupError: $json.error === undefined ? null : String($json.error) }) }}`,
 			options: {},
 		},
 	};

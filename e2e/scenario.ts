@@ -7,7 +7,7 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { invoiceDocument, postCallback, sign, unseenInvoiceBody } from './lib/callbacks';
+import { invoiceDocument, outcomeFileMismatches, postCallback, sign, unseenInvoiceBody } from './lib/callbacks';
 import {
 	activateWorkflow,
 	communityNodesDir,
@@ -62,6 +62,9 @@ export const FINAL_STATUSES = new Set([
 	'canceled',
 ]);
 const PAID_STATUSES = new Set(['processed', 'partially_processed']);
+/** The callback example's Remove Duplicates, and the id of the suite's copy in which it always fails. */
+const DEDUPE_NODE = 'Drop repeated callbacks';
+const DEDUP_FAILS_WORKFLOW_ID = 'ptE2eCallbacksDF';
 
 export interface ScenarioOptions {
 	root: string;
@@ -86,6 +89,8 @@ interface Context extends ScenarioOptions {
 	server?: Started;
 	rest?: RestSession;
 	callbackUrl?: string;
+	/** The production URL of the callback example's copy whose Remove Duplicates always fails. */
+	dedupFailureUrl?: string;
 }
 
 export type RowClass = 'paid' | 'failed' | 'rejected' | 'pending';
@@ -234,13 +239,19 @@ async function executionsOf(ctx: Context, workflowId: string): Promise<Execution
 }
 
 /** Waits until the count stays put for `quietMs` (or reaches `atLeast`), then returns the executions. */
-async function settledExecutions(ctx: Context, atLeast: number, timeoutMs: number, quietMs = 3_000): Promise<ExecutionSummary[]> {
+async function settledExecutions(
+	ctx: Context,
+	atLeast: number,
+	timeoutMs: number,
+	quietMs = 3_000,
+	workflowId = CALLBACK_WORKFLOW_ID,
+): Promise<ExecutionSummary[]> {
 	const deadline = Date.now() + timeoutMs;
-	let last = await executionsOf(ctx, CALLBACK_WORKFLOW_ID);
+	let last = await executionsOf(ctx, workflowId);
 	let lastChange = Date.now();
 	while (Date.now() < deadline) {
 		await sleep(500);
-		const now = await executionsOf(ctx, CALLBACK_WORKFLOW_ID);
+		const now = await executionsOf(ctx, workflowId);
 		const running = now.some((e) => e.status === 'running' || e.status === 'new');
 		if (now.length !== last.length || running) lastChange = Date.now();
 		last = now;
@@ -307,6 +318,15 @@ async function callbackChecks(ctx: Context, ledgerAfterBulk: LedgerLike): Promis
 		missingFiles.length === 0 && files.length === finalInvoices.size,
 		`${files.length} files in ${outcomeDir}${missingFiles.length ? `; missing: ${missingFiles.slice(0, 5).join(', ')}` : ''}`,
 	);
+	const finalLedger = await readLedger(ctx.sandbox.baseUrl);
+	const truth = new Map(finalLedger.invoices.filter((i) => finalInvoices.has(i.id)).map((i) => [i.id, i.status]));
+	const wrongFiles = outcomeFileMismatches(outcomeDir, truth);
+	report.check(
+		'every outcome file says what the ledger says: its invoice, its final status, paid exactly when processed',
+		wrongFiles.length === 0,
+		wrongFiles.slice(0, 5).join('; '),
+	);
+	await dedupFailureCheck(ctx, ledgerAfterBulk);
 
 	// 2. a forged callback (bad signature) for an invoice n8n never saw: 401, nothing started; the same body
 	//    signed with the secret: 200 and one execution; the signed one again: 200 and nothing new.
@@ -336,6 +356,45 @@ async function callbackChecks(ctx: Context, ledgerAfterBulk: LedgerLike): Promis
 		'a replayed callback is acknowledged (200) and starts nothing',
 		replay.status === 200 && afterReplay === afterGenuine,
 		`answered ${replay.status}, ${afterReplay - afterGenuine} new executions`,
+	);
+}
+
+/**
+ * A copy of the callback example whose "Drop repeated callbacks" cannot work (its value names a node that does not
+ * exist, so the node fails on every callback, as it does when n8n cannot read or write its history): the callback
+ * must still be recorded, and recorded right. n8n replaces the output of a node that failed under On Error →
+ * Continue with `{ error }`; a step that read `$json.status` there wrote a paid invoice down as failed.
+ */
+async function dedupFailureCheck(ctx: Context, ledgerAfterBulk: LedgerLike): Promise<void> {
+	const { report } = ctx;
+	const anyInvoice = ledgerAfterBulk.invoices.find((i) => !i.seeded);
+	if (!anyInvoice || !ctx.dedupFailureUrl) {
+		report.check('a sandbox invoice to model the dedup-failure callback on', false, 'the ledger has no invoice');
+		return;
+	}
+	const template = await invoiceDocument(ctx.sandbox.baseUrl, anyInvoice.id);
+	const id = `cpi_e2e_${ctx.install.major}_dedupfails`;
+	const body = unseenInvoiceBody(template, id, `e2e-dedupfails-${ctx.install.major}`);
+	const before = (await executionsOf(ctx, DEDUP_FAILS_WORKFLOW_ID)).length;
+	const answer = await postCallback(ctx.dedupFailureUrl, body, sign(SANDBOX_CREDENTIALS.testSecretKey, body));
+	const executions = await settledExecutions(ctx, before + 1, 30_000, 3_000, DEDUP_FAILS_WORKFLOW_ID);
+	const newest = executions[0];
+	let dedupOutput = 'no execution';
+	if (newest) {
+		const run = await ctx.rest!.executionRunData(newest.id, ctx.install);
+		dedupOutput = JSON.stringify(run?.[DEDUPE_NODE]?.[0]?.data?.main?.[0]?.[0]?.json ?? null);
+	}
+	report.check(
+		'when Remove Duplicates fails (On Error → Continue), n8n outputs only its error',
+		/"error"/.test(dedupOutput) && !dedupOutput.includes(id),
+		`answered ${answer.status}; "${DEDUPE_NODE}" output ${dedupOutput.slice(0, 200)}`,
+	);
+	const wrong = outcomeFileMismatches(path.join(ctx.filesDir, 'paymentstrust'), new Map([[id, 'processed']])).filter((w) => w.startsWith(`${id}.json`));
+	const written = existsSync(path.join(ctx.filesDir, 'paymentstrust', `${id}.json`));
+	report.check(
+		'…and the callback is still recorded, as paid: the steps after it read the trigger’s item',
+		newest?.status === 'success' && written && wrong.length === 0,
+		`execution ${newest?.id ?? '-'}: ${newest?.status ?? '-'}; ${written ? (wrong[0] ?? 'file says paid, processed') : 'no outcome file'}`,
 	);
 }
 
@@ -378,12 +437,25 @@ async function checkPackageLoaded(ctx: Context): Promise<void> {
 	report.check('the server log has no load error for our package', loadErrors.length === 0, loadErrors.slice(0, 5).join('\n'));
 }
 
-async function prepare(ctx: Context): Promise<{ bulk: WorkflowJson; callbacks?: WorkflowJson }> {
+/** The callback example as imported, under its own id and webhook, with a Remove Duplicates that always fails. */
+function dedupFailingCopy(callbacks: WorkflowJson): WorkflowJson {
+	const copy = JSON.parse(JSON.stringify(callbacks)) as WorkflowJson;
+	copy.id = DEDUP_FAILS_WORKFLOW_ID;
+	copy.name = `${copy.name} (e2e: dedup fails)`;
+	triggerNode(copy)!.webhookId = 'e2e00000-0000-4000-8000-0000000dedf1';
+	const dedupe = copy.nodes.find((n) => n.name === DEDUPE_NODE);
+	if (!dedupe) throw new Error(`payout-callbacks.workflow.json has no "${DEDUPE_NODE}" node`);
+	dedupe.parameters = { ...dedupe.parameters, dedupeValue: "={{ $('e2e: no such node').item.json.id }}" };
+	return copy;
+}
+
+async function prepare(ctx: Context): Promise<{ bulk: WorkflowJson; callbacks?: WorkflowJson; dedupFails?: WorkflowJson }> {
 	const { report, root } = ctx;
 	const examples = path.join(root, 'examples');
 	const bulkSource = loadWorkflow(path.join(examples, 'bulk-payouts.workflow.json'));
 	copyFileSync(path.join(examples, 'payouts.csv'), path.join(ctx.filesDir, 'payouts.csv'));
 	let callbacks: WorkflowJson | undefined;
+	let dedupFails: WorkflowJson | undefined;
 	if (ctx.callbacks) {
 		const source = loadWorkflow(path.join(examples, 'payout-callbacks.workflow.json'));
 		const trigger = triggerNode(source);
@@ -392,11 +464,13 @@ async function prepare(ctx: Context): Promise<{ bulk: WorkflowJson; callbacks?: 
 		const prepared = prepareCallbackWorkflow(source, { filesDir: ctx.filesDir });
 		prepared.notes.forEach((n) => report.info(n));
 		callbacks = prepared.workflow;
+		dedupFails = dedupFailingCopy(prepared.workflow);
+		ctx.dedupFailureUrl = `${ctx.inst.baseUrl}/webhook/${triggerNode(dedupFails)!.webhookId}/${ctx.webhookPath}`;
 		mkdirSync(path.join(ctx.filesDir, 'paymentstrust'), { recursive: true });
 	}
 	const bulk = prepareBulkWorkflow(bulkSource, { filesDir: ctx.filesDir, callbackUrl: ctx.callbackUrl });
 	bulk.notes.forEach((n) => report.info(n));
-	return { bulk: bulk.workflow, callbacks };
+	return { bulk: bulk.workflow, callbacks, dedupFails };
 }
 
 export async function runScenario(install: N8nInstall, opts: ScenarioOptions): Promise<void> {
@@ -424,7 +498,7 @@ export async function runScenario(install: N8nInstall, opts: ScenarioOptions): P
 	const ctx: Context = { ...opts, install, inst, cli, sandbox, filesDir };
 	try {
 		// Install, import, activate: all through n8n's own CLI, before the server starts.
-		const { bulk, callbacks } = await prepare(ctx);
+		const { bulk, callbacks, dedupFails } = await prepare(ctx);
 		const credential = { id: CREDENTIAL_ID, name: CREDENTIAL_NAME, type: CREDENTIAL_TYPE, data: sandboxCredentialData(sandbox.baseUrl) };
 		for (const [which, instance] of [['cli', cli], ['server', inst]] as const) {
 			if (which === 'server' && !callbacks) continue;
@@ -435,9 +509,10 @@ export async function runScenario(install: N8nInstall, opts: ScenarioOptions): P
 		await importWorkflow(cli, bulk, 'bulk-payouts');
 		report.check('n8n import:workflow (bulk-payouts)', true);
 		if (callbacks) {
-			await importWorkflow(inst, callbacks, 'payout-callbacks');
-			report.check('n8n import:workflow (payout-callbacks)', true);
+			await importWorkflow(inst, [callbacks, dedupFails], 'payout-callbacks');
+			report.check('n8n import:workflow (payout-callbacks, and a copy whose Remove Duplicates fails)', true);
 			await activateWorkflow(inst, CALLBACK_WORKFLOW_ID);
+			await activateWorkflow(inst, DEDUP_FAILS_WORKFLOW_ID);
 			report.check(`activate the callback workflow (${install.major >= 2 ? 'publish:workflow' : 'update:workflow --active=true'})`, true);
 		}
 	} catch (error) {

@@ -30,6 +30,10 @@ export interface SinkRecord {
 	updatedAt: string | null;
 	process: string;
 	executionId: string;
+	/** The names of the fields the item carried: says what an item that is not an invoice status was. */
+	fields?: string;
+	/** Remove Duplicates' error when it failed and let the callback through (On Error → Continue), else null. */
+	dedupError?: string | null;
 }
 
 function describe(body: string): { invoiceId: string; invoiceStatus: string; updated: number | null } {

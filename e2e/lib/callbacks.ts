@@ -3,6 +3,8 @@
  * to a new invoice id, signed the way PaymentsTrust signs them, or forged.
  */
 import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 
 import { SANDBOX_CREDENTIALS } from './sandbox';
 
@@ -43,4 +45,34 @@ export async function postCallback(url: string, body: string, signature: string)
 		signal: AbortSignal.timeout(15_000),
 	});
 	return { status: res.status, text: (await res.text()).slice(0, 300) };
+}
+
+const PAID_STATUSES = new Set(['processed', 'partially_processed']);
+
+/**
+ * The outcome files the callback example wrote (`<invoice id>.json`), compared with the truth: each file names
+ * its own invoice, carries the invoice's final status, and says "paid" exactly for processed and partially
+ * processed. `truth` maps invoice id → final status (from the sandbox's ledger, or what the suite itself sent).
+ * Returns one line per file that says something else; a paid invoice written down as failed is the money error.
+ */
+export function outcomeFileMismatches(dir: string, truth: Map<string, string>): string[] {
+	const wrong: string[] = [];
+	for (const file of readdirSync(dir).filter((f) => f.endsWith('.json'))) {
+		const id = file.slice(0, -'.json'.length);
+		let content: Record<string, unknown>;
+		try {
+			const parsed = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as unknown;
+			content = (Array.isArray(parsed) ? parsed[0] : parsed) as Record<string, unknown>;
+		} catch (error) {
+			wrong.push(`${file}: not JSON (${(error as Error).message})`);
+			continue;
+		}
+		const status = truth.get(id);
+		const expected = status === undefined ? undefined : PAID_STATUSES.has(status) ? 'paid' : 'failed';
+		if (status === undefined) wrong.push(`${file}: no such invoice with a final status`);
+		else if (content.invoiceId !== id || content.status !== status || content.outcome !== expected) {
+			wrong.push(`${file}: says ${JSON.stringify({ invoiceId: content.invoiceId, status: content.status, outcome: content.outcome })}, truth ${status} (${expected})`);
+		}
+	}
+	return wrong;
 }

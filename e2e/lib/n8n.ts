@@ -5,6 +5,7 @@
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 
 import { freePort, runCommand, RunResult, startProcess, Started, waitFor } from './processes';
@@ -277,6 +278,20 @@ export class RestSession {
 		const res = await this.request('GET', urlPath);
 		if (res.status !== 200) throw new Error(`GET ${urlPath} answered ${res.status}: ${JSON.stringify(res.json).slice(0, 300)}`);
 		return res.json;
+	}
+
+	/**
+	 * One execution's run data (`resultData.runData`: node name → runs), as the editor's execution view reads it.
+	 * n8n sends it `flatted`-encoded; the install's own copy of flatted decodes it.
+	 */
+	async executionRunData(id: string, install: N8nInstall): Promise<Record<string, Array<{ data?: { main?: Array<Array<{ json?: unknown }>> } }>> | undefined> {
+		const json = (await this.getJson(`/rest/executions/${encodeURIComponent(id)}`)) as { data?: { data?: unknown } };
+		let data = json.data?.data;
+		if (typeof data === 'string') {
+			const flatted = createRequire(path.join(install.dir, 'package.json'))('flatted') as { parse(text: string): unknown };
+			data = flatted.parse(data);
+		}
+		return (data as { resultData?: { runData?: Record<string, never> } } | undefined)?.resultData?.runData;
 	}
 
 	/** Executions of one workflow, newest first (the editor's executions list), following its pages. */

@@ -88,9 +88,20 @@ describe('examples/payout-callbacks.workflow.json', () => {
 	it('lets a callback through when n8n cannot read or write its dedup history, rather than losing it', () => {
 		// The callback was already answered 200, so PaymentsTrust will not send it again: an error here would
 		// lose the outcome. (n8n 2.41.1 fails the first two executions that create the history at once.) With
-		// "On Error: Continue", n8n passes the node's input on unchanged.
+		// "On Error: Continue", the execution goes on, but Remove Duplicates then outputs only `{ error }` (n8n
+		// replaces the json of an item that carries an error), not the callback.
 		const dedupe = workflow.nodes.find((node) => node.name === 'Drop repeated callbacks') as ExampleNode & { onError?: string };
 		expect(dedupe.onError).toBe('continueRegularOutput');
+	});
+
+	it('reads the invoice from the trigger after the dedup step, so a dedup error cannot turn a payout into "failed"', () => {
+		// Reading $json there, an error item had no status: the Switch sent it to "failed" and a paid invoice's
+		// outcome file said failed. Every expression after the trigger names the trigger's item instead.
+		for (const node of workflow.nodes) {
+			if (node === trigger || node.type === 'n8n-nodes-base.stickyNote') continue;
+			const expressions = JSON.stringify(node.parameters);
+			expect({ node: node.name, readsJson: /\$json\b/.test(expressions) }).toEqual({ node: node.name, readsJson: node.name === 'Drop repeated callbacks' || node.name === 'Row to JSON file' });
+		}
 	});
 
 	it('its trigger, served for real, starts only for a final status at <webhookId>/paymentstrust', async () => {
