@@ -3,31 +3,17 @@
  * or "no field rules": before this, a garbled pre-request let Create send rows whose fields no rule had checked.
  * The ledger says what was created.
  */
-import { startSandbox, type RunningSandbox } from '../../sandbox';
-import { checkModeAfterEachTest } from '../support/explicitMode';
-import { startFront, type Front } from '../support/frontProxy';
+import { useSandboxBehindFront } from '../support/sandboxBehindFront';
 import { payoutParameters } from '../support/payoutWorkflow';
 import { CONTINUE_ON_FAIL, failureText, runNode } from '../support/runNode';
 
-let sandbox: RunningSandbox;
-let front: Front;
-beforeAll(async () => {
-	sandbox = await startSandbox({ port: 0, processDelayMs: 20 });
-	front = await startFront(sandbox.baseUrl);
-});
-afterAll(async () => {
-	await front.close();
-	await sandbox.close();
-});
-checkModeAfterEachTest(() => sandbox);
-
-const credentials = () => ({ ...sandbox.credentials, baseUrl: front.baseUrl });
+const { sandbox, front, credentials } = useSandboxBehindFront();
 const FAST = { maxAttempts: 2, requestTimeout: 2 };
 
 /** Every pre-request answered 200 with `body`; everything else goes through to the sandbox. */
 function garblePrerequest(body: object): () => number {
 	let served = 0;
-	front.intercept = (res, path, method) => {
+	front().intercept = (res, path, method) => {
 		if (method !== 'POST' || !path.endsWith('/payout-prerequest')) return false;
 		served++;
 		res.writeHead(200, { 'content-type': 'application/json' });
@@ -36,11 +22,6 @@ function garblePrerequest(body: object): () => number {
 	};
 	return () => served;
 }
-
-beforeEach(() => {
-	sandbox.reset();
-	front.intercept = () => false;
-});
 
 describe.each([
 	['{}', {}],
@@ -62,7 +43,7 @@ describe.each([
 			{ reference_id: 'pu-good-account', amount: '5.00', account: '12345' },
 		];
 		const run = await runNode(credentials(), payoutParameters('create', FAST), rows, CONTINUE_ON_FAIL);
-		expect(sandbox.ledger().invoices).toHaveLength(0);
+		expect(sandbox().ledger().invoices).toHaveLength(0);
 		const json = run.json();
 		expect(json).toHaveLength(2);
 		for (const item of json) expect(String(item.error ?? '')).toMatch(/Pre-request/i);

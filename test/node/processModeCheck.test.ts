@@ -3,30 +3,11 @@
  * request (issue 12): one read per row, under the read rules. An answer about another invoice is a failed read
  * and asked again, never "an invoice of the other mode"; the ledger says what was paid.
  */
-import { startSandbox, type RunningSandbox } from '../../sandbox';
-import { checkModeAfterEachTest } from '../support/explicitMode';
-import { startFront, type Front } from '../support/frontProxy';
 import { payoutParameters } from '../support/payoutWorkflow';
 import { runNode } from '../support/runNode';
+import { useSandboxBehindFront } from '../support/sandboxBehindFront';
 
-let sandbox: RunningSandbox;
-let front: Front;
-beforeAll(async () => {
-	sandbox = await startSandbox({ port: 0, processDelayMs: 20 });
-	front = await startFront(sandbox.baseUrl);
-});
-afterAll(async () => {
-	await front.close();
-	await sandbox.close();
-});
-checkModeAfterEachTest(() => sandbox);
-beforeEach(() => {
-	sandbox.reset();
-	front.forwarded.length = 0;
-	front.intercept = () => false;
-});
-
-const credentials = () => ({ ...sandbox.credentials, baseUrl: front.baseUrl });
+const { sandbox, front, credentials } = useSandboxBehindFront();
 const processById = { resource: 'payoutInvoice', operation: 'process', invoiceId: '={{ $json.id }}', options: {} };
 
 async function createInvoice(reference: string): Promise<string> {
@@ -36,19 +17,19 @@ async function createInvoice(reference: string): Promise<string> {
 
 it('reads the invoice once before its process request: the mode check and the status check are one read', async () => {
 	const id = await createInvoice('once-1');
-	front.forwarded.length = 0;
+	front().forwarded.length = 0;
 	const run = await runNode(credentials(), processById, [{ id }]);
 	expect(run.json()[0]).toMatchObject({ id, processRequested: true, testMode: true });
-	const post = front.forwarded.findIndex((request) => request.startsWith('POST ') && request.endsWith(`/payout-invoices/${id}/process`));
+	const post = front().forwarded.findIndex((request) => request.startsWith('POST ') && request.endsWith(`/payout-invoices/${id}/process`));
 	expect(post).toBeGreaterThan(-1);
-	expect(front.forwarded.slice(0, post).filter((request) => request.startsWith('GET ') && request.endsWith(`/payout-invoices/${id}`))).toHaveLength(1);
-	expect(sandbox.ledger().invoices.find((invoice) => invoice.id === id)).toMatchObject({ processCommitted: 1 });
+	expect(front().forwarded.slice(0, post).filter((request) => request.startsWith('GET ') && request.endsWith(`/payout-invoices/${id}`))).toHaveLength(1);
+	expect(sandbox().ledger().invoices.find((invoice) => invoice.id === id)).toMatchObject({ processCommitted: 1 });
 });
 
 it('an answer about another invoice of the other mode is a failed read, asked again: never "wrong mode", and the row is paid', async () => {
 	const id = await createInvoice('mixed-1');
 	let served = 0;
-	front.intercept = (res, path, method) => {
+	front().intercept = (res, path, method) => {
 		if (method !== 'GET' || !path.endsWith(`/payout-invoices/${id}`) || served >= 1) return false;
 		served++;
 		res.writeHead(200, { 'content-type': 'application/vnd.api+json' });
@@ -59,5 +40,5 @@ it('an answer about another invoice of the other mode is a failed read, asked ag
 	expect(served).toBe(1);
 	expect(run.json()[0]).toMatchObject({ id, processRequested: true, testMode: true });
 	expect(run.json()[0].stage).toBeUndefined();
-	expect(sandbox.ledger().invoices.find((invoice) => invoice.id === id)).toMatchObject({ processCommitted: 1 });
+	expect(sandbox().ledger().invoices.find((invoice) => invoice.id === id)).toMatchObject({ processCommitted: 1 });
 });
