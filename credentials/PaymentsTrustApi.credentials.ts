@@ -53,6 +53,9 @@ export class PaymentsTrustApi implements ICredentialType {
 			placeholder: 'https://pay.paymentstrust.com',
 			description:
 				'Scheme and host of the PaymentsTrust platform. Change it only if your account manager gave you another host, or to point at the local sandbox (http://127.0.0.1:4010).',
+			// A declarative credential test has no rule for an answer that never came: n8n then shows only the error
+			// code. The hint, always visible under the field, says what those codes mean.
+			hint: 'If the credential test shows ECONNREFUSED, ENOTFOUND, EAI_AGAIN or ETIMEDOUT, this n8n cannot reach the host: check this URL, and any proxy or firewall between n8n and PaymentsTrust',
 			required: true,
 		},
 		{

@@ -28,6 +28,8 @@ export const CREDENTIAL_MESSAGES = {
 	wrongKey: /The Account ID or API key is wrong/,
 	wrongPath: /No Private API at this address \(404\)/,
 	unreachableHost: /ECONNREFUSED/,
+	/** The Base URL's hint, always under the field: what the bare error code means. */
+	unreachableHostHint: /this n8n cannot reach the host/,
 };
 
 /** What Simplify leaves of a paid row (README, "Output"): the table's columns after Execute step. */
@@ -275,6 +277,13 @@ export async function checkEditor(page: Page, ctx: EditorContext): Promise<void>
 		const unreachable = await credentialVerdict(page);
 		await screenshot(page, ctx, 'credential-unreachable-host');
 		report.check('credential test explains an unreachable host', !unreachable.ok && unreachable.shown === true && CREDENTIAL_MESSAGES.unreachableHost.test(unreachable.text), unreachable.text);
+		const hint = page.getByTestId('editCredential-modal').getByText(CREDENTIAL_MESSAGES.unreachableHostHint).filter({ visible: true });
+		const hintShown = (await hint.count()) > 0;
+		report.check(
+			'…and the Base URL’s hint, in view, says what that code means',
+			hintShown,
+			hintShown ? ((await hint.first().textContent()) ?? '').trim().slice(0, 160) : 'no visible hint under Base URL',
+		);
 		await setCredentialField(page, 'baseUrl', ctx.sandboxUrl);
 		const again = await credentialVerdict(page);
 		report.check('credential saved again with good values', again.ok, again.text);
