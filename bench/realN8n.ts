@@ -84,17 +84,41 @@ async function post(url: string, body: unknown, timeoutMs: number): Promise<numb
 	});
 }
 
-/** Posts the rows in chunks, all at once; every chunk must be answered 200. */
-async function payInChunks(url: string, prefix: string, rows: number, chunkSize: number): Promise<void> {
-	const chunks: Array<Promise<number>> = [];
-	for (let first = 0; first < rows; first += chunkSize) {
-		const chunk = Array.from({ length: Math.min(chunkSize, rows - first) }, (_, k) => row(prefix, first + k + 1));
-		chunks.push(post(url, { chunk: chunks.length + 1, rows: chunk }, 3_600_000));
-	}
-	const answers = await Promise.all(chunks);
+/**
+ * Posts the rows in chunks, at most `inFlight` at a time (the parent's HTTP Request with Batching, README "Paying
+ * large sheets"); every chunk must be answered 200. Sent all at once, every waiting chunk is an open request the
+ * webhook process holds until its execution ends, so its memory would grow with the sheet.
+ */
+async function payInChunks(url: string, prefix: string, rows: number, chunkSize: number, inFlight: number): Promise<void> {
+	const starts: number[] = [];
+	for (let first = 0; first < rows; first += chunkSize) starts.push(first);
+	const answers: number[] = [];
+	let next = 0;
+	const lane = async () => {
+		while (next < starts.length) {
+			const index = next++;
+			const first = starts[index];
+			const chunk = Array.from({ length: Math.min(chunkSize, rows - first) }, (_, k) => row(prefix, first + k + 1));
+			answers.push(await post(url, { chunk: index + 1, rows: chunk }, 3_600_000));
+		}
+	};
+	await Promise.all(Array.from({ length: Math.max(1, inFlight) }, lane));
 	const bad = answers.filter((s) => s !== 200);
 	if (bad.length) throw new Error(`${bad.length} of ${answers.length} chunks answered ${[...new Set(bad)].join(', ')}`);
 }
+
+/**
+ * Chunks in flight per execution slot: one running and one waiting in the queue, so no worker waits for the next
+ * chunk to arrive.
+ */
+const CHUNKS_IN_FLIGHT_PER_SLOT = 2;
+
+/**
+ * The V8 heap limit of each worker (MB). Left to itself V8 sizes the heap from the machine's memory and collects
+ * lazily: a worker paying 1,000-row chunks one after the other reached ~1.1 GB of RSS, mostly garbage. n8n's own
+ * Docker docs set NODE_OPTIONS=--max-old-space-size for the same reason; README "Paying large sheets" says so.
+ */
+const WORKER_HEAP_MB = Number(process.env.BENCH_WORKER_HEAP_MB || 640);
 
 interface Target {
 	url: string;
@@ -137,6 +161,7 @@ async function startQueue(dir: string, pkg: PackedPackage, sandbox: RunningSandb
 		workers,
 		webhooks: 1,
 		workerConcurrency: 1,
+		roleEnv: WORKER_HEAP_MB > 0 ? { worker: { NODE_OPTIONS: `--max-old-space-size=${WORKER_HEAP_MB}` } } : undefined,
 	});
 	const stop = async () => {
 		await cluster.stop();
@@ -185,7 +210,7 @@ async function measure(
 	const t0 = performance.now();
 	let error: string | undefined;
 	try {
-		await payInChunks(target.url, prefix, rows, chunkSize);
+		await payInChunks(target.url, prefix, rows, chunkSize, target.executionsInFlight * CHUNKS_IN_FLIGHT_PER_SLOT);
 	} catch (caught) {
 		error = (caught as Error).message;
 	}
@@ -301,7 +326,9 @@ export async function runRealN8nBench(mode: 'full' | 'quick', onProgress?: (run:
 			['queue-1w', async () => await startQueue(dir, pkg, sandbox!, 1)],
 			['queue-2w', async () => await startQueue(dir, pkg, sandbox!, 2)],
 		];
-		for (const [setup, start] of setups) {
+		// BENCH_SETUPS=queue-2w (comma-separated) runs only those setups: for trying a setting, not for results.
+		const only = (process.env.BENCH_SETUPS ?? '').split(',').filter(Boolean);
+		for (const [setup, start] of setups.filter(([name]) => only.length === 0 || only.includes(name))) {
 			let target: Target | undefined;
 			try {
 				target = await start();

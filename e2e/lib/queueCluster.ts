@@ -38,6 +38,8 @@ export interface ClusterOptions {
 	/** Executions one worker runs at once (`n8n worker --concurrency`). */
 	workerConcurrency: number;
 	extraEnv?: NodeJS.ProcessEnv;
+	/** Environment for the processes of one role only (e.g. a heap limit for workers). */
+	roleEnv?: Partial<Record<Role, NodeJS.ProcessEnv>>;
 }
 
 export const QUEUE_ENV: NodeJS.ProcessEnv = {
@@ -75,6 +77,7 @@ export class QueueCluster {
 						[PROCESS_TAG_ENV]: tag,
 						...(healthPort ? { QUEUE_HEALTH_CHECK_PORT: String(healthPort) } : {}),
 						...opts.extraEnv,
+						...opts.roleEnv?.[role],
 					},
 				});
 				await installPacked(opts.pkg, communityNodesDir(inst.userFolder), inst.logDir);
