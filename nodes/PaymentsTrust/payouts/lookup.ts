@@ -3,6 +3,7 @@ import { NodeOperationError, sleep } from 'n8n-workflow';
 
 import { describeOutcome } from '../transport/errors';
 import { sendSafe, type Outcome } from '../transport/request';
+import { isResource } from '../transport/resources';
 import { settleDelayMs, type RetryPolicy } from '../transport/retryPolicy';
 
 export interface LookupContext {
@@ -37,9 +38,7 @@ export function outcomeUnknownError(
 
 /** A payout invoice resource as the API sends it: an ID and its attributes. */
 export function isInvoiceResource(value: unknown): value is IDataObject {
-	if (!value || typeof value !== 'object' || Array.isArray(value)) return false;
-	const resource = value as IDataObject;
-	return typeof resource.id === 'string' && resource.id !== '' && !!resource.attributes && typeof resource.attributes === 'object';
+	return isResource(value) && !!value.attributes && typeof value.attributes === 'object';
 }
 
 /** `{"data": {invoice}}` about this very invoice: another invoice's answer (a mixed-up cache) is a failed read. */

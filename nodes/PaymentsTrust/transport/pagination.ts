@@ -3,21 +3,14 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import type { PaymentsTrustFunctions } from './endpoints';
 import { toNodeApiError } from './errors';
-import { sendSafe, type BodyCheck, type Outcome, type RequestSpec } from './request';
+import { sendSafe, type Outcome, type RequestSpec } from './request';
+import { hasResourceList } from './resources';
 import type { RetryPolicy } from './retryPolicy';
 
 const MAX_PAGE_SIZE = 100;
 
 /** The error a failed page becomes: each caller words it for what it was doing. */
 export type PageFailure = (outcome: Outcome, page: number) => Error;
-
-/**
- * `{"data": [resources]}`: a page that really is a list of resources with an ID (an empty list included). Anything
- * else (`{}`, `{"data": {...}}`, a list of strings) is not "no more items".
- */
-const hasResourceList: BodyCheck = (body) =>
-	Array.isArray(body.data) &&
-	body.data.every((r) => !!r && typeof r === 'object' && !Array.isArray(r) && typeof (r as IDataObject).id === 'string' && (r as IDataObject).id !== '');
 
 /**
  * One page, read until it is a real list: a 200 whose body has no `data` list is an answer the node cannot read

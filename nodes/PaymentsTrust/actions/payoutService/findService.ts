@@ -5,6 +5,7 @@ import type { PaymentsTrustFunctions } from '../../transport/endpoints';
 import { describeOutcome } from '../../transport/errors';
 import { pageNumberPages, type PageFailure } from '../../transport/pagination';
 import { sendSafe } from '../../transport/request';
+import { hasResourceWithId } from '../../transport/resources';
 
 /** Most services one listing reads (20 pages of 100): a bound on the editor's wait, not a platform limit. */
 export const MAX_LISTED_SERVICES = 2_000;
@@ -52,20 +53,12 @@ export async function serviceCodesById(ctx: PaymentsTrustFunctions, onFailure?: 
 	return byId;
 }
 
-/** `{"data": {service}}` about this very service: `{}` or another service's answer is a failed read, not an empty service. */
-const hasServiceWithId =
-	(id: string) =>
-	(body: IDataObject): boolean => {
-		const data = body.data;
-		return !!data && typeof data === 'object' && !Array.isArray(data) && (data as IDataObject).id === id;
-	};
-
 /** One service by ID straight from the API (`GET /payout-services/{id}`). */
 export async function getServiceById(ctx: PaymentsTrustFunctions, id: string) {
 	return await sendSafe(
 		ctx,
 		{ api: 'private', method: 'GET', path: `/payout-services/${encodeURIComponent(id)}` },
 		undefined,
-		hasServiceWithId(id),
+		hasResourceWithId(id),
 	);
 }
