@@ -7,7 +7,7 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { invoiceDocument, outcomeFileMismatches, postCallback, sign, unseenInvoiceBody } from './lib/callbacks';
+import { invoiceDocument, outcomeFileMismatches, outcomeFileProblem, PAID_STATUSES, postCallback, sign, unseenInvoiceBody } from './lib/callbacks';
 import {
 	activateWorkflow,
 	communityNodesDir,
@@ -61,7 +61,6 @@ export const FINAL_STATUSES = new Set([
 	'partially_canceled',
 	'canceled',
 ]);
-const PAID_STATUSES = new Set(['processed', 'partially_processed']);
 /** The callback example's Remove Duplicates, and the id of the suite's copy in which it always fails. */
 const DEDUPE_NODE = 'Drop repeated callbacks';
 const DEDUP_FAILS_WORKFLOW_ID = 'ptE2eCallbacksDF';
@@ -326,16 +325,18 @@ async function callbackChecks(ctx: Context, ledgerAfterBulk: LedgerLike): Promis
 		wrongFiles.length === 0,
 		wrongFiles.slice(0, 5).join('; '),
 	);
-	await dedupFailureCheck(ctx, ledgerAfterBulk);
 
-	// 2. a forged callback (bad signature) for an invoice n8n never saw: 401, nothing started; the same body
-	//    signed with the secret: 200 and one execution; the signed one again: 200 and nothing new.
+	// Callbacks the suite writes itself, for invoices n8n never saw, modelled on a real one.
 	const anyInvoice = ledgerAfterBulk.invoices.find((i) => !i.seeded);
 	if (!anyInvoice) {
-		report.check('a sandbox invoice to model the forged callback on', false, 'the ledger has no invoice');
+		report.check('a sandbox invoice to model the suite’s own callbacks on', false, 'the ledger has no invoice');
 		return;
 	}
 	const template = await invoiceDocument(ctx.sandbox.baseUrl, anyInvoice.id);
+	await dedupFailureCheck(ctx, template);
+
+	// 2. a forged callback (bad signature) for an invoice n8n never saw: 401, nothing started; the same body
+	//    signed with the secret: 200 and one execution; the signed one again: 200 and nothing new.
 	const body = unseenInvoiceBody(template, `cpi_e2e_${ctx.install.major}_unseen`, `e2e-forged-${ctx.install.major}`);
 	const before = (await executionsOf(ctx, CALLBACK_WORKFLOW_ID)).length;
 	const forged = await postCallback(url, body, sign('sk_test_not_the_secret', body));
@@ -365,14 +366,12 @@ async function callbackChecks(ctx: Context, ledgerAfterBulk: LedgerLike): Promis
  * must still be recorded, and recorded right. n8n replaces the output of a node that failed under On Error →
  * Continue with `{ error }`; a step that read `$json.status` there wrote a paid invoice down as failed.
  */
-async function dedupFailureCheck(ctx: Context, ledgerAfterBulk: LedgerLike): Promise<void> {
+async function dedupFailureCheck(ctx: Context, template: Awaited<ReturnType<typeof invoiceDocument>>): Promise<void> {
 	const { report } = ctx;
-	const anyInvoice = ledgerAfterBulk.invoices.find((i) => !i.seeded);
-	if (!anyInvoice || !ctx.dedupFailureUrl) {
-		report.check('a sandbox invoice to model the dedup-failure callback on', false, 'the ledger has no invoice');
+	if (!ctx.dedupFailureUrl) {
+		report.check('the dedup-failure copy of the callback example was imported', false, 'no URL for it');
 		return;
 	}
-	const template = await invoiceDocument(ctx.sandbox.baseUrl, anyInvoice.id);
 	const id = `cpi_e2e_${ctx.install.major}_dedupfails`;
 	const body = unseenInvoiceBody(template, id, `e2e-dedupfails-${ctx.install.major}`);
 	const before = (await executionsOf(ctx, DEDUP_FAILS_WORKFLOW_ID)).length;
@@ -389,12 +388,11 @@ async function dedupFailureCheck(ctx: Context, ledgerAfterBulk: LedgerLike): Pro
 		/"error"/.test(dedupOutput) && !dedupOutput.includes(id),
 		`answered ${answer.status}; "${DEDUPE_NODE}" output ${dedupOutput.slice(0, 200)}`,
 	);
-	const wrong = outcomeFileMismatches(path.join(ctx.filesDir, 'paymentstrust'), new Map([[id, 'processed']])).filter((w) => w.startsWith(`${id}.json`));
-	const written = existsSync(path.join(ctx.filesDir, 'paymentstrust', `${id}.json`));
+	const problem = outcomeFileProblem(path.join(ctx.filesDir, 'paymentstrust'), id, 'processed');
 	report.check(
 		'…and the callback is still recorded, as paid: the steps after it read the trigger’s item',
-		newest?.status === 'success' && written && wrong.length === 0,
-		`execution ${newest?.id ?? '-'}: ${newest?.status ?? '-'}; ${written ? (wrong[0] ?? 'file says paid, processed') : 'no outcome file'}`,
+		newest?.status === 'success' && problem === undefined,
+		`execution ${newest?.id ?? '-'}: ${newest?.status ?? '-'}; ${problem ?? 'file says paid, processed'}`,
 	);
 }
 

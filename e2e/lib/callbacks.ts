@@ -3,7 +3,7 @@
  * to a new invoice id, signed the way PaymentsTrust signs them, or forged.
  */
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { SANDBOX_CREDENTIALS } from './sandbox';
@@ -47,32 +47,38 @@ export async function postCallback(url: string, body: string, signature: string)
 	return { status: res.status, text: (await res.text()).slice(0, 300) };
 }
 
-const PAID_STATUSES = new Set(['processed', 'partially_processed']);
+/** The final statuses that mean the recipient was paid (all or part); every other final status is a failure. */
+export const PAID_STATUSES = new Set(['processed', 'partially_processed']);
 
 /**
- * The outcome files the callback example wrote (`<invoice id>.json`), compared with the truth: each file names
- * its own invoice, carries the invoice's final status, and says "paid" exactly for processed and partially
- * processed. `truth` maps invoice id → final status (from the sandbox's ledger, or what the suite itself sent).
- * Returns one line per file that says something else; a paid invoice written down as failed is the money error.
+ * What is wrong with the outcome file the callback example wrote for one invoice (`<dir>/<id>.json`), or undefined
+ * when it is right: it names its own invoice, carries the invoice's final status (`status`, from the sandbox's
+ * ledger or what the suite itself sent; undefined when the invoice has none), and says "paid" exactly for processed
+ * and partially processed. A paid invoice written down as failed is the money error.
  */
-export function outcomeFileMismatches(dir: string, truth: Map<string, string>): string[] {
-	const wrong: string[] = [];
-	for (const file of readdirSync(dir).filter((f) => f.endsWith('.json'))) {
-		const id = file.slice(0, -'.json'.length);
-		let content: Record<string, unknown>;
-		try {
-			const parsed = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as unknown;
-			content = (Array.isArray(parsed) ? parsed[0] : parsed) as Record<string, unknown>;
-		} catch (error) {
-			wrong.push(`${file}: not JSON (${(error as Error).message})`);
-			continue;
-		}
-		const status = truth.get(id);
-		const expected = status === undefined ? undefined : PAID_STATUSES.has(status) ? 'paid' : 'failed';
-		if (status === undefined) wrong.push(`${file}: no such invoice with a final status`);
-		else if (content.invoiceId !== id || content.status !== status || content.outcome !== expected) {
-			wrong.push(`${file}: says ${JSON.stringify({ invoiceId: content.invoiceId, status: content.status, outcome: content.outcome })}, truth ${status} (${expected})`);
-		}
+export function outcomeFileProblem(dir: string, id: string, status: string | undefined): string | undefined {
+	const file = `${id}.json`;
+	if (!existsSync(path.join(dir, file))) return `${file}: no outcome file`;
+	let content: Record<string, unknown>;
+	try {
+		const parsed = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as unknown;
+		content = (Array.isArray(parsed) ? parsed[0] : parsed) as Record<string, unknown>;
+	} catch (error) {
+		return `${file}: not JSON (${(error as Error).message})`;
 	}
-	return wrong;
+	if (status === undefined) return `${file}: no such invoice with a final status`;
+	const expected = PAID_STATUSES.has(status) ? 'paid' : 'failed';
+	if (content.invoiceId !== id || content.status !== status || content.outcome !== expected) {
+		return `${file}: says ${JSON.stringify({ invoiceId: content.invoiceId, status: content.status, outcome: content.outcome })}, truth ${status} (${expected})`;
+	}
+	return undefined;
+}
+
+/** `outcomeFileProblem` for every outcome file in `dir`; `truth` maps invoice id → final status. */
+export function outcomeFileMismatches(dir: string, truth: Map<string, string>): string[] {
+	return readdirSync(dir)
+		.filter((f) => f.endsWith('.json'))
+		.map((file) => file.slice(0, -'.json'.length))
+		.map((id) => outcomeFileProblem(dir, id, truth.get(id)))
+		.filter((problem): problem is string => problem !== undefined);
 }
