@@ -29,6 +29,7 @@ import { QueueCluster } from '../e2e/lib/queueCluster';
 import { configureSandbox, readLedger, RunningSandbox, sandboxCredentialData, startSandboxProcess } from '../e2e/lib/sandbox';
 import { createQueueServices, dropQueueServices } from '../e2e/lib/services';
 import { CREDENTIAL_ID, CREDENTIAL_NAME, CREDENTIAL_TYPE } from '../e2e/lib/workflows';
+import { mapWithConcurrency } from '../nodes/PaymentsTrust/helpers/concurrency';
 import type { CaseResult, CaseSpec } from './case';
 import { runChild } from './child';
 import { GroupStats, ProcessGroupSampler } from './procStats';
@@ -92,17 +93,10 @@ async function post(url: string, body: unknown, timeoutMs: number): Promise<numb
 async function payInChunks(url: string, prefix: string, rows: number, chunkSize: number, inFlight: number): Promise<void> {
 	const starts: number[] = [];
 	for (let first = 0; first < rows; first += chunkSize) starts.push(first);
-	const answers: number[] = [];
-	let next = 0;
-	const lane = async () => {
-		while (next < starts.length) {
-			const index = next++;
-			const first = starts[index];
-			const chunk = Array.from({ length: Math.min(chunkSize, rows - first) }, (_, k) => row(prefix, first + k + 1));
-			answers.push(await post(url, { chunk: index + 1, rows: chunk }, 3_600_000));
-		}
-	};
-	await Promise.all(Array.from({ length: Math.max(1, inFlight) }, lane));
+	const answers = (await mapWithConcurrency(starts, inFlight, async (first, index) => {
+		const chunk = Array.from({ length: Math.min(chunkSize, rows - first) }, (_, k) => row(prefix, first + k + 1));
+		return await post(url, { chunk: index + 1, rows: chunk }, 3_600_000);
+	})) as number[];
 	const bad = answers.filter((s) => s !== 200);
 	if (bad.length) throw new Error(`${bad.length} of ${answers.length} chunks answered ${[...new Set(bad)].join(', ')}`);
 }
