@@ -12,9 +12,10 @@ function cleanDist(done) {
 }
 
 function copyIcons() {
-	return src(['nodes/**/*.{png,svg}', 'credentials/**/*.{png,svg}'], { encoding: false, base: '.' }).pipe(
-		dest(path.resolve('dist')),
-	);
+	return src(['nodes/**/*.{png,svg}', 'credentials/**/*.{png,svg}'], {
+		encoding: false,
+		base: '.',
+	}).pipe(dest(path.resolve('dist')));
 }
 
 task('clean', cleanDist);

@@ -83,7 +83,8 @@ function rows(prefix: string, count: number): Json[] {
 function engine() {
 	return {
 		harness: require('../test/harness/runWorkflow') as typeof import('../test/harness/runWorkflow'),
-		payout: require('../test/support/payoutWorkflow') as typeof import('../test/support/payoutWorkflow'),
+		payout:
+			require('../test/support/payoutWorkflow') as typeof import('../test/support/payoutWorkflow'),
 	};
 }
 
@@ -94,7 +95,13 @@ function engine() {
  * as they would inside n8n.
  */
 function loadHttpRequestNode(cache: string) {
-	const Module = require('module') as { _resolveFilename: (request: string, parent: { filename?: string } | undefined, ...rest: unknown[]) => string };
+	const Module = require('module') as {
+		_resolveFilename: (
+			request: string,
+			parent: { filename?: string } | undefined,
+			...rest: unknown[]
+		) => string;
+	};
 	const sharedWorkflow = require.resolve('n8n-workflow');
 	const original = Module._resolveFilename;
 	Module._resolveFilename = function (request, parent, ...rest) {
@@ -118,11 +125,17 @@ interface EngineRun {
  */
 function credentialWithAuth(style: 'generic' | 'function') {
 	// eslint-disable-next-line @typescript-eslint/no-require-imports
-	const { PaymentsTrustApi } = require('../credentials/PaymentsTrustApi.credentials') as typeof import('../credentials/PaymentsTrustApi.credentials');
+	const { PaymentsTrustApi } =
+		require('../credentials/PaymentsTrustApi.credentials') as typeof import('../credentials/PaymentsTrustApi.credentials');
 	const type = new PaymentsTrustApi() as unknown as { authenticate: unknown };
 	type.authenticate =
 		style === 'generic'
-			? { type: 'generic', properties: { auth: { username: '={{$credentials.accountId}}', password: '={{$credentials.apiKey}}' } } }
+			? {
+					type: 'generic',
+					properties: {
+						auth: { username: '={{$credentials.accountId}}', password: '={{$credentials.apiKey}}' },
+					},
+				}
 			: async (credentials: Json, requestOptions: Json) => ({
 					...requestOptions,
 					auth: { username: String(credentials.accountId), password: String(credentials.apiKey) },
@@ -153,11 +166,16 @@ function oursCase(spec: CaseSpec): EngineRun {
 				credentials: { paymentsTrustApi: spec.credentials },
 				credentialTypes,
 			});
-			if (result.executionError) throw new Error(`workflow failed: ${result.executionError.message}`);
+			if (result.executionError)
+				throw new Error(`workflow failed: ${result.executionError.message}`);
 			const out = result.outputOf(payout.PT_NODE);
-			const bad = out.filter((item) => item.json.error !== undefined || item.json.status !== 'processing');
+			const bad = out.filter(
+				(item) => item.json.error !== undefined || item.json.status !== 'processing',
+			);
 			if (out.length !== count || bad.length) {
-				throw new Error(`${out.length} items for ${count} rows, ${bad.length} not processing: ${JSON.stringify(bad[0]?.json)}`);
+				throw new Error(
+					`${out.length} items for ${count} rows, ${bad.length} not processing: ${JSON.stringify(bad[0]?.json)}`,
+				);
 			}
 			return out.length;
 		},
@@ -172,7 +190,14 @@ function httpNodeCase(spec: CaseSpec): EngineRun {
 	// The sandbox's credential leaves the Private API Path automatic (''); the bench's sandbox serves the default /api.
 	const api = `${spec.credentials.baseUrl}${spec.credentials.privateApiPath || '/api'}`;
 	const options = spec.batching
-		? { batching: { batch: { batchSize: spec.batching.batchSize, batchInterval: spec.batching.batchIntervalMs } } }
+		? {
+				batching: {
+					batch: {
+						batchSize: spec.batching.batchSize,
+						batchInterval: spec.batching.batchIntervalMs,
+					},
+				},
+			}
 		: {};
 	const credentials = { httpBasicAuth: { id: '2', name: 'PaymentsTrust Basic auth' } };
 	// What a user builds from the API reference: a JSON body with expressions, then the process call on the id.
@@ -209,7 +234,9 @@ function httpNodeCase(spec: CaseSpec): EngineRun {
 				credentials,
 			},
 		],
-		connections: { 'Create invoice': { main: [[{ node: 'Process invoice', type: 'main' as const, index: 0 }]] } },
+		connections: {
+			'Create invoice': { main: [[{ node: 'Process invoice', type: 'main' as const, index: 0 }]] },
+		},
 	};
 	return {
 		async run(prefix, count) {
@@ -218,14 +245,21 @@ function httpNodeCase(spec: CaseSpec): EngineRun {
 				nodeTypes,
 				startNode: 'Create invoice',
 				triggerItems: rows(prefix, count),
-				credentials: { httpBasicAuth: { user: spec.credentials.accountId, password: spec.credentials.apiKey } },
+				credentials: {
+					httpBasicAuth: { user: spec.credentials.accountId, password: spec.credentials.apiKey },
+				},
 				credentialTypes: [new HttpBasicAuth()],
 			});
-			if (result.executionError) throw new Error(`workflow failed: ${result.executionError.message}`);
+			if (result.executionError)
+				throw new Error(`workflow failed: ${result.executionError.message}`);
 			const out = result.outputOf('Process invoice');
-			const bad = out.filter((item) => ((item.json.data as Json)?.attributes as Json)?.status !== 'processing');
+			const bad = out.filter(
+				(item) => ((item.json.data as Json)?.attributes as Json)?.status !== 'processing',
+			);
 			if (out.length !== count || bad.length) {
-				throw new Error(`${out.length} items for ${count} rows, ${bad.length} not processing: ${JSON.stringify(bad[0]?.json)}`);
+				throw new Error(
+					`${out.length} items for ${count} rows, ${bad.length} not processing: ${JSON.stringify(bad[0]?.json)}`,
+				);
 			}
 			return out.length;
 		},
@@ -235,7 +269,11 @@ function httpNodeCase(spec: CaseSpec): EngineRun {
 function getManyCase(spec: CaseSpec): EngineRun {
 	const { harness, payout } = engine();
 	const nodeTypes = harness.resolveNodeTypes();
-	const workflow = payout.paymentsTrustWorkflow({ resource: 'payoutInvoice', operation: 'getMany', returnAll: true });
+	const workflow = payout.paymentsTrustWorkflow({
+		resource: 'payoutInvoice',
+		operation: 'getMany',
+		returnAll: true,
+	});
 	return {
 		async run(_prefix, expected) {
 			const result = await harness.runWorkflow({
@@ -244,11 +282,14 @@ function getManyCase(spec: CaseSpec): EngineRun {
 				startNode: payout.PT_NODE,
 				credentials: { paymentsTrustApi: spec.credentials },
 			});
-			if (result.executionError) throw new Error(`workflow failed: ${result.executionError.message}`);
+			if (result.executionError)
+				throw new Error(`workflow failed: ${result.executionError.message}`);
 			const out = result.outputOf(payout.PT_NODE);
-			if (out.length !== expected) throw new Error(`${out.length} invoices listed, ${expected} expected`);
+			if (out.length !== expected)
+				throw new Error(`${out.length} invoices listed, ${expected} expected`);
 			const ids = new Set(out.map((item) => item.json.id));
-			if (ids.size !== expected) throw new Error(`${ids.size} distinct ids among ${out.length} items`);
+			if (ids.size !== expected)
+				throw new Error(`${ids.size} distinct ids among ${out.length} items`);
 			return out.length;
 		},
 	};
@@ -321,7 +362,8 @@ function rawGetManyCase(spec: CaseSpec): EngineRun {
 				const next = body.links?.next;
 				url = next ? (next.startsWith('http') ? next : `${origin}${next}`) : '';
 			}
-			if (all.length !== expected) throw new Error(`${all.length} invoices listed, ${expected} expected`);
+			if (all.length !== expected)
+				throw new Error(`${all.length} invoices listed, ${expected} expected`);
 			return all.length;
 		},
 	};
@@ -393,7 +435,9 @@ main().then(
 		process.exit(0);
 	},
 	(error) => {
-		process.stdout.write(`BENCH_RESULT ${JSON.stringify({ ok: false, error: String(error?.stack ?? error).slice(0, 1000) })}\n`);
+		process.stdout.write(
+			`BENCH_RESULT ${JSON.stringify({ ok: false, error: String(error?.stack ?? error).slice(0, 1000) })}\n`,
+		);
 		process.exit(1);
 	},
 );

@@ -6,7 +6,15 @@ import type { CaseSpec } from './case';
 
 export type Mode = 'full' | 'quick';
 
-export type Engine = 'ours' | 'httpNode' | 'raw' | 'rawNoKeepAlive' | 'oursGenericAuth' | 'oursFunctionAuth' | 'getMany' | 'rawGetMany';
+export type Engine =
+	| 'ours'
+	| 'httpNode'
+	| 'raw'
+	| 'rawNoKeepAlive'
+	| 'oursGenericAuth'
+	| 'oursFunctionAuth'
+	| 'getMany'
+	| 'rawGetMany';
 
 export interface BenchCase {
 	id: string;
@@ -40,10 +48,17 @@ function payoutCase(
 	engine: Engine,
 	latencyMs: number,
 	n: number,
-	options: { concurrency?: number; batching?: CaseSpec['batching']; skipByDesign?: string; note?: string; repeat?: number } = {},
+	options: {
+		concurrency?: number;
+		batching?: CaseSpec['batching'];
+		skipByDesign?: string;
+		note?: string;
+		repeat?: number;
+	} = {},
 ): BenchCase {
 	const { concurrency, batching } = options;
-	const kind: CaseSpec['kind'] = engine === 'httpNode' ? 'httpNode' : engine.startsWith('raw') ? 'raw' : 'ours';
+	const kind: CaseSpec['kind'] =
+		engine === 'httpNode' ? 'httpNode' : engine.startsWith('raw') ? 'raw' : 'ours';
 	const base = kind === 'httpNode' ? 'httpNode' : kind === 'raw' ? 'raw' : 'ours';
 	const setting =
 		kind === 'httpNode'
@@ -53,17 +68,30 @@ function payoutCase(
 			: `concurrency ${concurrency}`;
 	const lowerBoundMs = concurrency && latencyMs > 0 ? (2 * n * latencyMs) / concurrency : undefined;
 	let expectedMs = Math.max(lowerBoundMs ?? 0, n * COST_MS[base]);
-	if (batching) expectedMs = Math.max(expectedMs, 2 * Math.ceil(n / Math.max(1, batching.batchSize)) * batching.batchIntervalMs);
+	if (batching)
+		expectedMs = Math.max(
+			expectedMs,
+			2 * Math.ceil(n / Math.max(1, batching.batchSize)) * batching.batchIntervalMs,
+		);
 	// Warm-up rows pay the same latency as measured ones.
-	const warmupMs = concurrency && latencyMs ? (2 * WARMUP * latencyMs) / Math.min(concurrency, WARMUP) : 2000;
+	const warmupMs =
+		concurrency && latencyMs ? (2 * WARMUP * latencyMs) / Math.min(concurrency, WARMUP) : 2000;
 	expectedMs = expectedMs * 1.1 + STARTUP_MS[base] + warmupMs;
-	const slug = kind === 'httpNode' ? (batching ? `batch${batching.batchSize}per${batching.batchIntervalMs}ms` : 'default') : `c${concurrency}`;
+	const slug =
+		kind === 'httpNode'
+			? batching
+				? `batch${batching.batchSize}per${batching.batchIntervalMs}ms`
+				: 'default'
+			: `c${concurrency}`;
 	const again = options.repeat && options.repeat > 1 ? `#${options.repeat}` : '';
 	return {
 		id: `lat${latencyMs}/n${n}/${engine}/${slug}${again}`,
 		repeat: options.repeat,
 		engine,
-		group: engine === 'oursGenericAuth' || engine === 'oursFunctionAuth' || engine === 'rawNoKeepAlive' ? 'diagnostic' : 'payout',
+		group:
+			engine === 'oursGenericAuth' || engine === 'oursFunctionAuth' || engine === 'rawNoKeepAlive'
+				? 'diagnostic'
+				: 'payout',
 		latencyMs,
 		setting,
 		concurrency,
@@ -73,7 +101,12 @@ function payoutCase(
 			concurrency,
 			batching,
 			keepAlive: engine === 'rawNoKeepAlive' ? false : undefined,
-			authStyle: engine === 'oursGenericAuth' ? 'generic' : engine === 'oursFunctionAuth' ? 'function' : undefined,
+			authStyle:
+				engine === 'oursGenericAuth'
+					? 'generic'
+					: engine === 'oursFunctionAuth'
+						? 'function'
+						: undefined,
 			warmup: WARMUP,
 			referencePrefix: `bench-${engine}-${latencyMs}-${n}-${slug}${again ? `-r${options.repeat}` : ''}`,
 		},
@@ -85,7 +118,11 @@ function payoutCase(
 	};
 }
 
-function getManyCase(engine: 'getMany' | 'rawGetMany', latencyMs: number, invoices: number): BenchCase {
+function getManyCase(
+	engine: 'getMany' | 'rawGetMany',
+	latencyMs: number,
+	invoices: number,
+): BenchCase {
 	const pages = Math.ceil(invoices / 100);
 	const expectedMs = pages * latencyMs + invoices * (engine === 'getMany' ? 0.4 : 0.1) + 10_000;
 	return {
@@ -123,31 +160,50 @@ export function buildCases(mode: Mode): BenchCase[] {
 	// 50 ms per request: latency-bound; concurrency decides.
 	// The target pairs run three times, ours and raw interleaved, so that a noisy neighbour on this shared
 	// machine moves both; the verdicts use the medians.
-	for (const repeat of [1, 2, 3]) for (const engine of both) cases.push(payoutCase(engine, 50, 1_000, { concurrency: 10, repeat }));
-	for (const engine of both) for (const concurrency of [5, 50]) cases.push(payoutCase(engine, 50, 1_000, { concurrency }));
+	for (const repeat of [1, 2, 3])
+		for (const engine of both)
+			cases.push(payoutCase(engine, 50, 1_000, { concurrency: 10, repeat }));
+	for (const engine of both)
+		for (const concurrency of [5, 50]) cases.push(payoutCase(engine, 50, 1_000, { concurrency }));
 	cases.push(payoutCase('httpNode', 50, 1_000));
-	cases.push(payoutCase('rawNoKeepAlive', 50, 1_000, { concurrency: 10, note: 'a new connection per request, as n8n’s request helper opens them' }));
+	cases.push(
+		payoutCase('rawNoKeepAlive', 50, 1_000, {
+			concurrency: 10,
+			note: 'a new connection per request, as n8n’s request helper opens them',
+		}),
+	);
 	// No added latency: CPU-bound; CPU time per payout is the figure that matters.
-	for (const engine of both) for (const concurrency of [1, 5, 10, 50]) cases.push(payoutCase(engine, 0, 1_000, { concurrency }));
+	for (const engine of both)
+		for (const concurrency of [1, 5, 10, 50])
+			cases.push(payoutCase(engine, 0, 1_000, { concurrency }));
 	cases.push(payoutCase('httpNode', 0, 1_000));
 	for (const engine of both) {
 		for (const concurrency of [10, 50]) cases.push(payoutCase(engine, 50, 10_000, { concurrency }));
 		cases.push(
 			payoutCase(engine, 50, 10_000, {
 				concurrency: 5,
-				skipByDesign: 'lower bound 2 × 10,000 × 50 ms ÷ 5 = 200 s; latency-bound like the 1,000-row run at concurrency 5, which shows the ratio to the bound',
+				skipByDesign:
+					'lower bound 2 × 10,000 × 50 ms ÷ 5 = 200 s; latency-bound like the 1,000-row run at concurrency 5, which shows the ratio to the bound',
 			}),
 		);
 		cases.push(
 			payoutCase(engine, 50, 10_000, {
 				concurrency: 1,
-				skipByDesign: 'lower bound 2 × 10,000 × 50 ms = 1,000 s (17 min); the 300-row run at concurrency 1 gives the per-payout figure',
+				skipByDesign:
+					'lower bound 2 × 10,000 × 50 ms = 1,000 s (17 min); the 300-row run at concurrency 1 gives the per-payout figure',
 			}),
 		);
 	}
 	cases.push(payoutCase('httpNode', 50, 10_000));
-	for (const repeat of [1, 2, 3]) for (const engine of both) cases.push(payoutCase(engine, 0, 10_000, { concurrency: 10, repeat }));
-	cases.push(payoutCase('rawNoKeepAlive', 0, 10_000, { concurrency: 10, note: 'a new connection per request, as n8n’s request helper opens them' }));
+	for (const repeat of [1, 2, 3])
+		for (const engine of both)
+			cases.push(payoutCase(engine, 0, 10_000, { concurrency: 10, repeat }));
+	cases.push(
+		payoutCase('rawNoKeepAlive', 0, 10_000, {
+			concurrency: 10,
+			note: 'a new connection per request, as n8n’s request helper opens them',
+		}),
+	);
 	cases.push(payoutCase('httpNode', 0, 10_000));
 	cases.push(
 		payoutCase('oursGenericAuth', 0, 10_000, {
@@ -160,14 +216,27 @@ export function buildCases(mode: Mode): BenchCase[] {
 	cases.push(getManyCase('rawGetMany', 0, 100_000));
 	cases.push(getManyCase('getMany', 50, 100_000));
 
-	const capNote = 'N capped at 300: at concurrency 1 and 50 ms every payout waits ≥ 100 ms, so 1,000 rows would only add 70 s of waiting';
-	for (const engine of both) cases.push(payoutCase(engine, 50, 300, { concurrency: 1, note: capNote }));
-	cases.push(payoutCase('httpNode', 50, 1_000, { batching: { batchSize: 50, batchIntervalMs: 1000 }, note: "the values n8n's editor fills in when Batching is added" }));
-	cases.push(payoutCase('httpNode', 50, 1_000, { batching: { batchSize: 5, batchIntervalMs: 50 }, note: 'paced to about what concurrency 5 achieves at 50 ms' }));
+	const capNote =
+		'N capped at 300: at concurrency 1 and 50 ms every payout waits ≥ 100 ms, so 1,000 rows would only add 70 s of waiting';
+	for (const engine of both)
+		cases.push(payoutCase(engine, 50, 300, { concurrency: 1, note: capNote }));
+	cases.push(
+		payoutCase('httpNode', 50, 1_000, {
+			batching: { batchSize: 50, batchIntervalMs: 1000 },
+			note: "the values n8n's editor fills in when Batching is added",
+		}),
+	);
+	cases.push(
+		payoutCase('httpNode', 50, 1_000, {
+			batching: { batchSize: 5, batchIntervalMs: 50 },
+			note: 'paced to about what concurrency 5 achieves at 50 ms',
+		}),
+	);
 	cases.push(
 		payoutCase('httpNode', 50, 10_000, {
 			batching: { batchSize: 50, batchIntervalMs: 1000 },
-			skipByDesign: 'paced by the node itself: 2 nodes × 10,000 ÷ 50 items per second = 400 s, whatever the API does',
+			skipByDesign:
+				'paced by the node itself: 2 nodes × 10,000 ÷ 50 items per second = 400 s, whatever the API does',
 		}),
 	);
 	return cases;

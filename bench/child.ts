@@ -12,8 +12,19 @@ export function runChild(spec: CaseSpec, timeoutMs: number): Promise<CaseResult>
 	return new Promise((resolveRun) => {
 		const child = spawn(
 			process.execPath,
-			['--import', 'tsx', '--expose-gc', '--max-old-space-size=8192', join(__dirname, 'case.ts'), JSON.stringify(spec)],
-			{ cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_ENV: 'production' } },
+			[
+				'--import',
+				'tsx',
+				'--expose-gc',
+				'--max-old-space-size=8192',
+				join(__dirname, 'case.ts'),
+				JSON.stringify(spec),
+			],
+			{
+				cwd: ROOT,
+				stdio: ['ignore', 'pipe', 'pipe'],
+				env: { ...process.env, NODE_ENV: 'production' },
+			},
 		);
 		let stdout = '';
 		let stderr = '';
@@ -28,7 +39,9 @@ export function runChild(spec: CaseSpec, timeoutMs: number): Promise<CaseResult>
 			clearTimeout(timer);
 			const line = stdout.split('\n').find((l) => l.startsWith('BENCH_RESULT '));
 			if (line) return resolveRun(JSON.parse(line.slice('BENCH_RESULT '.length)) as CaseResult);
-			const why = timedOut ? `killed after the case's time limit of ${Math.round(timeoutMs / 1000)} s` : `exited ${code}`;
+			const why = timedOut
+				? `killed after the case's time limit of ${Math.round(timeoutMs / 1000)} s`
+				: `exited ${code}`;
 			resolveRun({
 				ok: false,
 				error: `${why}; ${stderr.trim().split('\n').slice(-3).join(' | ')}`.slice(0, 600),

@@ -86,7 +86,8 @@ export class ProcessGroupSampler {
 
 	start(): void {
 		const procs = this.sample();
-		for (const [name, leader] of this.leaders) this.cpuStart.set(name, this.groupCpuTicks(procs, leader));
+		for (const [name, leader] of this.leaders)
+			this.cpuStart.set(name, this.groupCpuTicks(procs, leader));
 		this.timer = setInterval(() => this.sample(), 200);
 	}
 
@@ -95,7 +96,8 @@ export class ProcessGroupSampler {
 		const procs = this.sample();
 		return [...this.leaders].map(([name, leader]) => ({
 			name,
-			cpuSeconds: (this.groupCpuTicks(procs, leader) - (this.cpuStart.get(name) ?? 0)) / TICKS_PER_SECOND,
+			cpuSeconds:
+				(this.groupCpuTicks(procs, leader) - (this.cpuStart.get(name) ?? 0)) / TICKS_PER_SECOND,
 			peakRssMb: Math.round((this.peakLeader.get(name) ?? 0) / 1024),
 			peakGroupRssMb: Math.round((this.peakGroup.get(name) ?? 0) / 1024),
 		}));

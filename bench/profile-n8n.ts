@@ -11,7 +11,15 @@ import { tmpdir } from 'os';
 import { join, resolve } from 'path';
 
 import { examplePayoutNode, payChunkWorkflow } from '../e2e/lib/chunkWorkflows';
-import { activateWorkflow, communityNodesDir, createInstance, importCredentials, importWorkflow, n8nInstall, startServer } from '../e2e/lib/n8n';
+import {
+	activateWorkflow,
+	communityNodesDir,
+	createInstance,
+	importCredentials,
+	importWorkflow,
+	n8nInstall,
+	startServer,
+} from '../e2e/lib/n8n';
 import { buildAndPack, installPacked } from '../e2e/lib/package';
 import { sleep, stopAll } from '../e2e/lib/processes';
 import { sandboxCredentialData, startSandboxProcess } from '../e2e/lib/sandbox';
@@ -28,7 +36,12 @@ interface ProfileNode {
 function bucket(url: string): string {
 	if (!url) return '(native / idle / gc)';
 	const m = url.match(/node_modules\/((?:@[^/]+\/)?[^/]+)\/(?:dist\/)?([^/]+)?/);
-	if (m) return m[1] === 'n8n-nodes-paymentstrust' ? 'n8n-nodes-paymentstrust (our node)' : m[1] === 'n8n-core' || m[1] === 'n8n' || m[1].startsWith('@n8n') ? `${m[1]}/${m[2] ?? ''}` : m[1];
+	if (m)
+		return m[1] === 'n8n-nodes-paymentstrust'
+			? 'n8n-nodes-paymentstrust (our node)'
+			: m[1] === 'n8n-core' || m[1] === 'n8n' || m[1].startsWith('@n8n')
+				? `${m[1]}/${m[2] ?? ''}`
+				: m[1];
 	if (url.startsWith('node:')) return url.split('/')[0];
 	return url.slice(0, 60);
 }
@@ -43,25 +56,67 @@ async function main(): Promise<void> {
 	const pkg = await buildAndPack(ROOT, join(dir, 'pack'), join(dir, 'logs'));
 	const sandbox = await startSandboxProcess(ROOT, join(dir, 'logs'), 60_000);
 	try {
-		const inst = await createInstance(n8nInstall(2), { userFolder: join(dir, 'n8n'), logDir: join(dir, 'logs', 'n8n'), filesDir: join(dir, 'files') });
+		const inst = await createInstance(n8nInstall(2), {
+			userFolder: join(dir, 'n8n'),
+			logDir: join(dir, 'logs', 'n8n'),
+			filesDir: join(dir, 'files'),
+		});
 		await installPacked(pkg, communityNodesDir(inst.userFolder), inst.logDir);
-		await importCredentials(inst, [{ id: CREDENTIAL_ID, name: CREDENTIAL_NAME, type: CREDENTIAL_TYPE, data: sandboxCredentialData(sandbox.baseUrl) }]);
+		await importCredentials(inst, [
+			{
+				id: CREDENTIAL_ID,
+				name: CREDENTIAL_NAME,
+				type: CREDENTIAL_TYPE,
+				data: sandboxCredentialData(sandbox.baseUrl),
+			},
+		]);
 		const payout = examplePayoutNode(ROOT);
 		payout.parameters.options = { concurrency: 10, waitForFinalStatus: false };
-		await importWorkflow(inst, payChunkWorkflow({ id: 'ptProfPayChunk01', name: 'profile', webhookId: 'be0c0000-0000-4000-8000-00000000b0f1', path: 'pt-prof', payout, answer: 'nothing' }), 'prof');
+		await importWorkflow(
+			inst,
+			payChunkWorkflow({
+				id: 'ptProfPayChunk01',
+				name: 'profile',
+				webhookId: 'be0c0000-0000-4000-8000-00000000b0f1',
+				path: 'pt-prof',
+				payout,
+				answer: 'nothing',
+			}),
+			'prof',
+		);
 		await activateWorkflow(inst, 'ptProfPayChunk01');
 		inst.env.NODE_OPTIONS = `--cpu-prof --cpu-prof-dir=${profDir}`;
 		const server = await startServer(inst, 180_000);
-		const body = (prefix: string, n: number) => JSON.stringify({ chunk: 1, rows: Array.from({ length: n }, (_, i) => ({ reference_id: `${prefix}-${i}`, service: 'test_usd', currency: 'USD', amount: '10.00', account: String(400000 + i), note: 'p' })) });
+		const body = (prefix: string, n: number) =>
+			JSON.stringify({
+				chunk: 1,
+				rows: Array.from({ length: n }, (_, i) => ({
+					reference_id: `${prefix}-${i}`,
+					service: 'test_usd',
+					currency: 'USD',
+					amount: '10.00',
+					account: String(400000 + i),
+					note: 'p',
+				})),
+			});
 		// Warm-up; also waits until the webhook is registered (it may answer 404 for a moment after start).
 		for (let attempt = 0; ; attempt++) {
-			const warm = await fetch(`${inst.baseUrl}/webhook/pt-prof`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body(`prof-warm-${attempt}`, 50) });
+			const warm = await fetch(`${inst.baseUrl}/webhook/pt-prof`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: body(`prof-warm-${attempt}`, 50),
+			});
 			if (warm.status === 200) break;
 			if (attempt > 60) throw new Error(`warm-up answered ${warm.status}`);
 			await sleep(1_000);
 		}
 		const t0 = Date.now();
-		const res = await fetch(`${inst.baseUrl}/webhook/pt-prof`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body('prof', rows), signal: AbortSignal.timeout(1_800_000) });
+		const res = await fetch(`${inst.baseUrl}/webhook/pt-prof`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: body('prof', rows),
+			signal: AbortSignal.timeout(1_800_000),
+		});
 		runMs = Date.now() - t0;
 		console.log(`${rows} rows: ${res.status} in ${(runMs / 1000).toFixed(1)} s`);
 		const t1 = Date.now();
@@ -73,8 +128,15 @@ async function main(): Promise<void> {
 	}
 	const files = readdirSync(profDir).filter((f) => f.endsWith('.cpuprofile'));
 	// The biggest profile is the n8n server's (the CLI imports write small ones).
-	const file = files.map((f) => join(profDir, f)).sort((a, b) => readFileSync(b).length - readFileSync(a).length)[0];
-	const profile = JSON.parse(readFileSync(file, 'utf8')) as { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[]; endTime: number };
+	const file = files
+		.map((f) => join(profDir, f))
+		.sort((a, b) => readFileSync(b).length - readFileSync(a).length)[0];
+	const profile = JSON.parse(readFileSync(file, 'utf8')) as {
+		nodes: ProfileNode[];
+		samples: number[];
+		timeDeltas: number[];
+		endTime: number;
+	};
 	// Only the samples of the measured run: start-up and shutdown are left out.
 	const windowEnd = profile.endTime - shutdownMs * 1000;
 	const windowStart = windowEnd - runMs * 1000;
@@ -92,8 +154,11 @@ async function main(): Promise<void> {
 		const key = bucket(node.callFrame.url);
 		self.set(key, (self.get(key) ?? 0) + ms);
 	});
-	console.log(`profile ${file}: ${(total / 1000).toFixed(1)} s of CPU in the measured run (${((total / rows)).toFixed(2)} ms per payout; idle excluded), self time by package:`);
-	for (const [key, ms] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`  ${((100 * ms) / total).toFixed(1).padStart(5)} %  ${key}`);
+	console.log(
+		`profile ${file}: ${(total / 1000).toFixed(1)} s of CPU in the measured run (${(total / rows).toFixed(2)} ms per payout; idle excluded), self time by package:`,
+	);
+	for (const [key, ms] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 25))
+		console.log(`  ${((100 * ms) / total).toFixed(1).padStart(5)} %  ${key}`);
 }
 
 main().then(

@@ -22,11 +22,26 @@ import { cpus, loadavg, tmpdir } from 'os';
 import { join, resolve } from 'path';
 
 import { examplePayoutNode, payChunkWorkflow } from '../e2e/lib/chunkWorkflows';
-import { activateWorkflow, communityNodesDir, createInstance, importCredentials, importWorkflow, isInstalled, n8nInstall, startServer } from '../e2e/lib/n8n';
+import {
+	activateWorkflow,
+	communityNodesDir,
+	createInstance,
+	importCredentials,
+	importWorkflow,
+	isInstalled,
+	n8nInstall,
+	startServer,
+} from '../e2e/lib/n8n';
 import { buildAndPack, installPacked, PackedPackage } from '../e2e/lib/package';
 import { killAllNow, sleep, Started, stopAll } from '../e2e/lib/processes';
 import { QueueCluster } from '../e2e/lib/queueCluster';
-import { configureSandbox, readLedger, RunningSandbox, sandboxCredentialData, startSandboxProcess } from '../e2e/lib/sandbox';
+import {
+	configureSandbox,
+	readLedger,
+	RunningSandbox,
+	sandboxCredentialData,
+	startSandboxProcess,
+} from '../e2e/lib/sandbox';
 import { createQueueServices, dropQueueServices } from '../e2e/lib/services';
 import { CREDENTIAL_ID, CREDENTIAL_NAME, CREDENTIAL_TYPE } from '../e2e/lib/workflows';
 import { mapWithConcurrency } from '../nodes/PaymentsTrust/helpers/concurrency';
@@ -68,17 +83,32 @@ export interface RealN8nRun {
 }
 
 function row(prefix: string, i: number): Record<string, string> {
-	return { reference_id: `${prefix}-${i}`, service: 'test_usd', currency: 'USD', amount: (10 + (i % 90)).toFixed(2), account: String(300000 + i), note: 'bench' };
+	return {
+		reference_id: `${prefix}-${i}`,
+		service: 'test_usd',
+		currency: 'USD',
+		amount: (10 + (i % 90)).toFixed(2),
+		account: String(300000 + i),
+		note: 'bench',
+	};
 }
 
 /** POST without undici's 300 s header timeout: a chunk may wait in the queue longer than that. */
 async function post(url: string, body: unknown, timeoutMs: number): Promise<number> {
 	const data = Buffer.from(JSON.stringify(body));
 	return await new Promise((resolvePost, reject) => {
-		const req = http.request(url, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': data.length }, timeout: timeoutMs }, (res) => {
-			res.resume();
-			res.on('end', () => resolvePost(res.statusCode ?? 0));
-		});
+		const req = http.request(
+			url,
+			{
+				method: 'POST',
+				headers: { 'content-type': 'application/json', 'content-length': data.length },
+				timeout: timeoutMs,
+			},
+			(res) => {
+				res.resume();
+				res.on('end', () => resolvePost(res.statusCode ?? 0));
+			},
+		);
 		req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
 		req.on('error', reject);
 		req.end(data);
@@ -90,15 +120,26 @@ async function post(url: string, body: unknown, timeoutMs: number): Promise<numb
  * large sheets"); every chunk must be answered 200. Sent all at once, every waiting chunk is an open request the
  * webhook process holds until its execution ends, so its memory would grow with the sheet.
  */
-async function payInChunks(url: string, prefix: string, rows: number, chunkSize: number, inFlight: number): Promise<void> {
+async function payInChunks(
+	url: string,
+	prefix: string,
+	rows: number,
+	chunkSize: number,
+	inFlight: number,
+): Promise<void> {
 	const starts: number[] = [];
 	for (let first = 0; first < rows; first += chunkSize) starts.push(first);
 	const answers = (await mapWithConcurrency(starts, inFlight, async (first, index) => {
-		const chunk = Array.from({ length: Math.min(chunkSize, rows - first) }, (_, k) => row(prefix, first + k + 1));
+		const chunk = Array.from({ length: Math.min(chunkSize, rows - first) }, (_, k) =>
+			row(prefix, first + k + 1),
+		);
 		return await post(url, { chunk: index + 1, rows: chunk }, 3_600_000);
 	})) as number[];
 	const bad = answers.filter((s) => s !== 200);
-	if (bad.length) throw new Error(`${bad.length} of ${answers.length} chunks answered ${[...new Set(bad)].join(', ')}`);
+	if (bad.length)
+		throw new Error(
+			`${bad.length} of ${answers.length} chunks answered ${[...new Set(bad)].join(', ')}`,
+		);
 }
 
 /**
@@ -124,25 +165,55 @@ interface Target {
 function benchWorkflow() {
 	const payout = examplePayoutNode(ROOT);
 	payout.parameters.options = { concurrency: CONCURRENCY, waitForFinalStatus: false };
-	return payChunkWorkflow({ id: WORKFLOW_ID, name: 'Bench: pay a chunk', webhookId: 'be0c0000-0000-4000-8000-00000000b001', path: PATH, payout, answer: 'nothing' });
+	return payChunkWorkflow({
+		id: WORKFLOW_ID,
+		name: 'Bench: pay a chunk',
+		webhookId: 'be0c0000-0000-4000-8000-00000000b001',
+		path: PATH,
+		payout,
+		answer: 'nothing',
+	});
 }
 
-const credential = (sandbox: RunningSandbox) => ({ id: CREDENTIAL_ID, name: CREDENTIAL_NAME, type: CREDENTIAL_TYPE, data: sandboxCredentialData(sandbox.baseUrl) });
+const credential = (sandbox: RunningSandbox) => ({
+	id: CREDENTIAL_ID,
+	name: CREDENTIAL_NAME,
+	type: CREDENTIAL_TYPE,
+	data: sandboxCredentialData(sandbox.baseUrl),
+});
 
 const pidOf = (p?: Started) => p?.child.pid ?? 0;
 
-async function startSingle(dir: string, pkg: PackedPackage, sandbox: RunningSandbox): Promise<Target> {
+async function startSingle(
+	dir: string,
+	pkg: PackedPackage,
+	sandbox: RunningSandbox,
+): Promise<Target> {
 	const install = n8nInstall(2);
-	const inst = await createInstance(install, { userFolder: join(dir, 'single'), logDir: join(dir, 'logs', 'single'), filesDir: join(dir, 'files') });
+	const inst = await createInstance(install, {
+		userFolder: join(dir, 'single'),
+		logDir: join(dir, 'logs', 'single'),
+		filesDir: join(dir, 'files'),
+	});
 	await installPacked(pkg, communityNodesDir(inst.userFolder), inst.logDir);
 	await importCredentials(inst, [credential(sandbox)]);
 	await importWorkflow(inst, benchWorkflow(), 'bench');
 	await activateWorkflow(inst, WORKFLOW_ID);
 	const server = await startServer(inst, 180_000);
-	return { url: `${inst.baseUrl}/webhook/${PATH}`, leaders: new Map([['n8n (single)', pidOf(server)]]), executionsInFlight: 1, stop: async () => await server.stop() };
+	return {
+		url: `${inst.baseUrl}/webhook/${PATH}`,
+		leaders: new Map([['n8n (single)', pidOf(server)]]),
+		executionsInFlight: 1,
+		stop: async () => await server.stop(),
+	};
 }
 
-async function startQueue(dir: string, pkg: PackedPackage, sandbox: RunningSandbox, workers: number): Promise<Target> {
+async function startQueue(
+	dir: string,
+	pkg: PackedPackage,
+	sandbox: RunningSandbox,
+	workers: number,
+): Promise<Target> {
 	const install = n8nInstall(2);
 	const logDir = join(dir, 'logs', `queue-${workers}w`);
 	const services = await createQueueServices(logDir);
@@ -155,11 +226,16 @@ async function startQueue(dir: string, pkg: PackedPackage, sandbox: RunningSandb
 		workers,
 		webhooks: 1,
 		workerConcurrency: 1,
-		roleEnv: WORKER_HEAP_MB > 0 ? { worker: { NODE_OPTIONS: `--max-old-space-size=${WORKER_HEAP_MB}` } } : undefined,
+		roleEnv:
+			WORKER_HEAP_MB > 0
+				? { worker: { NODE_OPTIONS: `--max-old-space-size=${WORKER_HEAP_MB}` } }
+				: undefined,
 	});
 	const stop = async () => {
 		await cluster.stop();
-		await dropQueueServices(services, logDir).catch((error: Error) => console.error(`cleanup: ${error.message}`));
+		await dropQueueServices(services, logDir).catch((error: Error) =>
+			console.error(`cleanup: ${error.message}`),
+		);
 	};
 	try {
 		await importCredentials(cluster.main.inst, [credential(sandbox)]);
@@ -193,18 +269,32 @@ async function measure(
 	const prefix = `bench-${setup}-${latencyMs}-${rows}`;
 	// Warm-up (also waits until the webhook is registered).
 	for (let attempt = 0; ; attempt++) {
-		const status = await post(target.url, { chunk: 0, rows: Array.from({ length: WARMUP_ROWS }, (_, i) => row(`${prefix}-warm`, i + 1)) }, 300_000).catch(() => 0);
+		const status = await post(
+			target.url,
+			{
+				chunk: 0,
+				rows: Array.from({ length: WARMUP_ROWS }, (_, i) => row(`${prefix}-warm`, i + 1)),
+			},
+			300_000,
+		).catch(() => 0);
 		if (status === 200) break;
 		if (attempt > 60) throw new Error(`warm-up chunk answered ${status}`);
 		await sleep(1_000);
 	}
-	const totalConcurrency = CONCURRENCY * Math.min(target.executionsInFlight, Math.ceil(rows / chunkSize));
+	const totalConcurrency =
+		CONCURRENCY * Math.min(target.executionsInFlight, Math.ceil(rows / chunkSize));
 	const sampler = new ProcessGroupSampler(target.leaders);
 	sampler.start();
 	const t0 = performance.now();
 	let error: string | undefined;
 	try {
-		await payInChunks(target.url, prefix, rows, chunkSize, target.executionsInFlight * CHUNKS_IN_FLIGHT_PER_SLOT);
+		await payInChunks(
+			target.url,
+			prefix,
+			rows,
+			chunkSize,
+			target.executionsInFlight * CHUNKS_IN_FLIGHT_PER_SLOT,
+		);
 	} catch (caught) {
 		error = (caught as Error).message;
 	}
@@ -238,7 +328,11 @@ async function measure(
 	};
 }
 
-async function measureRaw(sandbox: RunningSandbox, latencyMs: number, rows: number): Promise<RealN8nCase> {
+async function measureRaw(
+	sandbox: RunningSandbox,
+	latencyMs: number,
+	rows: number,
+): Promise<RealN8nCase> {
 	const loadBefore = loadavg()[0];
 	await fetch(`${sandbox.baseUrl}/__sandbox/reset`, { method: 'POST' });
 	await configureSandbox(sandbox.baseUrl, { latencyMs });
@@ -262,7 +356,14 @@ async function measureRaw(sandbox: RunningSandbox, latencyMs: number, rows: numb
 		totalConcurrency: CONCURRENCY,
 		wallMs: result.wallMs,
 		lowerBoundMs: (2 * rows * latencyMs) / CONCURRENCY,
-		processes: [{ name: 'raw axios', cpuSeconds: (result.cpuUserMs + result.cpuSystemMs) / 1000, peakRssMb: Math.round(result.peakRssMb), peakGroupRssMb: Math.round(result.peakRssMb) }],
+		processes: [
+			{
+				name: 'raw axios',
+				cpuSeconds: (result.cpuUserMs + result.cpuSystemMs) / 1000,
+				peakRssMb: Math.round(result.peakRssMb),
+				peakGroupRssMb: Math.round(result.peakRssMb),
+			},
+		],
 		ledgerOk: result.ok,
 		ledgerNote: result.ok ? 'ok' : (result.error ?? ''),
 		loadBefore,
@@ -271,10 +372,15 @@ async function measureRaw(sandbox: RunningSandbox, latencyMs: number, rows: numb
 }
 
 /** `onProgress` gets the run so far after every case, so that a run cut short still leaves its results. */
-export async function runRealN8nBench(mode: 'full' | 'quick', onProgress?: (run: RealN8nRun) => void): Promise<RealN8nRun | undefined> {
+export async function runRealN8nBench(
+	mode: 'full' | 'quick',
+	onProgress?: (run: RealN8nRun) => void,
+): Promise<RealN8nRun | undefined> {
 	const install = n8nInstall(2);
 	if (!isInstalled(install)) {
-		console.log(`Real-n8n bench skipped: n8n ${install.version} is not installed (run bash e2e/install-n8n.sh v2)`);
+		console.log(
+			`Real-n8n bench skipped: n8n ${install.version} is not installed (run bash e2e/install-n8n.sh v2)`,
+		);
 		return undefined;
 	}
 	const started = Date.now();
@@ -292,7 +398,9 @@ export async function runRealN8nBench(mode: 'full' | 'quick', onProgress?: (run:
 	const largeRows = Number(process.env.BENCH_LARGE_ROWS || (mode === 'quick' ? 20_000 : 100_000));
 	const dir = mkdtempSync(join(tmpdir(), 'pt-bench-n8n-'));
 	mkdirSync(join(dir, 'files'), { recursive: true });
-	console.log(`\nReal n8n ${install.version} bench (${mode}): ${rows} rows per case, concurrency ${CONCURRENCY}; work folder ${dir}`);
+	console.log(
+		`\nReal n8n ${install.version} bench (${mode}): ${rows} rows per case, concurrency ${CONCURRENCY}; work folder ${dir}`,
+	);
 	const cases: RealN8nCase[] = [];
 	const snapshot = (): RealN8nRun => ({
 		mode,
@@ -305,7 +413,12 @@ export async function runRealN8nBench(mode: 'full' | 'quick', onProgress?: (run:
 	const log = (c: RealN8nCase) => {
 		cases.push(c);
 		onProgress?.(snapshot());
-		const cpu = c.processes.map((p) => `${p.name} ${((p.cpuSeconds * 1000) / c.rows).toFixed(2)} ms/payout, ${p.peakRssMb} MB`).join('; ');
+		const cpu = c.processes
+			.map(
+				(p) =>
+					`${p.name} ${((p.cpuSeconds * 1000) / c.rows).toFixed(2)} ms/payout, ${p.peakRssMb} MB`,
+			)
+			.join('; ');
 		console.log(
 			`  ${c.setup} ${c.latencyMs} ms ${c.rows} rows: ${(c.wallMs / 1000).toFixed(1)} s (bound ${(c.lowerBoundMs / 1000).toFixed(1)} s)${c.error ? ` ERROR ${c.error}` : ''}${c.ledgerOk ? '' : ` LEDGER ${c.ledgerNote}`} | ${cpu}`,
 		);
@@ -322,11 +435,16 @@ export async function runRealN8nBench(mode: 'full' | 'quick', onProgress?: (run:
 		];
 		// BENCH_SETUPS=queue-2w (comma-separated) runs only those setups: for trying a setting, not for results.
 		const only = (process.env.BENCH_SETUPS ?? '').split(',').filter(Boolean);
-		for (const [setup, start] of setups.filter(([name]) => only.length === 0 || only.includes(name))) {
+		for (const [setup, start] of setups.filter(
+			([name]) => only.length === 0 || only.includes(name),
+		)) {
 			let target: Target | undefined;
 			try {
 				target = await start();
-				for (const latency of [50, 0]) log(await measure(sandbox, target, setup, latency, rows, setup === 'single' ? rows : chunk));
+				for (const latency of [50, 0])
+					log(
+						await measure(sandbox, target, setup, latency, rows, setup === 'single' ? rows : chunk),
+					);
 				if (setup === 'queue-2w') log(await measure(sandbox, target, setup, 0, largeRows, chunk));
 			} catch (error) {
 				console.error(`  ${setup}: ${(error as Error).message}`);

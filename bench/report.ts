@@ -22,7 +22,14 @@ export interface BenchRun {
 	only?: string;
 	date: string;
 	durationMs: number;
-	machine: { cpus: number; cpuModel: string; memoryGb: number; node: string; platform: string; loadAtEnd: number[] };
+	machine: {
+		cpus: number;
+		cpuModel: string;
+		memoryGb: number;
+		node: string;
+		platform: string;
+		loadAtEnd: number[];
+	};
 	versions: Record<string, string>;
 	httpNodeSetup: { cache?: string; error?: string; seconds: number };
 	cases: CaseRecord[];
@@ -39,21 +46,31 @@ const ENGINE_LABEL: Record<Engine, string> = {
 	rawGetMany: 'raw axios following links.next',
 };
 
-const num = (value: number, digits = 0) => value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-const secs = (ms: number) => (ms >= 100_000 ? `${num(ms / 1000)} s` : ms >= 10_000 ? `${num(ms / 1000, 1)} s` : `${num(ms / 1000, 2)} s`);
+const num = (value: number, digits = 0) =>
+	value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const secs = (ms: number) =>
+	ms >= 100_000
+		? `${num(ms / 1000)} s`
+		: ms >= 10_000
+			? `${num(ms / 1000, 1)} s`
+			: `${num(ms / 1000, 2)} s`;
 
 function ok(record: CaseRecord): record is CaseRecord & { result: CaseResult } {
 	return record.result?.ok === true;
 }
 const wall = (record: CaseRecord & { result: CaseResult }) => record.result.wallMs;
-const perSecond = (record: CaseRecord & { result: CaseResult }) => record.result.items / (record.result.wallMs / 1000);
-const cpuPerItem = (record: CaseRecord & { result: CaseResult }) => (record.result.cpuUserMs + record.result.cpuSystemMs) / record.result.items;
+const perSecond = (record: CaseRecord & { result: CaseResult }) =>
+	record.result.items / (record.result.wallMs / 1000);
+const cpuPerItem = (record: CaseRecord & { result: CaseResult }) =>
+	(record.result.cpuUserMs + record.result.cpuSystemMs) / record.result.items;
 
 function status(record: CaseRecord): string {
 	if (record.skipped) return `not run: ${record.skipped}`;
 	if (!record.result) return 'not run';
 	if (!record.result.ok) return `**failed**: ${record.result.error}`;
-	const repeat = record.repeat ? `run ${record.repeat} of a repeated pair (ratios and verdicts use the median)` : '';
+	const repeat = record.repeat
+		? `run ${record.repeat} of a repeated pair (ratios and verdicts use the median)`
+		: '';
 	return [record.note, repeat].filter(Boolean).join('; ');
 }
 
@@ -77,13 +94,24 @@ function median(values: number[]): number {
 	return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
-const keyOf = (record: CaseRecord) => `${record.engine}|${record.latencyMs}|${record.spec.n}|${record.setting}`;
+const keyOf = (record: CaseRecord) =>
+	`${record.engine}|${record.latencyMs}|${record.spec.n}|${record.setting}`;
 
 /** One measurement (engine, latency, N, setting) over its repeats: medians of the successful runs. */
-function aggregate(records: CaseRecord[], engine: Engine, latencyMs: number, n: number, setting: string): Aggregate | undefined {
+function aggregate(
+	records: CaseRecord[],
+	engine: Engine,
+	latencyMs: number,
+	n: number,
+	setting: string,
+): Aggregate | undefined {
 	const runs = records.filter(
 		(record): record is CaseRecord & { result: CaseResult } =>
-			record.engine === engine && record.latencyMs === latencyMs && record.spec.n === n && record.setting === setting && ok(record),
+			record.engine === engine &&
+			record.latencyMs === latencyMs &&
+			record.spec.n === n &&
+			record.setting === setting &&
+			ok(record),
 	);
 	if (runs.length === 0) return undefined;
 	const wallMs = median(runs.map(wall));
@@ -117,10 +145,26 @@ function aggregates(records: CaseRecord[], engine: Engine): Aggregate[] {
 const runsNote = (value: Aggregate) => (value.runs > 1 ? ` (median of ${value.runs})` : '');
 
 function payoutTable(records: CaseRecord[], latencyMs: number): string {
-	const order: Engine[] = ['ours', 'oursGenericAuth', 'oursFunctionAuth', 'httpNode', 'raw', 'rawNoKeepAlive'];
+	const order: Engine[] = [
+		'ours',
+		'oursGenericAuth',
+		'oursFunctionAuth',
+		'httpNode',
+		'raw',
+		'rawNoKeepAlive',
+	];
 	const rows = records
-		.filter((record) => (record.group === 'payout' || record.group === 'diagnostic') && record.latencyMs === latencyMs)
-		.sort((a, b) => a.spec.n - b.spec.n || order.indexOf(a.engine) - order.indexOf(b.engine) || (a.concurrency ?? 0) - (b.concurrency ?? 0));
+		.filter(
+			(record) =>
+				(record.group === 'payout' || record.group === 'diagnostic') &&
+				record.latencyMs === latencyMs,
+		)
+		.sort(
+			(a, b) =>
+				a.spec.n - b.spec.n ||
+				order.indexOf(a.engine) - order.indexOf(b.engine) ||
+				(a.concurrency ?? 0) - (b.concurrency ?? 0),
+		);
 	const withBound = latencyMs > 0;
 	const header = [
 		'Engine',
@@ -153,12 +197,16 @@ function payoutTable(records: CaseRecord[], latencyMs: number): string {
 			record.setting,
 			secs(wall(record)),
 			num(perSecond(record), 0),
-			...(withBound ? [bound ? secs(bound) : '–', bound ? `${num(wall(record) / bound, 2)}×` : '–'] : []),
+			...(withBound
+				? [bound ? secs(bound) : '–', bound ? `${num(wall(record) / bound, 2)}×` : '–']
+				: []),
 			num(cpuPerItem(record), 2),
 			`${num(record.result.peakRssMb)} MB`,
 			`${num(record.result.rssBeforeMb)} MB`,
 			record.sandboxCpuMs !== undefined ? num(record.sandboxCpuMs / record.result.items, 2) : '–',
-			record.result.eventLoopDelayMeanMs !== undefined ? `${num(record.result.eventLoopDelayMeanMs, 1)} / ${num(record.result.eventLoopDelayP99Ms ?? 0, 1)} ms` : '–',
+			record.result.eventLoopDelayMeanMs !== undefined
+				? `${num(record.result.eventLoopDelayMeanMs, 1)} / ${num(record.result.eventLoopDelayP99Ms ?? 0, 1)} ms`
+				: '–',
 			`${num(record.loadBefore ?? 0, 1)}→${num(record.loadAfter ?? 0, 1)}`,
 			status(record),
 		];
@@ -169,8 +217,12 @@ function payoutTable(records: CaseRecord[], latencyMs: number): string {
 
 function ratioTables(records: CaseRecord[]): string {
 	const out: string[] = [];
-	out.push('#### Ours vs the raw client and vs the lower bound (same latency, N and concurrency; medians where repeated)\n');
-	out.push('| Latency | N | Concurrency | Ours wall | Raw wall | Ours ÷ raw (wall) | Ours ÷ raw (CPU / payout) | Ours ÷ lower bound | Raw ÷ lower bound |');
+	out.push(
+		'#### Ours vs the raw client and vs the lower bound (same latency, N and concurrency; medians where repeated)\n',
+	);
+	out.push(
+		'| Latency | N | Concurrency | Ours wall | Raw wall | Ours ÷ raw (wall) | Ours ÷ raw (CPU / payout) | Ours ÷ lower bound | Raw ÷ lower bound |',
+	);
 	out.push('|---|---|---|---|---|---|---|---|---|');
 	for (const ours of aggregates(records, 'ours')) {
 		const raw = aggregate(records, 'raw', ours.latencyMs, ours.n, ours.setting);
@@ -179,11 +231,17 @@ function ratioTables(records: CaseRecord[]): string {
 			`| ${ours.latencyMs} ms | ${num(ours.n)} | ${ours.concurrency}${runsNote(ours)} | ${secs(ours.wallMs)} | ${raw ? secs(raw.wallMs) : '–'} | ${raw ? `${num(ours.wallMs / raw.wallMs, 2)}×` : '–'} | ${raw ? `${num(ours.cpuPerItem / raw.cpuPerItem, 2)}×` : '–'} | ${bound ? `${num(ours.wallMs / bound, 2)}×` : '–'} | ${bound && raw ? `${num(raw.wallMs / bound, 2)}×` : '–'} |`,
 		);
 	}
-	out.push('\n#### Ours vs the HTTP Request node (throughput, payouts per second; same latency and N)\n');
-	out.push('| Latency | N | HTTP Request node setting | HTTP node payouts/s | Ours c5 (default) | Ours c10 | Ours c50 | Ours c5 ÷ HTTP | Ours best ÷ HTTP |');
+	out.push(
+		'\n#### Ours vs the HTTP Request node (throughput, payouts per second; same latency and N)\n',
+	);
+	out.push(
+		'| Latency | N | HTTP Request node setting | HTTP node payouts/s | Ours c5 (default) | Ours c10 | Ours c50 | Ours c5 ÷ HTTP | Ours best ÷ HTTP |',
+	);
 	out.push('|---|---|---|---|---|---|---|---|---|');
 	for (const http of aggregates(records, 'httpNode')) {
-		const rates = [5, 10, 50].map((c) => aggregate(records, 'ours', http.latencyMs, http.n, `concurrency ${c}`)?.perSecond);
+		const rates = [5, 10, 50].map(
+			(c) => aggregate(records, 'ours', http.latencyMs, http.n, `concurrency ${c}`)?.perSecond,
+		);
 		const best = Math.max(...rates.map((rate) => rate ?? 0));
 		out.push(
 			`| ${http.latencyMs} ms | ${num(http.n)} | ${http.setting} | ${num(http.perSecond)} | ${rates.map((rate) => (rate ? num(rate) : '–')).join(' | ')} | ${rates[0] ? `${num(rates[0] / http.perSecond, 2)}×` : '–'} | ${best ? `${num(best / http.perSecond, 2)}×` : '–'} |`,
@@ -200,7 +258,9 @@ function getManyTable(records: CaseRecord[]): string {
 	];
 	for (const record of rows) {
 		if (!ok(record)) {
-			lines.push(`| ${ENGINE_LABEL[record.engine]} | ${record.latencyMs} ms | ${num(record.spec.n)} | – | – | – | – | – | – | ${status(record)} |`);
+			lines.push(
+				`| ${ENGINE_LABEL[record.engine]} | ${record.latencyMs} ms | ${num(record.spec.n)} | – | – | – | – | – | – | ${status(record)} |`,
+			);
 			continue;
 		}
 		const r = record.result;
@@ -222,13 +282,23 @@ function verdicts(records: CaseRecord[]): Verdict[] {
 	const ours = aggregates(records, 'ours');
 
 	// 1. Within 1.2× of the lower bound at concurrency 10 with 50 ms latency.
-	const atTen = ours.filter((value) => value.latencyMs === 50 && value.concurrency === 10 && value.lowerBoundMs);
+	const atTen = ours.filter(
+		(value) => value.latencyMs === 50 && value.concurrency === 10 && value.lowerBoundMs,
+	);
 	result.push({
 		target: 'Within 1.2× of the lower bound at concurrency 10 with 50 ms latency',
-		verdict: atTen.length === 0 ? 'NOT MEASURED' : atTen.every((value) => value.wallMs / value.lowerBoundMs! <= 1.2) ? 'PASS' : 'FAIL',
+		verdict:
+			atTen.length === 0
+				? 'NOT MEASURED'
+				: atTen.every((value) => value.wallMs / value.lowerBoundMs! <= 1.2)
+					? 'PASS'
+					: 'FAIL',
 		evidence:
 			atTen
-				.map((value) => `N=${num(value.n)}: ${secs(value.wallMs)}${runsNote(value)} vs ${secs(value.lowerBoundMs!)} = ${num(value.wallMs / value.lowerBoundMs!, 2)}×`)
+				.map(
+					(value) =>
+						`N=${num(value.n)}: ${secs(value.wallMs)}${runsNote(value)} vs ${secs(value.lowerBoundMs!)} = ${num(value.wallMs / value.lowerBoundMs!, 2)}×`,
+				)
 				.join('; ') || 'no successful run',
 	});
 
@@ -243,7 +313,10 @@ function verdicts(records: CaseRecord[]): Verdict[] {
 		verdict: pairs.length === 0 ? 'NOT MEASURED' : worst <= 2 ? 'PASS' : 'FAIL',
 		evidence:
 			pairs
-				.map((pair) => `N=${num(pair.ours.n)} c${pair.ours.concurrency}${runsNote(pair.ours)}: ${num(pair.ours.cpuPerItem, 2)} vs ${num(pair.raw.cpuPerItem, 2)} ms = ${num(pair.ours.cpuPerItem / pair.raw.cpuPerItem, 2)}×`)
+				.map(
+					(pair) =>
+						`N=${num(pair.ours.n)} c${pair.ours.concurrency}${runsNote(pair.ours)}: ${num(pair.ours.cpuPerItem, 2)} vs ${num(pair.raw.cpuPerItem, 2)} ms = ${num(pair.ours.cpuPerItem / pair.raw.cpuPerItem, 2)}×`,
+				)
 				.join('; ') || 'no successful pair',
 	});
 
@@ -255,11 +328,20 @@ function verdicts(records: CaseRecord[]): Verdict[] {
 			return mine ? [{ http, mine, ratio: mine.perSecond / http.perSecond }] : [];
 		});
 	result.push({
-		target: "At least 10× the throughput of the HTTP Request node's default setup (ours at its default concurrency 5)",
-		verdict: comparisons.length === 0 ? 'NOT MEASURED' : comparisons.every((c) => c.ratio >= 10) ? 'PASS' : 'FAIL',
+		target:
+			"At least 10× the throughput of the HTTP Request node's default setup (ours at its default concurrency 5)",
+		verdict:
+			comparisons.length === 0
+				? 'NOT MEASURED'
+				: comparisons.every((c) => c.ratio >= 10)
+					? 'PASS'
+					: 'FAIL',
 		evidence:
 			comparisons
-				.map((c) => `${c.http.latencyMs} ms, N=${num(c.http.n)}: ${num(c.mine.perSecond)} vs ${num(c.http.perSecond)} payouts/s = ${num(c.ratio, 2)}×`)
+				.map(
+					(c) =>
+						`${c.http.latencyMs} ms, N=${num(c.http.n)}: ${num(c.mine.perSecond)} vs ${num(c.http.perSecond)} payouts/s = ${num(c.ratio, 2)}×`,
+				)
 				.join('; ') || 'no successful pair',
 	});
 	return result;
@@ -267,42 +349,68 @@ function verdicts(records: CaseRecord[]): Verdict[] {
 
 export function renderReport(run: BenchRun): string {
 	const records = run.cases;
-	const latencies = [...new Set(records.filter((record) => record.group !== 'getMany').map((record) => record.latencyMs))].sort((a, b) => b - a);
+	const latencies = [
+		...new Set(
+			records.filter((record) => record.group !== 'getMany').map((record) => record.latencyMs),
+		),
+	].sort((a, b) => b - a);
 	const analysisPath = join(__dirname, 'analysis.md');
 	// The hand-written reading is about the full run's numbers: a quick or partial run does not get it.
 	const full = run.mode === 'full' && !run.only;
-	const analysis = full && existsSync(analysisPath) ? readFileSync(analysisPath, 'utf8').trim() : '';
+	const analysis =
+		full && existsSync(analysisPath) ? readFileSync(analysisPath, 'utf8').trim() : '';
 	const failed = records.filter((record) => record.result && !record.result.ok);
 	const notRun = records.filter((record) => record.skipped);
 
 	const lines: string[] = [];
-	lines.push('# Bench results: bulk payouts, PaymentsTrust node vs HTTP Request node vs raw client');
+	lines.push(
+		'# Bench results: bulk payouts, PaymentsTrust node vs HTTP Request node vs raw client',
+	);
 	lines.push('');
-	lines.push(`Generated by \`npm run bench${run.mode === 'quick' ? ' -- --quick' : ''}\` on ${run.date.slice(0, 16).replace('T', ' ')} UTC; the whole run took ${secs(run.durationMs)}.`);
-	if (run.mode !== 'full' || run.only) lines.push(`\n> **${run.mode} run${run.only ? `, only cases matching /${run.only}/` : ''}: a smoke check, not the reference numbers.**`);
+	lines.push(
+		`Generated by \`npm run bench${run.mode === 'quick' ? ' -- --quick' : ''}\` on ${run.date.slice(0, 16).replace('T', ' ')} UTC; the whole run took ${secs(run.durationMs)}.`,
+	);
+	if (run.mode !== 'full' || run.only)
+		lines.push(
+			`\n> **${run.mode} run${run.only ? `, only cases matching /${run.only}/` : ''}: a smoke check, not the reference numbers.**`,
+		);
 	lines.push('');
 	lines.push('## Verdicts');
 	lines.push('');
 	lines.push('| Target | Verdict | Evidence |');
 	lines.push('|---|---|---|');
-	for (const verdict of verdicts(records)) lines.push(`| ${verdict.target} | **${verdict.verdict}** | ${verdict.evidence} |`);
+	for (const verdict of verdicts(records))
+		lines.push(`| ${verdict.target} | **${verdict.verdict}** | ${verdict.evidence} |`);
 	lines.push('');
-	if (failed.length) lines.push(`**${failed.length} case(s) failed**: ${failed.map((record) => `\`${record.id}\``).join(', ')} (see the tables).\n`);
+	if (failed.length)
+		lines.push(
+			`**${failed.length} case(s) failed**: ${failed.map((record) => `\`${record.id}\``).join(', ')} (see the tables).\n`,
+		);
 	if (analysis) {
 		lines.push(analysis);
 		lines.push('');
 	}
 	lines.push('## Machine and versions');
 	lines.push('');
-	lines.push(`- ${run.machine.cpus} × ${run.machine.cpuModel}, ${run.machine.memoryGb} GB RAM, ${run.machine.platform}, Node ${run.machine.node}`);
-	lines.push(`- Load average at the end: ${run.machine.loadAtEnd.map((l) => num(l, 2)).join(' / ')} (the machine is shared with other engineers' builds and test runs; each row shows the 1-minute load before → after it)`);
-	lines.push(`- ${Object.entries(run.versions).map(([name, version]) => `${name} ${version}`).join(', ')}`);
+	lines.push(
+		`- ${run.machine.cpus} × ${run.machine.cpuModel}, ${run.machine.memoryGb} GB RAM, ${run.machine.platform}, Node ${run.machine.node}`,
+	);
+	lines.push(
+		`- Load average at the end: ${run.machine.loadAtEnd.map((l) => num(l, 2)).join(' / ')} (the machine is shared with other engineers' builds and test runs; each row shows the 1-minute load before → after it)`,
+	);
+	lines.push(
+		`- ${Object.entries(run.versions)
+			.map(([name, version]) => `${name} ${version}`)
+			.join(', ')}`,
+	);
 	lines.push(
 		`- HTTP Request node: ${run.httpNodeSetup.error ? `**not available**: ${run.httpNodeSetup.error}` : `n8n-nodes-base from \`${run.httpNodeSetup.cache}\` (bench/setup-http-node.sh, ${num(run.httpNodeSetup.seconds, 1)} s this run)`}`,
 	);
 	lines.push('');
 	for (const latency of latencies) {
-		lines.push(`## Create and Process — ${latency ? `${latency} ms added to every API answer` : 'no added latency'}`);
+		lines.push(
+			`## Create and Process — ${latency ? `${latency} ms added to every API answer` : 'no added latency'}`,
+		);
 		lines.push('');
 		lines.push(payoutTable(records, latency));
 		lines.push('');
@@ -332,7 +440,7 @@ export function renderReport(run: BenchRun): string {
 			'- **Warm-up**: each case first runs 50 rows (its own reference IDs) in the same process, as a long-running n8n worker would be warm. Not counted.',
 			"- **Ours**: workflow JSON with one PaymentsTrust node (Payout Invoice → Create and Process; service `test_usd` chosen from the list, currency `USD`, amount and reference ID as expressions on the row's columns, recipient field auto-mapped from the `account` column; option Concurrency), run by n8n-core's `WorkflowExecute` (test/harness). The N rows are handed to the node as its input items.",
 			'- **HTTP Request node**: n8n-nodes-base\'s own HTTP Request node (v4.4), two in a row: POST /api/payout-invoices with a JSON body built by expressions, then POST /api/payout-invoices/{{ $json.data.id }}/process, both with a generic **Basic Auth** credential (`httpBasicAuth`), run by the same engine. "Default" = no batching option (the node then starts every item\'s request at once); "batching X / Y ms" = Options → Batching, X items then a Y ms pause.',
-			'- **Raw client**: axios, the same two calls per row, N rows shared by `concurrency` workers; Node 20\'s default agent (keep-alive).',
+			"- **Raw client**: axios, the same two calls per row, N rows shared by `concurrency` workers; Node 20's default agent (keep-alive).",
 			'- **Lower bound**: 2 × N × latency ÷ concurrency (two requests per payout, each at least `latency`).',
 			'- **Correctness** of every case is checked twice: the outputs (N items, every invoice in `processing`) and the sandbox ledger (N + warm-up creates and process calls accepted, no reference with two invoices, no invoice processed twice). A case that fails either is reported as failed.',
 			'- Every request goes to 127.0.0.1; every case has a time limit (killed past it) and the run has a budget; cases over it are listed as not run.',
@@ -343,13 +451,19 @@ export function renderReport(run: BenchRun): string {
 	lines.push('');
 	lines.push('```sh');
 	lines.push('npm ci');
-	lines.push('npm run bench               # everything, ~15-20 min on 2 cores; rewrites bench/results.md and bench/results.json');
-	lines.push('npm run bench -- --quick    # smoke check, ~2 min; writes bench/out/quick-results.md');
-	lines.push("npm run bench -- --only='lat0/n1000/(ours|raw)/c10'   # a subset; writes bench/out/partial-results.md");
+	lines.push(
+		'npm run bench               # everything, ~15-20 min on 2 cores; rewrites bench/results.md and bench/results.json',
+	);
+	lines.push(
+		'npm run bench -- --quick    # smoke check, ~2 min; writes bench/out/quick-results.md',
+	);
+	lines.push(
+		"npm run bench -- --only='lat0/n1000/(ours|raw)/c10'   # a subset; writes bench/out/partial-results.md",
+	);
 	lines.push('```');
 	lines.push('');
 	lines.push(
-		'The first run installs n8n-nodes-base@2.11.2 into `~/.cache/n8n-nodes-paymentstrust-bench` (or `$N8N_PT_BENCH_CACHE`), outside the repo, with `xlsx` overridden to the registry\'s 0.18.5 and install scripts off; later runs reuse it. Raw numbers: bench/results.json.',
+		"The first run installs n8n-nodes-base@2.11.2 into `~/.cache/n8n-nodes-paymentstrust-bench` (or `$N8N_PT_BENCH_CACHE`), outside the repo, with `xlsx` overridden to the registry's 0.18.5 and install scripts off; later runs reuse it. Raw numbers: bench/results.json.",
 	);
 	lines.push('');
 	return lines.join('\n');

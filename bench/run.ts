@@ -38,7 +38,10 @@ const OUT = join(__dirname, 'out');
 class SandboxProcess {
 	private nextId = 1;
 
-	private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+	private readonly pending = new Map<
+		number,
+		{ resolve: (value: unknown) => void; reject: (error: Error) => void }
+	>();
 
 	credentials!: CaseSpec['credentials'];
 
@@ -51,7 +54,8 @@ class SandboxProcess {
 			else waiter.reject(new Error(message.error));
 		});
 		child.on('exit', (code) => {
-			for (const waiter of this.pending.values()) waiter.reject(new Error(`sandbox exited (${code})`));
+			for (const waiter of this.pending.values())
+				waiter.reject(new Error(`sandbox exited (${code})`));
 			this.pending.clear();
 		});
 	}
@@ -63,16 +67,21 @@ class SandboxProcess {
 			stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
 		});
 		const sandbox = new SandboxProcess(child);
-		const ready = await new Promise<{ credentials: CaseSpec['credentials'] }>((resolveReady, reject) => {
-			const timer = setTimeout(() => reject(new Error('sandbox did not start within 60 s')), 60_000);
-			sandbox.pending.set(0, {
-				resolve: (value) => {
-					clearTimeout(timer);
-					resolveReady(value as { credentials: CaseSpec['credentials'] });
-				},
-				reject,
-			});
-		});
+		const ready = await new Promise<{ credentials: CaseSpec['credentials'] }>(
+			(resolveReady, reject) => {
+				const timer = setTimeout(
+					() => reject(new Error('sandbox did not start within 60 s')),
+					60_000,
+				);
+				sandbox.pending.set(0, {
+					resolve: (value) => {
+						clearTimeout(timer);
+						resolveReady(value as { credentials: CaseSpec['credentials'] });
+					},
+					reject,
+				});
+			},
+		);
 		sandbox.credentials = ready.credentials;
 		return sandbox;
 	}
@@ -123,17 +132,29 @@ function ledgerProblems(benchCase: BenchCase, summary: SandboxSummary): string[]
 	if (benchCase.spec.kind === 'getMany' || benchCase.spec.kind === 'rawGetMany') return [];
 	const expected = benchCase.spec.n + benchCase.spec.warmup;
 	const problems: string[] = [];
-	if (summary.createAttempts?.accepted !== expected) problems.push(`${summary.createAttempts?.accepted} creates accepted, ${expected} expected`);
-	if (summary.processCalls?.accepted !== expected) problems.push(`${summary.processCalls?.accepted} process calls accepted, ${expected} expected`);
-	if (summary.referencesWithMultipleInvoices) problems.push(`${summary.referencesWithMultipleInvoices} references with several invoices`);
-	if (summary.invoicesProcessedMoreThanOnce) problems.push(`${summary.invoicesProcessedMoreThanOnce} invoices processed more than once`);
+	if (summary.createAttempts?.accepted !== expected)
+		problems.push(`${summary.createAttempts?.accepted} creates accepted, ${expected} expected`);
+	if (summary.processCalls?.accepted !== expected)
+		problems.push(`${summary.processCalls?.accepted} process calls accepted, ${expected} expected`);
+	if (summary.referencesWithMultipleInvoices)
+		problems.push(`${summary.referencesWithMultipleInvoices} references with several invoices`);
+	if (summary.invoicesProcessedMoreThanOnce)
+		problems.push(`${summary.invoicesProcessedMoreThanOnce} invoices processed more than once`);
 	return problems;
 }
 
 // ---------------------------------------------------------------------------------------------------------
 
 function parseArgs(argv: string[]) {
-	const args = { mode: 'full' as Mode, only: undefined as RegExp | undefined, httpNode: true, budgetMin: 0, reportOnly: false, realN8n: true, realN8nOnly: false };
+	const args = {
+		mode: 'full' as Mode,
+		only: undefined as RegExp | undefined,
+		httpNode: true,
+		budgetMin: 0,
+		reportOnly: false,
+		realN8n: true,
+		realN8nOnly: false,
+	};
 	for (const arg of argv) {
 		if (arg === '--quick') args.mode = 'quick';
 		else if (arg === '--report-only') args.reportOnly = true;
@@ -141,7 +162,8 @@ function parseArgs(argv: string[]) {
 		else if (arg === '--no-http-node') args.httpNode = false;
 		else if (arg === '--no-real-n8n') args.realN8n = false;
 		else if (arg === '--real-n8n-only') args.realN8nOnly = true;
-		else if (arg.startsWith('--budget-min=')) args.budgetMin = Number(arg.slice('--budget-min='.length));
+		else if (arg.startsWith('--budget-min='))
+			args.budgetMin = Number(arg.slice('--budget-min='.length));
 		else if (arg === '--help' || arg === '-h') {
 			console.log(readFileSync(__filename, 'utf8').split('*/')[0]);
 			process.exit(0);
@@ -165,7 +187,10 @@ function setupHttpNode(): { cache?: string; error?: string; seconds: number } {
 		const cache = out.trim().split('\n').pop();
 		return { cache, seconds: (Date.now() - started) / 1000 };
 	} catch (error) {
-		return { error: String((error as Error).message).slice(0, 500), seconds: (Date.now() - started) / 1000 };
+		return {
+			error: String((error as Error).message).slice(0, 500),
+			seconds: (Date.now() - started) / 1000,
+		};
 	}
 }
 
@@ -180,8 +205,14 @@ function packageVersion(name: string, from = ROOT): string {
 
 function gitCommit(): string {
 	try {
-		const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
-		const dirty = execFileSync('git', ['status', '--porcelain', '--', 'nodes', 'credentials'], { cwd: ROOT, encoding: 'utf8' }).trim();
+		const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+			cwd: ROOT,
+			encoding: 'utf8',
+		}).trim();
+		const dirty = execFileSync('git', ['status', '--porcelain', '--', 'nodes', 'credentials'], {
+			cwd: ROOT,
+			encoding: 'utf8',
+		}).trim();
 		return dirty ? `${head} (+ uncommitted changes in nodes/ or credentials/)` : head;
 	} catch {
 		return 'unknown';
@@ -205,7 +236,11 @@ async function main(): Promise<number> {
 	const benchStart = Date.now();
 	const budgetMs = (args.budgetMin || (args.mode === 'quick' ? 6 : 24)) * 60_000;
 
-	console.log(`PaymentsTrust bench (${args.mode}${args.only ? `, only ${args.only}` : ''}) — ${cpus().length} cores, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+	console.log(
+		`PaymentsTrust bench (${args.mode}${args.only ? `, only ${args.only}` : ''}) — ${cpus().length} cores, load ${loadavg()
+			.map((l) => l.toFixed(1))
+			.join(' ')}`,
+	);
 
 	const http = args.httpNode ? setupHttpNode() : { error: 'skipped (--no-http-node)', seconds: 0 };
 	if (http.error) console.log(`HTTP Request node unavailable: ${http.error}`);
@@ -254,7 +289,12 @@ async function main(): Promise<number> {
 			const usageAfter = await sandbox.call<{ cpu: NodeJS.CpuUsage }>('usage');
 			const summary = await sandbox.call<SandboxSummary>('summary');
 			record.result = result;
-			record.sandboxCpuMs = (usageAfter.cpu.user + usageAfter.cpu.system - usageBefore.cpu.user - usageBefore.cpu.system) / 1000;
+			record.sandboxCpuMs =
+				(usageAfter.cpu.user +
+					usageAfter.cpu.system -
+					usageBefore.cpu.user -
+					usageBefore.cpu.system) /
+				1000;
 			record.loadAfter = loadavg()[0];
 			const problems = result.ok ? ledgerProblems(benchCase, summary) : [];
 			if (problems.length) {
@@ -287,10 +327,14 @@ async function main(): Promise<number> {
 		versions: {
 			'n8n-core': packageVersion('n8n-core'),
 			'n8n-workflow': packageVersion('n8n-workflow'),
-			'n8n-nodes-base': http.cache ? packageVersion('n8n-nodes-base', http.cache) : `not available (${http.error})`,
+			'n8n-nodes-base': http.cache
+				? packageVersion('n8n-nodes-base', http.cache)
+				: `not available (${http.error})`,
 			axios: packageVersion('axios'),
 			fastify: packageVersion('fastify'),
-			'n8n-nodes-paymentstrust': (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version,
+			'n8n-nodes-paymentstrust': (
+				JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }
+			).version,
 			commit: gitCommit(),
 		},
 		httpNodeSetup: http,
@@ -302,13 +346,16 @@ async function main(): Promise<number> {
 	if (args.mode === 'full' && !args.only) {
 		writeFileSync(join(__dirname, 'results.json'), JSON.stringify(run, null, 2) + '\n');
 		writeFileSync(join(__dirname, 'results.md'), markdown);
-		console.log(`\nWrote bench/results.md and bench/results.json (${fmtSeconds(run.durationMs)} in all)`);
+		console.log(
+			`\nWrote bench/results.md and bench/results.json (${fmtSeconds(run.durationMs)} in all)`,
+		);
 	} else {
 		writeFileSync(join(OUT, `${name}-results.md`), markdown);
 		console.log(`\nWrote bench/out/${name}-results.md (${fmtSeconds(run.durationMs)} in all)`);
 	}
 	const failed = records.filter((record) => record.result && !record.result.ok);
-	if (failed.length) console.log(`${failed.length} case(s) failed: ${failed.map((record) => record.id).join(', ')}`);
+	if (failed.length)
+		console.log(`${failed.length} case(s) failed: ${failed.map((record) => record.id).join(', ')}`);
 	const realFailed = args.realN8n && !args.only ? await realN8nPart(args.mode) : 0;
 	return failed.length || realFailed ? 1 : 0;
 }
@@ -318,7 +365,10 @@ const REAL_N8N_JSON = join(__dirname, 'results-real-n8n.json');
 /** The harness report plus the last full real-n8n run's block, if one was recorded. */
 function withSavedRealN8n(markdown: string): string {
 	try {
-		return withRealN8nBlock(markdown, renderRealN8n(JSON.parse(readFileSync(REAL_N8N_JSON, 'utf8')) as RealN8nRun));
+		return withRealN8nBlock(
+			markdown,
+			renderRealN8n(JSON.parse(readFileSync(REAL_N8N_JSON, 'utf8')) as RealN8nRun),
+		);
 	} catch {
 		return markdown;
 	}
@@ -340,7 +390,11 @@ async function realN8nPart(mode: Mode): Promise<number> {
 	const run = await runRealN8nBench(mode === 'quick' ? 'quick' : 'full', record);
 	if (!run) return 0;
 	record(run);
-	console.log(mode === 'full' ? 'Wrote bench/results-real-n8n.json and the real-n8n section of bench/results.md' : 'Wrote bench/out/quick-real-n8n-results.md');
+	console.log(
+		mode === 'full'
+			? 'Wrote bench/results-real-n8n.json and the real-n8n section of bench/results.md'
+			: 'Wrote bench/out/quick-real-n8n-results.md',
+	);
 	return run.cases.some((c) => c.error || !c.ledgerOk) ? 1 : 0;
 }
 

@@ -59,7 +59,11 @@ async function main(): Promise<void> {
 					return;
 			}
 		} catch (error) {
-			process.send?.({ id: message.id, ok: false, error: String((error as Error)?.stack ?? error) });
+			process.send?.({
+				id: message.id,
+				ok: false,
+				error: String((error as Error)?.stack ?? error),
+			});
 		}
 	});
 

@@ -38,8 +38,16 @@ export class PaymentsTrustApi implements ICredentialType {
 			name: 'environment',
 			type: 'options',
 			options: [
-				{ name: 'Test', value: 'test', description: 'Every invoice is created with test_mode true: no money moves' },
-				{ name: 'Live', value: 'live', description: 'Every invoice is created with test_mode false: real payouts' },
+				{
+					name: 'Test',
+					value: 'test',
+					description: 'Every invoice is created with test_mode true: no money moves',
+				},
+				{
+					name: 'Live',
+					value: 'live',
+					description: 'Every invoice is created with test_mode false: real payouts',
+				},
 			],
 			default: 'test',
 			description:
@@ -80,7 +88,8 @@ export class PaymentsTrustApi implements ICredentialType {
 			type: 'string',
 			default: '',
 			placeholder: 'coma_vT6LDU0TxOxmbOot',
-			description: 'Commerce account ID: the user name of the Private API’s HTTP Basic authentication',
+			description:
+				'Commerce account ID: the user name of the Private API’s HTTP Basic authentication',
 			required: true,
 		},
 		{
@@ -89,7 +98,8 @@ export class PaymentsTrustApi implements ICredentialType {
 			type: 'string',
 			typeOptions: { password: true },
 			default: '',
-			description: 'The account’s API key: the password of the Private API’s HTTP Basic authentication',
+			description:
+				'The account’s API key: the password of the Private API’s HTTP Basic authentication',
 			required: true,
 		},
 		{
@@ -98,7 +108,8 @@ export class PaymentsTrustApi implements ICredentialType {
 			type: 'string',
 			default: '',
 			placeholder: 'pk_test_…',
-			description: 'Public key of the Environment’s mode (pk_test_… for Test, pk_live_… for Live), used by the Pre-request operation',
+			description:
+				'Public key of the Environment’s mode (pk_test_… for Test, pk_live_… for Live), used by the Pre-request operation',
 		},
 		{
 			displayName: 'Test Secret Key',
@@ -137,10 +148,17 @@ export class PaymentsTrustApi implements ICredentialType {
 	 * those expressions on every request, which cost about a third of the node's CPU time per payout in bulk
 	 * runs (bench/results.md); a function is simply called. Same result: `auth.username` / `auth.password`.
 	 */
-	async authenticate(credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
+	async authenticate(
+		credentials: ICredentialDataDecryptedObject,
+		requestOptions: IHttpRequestOptions,
+	): Promise<IHttpRequestOptions> {
 		return {
 			...requestOptions,
-			auth: { ...requestOptions.auth, username: String(credentials.accountId ?? ''), password: String(credentials.apiKey ?? '') },
+			auth: {
+				...requestOptions.auth,
+				username: String(credentials.accountId ?? ''),
+				password: String(credentials.apiKey ?? ''),
+			},
 		};
 	}
 
@@ -160,7 +178,10 @@ export class PaymentsTrustApi implements ICredentialType {
 		rules: [
 			{
 				type: 'responseCode',
-				properties: { value: 401, message: 'The Account ID or API key is wrong (401 Unauthorized)' },
+				properties: {
+					value: 401,
+					message: 'The Account ID or API key is wrong (401 Unauthorized)',
+				},
 			},
 			{
 				type: 'responseCode',

@@ -15,7 +15,15 @@ import path from 'node:path';
 
 import type { Browser, Page } from 'playwright-core';
 
-import { communityNodesDir, createInstance, isInstalled, n8nInstall, RestSession, startServer, type N8nInstall } from './lib/n8n';
+import {
+	communityNodesDir,
+	createInstance,
+	isInstalled,
+	n8nInstall,
+	RestSession,
+	startServer,
+	type N8nInstall,
+} from './lib/n8n';
 import { buildAndPack, installPacked, type PackedPackage } from './lib/package';
 import { killAllNow, runCommand, sleep, stopAll, type Started } from './lib/processes';
 import { Report } from './lib/report';
@@ -56,7 +64,11 @@ async function ensureChromium(report: Report, logDir: string): Promise<boolean> 
 		logFile: path.join(logDir, 'apt-get-chromium.log'),
 		timeoutMs: 600_000,
 	});
-	return report.check('chromium installed with apt-get', res.code === 0 && existsSync(CHROMIUM), res.stderr.slice(-1000));
+	return report.check(
+		'chromium installed with apt-get',
+		res.code === 0 && existsSync(CHROMIUM),
+		res.stderr.slice(-1000),
+	);
 }
 
 export interface EditorEnvironment {
@@ -72,7 +84,8 @@ export async function runEditorCheck(opts: EditorCheckOptions): Promise<void> {
 	const { report } = opts;
 	const dir = path.join(opts.workDir, 'editor');
 	const logDir = path.join(dir, 'logs');
-	const screenshots = opts.screenshots ?? mkdtempSync(path.join(os.tmpdir(), 'pt-editor-screenshots-'));
+	const screenshots =
+		opts.screenshots ?? mkdtempSync(path.join(os.tmpdir(), 'pt-editor-screenshots-'));
 	mkdirSync(screenshots, { recursive: true });
 	mkdirSync(logDir, { recursive: true });
 	console.log(`editor check screenshots: ${screenshots}`);
@@ -87,7 +100,11 @@ export async function runEditorCheck(opts: EditorCheckOptions): Promise<void> {
 			headers: { 'content-type': 'application/json' },
 			body: JSON.stringify({ count: 60 }),
 		});
-		report.check('sandbox started and seeded with 60 invoices', seeded.ok, `${sandbox.baseUrl} seed answered ${seeded.status}`);
+		report.check(
+			'sandbox started and seeded with 60 invoices',
+			seeded.ok,
+			`${sandbox.baseUrl} seed answered ${seeded.status}`,
+		);
 	} catch (error) {
 		report.fail('sandbox started', error);
 		return;
@@ -104,13 +121,21 @@ export async function runEditorCheck(opts: EditorCheckOptions): Promise<void> {
 		await installPacked(opts.pkg, communityNodesDir(inst.userFolder), logDir);
 		const t0 = Date.now();
 		server = await startServer(inst, 180_000);
-		report.check('n8n started with the package as a community package', true, `${((Date.now() - t0) / 1000).toFixed(1)} s, ${inst.baseUrl}`);
+		report.check(
+			'n8n started with the package as a community package',
+			true,
+			`${((Date.now() - t0) / 1000).toFixed(1)} s, ${inst.baseUrl}`,
+		);
 		await new RestSession(inst.baseUrl).setUpOwner();
 
 		const { chromium, selectors } = await import('playwright-core');
 		// n8n marks its elements with data-test-id (n8n's own Playwright suite does the same).
 		selectors.setTestIdAttribute('data-test-id');
-		browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS, headless: true });
+		browser = await chromium.launch({
+			executablePath: CHROMIUM,
+			args: CHROMIUM_FLAGS,
+			headless: true,
+		});
 		const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
 		const page: Page = await context.newPage();
 		page.setDefaultTimeout(20_000);
@@ -123,7 +148,9 @@ export async function runEditorCheck(opts: EditorCheckOptions): Promise<void> {
 			screenshots,
 		});
 		if (opts.serve) {
-			console.log(`serving: n8n ${inst.baseUrl} (${OWNER.email} / ${OWNER.password}), sandbox ${sandbox.baseUrl}; Ctrl+C stops`);
+			console.log(
+				`serving: n8n ${inst.baseUrl} (${OWNER.email} / ${OWNER.password}), sandbox ${sandbox.baseUrl}; Ctrl+C stops`,
+			);
 			for (;;) await sleep(60_000);
 		}
 	} catch (error) {
@@ -140,12 +167,26 @@ async function main(): Promise<number> {
 	const root = path.resolve(__dirname, '..');
 	const report = new Report('editor');
 	const install = n8nInstall(2);
-	if (!report.check(`${install.label} is installed`, isInstalled(install), isInstalled(install) ? undefined : 'run e2e/install-n8n.sh first')) return 1;
+	if (
+		!report.check(
+			`${install.label} is installed`,
+			isInstalled(install),
+			isInstalled(install) ? undefined : 'run e2e/install-n8n.sh first',
+		)
+	)
+		return 1;
 	const workDir = mkdtempSync(path.join(os.tmpdir(), 'pt-editor-'));
 	console.log(`work folder: ${workDir}`);
 	try {
 		const pkg = await buildAndPack(root, path.join(workDir, 'pack'), path.join(workDir, 'logs'));
-		await runEditorCheck({ root, workDir, pkg, report, install, serve: process.argv.includes('--serve') });
+		await runEditorCheck({
+			root,
+			workDir,
+			pkg,
+			report,
+			install,
+			serve: process.argv.includes('--serve'),
+		});
 	} finally {
 		await stopAll();
 	}

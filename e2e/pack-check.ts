@@ -22,7 +22,11 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-import { checkPackageMetadata, type PackageJsonLike, readStrictTemplate } from '../scripts/release/packageMetadata';
+import {
+	checkPackageMetadata,
+	type PackageJsonLike,
+	readStrictTemplate,
+} from '../scripts/release/packageMetadata';
 
 const ROOT = path.resolve(__dirname, '..');
 const ALLOWED_TOP_LEVEL = new Set(['package.json', 'README.md', 'LICENSE']);
@@ -48,7 +52,9 @@ function check(name: string, ok: boolean, detail?: string): void {
 	else failed++;
 	const line = `${ok ? 'PASS' : 'FAIL'}  ${name}`;
 	// eslint-disable-next-line no-console
-	(ok ? console.log : console.error)(detail && !ok ? `${line}\n      ${detail.replace(/\n/g, '\n      ')}` : line);
+	(ok ? console.log : console.error)(
+		detail && !ok ? `${line}\n      ${detail.replace(/\n/g, '\n      ')}` : line,
+	);
 }
 function info(message: string): void {
 	// eslint-disable-next-line no-console
@@ -73,7 +79,8 @@ function parsePackJson(stdout: string): PackResult {
 	// npm prints the JSON array on stdout; lifecycle output, if any, comes before it.
 	const start = stdout.indexOf('[');
 	const parsed = JSON.parse(stdout.slice(start)) as PackResult[];
-	if (!Array.isArray(parsed) || parsed.length !== 1) throw new Error('unexpected npm pack --json output');
+	if (!Array.isArray(parsed) || parsed.length !== 1)
+		throw new Error('unexpected npm pack --json output');
 	return parsed[0];
 }
 
@@ -84,7 +91,9 @@ async function main(): Promise<void> {
 		run('npm', ['run', 'build', '--silent']);
 	}
 
-	const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as PackageJsonLike & {
+	const pkg = JSON.parse(
+		readFileSync(path.join(ROOT, 'package.json'), 'utf8'),
+	) as PackageJsonLike & {
 		name: string;
 		version: string;
 		n8n?: { nodes?: string[]; credentials?: string[] };
@@ -100,14 +109,24 @@ async function main(): Promise<void> {
 	for (const result of metadata) check(`package.json: ${result.name}`, result.ok, result.detail);
 
 	// --- what npm would publish -------------------------------------------------------------
-	const dry = parsePackJson(run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { capture: true }));
+	const dry = parsePackJson(
+		run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { capture: true }),
+	);
 	const files = dry.files.map((f) => f.path).sort();
 	info(`npm pack --dry-run: ${files.length} files in ${dry.filename}`);
 
 	const stray = files.filter((f) => !f.startsWith('dist/') && !ALLOWED_TOP_LEVEL.has(f));
-	check('only dist/, README.md, LICENSE and package.json are packed', stray.length === 0, `also packed: ${stray.join(', ')}`);
+	check(
+		'only dist/, README.md, LICENSE and package.json are packed',
+		stray.length === 0,
+		`also packed: ${stray.join(', ')}`,
+	);
 	for (const required of ALLOWED_TOP_LEVEL) {
-		check(`${required} is packed`, files.includes(required), `${required} is missing from the package`);
+		check(
+			`${required} is packed`,
+			files.includes(required),
+			`${required} is missing from the package`,
+		);
 	}
 	const declared = [...(pkg.n8n?.credentials ?? []), ...(pkg.n8n?.nodes ?? [])];
 	const missingDeclared = declared.filter((f) => !files.includes(f));
@@ -116,14 +135,18 @@ async function main(): Promise<void> {
 		missingDeclared.length === 0,
 		`declared but not packed (did the build emit them?): ${missingDeclared.join(', ')}`,
 	);
-	const noise = files.filter((f) => /\.tsbuildinfo$|(^|\/)(test|tests|__tests__)\/|\.test\.js$/.test(f));
+	const noise = files.filter((f) =>
+		/\.tsbuildinfo$|(^|\/)(test|tests|__tests__)\/|\.test\.js$/.test(f),
+	);
 	if (noise.length > 0) info(`note: packed files that n8n never loads: ${noise.join(', ')}`);
 
 	// --- the real tarball, unpacked -----------------------------------------------------------
 	const work = mkdtempSync(path.join(tmpdir(), 'pt-pack-check-'));
 	try {
 		const packed = parsePackJson(
-			run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], { capture: true }),
+			run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], {
+				capture: true,
+			}),
 		);
 		const tarball = path.join(work, packed.filename);
 		const unpacked = path.join(work, 'package');
@@ -150,7 +173,9 @@ async function main(): Promise<void> {
 				readFileSync(require.resolve('@n8n/scan-community-package/package.json'), 'utf8'),
 			) as { version: string }
 		).version;
-		info(`@n8n/scan-community-package ${scannerVersion}: provenance check SKIPPED (needs the published version's npm provenance)`);
+		info(
+			`@n8n/scan-community-package ${scannerVersion}: provenance check SKIPPED (needs the published version's npm provenance)`,
+		);
 
 		const distResult = await scanner.analyzePackage(unpacked, ['**/*.js', 'package.json']);
 		check(

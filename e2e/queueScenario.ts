@@ -18,15 +18,49 @@ import path from 'node:path';
 
 import { CallbackRelay, forward, SinkRecord } from './lib/callbackRelay';
 import { invoiceDocument, outcomeFileMismatches, sign, unseenInvoiceBody } from './lib/callbacks';
-import { CHUNK_SIZE, examplePayoutNode, payChunkWorkflow, paySheetWorkflow, PROCESS_TAG_ENV, sheetCsv } from './lib/chunkWorkflows';
-import { activateWorkflow, createInstance, describeFailure, executeWorkflow, importCredentials, importWorkflow, Instance, N8nInstall, RestSession } from './lib/n8n';
+import {
+	CHUNK_SIZE,
+	examplePayoutNode,
+	payChunkWorkflow,
+	paySheetWorkflow,
+	PROCESS_TAG_ENV,
+	sheetCsv,
+} from './lib/chunkWorkflows';
+import {
+	activateWorkflow,
+	createInstance,
+	describeFailure,
+	executeWorkflow,
+	importCredentials,
+	importWorkflow,
+	Instance,
+	N8nInstall,
+	RestSession,
+} from './lib/n8n';
 import { PackedPackage } from './lib/package';
 import { sleep, waitFor } from './lib/processes';
 import { QueueCluster, QUEUE_ENV } from './lib/queueCluster';
 import { Report } from './lib/report';
-import { configureSandbox, LedgerLike, readLedger, RunningSandbox, SANDBOX_CREDENTIALS, sandboxCredentialData, startSandboxProcess } from './lib/sandbox';
+import {
+	configureSandbox,
+	LedgerLike,
+	readLedger,
+	RunningSandbox,
+	SANDBOX_CREDENTIALS,
+	sandboxCredentialData,
+	startSandboxProcess,
+} from './lib/sandbox';
 import { createQueueServices, dropQueueServices, QueueServices, sql } from './lib/services';
-import { CALLBACK_WORKFLOW_ID, CREDENTIAL_ID, CREDENTIAL_NAME, CREDENTIAL_TYPE, loadWorkflow, prepareCallbackWorkflow, triggerNode, WorkflowJson } from './lib/workflows';
+import {
+	CALLBACK_WORKFLOW_ID,
+	CREDENTIAL_ID,
+	CREDENTIAL_NAME,
+	CREDENTIAL_TYPE,
+	loadWorkflow,
+	prepareCallbackWorkflow,
+	triggerNode,
+	WorkflowJson,
+} from './lib/workflows';
 import { classify, countBy, FINAL_STATUSES, RowOutcome } from './scenario';
 
 const SHEET1_ROWS = Number(process.env.PT_E2E_QUEUE_ROWS || 2000);
@@ -39,7 +73,12 @@ const CHUNK_CALLBACKS_ID = 'ptE2eQueueChunkC';
 const CHUNK_PATH = 'pt-e2e-pay-chunk';
 const CHUNK_CALLBACKS_PATH = 'pt-e2e-pay-chunk-callbacks';
 /** Money operations only, every fault kind but `slow` (it would only stretch the run). */
-const FAULTS = { rate: 0.05, operations: ['create', 'process', 'get'], kinds: { '500': 1, '502': 1, '503': 1, '504': 1, drop: 1, '429': 1 }, seed: 15 };
+const FAULTS = {
+	rate: 0.05,
+	operations: ['create', 'process', 'get'],
+	kinds: { '500': 1, '502': 1, '503': 1, '504': 1, drop: 1, '429': 1 },
+	seed: 15,
+};
 
 export interface QueueScenarioOptions {
 	root: string;
@@ -87,21 +126,34 @@ function chunkAnswers(items: Array<Record<string, unknown>>): ChunkAnswer[] {
 			chunk: i + 1,
 			statusCode: typeof json.statusCode === 'number' ? json.statusCode : null,
 			outcomes: Array.isArray(body) ? (body as Array<Record<string, unknown>>) : [],
-			error: error ?? (Array.isArray(body) ? undefined : JSON.stringify(body ?? json).slice(0, 300)),
+			error:
+				error ?? (Array.isArray(body) ? undefined : JSON.stringify(body ?? json).slice(0, 300)),
 		};
 	});
 }
 
-async function runSheet(ctx: Ctx, label: string, csv: string): Promise<{ answers: ChunkAnswer[]; ms: number } | undefined> {
+async function runSheet(
+	ctx: Ctx,
+	label: string,
+	csv: string,
+): Promise<{ answers: ChunkAnswer[]; ms: number } | undefined> {
 	const { report } = ctx;
 	writeFileSync(path.join(ctx.filesDir, 'sheet.csv'), csv);
 	ctx.relay.reports.length = 0;
 	const t0 = Date.now();
 	const { res } = await executeWorkflow(ctx.cli, PARENT_ID, 600_000);
 	const ms = Date.now() - t0;
-	report.info(`${label}: n8n execute of "Pay a sheet in chunks" exited ${res.code} after ${secs(ms)}`);
+	report.info(
+		`${label}: n8n execute of "Pay a sheet in chunks" exited ${res.code} after ${secs(ms)}`,
+	);
 	const reported = ctx.relay.reports[0];
-	if (!report.check(`${label}: the parent workflow ran to its end (n8n execute exits 0, its last step reported)`, res.code === 0 && Array.isArray(reported), describeFailure('n8n execute', res))) {
+	if (
+		!report.check(
+			`${label}: the parent workflow ran to its end (n8n execute exits 0, its last step reported)`,
+			res.code === 0 && Array.isArray(reported),
+			describeFailure('n8n execute', res),
+		)
+	) {
 		return undefined;
 	}
 	return { answers: chunkAnswers(reported as Array<Record<string, unknown>>), ms };
@@ -112,14 +164,22 @@ function rowsOf(answers: ChunkAnswer[]): RowOutcome[] {
 }
 
 /** Every reference of the sheet appears once in the answers; returns the outcome per reference. */
-function checkAccounted(ctx: Ctx, label: string, rows: RowOutcome[], references: string[], invalid: Set<string>): Map<string, RowOutcome> {
+function checkAccounted(
+	ctx: Ctx,
+	label: string,
+	rows: RowOutcome[],
+	references: string[],
+	invalid: Set<string>,
+): Map<string, RowOutcome> {
 	const { report } = ctx;
 	const byRef = new Map<string, RowOutcome[]>();
 	for (const r of rows) byRef.set(r.referenceId, [...(byRef.get(r.referenceId) ?? []), r]);
 	const missing = references.filter((ref) => !byRef.has(ref));
 	const twice = [...byRef].filter(([, list]) => list.length > 1).map(([ref]) => ref);
 	const counts = countBy(rows);
-	report.info(`${label}: ${rows.length} row outcomes: ${counts.paid} paid, ${counts.failed} failed, ${counts.rejected} rejected, ${counts.pending} not final`);
+	report.info(
+		`${label}: ${rows.length} row outcomes: ${counts.paid} paid, ${counts.failed} failed, ${counts.rejected} rejected, ${counts.pending} not final`,
+	);
 	report.check(
 		`${label}: every row of the sheet is answered exactly once (${references.length})`,
 		missing.length === 0 && twice.length === 0 && rows.length === references.length,
@@ -130,7 +190,10 @@ function checkAccounted(ctx: Ctx, label: string, rows: RowOutcome[], references:
 		counts.pending === 0 && counts.paid + counts.failed + counts.rejected === rows.length,
 		`${counts.pending} not final`,
 	);
-	const rejected = rows.filter((r) => r.cls === 'rejected').map((r) => r.referenceId).sort();
+	const rejected = rows
+		.filter((r) => r.cls === 'rejected')
+		.map((r) => r.referenceId)
+		.sort();
 	report.check(
 		`${label}: exactly the invalid rows were rejected (${invalid.size})`,
 		JSON.stringify(rejected) === JSON.stringify([...invalid].sort()),
@@ -140,16 +203,25 @@ function checkAccounted(ctx: Ctx, label: string, rows: RowOutcome[], references:
 }
 
 /** The ledger, restricted to one sheet's references: one invoice per sent row, nothing else, statuses agree. */
-function checkSheetLedger(ctx: Ctx, label: string, ledger: LedgerLike, outcomes: Map<string, RowOutcome>, references: string[]): void {
+function checkSheetLedger(
+	ctx: Ctx,
+	label: string,
+	ledger: LedgerLike,
+	outcomes: Map<string, RowOutcome>,
+	references: string[],
+): void {
 	const { report } = ctx;
 	const refs = new Set(references);
 	const invoices = ledger.invoices.filter((i) => refs.has(i.referenceId));
 	const perRef = new Map<string, number>();
-	for (const inv of invoices) perRef.set(inv.referenceId, (perRef.get(inv.referenceId) ?? 0) + inv.createsCommitted);
+	for (const inv of invoices)
+		perRef.set(inv.referenceId, (perRef.get(inv.referenceId) ?? 0) + inv.createsCommitted);
 	const paidTwice = [...perRef].filter(([, n]) => n > 1).map(([ref]) => ref);
 	report.check(
 		`${label}: the ledger has no reference paid twice`,
-		paidTwice.length === 0 && ledger.summary.referencesWithMultipleInvoices === 0 && ledger.summary.invoicesProcessedMoreThanOnce === 0,
+		paidTwice.length === 0 &&
+			ledger.summary.referencesWithMultipleInvoices === 0 &&
+			ledger.summary.invoicesProcessedMoreThanOnce === 0,
 		`${paidTwice.length} references with several creates; summary ${JSON.stringify({ multi: ledger.summary.referencesWithMultipleInvoices, processedTwice: ledger.summary.invoicesProcessedMoreThanOnce })}`,
 	);
 	// An omitted test_mode may be a live payout: every invoice a worker created must have said Test explicitly.
@@ -157,23 +229,43 @@ function checkSheetLedger(ctx: Ctx, label: string, ledger: LedgerLike, outcomes:
 	report.check(
 		`${label}: every invoice was created in Test, test_mode said explicitly`,
 		notTest.length === 0,
-		notTest.slice(0, 5).map((i) => `${i.referenceId}: test_mode ${i.testModeExplicit ? String(i.testMode) : 'omitted'}`).join(', '),
+		notTest
+			.slice(0, 5)
+			.map(
+				(i) => `${i.referenceId}: test_mode ${i.testModeExplicit ? String(i.testMode) : 'omitted'}`,
+			)
+			.join(', '),
 	);
 	const sent = [...outcomes.values()].filter((r) => r.cls !== 'rejected');
 	const notOne = sent.filter((r) => perRef.get(r.referenceId) !== 1);
 	report.check(
 		`${label}: exactly one invoice for every row that reached the API (${sent.length})`,
 		notOne.length === 0,
-		notOne.slice(0, 10).map((r) => `${r.referenceId}: ${perRef.get(r.referenceId) ?? 0} (${r.cls} ${r.error ?? ''})`).join('; '),
+		notOne
+			.slice(0, 10)
+			.map((r) => `${r.referenceId}: ${perRef.get(r.referenceId) ?? 0} (${r.cls} ${r.error ?? ''})`)
+			.join('; '),
 	);
-	const rejectedWithInvoice = [...outcomes.values()].filter((r) => r.cls === 'rejected' && perRef.has(r.referenceId));
-	report.check(`${label}: no invoice for a rejected row`, rejectedWithInvoice.length === 0, rejectedWithInvoice.map((r) => r.referenceId).join(', '));
+	const rejectedWithInvoice = [...outcomes.values()].filter(
+		(r) => r.cls === 'rejected' && perRef.has(r.referenceId),
+	);
+	report.check(
+		`${label}: no invoice for a rejected row`,
+		rejectedWithInvoice.length === 0,
+		rejectedWithInvoice.map((r) => r.referenceId).join(', '),
+	);
 	const byId = new Map(invoices.map((i) => [i.id, i]));
 	const mismatch = sent.filter((r) => !r.invoiceId || byId.get(r.invoiceId)?.status !== r.status);
 	report.check(
 		`${label}: every reported status matches the ledger`,
 		mismatch.length === 0,
-		mismatch.slice(0, 10).map((r) => `${r.referenceId}: node ${r.status ?? r.error}, ledger ${byId.get(r.invoiceId ?? '')?.status}`).join('; '),
+		mismatch
+			.slice(0, 10)
+			.map(
+				(r) =>
+					`${r.referenceId}: node ${r.status ?? r.error}, ledger ${byId.get(r.invoiceId ?? '')?.status}`,
+			)
+			.join('; '),
 	);
 }
 
@@ -195,7 +287,10 @@ async function bulkAcrossWorkers(ctx: Ctx): Promise<void> {
 	report.check(
 		`sheet 1: ${expectedChunks} chunks of ${CHUNK_SIZE} rows, each answered 200 by a webhook process`,
 		answers.length === expectedChunks && bad.length === 0,
-		`${answers.length} answers; not 200: ${bad.map((a) => `chunk ${a.chunk}: ${a.statusCode} ${a.error ?? ''}`).slice(0, 5).join('; ')}`,
+		`${answers.length} answers; not 200: ${bad
+			.map((a) => `chunk ${a.chunk}: ${a.statusCode} ${a.error ?? ''}`)
+			.slice(0, 5)
+			.join('; ')}`,
 	);
 	const outcomes = answers.flatMap((a) => a.outcomes);
 	const rowsBy = perProcess(outcomes);
@@ -204,18 +299,25 @@ async function bulkAcrossWorkers(ctx: Ctx): Promise<void> {
 		const tags = new Set(a.outcomes.map((o) => String(o.process)));
 		for (const t of tags) chunksBy[t] = (chunksBy[t] ?? 0) + 1;
 	}
-	report.info(`sheet 1: rows paid per process ${JSON.stringify(rowsBy)}; chunks per process ${JSON.stringify(chunksBy)}; ${(SHEET1_ROWS / (ms / 1000)).toFixed(0)} rows/s`);
+	report.info(
+		`sheet 1: rows paid per process ${JSON.stringify(rowsBy)}; chunks per process ${JSON.stringify(chunksBy)}; ${(SHEET1_ROWS / (ms / 1000)).toFixed(0)} rows/s`,
+	);
 	const workers = ctx.cluster.byRole('worker').map((w) => w.tag);
 	report.check(
 		`sheet 1: both workers ran chunks (${workers.map((w) => `${w}: ${chunksBy[w] ?? 0} chunks, ${rowsBy[w] ?? 0} rows`).join('; ')})`,
-		workers.every((w) => (chunksBy[w] ?? 0) > 0) && Object.keys(rowsBy).every((t) => workers.includes(t)),
+		workers.every((w) => (chunksBy[w] ?? 0) > 0) &&
+			Object.keys(rowsBy).every((t) => workers.includes(t)),
 		JSON.stringify(rowsBy),
 	);
 	const rows = rowsOf(answers);
 	const byRef = checkAccounted(ctx, 'sheet 1', rows, sheet.references, sheet.invalid);
 	const ledger = await readLedger(ctx.sandbox.baseUrl);
 	report.info(`sheet 1: faults injected so far ${ledger.summary.faultsInjected}`);
-	report.check('sheet 1: the sandbox injected faults during the run', ledger.summary.faultsInjected > 0, `${ledger.summary.faultsInjected}`);
+	report.check(
+		'sheet 1: the sandbox injected faults during the run',
+		ledger.summary.faultsInjected > 0,
+		`${ledger.summary.faultsInjected}`,
+	);
 	checkSheetLedger(ctx, 'sheet 1', ledger, byRef, sheet.references);
 }
 
@@ -226,7 +328,8 @@ async function setFaults(ctx: Ctx, faults: object | null): Promise<void> {
 		body: JSON.stringify(faults),
 		signal: AbortSignal.timeout(10_000),
 	});
-	if (!res.ok) throw new Error(`POST /__sandbox/faults answered ${res.status}: ${await res.text()}`);
+	if (!res.ok)
+		throw new Error(`POST /__sandbox/faults answered ${res.status}: ${await res.text()}`);
 }
 
 async function workerKilledMidSheet(ctx: Ctx): Promise<void> {
@@ -241,7 +344,9 @@ async function workerKilledMidSheet(ctx: Ctx): Promise<void> {
 		killedAt = await waitFor(
 			'a third of sheet 2 to reach the sandbox',
 			async () => {
-				const n = (await readLedger(ctx.sandbox.baseUrl)).invoices.filter((i) => refs.has(i.referenceId)).length;
+				const n = (await readLedger(ctx.sandbox.baseUrl)).invoices.filter((i) =>
+					refs.has(i.referenceId),
+				).length;
 				return n >= SHEET2_ROWS / 3 ? n : undefined;
 			},
 			{ timeoutMs: 300_000, intervalMs: 250 },
@@ -251,7 +356,9 @@ async function workerKilledMidSheet(ctx: Ctx): Promise<void> {
 	}
 	victim.proc?.signal('SIGKILL');
 	const killTime = Date.now();
-	report.info(`sheet 2: SIGKILL to ${victim.tag} (its process group) with ${killedAt} of ${SHEET2_ROWS} invoices created`);
+	report.info(
+		`sheet 2: SIGKILL to ${victim.tag} (its process group) with ${killedAt} of ${SHEET2_ROWS} invoices created`,
+	);
 	const first = await run;
 	if (first) {
 		const { answers } = first;
@@ -261,7 +368,9 @@ async function workerKilledMidSheet(ctx: Ctx): Promise<void> {
 		report.info(
 			`sheet 2 with the kill: ${answers.length} chunks, ${failedChunks.length} not answered 200 (${[
 				...new Set(failedChunks.map((a) => `${a.statusCode}: ${(a.error ?? '').slice(0, 120)}`)),
-			].join(' | ')}); ${rows.length} row outcomes (${counts.paid} paid, ${counts.failed} failed, ${counts.rejected} rejected, ${counts.pending} not final); finished ${secs(Date.now() - killTime)} after the kill`,
+			].join(
+				' | ',
+			)}); ${rows.length} row outcomes (${counts.paid} paid, ${counts.failed} failed, ${counts.rejected} rejected, ${counts.pending} not final); finished ${secs(Date.now() - killTime)} after the kill`,
 		);
 		report.check(
 			'sheet 2 with the kill: the chunks the dead worker held come back as failed chunks, not as paid rows',
@@ -269,8 +378,12 @@ async function workerKilledMidSheet(ctx: Ctx): Promise<void> {
 			`${failedChunks.length} failed chunks, ${rows.length} row outcomes`,
 		);
 		const ledgerAfterKill = await readLedger(ctx.sandbox.baseUrl);
-		const inFlight = ledgerAfterKill.invoices.filter((i) => refs.has(i.referenceId) && !rows.some((r) => r.referenceId === i.referenceId));
-		report.info(`sheet 2 with the kill: ${inFlight.length} invoices exist for rows no answer reported (the dead worker's rows); by status ${JSON.stringify(countStatuses(inFlight))}`);
+		const inFlight = ledgerAfterKill.invoices.filter(
+			(i) => refs.has(i.referenceId) && !rows.some((r) => r.referenceId === i.referenceId),
+		);
+		report.info(
+			`sheet 2 with the kill: ${inFlight.length} invoices exist for rows no answer reported (the dead worker's rows); by status ${JSON.stringify(countStatuses(inFlight))}`,
+		);
 	}
 	// The worker is started again (it waits ~10 s over the crash journal n8n left), then the same sheet is run
 	// again, as a user would after seeing failed chunks.
@@ -284,14 +397,35 @@ async function workerKilledMidSheet(ctx: Ctx): Promise<void> {
 	const again = await runSheet(ctx, 'sheet 2 again', sheet.csv);
 	if (!again) return;
 	const bad = again.answers.filter((a) => a.statusCode !== 200);
-	report.check('sheet 2 again: every chunk answered 200', bad.length === 0, bad.map((a) => `chunk ${a.chunk}: ${a.statusCode} ${a.error ?? ''}`).slice(0, 5).join('; '));
-	report.info(`sheet 2 again: rows per process ${JSON.stringify(perProcess(again.answers.flatMap((a) => a.outcomes)))}`);
+	report.check(
+		'sheet 2 again: every chunk answered 200',
+		bad.length === 0,
+		bad
+			.map((a) => `chunk ${a.chunk}: ${a.statusCode} ${a.error ?? ''}`)
+			.slice(0, 5)
+			.join('; '),
+	);
+	report.info(
+		`sheet 2 again: rows per process ${JSON.stringify(perProcess(again.answers.flatMap((a) => a.outcomes)))}`,
+	);
 	const rows = rowsOf(again.answers);
 	const byRef = checkAccounted(ctx, 'sheet 2 again', rows, sheet.references, sheet.invalid);
 	const existed = rows.filter((r) => r.alreadyExisted === true).length;
-	report.info(`sheet 2 again: ${existed} rows found already at the platform (paid or started before the kill), ${rows.length - existed - sheet.invalid.size} new`);
-	report.check('sheet 2 again: rows started before the kill were found by reference, not paid again', existed >= killedAt, `${existed} found existing, ${killedAt} existed at the kill`);
-	checkSheetLedger(ctx, 'sheet 2 again', await readLedger(ctx.sandbox.baseUrl), byRef, sheet.references);
+	report.info(
+		`sheet 2 again: ${existed} rows found already at the platform (paid or started before the kill), ${rows.length - existed - sheet.invalid.size} new`,
+	);
+	report.check(
+		'sheet 2 again: rows started before the kill were found by reference, not paid again',
+		existed >= killedAt,
+		`${existed} found existing, ${killedAt} existed at the kill`,
+	);
+	checkSheetLedger(
+		ctx,
+		'sheet 2 again',
+		await readLedger(ctx.sandbox.baseUrl),
+		byRef,
+		sheet.references,
+	);
 }
 
 function countStatuses(invoices: Array<{ status: string }>): Record<string, number> {
@@ -300,7 +434,9 @@ function countStatuses(invoices: Array<{ status: string }>): Record<string, numb
 	return out;
 }
 
-async function callbackWorkflowExecutions(ctx: Ctx): Promise<Array<{ id: string; status: string }>> {
+async function callbackWorkflowExecutions(
+	ctx: Ctx,
+): Promise<Array<{ id: string; status: string }>> {
 	return await ctx.rest!.executions(CALLBACK_WORKFLOW_ID);
 }
 
@@ -311,7 +447,9 @@ async function settle(ctx: Ctx, quietMs = 4_000, timeoutMs = 180_000): Promise<v
 	let lastChange = Date.now();
 	while (Date.now() < deadline) {
 		const executions = await callbackWorkflowExecutions(ctx);
-		const running = executions.some((e) => e.status === 'running' || e.status === 'new' || e.status === 'waiting');
+		const running = executions.some(
+			(e) => e.status === 'running' || e.status === 'new' || e.status === 'waiting',
+		);
 		const now = `${executions.length}/${ctx.relay.sink.length}/${running}`;
 		if (now !== last || running) lastChange = Date.now();
 		last = now;
@@ -322,11 +460,17 @@ async function settle(ctx: Ctx, quietMs = 4_000, timeoutMs = 180_000): Promise<v
 
 /** The statuses (`<invoice id> <status>`) among `items` whose dedup value n8n's history holds. */
 async function recordedStatuses(ctx: Ctx, items: SinkRecord[]): Promise<Set<string>> {
-	const rows = await sql(ctx.services, `select value from processed_data where "workflowId" = '${CALLBACK_WORKFLOW_ID}'`, ctx.logDir);
+	const rows = await sql(
+		ctx.services,
+		`select value from processed_data where "workflowId" = '${CALLBACK_WORKFLOW_ID}'`,
+		ctx.logDir,
+	);
 	const hashes = new Set<string>();
-	for (const [value] of rows) for (const h of (JSON.parse(value) as { data?: string[] }).data ?? []) hashes.add(h);
+	for (const [value] of rows)
+		for (const h of (JSON.parse(value) as { data?: string[] }).data ?? []) hashes.add(h);
 	// The example's dedup value: "{{ $json.id }} {{ $json.status }} {{ $json.updatedAt }}".
-	const hash = (s: SinkRecord) => createHash('md5').update(`${s.invoiceId} ${s.status} ${s.updatedAt}`).digest('base64');
+	const hash = (s: SinkRecord) =>
+		createHash('md5').update(`${s.invoiceId} ${s.status} ${s.updatedAt}`).digest('base64');
 	return new Set(items.filter((s) => hashes.has(hash(s))).map((s) => `${s.invoiceId} ${s.status}`));
 }
 
@@ -335,26 +479,48 @@ async function callbacksAcrossWebhookProcesses(ctx: Ctx): Promise<void> {
 	await setFaults(ctx, null);
 	// A small batch paid through the queue with the relay as callback URL: the sandbox calls back for each.
 	const sheet = sheetCsv('qm-cb', CALLBACK_ROWS);
-	const rows = sheet.csv.trim().split('\n').slice(1).map((line) => {
-		const [reference_id, service, currency, amount, account, test_details_payout_status, note] = line.split(',');
-		return { reference_id, service, currency, amount, account, test_details_payout_status, note };
-	}).filter((r) => !sheet.invalid.has(r.reference_id));
+	const rows = sheet.csv
+		.trim()
+		.split('\n')
+		.slice(1)
+		.map((line) => {
+			const [reference_id, service, currency, amount, account, test_details_payout_status, note] =
+				line.split(',');
+			return { reference_id, service, currency, amount, account, test_details_payout_status, note };
+		})
+		.filter((r) => !sheet.invalid.has(r.reference_id));
 	const web = ctx.cluster.byRole('webhook')[0];
-	const paid = await forward(`${web.inst.baseUrl}/webhook/${CHUNK_CALLBACKS_PATH}`, JSON.stringify({ chunk: 1, rows }), '');
-	report.check('callbacks: a chunk with a callback URL was paid through the queue', paid.status === 200, `answered ${paid.status} ${paid.text.slice(0, 200)}`);
+	const paid = await forward(
+		`${web.inst.baseUrl}/webhook/${CHUNK_CALLBACKS_PATH}`,
+		JSON.stringify({ chunk: 1, rows }),
+		'',
+	);
+	report.check(
+		'callbacks: a chunk with a callback URL was paid through the queue',
+		paid.status === 200,
+		`answered ${paid.status} ${paid.text.slice(0, 200)}`,
+	);
 	await waitFor(
 		'the sandbox to finish delivering callbacks',
 		async () => {
 			const l = await readLedger(ctx.sandbox.baseUrl);
-			return l.summary.callbacks.pending === 0 && l.summary.pendingProcessing === 0 ? true : undefined;
+			return l.summary.callbacks.pending === 0 && l.summary.pendingProcessing === 0
+				? true
+				: undefined;
 		},
 		{ timeoutMs: 120_000, intervalMs: 1_000 },
 	);
 	await settle(ctx);
 	const original = [...relay.relayed];
 	const targets = new Set(original.map((c) => c.target));
-	report.info(`callbacks: the sandbox sent ${original.length} callbacks, spread over ${targets.size} webhook processes; answered ${JSON.stringify(countStatuses(original.map((c) => ({ status: String(c.httpStatus) }))))}`);
-	report.check('callbacks: both webhook processes received the sandbox\'s callbacks and answered 200', targets.size === ctx.callbackUrls.length && original.every((c) => c.httpStatus === 200), `${targets.size} targets`);
+	report.info(
+		`callbacks: the sandbox sent ${original.length} callbacks, spread over ${targets.size} webhook processes; answered ${JSON.stringify(countStatuses(original.map((c) => ({ status: String(c.httpStatus) }))))}`,
+	);
+	report.check(
+		"callbacks: both webhook processes received the sandbox's callbacks and answered 200",
+		targets.size === ctx.callbackUrls.length && original.every((c) => c.httpStatus === 200),
+		`${targets.size} targets`,
+	);
 
 	// What n8n's dedup history holds now, read from its database (md5/base64 of the dedup value).
 	const originalKeys = new Set(relay.sink.map((s) => `${s.invoiceId} ${s.status}`));
@@ -377,10 +543,14 @@ async function callbacksAcrossWebhookProcesses(ctx: Ctx): Promise<void> {
 		repeatAnswers === original.length * 2 * ctx.callbackUrls.length,
 		`${repeatAnswers} of ${original.length * 2 * ctx.callbackUrls.length}`,
 	);
-	report.info(`callbacks: ${original.length * 2 * ctx.callbackUrls.length} repeats sent in ${secs(Date.now() - t0)}`);
+	report.info(
+		`callbacks: ${original.length * 2 * ctx.callbackUrls.length} repeats sent in ${secs(Date.now() - t0)}`,
+	);
 
 	// Simultaneous repeats: new final-status callbacks sent to both webhook processes at the same moment.
-	const anyInvoice = (await readLedger(ctx.sandbox.baseUrl)).invoices.find((i) => i.referenceId.startsWith('qm-cb'));
+	const anyInvoice = (await readLedger(ctx.sandbox.baseUrl)).invoices.find((i) =>
+		i.referenceId.startsWith('qm-cb'),
+	);
 	const simultaneous: string[] = [];
 	if (anyInvoice) {
 		const template = await invoiceDocument(ctx.sandbox.baseUrl, anyInvoice.id);
@@ -396,13 +566,20 @@ async function callbacksAcrossWebhookProcesses(ctx: Ctx): Promise<void> {
 	// What got past "Drop repeated callbacks": every final status, never a non-final one, and no repeat of a
 	// status n8n had recorded in its history before the repeats were sent.
 	const key = (id: string, status: string) => `${id} ${status}`;
-	const expected = new Set(original.filter((c) => FINAL_STATUSES.has(c.invoiceStatus)).map((c) => key(c.invoiceId, c.invoiceStatus)));
+	const expected = new Set(
+		original
+			.filter((c) => FINAL_STATUSES.has(c.invoiceStatus))
+			.map((c) => key(c.invoiceId, c.invoiceStatus)),
+	);
 	for (const id of simultaneous) expected.add(key(id, 'processed'));
 	const seen = new Map<string, number>();
-	for (const s of relay.sink) seen.set(key(s.invoiceId, s.status), (seen.get(key(s.invoiceId, s.status)) ?? 0) + 1);
+	for (const s of relay.sink)
+		seen.set(key(s.invoiceId, s.status), (seen.get(key(s.invoiceId, s.status)) ?? 0) + 1);
 	const missing = [...expected].filter((k) => !seen.has(k));
 	const unexpected = [...seen.keys()].filter((k) => !expected.has(k));
-	report.info(`callbacks: ${relay.sink.length} items got past "Drop repeated callbacks", run by ${JSON.stringify(perProcess(relay.sink as unknown as Array<Record<string, unknown>>))}`);
+	report.info(
+		`callbacks: ${relay.sink.length} items got past "Drop repeated callbacks", run by ${JSON.stringify(perProcess(relay.sink as unknown as Array<Record<string, unknown>>))}`,
+	);
 	const letThroughByError = relay.sink.filter((s) => s.dedupError);
 	report.info(
 		`callbacks: ${letThroughByError.length} of them because "Drop repeated callbacks" failed (On Error → Continue)${letThroughByError.length ? `: ${[...new Set(letThroughByError.map((s) => s.dedupError))].slice(0, 2).join(' | ')}` : ''}`,
@@ -426,15 +603,20 @@ async function callbacksAcrossWebhookProcesses(ctx: Ctx): Promise<void> {
 	report.info(
 		`callbacks: n8n's dedup history lacked ${lost.length} of ${originalKeys.size} statuses it had let through (overlapping executions overwrite each other's history: one row per workflow, read then written without a lock); statuses that got past more than once: ${repeated.length}${repeated.length ? ` (${repeated.slice(0, 5).join(', ')})` : ''}`,
 	);
-	const outcomeFiles = readdirSync(path.join(ctx.filesDir, 'paymentstrust')).filter((f) => f.endsWith('.json'));
+	const outcomeFiles = readdirSync(path.join(ctx.filesDir, 'paymentstrust')).filter((f) =>
+		f.endsWith('.json'),
+	);
 	const finalInvoices = new Set([...expected].map((k) => k.split(' ')[0]));
 	report.check(
 		`callbacks: one outcome file per invoice with a final status (${finalInvoices.size}), as the example writes it`,
-		outcomeFiles.length === finalInvoices.size && [...finalInvoices].every((id) => outcomeFiles.includes(`${id}.json`)),
+		outcomeFiles.length === finalInvoices.size &&
+			[...finalInvoices].every((id) => outcomeFiles.includes(`${id}.json`)),
 		`${outcomeFiles.length} files`,
 	);
 	const ledger = await readLedger(ctx.sandbox.baseUrl);
-	const truth = new Map<string, string>(ledger.invoices.filter((i) => finalInvoices.has(i.id)).map((i) => [i.id, i.status]));
+	const truth = new Map<string, string>(
+		ledger.invoices.filter((i) => finalInvoices.has(i.id)).map((i) => [i.id, i.status]),
+	);
 	for (const id of simultaneous) truth.set(id, 'processed');
 	const wrongFiles = outcomeFileMismatches(path.join(ctx.filesDir, 'paymentstrust'), truth);
 	report.check(
@@ -447,7 +629,10 @@ async function callbacksAcrossWebhookProcesses(ctx: Ctx): Promise<void> {
 	report.check(
 		`callbacks: every execution of the callback workflow succeeded (${executions.length})`,
 		unsuccessful.length === 0,
-		unsuccessful.slice(0, 5).map((e) => `${e.id}: ${e.status}`).join(', '),
+		unsuccessful
+			.slice(0, 5)
+			.map((e) => `${e.id}: ${e.status}`)
+			.join(', '),
 	);
 
 	// Forged callbacks: refused by every webhook process, nothing started.
@@ -465,8 +650,15 @@ async function callbacksAcrossWebhookProcesses(ctx: Ctx): Promise<void> {
 		`answers (forged/unsigned) per process: ${forgedAnswers.join(', ')}`,
 	);
 	await sleep(3_000);
-	const after = { executions: (await callbackWorkflowExecutions(ctx)).length, sink: relay.sink.length };
-	report.check('forged callbacks start nothing', after.executions === before.executions && after.sink === before.sink, `${after.executions - before.executions} new executions, ${after.sink - before.sink} items past the trigger`);
+	const after = {
+		executions: (await callbackWorkflowExecutions(ctx)).length,
+		sink: relay.sink.length,
+	};
+	report.check(
+		'forged callbacks start nothing',
+		after.executions === before.executions && after.sink === before.sink,
+		`${after.executions - before.executions} new executions, ${after.sink - before.sink} items past the trigger`,
+	);
 }
 
 /** The callback example as the suite runs it: plus one step that tells the suite what got past the dedup. */
@@ -493,18 +685,39 @@ function callbackWorkflowWithSink(root: string, filesDir: string, sinkUrl: strin
 		},
 	};
 	workflow.nodes.push(sink);
-	const outputs = (workflow.connections[dedupe.name] as { main: Array<Array<{ node: string; type: string; index: number }>> }).main;
+	const outputs = (
+		workflow.connections[dedupe.name] as {
+			main: Array<Array<{ node: string; type: string; index: number }>>;
+		}
+	).main;
 	outputs[0].push({ node: sink.name, type: 'main', index: 0 });
 	return workflow;
 }
 
 async function prepareWorkflows(ctx: Ctx, main: Instance): Promise<void> {
 	const { root, report } = ctx;
-	const credential = { id: CREDENTIAL_ID, name: CREDENTIAL_NAME, type: CREDENTIAL_TYPE, data: sandboxCredentialData(ctx.sandbox.baseUrl) };
+	const credential = {
+		id: CREDENTIAL_ID,
+		name: CREDENTIAL_NAME,
+		type: CREDENTIAL_TYPE,
+		data: sandboxCredentialData(ctx.sandbox.baseUrl),
+	};
 	await importCredentials(main, [credential]);
-	const webhookUrls = ctx.cluster.byRole('webhook').map((w) => `${w.inst.baseUrl}/webhook/${CHUNK_PATH}`);
+	const webhookUrls = ctx.cluster
+		.byRole('webhook')
+		.map((w) => `${w.inst.baseUrl}/webhook/${CHUNK_PATH}`);
 	const workflows: Array<[string, WorkflowJson, boolean]> = [
-		['pay-chunk', payChunkWorkflow({ id: CHUNK_ID, name: 'Pay a chunk', webhookId: 'e2e00000-0000-4000-8000-00000000c001', path: CHUNK_PATH, payout: examplePayoutNode(root) }), true],
+		[
+			'pay-chunk',
+			payChunkWorkflow({
+				id: CHUNK_ID,
+				name: 'Pay a chunk',
+				webhookId: 'e2e00000-0000-4000-8000-00000000c001',
+				path: CHUNK_PATH,
+				payout: examplePayoutNode(root),
+			}),
+			true,
+		],
 		[
 			'pay-chunk-callbacks',
 			payChunkWorkflow({
@@ -517,15 +730,36 @@ async function prepareWorkflows(ctx: Ctx, main: Instance): Promise<void> {
 			true,
 		],
 		['payout-callbacks', callbackWorkflowWithSink(root, ctx.filesDir, ctx.relay.sinkUrl), true],
-		['pay-sheet', paySheetWorkflow({ id: PARENT_ID, sheetFile: path.join(ctx.filesDir, 'sheet.csv'), chunkUrls: webhookUrls, reportUrl: ctx.relay.reportUrl }), false],
+		[
+			'pay-sheet',
+			paySheetWorkflow({
+				id: PARENT_ID,
+				sheetFile: path.join(ctx.filesDir, 'sheet.csv'),
+				chunkUrls: webhookUrls,
+				reportUrl: ctx.relay.reportUrl,
+			}),
+			false,
+		],
 	];
 	// One import for all of them: every n8n CLI command boots n8n (10-20 s on a busy machine).
-	await importWorkflow(main, workflows.map(([, workflow]) => workflow), 'queue-workflows');
-	for (const [, workflow, activate] of workflows) if (activate) await activateWorkflow(main, workflow.id!);
-	report.check('credential and workflows imported, webhook workflows published (n8n CLI, PostgreSQL)', true, workflows.map((w) => w[0]).join(', '));
+	await importWorkflow(
+		main,
+		workflows.map(([, workflow]) => workflow),
+		'queue-workflows',
+	);
+	for (const [, workflow, activate] of workflows)
+		if (activate) await activateWorkflow(main, workflow.id!);
+	report.check(
+		'credential and workflows imported, webhook workflows published (n8n CLI, PostgreSQL)',
+		true,
+		workflows.map((w) => w[0]).join(', '),
+	);
 }
 
-export async function runQueueScenario(install: N8nInstall, opts: QueueScenarioOptions): Promise<void> {
+export async function runQueueScenario(
+	install: N8nInstall,
+	opts: QueueScenarioOptions,
+): Promise<void> {
 	const { report } = opts;
 	const dir = path.join(opts.workDir, `n8n-${install.version}-queue`);
 	const logDir = path.join(dir, 'logs');
@@ -537,7 +771,11 @@ export async function runQueueScenario(install: N8nInstall, opts: QueueScenarioO
 	let services: QueueServices;
 	try {
 		services = await createQueueServices(logDir);
-		report.check('own PostgreSQL database and Redis prefixes', true, `${services.database}, ${services.bullPrefix}*`);
+		report.check(
+			'own PostgreSQL database and Redis prefixes',
+			true,
+			`${services.database}, ${services.bullPrefix}*`,
+		);
 	} catch (error) {
 		report.fail('own PostgreSQL database and Redis prefixes', error);
 		return;
@@ -548,9 +786,22 @@ export async function runQueueScenario(install: N8nInstall, opts: QueueScenarioO
 	try {
 		sandbox = await startSandboxProcess(opts.root, logDir, 60_000);
 		await configureSandbox(sandbox.baseUrl, { callbackTimeoutMs: 20_000 });
-		cluster = await QueueCluster.create({ install, services, dir, filesDir, pkg: opts.pkg, workers: 2, webhooks: 2, workerConcurrency: WORKER_CONCURRENCY });
+		cluster = await QueueCluster.create({
+			install,
+			services,
+			dir,
+			filesDir,
+			pkg: opts.pkg,
+			workers: 2,
+			webhooks: 2,
+			workerConcurrency: WORKER_CONCURRENCY,
+		});
 		const source = loadWorkflow(path.join(opts.root, 'examples', 'payout-callbacks.workflow.json'));
-		const callbackUrls = cluster.byRole('webhook').map((w) => `${w.inst.baseUrl}/webhook/${triggerNode(source)!.webhookId}/${opts.webhookPath}`);
+		const callbackUrls = cluster
+			.byRole('webhook')
+			.map(
+				(w) => `${w.inst.baseUrl}/webhook/${triggerNode(source)!.webhookId}/${opts.webhookPath}`,
+			);
 		relay = await CallbackRelay.start(callbackUrls);
 		// `n8n execute` (the parent) runs in its own process against the same database; it does not use the queue.
 		const cliInst = await createInstance(install, {
@@ -559,7 +810,19 @@ export async function runQueueScenario(install: N8nInstall, opts: QueueScenarioO
 			filesDir,
 			extra: { ...QUEUE_ENV, ...services.env, [PROCESS_TAG_ENV]: 'cli' },
 		});
-		const ctx: Ctx = { ...opts, install, dir, logDir, filesDir, sandbox, cluster, cli: cliInst, relay, services, callbackUrls };
+		const ctx: Ctx = {
+			...opts,
+			install,
+			dir,
+			logDir,
+			filesDir,
+			sandbox,
+			cluster,
+			cli: cliInst,
+			relay,
+			services,
+			callbackUrls,
+		};
 		await prepareWorkflows(ctx, cluster.main.inst);
 
 		const tStart = Date.now();
@@ -572,14 +835,23 @@ export async function runQueueScenario(install: N8nInstall, opts: QueueScenarioO
 		ctx.rest = new RestSession(cluster.main.inst.baseUrl);
 		await ctx.rest.setUpOwner();
 		const probes = await Promise.all(
-			callbackUrls.map(async (url) =>
-				await waitFor(`the trigger's webhook at ${url}`, async () => {
-					const r = await forward(url, '{}', '');
-					return r.status === 404 ? undefined : r;
-				}, { timeoutMs: 60_000, intervalMs: 500 }),
+			callbackUrls.map(
+				async (url) =>
+					await waitFor(
+						`the trigger's webhook at ${url}`,
+						async () => {
+							const r = await forward(url, '{}', '');
+							return r.status === 404 ? undefined : r;
+						},
+						{ timeoutMs: 60_000, intervalMs: 500 },
+					),
 			),
 		);
-		report.check('both webhook processes serve the callback trigger (an unsigned probe is refused, not 404)', probes.every((p) => p.status === 401), probes.map((p) => p.status).join(', '));
+		report.check(
+			'both webhook processes serve the callback trigger (an unsigned probe is refused, not 404)',
+			probes.every((p) => p.status === 401),
+			probes.map((p) => p.status).join(', '),
+		);
 
 		for (const [name, part] of [
 			['bulk across workers', bulkAcrossWorkers],

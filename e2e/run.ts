@@ -36,10 +36,9 @@ function arg(name: string): string | undefined {
 function webhookPath(): string {
 	try {
 		// eslint-disable-next-line @typescript-eslint/no-require-imports
-		const mod = require(path.join(ROOT, 'dist', 'nodes', 'PaymentsTrustTrigger', 'PaymentsTrustTrigger.node.js')) as Record<
-			string,
-			new () => { description: { webhooks?: Array<{ path: string }> } }
-		>;
+		const mod = require(
+			path.join(ROOT, 'dist', 'nodes', 'PaymentsTrustTrigger', 'PaymentsTrustTrigger.node.js'),
+		) as Record<string, new () => { description: { webhooks?: Array<{ path: string }> } }>;
 		const Trigger = Object.values(mod)[0];
 		return new Trigger().description.webhooks?.[0]?.path ?? 'paymentstrust';
 	} catch {
@@ -67,7 +66,11 @@ async function main(): Promise<number> {
 	const installs = versions.map((m) => n8nInstall(m));
 	if (queue && !versions.includes(2)) installs.push(n8nInstall(2));
 	for (const install of installs) {
-		report.check(`${install.label} is installed in ${install.dir}`, isInstalled(install), 'run e2e/install-n8n.sh first');
+		report.check(
+			`${install.label} is installed in ${install.dir}`,
+			isInstalled(install),
+			'run e2e/install-n8n.sh first',
+		);
 	}
 	const ready = installs.filter(isInstalled);
 

@@ -6,5 +6,8 @@ declare module '@n8n/scan-community-package/scanner/scanner.mjs' {
 		details?: string;
 	}
 	export const SOURCE_FILE_PATTERNS: string[];
-	export function analyzePackage(packageDir: string, filePatterns?: string[]): Promise<AnalysisResult>;
+	export function analyzePackage(
+		packageDir: string,
+		filePatterns?: string[],
+	): Promise<AnalysisResult>;
 }

@@ -7,7 +7,15 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { invoiceDocument, outcomeFileMismatches, outcomeFileProblem, PAID_STATUSES, postCallback, sign, unseenInvoiceBody } from './lib/callbacks';
+import {
+	invoiceDocument,
+	outcomeFileMismatches,
+	outcomeFileProblem,
+	PAID_STATUSES,
+	postCallback,
+	sign,
+	unseenInvoiceBody,
+} from './lib/callbacks';
 import {
 	activateWorkflow,
 	communityNodesDir,
@@ -110,14 +118,27 @@ export function classify(json: Record<string, unknown>, fallbackRow: number): Ro
 	const referenceId = String(json.referenceId ?? json.reference_id ?? '');
 	const status = typeof json.status === 'string' ? json.status : undefined;
 	const invoiceId = typeof json.id === 'string' ? json.id : undefined;
-	const error = json.error === undefined ? undefined : typeof json.error === 'string' ? json.error : JSON.stringify(json.error);
+	const error =
+		json.error === undefined
+			? undefined
+			: typeof json.error === 'string'
+				? json.error
+				: JSON.stringify(json.error);
 	let cls: RowClass;
 	if (json.stage === 'validation' || json.stage === 'safety_limit') cls = 'rejected';
 	else if (error !== undefined) cls = 'failed';
 	else if (status && PAID_STATUSES.has(status)) cls = 'paid';
 	else if (status && FINAL_STATUSES.has(status)) cls = 'failed';
 	else cls = 'pending';
-	return { row, referenceId, cls, status, invoiceId, alreadyExisted: json.alreadyExisted as boolean | undefined, error };
+	return {
+		row,
+		referenceId,
+		cls,
+		status,
+		invoiceId,
+		alreadyExisted: json.alreadyExisted as boolean | undefined,
+		error,
+	};
 }
 
 export function countBy(rows: RowOutcome[]): Record<RowClass, number> {
@@ -130,19 +151,50 @@ async function runBulk(ctx: Context, label: string): Promise<RowOutcome[] | unde
 	const { report } = ctx;
 	const outcome = await executeWorkflow(ctx.cli, BULK_WORKFLOW_ID, 300_000);
 	const { res, run } = outcome;
-	report.info(`n8n execute --id=${BULK_WORKFLOW_ID} (${label}): exit ${res.code} after ${(res.ms / 1000).toFixed(1)} s`);
-	if (!report.check(`${label}: n8n execute exits 0`, res.code === 0, describeFailure('n8n execute', res))) return undefined;
-	if (!report.check(`${label}: n8n execute printed the run data`, run !== undefined, res.stdout.slice(-2000))) return undefined;
+	report.info(
+		`n8n execute --id=${BULK_WORKFLOW_ID} (${label}): exit ${res.code} after ${(res.ms / 1000).toFixed(1)} s`,
+	);
+	if (
+		!report.check(
+			`${label}: n8n execute exits 0`,
+			res.code === 0,
+			describeFailure('n8n execute', res),
+		)
+	)
+		return undefined;
+	if (
+		!report.check(
+			`${label}: n8n execute printed the run data`,
+			run !== undefined,
+			res.stdout.slice(-2000),
+		)
+	)
+		return undefined;
 	const error = run!.data.resultData.error;
-	report.check(`${label}: the execution has no error`, error === undefined, error ? `${error.message} ${error.description ?? ''}` : undefined);
+	report.check(
+		`${label}: the execution has no error`,
+		error === undefined,
+		error ? `${error.message} ${error.description ?? ''}` : undefined,
+	);
 	const workflow = loadWorkflow(path.join(ctx.root, 'examples', 'bulk-payouts.workflow.json'));
 	const names = payoutNodes(workflow).map((n) => n.name);
 	const rows: RowOutcome[] = [];
 	for (const name of names) {
 		const runs = run!.data.resultData.runData[name] ?? [];
-		if (!report.check(`${label}: node "${name}" ran`, runs.length > 0, `runData has ${Object.keys(run!.data.resultData.runData).join(', ')}`)) continue;
+		if (
+			!report.check(
+				`${label}: node "${name}" ran`,
+				runs.length > 0,
+				`runData has ${Object.keys(run!.data.resultData.runData).join(', ')}`,
+			)
+		)
+			continue;
 		const nodeError = runs.find((r) => r.error)?.error;
-		report.check(`${label}: node "${name}" has no node error`, nodeError === undefined, nodeError?.message);
+		report.check(
+			`${label}: node "${name}" has no node error`,
+			nodeError === undefined,
+			nodeError?.message,
+		);
 		for (const r of runs) {
 			for (const output of r.data?.main ?? []) {
 				(output ?? []).forEach((item, i) => rows.push(classify(item.json, i + 1)));
@@ -155,7 +207,9 @@ async function runBulk(ctx: Context, label: string): Promise<RowOutcome[] | unde
 function checkBulkRows(ctx: Context, rows: RowOutcome[], csvRows: number, label: string): void {
 	const { report } = ctx;
 	const counts = countBy(rows);
-	report.info(`${label}: ${rows.length} items: ${counts.paid} paid, ${counts.failed} failed, ${counts.rejected} rejected, ${counts.pending} not final`);
+	report.info(
+		`${label}: ${rows.length} items: ${counts.paid} paid, ${counts.failed} failed, ${counts.rejected} rejected, ${counts.pending} not final`,
+	);
 	report.check(
 		`${label}: one output item per CSV row (${csvRows})`,
 		rows.length === csvRows,
@@ -178,7 +232,9 @@ function checkBulkRows(ctx: Context, rows: RowOutcome[], csvRows: number, label:
 
 /** Rows of the example CSV marked "BAD:" in its note column are the ones the node must refuse. */
 function expectedRejectedRows(csvFile: string): number[] | undefined {
-	const lines = readFileSync(csvFile, 'utf8').split(/\r?\n/).filter((l) => l.trim() !== '');
+	const lines = readFileSync(csvFile, 'utf8')
+		.split(/\r?\n/)
+		.filter((l) => l.trim() !== '');
 	const header = lines[0].split(',');
 	const noteIndex = header.indexOf('note');
 	if (noteIndex === -1) return undefined;
@@ -193,7 +249,9 @@ function checkLedger(ctx: Context, rows: RowOutcome[], ledger: LedgerLike, label
 	const { report } = ctx;
 	const sent = rows.filter((r) => r.cls !== 'rejected' && r.invoiceId);
 	const invoices = ledger.invoices.filter((i) => !i.seeded);
-	report.info(`${label}: sandbox ledger: ${invoices.length} invoices, by status ${JSON.stringify(ledger.summary.invoicesByStatus)}`);
+	report.info(
+		`${label}: sandbox ledger: ${invoices.length} invoices, by status ${JSON.stringify(ledger.summary.invoicesByStatus)}`,
+	);
 	report.check(
 		`${label}: the ledger has no reference with two invoices`,
 		ledger.summary.referencesWithMultipleInvoices === 0,
@@ -208,10 +266,16 @@ function checkLedger(ctx: Context, rows: RowOutcome[], ledger: LedgerLike, label
 	report.check(
 		`${label}: every invoice was created in Test, test_mode said explicitly`,
 		notTest.length === 0,
-		notTest.slice(0, 5).map((i) => `${i.referenceId}: test_mode ${i.testModeExplicit ? String(i.testMode) : 'omitted'}`).join(', '),
+		notTest
+			.slice(0, 5)
+			.map(
+				(i) => `${i.referenceId}: test_mode ${i.testModeExplicit ? String(i.testMode) : 'omitted'}`,
+			)
+			.join(', '),
 	);
 	const byRef = new Map<string, number>();
-	for (const inv of invoices) byRef.set(inv.referenceId, (byRef.get(inv.referenceId) ?? 0) + inv.createsCommitted);
+	for (const inv of invoices)
+		byRef.set(inv.referenceId, (byRef.get(inv.referenceId) ?? 0) + inv.createsCommitted);
 	const notOne = sent.filter((r) => byRef.get(r.referenceId) !== 1);
 	report.check(
 		`${label}: exactly one invoice per reference of every row that reached the API (${sent.length})`,
@@ -225,11 +289,18 @@ function checkLedger(ctx: Context, rows: RowOutcome[], ledger: LedgerLike, label
 		extra.length === 0,
 		extra.map((i) => `${i.referenceId} (${i.status})`).join(', '),
 	);
-	const statusMismatch = sent.filter((r) => invoices.find((i) => i.id === r.invoiceId)?.status !== r.status);
+	const statusMismatch = sent.filter(
+		(r) => invoices.find((i) => i.id === r.invoiceId)?.status !== r.status,
+	);
 	report.check(
 		`${label}: the node's reported statuses match the ledger`,
 		statusMismatch.length === 0,
-		statusMismatch.map((r) => `${r.referenceId}: node ${r.status}, ledger ${invoices.find((i) => i.id === r.invoiceId)?.status}`).join(', '),
+		statusMismatch
+			.map(
+				(r) =>
+					`${r.referenceId}: node ${r.status}, ledger ${invoices.find((i) => i.id === r.invoiceId)?.status}`,
+			)
+			.join(', '),
 	);
 }
 
@@ -272,7 +343,11 @@ async function callbackChecks(ctx: Context, ledgerAfterBulk: LedgerLike): Promis
 		{ timeoutMs: 240_000, intervalMs: 1_000 },
 	);
 	const toN8n = ledger.callbacks.filter((c) => c.url === url);
-	report.check('the sandbox sent callbacks to the trigger\'s production URL', toN8n.length > 0, `${toN8n.length} of ${ledger.callbacks.length} callback attempts went to ${url}`);
+	report.check(
+		"the sandbox sent callbacks to the trigger's production URL",
+		toN8n.length > 0,
+		`${toN8n.length} of ${ledger.callbacks.length} callback attempts went to ${url}`,
+	);
 	// Each status change is one delivery with its own retries; it counts once it was answered 200.
 	const deliveries = new Map<string, boolean>();
 	for (const c of toN8n) {
@@ -291,11 +366,21 @@ async function callbackChecks(ctx: Context, ledgerAfterBulk: LedgerLike): Promis
 	report.check(
 		'n8n answered 200 to every status change (possibly after retries)',
 		undelivered.length === 0,
-		undelivered.length ? `${undelivered.length} of ${deliveries.size} never delivered: ${undelivered.slice(0, 10).join(', ')}` : `${deliveries.size} delivered`,
+		undelivered.length
+			? `${undelivered.length} of ${deliveries.size} never delivered: ${undelivered.slice(0, 10).join(', ')}`
+			: `${deliveries.size} delivered`,
 	);
-	const finalInvoices = new Set(toN8n.filter((c) => c.delivered && FINAL_STATUSES.has(c.invoiceStatus)).map((c) => c.invoiceId));
-	const nonFinal = new Set(toN8n.filter((c) => !FINAL_STATUSES.has(c.invoiceStatus)).map((c) => `${c.invoiceId}/${c.invoiceStatus}`));
-	report.info(`${finalInvoices.size} invoices with a delivered final status, ${nonFinal.size} non-final status changes`);
+	const finalInvoices = new Set(
+		toN8n.filter((c) => c.delivered && FINAL_STATUSES.has(c.invoiceStatus)).map((c) => c.invoiceId),
+	);
+	const nonFinal = new Set(
+		toN8n
+			.filter((c) => !FINAL_STATUSES.has(c.invoiceStatus))
+			.map((c) => `${c.invoiceId}/${c.invoiceStatus}`),
+	);
+	report.info(
+		`${finalInvoices.size} invoices with a delivered final status, ${nonFinal.size} non-final status changes`,
+	);
 	const executions = await settledExecutions(ctx, finalInvoices.size, 120_000);
 	const webhookRuns = executions.filter((e) => e.mode === 'webhook');
 	report.check(
@@ -307,10 +392,15 @@ async function callbackChecks(ctx: Context, ledgerAfterBulk: LedgerLike): Promis
 	report.check(
 		'every trigger execution succeeded',
 		unsuccessful.length === 0,
-		unsuccessful.slice(0, 10).map((e) => `execution ${e.id}: ${e.status}`).join(', '),
+		unsuccessful
+			.slice(0, 10)
+			.map((e) => `execution ${e.id}: ${e.status}`)
+			.join(', '),
 	);
 	const outcomeDir = path.join(ctx.filesDir, 'paymentstrust');
-	const files = existsSync(outcomeDir) ? readdirSync(outcomeDir).filter((f) => f.endsWith('.json')) : [];
+	const files = existsSync(outcomeDir)
+		? readdirSync(outcomeDir).filter((f) => f.endsWith('.json'))
+		: [];
 	const missingFiles = [...finalInvoices].filter((id) => !files.includes(`${id}.json`));
 	report.check(
 		'the callback workflow wrote one outcome file per final invoice',
@@ -318,7 +408,9 @@ async function callbackChecks(ctx: Context, ledgerAfterBulk: LedgerLike): Promis
 		`${files.length} files in ${outcomeDir}${missingFiles.length ? `; missing: ${missingFiles.slice(0, 5).join(', ')}` : ''}`,
 	);
 	const finalLedger = await readLedger(ctx.sandbox.baseUrl);
-	const truth = new Map(finalLedger.invoices.filter((i) => finalInvoices.has(i.id)).map((i) => [i.id, i.status]));
+	const truth = new Map(
+		finalLedger.invoices.filter((i) => finalInvoices.has(i.id)).map((i) => [i.id, i.status]),
+	);
 	const wrongFiles = outcomeFileMismatches(outcomeDir, truth);
 	report.check(
 		'every outcome file says what the ledger says: its invoice, its final status, paid exactly when processed',
@@ -329,7 +421,11 @@ async function callbackChecks(ctx: Context, ledgerAfterBulk: LedgerLike): Promis
 	// Callbacks the suite writes itself, for invoices n8n never saw, modelled on a real one.
 	const anyInvoice = ledgerAfterBulk.invoices.find((i) => !i.seeded);
 	if (!anyInvoice) {
-		report.check('a sandbox invoice to model the suite’s own callbacks on', false, 'the ledger has no invoice');
+		report.check(
+			'a sandbox invoice to model the suite’s own callbacks on',
+			false,
+			'the ledger has no invoice',
+		);
 		return;
 	}
 	const template = await invoiceDocument(ctx.sandbox.baseUrl, anyInvoice.id);
@@ -337,19 +433,43 @@ async function callbackChecks(ctx: Context, ledgerAfterBulk: LedgerLike): Promis
 
 	// 2. a forged callback (bad signature) for an invoice n8n never saw: 401, nothing started; the same body
 	//    signed with the secret: 200 and one execution; the signed one again: 200 and nothing new.
-	const body = unseenInvoiceBody(template, `cpi_e2e_${ctx.install.major}_unseen`, `e2e-forged-${ctx.install.major}`);
+	const body = unseenInvoiceBody(
+		template,
+		`cpi_e2e_${ctx.install.major}_unseen`,
+		`e2e-forged-${ctx.install.major}`,
+	);
 	const before = (await executionsOf(ctx, CALLBACK_WORKFLOW_ID)).length;
 	const forged = await postCallback(url, body, sign('sk_test_not_the_secret', body));
-	report.check('a forged callback (wrong X-Signature) is answered 401', forged.status === 401, `answered ${forged.status} ${forged.text}`);
+	report.check(
+		'a forged callback (wrong X-Signature) is answered 401',
+		forged.status === 401,
+		`answered ${forged.status} ${forged.text}`,
+	);
 	const unsigned = await postCallback(url, body, '');
-	report.check('a callback without X-Signature is answered 401', unsigned.status === 401, `answered ${unsigned.status} ${unsigned.text}`);
+	report.check(
+		'a callback without X-Signature is answered 401',
+		unsigned.status === 401,
+		`answered ${unsigned.status} ${unsigned.text}`,
+	);
 	await sleep(3_000);
 	const afterForged = (await executionsOf(ctx, CALLBACK_WORKFLOW_ID)).length;
-	report.check('forged callbacks start no execution', afterForged === before, `${afterForged - before} new executions`);
+	report.check(
+		'forged callbacks start no execution',
+		afterForged === before,
+		`${afterForged - before} new executions`,
+	);
 	const genuine = await postCallback(url, body, sign(SANDBOX_CREDENTIALS.testSecretKey, body));
-	report.check('the same body correctly signed is answered 200', genuine.status === 200, `answered ${genuine.status} ${genuine.text}`);
+	report.check(
+		'the same body correctly signed is answered 200',
+		genuine.status === 200,
+		`answered ${genuine.status} ${genuine.text}`,
+	);
 	const afterGenuine = (await settledExecutions(ctx, before + 1, 30_000)).length;
-	report.check('the correctly signed callback starts exactly one execution', afterGenuine === before + 1, `${afterGenuine - before} new executions`);
+	report.check(
+		'the correctly signed callback starts exactly one execution',
+		afterGenuine === before + 1,
+		`${afterGenuine - before} new executions`,
+	);
 	const replay = await postCallback(url, body, sign(SANDBOX_CREDENTIALS.testSecretKey, body));
 	await sleep(3_000);
 	const afterReplay = (await executionsOf(ctx, CALLBACK_WORKFLOW_ID)).length;
@@ -366,17 +486,34 @@ async function callbackChecks(ctx: Context, ledgerAfterBulk: LedgerLike): Promis
  * must still be recorded, and recorded right. n8n replaces the output of a node that failed under On Error →
  * Continue with `{ error }`; a step that read `$json.status` there wrote a paid invoice down as failed.
  */
-async function dedupFailureCheck(ctx: Context, template: Awaited<ReturnType<typeof invoiceDocument>>): Promise<void> {
+async function dedupFailureCheck(
+	ctx: Context,
+	template: Awaited<ReturnType<typeof invoiceDocument>>,
+): Promise<void> {
 	const { report } = ctx;
 	if (!ctx.dedupFailureUrl) {
-		report.check('the dedup-failure copy of the callback example was imported', false, 'no URL for it');
+		report.check(
+			'the dedup-failure copy of the callback example was imported',
+			false,
+			'no URL for it',
+		);
 		return;
 	}
 	const id = `cpi_e2e_${ctx.install.major}_dedupfails`;
 	const body = unseenInvoiceBody(template, id, `e2e-dedupfails-${ctx.install.major}`);
 	const before = (await executionsOf(ctx, DEDUP_FAILS_WORKFLOW_ID)).length;
-	const answer = await postCallback(ctx.dedupFailureUrl, body, sign(SANDBOX_CREDENTIALS.testSecretKey, body));
-	const executions = await settledExecutions(ctx, before + 1, 30_000, 3_000, DEDUP_FAILS_WORKFLOW_ID);
+	const answer = await postCallback(
+		ctx.dedupFailureUrl,
+		body,
+		sign(SANDBOX_CREDENTIALS.testSecretKey, body),
+	);
+	const executions = await settledExecutions(
+		ctx,
+		before + 1,
+		30_000,
+		3_000,
+		DEDUP_FAILS_WORKFLOW_ID,
+	);
 	const newest = executions[0];
 	let dedupOutput = 'no execution';
 	if (newest) {
@@ -399,14 +536,23 @@ async function dedupFailureCheck(ctx: Context, template: Awaited<ReturnType<type
 async function checkPackageLoaded(ctx: Context): Promise<void> {
 	const { report } = ctx;
 	const rest = ctx.rest!;
-	const names = (json: unknown) => (Array.isArray(json) ? (json as Array<{ name: string }>).map((t) => t.name) : []);
+	const names = (json: unknown) =>
+		Array.isArray(json) ? (json as Array<{ name: string }>).map((t) => t.name) : [];
 	try {
 		const types = names(await rest.getJson('/types/nodes.json'));
 		for (const type of [NODE_TYPE, TRIGGER_TYPE]) {
-			report.check(`n8n lists node type ${type}`, types.includes(type), `${types.length} node types listed`);
+			report.check(
+				`n8n lists node type ${type}`,
+				types.includes(type),
+				`${types.length} node types listed`,
+			);
 		}
 		const creds = names(await rest.getJson('/types/credentials.json'));
-		report.check(`n8n lists credential type ${CREDENTIAL_TYPE}`, creds.includes(CREDENTIAL_TYPE), `${creds.length} credential types listed`);
+		report.check(
+			`n8n lists credential type ${CREDENTIAL_TYPE}`,
+			creds.includes(CREDENTIAL_TYPE),
+			`${creds.length} credential types listed`,
+		);
 	} catch (error) {
 		report.fail('n8n lists our node and credential types', error);
 	}
@@ -414,25 +560,49 @@ async function checkPackageLoaded(ctx: Context): Promise<void> {
 	// pass with the sandbox's credential (Private API Path automatic: it asks /api, where the sandbox answers).
 	try {
 		const data = sandboxCredentialData(ctx.sandbox.baseUrl);
-		const res = await rest.postJson('/rest/credentials/test', { credentials: { id: CREDENTIAL_ID, name: CREDENTIAL_NAME, type: CREDENTIAL_TYPE, data } });
+		const res = await rest.postJson('/rest/credentials/test', {
+			credentials: { id: CREDENTIAL_ID, name: CREDENTIAL_NAME, type: CREDENTIAL_TYPE, data },
+		});
 		const result = (res.json as { data?: { status?: string; message?: string } }).data ?? {};
-		report.check('the credential test passes with the sandbox’s credential', res.status === 200 && result.status === 'OK', `answered ${res.status}: ${JSON.stringify(res.json).slice(0, 300)}`);
-		const wrong = await rest.postJson('/rest/credentials/test', { credentials: { id: CREDENTIAL_ID, name: CREDENTIAL_NAME, type: CREDENTIAL_TYPE, data: { ...data, apiKey: 'wrong_api_key' } } });
+		report.check(
+			'the credential test passes with the sandbox’s credential',
+			res.status === 200 && result.status === 'OK',
+			`answered ${res.status}: ${JSON.stringify(res.json).slice(0, 300)}`,
+		);
+		const wrong = await rest.postJson('/rest/credentials/test', {
+			credentials: {
+				id: CREDENTIAL_ID,
+				name: CREDENTIAL_NAME,
+				type: CREDENTIAL_TYPE,
+				data: { ...data, apiKey: 'wrong_api_key' },
+			},
+		});
 		const wrongResult = (wrong.json as { data?: { status?: string; message?: string } }).data ?? {};
 		// n8n 2.x shows the rule's message; n8n 1.x answers a 401 with its own sentence before reading the rules.
 		report.check(
 			'the credential test explains a wrong API key',
-			wrongResult.status === 'Error' && /Account ID or API key is wrong|Authorization failed - please check your credentials/.test(wrongResult.message ?? ''),
+			wrongResult.status === 'Error' &&
+				/Account ID or API key is wrong|Authorization failed - please check your credentials/.test(
+					wrongResult.message ?? '',
+				),
 			`answered ${wrong.status}: ${JSON.stringify(wrong.json).slice(0, 300)}`,
 		);
 	} catch (error) {
 		report.fail('the credential test', error);
 	}
-	const loadErrors = ctx.server!
-		.log()
+	const loadErrors = ctx
+		.server!.log()
 		.split('\n')
-		.filter((l) => /n8n-nodes-paymentstrust(?!-e2e)|paymentsTrust/.test(l) && /(error|fail|skipping|unrecognized)/i.test(l));
-	report.check('the server log has no load error for our package', loadErrors.length === 0, loadErrors.slice(0, 5).join('\n'));
+		.filter(
+			(l) =>
+				/n8n-nodes-paymentstrust(?!-e2e)|paymentsTrust/.test(l) &&
+				/(error|fail|skipping|unrecognized)/i.test(l),
+		);
+	report.check(
+		'the server log has no load error for our package',
+		loadErrors.length === 0,
+		loadErrors.slice(0, 5).join('\n'),
+	);
 }
 
 /** The callback example as imported, under its own id and webhook, with a Remove Duplicates that always fails. */
@@ -443,11 +613,16 @@ function dedupFailingCopy(callbacks: WorkflowJson): WorkflowJson {
 	triggerNode(copy)!.webhookId = 'e2e00000-0000-4000-8000-0000000dedf1';
 	const dedupe = copy.nodes.find((n) => n.name === DEDUPE_NODE);
 	if (!dedupe) throw new Error(`payout-callbacks.workflow.json has no "${DEDUPE_NODE}" node`);
-	dedupe.parameters = { ...dedupe.parameters, dedupeValue: "={{ $('e2e: no such node').item.json.id }}" };
+	dedupe.parameters = {
+		...dedupe.parameters,
+		dedupeValue: "={{ $('e2e: no such node').item.json.id }}",
+	};
 	return copy;
 }
 
-async function prepare(ctx: Context): Promise<{ bulk: WorkflowJson; callbacks?: WorkflowJson; dedupFails?: WorkflowJson }> {
+async function prepare(
+	ctx: Context,
+): Promise<{ bulk: WorkflowJson; callbacks?: WorkflowJson; dedupFails?: WorkflowJson }> {
 	const { report, root } = ctx;
 	const examples = path.join(root, 'examples');
 	const bulkSource = loadWorkflow(path.join(examples, 'bulk-payouts.workflow.json'));
@@ -457,7 +632,10 @@ async function prepare(ctx: Context): Promise<{ bulk: WorkflowJson; callbacks?: 
 	if (ctx.callbacks) {
 		const source = loadWorkflow(path.join(examples, 'payout-callbacks.workflow.json'));
 		const trigger = triggerNode(source);
-		if (!trigger?.webhookId) throw new Error('payout-callbacks.workflow.json has no PaymentsTrust Trigger with a fixed webhookId');
+		if (!trigger?.webhookId)
+			throw new Error(
+				'payout-callbacks.workflow.json has no PaymentsTrust Trigger with a fixed webhookId',
+			);
 		ctx.callbackUrl = `${ctx.inst.baseUrl}/webhook/${trigger.webhookId}/${ctx.webhookPath}`;
 		const prepared = prepareCallbackWorkflow(source, { filesDir: ctx.filesDir });
 		prepared.notes.forEach((n) => report.info(n));
@@ -466,7 +644,10 @@ async function prepare(ctx: Context): Promise<{ bulk: WorkflowJson; callbacks?: 
 		ctx.dedupFailureUrl = `${ctx.inst.baseUrl}/webhook/${triggerNode(dedupFails)!.webhookId}/${ctx.webhookPath}`;
 		mkdirSync(path.join(ctx.filesDir, 'paymentstrust'), { recursive: true });
 	}
-	const bulk = prepareBulkWorkflow(bulkSource, { filesDir: ctx.filesDir, callbackUrl: ctx.callbackUrl });
+	const bulk = prepareBulkWorkflow(bulkSource, {
+		filesDir: ctx.filesDir,
+		callbackUrl: ctx.callbackUrl,
+	});
 	bulk.notes.forEach((n) => report.info(n));
 	return { bulk: bulk.workflow, callbacks, dedupFails };
 }
@@ -491,14 +672,30 @@ export async function runScenario(install: N8nInstall, opts: ScenarioOptions): P
 		report.fail('sandbox started', error);
 		return;
 	}
-	const inst = await createInstance(install, { userFolder: path.join(dir, 'server'), logDir: path.join(logDir, 'server'), filesDir });
-	const cli = await createInstance(install, { userFolder: path.join(dir, 'cli'), logDir: path.join(logDir, 'cli'), filesDir });
+	const inst = await createInstance(install, {
+		userFolder: path.join(dir, 'server'),
+		logDir: path.join(logDir, 'server'),
+		filesDir,
+	});
+	const cli = await createInstance(install, {
+		userFolder: path.join(dir, 'cli'),
+		logDir: path.join(logDir, 'cli'),
+		filesDir,
+	});
 	const ctx: Context = { ...opts, install, inst, cli, sandbox, filesDir };
 	try {
 		// Install, import, activate: all through n8n's own CLI, before the server starts.
 		const { bulk, callbacks, dedupFails } = await prepare(ctx);
-		const credential = { id: CREDENTIAL_ID, name: CREDENTIAL_NAME, type: CREDENTIAL_TYPE, data: sandboxCredentialData(sandbox.baseUrl) };
-		for (const [which, instance] of [['cli', cli], ['server', inst]] as const) {
+		const credential = {
+			id: CREDENTIAL_ID,
+			name: CREDENTIAL_NAME,
+			type: CREDENTIAL_TYPE,
+			data: sandboxCredentialData(sandbox.baseUrl),
+		};
+		for (const [which, instance] of [
+			['cli', cli],
+			['server', inst],
+		] as const) {
 			if (which === 'server' && !callbacks) continue;
 			await installPacked(opts.pkg, communityNodesDir(instance.userFolder), logDir);
 			await importCredentials(instance, [credential]);
@@ -508,10 +705,16 @@ export async function runScenario(install: N8nInstall, opts: ScenarioOptions): P
 		report.check('n8n import:workflow (bulk-payouts)', true);
 		if (callbacks) {
 			await importWorkflow(inst, [callbacks, dedupFails], 'payout-callbacks');
-			report.check('n8n import:workflow (payout-callbacks, and a copy whose Remove Duplicates fails)', true);
+			report.check(
+				'n8n import:workflow (payout-callbacks, and a copy whose Remove Duplicates fails)',
+				true,
+			);
 			await activateWorkflow(inst, CALLBACK_WORKFLOW_ID);
 			await activateWorkflow(inst, DEDUP_FAILS_WORKFLOW_ID);
-			report.check(`activate the callback workflow (${install.major >= 2 ? 'publish:workflow' : 'update:workflow --active=true'})`, true);
+			report.check(
+				`activate the callback workflow (${install.major >= 2 ? 'publish:workflow' : 'update:workflow --active=true'})`,
+				true,
+			);
 		}
 	} catch (error) {
 		report.fail('install the package and import the examples', error);
@@ -523,7 +726,11 @@ export async function runScenario(install: N8nInstall, opts: ScenarioOptions): P
 		if (ctx.callbacks) {
 			const t0 = Date.now();
 			ctx.server = await startServer(inst, 180_000);
-			report.check('n8n start: /healthz/readiness answers', true, `${((Date.now() - t0) / 1000).toFixed(1)} s, ${inst.baseUrl}`);
+			report.check(
+				'n8n start: /healthz/readiness answers',
+				true,
+				`${((Date.now() - t0) / 1000).toFixed(1)} s, ${inst.baseUrl}`,
+			);
 			ctx.rest = new RestSession(inst.baseUrl);
 			await ctx.rest.setUpOwner();
 			report.check('owner set up through the REST API', true);
@@ -531,7 +738,7 @@ export async function runScenario(install: N8nInstall, opts: ScenarioOptions): P
 			// /healthz/readiness can answer before the active workflows' webhooks are registered.
 			const t1 = Date.now();
 			const probe = await waitFor(
-				'the trigger\'s production webhook to be registered',
+				"the trigger's production webhook to be registered",
 				async () => {
 					const r = await postCallback(ctx.callbackUrl!, '{}', '');
 					return r.status === 404 ? undefined : r;
@@ -551,7 +758,10 @@ export async function runScenario(install: N8nInstall, opts: ScenarioOptions): P
 		checkBulkRows(ctx, rows, csvRows, 'bulk run 1');
 		const expectedRejected = expectedRejectedRows(path.join(ctx.filesDir, 'payouts.csv'));
 		if (expectedRejected) {
-			const rejected = rows.filter((r) => r.cls === 'rejected').map((r) => r.row).sort((a, b) => a - b);
+			const rejected = rows
+				.filter((r) => r.cls === 'rejected')
+				.map((r) => r.row)
+				.sort((a, b) => a - b);
 			report.check(
 				'bulk run 1: exactly the CSV rows marked "BAD:" were rejected',
 				JSON.stringify(rejected) === JSON.stringify(expectedRejected),
@@ -575,15 +785,28 @@ export async function runScenario(install: N8nInstall, opts: ScenarioOptions): P
 		if (rows2) {
 			const ledger2 = await readLedger(sandbox.baseUrl);
 			const invoices1 = ledger1.invoices.filter((i) => !i.seeded).length;
-			const invoices2 = ledger2.invoices.filter((i) => !i.seeded && !i.referenceId.startsWith('e2e-forged')).length;
-			report.check('bulk run 2: no new invoice', invoices2 === invoices1, `${invoices1} invoices after run 1, ${invoices2} after run 2`);
+			const invoices2 = ledger2.invoices.filter(
+				(i) => !i.seeded && !i.referenceId.startsWith('e2e-forged'),
+			).length;
+			report.check(
+				'bulk run 2: no new invoice',
+				invoices2 === invoices1,
+				`${invoices1} invoices after run 1, ${invoices2} after run 2`,
+			);
 			report.check(
 				'bulk run 2: the ledger still has one invoice per reference',
-				ledger2.summary.referencesWithMultipleInvoices === 0 && ledger2.summary.invoicesProcessedMoreThanOnce === 0,
+				ledger2.summary.referencesWithMultipleInvoices === 0 &&
+					ledger2.summary.invoicesProcessedMoreThanOnce === 0,
 				JSON.stringify(ledger2.summary),
 			);
-			const sent1 = rows.filter((r) => r.invoiceId).map((r) => r.referenceId).sort();
-			const existed2 = rows2.filter((r) => r.alreadyExisted === true).map((r) => r.referenceId).sort();
+			const sent1 = rows
+				.filter((r) => r.invoiceId)
+				.map((r) => r.referenceId)
+				.sort();
+			const existed2 = rows2
+				.filter((r) => r.alreadyExisted === true)
+				.map((r) => r.referenceId)
+				.sort();
 			report.check(
 				'bulk run 2: every row paid in run 1 is reported as already existing',
 				JSON.stringify(sent1) === JSON.stringify(existed2),
@@ -592,7 +815,11 @@ export async function runScenario(install: N8nInstall, opts: ScenarioOptions): P
 			if (ctx.rest) {
 				await sleep(3_000);
 				const executionsAfter = (await executionsOf(ctx, CALLBACK_WORKFLOW_ID)).length;
-				report.check('bulk run 2: no new trigger execution', executionsAfter === executionsBefore, `${executionsAfter - executionsBefore} new`);
+				report.check(
+					'bulk run 2: no new trigger execution',
+					executionsAfter === executionsBefore,
+					`${executionsAfter - executionsBefore} new`,
+				);
 			}
 		}
 	} catch (error) {

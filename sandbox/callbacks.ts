@@ -27,11 +27,26 @@ import { Invoice } from './store';
 
 export function signCallback(secretKey: string, rawBody: string | Buffer): string {
 	return createHash('sha1')
-		.update(Buffer.concat([Buffer.from(secretKey), Buffer.isBuffer(rawBody) ? rawBody : Buffer.from(rawBody), Buffer.from(secretKey)]))
+		.update(
+			Buffer.concat([
+				Buffer.from(secretKey),
+				Buffer.isBuffer(rawBody) ? rawBody : Buffer.from(rawBody),
+				Buffer.from(secretKey),
+			]),
+		)
 		.digest('base64');
 }
 
-const FINAL = new Set(['processed', 'partially_processed', 'process_failed', 'expired', 'terminated', 'cancel_failed', 'partially_canceled', 'canceled']);
+const FINAL = new Set([
+	'processed',
+	'partially_processed',
+	'process_failed',
+	'expired',
+	'terminated',
+	'cancel_failed',
+	'partially_canceled',
+	'canceled',
+]);
 
 /**
  * The parts of a split payout (split_mode and an amount above the service's maximum), on its final callbacks only:
@@ -197,9 +212,13 @@ export class CallbackDispatcher {
 			req.on('response', (res) => {
 				res.resume();
 				res.on('end', () => finish({ httpStatus: res.statusCode ?? null, error: null }));
-				res.on('error', (err) => finish({ httpStatus: res.statusCode ?? null, error: err.message }));
+				res.on('error', (err) =>
+					finish({ httpStatus: res.statusCode ?? null, error: err.message }),
+				);
 			});
-			req.on('error', (err: NodeJS.ErrnoException) => finish({ httpStatus: null, error: err.code ?? err.message }));
+			req.on('error', (err: NodeJS.ErrnoException) =>
+				finish({ httpStatus: null, error: err.code ?? err.message }),
+			);
 			req.end(d.body);
 		});
 	}

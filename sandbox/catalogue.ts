@@ -66,9 +66,17 @@ const t = (en: string, ru: string, uk: string): LocalizedText => ({ ru, en, uk }
 /** Labels of every field key used below; hints repeat them, as in the reference's sample. */
 const LABELS: Record<string, LocalizedText> = {
 	account: t('Account', 'Аккаунт', 'Акаунт'),
-	test_details_success_rate: t('Success rate (%)', 'Вероятность успеха (%)', 'Імовірність успіху (%)'),
+	test_details_success_rate: t(
+		'Success rate (%)',
+		'Вероятность успеха (%)',
+		'Імовірність успіху (%)',
+	),
 	test_details_payout_status: t('Expected status', 'Ожидаемый статус', 'Очікуваний статус'),
-	test_details_payout_resolution: t('Expected resolution', 'Ожидаемый resolution', 'Очікуваний resolution'),
+	test_details_payout_resolution: t(
+		'Expected resolution',
+		'Ожидаемый resolution',
+		'Очікуваний resolution',
+	),
 	card_number: t('Card number', 'Номер карты', 'Номер картки'),
 	iban: t('IBAN', 'IBAN', 'IBAN'),
 	beneficiary_name: t('Beneficiary name', 'Имя получателя', "Ім'я отримувача"),
@@ -120,7 +128,13 @@ const EXAMPLES: Record<string, string> = {
 	wallet_address: 'TXYZopYRdj2D9XRtbG411XZZ3kM5VkAeBf',
 };
 
-function field(key: string, regexp: string, required: boolean, position: number, withExample = true): ServiceField {
+function field(
+	key: string,
+	regexp: string,
+	required: boolean,
+	position: number,
+	withExample = true,
+): ServiceField {
 	const label = LABELS[key];
 	return {
 		key,
@@ -169,22 +183,38 @@ export const METHODS: Record<string, PayoutMethod> = Object.fromEntries(
 		[
 			['test', 'alternative', t('Test', 'Test', 'Test')],
 			['payment_card', 'card', t('Payment card', 'Платёжная карта', 'Платіжна картка')],
-			['bank_transfer', 'bank_transfer', t('Bank transfer', 'Банковский перевод', 'Банківський переказ')],
+			[
+				'bank_transfer',
+				'bank_transfer',
+				t('Bank transfer', 'Банковский перевод', 'Банківський переказ'),
+			],
 			['swift', 'bank_transfer', t('SWIFT', 'SWIFT', 'SWIFT')],
 			['sepa', 'bank_transfer', t('SEPA', 'SEPA', 'SEPA')],
 			['ach', 'bank_transfer', t('ACH', 'ACH', 'ACH')],
-			['wire_transfer', 'bank_transfer', t('Wire transfer', 'Банковский перевод', 'Банківський переказ')],
+			[
+				'wire_transfer',
+				'bank_transfer',
+				t('Wire transfer', 'Банковский перевод', 'Банківський переказ'),
+			],
 			['paypal', 'ewallet', t('PayPal', 'PayPal', 'PayPal')],
 			['skrill', 'ewallet', t('Skrill', 'Skrill', 'Skrill')],
 			['neteller', 'ewallet', t('Neteller', 'Neteller', 'Neteller')],
 			['upi', 'alternative', t('UPI', 'UPI', 'UPI')],
 			['pix', 'alternative', t('PIX', 'PIX', 'PIX')],
 			['spei', 'bank_transfer', t('SPEI', 'SPEI', 'SPEI')],
-			['interac', 'alternative', t('Interac e-Transfer', 'Interac e-Transfer', 'Interac e-Transfer')],
+			[
+				'interac',
+				'alternative',
+				t('Interac e-Transfer', 'Interac e-Transfer', 'Interac e-Transfer'),
+			],
 			['payid', 'alternative', t('PayID', 'PayID', 'PayID')],
 			['blik', 'alternative', t('BLIK', 'BLIK', 'BLIK')],
 			['mobile_money', 'mobile', t('Mobile money', 'Мобильные деньги', 'Мобільні гроші')],
-			['crypto', 'crypto', t('Crypto (USDT TRC-20)', 'Крипто (USDT TRC-20)', 'Крипто (USDT TRC-20)')],
+			[
+				'crypto',
+				'crypto',
+				t('Crypto (USDT TRC-20)', 'Крипто (USDT TRC-20)', 'Крипто (USDT TRC-20)'),
+			],
 		] as const
 	).map(([code, category, name]) => [code, { code, category, name }]),
 );
@@ -234,11 +264,39 @@ const ROWS: Row[] = [
 	['blik_pln', 'blik', 'phone', 'USD', 'PLN', 3.98, 1, 5000, 1, 0, 0, 0],
 	['mobile_money_kes', 'mobile_money', 'phone', 'USD', 'KES', 129.5, 1, 2000, 2, 0, 0, 0],
 	['crypto_usdt', 'crypto', 'crypto', 'USD', 'USDT', 1, 10, 100000, 1, 1, 0, 0, { active: false }],
-	['legacy_card_usd', 'payment_card', 'card', 'USD', 'USD', 1, 1, 5000, 1.5, 0.3, 0, 0, { enabled: false, available: false, active: false }],
+	[
+		'legacy_card_usd',
+		'payment_card',
+		'card',
+		'USD',
+		'USD',
+		1,
+		1,
+		5000,
+		1.5,
+		0.3,
+		0,
+		0,
+		{ enabled: false, available: false, active: false },
+	],
 ];
 
 export const SERVICES: PayoutService[] = ROWS.map(
-	([code, method, fieldSet, currency, serviceCurrency, exchangeRate, amountMin, amountMax, feeRate, feeFix, feeMin, feeMax, flags]) => ({
+	([
+		code,
+		method,
+		fieldSet,
+		currency,
+		serviceCurrency,
+		exchangeRate,
+		amountMin,
+		amountMax,
+		feeRate,
+		feeFix,
+		feeMin,
+		feeMax,
+		flags,
+	]) => ({
 		id: stableId('comcpos', code),
 		code,
 		method,

@@ -5,7 +5,14 @@ import { seedInvoices } from './invoices';
 import { mergeConfig, pickConfig } from './options';
 import { KNOWN_STATUSES } from './processing';
 import { createRandom, deriveSeed } from './prng';
-import { FaultConfig, FaultState, LedgerSnapshot, SandboxConfig, SeedOptions, SeedResult } from './types';
+import {
+	FaultConfig,
+	FaultState,
+	LedgerSnapshot,
+	SandboxConfig,
+	SeedOptions,
+	SeedResult,
+} from './types';
 
 /**
  * The sandbox's control surface, shared by the in-process shortcuts of RunningSandbox and the HTTP endpoints under
@@ -42,7 +49,8 @@ export function createControl(ctx: SandboxContext): Control {
 			return pickConfig(ctx.config);
 		},
 		config: () => pickConfig(ctx.config),
-		ledger: (summaryOnly = false) => ctx.ledger.snapshot(ctx.store, ctx.faults.totalInjected, summaryOnly),
+		ledger: (summaryOnly = false) =>
+			ctx.ledger.snapshot(ctx.store, ctx.faults.totalInjected, summaryOnly),
 		setFaults: (faults) => ctx.faults.set(faults),
 		faults: () => ctx.faults.state(),
 		seedInvoices(count, options = {}) {

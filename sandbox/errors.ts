@@ -8,18 +8,28 @@ export interface ApiResult {
 	headers?: Record<string, string>;
 }
 
-const single = (status: number, entry: Record<string, string>): ApiResult => ({ status, body: { errors: [entry] } });
+const single = (status: number, entry: Record<string, string>): ApiResult => ({
+	status,
+	body: { errors: [entry] },
+});
 
 export const badRequest = (): ApiResult => single(400, { status: 'Bad Request', code: '400' });
 export const unauthorized = (): ApiResult => single(401, { status: 'Unauthorized', code: '401' });
 export const notFound = (): ApiResult => single(404, { status: 'Not Found', code: '404' });
-export const methodNotAllowed = (): ApiResult => single(405, { status: 'Method Not Allowed', code: '405' });
-export const payloadTooLarge = (): ApiResult => single(413, { status: 'Payload Too Large', code: '413' });
+export const methodNotAllowed = (): ApiResult =>
+	single(405, { status: 'Method Not Allowed', code: '405' });
+export const payloadTooLarge = (): ApiResult =>
+	single(413, { status: 'Payload Too Large', code: '413' });
 
-export const validationFailed = (errors: Record<string, string>): ApiResult => ({ status: 422, body: { errors } });
+export const validationFailed = (errors: Record<string, string>): ApiResult => ({
+	status: 422,
+	body: { errors },
+});
 
-export const conflict = (title: 'duplicated_reference_id' | 'invalid_status', detail: string): ApiResult =>
-	single(409, { status: 'Conflict', code: '409', title, detail });
+export const conflict = (
+	title: 'duplicated_reference_id' | 'invalid_status',
+	detail: string,
+): ApiResult => single(409, { status: 'Conflict', code: '409', title, detail });
 
 /**
  * 409 for a reused reference_id: the reference says the answer carries "an error message and the duplicate request
@@ -27,7 +37,10 @@ export const conflict = (title: 'duplicated_reference_id' | 'invalid_status', de
  */
 export const duplicateReference = (detail: string, existing: unknown): ApiResult => ({
 	status: 409,
-	body: { errors: [{ status: 'Conflict', code: '409', title: 'duplicated_reference_id', detail }], data: existing },
+	body: {
+		errors: [{ status: 'Conflict', code: '409', title: 'duplicated_reference_id', detail }],
+		data: existing,
+	},
 });
 
 /** The reference shows only the 500; the others follow the same pattern. */

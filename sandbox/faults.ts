@@ -9,7 +9,14 @@ import { FaultConfig, FaultKind, FaultOperation, FaultState } from './types';
  * processed, and the client must then look it up by reference_id instead of blindly creating it again.
  */
 
-export const FAULT_OPERATIONS: FaultOperation[] = ['create', 'process', 'get', 'list', 'prerequest', 'services'];
+export const FAULT_OPERATIONS: FaultOperation[] = [
+	'create',
+	'process',
+	'get',
+	'list',
+	'prerequest',
+	'services',
+];
 export const FAULT_KINDS: FaultKind[] = ['500', '502', '503', '504', 'drop', 'slow', '429'];
 
 export interface FaultDecision {
@@ -37,31 +44,41 @@ export function defaultFaultConfig(seed: number): FaultConfig {
 
 function num(value: unknown, name: string, min: number, max = Infinity): number {
 	if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
-		throw new ConfigError(`${name} must be a number from ${min}${max === Infinity ? '' : ` to ${max}`}`);
+		throw new ConfigError(
+			`${name} must be a number from ${min}${max === Infinity ? '' : ` to ${max}`}`,
+		);
 	}
 	return value;
 }
 
 /** Full configuration from a partial one; throws ConfigError on anything it cannot use. */
-export function normalizeFaults(partial: Partial<FaultConfig> | null | undefined, defaultSeed: number): FaultConfig {
+export function normalizeFaults(
+	partial: Partial<FaultConfig> | null | undefined,
+	defaultSeed: number,
+): FaultConfig {
 	const cfg = defaultFaultConfig(defaultSeed);
 	if (!partial) return cfg;
-	if (typeof partial !== 'object' || Array.isArray(partial)) throw new ConfigError('faults must be an object');
+	if (typeof partial !== 'object' || Array.isArray(partial))
+		throw new ConfigError('faults must be an object');
 	const known = new Set(Object.keys(cfg));
-	for (const key of Object.keys(partial)) if (!known.has(key)) throw new ConfigError(`unknown fault setting "${key}"`);
+	for (const key of Object.keys(partial))
+		if (!known.has(key)) throw new ConfigError(`unknown fault setting "${key}"`);
 	if (partial.rate !== undefined) cfg.rate = num(partial.rate, 'rate', 0, 1);
 	if (partial.operations !== undefined) {
 		if (!Array.isArray(partial.operations)) throw new ConfigError('operations must be an array');
 		for (const op of partial.operations) {
-			if (!FAULT_OPERATIONS.includes(op)) throw new ConfigError(`unknown operation "${op}" (${FAULT_OPERATIONS.join(', ')})`);
+			if (!FAULT_OPERATIONS.includes(op))
+				throw new ConfigError(`unknown operation "${op}" (${FAULT_OPERATIONS.join(', ')})`);
 		}
 		cfg.operations = [...new Set(partial.operations)];
 	}
 	if (partial.kinds !== undefined) {
-		if (!partial.kinds || typeof partial.kinds !== 'object') throw new ConfigError('kinds must be an object of weights');
+		if (!partial.kinds || typeof partial.kinds !== 'object')
+			throw new ConfigError('kinds must be an object of weights');
 		const kinds: Partial<Record<FaultKind, number>> = {};
 		for (const [k, w] of Object.entries(partial.kinds)) {
-			if (!FAULT_KINDS.includes(k as FaultKind)) throw new ConfigError(`unknown fault kind "${k}" (${FAULT_KINDS.join(', ')})`);
+			if (!FAULT_KINDS.includes(k as FaultKind))
+				throw new ConfigError(`unknown fault kind "${k}" (${FAULT_KINDS.join(', ')})`);
 			kinds[k as FaultKind] = num(w, `kinds.${k}`, 0);
 		}
 		if (cfg.rate > 0 && !Object.values(kinds).some((w) => (w ?? 0) > 0)) {
@@ -69,12 +86,14 @@ export function normalizeFaults(partial: Partial<FaultConfig> | null | undefined
 		}
 		cfg.kinds = kinds;
 	}
-	if (partial.afterCommitShare !== undefined) cfg.afterCommitShare = num(partial.afterCommitShare, 'afterCommitShare', 0, 1);
+	if (partial.afterCommitShare !== undefined)
+		cfg.afterCommitShare = num(partial.afterCommitShare, 'afterCommitShare', 0, 1);
 	if (partial.slowMs !== undefined) cfg.slowMs = num(partial.slowMs, 'slowMs', 0);
 	if (partial.retryAfterSeconds !== undefined) {
 		cfg.retryAfterSeconds = Math.round(num(partial.retryAfterSeconds, 'retryAfterSeconds', 0));
 	}
-	if (partial.limit !== undefined && partial.limit !== null) cfg.limit = Math.floor(num(partial.limit, 'limit', 0));
+	if (partial.limit !== undefined && partial.limit !== null)
+		cfg.limit = Math.floor(num(partial.limit, 'limit', 0));
 	if (partial.seed !== undefined) cfg.seed = num(partial.seed, 'seed', -Infinity) >>> 0;
 	return cfg;
 }
@@ -104,14 +123,20 @@ export class FaultInjector {
 	state(): FaultState {
 		return {
 			active: this.isActive(),
-			config: { ...this.config, operations: [...this.config.operations], kinds: { ...this.config.kinds } },
+			config: {
+				...this.config,
+				operations: [...this.config.operations],
+				kinds: { ...this.config.kinds },
+			},
 			injected: this.injected,
 			injectedByKind: { ...this.injectedByKind },
 		};
 	}
 
 	private isActive(): boolean {
-		return this.config.rate > 0 && (this.config.limit === null || this.injected < this.config.limit);
+		return (
+			this.config.rate > 0 && (this.config.limit === null || this.injected < this.config.limit)
+		);
 	}
 
 	/** Whether this request of `op` gets a fault, and which. */
@@ -119,7 +144,9 @@ export class FaultInjector {
 		const cfg = this.config;
 		if (!this.isActive() || !cfg.operations.includes(op)) return null;
 		if (this.random() >= cfg.rate) return null;
-		const weighted = FAULT_KINDS.map((k) => [k, cfg.kinds[k] ?? 0] as const).filter(([, w]) => w > 0);
+		const weighted = FAULT_KINDS.map((k) => [k, cfg.kinds[k] ?? 0] as const).filter(
+			([, w]) => w > 0,
+		);
 		const total = weighted.reduce((sum, [, w]) => sum + w, 0);
 		if (total <= 0) return null;
 		let pick = this.random() * total;
@@ -160,7 +187,10 @@ export class FaultInjector {
 }
 
 /** The HTTP status a client receives for a fault (null: no answer at all). */
-export function faultHttpStatus(fault: FaultDecision | null, decidedStatus: number | null): number | null {
+export function faultHttpStatus(
+	fault: FaultDecision | null,
+	decidedStatus: number | null,
+): number | null {
 	if (!fault || fault.kind === 'slow') return decidedStatus;
 	if (fault.kind === 'drop') return null;
 	return Number(fault.kind);

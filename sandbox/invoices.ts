@@ -74,7 +74,10 @@ export function buildInvoice(ctx: SandboxContext, input: CreateInput): Omit<Invo
 		callbackUrl: input.callbackUrl,
 		source: 'merchant_api',
 		callbackLogs: [],
-		customerId: customerRef !== undefined && customerRef !== null ? ctx.store.customerIdFor(String(customerRef)) : null,
+		customerId:
+			customerRef !== undefined && customerRef !== null
+				? ctx.store.customerIdFor(String(customerRef))
+				: null,
 		customer: input.customer,
 		context: input.context,
 		options: { ...input.options },
@@ -83,7 +86,16 @@ export function buildInvoice(ctx: SandboxContext, input: CreateInput): Omit<Invo
 }
 
 /** A fixed mix, so filter[status] has something to find in a seeded list. */
-const SEED_STATUS_CYCLE = ['processed', 'processed', 'processed', 'created', 'processed', 'process_failed', 'processed', 'processing'];
+const SEED_STATUS_CYCLE = [
+	'processed',
+	'processed',
+	'processed',
+	'created',
+	'processed',
+	'process_failed',
+	'processed',
+	'processing',
+];
 
 /**
  * Inserts invoices straight into the store: no validation, ledger calls or callbacks. Their reference_ids are
@@ -96,10 +108,16 @@ export function seedInvoices(ctx: SandboxContext, opts: SeedOptions): SeedResult
 	const start = ctx.store.size;
 	const now = nowSeconds();
 	const decimals = currencyDecimals(service.currency);
-	const fields = service.method === 'test' ? { account: '1234567890' } : { [service.fields[0].key]: service.fields[0].example ?? '' };
+	const fields =
+		service.method === 'test'
+			? { account: '1234567890' }
+			: { [service.fields[0].key]: service.fields[0].example ?? '' };
 	for (let i = 0; i < count; i++) {
 		const n = start + i + 1;
-		const amount = roundMoney(service.amountMin + ((n * 7919) % 100000) / 10 ** decimals, service.currency);
+		const amount = roundMoney(
+			service.amountMin + ((n * 7919) % 100000) / 10 ** decimals,
+			service.currency,
+		);
 		const money = computeMoney(service, amount);
 		const status = opts.status ?? SEED_STATUS_CYCLE[n % SEED_STATUS_CYCLE.length];
 		const done = status === 'processed';
@@ -139,7 +157,12 @@ export function seedInvoices(ctx: SandboxContext, opts: SeedOptions): SeedResult
 			customerId: null,
 			customer: null,
 			context: null,
-			options: { auto_process: false, split_mode: false, parallel_mode: false, allow_partially: false },
+			options: {
+				auto_process: false,
+				split_mode: false,
+				parallel_mode: false,
+				allow_partially: false,
+			},
 			seeded: true,
 		});
 	}

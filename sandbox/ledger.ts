@@ -49,7 +49,11 @@ export class Ledger {
 	private callbacksPending = 0;
 
 	record(rec: CallRecord): LedgerCall {
-		const outcome = rec.fault ? 'faulted' : rec.decidedStatus !== null && rec.decidedStatus < 300 ? 'accepted' : 'rejected';
+		const outcome = rec.fault
+			? 'faulted'
+			: rec.decidedStatus !== null && rec.decidedStatus < 300
+				? 'accepted'
+				: 'rejected';
 		const call: LedgerCall = {
 			seq: this.calls.length + 1,
 			operation: rec.operation,
@@ -67,7 +71,8 @@ export class Ledger {
 		if (rec.committed && rec.operation === 'create' && rec.referenceId !== null) {
 			this.createsByRef.set(rec.referenceId, (this.createsByRef.get(rec.referenceId) ?? 0) + 1);
 		}
-		if (rec.committed && rec.operation === 'process' && rec.invoiceId) this.markProcessed(rec.invoiceId);
+		if (rec.committed && rec.operation === 'process' && rec.invoiceId)
+			this.markProcessed(rec.invoiceId);
 		return call;
 	}
 
@@ -112,7 +117,8 @@ export class Ledger {
 			counts.total++;
 			counts[c.outcome]++;
 			if (c.committed) counts.committed++;
-			if (c.outcome === 'faulted') c.committed ? counts.faultedCommitted++ : counts.faultedNotCommitted++;
+			if (c.outcome === 'faulted')
+				c.committed ? counts.faultedCommitted++ : counts.faultedNotCommitted++;
 			if (c.outcome === 'rejected' && c.decidedStatus !== null) {
 				const key = String(c.decidedStatus);
 				counts.rejectedByStatus[key] = (counts.rejectedByStatus[key] ?? 0) + 1;
@@ -127,7 +133,8 @@ export class Ledger {
 			createAttempts,
 			processCalls,
 			referencesWithMultipleInvoices: [...this.createsByRef.values()].filter((n) => n > 1).length,
-			invoicesProcessedMoreThanOnce: [...this.processByInvoice.values()].filter((n) => n > 1).length,
+			invoicesProcessedMoreThanOnce: [...this.processByInvoice.values()].filter((n) => n > 1)
+				.length,
 			invoicesWithoutExplicitTestMode: store.all().filter((inv) => !inv.testModeExplicit).length,
 			pendingProcessing: pending,
 			callbacks: {

@@ -41,36 +41,46 @@ function nonNegative(value: unknown, name: string): number {
 }
 
 /** Applies a partial runtime configuration onto `base`; throws ConfigError on a bad value or unknown key. */
-export function mergeConfig(base: SandboxConfig, partial: Partial<SandboxConfig> | null | undefined): SandboxConfig {
+export function mergeConfig(
+	base: SandboxConfig,
+	partial: Partial<SandboxConfig> | null | undefined,
+): SandboxConfig {
 	const next: SandboxConfig = { ...base, callbackRetryDelaysMs: [...base.callbackRetryDelaysMs] };
 	if (!partial) return next;
-	if (typeof partial !== 'object' || Array.isArray(partial)) throw new ConfigError('config must be an object');
+	if (typeof partial !== 'object' || Array.isArray(partial))
+		throw new ConfigError('config must be an object');
 	for (const key of Object.keys(partial)) {
 		if (!CONFIG_KEYS.includes(key as keyof SandboxConfig)) {
 			throw new ConfigError(`unknown setting "${key}" (${CONFIG_KEYS.join(', ')})`);
 		}
 	}
 	if (partial.latencyMs !== undefined) next.latencyMs = nonNegative(partial.latencyMs, 'latencyMs');
-	if (partial.processDelayMs !== undefined) next.processDelayMs = nonNegative(partial.processDelayMs, 'processDelayMs');
+	if (partial.processDelayMs !== undefined)
+		next.processDelayMs = nonNegative(partial.processDelayMs, 'processDelayMs');
 	if (partial.callbackTimeoutMs !== undefined) {
 		next.callbackTimeoutMs = nonNegative(partial.callbackTimeoutMs, 'callbackTimeoutMs');
 	}
-	if (partial.callbackBatchMs !== undefined) next.callbackBatchMs = nonNegative(partial.callbackBatchMs, 'callbackBatchMs');
+	if (partial.callbackBatchMs !== undefined)
+		next.callbackBatchMs = nonNegative(partial.callbackBatchMs, 'callbackBatchMs');
 	if (partial.callbackMaxAttempts !== undefined) {
 		const n = nonNegative(partial.callbackMaxAttempts, 'callbackMaxAttempts');
-		if (!Number.isInteger(n) || n < 1) throw new ConfigError('callbackMaxAttempts must be an integer >= 1');
+		if (!Number.isInteger(n) || n < 1)
+			throw new ConfigError('callbackMaxAttempts must be an integer >= 1');
 		next.callbackMaxAttempts = n;
 	}
 	if (partial.callbackRetryDelaysMs !== undefined) {
 		const d = partial.callbackRetryDelaysMs;
-		if (!Array.isArray(d) || d.length === 0) throw new ConfigError('callbackRetryDelaysMs must be a non-empty array');
+		if (!Array.isArray(d) || d.length === 0)
+			throw new ConfigError('callbackRetryDelaysMs must be a non-empty array');
 		next.callbackRetryDelaysMs = d.map((v, i) => nonNegative(v, `callbackRetryDelaysMs[${i}]`));
 	}
 	return next;
 }
 
 export function resolveOptions(partial: Partial<SandboxOptions> = {}): SandboxOptions {
-	const defined = Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined)) as Partial<SandboxOptions>;
+	const defined = Object.fromEntries(
+		Object.entries(partial).filter(([, v]) => v !== undefined),
+	) as Partial<SandboxOptions>;
 	const merged: SandboxOptions = { ...DEFAULT_OPTIONS, ...defined };
 	if (merged.privateApiPath !== '/api' && merged.privateApiPath !== '') {
 		throw new ConfigError('privateApiPath must be "/api" or "" (the host root)');

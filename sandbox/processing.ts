@@ -45,14 +45,21 @@ export const MAGIC_ENDINGS: Record<string, { status: string; resolution: string 
 
 /** "Processed", "partially-processed", "process failed" → the API's snake_case status. */
 export function normalizeStatus(value: string): string {
-	return value.trim().toLowerCase().replace(/[\s-]+/g, '_');
+	return value
+		.trim()
+		.toLowerCase()
+		.replace(/[\s-]+/g, '_');
 }
 
 export function lastFourDigits(value: string): string {
 	return value.replace(/\D/g, '').slice(-4);
 }
 
-function decideOutcome(ctx: SandboxContext, inv: Invoice, service: PayoutService | undefined): { status: string; resolution: string } {
+function decideOutcome(
+	ctx: SandboxContext,
+	inv: Invoice,
+	service: PayoutService | undefined,
+): { status: string; resolution: string } {
 	if (inv.method === 'test') {
 		const rateText = inv.fields.test_details_success_rate;
 		const rate = rateText === undefined || rateText === '' ? 100 : Number(rateText);
@@ -66,7 +73,10 @@ function decideOutcome(ctx: SandboxContext, inv: Invoice, service: PayoutService
 				resolution: wantedResolution ? normalizeStatus(wantedResolution) : 'ok',
 			};
 		}
-		return { status: 'process_failed', resolution: wantedResolution ? normalizeStatus(wantedResolution) : 'declined_error' };
+		return {
+			status: 'process_failed',
+			resolution: wantedResolution ? normalizeStatus(wantedResolution) : 'declined_error',
+		};
 	}
 	const first = service?.fields[0]?.key;
 	const magic = first ? MAGIC_ENDINGS[lastFourDigits(inv.fields[first] ?? '')] : undefined;
@@ -101,7 +111,11 @@ function settle(inv: Invoice): void {
 }
 
 /** Moves a `created` invoice to processing now and to its final status after processDelayMs. */
-export function startProcessing(ctx: SandboxContext, inv: Invoice, service: PayoutService | undefined): void {
+export function startProcessing(
+	ctx: SandboxContext,
+	inv: Invoice,
+	service: PayoutService | undefined,
+): void {
 	changeStatus(ctx, inv, 'processing', 'ok');
 	ctx.timers.after(ctx.config.processDelayMs, () => {
 		const { status, resolution } = decideOutcome(ctx, inv, service);

@@ -20,7 +20,11 @@ class BadJson extends Error {
  * empty body is "no body" (a process call may come with Content-Type: application/json and nothing else), and
  * malformed JSON answers 400 in the reference's error shape.
  */
-function parseBody(_req: FastifyRequest, body: string, done: (err: Error | null, value?: unknown) => void): void {
+function parseBody(
+	_req: FastifyRequest,
+	body: string,
+	done: (err: Error | null, value?: unknown) => void,
+): void {
 	if (body.trim() === '') return done(null, undefined);
 	try {
 		done(null, JSON.parse(body));
@@ -46,7 +50,8 @@ export function buildServer(ctx: SandboxContext, control: Control): FastifyInsta
 
 	// Latency applies to every API answer, 401/404/405 included, but never to the control endpoints.
 	app.addHook('onRequest', async (req) => {
-		if (ctx.config.latencyMs > 0 && isApiPath(req.url)) await ctx.timers.sleep(ctx.config.latencyMs);
+		if (ctx.config.latencyMs > 0 && isApiPath(req.url))
+			await ctx.timers.sleep(ctx.config.latencyMs);
 	});
 
 	app.setErrorHandler((err: Error & { statusCode?: number }, _req, reply) => {

@@ -145,7 +145,8 @@ export class InvoiceStore {
 			cursor = c.index;
 		}
 		const matches = (inv: Invoice): boolean =>
-			(!q.statuses || q.statuses.has(inv.status)) && (q.referenceId === undefined || inv.referenceId === q.referenceId);
+			(!q.statuses || q.statuses.has(inv.status)) &&
+			(q.referenceId === undefined || inv.referenceId === q.referenceId);
 
 		// A reference_id filter has at most one candidate: no need to walk the array.
 		if (q.referenceId !== undefined) {
@@ -157,7 +158,8 @@ export class InvoiceStore {
 			return {
 				items: items.slice(0, q.size),
 				hasPrev: items.length > 0 && candidates.some((i) => i.index > items[0].index),
-				hasNext: items.length > 0 && candidates.some((i) => i.index < items[items.length - 1].index),
+				hasNext:
+					items.length > 0 && candidates.some((i) => i.index < items[items.length - 1].index),
 			};
 		}
 
@@ -173,7 +175,8 @@ export class InvoiceStore {
 		const items: Invoice[] = [];
 		if (q.before !== undefined && cursor !== undefined) {
 			let i = cursor + 1;
-			for (; i < this.items.length && items.length < q.size; i++) if (matches(this.items[i])) items.push(this.items[i]);
+			for (; i < this.items.length && items.length < q.size; i++)
+				if (matches(this.items[i])) items.push(this.items[i]);
 			items.reverse();
 			if (items.length === 0) return { items, hasPrev: false, hasNext: false };
 			return {
@@ -183,7 +186,8 @@ export class InvoiceStore {
 			};
 		}
 		let i = cursor !== undefined ? cursor - 1 : this.items.length - 1;
-		for (; i >= 0 && items.length < q.size; i--) if (matches(this.items[i])) items.push(this.items[i]);
+		for (; i >= 0 && items.length < q.size; i--)
+			if (matches(this.items[i])) items.push(this.items[i]);
 		if (items.length === 0) return { items, hasPrev: false, hasNext: false };
 		return {
 			items,

@@ -27,12 +27,16 @@ export interface CreateInput {
 	testMode: boolean | null;
 }
 
-export type Validation = { ok: true; input: CreateInput } | { ok: false; errors: Record<string, string>; referenceId: string | null };
+export type Validation =
+	| { ok: true; input: CreateInput }
+	| { ok: false; errors: Record<string, string>; referenceId: string | null };
 
 const BLANK = 'This value should not be blank.';
 const INVALID = 'This value is not valid.';
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isBlank = (v: unknown) => v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
+const isObject = (v: unknown): v is Record<string, unknown> =>
+	typeof v === 'object' && v !== null && !Array.isArray(v);
+const isBlank = (v: unknown) =>
+	v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -65,23 +69,34 @@ export function validateCreate(body: unknown): Validation {
 	const data = isObject(body) ? body.data : undefined;
 	const attrs = isObject(data) ? data.attributes : undefined;
 	if (!isObject(data) || !isObject(attrs)) {
-		return { ok: false, errors: { data: 'Expected {"data":{"type":"payout-invoice","attributes":{…}}}.' }, referenceId: null };
+		return {
+			ok: false,
+			errors: { data: 'Expected {"data":{"type":"payout-invoice","attributes":{…}}}.' },
+			referenceId: null,
+		};
 	}
-	if (data.type !== undefined && data.type !== 'payout-invoice' && data.type !== 'payout-invoices') {
+	if (
+		data.type !== undefined &&
+		data.type !== 'payout-invoice' &&
+		data.type !== 'payout-invoices'
+	) {
 		errors['data.type'] = INVALID;
 	}
 
 	// reference_id
 	let referenceId: string | null = null;
 	if (isBlank(attrs.reference_id)) errors.reference_id = BLANK;
-	else if (typeof attrs.reference_id !== 'string') errors.reference_id = 'This value should be of type string.';
-	else if (attrs.reference_id.length > 255) errors.reference_id = 'This value is too long. It should have 255 characters or less.';
+	else if (typeof attrs.reference_id !== 'string')
+		errors.reference_id = 'This value should be of type string.';
+	else if (attrs.reference_id.length > 255)
+		errors.reference_id = 'This value is too long. It should have 255 characters or less.';
 	else referenceId = attrs.reference_id;
 
 	// service
 	let service: PayoutService | undefined;
 	if (isBlank(attrs.service)) errors.service = BLANK;
-	else if (typeof attrs.service !== 'string') errors.service = 'This value should be of type string.';
+	else if (typeof attrs.service !== 'string')
+		errors.service = 'This value should be of type string.';
 	else {
 		service = serviceByCode(attrs.service);
 		if (!service) errors.service = `Payout service "${attrs.service}" not found.`;
@@ -122,7 +137,8 @@ export function validateCreate(body: unknown): Validation {
 	let token: string | null = null;
 	if (!isBlank(attrs.token)) {
 		if (typeof attrs.token !== 'string') errors.token = 'This value should be of type string.';
-		else if (attrs.token.length > 255) errors.token = 'This value is too long. It should have 255 characters or less.';
+		else if (attrs.token.length > 255)
+			errors.token = 'This value is too long. It should have 255 characters or less.';
 		else token = attrs.token;
 	}
 	const fields = readFields(attrs.fields, service, errors, token !== null);
@@ -130,15 +146,18 @@ export function validateCreate(body: unknown): Validation {
 	// callback_url
 	let callbackUrl: string | null = null;
 	if (!isBlank(attrs.callback_url)) {
-		if (typeof attrs.callback_url !== 'string' || !isHttpUrl(attrs.callback_url)) errors.callback_url = 'This value is not a valid URL.';
+		if (typeof attrs.callback_url !== 'string' || !isHttpUrl(attrs.callback_url))
+			errors.callback_url = 'This value is not a valid URL.';
 		else callbackUrl = attrs.callback_url;
 	}
 
 	// description
 	let description: string | null = null;
 	if (!isBlank(attrs.description)) {
-		if (typeof attrs.description !== 'string') errors.description = 'This value should be of type string.';
-		else if (attrs.description.length > 255) errors.description = 'This value is too long. It should have 255 characters or less.';
+		if (typeof attrs.description !== 'string')
+			errors.description = 'This value should be of type string.';
+		else if (attrs.description.length > 255)
+			errors.description = 'This value is too long. It should have 255 characters or less.';
 		else description = attrs.description;
 	}
 
@@ -149,11 +168,21 @@ export function validateCreate(body: unknown): Validation {
 	}
 
 	// test_mode: the mode of this invoice (NOTES: chosen per request). Left out, it is recorded as live.
-	if (attrs.test_mode !== undefined && attrs.test_mode !== null && typeof attrs.test_mode !== 'boolean') {
+	if (
+		attrs.test_mode !== undefined &&
+		attrs.test_mode !== null &&
+		typeof attrs.test_mode !== 'boolean'
+	) {
 		errors.test_mode = 'This value should be of type bool.';
 	}
 
-	if (Object.keys(errors).length > 0 || !referenceId || !service || !currency || amount === undefined) {
+	if (
+		Object.keys(errors).length > 0 ||
+		!referenceId ||
+		!service ||
+		!currency ||
+		amount === undefined
+	) {
 		return { ok: false, errors, referenceId };
 	}
 	return {
@@ -186,7 +215,12 @@ function isHttpUrl(value: string): boolean {
 }
 
 function readOptions(raw: unknown, errors: Record<string, string>): InvoiceOptions {
-	const options: InvoiceOptions = { auto_process: false, split_mode: false, parallel_mode: false, allow_partially: false };
+	const options: InvoiceOptions = {
+		auto_process: false,
+		split_mode: false,
+		parallel_mode: false,
+		allow_partially: false,
+	};
 	if (raw === undefined || raw === null) return options;
 	if (!isObject(raw)) {
 		errors.options = 'This value should be of type array.';
@@ -211,7 +245,8 @@ function readFields(
 	hasToken = false,
 ): Record<string, string> {
 	const fields: Record<string, string> = {};
-	const required = (f: PayoutService['fields'][number]) => f.required && !(hasToken && isCardField(f.key));
+	const required = (f: PayoutService['fields'][number]) =>
+		f.required && !(hasToken && isCardField(f.key));
 	if (raw === undefined || raw === null) {
 		if (!service || service.fields.some(required)) errors.fields = BLANK;
 		return fields;
@@ -253,7 +288,10 @@ function readFields(
 	return fields;
 }
 
-function readCustomer(raw: unknown, errors: Record<string, string>): Record<string, unknown> | null {
+function readCustomer(
+	raw: unknown,
+	errors: Record<string, string>,
+): Record<string, unknown> | null {
 	if (raw === undefined || raw === null) return null;
 	if (!isObject(raw)) {
 		errors.customer = 'This value should be of type array.';
@@ -266,7 +304,10 @@ function readCustomer(raw: unknown, errors: Record<string, string>): Record<stri
 	if (!isBlank(raw.email) && (typeof raw.email !== 'string' || !EMAIL.test(raw.email))) {
 		errors['customer.email'] = 'This value is not a valid email address.';
 	}
-	if (!isBlank(raw.date_of_birth) && (typeof raw.date_of_birth !== 'string' || !DATE.test(raw.date_of_birth))) {
+	if (
+		!isBlank(raw.date_of_birth) &&
+		(typeof raw.date_of_birth !== 'string' || !DATE.test(raw.date_of_birth))
+	) {
 		errors['customer.date_of_birth'] = 'This value is not a valid date (YYYY-MM-DD).';
 	}
 	if (raw.metadata !== undefined && raw.metadata !== null && !isObject(raw.metadata)) {
@@ -274,7 +315,10 @@ function readCustomer(raw: unknown, errors: Record<string, string>): Record<stri
 	}
 	if (raw.address !== undefined && raw.address !== null) {
 		if (!isObject(raw.address)) errors['customer.address'] = 'This value should be of type array.';
-		else if (!isBlank(raw.address.country) && (typeof raw.address.country !== 'string' || !/^[A-Z]{2}$/.test(raw.address.country))) {
+		else if (
+			!isBlank(raw.address.country) &&
+			(typeof raw.address.country !== 'string' || !/^[A-Z]{2}$/.test(raw.address.country))
+		) {
 			errors['customer.address.country'] = 'This value is not a valid country.';
 		}
 	}

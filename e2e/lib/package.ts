@@ -19,25 +19,51 @@ export interface PackedPackage {
 	tarball: string;
 }
 
-export async function buildAndPack(root: string, workDir: string, logDir: string): Promise<PackedPackage> {
+export async function buildAndPack(
+	root: string,
+	workDir: string,
+	logDir: string,
+): Promise<PackedPackage> {
 	const logFile = path.join(logDir, 'build-and-pack.log');
-	const build = await runCommand('npm', ['run', 'build'], { cwd: root, env: process.env, logFile, timeoutMs: 300_000 });
-	if (build.code !== 0) throw new Error(`npm run build exited with ${build.code}:\n${(build.stdout + build.stderr).slice(-3000)}`);
-	mkdirSync(workDir, { recursive: true });
-	const pack = await runCommand('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', workDir], {
+	const build = await runCommand('npm', ['run', 'build'], {
 		cwd: root,
 		env: process.env,
 		logFile,
-		timeoutMs: 120_000,
+		timeoutMs: 300_000,
 	});
-	if (pack.code !== 0) throw new Error(`npm pack exited with ${pack.code}: ${pack.stderr.slice(-2000)}`);
-	const [info] = JSON.parse(pack.stdout.slice(pack.stdout.indexOf('['))) as Array<{ filename: string }>;
-	const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { name: string; version: string };
+	if (build.code !== 0)
+		throw new Error(
+			`npm run build exited with ${build.code}:\n${(build.stdout + build.stderr).slice(-3000)}`,
+		);
+	mkdirSync(workDir, { recursive: true });
+	const pack = await runCommand(
+		'npm',
+		['pack', '--json', '--ignore-scripts', '--pack-destination', workDir],
+		{
+			cwd: root,
+			env: process.env,
+			logFile,
+			timeoutMs: 120_000,
+		},
+	);
+	if (pack.code !== 0)
+		throw new Error(`npm pack exited with ${pack.code}: ${pack.stderr.slice(-2000)}`);
+	const [info] = JSON.parse(pack.stdout.slice(pack.stdout.indexOf('['))) as Array<{
+		filename: string;
+	}>;
+	const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+		name: string;
+		version: string;
+	};
 	return { name: pkg.name, version: pkg.version, tarball: path.join(workDir, info.filename) };
 }
 
 /** Unpacks the tarball as `<nodeModulesDir>/<package name>`. */
-export async function installPacked(pkg: PackedPackage, nodeModulesDir: string, logDir: string): Promise<string> {
+export async function installPacked(
+	pkg: PackedPackage,
+	nodeModulesDir: string,
+	logDir: string,
+): Promise<string> {
 	const target = path.join(nodeModulesDir, pkg.name);
 	rmSync(target, { recursive: true, force: true });
 	mkdirSync(target, { recursive: true });

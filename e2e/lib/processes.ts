@@ -42,7 +42,12 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 }
 
 /** Starts a long-running process (a server) in its own process group, output to `logFile`. */
-export function startProcess(name: string, cmd: string, args: string[], opts: SpawnOptions): Started {
+export function startProcess(
+	name: string,
+	cmd: string,
+	args: string[],
+	opts: SpawnOptions,
+): Started {
 	mkdirSync(path.dirname(opts.logFile), { recursive: true });
 	const out: WriteStream = createWriteStream(opts.logFile, { flags: 'a' });
 	out.write(`$ ${cmd} ${args.join(' ')}\n`);
@@ -108,7 +113,12 @@ export async function runCommand(
 	mkdirSync(path.dirname(opts.logFile), { recursive: true });
 	const log = createWriteStream(opts.logFile, { flags: 'a' });
 	log.write(`\n$ ${cmd} ${args.join(' ')}\n`);
-	const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+	const child = spawn(cmd, args, {
+		cwd: opts.cwd,
+		env: opts.env,
+		stdio: ['ignore', 'pipe', 'pipe'],
+		detached: true,
+	});
 	const handle: Started = {
 		name: cmd,
 		child,
@@ -174,7 +184,8 @@ export async function freePort(): Promise<number> {
 	});
 }
 
-export const sleep = async (ms: number): Promise<void> => await new Promise((r) => setTimeout(r, ms));
+export const sleep = async (ms: number): Promise<void> =>
+	await new Promise((r) => setTimeout(r, ms));
 
 /** Polls `probe` until it returns a value other than undefined, or throws after `timeoutMs`. */
 export async function waitFor<T>(
@@ -194,7 +205,9 @@ export async function waitFor<T>(
 			lastError = (error as Error).message;
 		}
 		if (Date.now() > deadline) {
-			throw new Error(`${what}: not within ${opts.timeoutMs} ms${lastError ? ` (last error: ${lastError})` : ''}`);
+			throw new Error(
+				`${what}: not within ${opts.timeoutMs} ms${lastError ? ` (last error: ${lastError})` : ''}`,
+			);
 		}
 		await sleep(opts.intervalMs ?? 250);
 	}

@@ -62,7 +62,11 @@ export class QueueCluster {
 	/** Creates the user folders and installs the packed package into each; starts nothing. */
 	static async create(opts: ClusterOptions): Promise<QueueCluster> {
 		const cluster = new QueueCluster(opts);
-		const roles: Array<[Role, number]> = [['main', 1], ['worker', opts.workers], ['webhook', opts.webhooks]];
+		const roles: Array<[Role, number]> = [
+			['main', 1],
+			['worker', opts.workers],
+			['webhook', opts.webhooks],
+		];
 		for (const [role, count] of roles) {
 			for (let i = 1; i <= count; i++) {
 				const tag = role === 'main' ? 'main' : `${role}-${i}`;
@@ -81,7 +85,9 @@ export class QueueCluster {
 					},
 				});
 				await installPacked(opts.pkg, communityNodesDir(inst.userFolder), inst.logDir);
-				const readyUrl = healthPort ? `http://127.0.0.1:${healthPort}/healthz/readiness` : `${inst.baseUrl}/healthz/readiness`;
+				const readyUrl = healthPort
+					? `http://127.0.0.1:${healthPort}/healthz/readiness`
+					: `${inst.baseUrl}/healthz/readiness`;
 				cluster.processes.push({ tag, role, inst, readyUrl });
 			}
 		}
@@ -100,24 +106,45 @@ export class QueueCluster {
 	async start(timeoutMs: number): Promise<void> {
 		const main = this.main;
 		main.proc = await startServer(main.inst, timeoutMs);
-		await Promise.all(this.processes.filter((p) => p.role !== 'main').map(async (p) => await this.startOne(p, timeoutMs)));
+		await Promise.all(
+			this.processes
+				.filter((p) => p.role !== 'main')
+				.map(async (p) => await this.startOne(p, timeoutMs)),
+		);
 	}
 
 	async startOne(p: ClusterProcess, timeoutMs: number): Promise<void> {
 		const args =
-			p.role === 'worker' ? ['worker', `--concurrency=${this.opts.workerConcurrency}`] : p.role === 'webhook' ? ['webhook'] : ['start'];
-		const proc = startProcess(`${this.opts.install.label} ${p.tag}`, p.inst.install.nodeBin, [p.inst.install.n8nBin, ...args], {
-			env: p.inst.env,
-			cwd: p.inst.userFolder,
-			logFile: path.join(p.inst.logDir, `n8n-${p.tag}.log`),
-		});
+			p.role === 'worker'
+				? ['worker', `--concurrency=${this.opts.workerConcurrency}`]
+				: p.role === 'webhook'
+					? ['webhook']
+					: ['start'];
+		const proc = startProcess(
+			`${this.opts.install.label} ${p.tag}`,
+			p.inst.install.nodeBin,
+			[p.inst.install.n8nBin, ...args],
+			{
+				env: p.inst.env,
+				cwd: p.inst.userFolder,
+				logFile: path.join(p.inst.logDir, `n8n-${p.tag}.log`),
+			},
+		);
 		p.proc = proc;
 		let exitedWith: number | string | undefined;
 		void proc.exited.then((code) => (exitedWith = code));
 		await waitFor(
 			`${p.tag} to answer ${p.readyUrl}`,
-			async () => ((await fetch(p.readyUrl, { signal: AbortSignal.timeout(2_000) })).ok ? true : undefined),
-			{ timeoutMs, intervalMs: 500, abort: () => (exitedWith !== undefined ? `it exited with ${exitedWith}; see ${proc.logFile}` : undefined) },
+			async () =>
+				(await fetch(p.readyUrl, { signal: AbortSignal.timeout(2_000) })).ok ? true : undefined,
+			{
+				timeoutMs,
+				intervalMs: 500,
+				abort: () =>
+					exitedWith !== undefined
+						? `it exited with ${exitedWith}; see ${proc.logFile}`
+						: undefined,
+			},
 		);
 	}
 

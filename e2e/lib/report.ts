@@ -27,7 +27,10 @@ export class Report {
 		const prefix = this.scope ? `[${this.scope}] ` : '';
 		const line = `${ok ? 'PASS' : 'FAIL'}  ${prefix}${name}`;
 		// A passing check shows its detail only when it is a short fact, not a failure explanation.
-		if (ok) console.log(detail && detail.length <= 160 && !detail.includes('\n') ? `${line}  (${detail})` : line);
+		if (ok)
+			console.log(
+				detail && detail.length <= 160 && !detail.includes('\n') ? `${line}  (${detail})` : line,
+			);
 		else console.error(detail ? `${line}\n      ${detail.replace(/\n/g, '\n      ')}` : line);
 		return ok;
 	}

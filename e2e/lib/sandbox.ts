@@ -23,7 +23,11 @@ export interface RunningSandbox {
 	process: Started;
 }
 
-export async function startSandboxProcess(root: string, logDir: string, timeoutMs: number): Promise<RunningSandbox> {
+export async function startSandboxProcess(
+	root: string,
+	logDir: string,
+	timeoutMs: number,
+): Promise<RunningSandbox> {
 	const cliPath = path.join(root, 'sandbox', 'cli.ts');
 	if (!existsSync(cliPath)) throw new Error(`${cliPath} does not exist (yet)`);
 	const port = await freePort();
@@ -41,8 +45,15 @@ export async function startSandboxProcess(root: string, logDir: string, timeoutM
 	const baseUrl = `http://127.0.0.1:${port}`;
 	await waitFor(
 		`sandbox to answer on ${baseUrl}`,
-		async () => ((await fetch(`${baseUrl}/__sandbox/health`, { signal: AbortSignal.timeout(2_000) })).ok ? true : undefined),
-		{ timeoutMs, abort: () => (exitedWith !== undefined ? `it exited with ${exitedWith}; see ${proc.logFile}` : undefined) },
+		async () =>
+			(await fetch(`${baseUrl}/__sandbox/health`, { signal: AbortSignal.timeout(2_000) })).ok
+				? true
+				: undefined,
+		{
+			timeoutMs,
+			abort: () =>
+				exitedWith !== undefined ? `it exited with ${exitedWith}; see ${proc.logFile}` : undefined,
+		},
 	);
 	return { baseUrl, process: proc };
 }
@@ -57,18 +68,25 @@ export async function readLedger(baseUrl: string): Promise<LedgerLike> {
 }
 
 /** Changes runtime settings (`POST /__sandbox/config`). */
-export async function configureSandbox(baseUrl: string, config: Record<string, unknown>): Promise<void> {
+export async function configureSandbox(
+	baseUrl: string,
+	config: Record<string, unknown>,
+): Promise<void> {
 	const res = await fetch(`${baseUrl}/__sandbox/config`, {
 		method: 'POST',
 		headers: { 'content-type': 'application/json' },
 		body: JSON.stringify(config),
 		signal: AbortSignal.timeout(10_000),
 	});
-	if (!res.ok) throw new Error(`POST /__sandbox/config answered ${res.status}: ${await res.text()}`);
+	if (!res.ok)
+		throw new Error(`POST /__sandbox/config answered ${res.status}: ${await res.text()}`);
 }
 
 export async function resetSandbox(baseUrl: string): Promise<void> {
-	const res = await fetch(`${baseUrl}/__sandbox/reset`, { method: 'POST', signal: AbortSignal.timeout(10_000) });
+	const res = await fetch(`${baseUrl}/__sandbox/reset`, {
+		method: 'POST',
+		signal: AbortSignal.timeout(10_000),
+	});
 	if (!res.ok) throw new Error(`POST /__sandbox/reset answered ${res.status}`);
 }
 

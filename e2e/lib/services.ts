@@ -25,12 +25,19 @@ export interface QueueServices {
 }
 
 async function pgTool(tool: string, args: string[], logDir: string): Promise<void> {
-	const res = await runCommand(tool, ['-h', PG_HOST, '-p', String(PG_PORT), '-U', PG_USER, ...args], {
-		env: process.env,
-		logFile: path.join(logDir, 'services.log'),
-		timeoutMs: 60_000,
-	});
-	if (res.code !== 0) throw new Error(`${tool} ${args.join(' ')} exited with ${res.code}: ${(res.stderr || res.stdout).trim()}`);
+	const res = await runCommand(
+		tool,
+		['-h', PG_HOST, '-p', String(PG_PORT), '-U', PG_USER, ...args],
+		{
+			env: process.env,
+			logFile: path.join(logDir, 'services.log'),
+			timeoutMs: 60_000,
+		},
+	);
+	if (res.code !== 0)
+		throw new Error(
+			`${tool} ${args.join(' ')} exited with ${res.code}: ${(res.stderr || res.stdout).trim()}`,
+		);
 }
 
 async function redisCli(args: string[], logDir: string): Promise<string> {
@@ -39,7 +46,8 @@ async function redisCli(args: string[], logDir: string): Promise<string> {
 		logFile: path.join(logDir, 'services.log'),
 		timeoutMs: 60_000,
 	});
-	if (res.code !== 0) throw new Error(`redis-cli ${args.join(' ')} exited with ${res.code}: ${res.stderr.trim()}`);
+	if (res.code !== 0)
+		throw new Error(`redis-cli ${args.join(' ')} exited with ${res.code}: ${res.stderr.trim()}`);
 	return res.stdout;
 }
 
@@ -48,7 +56,8 @@ export async function createQueueServices(logDir: string): Promise<QueueServices
 	const tag = randomBytes(4).toString('hex');
 	const database = `pt_e2e_${tag}`;
 	const pong = await redisCli(['ping'], logDir).catch((error: Error) => error.message);
-	if (!pong.includes('PONG')) throw new Error(`Redis at ${REDIS_HOST}:${REDIS_PORT} does not answer PING: ${pong}`);
+	if (!pong.includes('PONG'))
+		throw new Error(`Redis at ${REDIS_HOST}:${REDIS_PORT} does not answer PING: ${pong}`);
 	await pgTool('createdb', [database], logDir);
 	const bullPrefix = `pt-e2e-${tag}-bull`;
 	const redisPrefix = `pt-e2e-${tag}-n8n`;
@@ -74,11 +83,16 @@ export async function createQueueServices(logDir: string): Promise<QueueServices
 /** Drops the database (forcing out leftover connections) and deletes every key under the prefixes. */
 export async function dropQueueServices(services: QueueServices, logDir: string): Promise<void> {
 	const errors: string[] = [];
-	await pgTool('dropdb', ['--if-exists', '--force', services.database], logDir).catch((e: Error) => errors.push(e.message));
+	await pgTool('dropdb', ['--if-exists', '--force', services.database], logDir).catch((e: Error) =>
+		errors.push(e.message),
+	);
 	for (const prefix of [services.bullPrefix, services.redisPrefix]) {
 		try {
-			const keys = (await redisCli(['--scan', '--pattern', `${prefix}*`], logDir)).split('\n').filter(Boolean);
-			for (let i = 0; i < keys.length; i += 200) await redisCli(['del', ...keys.slice(i, i + 200)], logDir);
+			const keys = (await redisCli(['--scan', '--pattern', `${prefix}*`], logDir))
+				.split('\n')
+				.filter(Boolean);
+			for (let i = 0; i < keys.length; i += 200)
+				await redisCli(['del', ...keys.slice(i, i + 200)], logDir);
 		} catch (error) {
 			errors.push((error as Error).message);
 		}
@@ -87,12 +101,34 @@ export async function dropQueueServices(services: QueueServices, logDir: string)
 }
 
 /** One SQL query's rows (tab-separated fields), through `psql`. */
-export async function sql(services: QueueServices, query: string, logDir: string): Promise<string[][]> {
+export async function sql(
+	services: QueueServices,
+	query: string,
+	logDir: string,
+): Promise<string[][]> {
 	const res = await runCommand(
 		'psql',
-		['-h', PG_HOST, '-p', String(PG_PORT), '-U', PG_USER, '-d', services.database, '-AtF', '\t', '-v', 'ON_ERROR_STOP=1', '-c', query],
+		[
+			'-h',
+			PG_HOST,
+			'-p',
+			String(PG_PORT),
+			'-U',
+			PG_USER,
+			'-d',
+			services.database,
+			'-AtF',
+			'\t',
+			'-v',
+			'ON_ERROR_STOP=1',
+			'-c',
+			query,
+		],
 		{ env: process.env, logFile: path.join(logDir, 'services.log'), timeoutMs: 60_000 },
 	);
 	if (res.code !== 0) throw new Error(`psql exited with ${res.code}: ${res.stderr.trim()}`);
-	return res.stdout.split('\n').filter((l) => l !== '').map((l) => l.split('\t'));
+	return res.stdout
+		.split('\n')
+		.filter((l) => l !== '')
+		.map((l) => l.split('\t'));
 }

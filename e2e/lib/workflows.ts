@@ -61,7 +61,10 @@ function baseline(source: WorkflowJson, id: string): PreparedWorkflow {
 	const notes: string[] = [];
 	for (const node of workflow.nodes) {
 		if (node.credentials?.[CREDENTIAL_TYPE] || node.type.startsWith(`${PACKAGE_NAME}.`)) {
-			node.credentials = { ...node.credentials, [CREDENTIAL_TYPE]: { id: CREDENTIAL_ID, name: CREDENTIAL_NAME } };
+			node.credentials = {
+				...node.credentials,
+				[CREDENTIAL_TYPE]: { id: CREDENTIAL_ID, name: CREDENTIAL_NAME },
+			};
 		}
 	}
 	return { workflow, notes };
@@ -77,13 +80,20 @@ function moveFiles(prepared: PreparedWorkflow, filesDir: string): void {
 		node.parameters = mapStrings(node.parameters, (s) =>
 			s
 				.replace(/\/home\/node\/\.n8n-files\//g, `${filesDir}/`)
-				.replace(/(^=?)([^\s'"`{}]*\/)?(payouts\.csv)$/, (_m, eq: string) => `${eq}${path.join(filesDir, 'payouts.csv')}`),
+				.replace(
+					/(^=?)([^\s'"`{}]*\/)?(payouts\.csv)$/,
+					(_m, eq: string) => `${eq}${path.join(filesDir, 'payouts.csv')}`,
+				),
 		) as Record<string, unknown>;
-		if (JSON.stringify(node.parameters) !== before) prepared.notes.push(`file paths of "${node.name}" moved to ${filesDir}`);
+		if (JSON.stringify(node.parameters) !== before)
+			prepared.notes.push(`file paths of "${node.name}" moved to ${filesDir}`);
 	}
 }
 
-export function prepareBulkWorkflow(source: WorkflowJson, opts: { filesDir: string; callbackUrl?: string }): PreparedWorkflow {
+export function prepareBulkWorkflow(
+	source: WorkflowJson,
+	opts: { filesDir: string; callbackUrl?: string },
+): PreparedWorkflow {
 	const prepared = baseline(source, BULK_WORKFLOW_ID);
 	moveFiles(prepared, opts.filesDir);
 	if (opts.callbackUrl) {
@@ -99,7 +109,10 @@ export function prepareBulkWorkflow(source: WorkflowJson, opts: { filesDir: stri
 	return prepared;
 }
 
-export function prepareCallbackWorkflow(source: WorkflowJson, opts: { filesDir: string }): PreparedWorkflow {
+export function prepareCallbackWorkflow(
+	source: WorkflowJson,
+	opts: { filesDir: string },
+): PreparedWorkflow {
 	const prepared = baseline(source, CALLBACK_WORKFLOW_ID);
 	moveFiles(prepared, opts.filesDir);
 	return prepared;
@@ -115,6 +128,8 @@ export function payoutNodes(workflow: WorkflowJson): WorkflowNode[] {
 
 /** Data rows of a CSV file (header excluded, blank lines ignored). */
 export function csvRowCount(file: string): number {
-	const lines = readFileSync(file, 'utf8').split(/\r?\n/).filter((l) => l.trim() !== '');
+	const lines = readFileSync(file, 'utf8')
+		.split(/\r?\n/)
+		.filter((l) => l.trim() !== '');
 	return Math.max(0, lines.length - 1);
 }

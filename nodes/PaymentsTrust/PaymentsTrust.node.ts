@@ -1,4 +1,9 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type {
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+} from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import * as payoutInvoice from './actions/payoutInvoice/PayoutInvoice.resource';
@@ -37,9 +42,21 @@ export class PaymentsTrust implements INodeType {
 				type: 'options',
 				noDataExpression: true,
 				options: [
-					{ name: 'Payout Invoice', value: 'payoutInvoice', description: 'A payout to one recipient' },
-					{ name: 'Payout Service', value: 'payoutService', description: 'A way to pay out (card, bank transfer, …) enabled for the account' },
-					{ name: 'Pre-Request', value: 'prerequest', description: 'Services available for a currency and amount' },
+					{
+						name: 'Payout Invoice',
+						value: 'payoutInvoice',
+						description: 'A payout to one recipient',
+					},
+					{
+						name: 'Payout Service',
+						value: 'payoutService',
+						description: 'A way to pay out (card, bank transfer, …) enabled for the account',
+					},
+					{
+						name: 'Pre-Request',
+						value: 'prerequest',
+						description: 'Services available for a currency and amount',
+					},
 				],
 				default: 'payoutInvoice',
 			},

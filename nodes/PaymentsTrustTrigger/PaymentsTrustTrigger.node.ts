@@ -13,7 +13,13 @@ import { maskCardNumbersDeep } from '../PaymentsTrust/helpers/redact';
 import { parseCallback } from './callback';
 import { judgeCallback, rememberCallback, type CallbackMemory } from './deduplication';
 import { forgetProcessMemory, processMemoryFor } from './processMemory';
-import { modeMatches, statusMatches, STATUS_OPTIONS, type ModeFilter, type TriggerOn } from './filters';
+import {
+	modeMatches,
+	statusMatches,
+	STATUS_OPTIONS,
+	type ModeFilter,
+	type TriggerOn,
+} from './filters';
 import { answerWithoutStarting } from './respond';
 import { callbackKeys } from '../PaymentsTrust/transport/environment';
 import { SIGNATURE_HEADER, verifyingMode } from './signature';
@@ -39,8 +45,10 @@ export class PaymentsTrustTrigger implements INodeType {
 		icon: { light: 'file:paymentstrust.svg', dark: 'file:paymentstrust.dark.svg' },
 		group: ['trigger'],
 		version: 1,
-		subtitle: '={{"on " + ({anyStatus: "any status change", finalStatuses: "final statuses", selectedStatuses: "selected statuses"})[$parameter["triggerOn"]]}}',
-		description: 'Starts the workflow when PaymentsTrust reports a payout invoice status change (signed callback)',
+		subtitle:
+			'={{"on " + ({anyStatus: "any status change", finalStatuses: "final statuses", selectedStatuses: "selected statuses"})[$parameter["triggerOn"]]}}',
+		description:
+			'Starts the workflow when PaymentsTrust reports a payout invoice status change (signed callback)',
 		defaults: {
 			name: 'PaymentsTrust Trigger',
 		},
@@ -138,7 +146,8 @@ export class PaymentsTrustTrigger implements INodeType {
 						name: 'includeRaw',
 						type: 'boolean',
 						default: false,
-						description: 'Whether to add the callback body as received (parsed JSON) under "rawCallback"',
+						description:
+							'Whether to add the callback body as received (parsed JSON) under "rawCallback"',
 					},
 					{
 						displayName: 'Mode',
@@ -146,8 +155,16 @@ export class PaymentsTrustTrigger implements INodeType {
 						type: 'options',
 						options: [
 							{ name: 'Any', value: 'any', description: 'Test and live invoices' },
-							{ name: 'Live Only', value: 'live', description: 'Only invoices with test_mode false' },
-							{ name: 'Test Only', value: 'test', description: 'Only invoices with test_mode true' },
+							{
+								name: 'Live Only',
+								value: 'live',
+								description: 'Only invoices with test_mode false',
+							},
+							{
+								name: 'Test Only',
+								value: 'test',
+								description: 'Only invoices with test_mode true',
+							},
 						],
 						default: 'any',
 						description: 'Which invoices start the workflow, by their test_mode',
@@ -203,12 +220,16 @@ export class PaymentsTrustTrigger implements INodeType {
 				keys = [];
 			}
 			if (keys.length === 0) {
-				this.logger.warn('PaymentsTrust Trigger refused a callback: the credential has no secret key');
+				this.logger.warn(
+					'PaymentsTrust Trigger refused a callback: the credential has no secret key',
+				);
 				return answerWithoutStarting(this, 401, { message: NO_SECRET_MESSAGE });
 			}
 			verifiedMode = verifyingMode(keys, rawBody ?? Buffer.alloc(0), req.headers[SIGNATURE_HEADER]);
 			if (!verifiedMode) {
-				this.logger.warn('PaymentsTrust Trigger refused a callback: missing or invalid X-Signature');
+				this.logger.warn(
+					'PaymentsTrust Trigger refused a callback: missing or invalid X-Signature',
+				);
 				return answerWithoutStarting(this, 401, { message: 'Missing or invalid X-Signature' });
 			}
 		}
@@ -221,7 +242,9 @@ export class PaymentsTrustTrigger implements INodeType {
 		const callback = parsed.callback;
 		// A body claiming one mode signed with the other mode's key is not what the platform sends: refused.
 		if (verifiedMode && callback.testMode !== (verifiedMode === 'test')) {
-			this.logger.warn(`PaymentsTrust Trigger refused a callback: signed with the ${verifiedMode} key but test_mode is ${String(callback.testMode)}`);
+			this.logger.warn(
+				`PaymentsTrust Trigger refused a callback: signed with the ${verifiedMode} key but test_mode is ${String(callback.testMode)}`,
+			);
 			return answerWithoutStarting(this, 401, {
 				message: `Signature made with the ${verifiedMode} secret key, but the body's test_mode is ${String(callback.testMode)}`,
 			});
@@ -232,19 +255,34 @@ export class PaymentsTrustTrigger implements INodeType {
 		const statuses =
 			triggerOn === 'selectedStatuses' ? (this.getNodeParameter('statuses', []) as string[]) : [];
 		if (!statusMatches(callback.status, triggerOn, statuses)) {
-			return answerWithoutStarting(this, 200, { received: true, started: false, reason: 'status filtered out' });
+			return answerWithoutStarting(this, 200, {
+				received: true,
+				started: false,
+				reason: 'status filtered out',
+			});
 		}
 		if (!modeMatches(callback.testMode, (options.mode as ModeFilter | undefined) ?? 'any')) {
-			return answerWithoutStarting(this, 200, { received: true, started: false, reason: 'mode filtered out' });
+			return answerWithoutStarting(this, 200, {
+				received: true,
+				started: false,
+				reason: 'mode filtered out',
+			});
 		}
 
 		// 4. Retries and late callbacks, judged against what this node already delivered.
 		if (options.ignoreDuplicates !== false) {
 			const staticData = this.getWorkflowStaticData('node');
-			const memory = processMemoryFor(triggerKeyOf(this), staticData[MEMORY_KEY] as CallbackMemory | undefined);
+			const memory = processMemoryFor(
+				triggerKeyOf(this),
+				staticData[MEMORY_KEY] as CallbackMemory | undefined,
+			);
 			const verdict = judgeCallback(memory, callback.id, callback.status, callback.updated);
 			if (verdict !== 'new') {
-				return answerWithoutStarting(this, 200, { received: true, started: false, reason: verdict });
+				return answerWithoutStarting(this, 200, {
+					received: true,
+					started: false,
+					reason: verdict,
+				});
 			}
 			rememberCallback(memory, callback.id, callback.status, callback.updated);
 			// Assign at the top level so n8n notices the change and saves the static data where it does (1.x).

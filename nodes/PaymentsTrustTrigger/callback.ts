@@ -37,14 +37,20 @@ export function parseCallback(raw: Buffer | string | IDataObject | undefined): P
 	}
 	const data = body.data;
 	if (data.type !== 'payout-invoices') {
-		return { ok: false, message: 'Body is not a payout invoice callback: data.type is not "payout-invoices"' };
+		return {
+			ok: false,
+			message: 'Body is not a payout invoice callback: data.type is not "payout-invoices"',
+		};
 	}
 	if (typeof data.id !== 'string' || data.id === '') {
 		return { ok: false, message: 'Body is not a payout invoice callback: data.id missing' };
 	}
 	const attributes = data.attributes;
 	if (!isObject(attributes) || typeof attributes.status !== 'string' || attributes.status === '') {
-		return { ok: false, message: 'Body is not a payout invoice callback: data.attributes.status missing' };
+		return {
+			ok: false,
+			message: 'Body is not a payout invoice callback: data.attributes.status missing',
+		};
 	}
 	const updated =
 		typeof attributes.updated === 'number' || typeof attributes.updated === 'string'

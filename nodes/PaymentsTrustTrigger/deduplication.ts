@@ -16,9 +16,14 @@ export type Verdict = 'new' | 'duplicate' | 'stale';
 
 const keyOf = (invoiceId: string) => `#${invoiceId}`;
 
-function entryOf(memory: CallbackMemory, invoiceId: string): Record<string, number | null> | undefined {
+function entryOf(
+	memory: CallbackMemory,
+	invoiceId: string,
+): Record<string, number | null> | undefined {
 	const entry = memory[keyOf(invoiceId)];
-	return typeof entry === 'object' && entry !== null ? (entry as Record<string, number | null>) : undefined;
+	return typeof entry === 'object' && entry !== null
+		? (entry as Record<string, number | null>)
+		: undefined;
 }
 
 /**
@@ -39,7 +44,9 @@ export function judgeCallback(
 	const entry = entryOf(memory, invoiceId);
 	if (!entry) return 'new';
 	if (updated !== null) {
-		const known = Object.values(entry).filter((value): value is number => typeof value === 'number');
+		const known = Object.values(entry).filter(
+			(value): value is number => typeof value === 'number',
+		);
 		if (known.length > 0 && updated < Math.max(...known)) return 'stale';
 	}
 	if (Object.prototype.hasOwnProperty.call(entry, status)) {

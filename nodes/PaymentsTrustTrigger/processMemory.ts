@@ -14,7 +14,10 @@ const MAX_TRIGGERS = 1_000;
 const memories = new Map<string, CallbackMemory>();
 
 /** The memory of one trigger, seeded from what static data kept the first time it is needed in this process. */
-export function processMemoryFor(triggerKey: string, persisted: CallbackMemory | undefined): CallbackMemory {
+export function processMemoryFor(
+	triggerKey: string,
+	persisted: CallbackMemory | undefined,
+): CallbackMemory {
 	let memory = memories.get(triggerKey);
 	if (!memory) {
 		memory = { ...(persisted ?? {}) };

@@ -10,7 +10,11 @@ export const SIGNATURE_HEADER = 'x-signature';
  * number formatting) gives another digest.
  */
 export function computeSignature(secret: string, rawBody: Buffer | string): string {
-	return createHash('sha1').update(secret, 'utf8').update(rawBody).update(secret, 'utf8').digest('base64');
+	return createHash('sha1')
+		.update(secret, 'utf8')
+		.update(rawBody)
+		.update(secret, 'utf8')
+		.digest('base64');
 }
 
 /**

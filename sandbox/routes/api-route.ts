@@ -39,7 +39,10 @@ function isAuthorized(ctx: SandboxContext, req: FastifyRequest, auth: Auth): boo
 		const decoded = Buffer.from(m[1].trim(), 'base64').toString('utf8');
 		const colon = decoded.indexOf(':');
 		if (colon < 0) return false;
-		return safeEqual(decoded.slice(0, colon), ctx.options.accountId) && safeEqual(decoded.slice(colon + 1), ctx.options.apiKey);
+		return (
+			safeEqual(decoded.slice(0, colon), ctx.options.accountId) &&
+			safeEqual(decoded.slice(colon + 1), ctx.options.apiKey)
+		);
 	}
 	// Public API: public_key in the JSON body (the pre-request sample) or, for GETs, in the query string.
 	const body = req.body as Record<string, unknown> | undefined;
@@ -56,7 +59,12 @@ export function send(reply: FastifyReply, result: ApiResult): FastifyReply {
 }
 
 /** Answers a fault: an error status, or (drop) a destroyed socket and no answer at all. */
-function sendFault(ctx: SandboxContext, req: FastifyRequest, reply: FastifyReply, fault: FaultDecision): FastifyReply {
+function sendFault(
+	ctx: SandboxContext,
+	req: FastifyRequest,
+	reply: FastifyReply,
+	fault: FaultDecision,
+): FastifyReply {
 	if (fault.kind === 'drop') {
 		reply.hijack();
 		req.raw.socket.destroy();
@@ -70,13 +78,26 @@ export function apiRoute(ctx: SandboxContext, spec: ApiRouteSpec): RouteHandlerM
 	return async function handler(req, reply) {
 		if (!isAuthorized(ctx, req, spec.auth)) {
 			if (spec.unhandled) {
-				ctx.ledger.record({ ...spec.unhandled(req), committed: false, decidedStatus: 401, error: 'unauthorized', fault: null });
+				ctx.ledger.record({
+					...spec.unhandled(req),
+					committed: false,
+					decidedStatus: 401,
+					error: 'unauthorized',
+					fault: null,
+				});
 			}
 			return send(reply, unauthorized());
 		}
 		const fault = ctx.faults.decide(spec.op);
 		if (fault?.phase === 'before') {
-			if (spec.unhandled) ctx.ledger.record({ ...spec.unhandled(req), committed: false, decidedStatus: null, error: null, fault });
+			if (spec.unhandled)
+				ctx.ledger.record({
+					...spec.unhandled(req),
+					committed: false,
+					decidedStatus: null,
+					error: null,
+					fault,
+				});
 			return sendFault(ctx, req, reply, fault);
 		}
 		const result = await spec.handle(req, fault);

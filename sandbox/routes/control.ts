@@ -21,7 +21,11 @@ function guarded(reply: FastifyReply, fn: () => unknown) {
 
 export function controlRoutes(app: FastifyInstance, ctx: SandboxContext, control: Control): void {
 	const p = CONTROL_PREFIX;
-	app.get(`${p}/health`, async () => ({ ok: true, baseUrl: ctx.baseUrl, invoices: ctx.store.size }));
+	app.get(`${p}/health`, async () => ({
+		ok: true,
+		baseUrl: ctx.baseUrl,
+		invoices: ctx.store.size,
+	}));
 
 	app.post(`${p}/reset`, async () => {
 		control.reset();
@@ -34,10 +38,14 @@ export function controlRoutes(app: FastifyInstance, ctx: SandboxContext, control
 	});
 
 	app.get(`${p}/config`, async () => control.config());
-	app.post(`${p}/config`, (req, reply) => guarded(reply, () => control.configure((req.body ?? {}) as object)));
+	app.post(`${p}/config`, (req, reply) =>
+		guarded(reply, () => control.configure((req.body ?? {}) as object)),
+	);
 
 	app.get(`${p}/faults`, async () => control.faults());
-	app.post(`${p}/faults`, (req, reply) => guarded(reply, () => control.setFaults((req.body ?? null) as object | null)));
+	app.post(`${p}/faults`, (req, reply) =>
+		guarded(reply, () => control.setFaults((req.body ?? null) as object | null)),
+	);
 	app.delete(`${p}/faults`, async () => control.setFaults(null));
 
 	app.post(`${p}/seed`, (req, reply) =>

@@ -14,7 +14,8 @@ import { positiveInt, queryString, resource } from './resource';
 type IdParams = { id: string };
 
 const referenceOf = (body: unknown): string | null => {
-	const ref = (body as { data?: { attributes?: { reference_id?: unknown } } } | undefined)?.data?.attributes?.reference_id;
+	const ref = (body as { data?: { attributes?: { reference_id?: unknown } } } | undefined)?.data
+		?.attributes?.reference_id;
 	return typeof ref === 'string' ? ref : null;
 };
 
@@ -24,7 +25,11 @@ export function privateInvoiceRoutes(app: FastifyInstance, ctx: SandboxContext):
 	const create = apiRoute(ctx, {
 		op: 'create',
 		auth: 'private',
-		unhandled: (req) => ({ operation: 'create', referenceId: referenceOf(req.body), invoiceId: null }),
+		unhandled: (req) => ({
+			operation: 'create',
+			referenceId: referenceOf(req.body),
+			invoiceId: null,
+		}),
 		handle(req, fault) {
 			const v = validateCreate(req.body);
 			if (!v.ok) {
@@ -90,13 +95,27 @@ export function privateInvoiceRoutes(app: FastifyInstance, ctx: SandboxContext):
 			const statusText = queryString(q, 'filter[status]');
 			let statuses: Set<string> | undefined;
 			if (statusText) {
-				statuses = new Set(statusText.split(',').map((s) => s.trim()).filter(Boolean));
+				statuses = new Set(
+					statusText
+						.split(',')
+						.map((s) => s.trim())
+						.filter(Boolean),
+				);
 				const unknown = [...statuses].filter((s) => !KNOWN_STATUSES.includes(s));
 				if (unknown.length) errors['filter[status]'] = `Unknown status: ${unknown.join(', ')}.`;
 			}
 			if (Object.keys(errors).length) return validationFailed(errors);
-			const page = ctx.store.page({ size: size!, after, before, statuses, referenceId: referenceId || undefined });
-			if (!page) return validationFailed({ [after ? 'page[after]' : 'page[before]']: 'Payout invoice not found.' });
+			const page = ctx.store.page({
+				size: size!,
+				after,
+				before,
+				statuses,
+				referenceId: referenceId || undefined,
+			});
+			if (!page)
+				return validationFailed({
+					[after ? 'page[after]' : 'page[before]']: 'Payout invoice not found.',
+				});
 			const first = page.items[0]?.id ?? null;
 			const last = page.items[page.items.length - 1]?.id ?? null;
 			// Links keep the filters so following links.next walks the same selection.
@@ -124,7 +143,9 @@ export function privateInvoiceRoutes(app: FastifyInstance, ctx: SandboxContext):
 		auth: 'private',
 		handle(req: FastifyRequest) {
 			const inv = ctx.store.get((req.params as IdParams).id);
-			return inv ? { status: 200, body: { data: privateInvoice(inv, true, ctx.privatePrefix) } } : notFound();
+			return inv
+				? { status: 200, body: { data: privateInvoice(inv, true, ctx.privatePrefix) } }
+				: notFound();
 		},
 	});
 
@@ -133,13 +154,25 @@ export function privateInvoiceRoutes(app: FastifyInstance, ctx: SandboxContext):
 		auth: 'private',
 		unhandled: (req) => {
 			const id = (req.params as IdParams).id;
-			return { operation: 'process', invoiceId: id, referenceId: ctx.store.get(id)?.referenceId ?? null };
+			return {
+				operation: 'process',
+				invoiceId: id,
+				referenceId: ctx.store.get(id)?.referenceId ?? null,
+			};
 		},
 		handle(req, fault) {
 			const id = (req.params as IdParams).id;
 			const inv = ctx.store.get(id);
 			if (!inv) {
-				ctx.ledger.record({ operation: 'process', referenceId: null, invoiceId: id, committed: false, decidedStatus: 404, error: 'not_found', fault });
+				ctx.ledger.record({
+					operation: 'process',
+					referenceId: null,
+					invoiceId: id,
+					committed: false,
+					decidedStatus: 404,
+					error: 'not_found',
+					fault,
+				});
 				return notFound();
 			}
 			if (inv.status !== 'created') {
@@ -152,10 +185,21 @@ export function privateInvoiceRoutes(app: FastifyInstance, ctx: SandboxContext):
 					error: 'invalid_status',
 					fault,
 				});
-				return conflict('invalid_status', `Payout invoice ${id} is ${inv.status}; only a created invoice can be processed.`);
+				return conflict(
+					'invalid_status',
+					`Payout invoice ${id} is ${inv.status}; only a created invoice can be processed.`,
+				);
 			}
 			startProcessing(ctx, inv, serviceByCode(inv.service));
-			ctx.ledger.record({ operation: 'process', referenceId: inv.referenceId, invoiceId: id, committed: true, decidedStatus: 200, error: null, fault });
+			ctx.ledger.record({
+				operation: 'process',
+				referenceId: inv.referenceId,
+				invoiceId: id,
+				committed: true,
+				decidedStatus: 200,
+				error: null,
+				fault,
+			});
 			return { status: 200, body: { data: privateInvoice(inv, true, ctx.privatePrefix) } };
 		},
 	});

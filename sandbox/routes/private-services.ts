@@ -33,7 +33,9 @@ export function privateServiceRoutes(app: FastifyInstance, ctx: SandboxContext):
 				body: {
 					meta: { total, pages, page: number },
 					links,
-					data: SERVICES.slice((number - 1) * size, number * size).map((s) => serviceResource(s, ctx.testMode, ctx.privatePrefix)),
+					data: SERVICES.slice((number - 1) * size, number * size).map((s) =>
+						serviceResource(s, ctx.testMode, ctx.privatePrefix),
+					),
 				},
 			};
 		},
@@ -44,7 +46,9 @@ export function privateServiceRoutes(app: FastifyInstance, ctx: SandboxContext):
 		auth: 'private',
 		handle(req) {
 			const service = serviceById((req.params as { id: string }).id);
-			return service ? { status: 200, body: { data: serviceResource(service, ctx.testMode, ctx.privatePrefix) } } : notFound();
+			return service
+				? { status: 200, body: { data: serviceResource(service, ctx.testMode, ctx.privatePrefix) } }
+				: notFound();
 		},
 	});
 

@@ -23,17 +23,25 @@ export function publicApiRoutes(app: FastifyInstance, ctx: SandboxContext): void
 			const errors: Record<string, string> = {};
 			const currency = body.currency;
 			if (typeof currency !== 'string' || !/^[A-Z]{3,4}$/.test(currency)) {
-				errors.currency = currency === undefined || currency === '' ? 'This value should not be blank.' : 'This value is not a valid currency.';
+				errors.currency =
+					currency === undefined || currency === ''
+						? 'This value should not be blank.'
+						: 'This value is not a valid currency.';
 			}
 			const amount = toAmount(body.amount);
-			if (body.amount === undefined || body.amount === null || body.amount === '') errors.amount = 'This value should not be blank.';
+			if (body.amount === undefined || body.amount === null || body.amount === '')
+				errors.amount = 'This value should not be blank.';
 			else if (!Number.isFinite(amount)) errors.amount = 'This value should be of type numeric.';
 			else if (amount <= 0) errors.amount = 'This value should be greater than 0.';
 			if (Object.keys(errors).length) return validationFailed(errors);
 			const services = SERVICES.filter(
-				(s) => isUsable(s) && s.currency === currency && amount >= s.amountMin && amount <= s.amountMax,
+				(s) =>
+					isUsable(s) && s.currency === currency && amount >= s.amountMin && amount <= s.amountMax,
 			);
-			return { status: 200, body: prerequestBody(currency as string, amount, ctx.testMode, services, ctx.baseUrl) };
+			return {
+				status: 200,
+				body: prerequestBody(currency as string, amount, ctx.testMode, services, ctx.baseUrl),
+			};
 		},
 	});
 
@@ -51,7 +59,8 @@ export function publicApiRoutes(app: FastifyInstance, ctx: SandboxContext): void
 		auth: 'public',
 		handle(req) {
 			const ref = queryString(req.query, 'filter[reference_id]');
-			if (!ref) return validationFailed({ 'filter[reference_id]': 'This value should not be blank.' });
+			if (!ref)
+				return validationFailed({ 'filter[reference_id]': 'This value should not be blank.' });
 			const inv = ctx.store.getByReference(ref);
 			return inv ? { status: 200, body: { data: publicInvoice(inv) } } : notFound();
 		},

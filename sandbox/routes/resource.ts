@@ -8,11 +8,17 @@ const METHODS: HTTPMethods[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']
  * Registers a known API path: its real methods, and 405 Method Not Allowed (with an Allow header) for the others,
  * so a wrong method is told apart from an unknown path (404), as the reference's status table does.
  */
-export function resource(app: FastifyInstance, url: string, handlers: Partial<Record<'GET' | 'POST', RouteHandlerMethod>>): void {
+export function resource(
+	app: FastifyInstance,
+	url: string,
+	handlers: Partial<Record<'GET' | 'POST', RouteHandlerMethod>>,
+): void {
 	const allowed = Object.keys(handlers) as ('GET' | 'POST')[];
 	for (const method of allowed) app.route({ method, url, handler: handlers[method]! });
 	// fastify answers HEAD itself for GET routes.
-	const others = METHODS.filter((m) => !allowed.includes(m as 'GET') && !(m === 'HEAD' && allowed.includes('GET')));
+	const others = METHODS.filter(
+		(m) => !allowed.includes(m as 'GET') && !(m === 'HEAD' && allowed.includes('GET')),
+	);
 	app.route({
 		method: others,
 		url,
@@ -31,7 +37,11 @@ export function queryString(query: unknown, name: string): string | undefined {
 }
 
 /** A page number or size: positive integer, default when absent, capped at max; undefined when invalid. */
-export function positiveInt(value: string | undefined, fallback: number, max = Infinity): number | undefined {
+export function positiveInt(
+	value: string | undefined,
+	fallback: number,
+	max = Infinity,
+): number | undefined {
 	if (value === undefined || value === '') return fallback;
 	if (!/^\d+$/.test(value)) return undefined;
 	const n = Number(value);

@@ -50,12 +50,18 @@ const KEYWORD = 'n8n-community-node-package';
 const ALLOWED_PEERS = new Set(['n8n-workflow']);
 
 function stringList(value: unknown): string[] | undefined {
-	return Array.isArray(value) && value.every((v) => typeof v === 'string') ? (value as string[]) : undefined;
+	return Array.isArray(value) && value.every((v) => typeof v === 'string')
+		? (value as string[])
+		: undefined;
 }
 
 function repositoryUrl(repository: unknown): string | undefined {
 	if (typeof repository === 'string') return repository;
-	if (repository && typeof repository === 'object' && typeof (repository as { url?: unknown }).url === 'string') {
+	if (
+		repository &&
+		typeof repository === 'object' &&
+		typeof (repository as { url?: unknown }).url === 'string'
+	) {
 		return (repository as { url: string }).url;
 	}
 	return undefined;
@@ -65,7 +71,10 @@ function repositoryUrl(repository: unknown): string | undefined {
 export function readStrictTemplate(): string {
 	// The CLI reads it relative to its dist/commands/lint.js; only `./eslint` is exported, so start there.
 	const configsDir = path.dirname(require.resolve('@n8n/node-cli/eslint'));
-	return readFileSync(path.resolve(configsDir, '../template/templates/shared/default/eslint.config.mjs'), 'utf8');
+	return readFileSync(
+		path.resolve(configsDir, '../template/templates/shared/default/eslint.config.mjs'),
+		'utf8',
+	);
 }
 
 /** Same whitespace folding as `n8n-node lint` uses for its strict-mode comparison. */
@@ -73,9 +82,13 @@ function normalised(text: string): string {
 	return text.replace(/\s+/g, ' ').trim();
 }
 
-export function checkPackageMetadata(pkg: PackageJsonLike, inputs: MetadataInputs): MetadataCheck[] {
+export function checkPackageMetadata(
+	pkg: PackageJsonLike,
+	inputs: MetadataInputs,
+): MetadataCheck[] {
 	const checks: MetadataCheck[] = [];
-	const add = (name: string, ok: boolean, detail: string) => checks.push(ok ? { name, ok } : { name, ok, detail });
+	const add = (name: string, ok: boolean, detail: string) =>
+		checks.push(ok ? { name, ok } : { name, ok, detail });
 
 	const name = typeof pkg.name === 'string' ? pkg.name : '';
 	add(
@@ -85,13 +98,19 @@ export function checkPackageMetadata(pkg: PackageJsonLike, inputs: MetadataInput
 	);
 	add('licence is MIT', pkg.license === 'MIT', `license is ${JSON.stringify(pkg.license)}`);
 	const keywords = stringList(pkg.keywords) ?? [];
-	add(`keywords include ${KEYWORD}`, keywords.includes(KEYWORD), `keywords are ${JSON.stringify(pkg.keywords)}`);
+	add(
+		`keywords include ${KEYWORD}`,
+		keywords.includes(KEYWORD),
+		`keywords are ${JSON.stringify(pkg.keywords)}`,
+	);
 
 	const url = repositoryUrl(pkg.repository);
 	add(
 		'repository URL points at the source',
 		url !== undefined && /^(git\+)?https:\/\/[^\s<>]+\/[^\s<>]+$/.test(url),
-		url === undefined ? 'repository.url is missing' : `repository.url ${JSON.stringify(url)} is not an https URL`,
+		url === undefined
+			? 'repository.url is missing'
+			: `repository.url ${JSON.stringify(url)} is not an https URL`,
 	);
 
 	const files = stringList(pkg.files);
@@ -104,14 +123,28 @@ export function checkPackageMetadata(pkg: PackageJsonLike, inputs: MetadataInput
 	const runtime = [
 		...Object.keys(pkg.dependencies ?? {}),
 		...Object.keys(pkg.optionalDependencies ?? {}),
-		...(pkg.bundleDependencies !== undefined || pkg.bundledDependencies !== undefined ? ['(bundleDependencies)'] : []),
+		...(pkg.bundleDependencies !== undefined || pkg.bundledDependencies !== undefined
+			? ['(bundleDependencies)']
+			: []),
 	];
-	add('no runtime dependencies', runtime.length === 0, `runtime dependencies: ${runtime.join(', ')}`);
+	add(
+		'no runtime dependencies',
+		runtime.length === 0,
+		`runtime dependencies: ${runtime.join(', ')}`,
+	);
 	const peers = Object.keys(pkg.peerDependencies ?? {}).filter((p) => !ALLOWED_PEERS.has(p));
-	add('no peer dependencies but n8n-workflow', peers.length === 0, `peer dependencies: ${peers.join(', ')}`);
+	add(
+		'no peer dependencies but n8n-workflow',
+		peers.length === 0,
+		`peer dependencies: ${peers.join(', ')}`,
+	);
 
 	const n8n = pkg.n8n;
-	add('n8n section present', n8n !== undefined && typeof n8n === 'object', 'package.json has no "n8n" section');
+	add(
+		'n8n section present',
+		n8n !== undefined && typeof n8n === 'object',
+		'package.json has no "n8n" section',
+	);
 	add(
 		'n8n.n8nNodesApiVersion is 1',
 		n8n?.n8nNodesApiVersion === 1,
@@ -119,17 +152,34 @@ export function checkPackageMetadata(pkg: PackageJsonLike, inputs: MetadataInput
 	);
 	const nodes = stringList(n8n?.nodes);
 	const credentials = n8n?.credentials === undefined ? [] : stringList(n8n.credentials);
-	add('n8n.nodes lists at least one node', nodes !== undefined && nodes.length > 0, `n8n.nodes is ${JSON.stringify(n8n?.nodes)}`);
-	add('n8n.credentials is a list of paths', credentials !== undefined, `n8n.credentials is ${JSON.stringify(n8n?.credentials)}`);
+	add(
+		'n8n.nodes lists at least one node',
+		nodes !== undefined && nodes.length > 0,
+		`n8n.nodes is ${JSON.stringify(n8n?.nodes)}`,
+	);
+	add(
+		'n8n.credentials is a list of paths',
+		credentials !== undefined,
+		`n8n.credentials is ${JSON.stringify(n8n?.credentials)}`,
+	);
 	const listed = [...(nodes ?? []), ...(credentials ?? [])];
 	const outsideDist = listed.filter((f) => !/^dist\/.+\.js$/.test(f));
-	add('every n8n entry is a built dist/…js file', outsideDist.length === 0, `not dist/…js: ${outsideDist.join(', ')}`);
+	add(
+		'every n8n entry is a built dist/…js file',
+		outsideDist.length === 0,
+		`not dist/…js: ${outsideDist.join(', ')}`,
+	);
 	const missing = listed.filter((f) => !inputs.fileExists(f));
-	add('every n8n entry exists', missing.length === 0, `missing (run the build?): ${missing.join(', ')}`);
+	add(
+		'every n8n entry exists',
+		missing.length === 0,
+		`missing (run the build?): ${missing.join(', ')}`,
+	);
 
 	const strict = n8n?.strict === true;
 	const isTemplate =
-		inputs.eslintConfig !== undefined && normalised(inputs.eslintConfig) === normalised(inputs.strictTemplate);
+		inputs.eslintConfig !== undefined &&
+		normalised(inputs.eslintConfig) === normalised(inputs.strictTemplate);
 	add(
 		'n8n.strict matches eslint.config.mjs',
 		strict === isTemplate,

@@ -39,7 +39,9 @@ if (require.main === module) {
 	const refusal = publishRefusal(process.env, packageVersion());
 	if (refusal) {
 		// eslint-disable-next-line no-console
-		console.error(`Publish refused: ${refusal}\nTo cut a release, follow RELEASING.md (push a v<version> tag).`);
+		console.error(
+			`Publish refused: ${refusal}\nTo cut a release, follow RELEASING.md (push a v<version> tag).`,
+		);
 		process.exit(1);
 	}
 }

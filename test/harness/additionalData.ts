@@ -4,7 +4,11 @@
  * a forgotten field from silently returning a mock instead of failing.
  */
 import { ExecutionLifecycleHooks, ExternalSecretsProxy } from 'n8n-core';
-import type { IWorkflowBase, IWorkflowExecuteAdditionalData, WorkflowExecuteMode } from 'n8n-workflow';
+import type {
+	IWorkflowBase,
+	IWorkflowExecuteAdditionalData,
+	WorkflowExecuteMode,
+} from 'n8n-workflow';
 
 import type { HarnessCredentialsHelper } from './credentialsHelper';
 import { prepareEngine } from './engine';
@@ -31,7 +35,9 @@ const NOT_SUPPORTED = (what: string) => async () => {
 	throw new Error(`${what} is not supported by the test harness`);
 };
 
-export function createAdditionalData(options: AdditionalDataOptions): IWorkflowExecuteAdditionalData {
+export function createAdditionalData(
+	options: AdditionalDataOptions,
+): IWorkflowExecuteAdditionalData {
 	prepareEngine();
 	const base = 'http://127.0.0.1:5678';
 	const webhookBaseUrl = options.webhookBaseUrl ?? `${base}/webhook`;
@@ -58,6 +64,10 @@ export function createAdditionalData(options: AdditionalDataOptions): IWorkflowE
 }
 
 /** Lifecycle hooks for one execution; `workflowData` is only read by hook handlers, which we own. */
-export function createHooks(mode: WorkflowExecuteMode, executionId: string, workflowData: IWorkflowBase): ExecutionLifecycleHooks {
+export function createHooks(
+	mode: WorkflowExecuteMode,
+	executionId: string,
+	workflowData: IWorkflowBase,
+): ExecutionLifecycleHooks {
 	return new ExecutionLifecycleHooks(mode, executionId, workflowData);
 }

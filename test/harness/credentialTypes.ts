@@ -23,7 +23,8 @@ function loadPackageCredentialTypes(): ICredentialType[] {
 		for (const exported of Object.values(moduleExports)) {
 			if (typeof exported !== 'function') continue;
 			const instance = new (exported as new () => ICredentialType)();
-			if (typeof instance.name === 'string' && Array.isArray(instance.properties)) types.push(instance);
+			if (typeof instance.name === 'string' && Array.isArray(instance.properties))
+				types.push(instance);
 		}
 	}
 	return types;
@@ -37,7 +38,8 @@ export class HarnessCredentialTypes {
 	private get all(): Map<string, ICredentialType> {
 		if (!this.types) {
 			this.types = new Map();
-			for (const type of [...loadPackageCredentialTypes(), ...this.extra]) this.types.set(type.name, type);
+			for (const type of [...loadPackageCredentialTypes(), ...this.extra])
+				this.types.set(type.name, type);
 		}
 		return this.types;
 	}
@@ -49,7 +51,9 @@ export class HarnessCredentialTypes {
 	getByName(name: string): ICredentialType {
 		const type = this.all.get(name);
 		if (!type) {
-			throw new Error(`Unknown credential type "${name}"; known: ${[...this.all.keys()].join(', ')}`);
+			throw new Error(
+				`Unknown credential type "${name}"; known: ${[...this.all.keys()].join(', ')}`,
+			);
 		}
 		return type;
 	}

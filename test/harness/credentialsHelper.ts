@@ -10,7 +10,13 @@
  * Credentials are looked up by credential type name: one set of data per type and test.
  */
 import { getAdditionalKeys } from 'n8n-core';
-import { ICredentials, ICredentialsHelper, NodeHelpers, Workflow, isExpression } from 'n8n-workflow';
+import {
+	ICredentials,
+	ICredentialsHelper,
+	NodeHelpers,
+	Workflow,
+	isExpression,
+} from 'n8n-workflow';
 import type {
 	ICredentialDataDecryptedObject,
 	ICredentialsEncrypted,
@@ -59,7 +65,14 @@ class PlainCredentials extends ICredentials {
 
 /** A throwaway one-node workflow to evaluate credential expressions outside an execution, as n8n does. */
 function expressionWorkflow(): Workflow {
-	const node: INode = { id: 'credentials', name: 'credentials', type: 'mock', typeVersion: 1, position: [0, 0], parameters: {} };
+	const node: INode = {
+		id: 'credentials',
+		name: 'credentials',
+		type: 'mock',
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: {},
+	};
 	const mockType = { description: { properties: [] } } as unknown as INodeType;
 	const nodeTypes: INodeTypes = {
 		getByName: () => mockType,
@@ -80,11 +93,16 @@ export class HarnessCredentialsHelper extends ICredentialsHelper {
 		super();
 	}
 
-	private stored(nodeCredentials: INodeCredentialsDetails | undefined, type: string): ICredentialDataDecryptedObject {
+	private stored(
+		nodeCredentials: INodeCredentialsDetails | undefined,
+		type: string,
+	): ICredentialDataDecryptedObject {
 		const data = this.store[type];
 		if (data === undefined) {
 			// Same wording as n8n's CredentialNotFoundError, so tests see what a user would.
-			throw new Error(`Credential with ID "${nodeCredentials?.id ?? ''}" does not exist for type "${type}".`);
+			throw new Error(
+				`Credential with ID "${nodeCredentials?.id ?? ''}" does not exist for type "${type}".`,
+			);
 		}
 		return data;
 	}
@@ -105,7 +123,10 @@ export class HarnessCredentialsHelper extends ICredentialsHelper {
 		return combined;
 	}
 
-	async getCredentials(nodeCredentials: INodeCredentialsDetails, type: string): Promise<ICredentials> {
+	async getCredentials(
+		nodeCredentials: INodeCredentialsDetails,
+		type: string,
+	): Promise<ICredentials> {
 		return new PlainCredentials(nodeCredentials, type, { ...this.stored(nodeCredentials, type) });
 	}
 
@@ -137,7 +158,8 @@ export class HarnessCredentialsHelper extends ICredentialsHelper {
 
 		const additionalKeys = getAdditionalKeys(additionalData, mode, null);
 		if (expressionResolveValues) {
-			const { workflow, runExecutionData, runIndex, itemIndex, node, connectionInputData } = expressionResolveValues;
+			const { workflow, runExecutionData, runIndex, itemIndex, node, connectionInputData } =
+				expressionResolveValues;
 			try {
 				return workflow.expression.getParameterValue(
 					withDefaults as INodeParameters,
@@ -194,7 +216,10 @@ export class HarnessCredentialsHelper extends ICredentialsHelper {
 				);
 				return resolved ? String(resolved) : '';
 			};
-			const target = requestOptions as unknown as Record<string, Record<string, string> | undefined>;
+			const target = requestOptions as unknown as Record<
+				string,
+				Record<string, string> | undefined
+			>;
 			if (requestOptions.headers === undefined) requestOptions.headers = {};
 			// Each of auth / headers / qs / body: resolve keys and values, then merge into the request.
 			for (const [section, entries] of Object.entries(authenticate.properties)) {
@@ -222,11 +247,17 @@ export class HarnessCredentialsHelper extends ICredentialsHelper {
 		if (!expirable || typeof credentialType.preAuthentication !== 'function') return undefined;
 		if (credentials[expirable.name] !== '' && !credentialsExpired) return undefined;
 
-		const output = (await credentialType.preAuthentication.call(helpers, credentials)) as ICredentialDataDecryptedObject;
+		const output = (await credentialType.preAuthentication.call(
+			helpers,
+			credentials,
+		)) as ICredentialDataDecryptedObject;
 		if (output[expirable.name] === undefined) return undefined;
 		const nodeCredentials = node.credentials?.[credentialType.name];
 		if (nodeCredentials) {
-			await this.updateCredentials(nodeCredentials, credentialType.name, { ...this.store[typeName], ...output });
+			await this.updateCredentials(nodeCredentials, credentialType.name, {
+				...this.store[typeName],
+				...output,
+			});
 		}
 		return Object.assign(credentials, output);
 	}
@@ -239,7 +270,10 @@ export class HarnessCredentialsHelper extends ICredentialsHelper {
 	): Promise<ICredentialDataDecryptedObject | undefined> {
 		const { preAuthentication } = this.credentialTypes.getByName(typeName);
 		if (typeof preAuthentication !== 'function') return undefined;
-		return ((await preAuthentication.call(helpers, credentials)) as ICredentialDataDecryptedObject) ?? undefined;
+		return (
+			((await preAuthentication.call(helpers, credentials)) as ICredentialDataDecryptedObject) ??
+			undefined
+		);
 	}
 
 	isCredentialUsableByNode(_credentialType: string, _nodeType: string): boolean {

@@ -44,7 +44,13 @@ class Lister implements INodeType {
 		credentials: [{ name: 'listApi', required: true }],
 		properties: [
 			{ displayName: 'Kind', name: 'kind', type: 'string', default: 'fruit' },
-			{ displayName: 'Item', name: 'item', type: 'options', typeOptions: { loadOptionsMethod: 'getItems' }, default: '' },
+			{
+				displayName: 'Item',
+				name: 'item',
+				type: 'options',
+				typeOptions: { loadOptionsMethod: 'getItems' },
+				default: '',
+			},
 		],
 	};
 
@@ -62,15 +68,29 @@ class Lister implements INodeType {
 			},
 		},
 		listSearch: {
-			async searchItems(this: ILoadOptionsFunctions, filter?: string, paginationToken?: string): Promise<INodeListSearchResult> {
-				return { results: [{ name: `${filter}@${paginationToken}`, value: 'x' }], paginationToken: 'next' };
+			async searchItems(
+				this: ILoadOptionsFunctions,
+				filter?: string,
+				paginationToken?: string,
+			): Promise<INodeListSearchResult> {
+				return {
+					results: [{ name: `${filter}@${paginationToken}`, value: 'x' }],
+					paginationToken: 'next',
+				};
 			},
 		},
 		resourceMapping: {
 			async getFields(this: ILoadOptionsFunctions): Promise<ResourceMapperFields> {
 				return {
 					fields: [
-						{ id: 'amount', displayName: 'Amount', required: true, defaultMatch: false, display: true, type: 'number' },
+						{
+							id: 'amount',
+							displayName: 'Amount',
+							required: true,
+							defaultMatch: false,
+							display: true,
+							type: 'number',
+						},
 					],
 				};
 			},
@@ -112,18 +132,23 @@ describe('loadOptions / listSearch / resourceMapping', () => {
 	});
 
 	it('sees the parameters the test passes', async () => {
-		const options = await loadOptions('getItems', { ...common(), parameters: { kind: 'vegetable' } });
+		const options = await loadOptions('getItems', {
+			...common(),
+			parameters: { kind: 'vegetable' },
+		});
 		expect(options.map((option) => option.value)).toEqual(['carrot']);
 	});
 
 	it('surfaces an API failure as the thrown error', async () => {
-		await expect(loadOptions('getItems', { ...common(), credentials: { listApi: { baseUrl, token: 'bad' } } })).rejects.toThrow(
-			/Authorization failed/,
-		);
+		await expect(
+			loadOptions('getItems', { ...common(), credentials: { listApi: { baseUrl, token: 'bad' } } }),
+		).rejects.toThrow(/Authorization failed/);
 	});
 
 	it('passes filter and pagination token to listSearch; returns resource mapper fields', async () => {
-		expect(await listSearch('searchItems', { ...common(), filter: 'ap', paginationToken: 'p2' })).toEqual({
+		expect(
+			await listSearch('searchItems', { ...common(), filter: 'ap', paginationToken: 'p2' }),
+		).toEqual({
 			results: [{ name: 'ap@p2', value: 'x' }],
 			paginationToken: 'next',
 		});
@@ -131,6 +156,8 @@ describe('loadOptions / listSearch / resourceMapping', () => {
 	});
 
 	it('names the methods a node has when asked for one it lacks', async () => {
-		await expect(loadOptions('nope', common())).rejects.toThrow(/has no methods.loadOptions.nope \(has: getItems\)/);
+		await expect(loadOptions('nope', common())).rejects.toThrow(
+			/has no methods.loadOptions.nope \(has: getItems\)/,
+		);
 	});
 });

@@ -56,7 +56,8 @@ function buildContext(kind: Kind, method: string, options: LoadOptionsCallOption
 		id: 'load-options-node',
 		name: 'Temp-Node',
 		type: options.nodeType,
-		typeVersion: options.typeVersion ?? Math.max(...([] as number[]).concat(nodeType.description.version)),
+		typeVersion:
+			options.typeVersion ?? Math.max(...([] as number[]).concat(nodeType.description.version)),
 		position: [0, 0],
 		parameters: { ...(options.parameters ?? {}) },
 		credentials: nodeCredentials,
@@ -81,7 +82,10 @@ function buildContext(kind: Kind, method: string, options: LoadOptionsCallOption
 }
 
 /** `methods.loadOptions[method]` → the dropdown's options. */
-export async function loadOptions(method: string, options: LoadOptionsCallOptions): Promise<INodePropertyOptions[]> {
+export async function loadOptions(
+	method: string,
+	options: LoadOptionsCallOptions,
+): Promise<INodePropertyOptions[]> {
 	const { fn, context } = buildContext('loadOptions', method, options);
 	return (await fn.call(context)) as INodePropertyOptions[];
 }
@@ -96,7 +100,10 @@ export async function listSearch(
 }
 
 /** `methods.resourceMapping[method]` → the fields of a resource mapper. */
-export async function resourceMapping(method: string, options: LoadOptionsCallOptions): Promise<ResourceMapperFields> {
+export async function resourceMapping(
+	method: string,
+	options: LoadOptionsCallOptions,
+): Promise<ResourceMapperFields> {
 	const { fn, context } = buildContext('resourceMapping', method, options);
 	return (await fn.call(context)) as ResourceMapperFields;
 }

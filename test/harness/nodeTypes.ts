@@ -78,7 +78,10 @@ export class HarnessNodeTypes implements INodeTypes {
 
 	private readonly loaded = new Map<string, INodeType | IVersionedNodeType>();
 
-	constructor(extra: Record<string, NodeTypeRegistration> = {}, options: { productNodes?: boolean } = {}) {
+	constructor(
+		extra: Record<string, NodeTypeRegistration> = {},
+		options: { productNodes?: boolean } = {},
+	) {
 		if (options.productNodes !== false) {
 			for (const typeName of Object.keys(PRODUCT_NODES)) {
 				const { file } = PRODUCT_NODES[typeName];

@@ -62,7 +62,9 @@ export function toWorkflowRunResult(run: IRun, nodeExecutionOrder: string[]): Wo
 			}
 			const task = runs[runIndex];
 			if (!task) {
-				throw new Error(`Node "${nodeName}" ran ${runs.length} time(s); there is no run ${runIndex}.`);
+				throw new Error(
+					`Node "${nodeName}" ran ${runs.length} time(s); there is no run ${runIndex}.`,
+				);
 			}
 			if (task.error) {
 				throw new Error(

@@ -46,12 +46,18 @@ function startApi(): Promise<{ server: Server; url: string; seen: Seen[] }> {
 			const expected = 'Basic ' + Buffer.from('acct_1:secret-key').toString('base64');
 			if (req.url?.includes('/fail')) {
 				res.statusCode = 422;
-				res.end(JSON.stringify({ error: { title: 'Validation failed', status: 422, detail: 'amount is too small' } }));
+				res.end(
+					JSON.stringify({
+						error: { title: 'Validation failed', status: 422, detail: 'amount is too small' },
+					}),
+				);
 			} else if (req.headers.authorization !== expected && req.headers['x-api-key'] !== 'k-123') {
 				res.statusCode = 401;
 				res.end(JSON.stringify({ error: 'unauthorized' }));
 			} else {
-				res.end(JSON.stringify({ ok: true, path: req.url, received: body ? JSON.parse(body) : null }));
+				res.end(
+					JSON.stringify({ ok: true, path: req.url, received: body ? JSON.parse(body) : null }),
+				);
 			}
 		});
 	});
@@ -71,7 +77,13 @@ class DummyBasicApi implements ICredentialType {
 		{ displayName: 'Base URL', name: 'baseUrl', type: 'string', default: '' },
 		{ displayName: 'Path', name: 'path', type: 'string', default: '/v1' },
 		{ displayName: 'User', name: 'user', type: 'string', default: '' },
-		{ displayName: 'Password', name: 'password', type: 'string', typeOptions: { password: true }, default: '' },
+		{
+			displayName: 'Password',
+			name: 'password',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+		},
 	];
 	authenticate: ICredentialType['authenticate'] = {
 		type: 'generic',
@@ -132,15 +144,20 @@ class DummyApiNode implements INodeType {
 		const out: INodeExecutionData[] = [];
 		for (let i = 0; i < items.length; i++) {
 			try {
-				const credentialType = this.getNodeParameter('auth', i) === 'key' ? 'dummyKeyApi' : 'dummyBasicApi';
+				const credentialType =
+					this.getNodeParameter('auth', i) === 'key' ? 'dummyKeyApi' : 'dummyBasicApi';
 				const credentials = await this.getCredentials(credentialType);
 				const prefix = credentialType === 'dummyBasicApi' ? (credentials.path as string) : '';
-				const response = await this.helpers.httpRequestWithAuthentication.call(this, credentialType, {
-					method: this.getNodeParameter('method', i) as IHttpRequestMethods,
-					url: `${credentials.baseUrl as string}${prefix}${this.getNodeParameter('path', i) as string}`,
-					body: items[i].json,
-					json: true,
-				});
+				const response = await this.helpers.httpRequestWithAuthentication.call(
+					this,
+					credentialType,
+					{
+						method: this.getNodeParameter('method', i) as IHttpRequestMethods,
+						url: `${credentials.baseUrl as string}${prefix}${this.getNodeParameter('path', i) as string}`,
+						body: items[i].json,
+						json: true,
+					},
+				);
 				out.push({ json: response, pairedItem: { item: i } });
 			} catch (error) {
 				if (this.continueOnFail()) {
@@ -169,7 +186,9 @@ class FailingNode implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		throw new NodeOperationError(this.getNode(), 'Deliberate failure', { description: 'more detail' });
+		throw new NodeOperationError(this.getNode(), 'Deliberate failure', {
+			description: 'more detail',
+		});
 	}
 }
 
@@ -189,7 +208,9 @@ function taggingVersion(version: number): new () => INodeType {
 		};
 
 		async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-			return [this.getInputData().map((item) => ({ json: { ...item.json, version: `v${version}` } }))];
+			return [
+				this.getInputData().map((item) => ({ json: { ...item.json, version: `v${version}` } })),
+			];
 		}
 	};
 }
@@ -198,7 +219,16 @@ class Tagger extends VersionedNodeType {
 	constructor() {
 		const V1 = taggingVersion(1);
 		const V2 = taggingVersion(2);
-		super({ 1: new V1(), 2: new V2() }, { displayName: 'Tagger', name: 'tagger', group: ['transform'], description: 'x', defaultVersion: 2 });
+		super(
+			{ 1: new V1(), 2: new V2() },
+			{
+				displayName: 'Tagger',
+				name: 'tagger',
+				group: ['transform'],
+				description: 'x',
+				defaultVersion: 2,
+			},
+		);
 	}
 }
 
@@ -213,7 +243,9 @@ class NeedsAmount implements INodeType {
 		defaults: { name: 'Needs Amount' },
 		inputs: ['main'],
 		outputs: ['main'],
-		properties: [{ displayName: 'Amount', name: 'amount', type: 'string', default: '', required: true }],
+		properties: [
+			{ displayName: 'Amount', name: 'amount', type: 'string', default: '', required: true },
+		],
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
@@ -229,11 +261,19 @@ const nodeTypes = {
 };
 const credentialTypes = [new DummyBasicApi(), new DummyKeyApi()];
 
-function workflow(apiParameters: INodeParameters, extra: Partial<WorkflowJson['nodes'][number]> = {}): WorkflowJson {
+function workflow(
+	apiParameters: INodeParameters,
+	extra: Partial<WorkflowJson['nodes'][number]> = {},
+): WorkflowJson {
 	return {
 		nodes: [
 			{ name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, parameters: {} },
-			{ name: 'Items', type: 'test.items', typeVersion: 1, parameters: { items: '[{"n":1},{"n":2}]' } },
+			{
+				name: 'Items',
+				type: 'test.items',
+				typeVersion: 1,
+				parameters: { items: '[{"n":1},{"n":2}]' },
+			},
 			{
 				name: 'Call API',
 				type: 'test.dummyApi',
@@ -260,10 +300,17 @@ describe('runWorkflow', () => {
 		api.seen.length = 0;
 	});
 
-	const basic = () => ({ dummyBasicApi: { baseUrl: api.url, user: 'acct_1', password: 'secret-key' } });
+	const basic = () => ({
+		dummyBasicApi: { baseUrl: api.url, user: 'acct_1', password: 'secret-key' },
+	});
 
 	it('applies generic authenticate (Basic auth + header via expressions) and credential defaults over real HTTP', async () => {
-		const result = await runWorkflow({ workflow: workflow({}), credentials: basic(), nodeTypes, credentialTypes });
+		const result = await runWorkflow({
+			workflow: workflow({}),
+			credentials: basic(),
+			nodeTypes,
+			credentialTypes,
+		});
 
 		expect(result.executionError).toBeUndefined();
 		expect(result.status).toBe('success');
@@ -273,12 +320,17 @@ describe('runWorkflow', () => {
 			{ ok: true, path: '/v1/things', received: { n: 2 } },
 		]);
 		expect(api.seen).toHaveLength(2);
-		expect(api.seen[0].authorization).toBe('Basic ' + Buffer.from('acct_1:secret-key').toString('base64'));
+		expect(api.seen[0].authorization).toBe(
+			'Basic ' + Buffer.from('acct_1:secret-key').toString('base64'),
+		);
 		expect(api.seen[0].method).toBe('POST');
 	});
 
 	it('applies function-style authenticate', async () => {
-		const wf = workflow({ auth: 'key' }, { credentials: { dummyKeyApi: { id: '2', name: 'Key account' } } });
+		const wf = workflow(
+			{ auth: 'key' },
+			{ credentials: { dummyKeyApi: { id: '2', name: 'Key account' } } },
+		);
 		const result = await runWorkflow({
 			workflow: wf,
 			credentials: { dummyKeyApi: { baseUrl: api.url, key: 'k-123' } },
@@ -294,7 +346,13 @@ describe('runWorkflow', () => {
 	it('resolves expressions in credential data', async () => {
 		const result = await runWorkflow({
 			workflow: workflow({}),
-			credentials: { dummyBasicApi: { baseUrl: `={{ "${api.url}" }}`, user: '={{ "acct" + "_1" }}', password: 'secret-key' } },
+			credentials: {
+				dummyBasicApi: {
+					baseUrl: `={{ "${api.url}" }}`,
+					user: '={{ "acct" + "_1" }}',
+					password: 'secret-key',
+				},
+			},
 			nodeTypes,
 			credentialTypes,
 		});
@@ -314,21 +372,32 @@ describe('runWorkflow', () => {
 		expect(result.executionError?.message).toMatch(/Authorization failed/);
 		expect(result.errorOf('Call API')?.message).toBe(result.executionError?.message);
 		expect((result.errorOf('Call API') as NodeApiError).httpCode).toBe('401');
-		expect(() => result.outputOf('Call API')).toThrow(/Node "Call API" failed: Authorization failed/);
+		expect(() => result.outputOf('Call API')).toThrow(
+			/Node "Call API" failed: Authorization failed/,
+		);
 		// n8n-core retries a request once after a 401 (to let preAuthentication refresh a token), then the
 		// node stopped at the first item: the server sees the first item twice and never the second.
 		expect(api.seen.map((seen) => seen.body)).toEqual(['{"n":1}', '{"n":1}']);
 	});
 
 	it('a 4xx from httpRequestWithAuthentication: generic message, axios text as description, API body in context.data', async () => {
-		const result = await runWorkflow({ workflow: workflow({ path: '/fail' }), credentials: basic(), nodeTypes, credentialTypes });
+		const result = await runWorkflow({
+			workflow: workflow({ path: '/fail' }),
+			credentials: basic(),
+			nodeTypes,
+			credentialTypes,
+		});
 		const error = result.errorOf('Call API') as NodeApiError;
 
-		expect(error.message).toMatch(/^Your request is invalid or could not be processed by the service/);
+		expect(error.message).toMatch(
+			/^Your request is invalid or could not be processed by the service/,
+		);
 		expect(error.httpCode).toBe('422');
 		// The API's own words are only in context.data: a node must lift them into message/description itself.
 		expect(error.description).toBe('Request failed with status code 422');
-		expect(error.context?.data).toEqual({ error: { title: 'Validation failed', status: 422, detail: 'amount is too small' } });
+		expect(error.context?.data).toEqual({
+			error: { title: 'Validation failed', status: 422, detail: 'amount is too small' },
+		});
 	});
 
 	it('continueOnFail: errors become items, the execution succeeds, downstream nodes run', async () => {
@@ -372,7 +441,13 @@ describe('runWorkflow', () => {
 				nodes: [
 					{ name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, parameters: {} },
 					{ name: 'Items', type: 'test.items', typeVersion: 1, parameters: { items: '[{"n":1}]' } },
-					{ name: 'Fail', type: 'test.failing', typeVersion: 1, parameters: {}, onError: 'continueRegularOutput' },
+					{
+						name: 'Fail',
+						type: 'test.failing',
+						typeVersion: 1,
+						parameters: {},
+						onError: 'continueRegularOutput',
+					},
 					{ name: 'After', type: 'n8n-nodes-base.noOp', typeVersion: 1, parameters: {} },
 				],
 				connections: {
@@ -409,13 +484,18 @@ describe('runWorkflow', () => {
 
 	it('missing credentials data fails the node with n8n’s wording', async () => {
 		const result = await runWorkflow({ workflow: workflow({}), nodeTypes, credentialTypes });
-		expect(result.errorOf('Call API')?.message).toMatch(/Credential with ID "1" does not exist for type "dummyBasicApi"/);
+		expect(result.errorOf('Call API')?.message).toMatch(
+			/Credential with ID "1" does not exist for type "dummyBasicApi"/,
+		);
 	});
 
 	it('picks the implementation matching typeVersion for versioned nodes', async () => {
 		const run = (typeVersion: number) =>
 			runWorkflow({
-				workflow: { nodes: [{ name: 'Tag', type: 'test.tagger', typeVersion, parameters: {} }], connections: {} },
+				workflow: {
+					nodes: [{ name: 'Tag', type: 'test.tagger', typeVersion, parameters: {} }],
+					connections: {},
+				},
 				nodeTypes,
 			});
 		expect((await run(1)).outputOf('Tag')[0].json.version).toBe('v1');
@@ -426,7 +506,12 @@ describe('runWorkflow', () => {
 		const pinned: WorkflowJson = {
 			nodes: [
 				{ name: 'In', type: 'n8n-nodes-base.noOp', typeVersion: 1, parameters: {} },
-				{ name: 'Pinned', type: 'test.items', typeVersion: 1, parameters: { items: '[{"x":"not used"}]' } },
+				{
+					name: 'Pinned',
+					type: 'test.items',
+					typeVersion: 1,
+					parameters: { items: '[{"x":"not used"}]' },
+				},
 				{ name: 'Out', type: 'n8n-nodes-base.noOp', typeVersion: 1, parameters: {} },
 			],
 			connections: {
@@ -435,7 +520,11 @@ describe('runWorkflow', () => {
 			},
 			pinData: { Pinned: [{ json: { pinned: true } }] },
 		};
-		const result = await runWorkflow({ workflow: pinned, startNode: 'In', triggerItems: [{ a: 1 }, { json: { a: 2 } }] });
+		const result = await runWorkflow({
+			workflow: pinned,
+			startNode: 'In',
+			triggerItems: [{ a: 1 }, { json: { a: 2 } }],
+		});
 
 		expect(result.outputOf('In').map((item) => item.json)).toEqual([{ a: 1 }, { a: 2 }]);
 		expect(result.outputOf('Out').map((item) => item.json)).toEqual([{ pinned: true }]);
@@ -446,21 +535,33 @@ describe('runWorkflow', () => {
 
 	it('outputOf explains which nodes ran when asked about one that did not', async () => {
 		const result = await runWorkflow({ workflow: workflow({}), nodeTypes, credentialTypes });
-		expect(() => result.outputOf('Nope')).toThrow(/Node "Nope" did not run[\s\S]*Call API \(error: Credential/);
+		expect(() => result.outputOf('Nope')).toThrow(
+			/Node "Nope" did not run[\s\S]*Call API \(error: Credential/,
+		);
 	});
 
 	it('rejects, naming node and parameter, when a required parameter is empty (n8n will not start such a run)', async () => {
 		await expect(
 			runWorkflow({
-				workflow: { nodes: [{ name: 'Need', type: 'test.needsAmount', typeVersion: 1, parameters: {} }], connections: {} },
+				workflow: {
+					nodes: [{ name: 'Need', type: 'test.needsAmount', typeVersion: 1, parameters: {} }],
+					connections: {},
+				},
 				nodeTypes,
 			}),
-		).rejects.toThrow(/^The workflow has issues and cannot be executed.*Issues: \{"Need":\{"parameters":\{"amount":/);
+		).rejects.toThrow(
+			/^The workflow has issues and cannot be executed.*Issues: \{"Need":\{"parameters":\{"amount":/,
+		);
 	});
 
 	it('unknown node types fail fast with the known ones listed', async () => {
 		await expect(
-			runWorkflow({ workflow: { nodes: [{ name: 'X', type: 'test.nope', typeVersion: 1, parameters: {} }], connections: {} } }),
+			runWorkflow({
+				workflow: {
+					nodes: [{ name: 'X', type: 'test.nope', typeVersion: 1, parameters: {} }],
+					connections: {},
+				},
+			}),
 		).rejects.toThrow(/Unrecognized node type "test.nope"; known types: .*n8n-nodes-base.noOp/);
 	});
 });

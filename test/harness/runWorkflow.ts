@@ -134,7 +134,9 @@ export async function executeFrom(options: ExecuteFromOptions): Promise<Workflow
 		webhookBaseUrl: options.webhookBaseUrl,
 	});
 	const runExecutionData = createRunExecutionData({
-		executionData: { nodeExecutionStack: [{ node: startNode, data: { main: items }, source: null }] },
+		executionData: {
+			nodeExecutionStack: [{ node: startNode, data: { main: items }, source: null }],
+		},
 		// n8n honours pinned data only in manual (and evaluation) runs, never in production ones.
 		resultData: { pinData: ['manual', 'evaluation'].includes(mode) ? workflow.pinData : undefined },
 	});

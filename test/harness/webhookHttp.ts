@@ -61,7 +61,8 @@ export async function toWebhookRequest(
 	request.path = url.pathname;
 	request.body = {};
 	if (rawBody.length) {
-		const text = () => rawBody.toString((request.encoding as BufferEncoding | undefined) ?? 'utf-8');
+		const text = () =>
+			rawBody.toString((request.encoding as BufferEncoding | undefined) ?? 'utf-8');
 		try {
 			if (request.contentType === 'application/json') {
 				request.body = jsonParse(text());
@@ -77,7 +78,11 @@ export async function toWebhookRequest(
 	return request;
 }
 
-function setHeaders(res: ServerResponse, name: string | Record<string, string>, value?: string | string[]) {
+function setHeaders(
+	res: ServerResponse,
+	name: string | Record<string, string>,
+	value?: string | string[],
+) {
 	if (typeof name === 'object') {
 		for (const [key, v] of Object.entries(name)) res.setHeader(key, v);
 	} else if (value !== undefined) {
@@ -102,23 +107,29 @@ export function toWebhookResponse(res: ServerResponse): WebhookResponse {
 	};
 	response.header = response.set;
 	response.type = function (contentType) {
-		this.setHeader('content-type', contentType.includes('/') ? contentType : `application/${contentType}`);
+		this.setHeader(
+			'content-type',
+			contentType.includes('/') ? contentType : `application/${contentType}`,
+		);
 		return this;
 	};
 	response.json = function (body) {
-		if (!this.getHeader('content-type')) this.setHeader('content-type', 'application/json; charset=utf-8');
+		if (!this.getHeader('content-type'))
+			this.setHeader('content-type', 'application/json; charset=utf-8');
 		return this.send(JSON.stringify(body));
 	};
 	response.send = function (body) {
 		if (body === undefined || body === null) {
 			this.end();
 		} else if (Buffer.isBuffer(body)) {
-			if (!this.getHeader('content-type')) this.setHeader('content-type', 'application/octet-stream');
+			if (!this.getHeader('content-type'))
+				this.setHeader('content-type', 'application/octet-stream');
 			this.end(body);
 		} else if (typeof body === 'object') {
 			return this.json(body);
 		} else {
-			if (!this.getHeader('content-type')) this.setHeader('content-type', 'text/html; charset=utf-8');
+			if (!this.getHeader('content-type'))
+				this.setHeader('content-type', 'text/html; charset=utf-8');
 			this.end(String(body));
 		}
 		return this;
@@ -134,7 +145,10 @@ export function captureBody(res: ServerResponse): () => Buffer {
 		chunks.push(
 			Buffer.isBuffer(chunk)
 				? chunk
-				: Buffer.from(chunk as string, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf-8'),
+				: Buffer.from(
+						chunk as string,
+						typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf-8',
+					),
 		);
 	};
 	const write = res.write.bind(res);

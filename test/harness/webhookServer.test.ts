@@ -23,7 +23,13 @@ class DummySigningApi implements ICredentialType {
 	name = 'dummySigningApi';
 	displayName = 'Dummy Signing';
 	properties: ICredentialType['properties'] = [
-		{ displayName: 'Secret', name: 'secret', type: 'string', typeOptions: { password: true }, default: '' },
+		{
+			displayName: 'Secret',
+			name: 'secret',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+		},
 	];
 }
 
@@ -84,7 +90,9 @@ class DummyTrigger implements INodeType {
 		const req = this.getRequestObject();
 		if (req.headers['x-explode']) throw new Error('boom inside webhook()');
 		const { secret } = await this.getCredentials('dummySigningApi');
-		const expected = createHmac('sha256', secret as string).update(req.rawBody).digest('hex');
+		const expected = createHmac('sha256', secret as string)
+			.update(req.rawBody)
+			.digest('hex');
 		if (req.headers['x-signature'] !== expected) {
 			this.getResponseObject().status(401).json({ error: 'bad signature' });
 			return { noWebhookResponse: true };
@@ -141,7 +149,11 @@ const start = (responseMode?: string) =>
 	});
 
 const post = (url: string, raw: string | Buffer, headers: Record<string, string> = {}) =>
-	fetch(url, { method: 'POST', body: raw, headers: { 'content-type': 'application/json', ...headers } });
+	fetch(url, {
+		method: 'POST',
+		body: raw,
+		headers: { 'content-type': 'application/json', ...headers },
+	});
 
 describe('startWebhookServer', () => {
 	let server: WebhookServer;
@@ -154,7 +166,9 @@ describe('startWebhookServer', () => {
 		// Odd spacing, key order and a non-ASCII character: re-serialising the parsed body would change the bytes.
 		const raw = Buffer.from('{ "id":"evt_1",  "amount": 10.50, "note":"café" }', 'utf-8');
 
-		const res = await post(`${server.webhookUrl}?attempt=2&tag=a&tag=b`, raw, { 'x-signature': sign(raw) });
+		const res = await post(`${server.webhookUrl}?attempt=2&tag=a&tag=b`, raw, {
+			'x-signature': sign(raw),
+		});
 
 		expect(res.status).toBe(200);
 		expect(await res.json()).toEqual({ message: 'Workflow was started' });
@@ -193,7 +207,11 @@ describe('startWebhookServer', () => {
 		await server.settled();
 		expect(server.executions).toHaveLength(0);
 		expect(server.responses).toEqual([
-			expect.objectContaining({ method: 'POST', statusCode: 401, json: { error: 'bad signature' } }),
+			expect.objectContaining({
+				method: 'POST',
+				statusCode: 401,
+				json: { error: 'bad signature' },
+			}),
 		]);
 	});
 
@@ -212,7 +230,10 @@ describe('startWebhookServer', () => {
 		const res = await post(server.webhookUrl, '{}', { 'x-explode': '1' });
 
 		expect(res.status).toBe(500);
-		expect(await res.json()).toEqual({ code: 0, message: 'Workflow Webhook Error: Workflow could not be started!' });
+		expect(await res.json()).toEqual({
+			code: 0,
+			message: 'Workflow Webhook Error: Workflow could not be started!',
+		});
 		const [execution] = await server.waitForExecutions(1);
 		expect(execution.status).toBe('error');
 		expect(execution.executionError?.message).toBe('boom inside webhook()');
@@ -230,7 +251,9 @@ describe('startWebhookServer', () => {
 
 	it('runs webhookMethods on activation (with the production URL) and delete on close', async () => {
 		server = await start();
-		expect(server.webhookUrl).toBe(`${server.url}/webhook/6f1c2d4e-0000-4000-8000-000000000001/callback`);
+		expect(server.webhookUrl).toBe(
+			`${server.url}/webhook/6f1c2d4e-0000-4000-8000-000000000001/callback`,
+		);
 		expect(server.staticData['node:Callbacks']).toEqual({ registeredUrl: server.webhookUrl });
 
 		await server.close();

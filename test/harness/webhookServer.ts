@@ -105,7 +105,10 @@ function jsonCopy<T>(value: T): T {
 }
 
 /** The trigger's webhooks, computed from its description as n8n's `WebhookService.getNodeWebhooks` does. */
-function nodeWebhooks(workflow: Workflow, node: INode): Array<{ description: IWebhookDescription; httpMethod: IHttpRequestMethods; path: string }> {
+function nodeWebhooks(
+	workflow: Workflow,
+	node: INode,
+): Array<{ description: IWebhookDescription; httpMethod: IHttpRequestMethods; path: string }> {
 	const nodeType = workflow.nodeTypes.getByNameAndVersion(node.type, node.typeVersion);
 	const found = [];
 	for (const description of nodeType.description.webhooks ?? []) {
@@ -113,10 +116,27 @@ function nodeWebhooks(workflow: Workflow, node: INode): Array<{ description: IWe
 		const raw = workflow.expression.getSimpleParameterValue(node, description.path, 'internal', {});
 		if (raw === undefined) continue;
 		const nodePath = String(raw).replace(/^\//, '').replace(/\/$/, '');
-		const isFullPath = workflow.expression.getSimpleParameterValue(node, description.isFullPath, 'internal', {}, undefined, false) as boolean;
+		const isFullPath = workflow.expression.getSimpleParameterValue(
+			node,
+			description.isFullPath,
+			'internal',
+			{},
+			undefined,
+			false,
+		) as boolean;
 		const path = NodeHelpers.getNodeWebhookPath(workflow.id, node, nodePath, isFullPath, false);
-		const methods = workflow.expression.getSimpleParameterValue(node, description.httpMethod, 'internal', {}, undefined, 'GET');
-		for (const httpMethod of String(methods).split(',').map((m) => m.trim()).filter(Boolean)) {
+		const methods = workflow.expression.getSimpleParameterValue(
+			node,
+			description.httpMethod,
+			'internal',
+			{},
+			undefined,
+			'GET',
+		);
+		for (const httpMethod of String(methods)
+			.split(',')
+			.map((m) => m.trim())
+			.filter(Boolean)) {
 			found.push({ description, httpMethod: httpMethod as IHttpRequestMethods, path });
 		}
 	}
@@ -145,13 +165,17 @@ function sendJson(res: ServerResponse, statusCode: number, body: unknown) {
 	else response.json(body);
 }
 
-export async function startWebhookServer(options: StartWebhookServerOptions): Promise<WebhookServer> {
+export async function startWebhookServer(
+	options: StartWebhookServerOptions,
+): Promise<WebhookServer> {
 	const nodeTypes = resolveNodeTypes(options.nodeTypes);
 	const credentialsHelper = new HarnessCredentialsHelper(
 		new HarnessCredentialTypes(options.credentialTypes),
 		{ ...options.credentials },
 	);
-	let savedStaticData: IDataObject = jsonCopy(options.staticData ?? options.workflow.staticData ?? {});
+	let savedStaticData: IDataObject = jsonCopy(
+		options.staticData ?? options.workflow.staticData ?? {},
+	);
 	const executions: WorkflowRunResult[] = [];
 	const responses: RecordedResponse[] = [];
 	/** Request handlers still at work (each awaits the execution it started). */
@@ -159,7 +183,8 @@ export async function startWebhookServer(options: StartWebhookServerOptions): Pr
 	const waiters: Array<() => void> = [];
 
 	/** A Workflow as n8n builds it for each request: from the saved JSON and the saved static data. */
-	const loadWorkflow = () => buildWorkflow({ ...options.workflow, staticData: jsonCopy(savedStaticData) }, nodeTypes);
+	const loadWorkflow = () =>
+		buildWorkflow({ ...options.workflow, staticData: jsonCopy(savedStaticData) }, nodeTypes);
 	/** n8n's WorkflowStaticDataService.saveStaticData: only when something flagged the data as changed. */
 	const saveStaticData = (workflow: Workflow) => {
 		if (workflow.staticData.__dataChanged === true) {
@@ -179,14 +204,20 @@ export async function startWebhookServer(options: StartWebhookServerOptions): Pr
 	if (typeof triggerType.webhook !== 'function') {
 		throw new Error(`Node "${trigger.name}" (${trigger.type}) has no webhook() method`);
 	}
-	if (!nodeWebhooks(probe, trigger).length) throw new Error(`Node "${trigger.name}" declares no webhooks`);
+	if (!nodeWebhooks(probe, trigger).length)
+		throw new Error(`Node "${trigger.name}" declares no webhooks`);
 
 	const server: Server = createServer();
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 	const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 	const webhookBaseUrl = `${origin}/webhook`;
 
-	const webhookDataFor = (workflow: Workflow, node: INode, hook: ReturnType<typeof nodeWebhooks>[number], additionalData = createAdditionalData({ credentialsHelper, webhookBaseUrl })): IWebhookData => ({
+	const webhookDataFor = (
+		workflow: Workflow,
+		node: INode,
+		hook: ReturnType<typeof nodeWebhooks>[number],
+		additionalData = createAdditionalData({ credentialsHelper, webhookBaseUrl }),
+	): IWebhookData => ({
 		httpMethod: hook.httpMethod,
 		node: node.name,
 		path: hook.path,
@@ -197,7 +228,10 @@ export async function startWebhookServer(options: StartWebhookServerOptions): Pr
 	});
 
 	/** Runs webhookMethods[name][method] with n8n-core's HookContext, as activation / deactivation do. */
-	const runWebhookMethod = async (method: 'checkExists' | 'create' | 'delete', activation: WorkflowActivateMode) => {
+	const runWebhookMethod = async (
+		method: 'checkExists' | 'create' | 'delete',
+		activation: WorkflowActivateMode,
+	) => {
 		const workflow = loadWorkflow();
 		const node = workflow.getNode(options.triggerNodeName)!;
 		const nodeType = workflow.nodeTypes.getByNameAndVersion(node.type, node.typeVersion);
@@ -206,7 +240,14 @@ export async function startWebhookServer(options: StartWebhookServerOptions): Pr
 			const fn = nodeType.webhookMethods?.[hook.description.name]?.[method];
 			if (!fn) continue;
 			const webhookData = webhookDataFor(workflow, node, hook);
-			const context = new HookContext(workflow, node, webhookData.workflowExecuteAdditionalData, method === 'delete' ? 'internal' : 'trigger', activation, webhookData);
+			const context = new HookContext(
+				workflow,
+				node,
+				webhookData.workflowExecuteAdditionalData,
+				method === 'delete' ? 'internal' : 'trigger',
+				activation,
+				webhookData,
+			);
 			results.push((await fn.call(context)) as boolean);
 		}
 		saveStaticData(workflow);
@@ -223,7 +264,14 @@ export async function startWebhookServer(options: StartWebhookServerOptions): Pr
 			} catch {
 				json = undefined;
 			}
-			responses.push({ method: req.method ?? '', path: req.url ?? '', statusCode: res.statusCode, headers: res.getHeaders(), body, json });
+			responses.push({
+				method: req.method ?? '',
+				path: req.url ?? '',
+				statusCode: res.statusCode,
+				headers: res.getHeaders(),
+				body,
+				json,
+			});
 		});
 
 		const url = new URL(req.url ?? '/', origin);
@@ -234,11 +282,16 @@ export async function startWebhookServer(options: StartWebhookServerOptions): Pr
 		const hooks = nodeWebhooks(workflow, node);
 		let params: Record<string, string> | undefined;
 		const hook = url.pathname.startsWith('/webhook/')
-			? hooks.find((h) => h.httpMethod === method && (params = matchPath(h.path, requestPath)) !== undefined)
+			? hooks.find(
+					(h) => h.httpMethod === method && (params = matchPath(h.path, requestPath)) !== undefined,
+				)
 			: undefined;
 		if (!hook) {
 			req.resume();
-			return sendJson(res, 404, { code: 404, message: `The requested webhook "${method} ${requestPath}" is not registered.` });
+			return sendJson(res, 404, {
+				code: 404,
+				message: `The requested webhook "${method} ${requestPath}" is not registered.`,
+			});
 		}
 
 		let request;
@@ -246,7 +299,11 @@ export async function startWebhookServer(options: StartWebhookServerOptions): Pr
 			request = await toWebhookRequest(req, url, params ?? {});
 		} catch (error) {
 			if (!(error instanceof BodyParseError)) throw error;
-			return sendJson(res, 422, { code: 422, message: 'Failed to parse request body', hint: error.message });
+			return sendJson(res, 422, {
+				code: 422,
+				message: 'Failed to parse request body',
+				hint: error.message,
+			});
 		}
 		const response = toWebhookResponse(res);
 
@@ -257,38 +314,74 @@ export async function startWebhookServer(options: StartWebhookServerOptions): Pr
 
 		const description = hook.description;
 		const evaluate = <T>(value: unknown, fallback: T): T =>
-			(workflow.expression.getSimpleParameterValue(node, value as string, MODE, {}, undefined, fallback as string) ?? fallback) as T;
+			(workflow.expression.getSimpleParameterValue(
+				node,
+				value as string,
+				MODE,
+				{},
+				undefined,
+				fallback as string,
+			) ?? fallback) as T;
 		const responseMode = evaluate<string>(description.responseMode, 'onReceived');
 		const responseCode = Number(evaluate(description.responseCode, 200));
 		const responseData = evaluate<string | undefined>(description.responseData, undefined);
 		if (!['onReceived', 'lastNode'].includes(responseMode)) {
-			return sendJson(res, 500, { code: 0, message: `The response mode '${responseMode}' is not supported by the test harness` });
+			return sendJson(res, 500, {
+				code: 0,
+				message: `The response mode '${responseMode}' is not supported by the test harness`,
+			});
 		}
 
 		let result: IWebhookResponseData;
 		try {
 			const nodeType = workflow.nodeTypes.getByNameAndVersion(node.type, node.typeVersion);
-			const context = new WebhookContext(workflow, node, additionalData, MODE, webhookData, [], null);
-			result = nodeType instanceof Node ? await nodeType.webhook!(context) : await nodeType.webhook!.call(context);
+			const context = new WebhookContext(
+				workflow,
+				node,
+				additionalData,
+				MODE,
+				webhookData,
+				[],
+				null,
+			);
+			result =
+				nodeType instanceof Node
+					? await nodeType.webhook!(context)
+					: await nodeType.webhook!.call(context);
 		} catch (error) {
 			// n8n hides the cause from the caller and records a failed execution holding the error.
-			sendJson(res, 500, { code: 0, message: 'Workflow Webhook Error: Workflow could not be started!' });
+			sendJson(res, 500, {
+				code: 0,
+				message: 'Workflow Webhook Error: Workflow could not be started!',
+			});
 			recordExecution(failedWebhookRun(node, error as Error));
 			return;
 		}
 		saveStaticData(workflow);
 
 		if (result.noWebhookResponse !== true && result.workflowData === undefined) {
-			sendJson(res, responseCode, result.webhookResponse !== undefined ? result.webhookResponse : { message: 'Webhook call received' });
+			sendJson(
+				res,
+				responseCode,
+				result.webhookResponse !== undefined
+					? result.webhookResponse
+					: { message: 'Webhook call received' },
+			);
 		}
 		if (result.workflowData === undefined) return;
 		if (responseMode === 'onReceived' && result.noWebhookResponse !== true) {
 			// 'firstEntryJson' / 'allEntries' only mean something for lastNode; a custom string is sent as is.
-			const custom = responseData && !['firstEntryJson', 'allEntries'].includes(responseData) ? responseData : undefined;
+			const custom =
+				responseData && !['firstEntryJson', 'allEntries'].includes(responseData)
+					? responseData
+					: undefined;
 			const body =
 				responseData === 'noData'
 					? undefined
-					: (custom ?? (result.webhookResponse !== undefined ? result.webhookResponse : { message: 'Workflow was started' }));
+					: (custom ??
+						(result.webhookResponse !== undefined
+							? result.webhookResponse
+							: { message: 'Workflow was started' }));
 			sendJson(res, responseCode, body);
 		}
 
@@ -302,11 +395,14 @@ export async function startWebhookServer(options: StartWebhookServerOptions): Pr
 		});
 		saveStaticData(workflow);
 		recordExecution(execution);
-		if (responseMode === 'lastNode') sendJson(res, ...lastNodeResponse(execution, responseCode, responseData));
+		if (responseMode === 'lastNode')
+			sendJson(res, ...lastNodeResponse(execution, responseCode, responseData));
 	};
 
 	server.on('request', (req, res) => {
-		const handling = handle(req, res).catch((error: Error) => sendJson(res, 500, { code: 0, message: error.message }));
+		const handling = handle(req, res).catch((error: Error) =>
+			sendJson(res, 500, { code: 0, message: error.message }),
+		);
 		inFlight.add(handling);
 		void handling.finally(() => inFlight.delete(handling));
 	});
@@ -315,7 +411,8 @@ export async function startWebhookServer(options: StartWebhookServerOptions): Pr
 	};
 
 	const exists = await runWebhookMethod('checkExists', 'activate');
-	if (!exists.length || exists.some((found) => !found)) await runWebhookMethod('create', 'activate');
+	if (!exists.length || exists.some((found) => !found))
+		await runWebhookMethod('create', 'activate');
 
 	const endpoints = nodeWebhooks(probe, trigger).map((hook) => ({
 		name: hook.description.name,
@@ -366,7 +463,11 @@ export async function startWebhookServer(options: StartWebhookServerOptions): Pr
 }
 
 /** n8n's answer in responseMode 'lastNode': the last node's first item (or all items, or nothing). */
-function lastNodeResponse(run: WorkflowRunResult, responseCode: number, responseData?: string): [number, unknown] {
+function lastNodeResponse(
+	run: WorkflowRunResult,
+	responseCode: number,
+	responseData?: string,
+): [number, unknown] {
 	const lastNode = run.run.data.resultData.lastNodeExecuted;
 	const lastRuns = lastNode ? run.runData[lastNode] : undefined;
 	const task = lastRuns?.[lastRuns.length - 1];
@@ -374,7 +475,8 @@ function lastNodeResponse(run: WorkflowRunResult, responseCode: number, response
 	const items: INodeExecutionData[] = task?.data?.main?.[0] ?? [];
 	if (responseData === 'noData') return [responseCode, undefined];
 	if (responseData === 'allEntries') return [responseCode, items.map((item) => item.json)];
-	if (!items.length) return [responseCode, { message: 'Workflow executed successfully but no data was returned' }];
+	if (!items.length)
+		return [responseCode, { message: 'Workflow executed successfully but no data was returned' }];
 	return [responseCode, items[0].json];
 }
 
@@ -388,5 +490,8 @@ function failedWebhookRun(node: INode, error: Error): WorkflowRunResult {
 		},
 	});
 	const now = new Date();
-	return toWorkflowRunResult({ data, mode: MODE, status: 'error', startedAt: now, stoppedAt: now, finished: false } as IRun, []);
+	return toWorkflowRunResult(
+		{ data, mode: MODE, status: 'error', startedAt: now, stoppedAt: now, finished: false } as IRun,
+		[],
+	);
 }

@@ -32,7 +32,9 @@ beforeAll(async () => {
 	sandbox.setFaults(scenarioFaults(RATE, SEED));
 	first = await runScenario(sandbox, scenario.rows);
 	firstCheck = checkRun(scenario, first, sandbox.ledger(), await faultState(sandbox));
-	console.log(`exactly-once: ${ROWS} rows in ${first.seconds.toFixed(1)} s\n${JSON.stringify(firstCheck.summary, null, 1)}`);
+	console.log(
+		`exactly-once: ${ROWS} rows in ${first.seconds.toFixed(1)} s\n${JSON.stringify(firstCheck.summary, null, 1)}`,
+	);
 }, 180_000);
 
 afterAll(async () => sandbox?.close());
@@ -45,7 +47,9 @@ describe(`${ROWS} payouts under ${RATE * 100}% faults of every kind on create, p
 		// On the writes themselves: every kind on create and on process, and 5xx/drop after the commit too.
 		for (const operation of ['create', 'process']) {
 			for (const kind of ALL_KINDS) {
-				const seen = Object.entries(summary.writeFaults).filter(([key]) => key.startsWith(`${operation} ${kind} `));
+				const seen = Object.entries(summary.writeFaults).filter(([key]) =>
+					key.startsWith(`${operation} ${kind} `),
+				);
 				expect({ operation, kind, seen: seen.length > 0 }).toEqual({ operation, kind, seen: true });
 			}
 			expect(summary.writeFaults[`${operation} drop after`] ?? 0).toBeGreaterThan(0);

@@ -13,16 +13,46 @@ const SEED = Number(process.env.PROXY_SEED ?? 12);
 let result: ProxyScenarioResult;
 
 beforeAll(async () => {
-	result = await runProxyScenario({ rows: ROWS, seed: SEED, rate: 0.2, lagReads: 3, log: (line) => console.log(line) });
+	result = await runProxyScenario({
+		rows: ROWS,
+		seed: SEED,
+		rate: 0.2,
+		lagReads: 3,
+		log: (line) => console.log(line),
+	});
 }, 170_000);
 
 describe(`${ROWS} rows of Create and Process through the fault proxy, then twice more`, () => {
 	it('met every fault kind, on writes and on reads', () => {
-		for (const kind of ['garbled_before', 'garbled_after', 'reset_after', 'cut_midway', 'error500_after', 'trickle', 'redirect_foreign', 'echo_headers', 'too_many_no_retry_after', 'too_many_http_date']) {
-			expect({ kind, onCreate: result.faultKinds.has(`create ${kind}`) || result.faultKinds.has(`process ${kind}`) }).toEqual({ kind, onCreate: true });
+		for (const kind of [
+			'garbled_before',
+			'garbled_after',
+			'reset_after',
+			'cut_midway',
+			'error500_after',
+			'trickle',
+			'redirect_foreign',
+			'echo_headers',
+			'too_many_no_retry_after',
+			'too_many_http_date',
+		]) {
+			expect({
+				kind,
+				onCreate:
+					result.faultKinds.has(`create ${kind}`) || result.faultKinds.has(`process ${kind}`),
+			}).toEqual({ kind, onCreate: true });
 		}
-		for (const kind of ['non_json_200', 'not_a_list', 'redirect_same_origin', 'trickle', 'cut_midway']) {
-			expect({ kind, onRead: result.faultKinds.has(`get ${kind}`) || result.faultKinds.has(`list ${kind}`) }).toEqual({ kind, onRead: true });
+		for (const kind of [
+			'non_json_200',
+			'not_a_list',
+			'redirect_same_origin',
+			'trickle',
+			'cut_midway',
+		]) {
+			expect({
+				kind,
+				onRead: result.faultKinds.has(`get ${kind}`) || result.faultKinds.has(`list ${kind}`),
+			}).toEqual({ kind, onRead: true });
 		}
 	});
 

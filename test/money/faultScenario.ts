@@ -8,7 +8,13 @@
  */
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
-import type { FaultConfig, FaultKind, FaultOperation, LedgerSnapshot, RunningSandbox } from '../../sandbox';
+import type {
+	FaultConfig,
+	FaultKind,
+	FaultOperation,
+	LedgerSnapshot,
+	RunningSandbox,
+} from '../../sandbox';
 import { runWorkflow, type WorkflowRunResult } from '../harness/runWorkflow';
 import { payoutParameters, paymentsTrustWorkflow, PT_NODE } from '../support/payoutWorkflow';
 
@@ -30,7 +36,12 @@ const INVALID_ROWS: Array<(reference: string) => IDataObject> = [
 	(reference) => ({ reference_id: reference, amount: '10', account: '12a45' }),
 	() => ({ amount: '10', account: '12345' }),
 	(reference) => ({ reference_id: reference, amount: '10.555', account: '12345' }),
-	(reference) => ({ reference_id: reference, amount: '10', account: '12345', service: 'legacy_card_usd' }),
+	(reference) => ({
+		reference_id: reference,
+		amount: '10',
+		account: '12345',
+		service: 'legacy_card_usd',
+	}),
 ];
 
 /**
@@ -43,13 +54,18 @@ export function buildScenarioRows(count: number, prefix: string): ScenarioRows {
 	let invalid = 0;
 	for (let i = 0; i < count; i++) {
 		const reference = `${prefix}-${i + 1}`;
-		const amount = `${(i * 37) % 4999 + 1}.${String((i * 13) % 100).padStart(2, '0')}`;
+		const amount = `${((i * 37) % 4999) + 1}.${String((i * 13) % 100).padStart(2, '0')}`;
 		const account = String(100000 + i);
 		if (i % 40 === 17) {
 			rows.push(INVALID_ROWS[invalid++ % INVALID_ROWS.length](reference));
 			kinds.push('invalid');
 		} else if (i % 25 === 11) {
-			rows.push({ reference_id: reference, amount, account, test_details_payout_status: 'process failed' });
+			rows.push({
+				reference_id: reference,
+				amount,
+				account,
+				test_details_payout_status: 'process failed',
+			});
 			kinds.push('fail');
 		} else {
 			rows.push({ reference_id: reference, amount, account });
@@ -78,7 +94,11 @@ export const CI_SETTINGS: NodeSettings = {
 };
 
 /** Every fault kind the sandbox has, equally likely, on the four operations of the money path. */
-export function scenarioFaults(rate: number, seed: number, settings: NodeSettings = CI_SETTINGS): Partial<FaultConfig> {
+export function scenarioFaults(
+	rate: number,
+	seed: number,
+	settings: NodeSettings = CI_SETTINGS,
+): Partial<FaultConfig> {
 	return {
 		rate,
 		operations: [...MONEY_OPERATIONS],
@@ -153,8 +173,20 @@ export interface RunSummary {
 	ledgerProcessed: number;
 	/** Rows the node called "unknown" that the ledger shows paid (allowed: the node said it did not know). */
 	unknownButPaid: number;
-	createCalls: { total: number; committed: number; faulted: number; faultedCommitted: number; rejected409: number };
-	processCalls: { total: number; committed: number; faulted: number; faultedCommitted: number; rejected409: number };
+	createCalls: {
+		total: number;
+		committed: number;
+		faulted: number;
+		faultedCommitted: number;
+		rejected409: number;
+	};
+	processCalls: {
+		total: number;
+		committed: number;
+		faulted: number;
+		faultedCommitted: number;
+		rejected409: number;
+	};
 	/** Faults the sandbox injected during the run, by kind, on all four operations. */
 	faultsByKind: Partial<Record<FaultKind, number>>;
 	faultsInjected: number;
@@ -186,7 +218,9 @@ function ledgerFor(ledger: LedgerSnapshot, references: Set<string>, invoiceIds?:
 	const invoices = ledger.invoices.filter((invoice) => references.has(invoice.referenceId));
 	const ids = invoiceIds ?? new Set(invoices.map((invoice) => invoice.id));
 	const calls = ledger.calls.filter(
-		(call) => (call.referenceId !== null && references.has(call.referenceId)) || (call.invoiceId !== null && ids.has(call.invoiceId)),
+		(call) =>
+			(call.referenceId !== null && references.has(call.referenceId)) ||
+			(call.invoiceId !== null && ids.has(call.invoiceId)),
 	);
 	return { invoices, calls };
 }
@@ -209,11 +243,16 @@ export function checkRun(
 	const nodeError = run.result.errorOf(PT_NODE) ?? run.result.executionError;
 	if (nodeError) fail(`the node failed as a whole: ${nodeError.message}`);
 
-	const references = new Set(rows.map((row) => row.reference_id).filter((ref): ref is string => typeof ref === 'string'));
+	const references = new Set(
+		rows.map((row) => row.reference_id).filter((ref): ref is string => typeof ref === 'string'),
+	);
 	const mine = ledgerFor(ledger, references);
 	const invoicesByRef = new Map<string, typeof mine.invoices>();
 	for (const invoice of mine.invoices) {
-		invoicesByRef.set(invoice.referenceId, [...(invoicesByRef.get(invoice.referenceId) ?? []), invoice]);
+		invoicesByRef.set(invoice.referenceId, [
+			...(invoicesByRef.get(invoice.referenceId) ?? []),
+			invoice,
+		]);
 	}
 	const callsByRef = new Map<string, typeof mine.calls>();
 	const refOfInvoice = new Map(mine.invoices.map((invoice) => [invoice.id, invoice.referenceId]));
@@ -226,13 +265,16 @@ export function checkRun(
 	for (const [ref, invoices] of invoicesByRef) {
 		if (invoices.length > 1) fail(`reference ${ref}: ${invoices.length} invoices in the ledger`);
 		for (const invoice of invoices) {
-			if (invoice.createsCommitted > 1) fail(`reference ${ref}: ${invoice.createsCommitted} committed creates`);
-			if (invoice.processCommitted > 1) fail(`reference ${ref}: invoice ${invoice.id} processed ${invoice.processCommitted} times`);
+			if (invoice.createsCommitted > 1)
+				fail(`reference ${ref}: ${invoice.createsCommitted} committed creates`);
+			if (invoice.processCommitted > 1)
+				fail(`reference ${ref}: invoice ${invoice.id} processed ${invoice.processCommitted} times`);
 		}
 	}
 
 	// Every row exactly once, in input order, paired with its own input item.
-	if (run.items.length !== rows.length) fail(`${rows.length} rows in, ${run.items.length} items out`);
+	if (run.items.length !== rows.length)
+		fail(`${rows.length} rows in, ${run.items.length} items out`);
 	const outcomes: Reported[] = [];
 	const reported: Record<Reported, number> = { paid: 0, failed: 0, rejected: 0, unknown: 0 };
 	let unknownButPaid = 0;
@@ -243,7 +285,8 @@ export function checkRun(
 		const json = item.json;
 		const label = `row ${index + 1} (${String(row.reference_id ?? 'no reference')})`;
 		const paired = item.pairedItem as { item?: number } | undefined;
-		if (paired?.item !== index) fail(`${label}: pairedItem ${JSON.stringify(item.pairedItem)}, expected item ${index}`);
+		if (paired?.item !== index)
+			fail(`${label}: pairedItem ${JSON.stringify(item.pairedItem)}, expected item ${index}`);
 		if (json.row !== index + 1) fail(`${label}: output says row ${String(json.row)}`);
 		if (typeof row.reference_id === 'string' && json.referenceId !== row.reference_id) {
 			fail(`${label}: output is about reference ${String(json.referenceId)}`);
@@ -251,8 +294,12 @@ export function checkRun(
 		const outcome = reportedOutcome(json);
 		outcomes.push(outcome);
 		reported[outcome]++;
-		if (outcome !== 'paid' && !reasonOf(json)) fail(`${label}: reported ${outcome} without a reason`);
-		if ((outcome === 'unknown' || (outcome === 'failed' && json.error !== undefined)) && notPaid.length < 20) {
+		if (outcome !== 'paid' && !reasonOf(json))
+			fail(`${label}: reported ${outcome} without a reason`);
+		if (
+			(outcome === 'unknown' || (outcome === 'failed' && json.error !== undefined)) &&
+			notPaid.length < 20
+		) {
 			notPaid.push(`${label} ${outcome}: ${reasonOf(json)}`);
 		}
 
@@ -263,8 +310,10 @@ export function checkRun(
 		const processCommits = invoice?.processCommitted ?? 0;
 
 		// What the row was meant to do.
-		if (kinds[index] === 'invalid' && outcome !== 'rejected') fail(`${label}: a malformed row was ${outcome}, not rejected`);
-		if (kinds[index] !== 'invalid' && outcome === 'rejected') fail(`${label}: a good row was rejected: ${reasonOf(json)}`);
+		if (kinds[index] === 'invalid' && outcome !== 'rejected')
+			fail(`${label}: a malformed row was ${outcome}, not rejected`);
+		if (kinds[index] !== 'invalid' && outcome === 'rejected')
+			fail(`${label}: a good row was rejected: ${reasonOf(json)}`);
 		if (kinds[index] === 'fail' && outcome === 'paid') fail(`${label}: a row set to fail was paid`);
 		if (kinds[index] === 'pay' && outcome === 'failed' && json.error === undefined) {
 			fail(`${label}: a row set to succeed ended ${reasonOf(json)}`);
@@ -272,51 +321,77 @@ export function checkRun(
 
 		switch (outcome) {
 			case 'rejected':
-				if (invoices.length > 0) fail(`${label}: rejected before sending, yet the ledger has invoice ${invoice.id}`);
-				if (calls.length > 0) fail(`${label}: rejected before sending, yet the ledger has ${calls.length} create/process calls`);
+				if (invoices.length > 0)
+					fail(`${label}: rejected before sending, yet the ledger has invoice ${invoice.id}`);
+				if (calls.length > 0)
+					fail(
+						`${label}: rejected before sending, yet the ledger has ${calls.length} create/process calls`,
+					);
 				break;
 			case 'paid':
 				if (!invoice) fail(`${label}: reported paid, but the ledger has no invoice`);
 				else {
-					if (json.id !== invoice.id) fail(`${label}: reported invoice ${String(json.id)}, ledger has ${invoice.id}`);
-					if (invoice.status !== json.status) fail(`${label}: reported ${String(json.status)}, ledger says ${invoice.status}`);
-					if (processCommits !== 1) fail(`${label}: reported paid, ledger shows ${processCommits} accepted process calls`);
+					if (json.id !== invoice.id)
+						fail(`${label}: reported invoice ${String(json.id)}, ledger has ${invoice.id}`);
+					if (invoice.status !== json.status)
+						fail(`${label}: reported ${String(json.status)}, ledger says ${invoice.status}`);
+					if (processCommits !== 1)
+						fail(`${label}: reported paid, ledger shows ${processCommits} accepted process calls`);
 				}
 				break;
 			case 'failed':
 				if (json.error === undefined) {
 					// A final status other than paid: the platform was asked once and said no.
-					if (!invoice) fail(`${label}: reported ${String(json.status)}, but the ledger has no invoice`);
+					if (!invoice)
+						fail(`${label}: reported ${String(json.status)}, but the ledger has no invoice`);
 					else {
-						if (invoice.status !== json.status) fail(`${label}: reported ${String(json.status)}, ledger says ${invoice.status}`);
-						if (processCommits !== 1) fail(`${label}: ledger shows ${processCommits} accepted process calls`);
+						if (invoice.status !== json.status)
+							fail(`${label}: reported ${String(json.status)}, ledger says ${invoice.status}`);
+						if (processCommits !== 1)
+							fail(`${label}: ledger shows ${processCommits} accepted process calls`);
 					}
 				} else {
 					// Reported as not processed: the platform must agree that nothing was paid.
-					if (processCommits !== 0) fail(`${label}: reported not processed (${reasonOf(json)}), ledger shows ${processCommits} accepted process calls`);
-					if (invoice && invoice.status !== 'created') fail(`${label}: reported not processed, ledger says ${invoice.status}`);
+					if (processCommits !== 0)
+						fail(
+							`${label}: reported not processed (${reasonOf(json)}), ledger shows ${processCommits} accepted process calls`,
+						);
+					if (invoice && invoice.status !== 'created')
+						fail(`${label}: reported not processed, ledger says ${invoice.status}`);
 					if (/confirmed nothing was created/.test(String(json.error)) && invoice) {
 						fail(`${label}: reported "nothing was created", ledger has invoice ${invoice.id}`);
 					}
 					const processCalls = calls.filter((call) => call.operation === 'process');
-					if (!invoice && processCalls.length > 0) fail(`${label}: no invoice, yet ${processCalls.length} process calls`);
+					if (!invoice && processCalls.length > 0)
+						fail(`${label}: no invoice, yet ${processCalls.length} process calls`);
 				}
 				break;
 			case 'unknown':
-				if (invoice && (invoice.status === 'processed' || invoice.status === 'partially_processed')) unknownButPaid++;
+				if (invoice && (invoice.status === 'processed' || invoice.status === 'partially_processed'))
+					unknownButPaid++;
 				break;
 		}
 	});
 
 	// Nothing in the ledger for this run beyond the rows' own reference IDs (checked above), and paid = processed.
 	const ledgerByStatus: Record<string, number> = {};
-	for (const invoice of mine.invoices) ledgerByStatus[invoice.status] = (ledgerByStatus[invoice.status] ?? 0) + 1;
-	const ledgerProcessed = (ledgerByStatus.processed ?? 0) + (ledgerByStatus.partially_processed ?? 0);
+	for (const invoice of mine.invoices)
+		ledgerByStatus[invoice.status] = (ledgerByStatus[invoice.status] ?? 0) + 1;
+	const ledgerProcessed =
+		(ledgerByStatus.processed ?? 0) + (ledgerByStatus.partially_processed ?? 0);
 	if (reported.paid + unknownButPaid !== ledgerProcessed) {
-		fail(`the node reported ${reported.paid} paid (+${unknownButPaid} unknown that were paid), the ledger has ${ledgerProcessed} processed invoices`);
+		fail(
+			`the node reported ${reported.paid} paid (+${unknownButPaid} unknown that were paid), the ledger has ${ledgerProcessed} processed invoices`,
+		);
 	}
-	if (ledger.summary.referencesWithMultipleInvoices !== 0) fail(`ledger: ${ledger.summary.referencesWithMultipleInvoices} references with several invoices`);
-	if (ledger.summary.invoicesProcessedMoreThanOnce !== 0) fail(`ledger: ${ledger.summary.invoicesProcessedMoreThanOnce} invoices processed more than once`);
+	if (ledger.summary.referencesWithMultipleInvoices !== 0)
+		fail(
+			`ledger: ${ledger.summary.referencesWithMultipleInvoices} references with several invoices`,
+		);
+	if (ledger.summary.invoicesProcessedMoreThanOnce !== 0)
+		fail(
+			`ledger: ${ledger.summary.invoicesProcessedMoreThanOnce} invoices processed more than once`,
+		);
 
 	const writeFaults: Record<string, number> = {};
 	for (const call of mine.calls) {
@@ -372,9 +447,14 @@ export function checkRerun(
 	};
 	const nodeError = rerun.result.errorOf(PT_NODE) ?? rerun.result.executionError;
 	if (nodeError) fail(`the node failed as a whole: ${nodeError.message}`);
-	if (rerun.items.length !== scenario.rows.length) fail(`${scenario.rows.length} rows in, ${rerun.items.length} items out`);
+	if (rerun.items.length !== scenario.rows.length)
+		fail(`${scenario.rows.length} rows in, ${rerun.items.length} items out`);
 
-	const references = new Set(scenario.rows.map((row) => row.reference_id).filter((ref): ref is string => typeof ref === 'string'));
+	const references = new Set(
+		scenario.rows
+			.map((row) => row.reference_id)
+			.filter((ref): ref is string => typeof ref === 'string'),
+	);
 	const beforeMine = ledgerFor(before, references);
 	const afterMine = ledgerFor(after, references);
 	const beforeByRef = new Map(beforeMine.invoices.map((invoice) => [invoice.referenceId, invoice]));
@@ -386,15 +466,26 @@ export function checkRerun(
 			newInvoices++;
 			continue;
 		}
-		if (earlier.id !== invoice.id) fail(`reference ${invoice.referenceId}: a second invoice ${invoice.id} besides ${earlier.id}`);
-		if (invoice.createsCommitted !== earlier.createsCommitted) fail(`reference ${invoice.referenceId}: created again`);
+		if (earlier.id !== invoice.id)
+			fail(
+				`reference ${invoice.referenceId}: a second invoice ${invoice.id} besides ${earlier.id}`,
+			);
+		if (invoice.createsCommitted !== earlier.createsCommitted)
+			fail(`reference ${invoice.referenceId}: created again`);
 		if (invoice.processCommitted !== earlier.processCommitted) {
 			newProcessCommits += invoice.processCommitted - earlier.processCommitted;
-			if (earlier.processCommitted > 0) fail(`reference ${invoice.referenceId}: processed again on the re-run`);
+			if (earlier.processCommitted > 0)
+				fail(`reference ${invoice.referenceId}: processed again on the re-run`);
 		}
 	}
-	if (after.summary.referencesWithMultipleInvoices !== 0) fail(`ledger: ${after.summary.referencesWithMultipleInvoices} references with several invoices`);
-	if (after.summary.invoicesProcessedMoreThanOnce !== 0) fail(`ledger: ${after.summary.invoicesProcessedMoreThanOnce} invoices processed more than once`);
+	if (after.summary.referencesWithMultipleInvoices !== 0)
+		fail(
+			`ledger: ${after.summary.referencesWithMultipleInvoices} references with several invoices`,
+		);
+	if (after.summary.invoicesProcessedMoreThanOnce !== 0)
+		fail(
+			`ledger: ${after.summary.invoicesProcessedMoreThanOnce} invoices processed more than once`,
+		);
 
 	let alreadyExisted = 0;
 	let alreadyProcessed = 0;
@@ -402,7 +493,8 @@ export function checkRerun(
 		const json = rerun.items[index]?.json;
 		if (!json) return;
 		const label = `re-run row ${index + 1} (${String(row.reference_id ?? 'no reference')})`;
-		if ((rerun.items[index].pairedItem as { item?: number }).item !== index) fail(`${label}: wrong pairedItem`);
+		if ((rerun.items[index].pairedItem as { item?: number }).item !== index)
+			fail(`${label}: wrong pairedItem`);
 		if (json.alreadyExisted === true) alreadyExisted++;
 		if (json.alreadyProcessed === true) alreadyProcessed++;
 		const ref = typeof row.reference_id === 'string' ? row.reference_id : undefined;
@@ -413,16 +505,20 @@ export function checkRerun(
 			if (json.stage !== 'outcome_unknown' || strict) fail(`${label}: ${String(json.error)}`);
 			return;
 		}
-		if (json.id !== earlier.id) fail(`${label}: reported invoice ${String(json.id)}, the first run made ${earlier.id}`);
+		if (json.id !== earlier.id)
+			fail(`${label}: reported invoice ${String(json.id)}, the first run made ${earlier.id}`);
 		if (earlier.processCommitted > 0) {
-			if (json.processRequested !== false) fail(`${label}: a process request was sent for an invoice processed in the first run`);
+			if (json.processRequested !== false)
+				fail(`${label}: a process request was sent for an invoice processed in the first run`);
 			if (json.alreadyProcessed !== true) fail(`${label}: not reported as already processed`);
 		}
 		// Without faults the create is answered 409 (alreadyExisted). On a loaded machine that answer may still come
 		// after the 1 s Request Timeout; the look-up then finds the same invoice and says foundAfterError. Either is
 		// the existing payout, and the ledger checks above prove nothing was created or paid again.
 		if (strict && json.alreadyExisted !== true && json.foundAfterError !== true) {
-			fail(`${label}: not reported as the existing payout (alreadyExisted ${String(json.alreadyExisted)}, foundAfterError ${String(json.foundAfterError)})`);
+			fail(
+				`${label}: not reported as the existing payout (alreadyExisted ${String(json.alreadyExisted)}, foundAfterError ${String(json.foundAfterError)})`,
+			);
 		}
 		if (firstOutcomes[index] === 'paid' && reportedOutcome(json) !== 'paid') {
 			fail(`${label}: paid in the first run, now reported ${reportedOutcome(json)}`);
@@ -432,7 +528,12 @@ export function checkRerun(
 }
 
 /** The fault counters of the sandbox (`GET /__sandbox/faults`). */
-export async function faultState(sandbox: RunningSandbox): Promise<{ injected: number; injectedByKind: Partial<Record<FaultKind, number>> }> {
+export async function faultState(
+	sandbox: RunningSandbox,
+): Promise<{ injected: number; injectedByKind: Partial<Record<FaultKind, number>> }> {
 	const response = await fetch(`${sandbox.baseUrl}/__sandbox/faults`);
-	return (await response.json()) as { injected: number; injectedByKind: Partial<Record<FaultKind, number>> };
+	return (await response.json()) as {
+		injected: number;
+		injectedByKind: Partial<Record<FaultKind, number>>;
+	};
 }

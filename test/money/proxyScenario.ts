@@ -12,7 +12,15 @@ import type { IDataObject } from 'n8n-workflow';
 import type { LedgerSnapshot, RunningSandbox } from '../../sandbox';
 import { startSandbox } from '../../sandbox';
 import { startFaultProxy, type FaultProxy, type ProxyRecord } from '../support/faultProxy';
-import { buildScenarioRows, checkRerun, checkRun, CI_SETTINGS, runScenario, type NodeSettings, type ScenarioRun } from './faultScenario';
+import {
+	buildScenarioRows,
+	checkRerun,
+	checkRun,
+	CI_SETTINGS,
+	runScenario,
+	type NodeSettings,
+	type ScenarioRun,
+} from './faultScenario';
 
 export interface ProxyScenarioOptions {
 	rows: number;
@@ -56,7 +64,10 @@ export function committedResends(calls: LedgerSnapshot['calls']): number {
 	const committed = new Set<string>();
 	let resends = 0;
 	for (const call of [...calls].sort((a, b) => a.seq - b.seq)) {
-		const key = call.operation === 'create' ? `create ${String(call.referenceId)}` : `process ${String(call.invoiceId)}`;
+		const key =
+			call.operation === 'create'
+				? `create ${String(call.referenceId)}`
+				: `process ${String(call.invoiceId)}`;
 		if (committed.has(key)) resends++;
 		if (call.committed) committed.add(key);
 	}
@@ -66,17 +77,30 @@ export function committedResends(calls: LedgerSnapshot['calls']): number {
 /** Every secret the node holds, as it could leak: raw, and as the HTTP Basic value. */
 function secretsOf(sandbox: RunningSandbox): string[] {
 	const { accountId, apiKey, testSecretKey, liveSecretKey, publicKey } = sandbox.credentials;
-	return [apiKey, testSecretKey, liveSecretKey, publicKey, Buffer.from(`${accountId}:${apiKey}`).toString('base64')].filter((value) => !!value);
+	return [
+		apiKey,
+		testSecretKey,
+		liveSecretKey,
+		publicKey,
+		Buffer.from(`${accountId}:${apiKey}`).toString('base64'),
+	].filter((value) => !!value);
 }
 
 /**
  * An unknown row is allowed only where the platform truly could not be asked: among the reads about the row's
  * payout, `maxAttempts` in a row got no clean answer.
  */
-function couldNotAsk(records: ProxyRecord[], referenceId: string, invoiceId: string | undefined, maxAttempts: number): boolean {
+function couldNotAsk(
+	records: ProxyRecord[],
+	referenceId: string,
+	invoiceId: string | undefined,
+	maxAttempts: number,
+): boolean {
 	let streak = 0;
 	for (const record of records) {
-		const about = (record.operation === 'list' && record.referenceId === referenceId) || (record.operation === 'get' && invoiceId && record.invoiceId === invoiceId);
+		const about =
+			(record.operation === 'list' && record.referenceId === referenceId) ||
+			(record.operation === 'get' && invoiceId && record.invoiceId === invoiceId);
 		if (!about) continue;
 		streak = record.clean ? 0 : streak + 1;
 		if (streak >= maxAttempts) return true;
@@ -84,7 +108,9 @@ function couldNotAsk(records: ProxyRecord[], referenceId: string, invoiceId: str
 	return false;
 }
 
-export async function runProxyScenario(options: ProxyScenarioOptions): Promise<ProxyScenarioResult> {
+export async function runProxyScenario(
+	options: ProxyScenarioOptions,
+): Promise<ProxyScenarioResult> {
 	const settings = options.settings ?? CI_SETTINGS;
 	const log = options.log ?? (() => undefined);
 	const sandbox = await startSandbox({ port: 0, processDelayMs: 30, seed: options.seed });
@@ -101,19 +127,43 @@ export async function runProxyScenario(options: ProxyScenarioOptions): Promise<P
 	const faultKinds = new Set<string>();
 	try {
 		const scenario = buildScenarioRows(options.rows, `px-${options.seed}`);
-		const references = new Set(scenario.rows.map((row) => row.reference_id).filter((ref): ref is string => typeof ref === 'string'));
+		const references = new Set(
+			scenario.rows
+				.map((row) => row.reference_id)
+				.filter((ref): ref is string => typeof ref === 'string'),
+		);
 		const mineCalls = (ledger: LedgerSnapshot) => {
-			const ids = new Set(ledger.invoices.filter((invoice) => references.has(invoice.referenceId)).map((invoice) => invoice.id));
-			return ledger.calls.filter((call) => (call.referenceId !== null && references.has(call.referenceId)) || (call.invoiceId !== null && ids.has(call.invoiceId)));
+			const ids = new Set(
+				ledger.invoices
+					.filter((invoice) => references.has(invoice.referenceId))
+					.map((invoice) => invoice.id),
+			);
+			return ledger.calls.filter(
+				(call) =>
+					(call.referenceId !== null && references.has(call.referenceId)) ||
+					(call.invoiceId !== null && ids.has(call.invoiceId)),
+			);
 		};
 
-		const inspect = (label: string, run: ScenarioRun, before: LedgerSnapshot | undefined, recordsFrom: number): RunNumbers => {
+		const inspect = (
+			label: string,
+			run: ScenarioRun,
+			before: LedgerSnapshot | undefined,
+			recordsFrom: number,
+		): RunNumbers => {
 			const after = sandbox.ledger();
 			const newCalls = mineCalls(after).slice(before ? mineCalls(before).length : 0);
-			const processedBefore = new Set((before?.invoices ?? []).filter((invoice) => invoice.processCommitted > 0).map((invoice) => invoice.id));
+			const processedBefore = new Set(
+				(before?.invoices ?? [])
+					.filter((invoice) => invoice.processCommitted > 0)
+					.map((invoice) => invoice.id),
+			);
 			const reported: Record<string, number> = {};
-			const text = JSON.stringify(run.result.runData) + JSON.stringify(run.result.executionError ?? null);
-			for (const secret of secrets) if (text.includes(secret)) violations.push(`${label}: a secret of the credential is in the output or an error`);
+			const text =
+				JSON.stringify(run.result.runData) + JSON.stringify(run.result.executionError ?? null);
+			for (const secret of secrets)
+				if (text.includes(secret))
+					violations.push(`${label}: a secret of the credential is in the output or an error`);
 			const records = proxy.records.slice(recordsFrom);
 			const invoiceOf = new Map(after.invoices.map((invoice) => [invoice.referenceId, invoice.id]));
 			run.items.forEach((item, index) => {
@@ -123,7 +173,9 @@ export async function runProxyScenario(options: ProxyScenarioOptions): Promise<P
 				if (json.stage === 'outcome_unknown') {
 					const ref = String(scenario.rows[index].reference_id);
 					if (!couldNotAsk(records, ref, invoiceOf.get(ref), settings.maxAttempts)) {
-						violations.push(`${label}: row ${index + 1} reported unknown although the platform could be asked: ${String(json.error)}`);
+						violations.push(
+							`${label}: row ${index + 1} reported unknown although the platform could be asked: ${String(json.error)}`,
+						);
 					}
 				}
 			});
@@ -136,19 +188,36 @@ export async function runProxyScenario(options: ProxyScenarioOptions): Promise<P
 			const numbers: RunNumbers = {
 				seconds: run.seconds,
 				reported,
-				doublePayments: after.invoices.filter((invoice) => references.has(invoice.referenceId) && (invoice.processCommitted > 1 || invoice.createsCommitted > 1)).length +
-					after.summary.referencesWithMultipleInvoices,
+				doublePayments:
+					after.invoices.filter(
+						(invoice) =>
+							references.has(invoice.referenceId) &&
+							(invoice.processCommitted > 1 || invoice.createsCommitted > 1),
+					).length + after.summary.referencesWithMultipleInvoices,
 				committedResends: committedResends(newCalls),
-				processResendsAcrossRuns: newCalls.filter((call) => call.operation === 'process' && processedBefore.has(String(call.invoiceId))).length,
-				creates409: newCalls.filter((call) => call.operation === 'create' && call.decidedStatus === 409).length,
+				processResendsAcrossRuns: newCalls.filter(
+					(call) => call.operation === 'process' && processedBefore.has(String(call.invoiceId)),
+				).length,
+				creates409: newCalls.filter(
+					(call) => call.operation === 'create' && call.decidedStatus === 409,
+				).length,
 				faults,
 			};
 			log(`${label}: ${run.seconds.toFixed(1)} s, reported ${JSON.stringify(reported)}`);
-			log(`  double payments ${numbers.doublePayments}, committed-write re-sends ${numbers.committedResends}, process re-sends across runs ${numbers.processResendsAcrossRuns}, creates answered 409 ${numbers.creates409}`);
+			log(
+				`  double payments ${numbers.doublePayments}, committed-write re-sends ${numbers.committedResends}, process re-sends across runs ${numbers.processResendsAcrossRuns}, creates answered 409 ${numbers.creates409}`,
+			);
 			log(`  proxy faults ${JSON.stringify(faults)}`);
-			if (numbers.doublePayments) violations.push(`${label}: ${numbers.doublePayments} double payments`);
-			if (numbers.processResendsAcrossRuns) violations.push(`${label}: ${numbers.processResendsAcrossRuns} process requests for invoices processed in an earlier run`);
-			if (options.lagReads <= 3 && numbers.committedResends) violations.push(`${label}: ${numbers.committedResends} writes re-sent after they had committed`);
+			if (numbers.doublePayments)
+				violations.push(`${label}: ${numbers.doublePayments} double payments`);
+			if (numbers.processResendsAcrossRuns)
+				violations.push(
+					`${label}: ${numbers.processResendsAcrossRuns} process requests for invoices processed in an earlier run`,
+				);
+			if (options.lagReads <= 3 && numbers.committedResends)
+				violations.push(
+					`${label}: ${numbers.committedResends} writes re-sent after they had committed`,
+				);
 			runs.push(numbers);
 			return numbers;
 		};
@@ -158,44 +227,69 @@ export async function runProxyScenario(options: ProxyScenarioOptions): Promise<P
 		const first = await runScenario(sandbox, scenario.rows, settings, credentials);
 		const firstCheck = checkRun(scenario, first, sandbox.ledger());
 		violations.push(...firstCheck.violations.map((text) => `run 1: ${text}`));
-		for (const key of Object.keys(inspect('run 1', first, undefined, recordsFrom).faults)) faultKinds.add(key);
+		for (const key of Object.keys(inspect('run 1', first, undefined, recordsFrom).faults))
+			faultKinds.add(key);
 
 		// A trickled create answer comes complete only after the deadline: the node must have cut it and looked
 		// the payout up (foundAfterError), not waited for it. A same-origin redirect of a read must be followed.
 		const firstRecords = proxy.records.slice(recordsFrom);
-		for (const record of firstRecords.filter((entry) => entry.operation === 'create' && entry.fault === 'trickle' && entry.upstreamStatus === 201)) {
+		for (const record of firstRecords.filter(
+			(entry) =>
+				entry.operation === 'create' && entry.fault === 'trickle' && entry.upstreamStatus === 201,
+		)) {
 			const index = scenario.rows.findIndex((row) => row.reference_id === record.referenceId);
 			const json = first.items[index]?.json ?? {};
 			if (json.error === undefined && json.foundAfterError !== true) {
-				violations.push(`run 1: row ${index + 1}: a create answer trickled in past the Request Timeout was waited for instead of cut`);
+				violations.push(
+					`run 1: row ${index + 1}: a create answer trickled in past the Request Timeout was waited for instead of cut`,
+				);
 			}
 		}
 		const redirects = firstRecords.filter((entry) => entry.fault === 'redirect_same_origin').length;
 		const followed = firstRecords.filter((entry) => entry.hop).length;
-		if (followed !== redirects) violations.push(`run 1: ${redirects} same-origin redirects of reads, ${followed} followed`);
+		if (followed !== redirects)
+			violations.push(`run 1: ${redirects} same-origin redirects of reads, ${followed} followed`);
 
 		// Run 2: the same rows under other faults.
 		let before = sandbox.ledger();
 		proxy.configure({ seed: options.seed + 1 });
 		recordsFrom = proxy.records.length;
 		const second = await runScenario(sandbox, scenario.rows, settings, credentials);
-		const secondCheck = checkRerun(scenario, before, firstCheck.outcomes, second, sandbox.ledger(), false);
+		const secondCheck = checkRerun(
+			scenario,
+			before,
+			firstCheck.outcomes,
+			second,
+			sandbox.ledger(),
+			false,
+		);
 		violations.push(...secondCheck.violations.map((text) => `run 2: ${text}`));
-		for (const key of Object.keys(inspect('run 2', second, before, recordsFrom).faults)) faultKinds.add(key);
+		for (const key of Object.keys(inspect('run 2', second, before, recordsFrom).faults))
+			faultKinds.add(key);
 
 		// Run 3: the same rows, no faults (lag and foreign 409 bodies stay).
 		before = sandbox.ledger();
 		proxy.configure({ seed: options.seed + 2, rate: 0 });
 		recordsFrom = proxy.records.length;
 		const third = await runScenario(sandbox, scenario.rows, settings, credentials);
-		const thirdCheck = checkRerun(scenario, before, firstCheck.outcomes, third, sandbox.ledger(), true);
+		const thirdCheck = checkRerun(
+			scenario,
+			before,
+			firstCheck.outcomes,
+			third,
+			sandbox.ledger(),
+			true,
+		);
 		violations.push(...thirdCheck.violations.map((text) => `run 3: ${text}`));
 		inspect('run 3', third, before, recordsFrom);
 
 		const withoutMode = sandbox.ledger().summary.invoicesWithoutExplicitTestMode;
-		if (withoutMode) violations.push(`${withoutMode} invoices created without an explicit test_mode`);
+		if (withoutMode)
+			violations.push(`${withoutMode} invoices created without an explicit test_mode`);
 		if (proxy.secondOriginRequests.length) {
-			violations.push(`the second origin received ${proxy.secondOriginRequests.length} requests (first: ${proxy.secondOriginRequests[0].method} ${proxy.secondOriginRequests[0].url})`);
+			violations.push(
+				`the second origin received ${proxy.secondOriginRequests.length} requests (first: ${proxy.secondOriginRequests[0].method} ${proxy.secondOriginRequests[0].url})`,
+			);
 		}
 		return {
 			violations,

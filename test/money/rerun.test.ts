@@ -32,7 +32,9 @@ beforeAll(async () => {
 	sandbox.setFaults(scenarioFaults(RATE, SEED));
 	const first = await runScenario(sandbox, scenario.rows);
 	firstCheck = checkRun(scenario, first, sandbox.ledger(), await faultState(sandbox));
-	console.log(`first run: ${ROWS} rows in ${first.seconds.toFixed(1)} s, ${JSON.stringify(firstCheck.summary.reported)}`);
+	console.log(
+		`first run: ${ROWS} rows in ${first.seconds.toFixed(1)} s, ${JSON.stringify(firstCheck.summary.reported)}`,
+	);
 }, 120_000);
 
 afterAll(async () => sandbox?.close());
@@ -48,12 +50,20 @@ describe(`the same ${ROWS} rows run again`, () => {
 		sandbox.setFaults(scenarioFaults(RATE, SEED + 1));
 		const rerun = await runScenario(sandbox, scenario.rows);
 		const check = checkRerun(scenario, before, firstCheck.outcomes, rerun, sandbox.ledger(), false);
-		console.log(`re-run under faults: ${rerun.seconds.toFixed(1)} s, ${JSON.stringify({ ...check, violations: check.violations.length })}`);
+		console.log(
+			`re-run under faults: ${rerun.seconds.toFixed(1)} s, ${JSON.stringify({ ...check, violations: check.violations.length })}`,
+		);
 		expect(check.violations).toEqual([]);
 		// Only a reference the first run never created may be created now, and only an invoice it never processed processed.
-		expect(check.newInvoices).toBeLessThanOrEqual(firstCheck.outcomes.filter((outcome) => outcome !== 'rejected' && outcome !== 'paid').length);
-		const processedBefore = before.invoices.filter((invoice) => invoice.processCommitted > 0).length;
-		expect(check.alreadyProcessed).toBeGreaterThanOrEqual(processedBefore - rerun.items.filter((item) => item.json.stage === 'outcome_unknown').length);
+		expect(check.newInvoices).toBeLessThanOrEqual(
+			firstCheck.outcomes.filter((outcome) => outcome !== 'rejected' && outcome !== 'paid').length,
+		);
+		const processedBefore = before.invoices.filter(
+			(invoice) => invoice.processCommitted > 0,
+		).length;
+		expect(check.alreadyProcessed).toBeGreaterThanOrEqual(
+			processedBefore - rerun.items.filter((item) => item.json.stage === 'outcome_unknown').length,
+		);
 	}, 90_000);
 
 	it('a third run without faults reports every row as already existing and already processed, and sends no write', async () => {
@@ -64,12 +74,19 @@ describe(`the same ${ROWS} rows run again`, () => {
 		const rerun = await runScenario(sandbox, scenario.rows, { ...CI_SETTINGS, requestTimeout: 30 });
 		const after = sandbox.ledger();
 		const check = checkRerun(scenario, before, firstCheck.outcomes, rerun, after, true);
-		console.log(`re-run without faults: ${rerun.seconds.toFixed(1)} s, ${JSON.stringify({ ...check, violations: check.violations.length })}`);
+		console.log(
+			`re-run without faults: ${rerun.seconds.toFixed(1)} s, ${JSON.stringify({ ...check, violations: check.violations.length })}`,
+		);
 		expect(check.violations).toEqual([]);
 		// After two runs every valid row has its invoice; normally every one is processed too. An invoice a
 		// faulted run left in `created` (its outcome reported unknown) is the only thing this run may process.
-		const mine = (ledger: typeof before) => ledger.invoices.filter((invoice) => invoice.referenceId.startsWith(`rr-${SEED}-`));
-		const stillCreated = new Set(mine(before).filter((invoice) => invoice.processCommitted === 0).map((invoice) => invoice.id));
+		const mine = (ledger: typeof before) =>
+			ledger.invoices.filter((invoice) => invoice.referenceId.startsWith(`rr-${SEED}-`));
+		const stillCreated = new Set(
+			mine(before)
+				.filter((invoice) => invoice.processCommitted === 0)
+				.map((invoice) => invoice.id),
+		);
 		const valid = scenario.kinds.filter((kind) => kind !== 'invalid').length;
 		expect(mine(before)).toHaveLength(valid);
 		expect(check.newInvoices).toBe(0);
@@ -78,7 +95,15 @@ describe(`the same ${ROWS} rows run again`, () => {
 		expect(check.alreadyProcessed).toBe(valid - stillCreated.size);
 		// The only writes: create attempts answered 409, and process requests only for invoices left in `created`.
 		const newCalls = after.calls.slice(before.calls.length);
-		expect(newCalls.filter((call) => call.operation === 'create' && (call.decidedStatus !== 409 || call.committed))).toEqual([]);
-		expect(newCalls.filter((call) => call.operation === 'process' && !stillCreated.has(String(call.invoiceId)))).toEqual([]);
+		expect(
+			newCalls.filter(
+				(call) => call.operation === 'create' && (call.decidedStatus !== 409 || call.committed),
+			),
+		).toEqual([]);
+		expect(
+			newCalls.filter(
+				(call) => call.operation === 'process' && !stillCreated.has(String(call.invoiceId)),
+			),
+		).toEqual([]);
 	}, 60_000);
 });

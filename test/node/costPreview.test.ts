@@ -24,19 +24,42 @@ const ROWS: IDataObject[] = [
 	{ reference_id: 'cost-1', service: 'payment_card_usd', currency: 'USD', amount: '10', ...card },
 	{ reference_id: 'cost-2', service: 'payment_card_usd', currency: 'USD', amount: '100', ...card },
 	{ reference_id: 'cost-3', service: 'payment_card_usd', currency: 'USD', amount: '5000', ...card },
-	{ reference_id: 'cost-4', service: 'bank_transfer_eur', currency: 'USD', amount: '1234.56', ...bank },
-	{ reference_id: 'cost-5', service: 'bank_transfer_kwd', currency: 'USD', amount: '100.01', ...bank },
+	{
+		reference_id: 'cost-4',
+		service: 'bank_transfer_eur',
+		currency: 'USD',
+		amount: '1234.56',
+		...bank,
+	},
+	{
+		reference_id: 'cost-5',
+		service: 'bank_transfer_kwd',
+		currency: 'USD',
+		amount: '100.01',
+		...bank,
+	},
 	{ reference_id: 'cost-6', service: 'bank_transfer_uah', currency: 'USD', amount: '50', ...bank },
-	{ reference_id: 'cost-7', service: 'payment_card_jpy', currency: 'JPY', amount: '12345', ...card },
+	{
+		reference_id: 'cost-7',
+		service: 'payment_card_jpy',
+		currency: 'JPY',
+		amount: '12345',
+		...card,
+	},
 	{ reference_id: 'cost-8', service: 'test_usd', currency: 'USD', amount: '0.01', account: '1' },
 ];
 
 /** An invoice as the sandbox's Private API answers it (its own fee and FX arithmetic). */
 async function sandboxInvoice(referenceId: string): Promise<IDataObject> {
 	const { accountId, apiKey } = sandbox.credentials;
-	const response = await fetch(`${sandbox.baseUrl}/api/payout-invoices?filter[reference_id]=${encodeURIComponent(referenceId)}`, {
-		headers: { authorization: `Basic ${Buffer.from(`${accountId}:${apiKey}`).toString('base64')}` },
-	});
+	const response = await fetch(
+		`${sandbox.baseUrl}/api/payout-invoices?filter[reference_id]=${encodeURIComponent(referenceId)}`,
+		{
+			headers: {
+				authorization: `Basic ${Buffer.from(`${accountId}:${apiKey}`).toString('base64')}`,
+			},
+		},
+	);
 	const body = (await response.json()) as { data: Array<{ attributes: IDataObject }> };
 	expect(body.data).toHaveLength(1);
 	return body.data[0].attributes;
@@ -58,7 +81,14 @@ it('each valid row shows the fee, total cost and recipient amount the platform t
 		const invoice = await sandboxInvoice(String(item.referenceId));
 		const currency = String(invoice.currency);
 		const serviceCurrency = String(invoice.service_currency);
-		expect([item.referenceId, item.fee, item.totalCost, item.recipientAmount, item.recipientCurrency, item.exchangeRate]).toEqual([
+		expect([
+			item.referenceId,
+			item.fee,
+			item.totalCost,
+			item.recipientAmount,
+			item.recipientCurrency,
+			item.exchangeRate,
+		]).toEqual([
 			item.referenceId,
 			text(invoice.fee, decimalsOf(currency)),
 			text(invoice.writeoff, decimalsOf(currency)),
@@ -70,7 +100,11 @@ it('each valid row shows the fee, total cost and recipient amount the platform t
 });
 
 it('the fee rules bite where expected: minimum, maximum, FX', async () => {
-	const preview = await runNode(sandbox.credentials, payoutParameters('validate'), ROWS.map((row) => ({ ...row, reference_id: `rule-${String(row.reference_id)}` })));
+	const preview = await runNode(
+		sandbox.credentials,
+		payoutParameters('validate'),
+		ROWS.map((row) => ({ ...row, reference_id: `rule-${String(row.reference_id)}` })),
+	);
 	const [min, proportional, max, eur, kwd] = preview.json();
 	expect(min.fee).toBe('0.50'); // 1.5 % of 10 + 0.30 = 0.45, raised to the 0.50 minimum
 	expect(proportional.fee).toBe('1.80');
@@ -80,14 +114,29 @@ it('the fee rules bite where expected: minimum, maximum, FX', async () => {
 });
 
 it('every item carries the run summary: per currency what the valid rows pay, cost and take in total', async () => {
-	const rows = [...ROWS.map((row) => ({ ...row, reference_id: `sum-${String(row.reference_id)}` })), { reference_id: 'sum-bad', service: 'test_usd', currency: 'USD', amount: 'abc', account: '1' }];
-	const preview = await runNode(sandbox.credentials, payoutParameters('validate'), rows, CONTINUE_ON_FAIL);
+	const rows = [
+		...ROWS.map((row) => ({ ...row, reference_id: `sum-${String(row.reference_id)}` })),
+		{ reference_id: 'sum-bad', service: 'test_usd', currency: 'USD', amount: 'abc', account: '1' },
+	];
+	const preview = await runNode(
+		sandbox.credentials,
+		payoutParameters('validate'),
+		rows,
+		CONTINUE_ON_FAIL,
+	);
 	const summaries = preview.json().map((item) => JSON.stringify(item.summary));
 	expect(new Set(summaries).size).toBe(1);
 
 	// Totals from the sandbox's own invoices for the same payouts (created above as cost-1 … cost-8).
 	const invoices = await Promise.all(ROWS.map((row) => sandboxInvoice(String(row.reference_id))));
-	const sum = (values: unknown[], decimals: number) => (values.reduce((total: number, value) => total + Math.round(Number(value) * 10 ** decimals), 0) / 10 ** decimals).toFixed(decimals);
+	const sum = (values: unknown[], decimals: number) =>
+		(
+			values.reduce(
+				(total: number, value) => total + Math.round(Number(value) * 10 ** decimals),
+				0,
+			) /
+			10 ** decimals
+		).toFixed(decimals);
 	const usd = invoices.filter((invoice) => invoice.currency === 'USD');
 	const jpy = invoices.filter((invoice) => invoice.currency === 'JPY');
 	const summary = preview.json()[0].summary as IDataObject;
@@ -96,24 +145,46 @@ it('every item carries the run summary: per currency what the valid rows pay, co
 		{
 			currency: 'JPY',
 			rows: 1,
-			amount: sum(jpy.map((invoice) => invoice.amount), 0),
-			fees: sum(jpy.map((invoice) => invoice.fee), 0),
-			totalCost: sum(jpy.map((invoice) => invoice.writeoff), 0),
+			amount: sum(
+				jpy.map((invoice) => invoice.amount),
+				0,
+			),
+			fees: sum(
+				jpy.map((invoice) => invoice.fee),
+				0,
+			),
+			totalCost: sum(
+				jpy.map((invoice) => invoice.writeoff),
+				0,
+			),
 		},
 		{
 			currency: 'USD',
 			rows: 7,
-			amount: sum(usd.map((invoice) => invoice.amount), 2),
-			fees: sum(usd.map((invoice) => invoice.fee), 2),
-			totalCost: sum(usd.map((invoice) => invoice.writeoff), 2),
+			amount: sum(
+				usd.map((invoice) => invoice.amount),
+				2,
+			),
+			fees: sum(
+				usd.map((invoice) => invoice.fee),
+				2,
+			),
+			totalCost: sum(
+				usd.map((invoice) => invoice.writeoff),
+				2,
+			),
 		},
 	]);
-	const received = (currency: string) => invoices.filter((invoice) => invoice.service_currency === currency);
+	const received = (currency: string) =>
+		invoices.filter((invoice) => invoice.service_currency === currency);
 	expect(summary.recipientsGet).toEqual(
 		['EUR', 'JPY', 'KWD', 'UAH', 'USD'].map((currency) => ({
 			currency,
 			rows: received(currency).length,
-			amount: sum(received(currency).map((invoice) => invoice.service_amount), decimalsOf(currency)),
+			amount: sum(
+				received(currency).map((invoice) => invoice.service_amount),
+				decimalsOf(currency),
+			),
 		})),
 	);
 });

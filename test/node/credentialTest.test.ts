@@ -47,7 +47,9 @@ async function credentialTest(credentials: ICredentialDataDecryptedObject): Prom
 			return { status: 'Error', url, message: rule.properties.message };
 		}
 	}
-	return response.status >= 200 && response.status < 300 ? { status: 'OK', url } : { status: 'Error', url, message: `HTTP ${response.status}` };
+	return response.status >= 200 && response.status < 300
+		? { status: 'OK', url }
+		: { status: 'Error', url, message: `HTTP ${response.status}` };
 }
 
 let atApi: RunningSandbox;
@@ -64,7 +66,9 @@ afterAll(async () => {
 it('no node names a test function: the credential’s own declarative test is the one n8n runs', () => {
 	for (const node of [new PaymentsTrust(), new PaymentsTrustTrigger()]) {
 		expect(node.description.credentials).toEqual([{ name: 'paymentsTrustApi', required: true }]);
-		expect((node as { methods?: { credentialTest?: unknown } }).methods?.credentialTest).toBeUndefined();
+		expect(
+			(node as { methods?: { credentialTest?: unknown } }).methods?.credentialTest,
+		).toBeUndefined();
 	}
 	expect(credentialType.test.request.url).toBe('/payout-services');
 });
@@ -74,15 +78,26 @@ it('automatic path (empty): asks Base URL + /api, OK where the Private API is at
 	expect(result).toEqual({ status: 'OK', url: `${atApi.baseUrl}/api/payout-services` });
 	// "auto" and "automatic" are automatic too, as the node reads the field (transport/endpoints.ts isAutomaticPath).
 	for (const privateApiPath of ['auto', ' Automatic ']) {
-		expect(await credentialTest({ ...atApi.credentials, privateApiPath })).toEqual({ status: 'OK', url: `${atApi.baseUrl}/api/payout-services` });
+		expect(await credentialTest({ ...atApi.credentials, privateApiPath })).toEqual({
+			status: 'OK',
+			url: `${atApi.baseUrl}/api/payout-services`,
+		});
 	}
 	// A Base URL typed with a trailing slash or spaces is read the same way.
-	expect(await credentialTest({ ...atApi.credentials, baseUrl: ` ${atApi.baseUrl}/ ` })).toMatchObject({ status: 'OK' });
+	expect(
+		await credentialTest({ ...atApi.credentials, baseUrl: ` ${atApi.baseUrl}/ ` }),
+	).toMatchObject({ status: 'OK' });
 });
 
 it('a path the user set is tested as given: "/" is the host root, "api/" is /api', async () => {
-	expect(await credentialTest({ ...atRoot.credentials, privateApiPath: '/' })).toEqual({ status: 'OK', url: `${atRoot.baseUrl}/payout-services` });
-	expect(await credentialTest({ ...atApi.credentials, privateApiPath: 'api/' })).toEqual({ status: 'OK', url: `${atApi.baseUrl}/api/payout-services` });
+	expect(await credentialTest({ ...atRoot.credentials, privateApiPath: '/' })).toEqual({
+		status: 'OK',
+		url: `${atRoot.baseUrl}/payout-services`,
+	});
+	expect(await credentialTest({ ...atApi.credentials, privateApiPath: 'api/' })).toEqual({
+		status: 'OK',
+		url: `${atApi.baseUrl}/api/payout-services`,
+	});
 });
 
 it('a Private API at the host root with the path left automatic: 404, and the message says to set /', async () => {
@@ -94,7 +109,11 @@ it('a Private API at the host root with the path left automatic: 404, and the me
 
 it('a wrong path: 404 explained', async () => {
 	const result = await credentialTest({ ...atApi.credentials, privateApiPath: '/no-such-path' });
-	expect(result).toMatchObject({ status: 'Error', url: `${atApi.baseUrl}/no-such-path/payout-services`, message: expect.stringMatching(/No Private API at this address \(404\)/) });
+	expect(result).toMatchObject({
+		status: 'Error',
+		url: `${atApi.baseUrl}/no-such-path/payout-services`,
+		message: expect.stringMatching(/No Private API at this address \(404\)/),
+	});
 });
 
 it('a wrong API key: 401 explained, the key not in the message', async () => {
@@ -106,6 +125,7 @@ it('a wrong API key: 401 explained, the key not in the message', async () => {
 it('every rule message names no credential field value', () => {
 	for (const rule of credentialType.test.rules ?? []) {
 		const message = JSON.stringify(rule.properties);
-		for (const secret of ['sandbox_api_key', 'sk_test_sandbox', 'sk_live_sandbox', '$credentials']) expect(message).not.toContain(secret);
+		for (const secret of ['sandbox_api_key', 'sk_test_sandbox', 'sk_live_sandbox', '$credentials'])
+			expect(message).not.toContain(secret);
 	}
 });

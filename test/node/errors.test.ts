@@ -24,29 +24,65 @@ const WRONG_KEY = 'sk_wrong_api_key_do_not_print';
 
 describe('401 Unauthorized (wrong API key)', () => {
 	const wrong = () => ({ ...sandbox.credentials, apiKey: WRONG_KEY });
-	const basicHeader = () => Buffer.from(`${sandbox.credentials.accountId}:${WRONG_KEY}`).toString('base64');
+	const basicHeader = () =>
+		Buffer.from(`${sandbox.credentials.accountId}:${WRONG_KEY}`).toString('base64');
 
 	const cases: Array<[string, IDataObject, IDataObject[], RegExp]> = [
-		['Get invoice (per-item)', { resource: 'payoutInvoice', operation: 'get', invoiceId: 'cpoi_x' }, [{}], /^Row 1: Get payout invoice "cpoi_x" failed with HTTP 401: Unauthorized$/],
-		['Get Many services', { resource: 'payoutService', operation: 'getMany', returnAll: true }, [{}], /^Row 1: List payout-services \(page 1\) failed with HTTP 401/],
-		['Get Many invoices', { resource: 'payoutInvoice', operation: 'getMany', returnAll: true }, [{}], /^Row 1: List payout-invoices \(page 1\) failed with HTTP 401/],
-		['Create (bulk)', payoutParameters('create'), [{ reference_id: 'a-1', amount: '1', account: '1' }], /^Reading the payout services for validation failed with HTTP 401/],
-		['Process', { resource: 'payoutInvoice', operation: 'process', invoiceId: 'cpoi_x' }, [{}], /^Row 1: Get payout invoice "cpoi_x" before processing it failed with HTTP 401/],
+		[
+			'Get invoice (per-item)',
+			{ resource: 'payoutInvoice', operation: 'get', invoiceId: 'cpoi_x' },
+			[{}],
+			/^Row 1: Get payout invoice "cpoi_x" failed with HTTP 401: Unauthorized$/,
+		],
+		[
+			'Get Many services',
+			{ resource: 'payoutService', operation: 'getMany', returnAll: true },
+			[{}],
+			/^Row 1: List payout-services \(page 1\) failed with HTTP 401/,
+		],
+		[
+			'Get Many invoices',
+			{ resource: 'payoutInvoice', operation: 'getMany', returnAll: true },
+			[{}],
+			/^Row 1: List payout-invoices \(page 1\) failed with HTTP 401/,
+		],
+		[
+			'Create (bulk)',
+			payoutParameters('create'),
+			[{ reference_id: 'a-1', amount: '1', account: '1' }],
+			/^Reading the payout services for validation failed with HTTP 401/,
+		],
+		[
+			'Process',
+			{ resource: 'payoutInvoice', operation: 'process', invoiceId: 'cpoi_x' },
+			[{}],
+			/^Row 1: Get payout invoice "cpoi_x" before processing it failed with HTTP 401/,
+		],
 	];
 
-	it.each(cases)('%s: fails saying to check the account ID and API key, without the key', async (_name, parameters, rows, message) => {
-		const run = await runNode(wrong(), parameters, rows);
-		expect(run.result.status).toBe('error');
-		expect(run.result.executionError?.message).toMatch(message);
-		expect(run.result.executionError?.description).toBe('Check the account ID and API key (or the public key for the Public API). Nothing was created.');
-		const everything = JSON.stringify(run.result.run);
-		expect(everything).not.toContain(WRONG_KEY);
-		expect(everything).not.toContain(basicHeader());
-		expect(sandbox.ledger().summary.invoices).toBe(0);
-	});
+	it.each(cases)(
+		'%s: fails saying to check the account ID and API key, without the key',
+		async (_name, parameters, rows, message) => {
+			const run = await runNode(wrong(), parameters, rows);
+			expect(run.result.status).toBe('error');
+			expect(run.result.executionError?.message).toMatch(message);
+			expect(run.result.executionError?.description).toBe(
+				'Check the account ID and API key (or the public key for the Public API). Nothing was created.',
+			);
+			const everything = JSON.stringify(run.result.run);
+			expect(everything).not.toContain(WRONG_KEY);
+			expect(everything).not.toContain(basicHeader());
+			expect(sandbox.ledger().summary.invoices).toBe(0);
+		},
+	);
 
 	it('with Continue On Fail the 401 is an error item with the directive, still without the key', async () => {
-		const run = await runNode(wrong(), { resource: 'payoutInvoice', operation: 'get', invoiceId: 'cpoi_x' }, [{}], CONTINUE_ON_FAIL);
+		const run = await runNode(
+			wrong(),
+			{ resource: 'payoutInvoice', operation: 'get', invoiceId: 'cpoi_x' },
+			[{}],
+			CONTINUE_ON_FAIL,
+		);
 		expect(run.json()).toEqual([
 			{
 				error: 'Row 1: Get payout invoice "cpoi_x" failed with HTTP 401: Unauthorized',
@@ -63,16 +99,27 @@ describe('401 Unauthorized (wrong API key)', () => {
 
 describe('404 Not Found', () => {
 	it('a wrong Private API Path in the credential is a 404 that points at the base URL and paths', async () => {
-		const run = await runNode({ ...sandbox.credentials, privateApiPath: '/v2' }, { resource: 'payoutService', operation: 'getMany', returnAll: true });
+		const run = await runNode(
+			{ ...sandbox.credentials, privateApiPath: '/v2' },
+			{ resource: 'payoutService', operation: 'getMany', returnAll: true },
+		);
 		expect(run.result.executionError?.message).toMatch(/failed with HTTP 404: Not Found$/);
-		expect(run.result.executionError?.description).toMatch(/the API base URL and paths in the credential/);
+		expect(run.result.executionError?.description).toMatch(
+			/the API base URL and paths in the credential/,
+		);
 	});
 });
 
 describe('422 Unprocessable Entity', () => {
 	it('data the node cannot check (a customer without its reference ID) comes back as the API’s field error; nothing created', async () => {
-		const parameters = payoutParameters('create', {}, { additionalFields: { customer: { email: 'payee@example.com' } } });
-		const run = await runNode(sandbox.credentials, parameters, [{ reference_id: 'cust-1', amount: '1', account: '1' }]);
+		const parameters = payoutParameters(
+			'create',
+			{},
+			{ additionalFields: { customer: { email: 'payee@example.com' } } },
+		);
+		const run = await runNode(sandbox.credentials, parameters, [
+			{ reference_id: 'cust-1', amount: '1', account: '1' },
+		]);
 		expect(run.result.executionError?.message).toBe(
 			'Row 1 (reference ID "cust-1"): Create payout invoice failed with HTTP 422: customer.reference_id: This value should not be blank.',
 		);
@@ -97,21 +144,34 @@ describe('422 Unprocessable Entity', () => {
 				referenceId: 'nokey-1',
 				httpCode: '422',
 				stage: 'api',
-				error: 'Row 1 (reference ID "nokey-1"): Create payout invoice failed with HTTP 422: fields.account: This value is not valid.',
+				error:
+					'Row 1 (reference ID "nokey-1"): Create payout invoice failed with HTTP 422: fields.account: This value is not valid.',
 			}),
 		]);
 		expect(sandbox.ledger().summary.invoices).toBe(0);
 	});
 
 	it('toNodeApiError: every field error is listed, card numbers masked in the message and the saved error response', () => {
-		const node: INode = { id: '1', name: 'PaymentsTrust', type: 'n8n-nodes-paymentstrust.paymentsTrust', typeVersion: 1, position: [0, 0], parameters: {} };
+		const node: INode = {
+			id: '1',
+			name: 'PaymentsTrust',
+			type: 'n8n-nodes-paymentstrust.paymentsTrust',
+			typeVersion: 1,
+			position: [0, 0],
+			parameters: {},
+		};
 		const error = toNodeApiError(
 			node,
 			{
 				kind: 'response',
 				statusCode: 422,
 				headers: {},
-				body: { errors: { amount: 'This value should be greater than 0.', 'fields.card_number': 'Card 4111111111111111 is not valid.' } },
+				body: {
+					errors: {
+						amount: 'This value should be greater than 0.',
+						'fields.card_number': 'Card 4111111111111111 is not valid.',
+					},
+				},
 			},
 			{ action: 'Create payout invoice', itemIndex: 2, referenceId: 'r-3' },
 		);
@@ -124,17 +184,30 @@ describe('422 Unprocessable Entity', () => {
 		// n8n saves the error response with the execution and shows it under the error's details.
 		expect(error.errorResponse).toMatchObject({
 			httpCode: '422',
-			fieldErrors: { amount: 'This value should be greater than 0.', 'fields.card_number': 'Card 411111******1111 is not valid.' },
+			fieldErrors: {
+				amount: 'This value should be greater than 0.',
+				'fields.card_number': 'Card 411111******1111 is not valid.',
+			},
 		});
-		expect(JSON.stringify({ ...error, errorResponse: error.errorResponse, message: error.message })).not.toContain('4111111111111111');
+		expect(
+			JSON.stringify({ ...error, errorResponse: error.errorResponse, message: error.message }),
+		).not.toContain('4111111111111111');
 	});
 });
 
 describe('5xx after retries', () => {
 	it('Get: a 503 on every attempt fails after the retries with the 5xx directive', async () => {
-		const [invoice] = (await runNode(sandbox.credentials, payoutParameters('create'), [{ reference_id: 'g-1', amount: '1', account: '1' }])).json();
+		const [invoice] = (
+			await runNode(sandbox.credentials, payoutParameters('create'), [
+				{ reference_id: 'g-1', amount: '1', account: '1' },
+			])
+		).json();
 		sandbox.setFaults({ rate: 1, operations: ['get'], kinds: { '503': 1 } });
-		const run = await runNode(sandbox.credentials, { resource: 'payoutInvoice', operation: 'get', invoiceId: String(invoice.id) });
+		const run = await runNode(sandbox.credentials, {
+			resource: 'payoutInvoice',
+			operation: 'get',
+			invoiceId: String(invoice.id),
+		});
 		expect(run.result.executionError?.message).toBe(
 			`Row 1: Get payout invoice "${String(invoice.id)}" failed with HTTP 503: service_unavailable: Service temporarily unavailable.`,
 		);
@@ -147,19 +220,32 @@ describe('5xx after retries', () => {
 
 	it('Get with Continue On Fail: the 5xx is an error item with the directive', async () => {
 		sandbox.setFaults({ rate: 1, operations: ['services'], kinds: { '500': 1 } });
-		const run = await runNode(sandbox.credentials, { resource: 'payoutService', operation: 'getMany', returnAll: false, limit: 5 }, [{}], CONTINUE_ON_FAIL);
+		const run = await runNode(
+			sandbox.credentials,
+			{ resource: 'payoutService', operation: 'getMany', returnAll: false, limit: 5 },
+			[{}],
+			CONTINUE_ON_FAIL,
+		);
 		expect(run.json()).toEqual([
-			expect.objectContaining({ row: 1, httpCode: '500', stage: 'api', description: expect.stringMatching(/^The platform failed to answer/) }),
+			expect.objectContaining({
+				row: 1,
+				httpCode: '500',
+				stage: 'api',
+				description: expect.stringMatching(/^The platform failed to answer/),
+			}),
 		]);
 	});
 
 	it('Create: a 503 before every write fails the row after Max Attempts, confirmed by a look-up that nothing exists', async () => {
-		sandbox.setFaults({ rate: 1, operations: ['create'], kinds: { '503': 1 }, afterCommitShare: 0 });
-		const run = await runNode(
-			sandbox.credentials,
-			payoutParameters('create', { maxAttempts: 2 }),
-			[{ reference_id: 'down-1', amount: '1', account: '1' }],
-		);
+		sandbox.setFaults({
+			rate: 1,
+			operations: ['create'],
+			kinds: { '503': 1 },
+			afterCommitShare: 0,
+		});
+		const run = await runNode(sandbox.credentials, payoutParameters('create', { maxAttempts: 2 }), [
+			{ reference_id: 'down-1', amount: '1', account: '1' },
+		]);
 		expect(failureText(run.result)).toMatch(
 			/^Row 1 \(reference ID "down-1"\): Create payout invoice \(2 attempts; a look-up by reference ID confirmed nothing was created\) failed with HTTP 503/,
 		);
@@ -169,9 +255,21 @@ describe('5xx after retries', () => {
 	});
 
 	it('Create: a 503 after the write is not a failure: the look-up finds the invoice and nothing is created twice', async () => {
-		sandbox.setFaults({ rate: 1, operations: ['create'], kinds: { '503': 1 }, afterCommitShare: 1, limit: 1 });
-		const run = await runNode(sandbox.credentials, payoutParameters('create'), [{ reference_id: 'late-1', amount: '1', account: '1' }]);
-		expect(run.json()[0]).toMatchObject({ referenceId: 'late-1', status: 'created', alreadyExisted: false });
+		sandbox.setFaults({
+			rate: 1,
+			operations: ['create'],
+			kinds: { '503': 1 },
+			afterCommitShare: 1,
+			limit: 1,
+		});
+		const run = await runNode(sandbox.credentials, payoutParameters('create'), [
+			{ reference_id: 'late-1', amount: '1', account: '1' },
+		]);
+		expect(run.json()[0]).toMatchObject({
+			referenceId: 'late-1',
+			status: 'created',
+			alreadyExisted: false,
+		});
 		const { summary } = sandbox.ledger();
 		expect(summary.createAttempts).toMatchObject({ total: 1, faultedCommitted: 1 });
 		expect(summary.invoices).toBe(1);

@@ -19,10 +19,35 @@ const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.000Z$/;
 const WAIT = { waitForFinalStatus: true, pollIntervalSeconds: 0.05, maxWaitSeconds: 10 };
 
 const FRIENDLY_KEYS = [
-	'id', 'status', 'resolution', 'isFinal', 'referenceId', 'amount', 'currency', 'payoutAmount', 'fee', 'writeoff', 'service',
-	'serviceMethod', 'serviceCurrency', 'serviceAmount', 'servicePayoutAmount', 'exchangeRate', 'processedAmount', 'processedFee',
-	'processedWriteoff', 'testMode', 'description', 'fields', 'metadata', 'callbackUrl', 'customerId', 'source', 'createdAt',
-	'updatedAt', 'processedAt',
+	'id',
+	'status',
+	'resolution',
+	'isFinal',
+	'referenceId',
+	'amount',
+	'currency',
+	'payoutAmount',
+	'fee',
+	'writeoff',
+	'service',
+	'serviceMethod',
+	'serviceCurrency',
+	'serviceAmount',
+	'servicePayoutAmount',
+	'exchangeRate',
+	'processedAmount',
+	'processedFee',
+	'processedWriteoff',
+	'testMode',
+	'description',
+	'fields',
+	'metadata',
+	'callbackUrl',
+	'customerId',
+	'source',
+	'createdAt',
+	'updatedAt',
+	'processedAt',
 ];
 
 describe('Create', () => {
@@ -31,9 +56,15 @@ describe('Create', () => {
 			{ reference_id: 'create-1', amount: '10.50', account: '12345' },
 			{ reference_id: 'create-2', amount: 20, account: 67890 },
 		];
-		const run = await runNode(sandbox.credentials, payoutParameters('create', {}, { simplify: false }), rows);
+		const run = await runNode(
+			sandbox.credentials,
+			payoutParameters('create', {}, { simplify: false }),
+			rows,
+		);
 		const [first, second] = run.json();
-		expect(Object.keys(first).sort()).toEqual([...FRIENDLY_KEYS, 'row', 'alreadyExisted', 'foundAfterError'].sort());
+		expect(Object.keys(first).sort()).toEqual(
+			[...FRIENDLY_KEYS, 'row', 'alreadyExisted', 'foundAfterError'].sort(),
+		);
 		expect(first).toMatchObject({
 			id: expect.stringMatching(/^cpoi_/),
 			status: 'created',
@@ -54,7 +85,12 @@ describe('Create', () => {
 		expect(first.createdAt).toMatch(ISO);
 		expect(first.updatedAt).toMatch(ISO);
 		// A number from the sheet is sent as text, as the API wants field values.
-		expect(second).toMatchObject({ referenceId: 'create-2', amount: 20, fields: { account: '67890' }, row: 2 });
+		expect(second).toMatchObject({
+			referenceId: 'create-2',
+			amount: 20,
+			fields: { account: '67890' },
+			row: 2,
+		});
 		expect(first).not.toHaveProperty('raw');
 		expect(first).not.toHaveProperty('processRequested');
 
@@ -69,8 +105,19 @@ describe('Create', () => {
 	});
 
 	it('a card service answers with the card number masked, and the node never outputs it in full', async () => {
-		const rows = [{ reference_id: 'card-1', amount: '10', service: 'payment_card_usd', card_number: '4111111111111111' }];
-		const run = await runNode(sandbox.credentials, payoutParameters('create', { includeRaw: true }, { simplify: false }), rows);
+		const rows = [
+			{
+				reference_id: 'card-1',
+				amount: '10',
+				service: 'payment_card_usd',
+				card_number: '4111111111111111',
+			},
+		];
+		const run = await runNode(
+			sandbox.credentials,
+			payoutParameters('create', { includeRaw: true }, { simplify: false }),
+			rows,
+		);
 		const [invoice] = run.json();
 		expect(invoice).toMatchObject({
 			service: 'payment_card_usd',
@@ -79,35 +126,60 @@ describe('Create', () => {
 			fee: 0.5, // 1.5 % + 0.30 = 0.45, raised to the service's minimum fee
 			writeoff: 10.5,
 		});
-		expect(invoice.raw).toMatchObject({ type: 'payout-invoices', id: invoice.id, attributes: { reference_id: 'card-1', status: 'created' } });
+		expect(invoice.raw).toMatchObject({
+			type: 'payout-invoices',
+			id: invoice.id,
+			attributes: { reference_id: 'card-1', status: 'created' },
+		});
 		expect(JSON.stringify(run.json())).not.toContain('4111111111111111');
 	});
 
 	it('maps fields defined below (mapping mode "define below")', async () => {
-		const parameters = payoutParameters('create', {}, {
-			simplify: false,
-			serviceFields: {
-				mappingMode: 'defineBelow',
-				value: { account: '={{ $json.acct }}' },
-				matchingColumns: [],
-				schema: [{ id: 'account', displayName: 'Account', required: true, defaultMatch: false, display: true, type: 'string' }],
+		const parameters = payoutParameters(
+			'create',
+			{},
+			{
+				simplify: false,
+				serviceFields: {
+					mappingMode: 'defineBelow',
+					value: { account: '={{ $json.acct }}' },
+					matchingColumns: [],
+					schema: [
+						{
+							id: 'account',
+							displayName: 'Account',
+							required: true,
+							defaultMatch: false,
+							display: true,
+							type: 'string',
+						},
+					],
+				},
 			},
-		});
-		const run = await runNode(sandbox.credentials, parameters, [{ reference_id: 'defined-1', amount: '5', acct: '555' }]);
+		);
+		const run = await runNode(sandbox.credentials, parameters, [
+			{ reference_id: 'defined-1', amount: '5', acct: '555' },
+		]);
 		expect(run.json()[0]).toMatchObject({ status: 'created', fields: { account: '555' } });
 	});
 
 	it('sends the additional fields: description, metadata, callback URL and customer', async () => {
-		const parameters = payoutParameters('create', {}, {
-			simplify: false,
-			additionalFields: {
-				description: 'July payout',
-				metadata: '{"batch":"2024-07"}',
-				callbackUrl: 'http://127.0.0.1:9/callback',
-				customer: { reference_id: 'cust-1', email: 'payee@example.com', country: 'US' },
+		const parameters = payoutParameters(
+			'create',
+			{},
+			{
+				simplify: false,
+				additionalFields: {
+					description: 'July payout',
+					metadata: '{"batch":"2024-07"}',
+					callbackUrl: 'http://127.0.0.1:9/callback',
+					customer: { reference_id: 'cust-1', email: 'payee@example.com', country: 'US' },
+				},
 			},
-		});
-		const run = await runNode(sandbox.credentials, parameters, [{ reference_id: 'extra-1', amount: '5', account: '1' }]);
+		);
+		const run = await runNode(sandbox.credentials, parameters, [
+			{ reference_id: 'extra-1', amount: '5', account: '1' },
+		]);
 		expect(run.json()[0]).toMatchObject({
 			description: 'July payout',
 			metadata: { batch: '2024-07' },
@@ -123,7 +195,11 @@ describe('Create and Process', () => {
 			{ reference_id: 'pay-1', amount: '10', account: '1' },
 			{ reference_id: 'pay-2', amount: '12.34', account: '2' },
 		];
-		const run = await runNode(sandbox.credentials, payoutParameters('createAndProcess', WAIT, { simplify: false }), rows);
+		const run = await runNode(
+			sandbox.credentials,
+			payoutParameters('createAndProcess', WAIT, { simplify: false }),
+			rows,
+		);
 		for (const [index, invoice] of run.json().entries()) {
 			expect(invoice).toMatchObject({
 				referenceId: rows[index].reference_id,
@@ -146,12 +222,31 @@ describe('Create and Process', () => {
 
 	it('rows that fail at the gateway end in process_failed with their resolution', async () => {
 		const rows = [
-			{ reference_id: 'fail-1', amount: '10', account: '1', test_details_payout_status: 'process failed', test_details_payout_resolution: 'insufficient funds' },
+			{
+				reference_id: 'fail-1',
+				amount: '10',
+				account: '1',
+				test_details_payout_status: 'process failed',
+				test_details_payout_resolution: 'insufficient funds',
+			},
 			{ reference_id: 'fail-2', amount: '10', account: '2', test_details_success_rate: '0' },
 			{ reference_id: 'ok-3', amount: '10', account: '3' },
 		];
-		const run = await runNode(sandbox.credentials, payoutParameters('createAndProcess', WAIT, { simplify: false }), rows);
-		expect(run.json().map((invoice) => [invoice.referenceId, invoice.status, invoice.resolution, invoice.isFinal])).toEqual([
+		const run = await runNode(
+			sandbox.credentials,
+			payoutParameters('createAndProcess', WAIT, { simplify: false }),
+			rows,
+		);
+		expect(
+			run
+				.json()
+				.map((invoice) => [
+					invoice.referenceId,
+					invoice.status,
+					invoice.resolution,
+					invoice.isFinal,
+				]),
+		).toEqual([
 			['fail-1', 'process_failed', 'insufficient_funds', true],
 			['fail-2', 'process_failed', 'declined_error', true],
 			['ok-3', 'processed', 'ok', true],
@@ -160,7 +255,9 @@ describe('Create and Process', () => {
 	});
 
 	it('without waiting, outputs the status the process answer had', async () => {
-		const run = await runNode(sandbox.credentials, payoutParameters('createAndProcess'), [{ reference_id: 'nowait-1', amount: '1', account: '1' }]);
+		const run = await runNode(sandbox.credentials, payoutParameters('createAndProcess'), [
+			{ reference_id: 'nowait-1', amount: '1', account: '1' },
+		]);
 		const [invoice] = run.json();
 		expect(invoice).toMatchObject({ status: 'processing', isFinal: false, processRequested: true });
 		expect(invoice).not.toHaveProperty('waitTimedOut');
@@ -173,15 +270,27 @@ describe('Create and Process', () => {
 			payoutParameters('createAndProcess', { ...WAIT, maxWaitSeconds: 1 }),
 			[{ reference_id: 'slow-1', amount: '1', account: '1' }],
 		);
-		expect(run.json()[0]).toMatchObject({ status: 'processing', isFinal: false, waitTimedOut: true });
+		expect(run.json()[0]).toMatchObject({
+			status: 'processing',
+			isFinal: false,
+			waitTimedOut: true,
+		});
 	});
 });
 
 describe('reference IDs (409 Conflict)', () => {
 	it('the same payout again returns the existing invoice with alreadyExisted, and is not paid twice', async () => {
 		const rows = [{ reference_id: 'again-1', amount: '10', account: '1' }];
-		const first = await runNode(sandbox.credentials, payoutParameters('createAndProcess', WAIT), rows);
-		const second = await runNode(sandbox.credentials, payoutParameters('createAndProcess', WAIT), rows);
+		const first = await runNode(
+			sandbox.credentials,
+			payoutParameters('createAndProcess', WAIT),
+			rows,
+		);
+		const second = await runNode(
+			sandbox.credentials,
+			payoutParameters('createAndProcess', WAIT),
+			rows,
+		);
 		expect(second.json()[0]).toMatchObject({
 			id: first.json()[0].id,
 			status: 'processed',
@@ -192,21 +301,31 @@ describe('reference IDs (409 Conflict)', () => {
 		const { summary, calls } = sandbox.ledger();
 		expect(summary.invoices).toBe(1);
 		expect(summary.processCalls.total).toBe(1);
-		expect(calls.filter((call) => call.operation === 'create').map((call) => call.decidedStatus)).toEqual([201, 409]);
+		expect(
+			calls.filter((call) => call.operation === 'create').map((call) => call.decidedStatus),
+		).toEqual([201, 409]);
 	});
 
 	it('Create again of an invoice still in "created" returns it (alreadyExisted) without a second invoice', async () => {
 		const rows = [{ reference_id: 'again-2', amount: '7.5', account: '1' }];
 		const first = await runNode(sandbox.credentials, payoutParameters('create'), rows);
 		const second = await runNode(sandbox.credentials, payoutParameters('create'), rows);
-		expect(second.json()[0]).toMatchObject({ id: first.json()[0].id, status: 'created', alreadyExisted: true });
+		expect(second.json()[0]).toMatchObject({
+			id: first.json()[0].id,
+			status: 'created',
+			alreadyExisted: true,
+		});
 		expect(sandbox.ledger().summary.invoices).toBe(1);
 	});
 
 	it('Create and Process of a reference that exists in "created" processes that invoice once', async () => {
 		const rows = [{ reference_id: 'again-3', amount: '3', account: '1' }];
 		const created = await runNode(sandbox.credentials, payoutParameters('create'), rows);
-		const paid = await runNode(sandbox.credentials, payoutParameters('createAndProcess', WAIT), rows);
+		const paid = await runNode(
+			sandbox.credentials,
+			payoutParameters('createAndProcess', WAIT),
+			rows,
+		);
 		expect(paid.json()[0]).toMatchObject({
 			id: created.json()[0].id,
 			status: 'processed',
@@ -218,7 +337,9 @@ describe('reference IDs (409 Conflict)', () => {
 	});
 
 	it('a reference reused with a different amount fails the row and pays nothing', async () => {
-		await runNode(sandbox.credentials, payoutParameters('create'), [{ reference_id: 'reused-1', amount: '10', account: '1' }]);
+		await runNode(sandbox.credentials, payoutParameters('create'), [
+			{ reference_id: 'reused-1', amount: '10', account: '1' },
+		]);
 		const run = await runNode(sandbox.credentials, payoutParameters('createAndProcess', WAIT), [
 			{ reference_id: 'reused-1', amount: '99', account: '1' },
 		]);
@@ -233,16 +354,28 @@ describe('reference IDs (409 Conflict)', () => {
 	});
 
 	it('with Continue On Fail the reused reference is an error item (stage reference_conflict) and the other rows are paid', async () => {
-		await runNode(sandbox.credentials, payoutParameters('create'), [{ reference_id: 'reused-2', amount: '10', account: '1' }]);
+		await runNode(sandbox.credentials, payoutParameters('create'), [
+			{ reference_id: 'reused-2', amount: '10', account: '1' },
+		]);
 		const rows = [
 			{ reference_id: 'fresh-1', amount: '1', account: '1' },
 			{ reference_id: 'reused-2', amount: '11', account: '1' },
 			{ reference_id: 'fresh-2', amount: '2', account: '1' },
 		];
-		const run = await runNode(sandbox.credentials, payoutParameters('createAndProcess', WAIT), rows, CONTINUE_ON_FAIL);
+		const run = await runNode(
+			sandbox.credentials,
+			payoutParameters('createAndProcess', WAIT),
+			rows,
+			CONTINUE_ON_FAIL,
+		);
 		const [a, conflict, b] = run.items();
 		expect([a.json.status, b.json.status]).toEqual(['processed', 'processed']);
-		expect(conflict.json).toMatchObject({ row: 2, referenceId: 'reused-2', stage: 'reference_conflict', error: expect.stringMatching(/already used by invoice/) });
+		expect(conflict.json).toMatchObject({
+			row: 2,
+			referenceId: 'reused-2',
+			stage: 'reference_conflict',
+			error: expect.stringMatching(/already used by invoice/),
+		});
 		expect(conflict.json.description).toMatch(/Use a new reference ID/);
 		expect(conflict.pairedItem).toEqual({ item: 1 });
 		const reused = sandbox.ledger().invoices.find((invoice) => invoice.referenceId === 'reused-2');

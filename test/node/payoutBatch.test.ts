@@ -19,7 +19,11 @@ beforeEach(() => sandbox.reset());
 const WAIT = { waitForFinalStatus: true, pollIntervalSeconds: 0.05, maxWaitSeconds: 10 };
 
 function rowsOf(count: number, prefix: string) {
-	return Array.from({ length: count }, (_, index) => ({ reference_id: `${prefix}-${index + 1}`, amount: `${index + 1}.25`, account: String(index + 1) }));
+	return Array.from({ length: count }, (_, index) => ({
+		reference_id: `${prefix}-${index + 1}`,
+		amount: `${index + 1}.25`,
+		account: String(index + 1),
+	}));
 }
 
 describe('Continue On Fail off', () => {
@@ -27,10 +31,18 @@ describe('Continue On Fail off', () => {
 		const rows = rowsOf(5, 'off');
 		rows[1].amount = '1,000';
 		rows[3].account = 'x';
-		const run = await runNode(sandbox.credentials, payoutParameters('createAndProcess', WAIT), rows);
+		const run = await runNode(
+			sandbox.credentials,
+			payoutParameters('createAndProcess', WAIT),
+			rows,
+		);
 		expect(run.result.status).toBe('error');
-		expect(run.result.executionError?.message).toBe('Row 2 (reference ID "off-2"): amount "1,000" must not contain commas (write 1000.50, not 1,000.50)');
-		expect(run.result.executionError?.description).toMatch(/^Nothing was sent: every row is checked before any money moves\. 1 other row has problems too/);
+		expect(run.result.executionError?.message).toBe(
+			'Row 2 (reference ID "off-2"): amount "1,000" must not contain commas (write 1000.50, not 1,000.50)',
+		);
+		expect(run.result.executionError?.description).toMatch(
+			/^Nothing was sent: every row is checked before any money moves\. 1 other row has problems too/,
+		);
 		expect(sandbox.ledger().summary.createAttempts.total).toBe(0);
 	});
 
@@ -38,9 +50,14 @@ describe('Continue On Fail off', () => {
 		// Row 1 passes the node's checks but the platform refuses it (422: success rate above 100).
 		const rows = rowsOf(4, 'stop');
 		const refused = { ...rows[0], test_details_success_rate: '150' };
-		const run = await runNode(sandbox.credentials, payoutParameters('create', { concurrency: 1 }), [refused, ...rows.slice(1)]);
+		const run = await runNode(sandbox.credentials, payoutParameters('create', { concurrency: 1 }), [
+			refused,
+			...rows.slice(1),
+		]);
 		expect(run.result.status).toBe('error');
-		expect(run.result.executionError?.message).toMatch(/^Row 1 \(reference ID "stop-1"\): Create payout invoice failed with HTTP 422/);
+		expect(run.result.executionError?.message).toMatch(
+			/^Row 1 \(reference ID "stop-1"\): Create payout invoice failed with HTTP 422/,
+		);
 		const { summary } = sandbox.ledger();
 		expect(summary.createAttempts.total).toBe(1);
 		expect(summary.invoices).toBe(0);
@@ -55,9 +72,19 @@ describe('Continue On Fail on', () => {
 			{ reference_id: 'on-3', amount: '10', account: '3', test_details_success_rate: '150' },
 			{ reference_id: 'on-4', amount: '10', account: '4' },
 		];
-		const run = await runNode(sandbox.credentials, payoutParameters('createAndProcess', WAIT), rows, CONTINUE_ON_FAIL);
+		const run = await runNode(
+			sandbox.credentials,
+			payoutParameters('createAndProcess', WAIT),
+			rows,
+			CONTINUE_ON_FAIL,
+		);
 		const items = run.items();
-		expect(items.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }, { item: 3 }]);
+		expect(items.map((item) => item.pairedItem)).toEqual([
+			{ item: 0 },
+			{ item: 1 },
+			{ item: 2 },
+			{ item: 3 },
+		]);
 		expect(items[0].json).toMatchObject({ referenceId: 'on-1', status: 'processed', row: 1 });
 		expect(items[1].json).toEqual({
 			error: 'Row 2 (reference ID "on-2"): amount "ten" must be a plain decimal number like 100.55',
@@ -74,7 +101,9 @@ describe('Continue On Fail on', () => {
 			referenceId: 'on-3',
 			stage: 'api',
 			httpCode: '422',
-			error: expect.stringContaining('fields.test_details_success_rate: This value should be between 0 and 100.'),
+			error: expect.stringContaining(
+				'fields.test_details_success_rate: This value should be between 0 and 100.',
+			),
 			description: expect.stringMatching(/^The platform refused the data/),
 		});
 		expect(items[3].json).toMatchObject({ referenceId: 'on-4', status: 'processed', row: 4 });
@@ -88,7 +117,12 @@ describe('Continue On Fail on', () => {
 			{ reference_id: 'c-1', amount: '0', account: '1' },
 			{ reference_id: 'c-2', amount: '3', account: '2' },
 		];
-		const run = await runNode(sandbox.credentials, payoutParameters('create'), rows, CONTINUE_ON_FAIL);
+		const run = await runNode(
+			sandbox.credentials,
+			payoutParameters('create'),
+			rows,
+			CONTINUE_ON_FAIL,
+		);
 		expect(run.json().map((item) => item.status ?? item.stage)).toEqual(['validation', 'created']);
 		expect(sandbox.ledger().summary.invoices).toBe(1);
 	});
@@ -108,7 +142,8 @@ describe('Continue On Fail on', () => {
 				row: index + 1,
 				stage: 'node',
 				httpCode: '401',
-				description: 'Check the account ID and API key (or the public key for the Public API). Nothing was created.',
+				description:
+					'Check the account ID and API key (or the public key for the Public API). Nothing was created.',
 			});
 		}
 	});
@@ -117,7 +152,13 @@ describe('Continue On Fail on', () => {
 describe('concurrency 10', () => {
 	it('outputs every row in input order, paired with its row, each reference paid once, while 5xx and dropped connections hit creates', async () => {
 		// Before or after the write: the node must look each failed create up by reference ID before resending it.
-		sandbox.setFaults({ rate: 0.3, operations: ['create'], kinds: { '503': 1, drop: 1 }, afterCommitShare: 0.5, seed: 7 });
+		sandbox.setFaults({
+			rate: 0.3,
+			operations: ['create'],
+			kinds: { '503': 1, drop: 1 },
+			afterCommitShare: 0.5,
+			seed: 7,
+		});
 		const rows = rowsOf(30, 'conc');
 		const run = await runNode(
 			sandbox.credentials,
@@ -128,7 +169,9 @@ describe('concurrency 10', () => {
 		expect(items).toHaveLength(rows.length);
 		expect(items.map((item) => item.json.referenceId)).toEqual(rows.map((row) => row.reference_id));
 		expect(items.map((item) => item.json.row)).toEqual(rows.map((_row, index) => index + 1));
-		expect(items.map((item) => item.pairedItem)).toEqual(rows.map((_row, index) => ({ item: index })));
+		expect(items.map((item) => item.pairedItem)).toEqual(
+			rows.map((_row, index) => ({ item: index })),
+		);
 		expect(items.every((item) => item.json.status === 'processed')).toBe(true);
 
 		const { summary } = sandbox.ledger();
@@ -150,7 +193,9 @@ describe('concurrency 10', () => {
 			CONTINUE_ON_FAIL,
 		);
 		const items = run.items();
-		expect(items.map((item) => item.pairedItem)).toEqual(rows.map((_row, index) => ({ item: index })));
+		expect(items.map((item) => item.pairedItem)).toEqual(
+			rows.map((_row, index) => ({ item: index })),
+		);
 		expect(items.map((item) => item.json.row)).toEqual(rows.map((_row, index) => index + 1));
 		expect(items.map((item) => (item.json.error ? 'error' : item.json.status))).toEqual(
 			rows.map((_row, index) => ([2, 9, 17].includes(index) ? 'error' : 'processed')),
@@ -159,7 +204,12 @@ describe('concurrency 10', () => {
 });
 
 describe('a row whose parameters cannot be read', () => {
-	const withMetadata = (extra = {}) => payoutParameters('create', {}, { additionalFields: { metadata: '={{ $json.metadata }}' }, ...extra });
+	const withMetadata = (extra = {}) =>
+		payoutParameters(
+			'create',
+			{},
+			{ additionalFields: { metadata: '={{ $json.metadata }}' }, ...extra },
+		);
 
 	it('is refused like any invalid row: the other rows go on with Continue On Fail', async () => {
 		const rows = [
@@ -188,7 +238,9 @@ describe('a row whose parameters cannot be read', () => {
 		];
 		const run = await runNode(sandbox.credentials, withMetadata(), rows);
 		expect(run.result.status).toBe('error');
-		expect(run.result.executionError?.message).toContain('Row 2 (reference ID "json-5"): row could not be read');
+		expect(run.result.executionError?.message).toContain(
+			'Row 2 (reference ID "json-5"): row could not be read',
+		);
 		expect(sandbox.ledger().summary.createAttempts.total).toBe(0);
 	});
 });

@@ -26,7 +26,12 @@ afterAll(async () => {
 beforeEach(() => proxy.clear());
 
 const via = (target: RecordingProxy) => ({ ...sandbox.credentials, baseUrl: target.baseUrl });
-const search = (method: string, credentials: CredentialData, filter?: string, paginationToken?: string) =>
+const search = (
+	method: string,
+	credentials: CredentialData,
+	filter?: string,
+	paginationToken?: string,
+) =>
 	listSearch(method, {
 		nodeType: PT_TYPE,
 		credentials: { paymentsTrustApi: credentials as ICredentialDataDecryptedObject },
@@ -34,24 +39,39 @@ const search = (method: string, credentials: CredentialData, filter?: string, pa
 		paginationToken,
 	});
 const rl = (mode: string, value: string) => ({ __rl: true, mode, value });
-const newestFirst = () => sandbox.ledger().invoices.map((invoice) => invoice.id).reverse();
+const newestFirst = () =>
+	sandbox
+		.ledger()
+		.invoices.map((invoice) => invoice.id)
+		.reverse();
 
 describe('service picker: searchServices', () => {
 	it('lists every service of the account by code, with method, currencies and limits in the name', async () => {
 		const { results } = await search('searchServices', sandbox.credentials);
-		expect(results.map((item) => item.value).sort()).toEqual(SERVICES.map((service) => service.code).sort());
+		expect(results.map((item) => item.value).sort()).toEqual(
+			SERVICES.map((service) => service.code).sort(),
+		);
 		const eur = SERVICES.find((service) => service.code === 'bank_transfer_eur')!;
 		expect(results.find((item) => item.value === 'bank_transfer_eur')?.name).toBe(
 			`bank_transfer_eur · ${eur.method} · USD → EUR · ${eur.amountMin}–${eur.amountMax} USD`,
 		);
-		expect(results.find((item) => item.value === 'test_usd')?.name).toBe('test_usd · test · USD · 0.01–9999999 USD');
-		expect(results.find((item) => item.value === 'legacy_card_usd')?.name).toMatch(/ · not available$/);
+		expect(results.find((item) => item.value === 'test_usd')?.name).toBe(
+			'test_usd · test · USD · 0.01–9999999 USD',
+		);
+		expect(results.find((item) => item.value === 'legacy_card_usd')?.name).toMatch(
+			/ · not available$/,
+		);
 	});
 
 	it('filters by what the user types: code, method or currency, any case', async () => {
 		const byCurrency = await search('searchServices', sandbox.credentials, 'jpy');
 		expect(byCurrency.results.map((item) => item.value).sort()).toEqual(
-			SERVICES.filter((service) => service.currency === 'JPY' || service.serviceCurrency === 'JPY' || /jpy/.test(service.code))
+			SERVICES.filter(
+				(service) =>
+					service.currency === 'JPY' ||
+					service.serviceCurrency === 'JPY' ||
+					/jpy/.test(service.code),
+			)
 				.map((service) => service.code)
 				.sort(),
 		);
@@ -60,7 +80,9 @@ describe('service picker: searchServices', () => {
 	});
 
 	it('a wrong API key says why and what to check', async () => {
-		await expect(search('searchServices', { ...sandbox.credentials, apiKey: 'wrong' })).rejects.toThrow(
+		await expect(
+			search('searchServices', { ...sandbox.credentials, apiKey: 'wrong' }),
+		).rejects.toThrow(
 			'Could not load the payout services: HTTP 401: Unauthorized (check the account ID and API key in the credential)',
 		);
 	});
@@ -72,13 +94,27 @@ describe('invoice picker: searchInvoices', () => {
 		const first = await search('searchInvoices', via(proxy));
 		expect(first.results.map((item) => item.value)).toEqual(expected.slice(0, 50));
 		expect(first.paginationToken).toEqual(expect.any(String));
-		const second = await search('searchInvoices', via(proxy), undefined, first.paginationToken as string);
+		const second = await search(
+			'searchInvoices',
+			via(proxy),
+			undefined,
+			first.paginationToken as string,
+		);
 		expect(second.results.map((item) => item.value)).toEqual(expected.slice(50, 100));
-		const third = await search('searchInvoices', via(proxy), undefined, second.paginationToken as string);
+		const third = await search(
+			'searchInvoices',
+			via(proxy),
+			undefined,
+			second.paginationToken as string,
+		);
 		expect(third.results.map((item) => item.value)).toEqual(expected.slice(100, 120));
 		// The pages after the first were asked with the API's own cursor, not one built by the node.
 		const pages = proxy.requestsTo('GET', '/api/payout-invoices');
-		expect(pages.map((page) => page.query['page[after]'])).toEqual([undefined, expected[49], expected[99]]);
+		expect(pages.map((page) => page.query['page[after]'])).toEqual([
+			undefined,
+			expected[49],
+			expected[99],
+		]);
 	});
 
 	it('names each invoice by reference ID, amount, currency, status and mode', async () => {
@@ -86,7 +122,10 @@ describe('invoice picker: searchInvoices', () => {
 		const { results } = await search('searchInvoices', sandbox.credentials, 'seed-5');
 		expect(results).toEqual([
 			// The sandbox's keys are test keys: its invoices are all test_mode true.
-			{ name: `seed-5 · ${invoice.amount} ${invoice.currency} · ${invoice.status} · test`, value: invoice.id },
+			{
+				name: `seed-5 · ${invoice.amount} ${invoice.currency} · ${invoice.status} · test`,
+				value: invoice.id,
+			},
 		]);
 	});
 
@@ -94,7 +133,10 @@ describe('invoice picker: searchInvoices', () => {
 		// No invoice has exactly "eed-11", so the newest 100 are searched for it.
 		const { results } = await search('searchInvoices', sandbox.credentials, 'EED-11');
 		const recent = sandbox.ledger().invoices.slice(-100);
-		const expected = recent.filter((invoice) => invoice.referenceId.includes('eed-11')).map((invoice) => invoice.id).reverse();
+		const expected = recent
+			.filter((invoice) => invoice.referenceId.includes('eed-11'))
+			.map((invoice) => invoice.id)
+			.reverse();
 		expect(expected.length).toBeGreaterThan(1);
 		expect(results.map((item) => item.value)).toEqual(expected);
 	});
@@ -104,28 +146,61 @@ describe('operations read every picker mode', () => {
 	const testUsd = SERVICES.find((service) => service.code === 'test_usd')!;
 
 	it('Payout Service → Get takes the code test_usd (as Create shows it), the list value and the comcpos_ ID', async () => {
-		for (const serviceId of [rl('code', 'test_usd'), rl('list', 'test_usd'), rl('id', testUsd.id), 'test_usd', testUsd.id]) {
-			const run = await runNode(sandbox.credentials, { resource: 'payoutService', operation: 'get', serviceId });
-			expect(run.json()).toEqual([expect.objectContaining({ id: testUsd.id, service: 'test_usd' })]);
+		for (const serviceId of [
+			rl('code', 'test_usd'),
+			rl('list', 'test_usd'),
+			rl('id', testUsd.id),
+			'test_usd',
+			testUsd.id,
+		]) {
+			const run = await runNode(sandbox.credentials, {
+				resource: 'payoutService',
+				operation: 'get',
+				serviceId,
+			});
+			expect(run.json()).toEqual([
+				expect.objectContaining({ id: testUsd.id, service: 'test_usd' }),
+			]);
 		}
 	});
 
 	it('Payout Service → Get of an unknown code names it', async () => {
-		const run = await runNode(sandbox.credentials, { resource: 'payoutService', operation: 'get', serviceId: rl('code', 'nope_usd') });
+		const run = await runNode(sandbox.credentials, {
+			resource: 'payoutService',
+			operation: 'get',
+			serviceId: rl('code', 'nope_usd'),
+		});
 		expect(failureText(run.result)).toMatch(/^Row 1: the account has no payout service "nope_usd"/);
 	});
 
 	it('Payout Invoice → Get by ID, from the list, by reference ID and as a plain string all read the same invoice', async () => {
 		const invoice = sandbox.ledger().invoices.find((entry) => entry.referenceId === 'seed-9')!;
-		for (const invoiceId of [rl('id', invoice.id), rl('list', invoice.id), rl('referenceId', 'seed-9'), invoice.id] as IDataObject[]) {
-			const run = await runNode(sandbox.credentials, { resource: 'payoutInvoice', operation: 'get', invoiceId });
-			expect(run.json()).toEqual([expect.objectContaining({ id: invoice.id, referenceId: 'seed-9', status: invoice.status })]);
+		for (const invoiceId of [
+			rl('id', invoice.id),
+			rl('list', invoice.id),
+			rl('referenceId', 'seed-9'),
+			invoice.id,
+		] as IDataObject[]) {
+			const run = await runNode(sandbox.credentials, {
+				resource: 'payoutInvoice',
+				operation: 'get',
+				invoiceId,
+			});
+			expect(run.json()).toEqual([
+				expect.objectContaining({ id: invoice.id, referenceId: 'seed-9', status: invoice.status }),
+			]);
 		}
 	});
 
 	it('Payout Invoice → Get by an unknown reference ID says nothing has it', async () => {
-		const run = await runNode(sandbox.credentials, { resource: 'payoutInvoice', operation: 'get', invoiceId: rl('referenceId', 'never-made') });
-		expect(failureText(run.result)).toMatch(/^Row 1: no payout invoice has reference ID "never-made"/);
+		const run = await runNode(sandbox.credentials, {
+			resource: 'payoutInvoice',
+			operation: 'get',
+			invoiceId: rl('referenceId', 'never-made'),
+		});
+		expect(failureText(run.result)).toMatch(
+			/^Row 1: no payout invoice has reference ID "never-made"/,
+		);
 	});
 
 	it('Create and Process takes the service by comcpos_ ID and pays it as its code (ledger)', async () => {
@@ -143,27 +218,36 @@ describe('operations read every picker mode', () => {
 			[{ reference_id: 'picker-by-id-1', amount: '12.34' }],
 		);
 		expect(run.result.status).toBe('success');
-		const paid = sandbox.ledger().invoices.filter((invoice) => invoice.referenceId === 'picker-by-id-1');
+		const paid = sandbox
+			.ledger()
+			.invoices.filter((invoice) => invoice.referenceId === 'picker-by-id-1');
 		expect(paid).toHaveLength(1);
 		expect(paid[0]).toMatchObject({ service: 'test_usd', amount: 12.34, currency: 'USD' });
 	});
 
 	it('Process by reference ID processes that invoice once', async () => {
-		await runNode(
-			sandbox.credentials,
-			{
-				resource: 'payoutInvoice',
-				operation: 'create',
-				service: rl('code', 'test_usd'),
-				currency: 'USD',
-				amount: '5',
-				referenceId: 'picker-process-1',
-				serviceFields: { mappingMode: 'defineBelow', value: { account: '12345' } },
-			},
-		);
-		expect(sandbox.ledger().invoices.find((invoice) => invoice.referenceId === 'picker-process-1')?.status).toBe('created');
-		const run = await runNode(sandbox.credentials, { resource: 'payoutInvoice', operation: 'process', invoiceId: rl('referenceId', 'picker-process-1') });
+		await runNode(sandbox.credentials, {
+			resource: 'payoutInvoice',
+			operation: 'create',
+			service: rl('code', 'test_usd'),
+			currency: 'USD',
+			amount: '5',
+			referenceId: 'picker-process-1',
+			serviceFields: { mappingMode: 'defineBelow', value: { account: '12345' } },
+		});
+		expect(
+			sandbox.ledger().invoices.find((invoice) => invoice.referenceId === 'picker-process-1')
+				?.status,
+		).toBe('created');
+		const run = await runNode(sandbox.credentials, {
+			resource: 'payoutInvoice',
+			operation: 'process',
+			invoiceId: rl('referenceId', 'picker-process-1'),
+		});
 		expect(run.result.status).toBe('success');
-		expect(sandbox.ledger().invoices.find((invoice) => invoice.referenceId === 'picker-process-1')?.status).not.toBe('created');
+		expect(
+			sandbox.ledger().invoices.find((invoice) => invoice.referenceId === 'picker-process-1')
+				?.status,
+		).not.toBe('created');
 	});
 });

@@ -30,7 +30,12 @@ describe.each([
 ])('a pre-request answered 200 with %s', (_what, body) => {
 	it('Get Available Services fails as an unreadable answer, it does not say "no services"', async () => {
 		const served = garblePrerequest(body);
-		const run = await runNode(credentials(), { resource: 'prerequest', operation: 'getServices', currency: 'USD', amount: '10' });
+		const run = await runNode(credentials(), {
+			resource: 'prerequest',
+			operation: 'getServices',
+			currency: 'USD',
+			amount: '10',
+		});
 		expect(served()).toBeGreaterThan(0);
 		expect(run.result.status).toBe('error');
 		expect(failureText(run.result)).toMatch(/could not be read/);
@@ -42,7 +47,12 @@ describe.each([
 			{ reference_id: 'pu-bad-account', amount: '5.00', account: 'not digits' },
 			{ reference_id: 'pu-good-account', amount: '5.00', account: '12345' },
 		];
-		const run = await runNode(credentials(), payoutParameters('create', FAST), rows, CONTINUE_ON_FAIL);
+		const run = await runNode(
+			credentials(),
+			payoutParameters('create', FAST),
+			rows,
+			CONTINUE_ON_FAIL,
+		);
 		expect(sandbox().ledger().invoices).toHaveLength(0);
 		const json = run.json();
 		expect(json).toHaveLength(2);
@@ -52,7 +62,12 @@ describe.each([
 
 it('an empty list of services (PHP writes an empty map as []) is read as "no services", not as unreadable', async () => {
 	garblePrerequest({ data: { currency: 'USD', amount: 10, test_mode: true, services: [] } });
-	const run = await runNode(credentials(), { resource: 'prerequest', operation: 'getServices', currency: 'USD', amount: '10' });
+	const run = await runNode(credentials(), {
+		resource: 'prerequest',
+		operation: 'getServices',
+		currency: 'USD',
+		amount: '10',
+	});
 	expect(run.result.status).not.toBe('error');
 	expect(run.json()).toHaveLength(0);
 });

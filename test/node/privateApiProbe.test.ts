@@ -28,7 +28,10 @@ describe('the Private API look-up follows the answer rules of every read', () =>
 		apiSandbox = await startSandbox({ port: 0, processDelayMs: 20, privateApiPath: '/api' });
 		// Another origin that answers like the Private API and records every request it gets.
 		elsewhere = createServer((req, res) => {
-			elsewhereRequests.push({ path: req.url ?? '', authorization: req.headers.authorization !== undefined });
+			elsewhereRequests.push({
+				path: req.url ?? '',
+				authorization: req.headers.authorization !== undefined,
+			});
 			res.writeHead(200, { 'content-type': 'application/vnd.api+json' });
 			res.end(JSON.stringify({ data: [] }));
 		});
@@ -65,11 +68,19 @@ describe('the Private API look-up follows the answer rules of every read', () =>
 			res.end();
 			return true;
 		});
-		const run = await runNode({ ...rootSandbox.credentials, baseUrl: front.baseUrl }, payoutParameters('create'), [row('redir-1')]);
+		const run = await runNode(
+			{ ...rootSandbox.credentials, baseUrl: front.baseUrl },
+			payoutParameters('create'),
+			[row('redir-1')],
+		);
 		expect(elsewhereRequests).toEqual([]);
 		expect(run.json()[0]).toMatchObject({ referenceId: 'redir-1', status: 'created' });
 		expect(front.forwarded).toContain('POST /payout-invoices');
-		expect(rootSandbox.ledger().invoices.map((invoice) => [invoice.referenceId, invoice.createsCommitted])).toEqual([['redir-1', 1]]);
+		expect(
+			rootSandbox
+				.ledger()
+				.invoices.map((invoice) => [invoice.referenceId, invoice.createsCommitted]),
+		).toEqual([['redir-1', 1]]);
 	});
 
 	it('a look-up redirected within its own origin is not followed: the path confirmed is the one that answered itself', async () => {
@@ -80,10 +91,22 @@ describe('the Private API look-up follows the answer rules of every read', () =>
 			res.end();
 			return true;
 		});
-		const run = await runNode({ ...rootSandbox.credentials, baseUrl: front.baseUrl }, payoutParameters('create'), [row('same-1')]);
+		const run = await runNode(
+			{ ...rootSandbox.credentials, baseUrl: front.baseUrl },
+			payoutParameters('create'),
+			[row('same-1')],
+		);
 		expect(run.json()[0]).toMatchObject({ referenceId: 'same-1', status: 'created' });
-		expect(front.forwarded.filter((request) => request.startsWith('POST ') && !request.includes('/public-api'))).toEqual(['POST /payout-invoices']);
-		expect(rootSandbox.ledger().invoices.map((invoice) => [invoice.referenceId, invoice.createsCommitted])).toEqual([['same-1', 1]]);
+		expect(
+			front.forwarded.filter(
+				(request) => request.startsWith('POST ') && !request.includes('/public-api'),
+			),
+		).toEqual(['POST /payout-invoices']);
+		expect(
+			rootSandbox
+				.ledger()
+				.invoices.map((invoice) => [invoice.referenceId, invoice.createsCommitted]),
+		).toEqual([['same-1', 1]]);
 	});
 
 	it('a garbled look-up answer is asked again, never taken as "not here" (which would move on to the wrong path)', async () => {
@@ -95,11 +118,23 @@ describe('the Private API look-up follows the answer rules of every read', () =>
 			res.end('{"data": [{"type": "payout-ser');
 			return true;
 		});
-		const run = await runNode({ ...apiSandbox.credentials, baseUrl: front.baseUrl }, payoutParameters('create'), [row('garbled-1')]);
+		const run = await runNode(
+			{ ...apiSandbox.credentials, baseUrl: front.baseUrl },
+			payoutParameters('create'),
+			[row('garbled-1')],
+		);
 		expect(run.json()[0]).toMatchObject({ referenceId: 'garbled-1', status: 'created' });
 		expect(front.forwarded).not.toContain('GET /payout-services');
-		expect(front.forwarded.filter((request) => request.startsWith('POST ') && !request.includes('/public-api'))).toEqual(['POST /api/payout-invoices']);
-		expect(apiSandbox.ledger().invoices.map((invoice) => [invoice.referenceId, invoice.createsCommitted])).toEqual([['garbled-1', 1]]);
+		expect(
+			front.forwarded.filter(
+				(request) => request.startsWith('POST ') && !request.includes('/public-api'),
+			),
+		).toEqual(['POST /api/payout-invoices']);
+		expect(
+			apiSandbox
+				.ledger()
+				.invoices.map((invoice) => [invoice.referenceId, invoice.createsCommitted]),
+		).toEqual([['garbled-1', 1]]);
 	});
 
 	it('an HTML page where the API should be is not the API: the look-up goes on to the other path', async () => {
@@ -109,8 +144,16 @@ describe('the Private API look-up follows the answer rules of every read', () =>
 			res.end('<!doctype html><html><body>Welcome</body></html>');
 			return true;
 		});
-		const run = await runNode({ ...rootSandbox.credentials, baseUrl: front.baseUrl }, payoutParameters('create'), [row('html-1')]);
+		const run = await runNode(
+			{ ...rootSandbox.credentials, baseUrl: front.baseUrl },
+			payoutParameters('create'),
+			[row('html-1')],
+		);
 		expect(run.json()[0]).toMatchObject({ referenceId: 'html-1', status: 'created' });
-		expect(rootSandbox.ledger().invoices.map((invoice) => [invoice.referenceId, invoice.createsCommitted])).toEqual([['html-1', 1]]);
+		expect(
+			rootSandbox
+				.ledger()
+				.invoices.map((invoice) => [invoice.referenceId, invoice.createsCommitted]),
+		).toEqual([['html-1', 1]]);
 	});
 });

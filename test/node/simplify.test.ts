@@ -16,14 +16,28 @@ afterAll(async () => {
 	await sandbox.close();
 });
 
-const INVOICE_KEYS = ['id', 'referenceId', 'status', 'resolution', 'isFinal', 'amount', 'currency', 'testMode'];
+const INVOICE_KEYS = [
+	'id',
+	'referenceId',
+	'status',
+	'resolution',
+	'isFinal',
+	'amount',
+	'currency',
+	'testMode',
+];
 const WAIT = { waitForFinalStatus: true, maxWaitSeconds: 20, pollIntervalSeconds: 0.05 };
-const ledgerInvoice = (referenceId: string) => sandbox.ledger().invoices.find((invoice) => invoice.referenceId === referenceId)!;
+const ledgerInvoice = (referenceId: string) =>
+	sandbox.ledger().invoices.find((invoice) => invoice.referenceId === referenceId)!;
 
 describe('Simplify on (the default)', () => {
 	it('Get outputs exactly the invoice key fields, matching the ledger', async () => {
 		const seeded = ledgerInvoice('seed-4');
-		const run = await runNode(sandbox.credentials, { resource: 'payoutInvoice', operation: 'get', invoiceId: seeded.id });
+		const run = await runNode(sandbox.credentials, {
+			resource: 'payoutInvoice',
+			operation: 'get',
+			invoiceId: seeded.id,
+		});
 		expect(run.json()).toEqual([
 			{
 				id: seeded.id,
@@ -39,14 +53,22 @@ describe('Simplify on (the default)', () => {
 	});
 
 	it('Get Many outputs the same short shape for every invoice', async () => {
-		const run = await runNode(sandbox.credentials, { resource: 'payoutInvoice', operation: 'getMany', returnAll: true });
+		const run = await runNode(sandbox.credentials, {
+			resource: 'payoutInvoice',
+			operation: 'getMany',
+			returnAll: true,
+		});
 		expect(run.json()).toHaveLength(20);
 		for (const invoice of run.json()) expect(Object.keys(invoice)).toEqual(INVOICE_KEYS);
 	});
 
 	it('Create and Process outputs the invoice key fields plus what happened in this run', async () => {
 		const rows = [{ reference_id: 'simple-pay-1', amount: '7.5', account: '1' }];
-		const run = await runNode(sandbox.credentials, payoutParameters('createAndProcess', WAIT), rows);
+		const run = await runNode(
+			sandbox.credentials,
+			payoutParameters('createAndProcess', WAIT),
+			rows,
+		);
 		const paid = ledgerInvoice('simple-pay-1');
 		expect(run.json()).toEqual([
 			{
@@ -70,9 +92,17 @@ describe('Simplify on (the default)', () => {
 
 	it('Include Raw Response still adds the API resource to a simplified item', async () => {
 		const seeded = ledgerInvoice('seed-5');
-		const run = await runNode(sandbox.credentials, { resource: 'payoutInvoice', operation: 'get', invoiceId: seeded.id, options: { includeRaw: true } });
+		const run = await runNode(sandbox.credentials, {
+			resource: 'payoutInvoice',
+			operation: 'get',
+			invoiceId: seeded.id,
+			options: { includeRaw: true },
+		});
 		expect(Object.keys(run.json()[0])).toEqual([...INVOICE_KEYS, 'raw']);
-		expect(run.json()[0].raw).toMatchObject({ id: seeded.id, attributes: { reference_id: 'seed-5' } });
+		expect(run.json()[0].raw).toMatchObject({
+			id: seeded.id,
+			attributes: { reference_id: 'seed-5' },
+		});
 	});
 
 	it('error items keep every detail (row, stage, field, rule), simplified or not', async () => {
@@ -80,9 +110,20 @@ describe('Simplify on (the default)', () => {
 			{ reference_id: 'simple-bad-1', amount: 'abc', account: '1' },
 			{ reference_id: 'simple-ok-1', amount: '1', account: '1' },
 		];
-		const run = await runNode(sandbox.credentials, payoutParameters('createAndProcess'), rows, CONTINUE_ON_FAIL);
+		const run = await runNode(
+			sandbox.credentials,
+			payoutParameters('createAndProcess'),
+			rows,
+			CONTINUE_ON_FAIL,
+		);
 		const [bad, ok] = run.json();
-		expect(bad).toMatchObject({ row: 1, referenceId: 'simple-bad-1', stage: 'validation', field: 'amount', error: expect.stringMatching(/^Row 1/) });
+		expect(bad).toMatchObject({
+			row: 1,
+			referenceId: 'simple-bad-1',
+			stage: 'validation',
+			field: 'amount',
+			error: expect.stringMatching(/^Row 1/),
+		});
 		expect(bad.rule).toEqual(expect.any(String));
 		expect(ok.referenceId).toBe('simple-ok-1');
 		expect(ok).not.toHaveProperty('fee');
@@ -92,17 +133,40 @@ describe('Simplify on (the default)', () => {
 describe('Simplify off', () => {
 	it('Get outputs the whole invoice: fee, payout amount, service, fields, dates', async () => {
 		const seeded = ledgerInvoice('seed-6');
-		const run = await runNode(sandbox.credentials, { resource: 'payoutInvoice', operation: 'get', invoiceId: seeded.id, simplify: false });
+		const run = await runNode(sandbox.credentials, {
+			resource: 'payoutInvoice',
+			operation: 'get',
+			invoiceId: seeded.id,
+			simplify: false,
+		});
 		const json = run.json()[0];
-		expect(json).toMatchObject({ id: seeded.id, referenceId: 'seed-6', service: seeded.service, amount: seeded.amount });
-		for (const key of ['fee', 'writeoff', 'payoutAmount', 'serviceCurrency', 'exchangeRate', 'fields', 'createdAt', 'updatedAt']) {
+		expect(json).toMatchObject({
+			id: seeded.id,
+			referenceId: 'seed-6',
+			service: seeded.service,
+			amount: seeded.amount,
+		});
+		for (const key of [
+			'fee',
+			'writeoff',
+			'payoutAmount',
+			'serviceCurrency',
+			'exchangeRate',
+			'fields',
+			'createdAt',
+			'updatedAt',
+		]) {
 			expect(json).toHaveProperty(key);
 		}
 	});
 
 	it('Create outputs the whole invoice plus what happened in this run', async () => {
 		const rows = [{ reference_id: 'simple-full-1', amount: '3', account: '1' }];
-		const run = await runNode(sandbox.credentials, payoutParameters('create', {}, { simplify: false }), rows);
+		const run = await runNode(
+			sandbox.credentials,
+			payoutParameters('create', {}, { simplify: false }),
+			rows,
+		);
 		expect(run.json()[0]).toMatchObject({
 			id: ledgerInvoice('simple-full-1').id,
 			status: 'created',

@@ -15,7 +15,14 @@ const row = (reference: string) => ({ reference_id: reference, amount: '1.00', a
 
 /** An invoice created straight over the API (not by the node), with the given test_mode or none. */
 async function createDirectly(reference: string, testMode?: boolean) {
-	const attributes = { reference_id: reference, service: 'test_usd', currency: 'USD', amount: 1, fields: { account: '12345' }, test_mode: testMode };
+	const attributes = {
+		reference_id: reference,
+		service: 'test_usd',
+		currency: 'USD',
+		amount: 1,
+		fields: { account: '12345' },
+		test_mode: testMode,
+	};
 	return await fetch(`${testSandbox.privateApiUrl}/payout-invoices`, {
 		method: 'POST',
 		headers: {
@@ -51,7 +58,10 @@ checkModeAfterEachTest(() => liveSandbox, false);
 
 describe('every create request says test_mode', () => {
 	it('Test: Create and Process creates test invoices (ledger), and every output item says testMode true', async () => {
-		const run = await runNode(testSandbox.credentials, payoutParameters('createAndProcess', WAIT), [row('t-1'), row('t-2')]);
+		const run = await runNode(testSandbox.credentials, payoutParameters('createAndProcess', WAIT), [
+			row('t-1'),
+			row('t-2'),
+		]);
 		expect(run.json().map((item) => [item.referenceId, item.status, item.testMode])).toEqual([
 			['t-1', 'processed', true],
 			['t-2', 'processed', true],
@@ -70,7 +80,11 @@ describe('every create request says test_mode', () => {
 
 	it('the sandbox records an invoice created without test_mode as live, and the check names it (the check can fail)', async () => {
 		expect((await createDirectly('no-mode')).status).toBe(201);
-		expect(testSandbox.ledger().invoices[0]).toMatchObject({ referenceId: 'no-mode', testMode: false, testModeExplicit: false });
+		expect(testSandbox.ledger().invoices[0]).toMatchObject({
+			referenceId: 'no-mode',
+			testMode: false,
+			testModeExplicit: false,
+		});
 		expect(testSandbox.ledger().summary.invoicesWithoutExplicitTestMode).toBe(1);
 		expect(() => expectEveryInvoiceModeExplicit(testSandbox)).toThrow(/no-mode/);
 		// Made on purpose, not by the node: cleared so the suite-wide check after this test judges the node only.
@@ -78,19 +92,38 @@ describe('every create request says test_mode', () => {
 	});
 
 	it('a test_mode in the extra fields JSON that differs from the Environment stops the run before anything is sent', async () => {
-		const parameters = payoutParameters('createAndProcess', {}, { additionalFields: { extraFields: '{"test_mode": false}' } });
-		const run = await runNode({ ...testSandbox.credentials, baseUrl: proxy.baseUrl }, parameters, [row('x-1'), row('x-2')]);
+		const parameters = payoutParameters(
+			'createAndProcess',
+			{},
+			{ additionalFields: { extraFields: '{"test_mode": false}' } },
+		);
+		const run = await runNode({ ...testSandbox.credentials, baseUrl: proxy.baseUrl }, parameters, [
+			row('x-1'),
+			row('x-2'),
+		]);
 		expect(run.result.status).toBe('error');
-		expect(failureText(run.result)).toMatch(/Row 1: the extra service fields JSON sets test_mode to false, but the credential's Environment is Test/);
+		expect(failureText(run.result)).toMatch(
+			/Row 1: the extra service fields JSON sets test_mode to false, but the credential's Environment is Test/,
+		);
 		expect(testSandbox.ledger().summary.createAttempts.total).toBe(0);
 		expect(proxy.requests.filter((request) => request.method !== 'GET')).toEqual([]);
 	});
 
 	it('the same test_mode in the extra fields JSON is allowed, taken out of the service fields, and sent as the attribute', async () => {
 		// Simplify off: the test reads the invoice's fields.
-		const parameters = payoutParameters('create', {}, { additionalFields: { extraFields: '{"test_mode": true}' }, simplify: false });
-		const run = await runNode({ ...testSandbox.credentials, baseUrl: proxy.baseUrl }, parameters, [row('same-1')]);
-		expect(run.json()[0]).toMatchObject({ referenceId: 'same-1', testMode: true, fields: { account: '12345' } });
+		const parameters = payoutParameters(
+			'create',
+			{},
+			{ additionalFields: { extraFields: '{"test_mode": true}' }, simplify: false },
+		);
+		const run = await runNode({ ...testSandbox.credentials, baseUrl: proxy.baseUrl }, parameters, [
+			row('same-1'),
+		]);
+		expect(run.json()[0]).toMatchObject({
+			referenceId: 'same-1',
+			testMode: true,
+			fields: { account: '12345' },
+		});
 		const [post] = proxy.requestsTo('POST', '/api/payout-invoices');
 		const attributes = JSON.parse(post.body).data.attributes;
 		expect(attributes.test_mode).toBe(true);
@@ -99,7 +132,10 @@ describe('every create request says test_mode', () => {
 	});
 
 	it('Validate says which environment the run would pay in, on valid and refused rows, and creates nothing', async () => {
-		const run = await runNode(testSandbox.credentials, payoutParameters('validate'), [row('v-1'), { ...row('v-2'), amount: 'ten' }]);
+		const run = await runNode(testSandbox.credentials, payoutParameters('validate'), [
+			row('v-1'),
+			{ ...row('v-2'), amount: 'ten' },
+		]);
 		expect(run.json().map((item) => [item.valid, item.environment, item.testMode])).toEqual([
 			[true, 'test', true],
 			[false, 'test', true],
@@ -115,15 +151,28 @@ describe('an invoice of the other mode is never processed', () => {
 	it('Process by ID of a live invoice with a Test credential fails the row; the invoice stays in created', async () => {
 		const created = await createDirectly('live-by-id', false);
 		const id = ((await created.json()) as { data: { id: string } }).data.id;
-		const run = await runNode(testSandbox.credentials, { resource: 'payoutInvoice', operation: 'process', invoiceId: id });
-		expect(failureText(run.result)).toMatch(new RegExp(`Row 1: invoice ${id} is a live invoice \\(test_mode false\\), but the credential's Environment is Test`));
+		const run = await runNode(testSandbox.credentials, {
+			resource: 'payoutInvoice',
+			operation: 'process',
+			invoiceId: id,
+		});
+		expect(failureText(run.result)).toMatch(
+			new RegExp(
+				`Row 1: invoice ${id} is a live invoice \\(test_mode false\\), but the credential's Environment is Test`,
+			),
+		);
 		expect(testSandbox.ledger().summary.processCalls.total).toBe(0);
 		expect(testSandbox.ledger().invoices[0].status).toBe('created');
 	});
 
 	it('Create and Process finding a live invoice under the row’s reference ID does not process it', async () => {
 		await createDirectly('live-ref', false);
-		const run = await runNode(testSandbox.credentials, payoutParameters('createAndProcess'), [row('live-ref')], CONTINUE_ON_FAIL);
+		const run = await runNode(
+			testSandbox.credentials,
+			payoutParameters('createAndProcess'),
+			[row('live-ref')],
+			CONTINUE_ON_FAIL,
+		);
 		expect(run.json()[0]).toMatchObject({ row: 1, stage: 'mode_mismatch', testMode: true });
 		expect(testSandbox.ledger().summary.processCalls.total).toBe(0);
 	});
@@ -131,22 +180,50 @@ describe('an invoice of the other mode is never processed', () => {
 
 describe('keys of the other mode stop the run before any request', () => {
 	const mismatches: Array<[string, Record<string, string>, RegExp]> = [
-		['a pk_live_ public key in a Test credential', { publicKey: 'pk_live_abc123' }, /Environment is Test, but the Public Key is a live key \(pk_live_…\) in a Test credential/],
-		['a pk_test_ public key in a Live credential', { environment: 'live', publicKey: 'pk_test_abc123' }, /Environment is Live, but the Public Key is a test key \(pk_test_…\) in a Live credential/],
-		['an sk_live_ key in the Test Secret Key field', { testSecretKey: 'sk_live_abc123' }, /the Test Secret Key is a live key \(sk_live_…\) in the Test Secret Key field/],
-		['an old single sk_test_ Secret Key in a Live credential', { environment: 'live', publicKey: 'pk_live_abc', secretKey: 'sk_test_abc123' }, /Environment is Live, but the Secret Key \(saved before Test\/Live secret keys existed\) is a test key \(sk_test_…\)/],
+		[
+			'a pk_live_ public key in a Test credential',
+			{ publicKey: 'pk_live_abc123' },
+			/Environment is Test, but the Public Key is a live key \(pk_live_…\) in a Test credential/,
+		],
+		[
+			'a pk_test_ public key in a Live credential',
+			{ environment: 'live', publicKey: 'pk_test_abc123' },
+			/Environment is Live, but the Public Key is a test key \(pk_test_…\) in a Live credential/,
+		],
+		[
+			'an sk_live_ key in the Test Secret Key field',
+			{ testSecretKey: 'sk_live_abc123' },
+			/the Test Secret Key is a live key \(sk_live_…\) in the Test Secret Key field/,
+		],
+		[
+			'an old single sk_test_ Secret Key in a Live credential',
+			{ environment: 'live', publicKey: 'pk_live_abc', secretKey: 'sk_test_abc123' },
+			/Environment is Live, but the Secret Key \(saved before Test\/Live secret keys existed\) is a test key \(sk_test_…\)/,
+		],
 	];
 	const operations = [
 		['Create and Process', payoutParameters('createAndProcess'), [row('m-1')]],
 		['Validate', payoutParameters('validate'), [row('m-2')]],
-		['Get Many invoices', { resource: 'payoutInvoice', operation: 'getMany', returnAll: true }, [{}]],
-		['Pre-request', { resource: 'prerequest', operation: 'getServices', currency: 'USD', amount: '10' }, [{}]],
+		[
+			'Get Many invoices',
+			{ resource: 'payoutInvoice', operation: 'getMany', returnAll: true },
+			[{}],
+		],
+		[
+			'Pre-request',
+			{ resource: 'prerequest', operation: 'getServices', currency: 'USD', amount: '10' },
+			[{}],
+		],
 	] as const;
 
 	for (const [what, keys, message] of mismatches) {
 		it(`${what}: every operation fails naming the Environment and the key (prefix only); nothing reaches the API`, async () => {
 			for (const [, parameters, rows] of operations) {
-				const run = await runNode({ ...testSandbox.credentials, baseUrl: proxy.baseUrl, ...keys }, { ...parameters }, [...rows]);
+				const run = await runNode(
+					{ ...testSandbox.credentials, baseUrl: proxy.baseUrl, ...keys },
+					{ ...parameters },
+					[...rows],
+				);
 				expect(run.result.status).toBe('error');
 				const text = failureText(run.result);
 				expect(text).toMatch(message);
@@ -165,7 +242,9 @@ describe('keys of the other mode stop the run before any request', () => {
 			[row('c-1'), row('c-2')],
 			CONTINUE_ON_FAIL,
 		);
-		expect(run.json().map((item) => [item.row, String(item.error).includes('Environment is Test')])).toEqual([
+		expect(
+			run.json().map((item) => [item.row, String(item.error).includes('Environment is Test')]),
+		).toEqual([
 			[1, true],
 			[2, true],
 		]);
@@ -182,7 +261,9 @@ describe('the pre-request’s own test_mode answer is checked against the Enviro
 				{ resource: 'prerequest', operation: 'getServices', currency: 'USD', amount: '10' },
 			);
 			expect(run.result.status).toBe('error');
-			expect(failureText(run.result)).toMatch(/The pre-request answered in test mode \(test_mode true\), but the credential's Environment is Live/);
+			expect(failureText(run.result)).toMatch(
+				/The pre-request answered in test mode \(test_mode true\), but the credential's Environment is Live/,
+			);
 		} finally {
 			await sandbox.close();
 		}
@@ -191,8 +272,14 @@ describe('the pre-request’s own test_mode answer is checked against the Enviro
 	it('Create checks the same answer (it reads field rules by pre-request) and creates nothing', async () => {
 		const sandbox = await startSandbox({ port: 0, publicKey: 'public_key_without_prefix' });
 		try {
-			const run = await runNode({ ...sandbox.credentials, environment: 'live', publicKey: 'public_key_without_prefix' }, payoutParameters('createAndProcess'), [row('pm-1')]);
-			expect(failureText(run.result)).toMatch(/The pre-request answered in test mode \(test_mode true\), but the credential's Environment is Live\. Nothing was sent\./);
+			const run = await runNode(
+				{ ...sandbox.credentials, environment: 'live', publicKey: 'public_key_without_prefix' },
+				payoutParameters('createAndProcess'),
+				[row('pm-1')],
+			);
+			expect(failureText(run.result)).toMatch(
+				/The pre-request answered in test mode \(test_mode true\), but the credential's Environment is Live\. Nothing was sent\./,
+			);
 			expect(sandbox.ledger().calls).toEqual([]);
 		} finally {
 			await sandbox.close();
@@ -200,7 +287,12 @@ describe('the pre-request’s own test_mode answer is checked against the Enviro
 	});
 
 	it('in the right environment the pre-request answers, and each service says testMode', async () => {
-		const run = await runNode(liveSandbox.credentials, { resource: 'prerequest', operation: 'getServices', currency: 'USD', amount: '10' });
+		const run = await runNode(liveSandbox.credentials, {
+			resource: 'prerequest',
+			operation: 'getServices',
+			currency: 'USD',
+			amount: '10',
+		});
 		expect(run.json().length).toBeGreaterThan(0);
 		expect(new Set(run.json().map((item) => item.testMode))).toEqual(new Set([false]));
 	});

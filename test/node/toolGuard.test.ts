@@ -18,7 +18,11 @@ const TOOL_TYPE = 'n8n-nodes-paymentstrust.paymentsTrustTool';
 /** The node as n8n wraps it for agents: same class, type name with "Tool" appended. */
 function asTool(): PaymentsTrust {
 	const node = new PaymentsTrust();
-	node.description = { ...node.description, name: `${node.description.name}Tool`, displayName: `${node.description.displayName} Tool` };
+	node.description = {
+		...node.description,
+		name: `${node.description.name}Tool`,
+		displayName: `${node.description.displayName} Tool`,
+	};
 	return node;
 }
 
@@ -31,40 +35,63 @@ afterAll(async () => {
 });
 
 const LIMIT_100 = { safetyLimits: { limit: [{ currency: 'USD', maxTotal: '100' }] } };
-const paidWith = (prefix: string) => sandbox.ledger().invoices.filter((invoice) => invoice.referenceId.startsWith(prefix));
+const paidWith = (prefix: string) =>
+	sandbox.ledger().invoices.filter((invoice) => invoice.referenceId.startsWith(prefix));
 
 async function runAsTool(parameters: IDataObject, rows: IDataObject[], type = TOOL_TYPE) {
 	const workflow = paymentsTrustWorkflow(parameters, rows);
 	const node = workflow.nodes.find((entry) => entry.name === PT_NODE)!;
 	node.type = type;
-	return await runWorkflow({ workflow, credentials: { paymentsTrustApi: sandbox.credentials }, nodeTypes: { [TOOL_TYPE]: asTool() } });
+	return await runWorkflow({
+		workflow,
+		credentials: { paymentsTrustApi: sandbox.credentials },
+		nodeTypes: { [TOOL_TYPE]: asTool() },
+	});
 }
 
 describe('as an AI tool', () => {
 	it('Create and Process without a Run Safety Limit refuses, and nothing reaches the platform', async () => {
 		const callsBefore = sandbox.ledger().calls.length;
-		const result = await runAsTool(payoutParameters('createAndProcess'), [{ reference_id: 'tool-nolimit-1', amount: '10', account: '1' }]);
+		const result = await runAsTool(payoutParameters('createAndProcess'), [
+			{ reference_id: 'tool-nolimit-1', amount: '10', account: '1' },
+		]);
 		expect(result.status).toBe('error');
-		expect(failureText(result)).toMatch(/^This payout tool needs a Run Safety Limit\n.*Options → Run Safety Limits/);
+		expect(failureText(result)).toMatch(
+			/^This payout tool needs a Run Safety Limit\n.*Options → Run Safety Limits/,
+		);
 		expect(paidWith('tool-nolimit-')).toHaveLength(0);
 		expect(sandbox.ledger().calls.length).toBe(callsBefore);
 	});
 
 	it('Create without a limit refuses too (Auto Process would pay on create)', async () => {
-		const result = await runAsTool(payoutParameters('create'), [{ reference_id: 'tool-create-1', amount: '10', account: '1' }]);
+		const result = await runAsTool(payoutParameters('create'), [
+			{ reference_id: 'tool-create-1', amount: '10', account: '1' },
+		]);
 		expect(failureText(result)).toMatch(/^This payout tool needs a Run Safety Limit/);
 		expect(paidWith('tool-create-')).toHaveLength(0);
 	});
 
 	it('Process is refused whatever the options', async () => {
-		const result = await runAsTool({ resource: 'payoutInvoice', operation: 'process', invoiceId: 'cpoi_AAAAAAAAAAAAAAAA', options: {} }, [{}]);
+		const result = await runAsTool(
+			{
+				resource: 'payoutInvoice',
+				operation: 'process',
+				invoiceId: 'cpoi_AAAAAAAAAAAAAAAA',
+				options: {},
+			},
+			[{}],
+		);
 		expect(failureText(result)).toMatch(/^Process is not available to an AI agent/);
 	});
 
 	it('with a limit a call within it pays, once', async () => {
-		const result = await runAsTool(payoutParameters('createAndProcess', LIMIT_100), [{ reference_id: 'tool-limit-1', amount: '60', account: '1' }]);
+		const result = await runAsTool(payoutParameters('createAndProcess', LIMIT_100), [
+			{ reference_id: 'tool-limit-1', amount: '60', account: '1' },
+		]);
 		expect(result.status).toBe('success');
-		expect(paidWith('tool-limit-1').map((invoice) => [invoice.referenceId, invoice.amount])).toEqual([['tool-limit-1', 60]]);
+		expect(
+			paidWith('tool-limit-1').map((invoice) => [invoice.referenceId, invoice.amount]),
+		).toEqual([['tool-limit-1', 60]]);
 	});
 
 	it('with a limit a call over it is refused before anything is sent', async () => {
@@ -74,22 +101,40 @@ describe('as an AI tool', () => {
 		];
 		const result = await runAsTool(payoutParameters('createAndProcess', LIMIT_100), rows);
 		expect(result.status).toBe('error');
-		expect(failureText(result)).toMatch(/^Row 2 \(reference ID "tool-over-2"\): amount would take this run's USD total to 120.00, over the run's safety limit of 100.00 USD/);
+		expect(failureText(result)).toMatch(
+			/^Row 2 \(reference ID "tool-over-2"\): amount would take this run's USD total to 120.00, over the run's safety limit of 100.00 USD/,
+		);
 		expect(paidWith('tool-over-')).toHaveLength(0);
 	});
 
 	it('amounts and reference IDs a model supplies are validated like any row: nothing is sent for a bad one', async () => {
-		for (const [reference, amount] of [['tool-bad-1', '1,000'], ['tool-bad-2', '-5'], ['', '5'], ['tool bad 3', '5'], ['tool-bad-4', '10.123']]) {
-			const result = await runAsTool(payoutParameters('createAndProcess', LIMIT_100), [{ reference_id: reference, amount, account: '1' }]);
+		for (const [reference, amount] of [
+			['tool-bad-1', '1,000'],
+			['tool-bad-2', '-5'],
+			['', '5'],
+			['tool bad 3', '5'],
+			['tool-bad-4', '10.123'],
+		]) {
+			const result = await runAsTool(payoutParameters('createAndProcess', LIMIT_100), [
+				{ reference_id: reference, amount, account: '1' },
+			]);
 			expect(result.status).toBe('error');
 			expect(failureText(result)).toMatch(/^Row 1.*(amount|reference ID)/);
 		}
 		expect(paidWith('tool-bad')).toHaveLength(0);
-		expect(sandbox.ledger().invoices.filter((invoice) => invoice.referenceId === '' || invoice.referenceId === 'tool bad 3')).toHaveLength(0);
+		expect(
+			sandbox
+				.ledger()
+				.invoices.filter(
+					(invoice) => invoice.referenceId === '' || invoice.referenceId === 'tool bad 3',
+				),
+		).toHaveLength(0);
 	});
 
 	it('reads are not limited: Get Many runs as a tool without a limit', async () => {
-		const result = await runAsTool({ resource: 'payoutInvoice', operation: 'getMany', limit: 5 }, [{}]);
+		const result = await runAsTool({ resource: 'payoutInvoice', operation: 'getMany', limit: 5 }, [
+			{},
+		]);
 		expect(result.status).toBe('success');
 	});
 });
@@ -97,26 +142,61 @@ describe('as an AI tool', () => {
 describe('the tool description', () => {
 	it('is what n8n tells the agent for a tool node, and it says payouts need a Run Safety Limit', () => {
 		const tool = asTool();
-		const node: INode = { id: '1', name: 'Pay', type: TOOL_TYPE, typeVersion: 1, position: [0, 0], parameters: {} };
-		node.parameters = NodeHelpers.getNodeParameters(tool.description.properties, node.parameters, true, false, node, tool.description)!;
+		const node: INode = {
+			id: '1',
+			name: 'Pay',
+			type: TOOL_TYPE,
+			typeVersion: 1,
+			position: [0, 0],
+			parameters: {},
+		};
+		node.parameters = NodeHelpers.getNodeParameters(
+			tool.description.properties,
+			node.parameters,
+			true,
+			false,
+			node,
+			tool.description,
+		)!;
 		const description = NodeHelpers.getToolDescriptionForNode(node, tool);
 		expect(description).toBe(TOOL_DESCRIPTION);
-		expect(description).toMatch(/Create and Create and Process run only when this node has a Run Safety Limit/);
+		expect(description).toMatch(
+			/Create and Create and Process run only when this node has a Run Safety Limit/,
+		);
 		expect(description).toMatch(/Process is not available to agents/);
 	});
 
 	it('is not shown on the regular node', () => {
 		const regular = new PaymentsTrust();
-		const node: INode = { id: '1', name: 'Pay', type: 'n8n-nodes-paymentstrust.paymentsTrust', typeVersion: 1, position: [0, 0], parameters: {} };
-		const parameters = NodeHelpers.getNodeParameters(regular.description.properties, {}, true, false, node, regular.description)!;
+		const node: INode = {
+			id: '1',
+			name: 'Pay',
+			type: 'n8n-nodes-paymentstrust.paymentsTrust',
+			typeVersion: 1,
+			position: [0, 0],
+			parameters: {},
+		};
+		const parameters = NodeHelpers.getNodeParameters(
+			regular.description.properties,
+			{},
+			true,
+			false,
+			node,
+			regular.description,
+		)!;
 		expect(parameters).not.toHaveProperty('toolDescription');
 	});
 });
 
 describe('as a regular node', () => {
 	it('Create and Process without a limit runs as before', async () => {
-		const workflow = paymentsTrustWorkflow(payoutParameters('createAndProcess'), [{ reference_id: 'regular-1', amount: '10', account: '1' }]);
-		const result = await runWorkflow({ workflow, credentials: { paymentsTrustApi: sandbox.credentials } });
+		const workflow = paymentsTrustWorkflow(payoutParameters('createAndProcess'), [
+			{ reference_id: 'regular-1', amount: '10', account: '1' },
+		]);
+		const result = await runWorkflow({
+			workflow,
+			credentials: { paymentsTrustApi: sandbox.credentials },
+		});
 		expect(result.status).toBe('success');
 		expect(paidWith('regular-1')).toHaveLength(1);
 	});

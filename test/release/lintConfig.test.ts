@@ -25,11 +25,15 @@ interface FileView {
 }
 
 function probe(files: string[]): Record<string, { ours: FileView; official: FileView }> {
-	const result = spawnSync(process.execPath, [path.join(__dirname, 'lintConfigProbe.mjs'), ...files], {
-		cwd: ROOT,
-		encoding: 'utf8',
-		maxBuffer: 64 * 1024 * 1024,
-	});
+	const result = spawnSync(
+		process.execPath,
+		[path.join(__dirname, 'lintConfigProbe.mjs'), ...files],
+		{
+			cwd: ROOT,
+			encoding: 'utf8',
+			maxBuffer: 64 * 1024 * 1024,
+		},
+	);
 	if (result.status !== 0) throw new Error(`lint config probe failed: ${result.stderr}`);
 	return JSON.parse(result.stdout) as Record<string, { ours: FileView; official: FileView }>;
 }
@@ -53,21 +57,27 @@ describe('ESLint config', () => {
 		for (const file of published) {
 			const { ours, official } = views[file];
 			// Neither config lints codex .node.json files (no config entry matches them); all else is linted.
-			if (!file.endsWith('.node.json')) expect({ file, ignored: ours.ignored }).toEqual({ file, ignored: false });
+			if (!file.endsWith('.node.json'))
+				expect({ file, ignored: ours.ignored }).toEqual({ file, ignored: false });
 			expect({ file, ...ours }).toEqual({ file, ...official });
 		}
 		// The community rules really apply to node code (not an empty rule set compared with another).
 		const nodeRules = views['nodes/PaymentsTrust/PaymentsTrust.node.ts'].ours.rules ?? {};
 		expect(nodeRules['@n8n/community-nodes/no-restricted-globals']).toEqual([2]);
-		expect(Object.keys(nodeRules).filter((r) => r.startsWith('n8n-nodes-base/')).length).toBeGreaterThan(50);
+		expect(
+			Object.keys(nodeRules).filter((r) => r.startsWith('n8n-nodes-base/')).length,
+		).toBeGreaterThan(50);
 	});
 
 	it('keeps only folders that are not published out of it', () => {
-		for (const file of unpublished) expect({ file, ignored: views[file].ours.ignored }).toEqual({ file, ignored: true });
+		for (const file of unpublished)
+			expect({ file, ignored: views[file].ours.ignored }).toEqual({ file, ignored: true });
 	});
 
 	it('is not the template, so package.json does not claim strict mode', () => {
-		const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { n8n: { strict?: boolean } };
+		const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+			n8n: { strict?: boolean };
+		};
 		const eslintConfig = readFileSync(path.join(ROOT, 'eslint.config.mjs'), 'utf8');
 		expect(eslintConfig).toMatch(/^\s*\.\.\.config,$/m);
 		expect(pkg.n8n.strict).toBe(false);

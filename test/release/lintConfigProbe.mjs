@@ -5,7 +5,11 @@ import { config } from '@n8n/node-cli/eslint';
 
 const files = process.argv.slice(2);
 const ours = new ESLint({ cwd: process.cwd() });
-const official = new ESLint({ cwd: process.cwd(), overrideConfigFile: true, overrideConfig: config });
+const official = new ESLint({
+	cwd: process.cwd(),
+	overrideConfigFile: true,
+	overrideConfig: config,
+});
 
 async function describe(eslint, file) {
 	if (await eslint.isPathIgnored(file)) return { ignored: true };
@@ -20,5 +24,6 @@ async function describe(eslint, file) {
 }
 
 const result = {};
-for (const file of files) result[file] = { ours: await describe(ours, file), official: await describe(official, file) };
+for (const file of files)
+	result[file] = { ours: await describe(ours, file), official: await describe(official, file) };
 process.stdout.write(JSON.stringify(result));

@@ -1,7 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { checkPackageMetadata, type MetadataCheck, readStrictTemplate } from '../../scripts/release/packageMetadata';
+import {
+	checkPackageMetadata,
+	type MetadataCheck,
+	readStrictTemplate,
+} from '../../scripts/release/packageMetadata';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 // n8n-node's template as @n8n/node-cli 0.48 ships it (the first test reads the installed one).
@@ -17,7 +21,8 @@ function byName(checks: MetadataCheck[]): Record<string, MetadataCheck> {
 describe('package metadata that n8n reviewers check', () => {
 	it('passes for our package.json: every listed dist file has its source, eslint config is not the template', () => {
 		// dist/ may not be built when the tests run: a listed dist/x.js must come from the source x.ts.
-		const fromSource = (f: string) => existsSync(path.join(ROOT, f.replace(/^dist\//, '').replace(/\.js$/, '.ts')));
+		const fromSource = (f: string) =>
+			existsSync(path.join(ROOT, f.replace(/^dist\//, '').replace(/\.js$/, '.ts')));
 		const checks = checkPackageMetadata(readJson('package.json'), {
 			fileExists: fromSource,
 			eslintConfig: readFileSync(path.join(ROOT, 'eslint.config.mjs'), 'utf8'),
@@ -48,7 +53,9 @@ describe('package metadata that n8n reviewers check', () => {
 		expect(failed('no runtime dependencies')).toContain('axios');
 		expect(failed('no peer dependencies but n8n-workflow')).toBe('peer dependencies: n8n-core');
 		expect(failed('n8n.n8nNodesApiVersion is 1')).toContain('2');
-		expect(failed('every n8n entry is a built dist/…js file')).toContain('nodes/PaymentsTrust/PaymentsTrust.node.ts');
+		expect(failed('every n8n entry is a built dist/…js file')).toContain(
+			'nodes/PaymentsTrust/PaymentsTrust.node.ts',
+		);
 		expect(failed('every n8n entry exists')).toContain('dist/credentials/Missing.credentials.js');
 		expect(failed('n8n.strict matches eslint.config.mjs')).toContain('not the n8n-node template');
 		// What the fixture gets right passes.
@@ -59,7 +66,13 @@ describe('package metadata that n8n reviewers check', () => {
 	it('refuses a package with no n8n section, no repository and bundled dependencies', () => {
 		const checks = byName(
 			checkPackageMetadata(
-				{ name: 'n8n-nodes-x', license: 'MIT', keywords: ['n8n-community-node-package'], files: ['dist'], bundleDependencies: ['left-pad'] },
+				{
+					name: 'n8n-nodes-x',
+					license: 'MIT',
+					keywords: ['n8n-community-node-package'],
+					files: ['dist'],
+					bundleDependencies: ['left-pad'],
+				},
 				{ fileExists: () => true, eslintConfig: undefined, strictTemplate: TEMPLATE },
 			),
 		);
@@ -74,11 +87,19 @@ describe('package metadata that n8n reviewers check', () => {
 	it('holds strict mode to the template, ignoring whitespace as n8n-node lint does', () => {
 		const strictPkg = { n8n: { strict: true } };
 		const strictCheck = (eslintConfig: string | undefined, pkg: object = strictPkg) =>
-			byName(checkPackageMetadata(pkg, { fileExists: () => true, eslintConfig, strictTemplate: TEMPLATE }))[
-				'n8n.strict matches eslint.config.mjs'
-			];
-		expect(strictCheck("import { config } from '@n8n/node-cli/eslint';  export default config;").ok).toBe(true);
+			byName(
+				checkPackageMetadata(pkg, {
+					fileExists: () => true,
+					eslintConfig,
+					strictTemplate: TEMPLATE,
+				}),
+			)['n8n.strict matches eslint.config.mjs'];
+		expect(
+			strictCheck("import { config } from '@n8n/node-cli/eslint';  export default config;").ok,
+		).toBe(true);
 		expect(strictCheck(undefined).ok).toBe(false);
-		expect(strictCheck(TEMPLATE, { n8n: { strict: false } }).detail).toContain('set n8n.strict to true');
+		expect(strictCheck(TEMPLATE, { n8n: { strict: false } }).detail).toContain(
+			'set n8n.strict to true',
+		);
 	});
 });

@@ -39,18 +39,33 @@ describe('publish guard', () => {
 	it('lets the publish workflow publish, with provenance given as a flag or as NPM_CONFIG_PROVENANCE', () => {
 		expect(publishRefusal(inPublishWorkflow, pkg.version)).toBeUndefined();
 		const { npm_config_provenance: _flag, ...viaEnv } = inPublishWorkflow;
-		expect(publishRefusal({ ...viaEnv, NPM_CONFIG_PROVENANCE: 'true' }, pkg.version)).toBeUndefined();
+		expect(
+			publishRefusal({ ...viaEnv, NPM_CONFIG_PROVENANCE: 'true' }, pkg.version),
+		).toBeUndefined();
 	});
 
 	it('refuses a laptop, a run without provenance, a branch run and another tag', () => {
 		expect(publishRefusal({}, pkg.version)).toMatch(/only in GitHub Actions/);
-		expect(publishRefusal({ ...inPublishWorkflow, GITHUB_ACTIONS: undefined }, pkg.version)).toMatch(/only in GitHub Actions/);
-		expect(publishRefusal({ ...inPublishWorkflow, npm_config_provenance: 'false' }, pkg.version)).toMatch(/provenance is off/);
-		expect(publishRefusal({ ...inPublishWorkflow, npm_config_provenance: undefined }, pkg.version)).toMatch(/provenance is off/);
-		expect(publishRefusal({ ...inPublishWorkflow, GITHUB_REF_TYPE: 'branch', GITHUB_REF_NAME: 'main' }, pkg.version)).toBe(
+		expect(
+			publishRefusal({ ...inPublishWorkflow, GITHUB_ACTIONS: undefined }, pkg.version),
+		).toMatch(/only in GitHub Actions/);
+		expect(
+			publishRefusal({ ...inPublishWorkflow, npm_config_provenance: 'false' }, pkg.version),
+		).toMatch(/provenance is off/);
+		expect(
+			publishRefusal({ ...inPublishWorkflow, npm_config_provenance: undefined }, pkg.version),
+		).toMatch(/provenance is off/);
+		expect(
+			publishRefusal(
+				{ ...inPublishWorkflow, GITHUB_REF_TYPE: 'branch', GITHUB_REF_NAME: 'main' },
+				pkg.version,
+			),
+		).toBe(
 			`publishing ${pkg.version} needs the push of tag v${pkg.version}; this run is for branch main.`,
 		);
-		expect(publishRefusal({ ...inPublishWorkflow, GITHUB_REF_NAME: 'v99.0.0' }, pkg.version)).toMatch(/needs the push of tag/);
+		expect(
+			publishRefusal({ ...inPublishWorkflow, GITHUB_REF_NAME: 'v99.0.0' }, pkg.version),
+		).toMatch(/needs the push of tag/);
 	});
 
 	it('stops `npm publish` outside CI before anything is packed or sent (dry run)', () => {
@@ -79,10 +94,16 @@ describe('publish guard', () => {
 	});
 
 	it('does not run on `npm pack`, which pack:check uses', () => {
-		const result = spawnSync('npm', ['pack', '--dry-run', '--json'], { cwd: ROOT, env: localEnv(), encoding: 'utf8' });
+		const result = spawnSync('npm', ['pack', '--dry-run', '--json'], {
+			cwd: ROOT,
+			env: localEnv(),
+			encoding: 'utf8',
+		});
 		expect(result.stderr).not.toContain('Publish refused');
 		expect(result.status).toBe(0);
-		const [packed] = JSON.parse(result.stdout.slice(result.stdout.indexOf('['))) as { name: string }[];
+		const [packed] = JSON.parse(result.stdout.slice(result.stdout.indexOf('['))) as {
+			name: string;
+		}[];
 		expect(packed.name).toBe('n8n-nodes-paymentstrust');
 	});
 });

@@ -37,7 +37,9 @@ interface Workflow {
 }
 
 function readWorkflow(file: string): Workflow {
-	return parseYamlSubset(readFileSync(path.join(ROOT, '.github/workflows', file), 'utf8')) as unknown as Workflow;
+	return parseYamlSubset(
+		readFileSync(path.join(ROOT, '.github/workflows', file), 'utf8'),
+	) as unknown as Workflow;
 }
 function needsOf(job: Job): string[] {
 	return job.needs === undefined ? [] : Array.isArray(job.needs) ? job.needs : [job.needs];
@@ -58,7 +60,9 @@ function runsOf(job: Job): string[] {
 
 const publish = readWorkflow('publish.yml');
 const ci = readWorkflow('ci.yml');
-const publishJobs = Object.entries(publish.jobs).filter(([, job]) => runsOf(job).some((r) => /\bnpm publish\b/.test(r)));
+const publishJobs = Object.entries(publish.jobs).filter(([, job]) =>
+	runsOf(job).some((r) => /\bnpm publish\b/.test(r)),
+);
 
 describe('publish.yml', () => {
 	it('runs only on the push of a v*.*.* tag: no branch, no pull request, no manual run', () => {
@@ -73,7 +77,9 @@ describe('publish.yml', () => {
 		expect(publishRuns[0]).toMatch(/^npm publish\b.*--provenance\b/m);
 		expect(publishRuns[0]).toMatch(/--access public\b/);
 		expect(publishRuns[0]).not.toMatch(/--no-provenance|--dry-run|--ignore-scripts/);
-		const setupNode = publish.jobs.publish.steps?.find((s) => s.uses?.startsWith('actions/setup-node@'));
+		const setupNode = publish.jobs.publish.steps?.find((s) =>
+			s.uses?.startsWith('actions/setup-node@'),
+		);
 		expect(setupNode?.with?.['registry-url']).toBe('https://registry.npmjs.org');
 	});
 
@@ -82,23 +88,36 @@ describe('publish.yml', () => {
 		for (const [name, job] of Object.entries(publish.jobs)) {
 			expect({ name, permissions: job.permissions }).toEqual({
 				name,
-				permissions: name === 'publish' ? { contents: 'read', 'id-token': 'write' } : { contents: 'read' },
+				permissions:
+					name === 'publish' ? { contents: 'read', 'id-token': 'write' } : { contents: 'read' },
 			});
 		}
 	});
 
 	it('publishes only after the CI workflow (.ci/run) and the tag check pass, none of them skippable', () => {
 		const before = upstream(publish, 'publish');
-		const checks = Object.entries(publish.jobs).find(([, job]) => job.uses === './.github/workflows/ci.yml');
+		const checks = Object.entries(publish.jobs).find(
+			([, job]) => job.uses === './.github/workflows/ci.yml',
+		);
 		expect(checks).toBeDefined();
 		expect(before.has(checks![0])).toBe(true);
-		const tagCheck = Object.entries(publish.jobs).find(([, job]) => runsOf(job).some((r) => r.includes('GITHUB_REF_NAME')));
+		const tagCheck = Object.entries(publish.jobs).find(([, job]) =>
+			runsOf(job).some((r) => r.includes('GITHUB_REF_NAME')),
+		);
 		expect(tagCheck).toBeDefined();
 		expect(before.has(tagCheck![0])).toBe(true);
 		for (const [name, job] of Object.entries(publish.jobs)) {
-			expect({ name, if: job.if, continueOnError: job['continue-on-error'] }).toEqual({ name, if: undefined, continueOnError: undefined });
+			expect({ name, if: job.if, continueOnError: job['continue-on-error'] }).toEqual({
+				name,
+				if: undefined,
+				continueOnError: undefined,
+			});
 			for (const step of job.steps ?? []) {
-				expect({ step: step.name ?? step.uses, if: step.if, continueOnError: step['continue-on-error'] }).toEqual({
+				expect({
+					step: step.name ?? step.uses,
+					if: step.if,
+					continueOnError: step['continue-on-error'],
+				}).toEqual({
 					step: step.name ?? step.uses,
 					if: undefined,
 					continueOnError: undefined,
@@ -118,9 +137,13 @@ describe('publish.yml', () => {
 	});
 
 	describe('tag check', () => {
-		const tagJob = Object.values(publish.jobs).find((job) => runsOf(job).some((r) => r.includes('GITHUB_REF_NAME')))!;
+		const tagJob = Object.values(publish.jobs).find((job) =>
+			runsOf(job).some((r) => r.includes('GITHUB_REF_NAME')),
+		)!;
 		const script = runsOf(tagJob).find((r) => r.includes('GITHUB_REF_NAME'))!;
-		const version = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+		const version = (
+			JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }
+		).version;
 		// As GitHub runs a `run:` step: bash --noprofile --norc -eo pipefail.
 		const runWithTag = (tag: string) =>
 			spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', script], {
@@ -138,7 +161,9 @@ describe('publish.yml', () => {
 		it.each([`v${version}.1`, version, `v${version}-rc.1`, 'v0.0.0'])('fails for tag %s', (tag) => {
 			const result = runWithTag(tag);
 			expect(result.status).toBe(1);
-			expect(result.stdout).toContain(`::error::tag ${tag} does not match package.json version ${version}`);
+			expect(result.stdout).toContain(
+				`::error::tag ${tag} does not match package.json version ${version}`,
+			);
 		});
 	});
 });
@@ -167,10 +192,22 @@ describe('ci.yml', () => {
 	it('.ci/run holds the checks a release needs: typecheck, n8n-node lint, tests, the package check', () => {
 		const script = readFileSync(path.join(ROOT, '.ci/run'), 'utf8');
 		expect(script).toMatch(/^set -euo pipefail$/m);
-		for (const command of ['npm ci', 'npm run typecheck', 'npm run lint', 'npm test', 'npm run pack:check']) {
-			expect(script).toMatch(new RegExp(`^${command.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`, 'm'));
+		for (const command of [
+			'npm ci',
+			'npm run typecheck',
+			'npm run lint',
+			'npm test',
+			'npm run pack:check',
+		]) {
+			expect(script).toMatch(
+				new RegExp(`^${command.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`, 'm'),
+			);
 		}
-		const scripts = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+		const scripts = (
+			JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+				scripts: Record<string, string>;
+			}
+		).scripts;
 		expect(scripts.lint).toBe('n8n-node lint');
 	});
 });

@@ -6,7 +6,13 @@
  * content, tabs) throws, so a workflow edited beyond it fails the test instead of being misread.
  */
 
-export type YamlValue = string | number | boolean | null | YamlValue[] | { [key: string]: YamlValue };
+export type YamlValue =
+	| string
+	| number
+	| boolean
+	| null
+	| YamlValue[]
+	| { [key: string]: YamlValue };
 
 interface Line {
 	indent: number;
@@ -51,10 +57,12 @@ function toLines(source: string): Line[] {
 	const lines: Line[] = [];
 	for (let i = 0; i < raw.length; i++) {
 		const rawLine = raw[i];
-		if (/^\t| \t/.test(rawLine.match(/^\s*/)?.[0] ?? '')) fail({ number: i + 1 }, 'tab in indentation');
+		if (/^\t| \t/.test(rawLine.match(/^\s*/)?.[0] ?? ''))
+			fail({ number: i + 1 }, 'tab in indentation');
 		const text = stripComment(rawLine);
 		if (text.trim() === '') continue;
-		if (text.trim() === '---' || text.trim() === '...') fail({ number: i + 1 }, 'document markers are not supported');
+		if (text.trim() === '---' || text.trim() === '...')
+			fail({ number: i + 1 }, 'document markers are not supported');
 		const indent = text.length - text.trimStart().length;
 		const line: Line = { indent, text: text.trim(), number: i + 1 };
 		const blockMatch = BLOCK_SCALAR.exec(line.text);
@@ -62,12 +70,17 @@ function toLines(source: string): Line[] {
 			// Collect the block's lines: every following line that is blank or indented deeper.
 			const body: string[] = [];
 			let j = i + 1;
-			while (j < raw.length && (raw[j].trim() === '' || raw[j].length - raw[j].trimStart().length > indent)) {
+			while (
+				j < raw.length &&
+				(raw[j].trim() === '' || raw[j].length - raw[j].trimStart().length > indent)
+			) {
 				body.push(raw[j]);
 				j++;
 			}
 			while (body.length > 0 && body[body.length - 1].trim() === '') body.pop();
-			const bodyIndent = Math.min(...body.filter((b) => b.trim() !== '').map((b) => b.length - b.trimStart().length));
+			const bodyIndent = Math.min(
+				...body.filter((b) => b.trim() !== '').map((b) => b.length - b.trimStart().length),
+			);
 			const content = body.map((b) => b.slice(bodyIndent));
 			// `>` folds lines into one (enough for the single-paragraph folded scalars workflows use).
 			let value = blockMatch[1] === '>' ? content.join(' ') : content.join('\n');
@@ -111,7 +124,10 @@ function parseScalar(text: string, line: Line): YamlValue {
 
 /** Splits `key: value` (or `key:`) at the first `: ` outside quotes; undefined when it is not a pair. */
 function splitPair(text: string): [string, string] | undefined {
-	const at = indexOutsideQuotes(text, (i) => text[i] === ':' && (i === text.length - 1 || text[i + 1] === ' '));
+	const at = indexOutsideQuotes(
+		text,
+		(i) => text[i] === ':' && (i === text.length - 1 || text[i + 1] === ' '),
+	);
 	return at === -1 ? undefined : [text.slice(0, at).trim(), text.slice(at + 1).trim()];
 }
 
@@ -123,14 +139,17 @@ class Parser {
 	parseDocument(): YamlValue {
 		if (this.lines.length === 0) return null;
 		const value = this.parseNode(this.lines[0].indent);
-		if (this.position < this.lines.length) fail(this.lines[this.position], 'unexpected indentation');
+		if (this.position < this.lines.length)
+			fail(this.lines[this.position], 'unexpected indentation');
 		return value;
 	}
 
 	private parseNode(indent: number): YamlValue {
 		const line = this.lines[this.position];
 		if (line.indent !== indent) fail(line, `expected indentation ${indent}, found ${line.indent}`);
-		return line.text === '-' || line.text.startsWith('- ') ? this.parseSequence(indent) : this.parseMapping(indent);
+		return line.text === '-' || line.text.startsWith('- ')
+			? this.parseSequence(indent)
+			: this.parseMapping(indent);
 	}
 
 	/** The value after `key:` or `- `: inline, a block scalar, or a nested block on the next lines. */
@@ -143,7 +162,11 @@ class Parser {
 		const next = this.lines[this.position];
 		if (next === undefined || next.indent <= parentIndent) {
 			// A sequence may sit at the same indentation as its key ("key:\n- a").
-			if (next && next.indent === parentIndent && (next.text === '-' || next.text.startsWith('- '))) {
+			if (
+				next &&
+				next.indent === parentIndent &&
+				(next.text === '-' || next.text.startsWith('- '))
+			) {
 				return this.parseSequence(parentIndent);
 			}
 			return null;
@@ -159,7 +182,8 @@ class Parser {
 			if (line.indent > indent) fail(line, 'unexpected indentation');
 			if (line.text.startsWith('- ')) break;
 			const pair = splitPair(line.text);
-			if (!pair && line.block === undefined) fail(line, `expected "key: value", found: ${line.text}`);
+			if (!pair && line.block === undefined)
+				fail(line, `expected "key: value", found: ${line.text}`);
 			const [rawKey, inline] = pair ?? [line.text.replace(/:$/, ''), ''];
 			const key = String(parseScalar(rawKey, line));
 			if (Object.prototype.hasOwnProperty.call(result, key)) fail(line, `duplicate key ${key}`);

@@ -5,7 +5,11 @@ import axios from 'axios';
 
 const root = path.resolve(__dirname, '..', '..');
 
-function startCli(env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+function startCli(env: Record<string, string>): {
+	child: ChildProcess;
+	output: () => string;
+	exited: Promise<number | null>;
+} {
 	const child = spawn(path.join(root, 'node_modules', '.bin', 'tsx'), ['sandbox/cli.ts'], {
 		cwd: root,
 		env: { ...process.env, ...env },
@@ -30,14 +34,18 @@ test('starts with env settings, prints URLs and credentials, stops on SIGTERM wi
 	});
 	try {
 		const deadline = Date.now() + 20_000;
-		while (!/Ctrl\+C/.test(output()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+		while (!/Ctrl\+C/.test(output()) && Date.now() < deadline)
+			await new Promise((r) => setTimeout(r, 50));
 		const text = output();
 		expect(text).toMatch(/PaymentsTrust sandbox running/);
 		const baseUrl = /Base URL\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(text)![1];
 		expect(text).toContain(`${baseUrl}/api`);
 		expect(text).toContain(`${baseUrl}/public-api`);
-		for (const v of ['coma_cli', 'cli_key', 'pk_test_cli', 'sk_test_cli']) expect(text).toContain(v);
-		const r = await axios.get(`${baseUrl}/api/payout-services`, { auth: { username: 'coma_cli', password: 'cli_key' } });
+		for (const v of ['coma_cli', 'cli_key', 'pk_test_cli', 'sk_test_cli'])
+			expect(text).toContain(v);
+		const r = await axios.get(`${baseUrl}/api/payout-services`, {
+			auth: { username: 'coma_cli', password: 'cli_key' },
+		});
 		expect(r.status).toBe(200);
 		expect((await axios.get(`${baseUrl}/__sandbox/config`)).data.processDelayMs).toBe(5);
 		child.kill('SIGTERM');

@@ -3,14 +3,49 @@
  * the samples in shared/api/paymentstrust-payouts-api.txt, so a drift of either side shows up here.
  */
 import { RunningSandbox, startSandbox } from '../../sandbox';
-import { privateClient, publicClient, sortedKeys, testUsdBody, uniqueRef, waitFor } from './helpers';
+import {
+	privateClient,
+	publicClient,
+	sortedKeys,
+	testUsdBody,
+	uniqueRef,
+	waitFor,
+} from './helpers';
 
 // --- Key sets of the reference's samples ---------------------------------------------------------------------
 const PREREQUEST_DATA = ['currency', 'amount', 'test_mode', 'services'];
-const PREREQUEST_SERVICE = ['code', 'method', 'currency', 'fields', 'amount_min', 'amount_max', 'exchange_rate', 'amount'];
-const PREREQUEST_FIELD = ['key', 'type', 'label', 'example', 'hint', 'regexp', 'required', 'position'];
+const PREREQUEST_SERVICE = [
+	'code',
+	'method',
+	'currency',
+	'fields',
+	'amount_min',
+	'amount_max',
+	'exchange_rate',
+	'amount',
+];
+const PREREQUEST_FIELD = [
+	'key',
+	'type',
+	'label',
+	'example',
+	'hint',
+	'regexp',
+	'required',
+	'position',
+];
 const LOCALIZED = ['ru', 'en', 'uk'];
-const PREREQUEST_METHOD = ['code', 'category', 'description', 'name', 'logo', 'icon', 'metadata', 'position', 'hide'];
+const PREREQUEST_METHOD = [
+	'code',
+	'category',
+	'description',
+	'name',
+	'logo',
+	'icon',
+	'metadata',
+	'position',
+	'hide',
+];
 const PREREQUEST_ACCOUNT = ['name', 'description', 'icon', 'website'];
 
 const SERVICES_LIST = ['meta', 'links', 'data'];
@@ -18,16 +53,48 @@ const SERVICES_META = ['total', 'pages', 'page'];
 const SERVICES_LINKS_PAGE1 = ['first', 'next', 'last'];
 const SERVICE_RESOURCE = ['type', 'id', 'attributes', 'relationships', 'links'];
 const SERVICE_ATTRIBUTES = [
-	'service', 'service_method', 'service_currency', 'available', 'active', 'enabled', 'amount_min', 'amount_max',
-	'fee_min', 'fee_max', 'fee_rate', 'fee_fix', 'currency', 'test_mode',
+	'service',
+	'service_method',
+	'service_currency',
+	'available',
+	'active',
+	'enabled',
+	'amount_min',
+	'amount_max',
+	'fee_min',
+	'fee_max',
+	'fee_rate',
+	'fee_fix',
+	'currency',
+	'test_mode',
 ];
 const SERVICE_RELATIONSHIPS = ['payout-method', 'payout-service'];
 
 const INVOICE_RESOURCE = ['type', 'id', 'attributes', 'relationships', 'links'];
 const INVOICE_ATTRIBUTES_LIST = [
-	'status', 'resolution', 'amount', 'payout_amount', 'currency', 'service_currency', 'service_amount',
-	'service_payout_amount', 'reference_id', 'test_mode', 'description', 'fee', 'writeoff', 'exchange_rate', 'processed',
-	'processed_amount', 'processed_fee', 'processed_writeoff', 'metadata', 'created', 'updated', 'fields', 'callback_url',
+	'status',
+	'resolution',
+	'amount',
+	'payout_amount',
+	'currency',
+	'service_currency',
+	'service_amount',
+	'service_payout_amount',
+	'reference_id',
+	'test_mode',
+	'description',
+	'fee',
+	'writeoff',
+	'exchange_rate',
+	'processed',
+	'processed_amount',
+	'processed_fee',
+	'processed_writeoff',
+	'metadata',
+	'created',
+	'updated',
+	'fields',
+	'callback_url',
 	'source',
 ];
 const INVOICE_ATTRIBUTES = [...INVOICE_ATTRIBUTES_LIST, 'callback_logs'];
@@ -37,18 +104,55 @@ const INVOICE_LIST = ['meta', 'links', 'data'];
 const INVOICE_LIST_META = ['count', 'size', 'before', 'after'];
 const INVOICE_LIST_LINKS = ['prev', 'next'];
 const PUBLIC_INVOICE = [
-	'id', 'created', 'status', 'resolution', 'test_mode', 'currency', 'amount', 'payout_amount', 'service', 'service_amount',
-	'service_payout_amount', 'service_method', 'service_currency', 'processed', 'processed_amount',
+	'id',
+	'created',
+	'status',
+	'resolution',
+	'test_mode',
+	'currency',
+	'amount',
+	'payout_amount',
+	'service',
+	'service_amount',
+	'service_payout_amount',
+	'service_method',
+	'service_currency',
+	'processed',
+	'processed_amount',
 ];
 
 /** The test_usd entry of the pre-request sample, verbatim except that its regexps are JSON-decoded once more. */
 const label = (en: string, ru: string, uk: string) => ({ ru, en, uk });
 const SAMPLE_TEST_USD_FIELDS = [
 	['account', label('Account', 'Аккаунт', 'Акаунт'), String.raw`^\d{1,15}$`, true],
-	['test_details_success_rate', label('Success rate (%)', 'Вероятность успеха (%)', 'Імовірність успіху (%)'), String.raw`^\d{1,15}$`, false],
-	['test_details_payout_status', label('Expected status', 'Ожидаемый статус', 'Очікуваний статус'), String.raw`^[A-Z\-\sa-z]{2,64}$`, false],
-	['test_details_payout_resolution', label('Expected resolution', 'Ожидаемый resolution', 'Очікуваний resolution'), String.raw`^[A-Z\-\sa-z]{2,64}$`, false],
-].map(([key, l, regexp, required]) => ({ key, type: 'string', label: l, example: null, hint: l, regexp, required, position: 0 }));
+	[
+		'test_details_success_rate',
+		label('Success rate (%)', 'Вероятность успеха (%)', 'Імовірність успіху (%)'),
+		String.raw`^\d{1,15}$`,
+		false,
+	],
+	[
+		'test_details_payout_status',
+		label('Expected status', 'Ожидаемый статус', 'Очікуваний статус'),
+		String.raw`^[A-Z\-\sa-z]{2,64}$`,
+		false,
+	],
+	[
+		'test_details_payout_resolution',
+		label('Expected resolution', 'Ожидаемый resolution', 'Очікуваний resolution'),
+		String.raw`^[A-Z\-\sa-z]{2,64}$`,
+		false,
+	],
+].map(([key, l, regexp, required]) => ({
+	key,
+	type: 'string',
+	label: l,
+	example: null,
+	hint: l,
+	regexp,
+	required,
+	position: 0,
+}));
 
 let sb: RunningSandbox;
 beforeAll(async () => {
@@ -60,7 +164,11 @@ const keys = sortedKeys;
 const sorted = (a: string[]) => [...a].sort();
 
 test('pre-request: the sample shape, with methods and account nested in data.services', async () => {
-	const res = await publicClient(sb).post('/payout-prerequest', { currency: 'USD', amount: 10, public_key: sb.credentials.publicKey });
+	const res = await publicClient(sb).post('/payout-prerequest', {
+		currency: 'USD',
+		amount: 10,
+		public_key: sb.credentials.publicKey,
+	});
 	expect(res.status).toBe(200);
 	expect(keys(res.data)).toEqual(['data']);
 	const data = res.data.data;
@@ -72,7 +180,14 @@ test('pre-request: the sample shape, with methods and account nested in data.ser
 		expect(keys(m)).toEqual(sorted(PREREQUEST_METHOD));
 		expect(keys(m.name)).toEqual(sorted(LOCALIZED));
 	}
-	expect(methods.test).toMatchObject({ code: 'test', category: 'alternative', description: '', metadata: null, position: null, hide: null });
+	expect(methods.test).toMatchObject({
+		code: 'test',
+		category: 'alternative',
+		description: '',
+		metadata: null,
+		position: null,
+		hide: null,
+	});
 	for (const s of Object.values<any>(services)) {
 		expect(keys(s)).toEqual(sorted(PREREQUEST_SERVICE));
 		expect(methods[s.method]).toBeDefined();
@@ -116,8 +231,14 @@ test('payout services: list and single resource have the sample key sets', async
 		expect(s.id).toMatch(/^comcpos_[A-Za-z0-9]{16}$/);
 		expect(keys(s.attributes)).toEqual(sorted(SERVICE_ATTRIBUTES));
 		expect(keys(s.relationships)).toEqual(sorted(SERVICE_RELATIONSHIPS));
-		expect(s.relationships['payout-method'].data).toEqual({ type: 'payout-methods', id: s.attributes.service_method });
-		expect(s.relationships['payout-service'].data).toEqual({ type: 'payout-services', id: s.attributes.service });
+		expect(s.relationships['payout-method'].data).toEqual({
+			type: 'payout-methods',
+			id: s.attributes.service_method,
+		});
+		expect(s.relationships['payout-service'].data).toEqual({
+			type: 'payout-services',
+			id: s.attributes.service,
+		});
 		expect(s.links).toEqual({ self: `/api/payout-services/${s.id}` });
 	}
 	const one = await api.get(`/payout-services/${list.data.data[0].id}`);
@@ -139,8 +260,18 @@ test('payout invoice: create, process, get and list answer the sample key sets',
 				test_mode: true,
 				fields: { card_number: '5123817234060000' },
 				callback_url: 'http://127.0.0.1:9/unused',
-				options: { split_mode: false, parallel_mode: false, allow_partially: false, auto_process: false },
-				customer: { reference_id: '1203515', email: 'somename@domain.com', name: 'John Wick', metadata: { key1: 'value1', key2: 'value2' } },
+				options: {
+					split_mode: false,
+					parallel_mode: false,
+					allow_partially: false,
+					auto_process: false,
+				},
+				customer: {
+					reference_id: '1203515',
+					email: 'somename@domain.com',
+					name: 'John Wick',
+					metadata: { key1: 'value1', key2: 'value2' },
+				},
 				metadata: { key: 'value' },
 			},
 		},
@@ -153,9 +284,18 @@ test('payout invoice: create, process, get and list answer the sample key sets',
 		expect(r.id).toMatch(/^cpoi_[A-Za-z0-9]{16}$/);
 		expect(keys(r.attributes)).toEqual(sorted(attributes));
 		expect(keys(r.relationships)).toEqual(sorted(INVOICE_RELATIONSHIPS));
-		expect(r.relationships['payout-service'].data).toEqual({ type: 'payout-services', id: 'payment_card_usd' });
-		expect(r.relationships['payout-method'].data).toEqual({ type: 'payout-methods', id: 'payment_card' });
-		expect(r.relationships.customer.data).toEqual({ type: 'customers', id: expect.stringMatching(/^cus_[A-Za-z0-9]{16}$/) });
+		expect(r.relationships['payout-service'].data).toEqual({
+			type: 'payout-services',
+			id: 'payment_card_usd',
+		});
+		expect(r.relationships['payout-method'].data).toEqual({
+			type: 'payout-methods',
+			id: 'payment_card',
+		});
+		expect(r.relationships.customer.data).toEqual({
+			type: 'customers',
+			id: expect.stringMatching(/^cus_[A-Za-z0-9]{16}$/),
+		});
 		expect(keys(r.links)).toEqual(INVOICE_LINKS);
 		expect(r.links.self).toBe(`/api/payout-invoices/${r.id}`);
 	};
@@ -214,7 +354,9 @@ test('public invoice look-up: the flat sample shape, by id and by reference_id',
 	const id = created.data.data.id;
 	const pub = publicClient(sb);
 	const byId = await waitFor(async () => {
-		const r = await pub.get(`/payout-invoices/${id}`, { params: { public_key: sb.credentials.publicKey } });
+		const r = await pub.get(`/payout-invoices/${id}`, {
+			params: { public_key: sb.credentials.publicKey },
+		});
 		return r.data.data.status === 'processed' ? r : undefined;
 	});
 	expect(keys(byId.data)).toEqual(['data']);
@@ -236,7 +378,10 @@ test('public invoice look-up: the flat sample shape, by id and by reference_id',
 	});
 	expect(Number.isInteger(byId.data.data.processed)).toBe(true);
 	const byRef = await pub.get('/payout-invoices', {
-		params: { 'filter[reference_id]': body.data.attributes.reference_id, public_key: sb.credentials.publicKey },
+		params: {
+			'filter[reference_id]': body.data.attributes.reference_id,
+			public_key: sb.credentials.publicKey,
+		},
 	});
 	expect(byRef.status).toBe(200);
 	expect(byRef.data).toEqual(byId.data);
@@ -244,16 +389,29 @@ test('public invoice look-up: the flat sample shape, by id and by reference_id',
 
 test('error bodies have the reference shapes', async () => {
 	const api = privateClient(sb);
-	expect((await privateClient(sb, '').get('/payout-services')).data).toEqual({ errors: [{ status: 'Unauthorized', code: '401' }] });
-	expect((await api.get('/payout-invoices/cpoi_doesnotexist0000')).data).toEqual({ errors: [{ status: 'Not Found', code: '404' }] });
-	expect((await api.delete('/payout-invoices')).data).toEqual({ errors: [{ status: 'Method Not Allowed', code: '405' }] });
+	expect((await privateClient(sb, '').get('/payout-services')).data).toEqual({
+		errors: [{ status: 'Unauthorized', code: '401' }],
+	});
+	expect((await api.get('/payout-invoices/cpoi_doesnotexist0000')).data).toEqual({
+		errors: [{ status: 'Not Found', code: '404' }],
+	});
+	expect((await api.delete('/payout-invoices')).data).toEqual({
+		errors: [{ status: 'Method Not Allowed', code: '405' }],
+	});
 	expect((await api.post('/payout-invoices', testUsdBody({ amount: 0 }))).data).toEqual({
 		errors: { amount: 'This value should be greater than 0.' },
 	});
 	sb.setFaults({ rate: 1, kinds: { '500': 1 }, operations: ['services'] });
 	try {
 		expect((await api.get('/payout-services')).data).toEqual({
-			errors: [{ status: 'internal_error', code: '500', title: 'internal_error', detail: 'Internal server error.' }],
+			errors: [
+				{
+					status: 'internal_error',
+					code: '500',
+					title: 'internal_error',
+					detail: 'Internal server error.',
+				},
+			],
 		});
 	} finally {
 		sb.setFaults(null);

@@ -29,18 +29,36 @@ test('RunningSandbox: URLs and credentials with the credential type field names'
 });
 
 test('custom keys are what the sandbox accepts', async () => {
-	const other = await startSandbox({ port: 0, accountId: 'coma_x', apiKey: 'k', publicKey: 'pk_live_x', secretKey: 'sk_live_x' });
+	const other = await startSandbox({
+		port: 0,
+		accountId: 'coma_x',
+		apiKey: 'k',
+		publicKey: 'pk_live_x',
+		secretKey: 'sk_live_x',
+	});
 	try {
 		expect((await privateClient(other).get('/payout-services')).status).toBe(200);
-		expect((await privateClient(other).get('/payout-services')).data.data[0].attributes.test_mode).toBe(false);
-		expect((await privateClient(sb, privateClient(other).defaults.headers.Authorization as string).get('/payout-services')).status).toBe(401);
+		expect(
+			(await privateClient(other).get('/payout-services')).data.data[0].attributes.test_mode,
+		).toBe(false);
+		expect(
+			(
+				await privateClient(sb, privateClient(other).defaults.headers.Authorization as string).get(
+					'/payout-services',
+				)
+			).status,
+		).toBe(401);
 	} finally {
 		await other.close();
 	}
 });
 
 test('health', async () => {
-	expect((await control().get('/health')).data).toEqual({ ok: true, baseUrl: sb.baseUrl, invoices: 0 });
+	expect((await control().get('/health')).data).toEqual({
+		ok: true,
+		baseUrl: sb.baseUrl,
+		invoices: 0,
+	});
 });
 
 test('ledger: invoices, calls and summary; ?summary=1 for the counts only', async () => {
@@ -69,7 +87,17 @@ test('ledger: invoices, calls and summary; ?summary=1 for the counts only', asyn
 			processCommitted: 1,
 		},
 	]);
-	expect(l.calls.map((c: any) => [c.seq, c.operation, c.referenceId, c.outcome, c.httpStatus, c.committed, c.error])).toEqual([
+	expect(
+		l.calls.map((c: any) => [
+			c.seq,
+			c.operation,
+			c.referenceId,
+			c.outcome,
+			c.httpStatus,
+			c.committed,
+			c.error,
+		]),
+	).toEqual([
 		[1, 'create', 'L1', 'accepted', 201, true, null],
 		[2, 'create', 'L1', 'rejected', 409, false, 'duplicated_reference_id'],
 		[3, 'create', 'L2', 'rejected', 422, false, 'invalid: amount'],
@@ -79,7 +107,14 @@ test('ledger: invoices, calls and summary; ?summary=1 for the counts only', asyn
 		invoices: 1,
 		seededInvoices: 0,
 		invoicesByStatus: { processing: 1 },
-		createAttempts: { total: 3, accepted: 1, rejected: 2, faulted: 0, committed: 1, rejectedByStatus: { '409': 1, '422': 1 } },
+		createAttempts: {
+			total: 3,
+			accepted: 1,
+			rejected: 2,
+			faulted: 0,
+			committed: 1,
+			rejectedByStatus: { '409': 1, '422': 1 },
+		},
 		processCalls: { total: 1, accepted: 1, committed: 1 },
 		referencesWithMultipleInvoices: 0,
 		invoicesProcessedMoreThanOnce: 0,
@@ -87,7 +122,12 @@ test('ledger: invoices, calls and summary; ?summary=1 for the counts only', asyn
 		faultsInjected: 0,
 	});
 	const summaryOnly = (await control().get('/ledger', { params: { summary: 1 } })).data;
-	expect(summaryOnly).toEqual({ summary: expect.objectContaining({ invoices: 1 }), invoices: [], calls: [], callbacks: [] });
+	expect(summaryOnly).toEqual({
+		summary: expect.objectContaining({ invoices: 1 }),
+		invoices: [],
+		calls: [],
+		callbacks: [],
+	});
 });
 
 test('reset forgets everything and restores config and faults to the start options', async () => {
@@ -111,10 +151,18 @@ test('config: read, change (partial), refuse bad values', async () => {
 		callbackTimeoutMs: 10000,
 		callbackBatchMs: 0,
 	});
-	const after = await control().post('/config', { processDelayMs: 5, callbackRetryDelaysMs: [1, 2] });
+	const after = await control().post('/config', {
+		processDelayMs: 5,
+		callbackRetryDelaysMs: [1, 2],
+	});
 	expect(after.data).toEqual({ ...before, processDelayMs: 5, callbackRetryDelaysMs: [1, 2] });
 	expect(sb.configure({})).toEqual(after.data);
-	for (const body of [{ latencyMs: -1 }, { callbackMaxAttempts: 0 }, { callbackRetryDelaysMs: [] }, { port: 1 }]) {
+	for (const body of [
+		{ latencyMs: -1 },
+		{ callbackMaxAttempts: 0 },
+		{ callbackRetryDelaysMs: [] },
+		{ port: 1 },
+	]) {
 		const r = await control().post('/config', body);
 		expect([body, r.status]).toEqual([body, 400]);
 	}
@@ -136,13 +184,22 @@ test('latencyMs delays API answers, not the control endpoints', async () => {
 test('processDelayMs set at runtime applies to the next process', async () => {
 	sb.configure({ processDelayMs: 300 });
 	const api = privateClient(sb);
-	const created = await api.post('/payout-invoices', testUsdBody({ options: { auto_process: true } }));
+	const created = await api.post(
+		'/payout-invoices',
+		testUsdBody({ options: { auto_process: true } }),
+	);
 	await new Promise((r) => setTimeout(r, 100));
-	expect((await api.get(`/payout-invoices/${created.data.data.id}`)).data.data.attributes.status).toBe('processing');
+	expect(
+		(await api.get(`/payout-invoices/${created.data.data.id}`)).data.data.attributes.status,
+	).toBe('processing');
 });
 
 test('faults: set, read, clear', async () => {
-	const set = await control().post('/faults', { rate: 0.25, operations: ['create'], kinds: { '503': 2, drop: 1 } });
+	const set = await control().post('/faults', {
+		rate: 0.25,
+		operations: ['create'],
+		kinds: { '503': 2, drop: 1 },
+	});
 	expect(set.status).toBe(200);
 	expect(set.data).toEqual({
 		active: true,
@@ -168,16 +225,34 @@ test('seed: N invoices at once, with a status mix, a chosen service or status; b
 	expect(r.data).toEqual({ inserted: 1000, total: 1000 });
 	const l = sb.ledger();
 	expect(l.summary.seededInvoices).toBe(1000);
-	expect(Object.keys(l.summary.invoicesByStatus).sort()).toEqual(['created', 'process_failed', 'processed', 'processing']);
+	expect(Object.keys(l.summary.invoicesByStatus).sort()).toEqual([
+		'created',
+		'process_failed',
+		'processed',
+		'processing',
+	]);
 	expect(l.calls).toEqual([]);
-	expect(sb.seedInvoices(10, { service: 'payment_card_jpy', status: 'created' })).toEqual({ inserted: 10, total: 1010 });
+	expect(sb.seedInvoices(10, { service: 'payment_card_jpy', status: 'created' })).toEqual({
+		inserted: 10,
+		total: 1010,
+	});
 	const jpy = await privateClient(sb).get('/payout-invoices', { params: { 'page[size]': 1 } });
-	expect(jpy.data.data[0].attributes).toMatchObject({ currency: 'JPY', status: 'created', reference_id: 'seed-1010' });
+	expect(jpy.data.data[0].attributes).toMatchObject({
+		currency: 'JPY',
+		status: 'created',
+		reference_id: 'seed-1010',
+	});
 	expect(jpy.data.data[0].attributes.fields.card_number).toMatch(/^\d{6}\*{6}\d{4}$/);
 	// A seeded created invoice can be processed like any other.
 	const id = jpy.data.data[0].id;
 	expect((await privateClient(sb).post(`/payout-invoices/${id}/process`)).status).toBe(200);
-	for (const body of [{}, { count: 0 }, { count: 1.5 }, { count: 10, service: 'nope' }, { count: 10, status: 'paid' }]) {
+	for (const body of [
+		{},
+		{ count: 0 },
+		{ count: 1.5 },
+		{ count: 10, service: 'nope' },
+		{ count: 10, status: 'paid' },
+	]) {
 		expect((await control().post('/seed', body)).status).toBe(400);
 	}
 });

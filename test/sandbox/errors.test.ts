@@ -42,13 +42,27 @@ describe('401 on the Private API', () => {
 		await privateClient(sb, '').post('/payout-invoices', testUsdBody({ reference_id: 'no-auth' }));
 		const l = sb.ledger();
 		expect(l.invoices).toHaveLength(0);
-		expect(l.calls).toEqual([expect.objectContaining({ operation: 'create', referenceId: 'no-auth', outcome: 'rejected', httpStatus: 401, committed: false })]);
+		expect(l.calls).toEqual([
+			expect.objectContaining({
+				operation: 'create',
+				referenceId: 'no-auth',
+				outcome: 'rejected',
+				httpStatus: 401,
+				committed: false,
+			}),
+		]);
 	});
 });
 
 test('404: unknown paths (with or without auth) and unknown ids', async () => {
 	const api = privateClient(sb);
-	for (const url of [`${sb.baseUrl}/`, `${sb.baseUrl}/api`, `${sb.privateApiUrl}/payout-refunds`, `${sb.publicApiUrl}/nothing`, `${sb.baseUrl}/v1/payout-invoices`]) {
+	for (const url of [
+		`${sb.baseUrl}/`,
+		`${sb.baseUrl}/api`,
+		`${sb.privateApiUrl}/payout-refunds`,
+		`${sb.publicApiUrl}/nothing`,
+		`${sb.baseUrl}/v1/payout-invoices`,
+	]) {
 		const r = await api.get(url);
 		expect([url, r.status, r.data]).toEqual([url, 404, NOT_FOUND]);
 	}
@@ -70,7 +84,13 @@ test('405 for a wrong method on every known path, with an Allow header', async (
 	];
 	for (const [method, url, allow] of cases) {
 		const r = await client.request({ method, url });
-		expect([method, url, r.status, r.data, r.headers.allow]).toEqual([method, url, 405, NOT_ALLOWED, allow]);
+		expect([method, url, r.status, r.data, r.headers.allow]).toEqual([
+			method,
+			url,
+			405,
+			NOT_ALLOWED,
+			allow,
+		]);
 	}
 });
 

@@ -11,10 +11,17 @@ afterAll(() => sb.close());
 beforeEach(() => sb.reset());
 
 const api = () => privateClient(sb);
-const byRef = (ref: string) => api().get('/payout-invoices', { params: { 'filter[reference_id]': ref } });
+const byRef = (ref: string) =>
+	api().get('/payout-invoices', { params: { 'filter[reference_id]': ref } });
 /** The first request of `op` gets fault `kind`; later ones pass. */
 const once = (op: string, kind: string, phase: 'before' | 'after') =>
-	sb.setFaults({ rate: 1, operations: [op as 'create'], kinds: { [kind]: 1 }, afterCommitShare: phase === 'after' ? 1 : 0, limit: 1 });
+	sb.setFaults({
+		rate: 1,
+		operations: [op as 'create'],
+		kinds: { [kind]: 1 },
+		afterCommitShare: phase === 'after' ? 1 : 0,
+		limit: 1,
+	});
 
 async function networkError(p: Promise<unknown>): Promise<AxiosError> {
 	try {
@@ -42,7 +49,13 @@ describe.each(['500', '502', '503', '504'])('%s', (kind) => {
 			fault: { kind, phase: 'before' },
 		});
 		expect((await api().post('/payout-invoices', body)).status).toBe(201);
-		expect(sb.ledger().summary.createAttempts).toMatchObject({ total: 2, faulted: 1, faultedNotCommitted: 1, accepted: 1, committed: 1 });
+		expect(sb.ledger().summary.createAttempts).toMatchObject({
+			total: 2,
+			faulted: 1,
+			faultedNotCommitted: 1,
+			accepted: 1,
+			committed: 1,
+		});
 	});
 
 	test('after commit: the invoice exists although the client got an error; a blind retry gets 409', async () => {
@@ -54,9 +67,18 @@ describe.each(['500', '502', '503', '504'])('%s', (kind) => {
 		expect((await byRef(ref)).data.data).toHaveLength(1);
 		expect((await api().post('/payout-invoices', body)).status).toBe(409);
 		const l = sb.ledger();
-		expect(l.calls[0]).toMatchObject({ outcome: 'faulted', committed: true, httpStatus: Number(kind), decidedStatus: 201, fault: { kind, phase: 'after' } });
+		expect(l.calls[0]).toMatchObject({
+			outcome: 'faulted',
+			committed: true,
+			httpStatus: Number(kind),
+			decidedStatus: 201,
+			fault: { kind, phase: 'after' },
+		});
 		expect(l.summary).toMatchObject({ invoices: 1, referencesWithMultipleInvoices: 0 });
-		expect(l.summary.createAttempts).toMatchObject({ faultedCommitted: 1, rejectedByStatus: { '409': 1 } });
+		expect(l.summary.createAttempts).toMatchObject({
+			faultedCommitted: 1,
+			rejectedByStatus: { '409': 1 },
+		});
 	});
 });
 
@@ -68,10 +90,19 @@ test('process: a 500 after commit leaves the invoice processing; the retry is 40
 	const again = await api().post(`/payout-invoices/${id}/process`);
 	expect(again.status).toBe(409);
 	expect(again.data.errors[0].title).toBe('invalid_status');
-	await waitFor(async () => (await api().get(`/payout-invoices/${id}`)).data.data.attributes.status === 'processed');
+	await waitFor(
+		async () =>
+			(await api().get(`/payout-invoices/${id}`)).data.data.attributes.status === 'processed',
+	);
 	const l = sb.ledger();
 	expect(l.invoices[0].processCommitted).toBe(1);
-	expect(l.summary.processCalls).toMatchObject({ total: 2, faulted: 1, faultedCommitted: 1, rejected: 1, committed: 1 });
+	expect(l.summary.processCalls).toMatchObject({
+		total: 2,
+		faulted: 1,
+		faultedCommitted: 1,
+		rejected: 1,
+		committed: 1,
+	});
 	expect(l.summary.invoicesProcessedMoreThanOnce).toBe(0);
 });
 
@@ -81,7 +112,12 @@ test('process: a 503 before commit leaves it created; the retry processes it', a
 	expect((await api().post(`/payout-invoices/${id}/process`)).status).toBe(503);
 	expect((await api().get(`/payout-invoices/${id}`)).data.data.attributes.status).toBe('created');
 	expect((await api().post(`/payout-invoices/${id}/process`)).status).toBe(200);
-	expect(sb.ledger().calls.filter((c) => c.operation === 'process').map((c) => [c.outcome, c.committed])).toEqual([
+	expect(
+		sb
+			.ledger()
+			.calls.filter((c) => c.operation === 'process')
+			.map((c) => [c.outcome, c.committed]),
+	).toEqual([
 		['faulted', false],
 		['accepted', true],
 	]);
@@ -95,7 +131,12 @@ describe('drop', () => {
 		expect(err.response).toBeUndefined();
 		expect(err.message).toMatch(/socket hang up|ECONNRESET/);
 		expect((await byRef(body.data.attributes.reference_id as string)).data.data).toEqual([]);
-		expect(sb.ledger().calls[0]).toMatchObject({ outcome: 'faulted', committed: false, httpStatus: null, fault: { kind: 'drop', phase: 'before' } });
+		expect(sb.ledger().calls[0]).toMatchObject({
+			outcome: 'faulted',
+			committed: false,
+			httpStatus: null,
+			fault: { kind: 'drop', phase: 'before' },
+		});
 	});
 
 	test('after commit: socket hang up, but the invoice exists', async () => {
@@ -104,14 +145,22 @@ describe('drop', () => {
 		const err = await networkError(api().post('/payout-invoices', body));
 		expect(err.code).toBe('ECONNRESET');
 		expect((await byRef(body.data.attributes.reference_id as string)).data.data).toHaveLength(1);
-		expect(sb.ledger().calls[0]).toMatchObject({ outcome: 'faulted', committed: true, httpStatus: null, decidedStatus: 201, fault: { kind: 'drop', phase: 'after' } });
+		expect(sb.ledger().calls[0]).toMatchObject({
+			outcome: 'faulted',
+			committed: true,
+			httpStatus: null,
+			decidedStatus: 201,
+			fault: { kind: 'drop', phase: 'after' },
+		});
 	});
 });
 
 test('slow: the answer comes after slowMs with the write done; a client timing out earlier has still created it', async () => {
 	sb.setFaults({ rate: 1, operations: ['create'], kinds: { slow: 1 }, slowMs: 300, limit: 2 });
 	const first = testUsdBody();
-	const err = await networkError(privateClient(sb).post('/payout-invoices', first, { timeout: 80 }));
+	const err = await networkError(
+		privateClient(sb).post('/payout-invoices', first, { timeout: 80 }),
+	);
 	expect(err.code).toBe('ECONNABORTED');
 	expect((await byRef(first.data.attributes.reference_id as string)).data.data).toHaveLength(1);
 	const started = Date.now();
@@ -125,33 +174,62 @@ test('slow: the answer comes after slowMs with the write done; a client timing o
 });
 
 test('429: Retry-After header, nothing created', async () => {
-	sb.setFaults({ rate: 1, operations: ['create'], kinds: { '429': 1 }, retryAfterSeconds: 2, limit: 1 });
+	sb.setFaults({
+		rate: 1,
+		operations: ['create'],
+		kinds: { '429': 1 },
+		retryAfterSeconds: 2,
+		limit: 1,
+	});
 	const body = testUsdBody();
 	const r = await api().post('/payout-invoices', body);
 	expect(r.status).toBe(429);
 	expect(r.headers['retry-after']).toBe('2');
 	expect(r.data.errors[0]).toMatchObject({ code: '429', title: 'too_many_requests' });
 	expect((await byRef(body.data.attributes.reference_id as string)).data.data).toEqual([]);
-	expect(sb.ledger().calls[0]).toMatchObject({ outcome: 'faulted', committed: false, httpStatus: 429, fault: { kind: '429', phase: 'before' } });
+	expect(sb.ledger().calls[0]).toMatchObject({
+		outcome: 'faulted',
+		committed: false,
+		httpStatus: 429,
+		fault: { kind: '429', phase: 'before' },
+	});
 });
 
 test('faults hit only the chosen operations, never the control endpoints', async () => {
 	sb.setFaults({ rate: 1, operations: ['list', 'prerequest'], kinds: { '503': 1 } });
 	expect((await api().get('/payout-invoices')).status).toBe(503);
-	expect((await axios.post(`${sb.publicApiUrl}/payout-prerequest`, { currency: 'USD', amount: 1, public_key: 'pk_test_sandbox' }, { validateStatus: () => true })).status).toBe(503);
+	expect(
+		(
+			await axios.post(
+				`${sb.publicApiUrl}/payout-prerequest`,
+				{ currency: 'USD', amount: 1, public_key: 'pk_test_sandbox' },
+				{ validateStatus: () => true },
+			)
+		).status,
+	).toBe(503);
 	expect((await api().post('/payout-invoices', testUsdBody())).status).toBe(201);
 	expect((await api().get('/payout-services')).status).toBe(200);
 	const control = controlClient(sb);
 	expect((await control.get('/ledger')).status).toBe(200);
 	expect((await control.get('/health')).status).toBe(200);
-	expect((await control.get('/faults')).data).toMatchObject({ active: true, injected: 2, injectedByKind: { '503': 2 } });
+	expect((await control.get('/faults')).data).toMatchObject({
+		active: true,
+		injected: 2,
+		injectedByKind: { '503': 2 },
+	});
 });
 
 test('the same seed and configuration give the same faults; another seed others', async () => {
 	const run = async (seed?: number) => {
-		sb.setFaults({ rate: 0.5, operations: ['services'], kinds: { '500': 1, '502': 1, '503': 1, '504': 1 }, seed });
+		sb.setFaults({
+			rate: 0.5,
+			operations: ['services'],
+			kinds: { '500': 1, '502': 1, '503': 1, '504': 1 },
+			seed,
+		});
 		const statuses: number[] = [];
-		for (let i = 0; i < 30; i++) statuses.push((await api().get('/payout-services', { params: { 'page[size]': 1 } })).status);
+		for (let i = 0; i < 30; i++)
+			statuses.push((await api().get('/payout-services', { params: { 'page[size]': 1 } })).status);
 		return statuses;
 	};
 	const a = await run();
@@ -170,7 +248,13 @@ test('limit: only so many faults, then the sandbox behaves', async () => {
 
 test('bad fault settings are refused (400 over HTTP, an exception in process)', async () => {
 	const control = controlClient(sb);
-	for (const body of [{ rate: 2 }, { kinds: { '418': 1 } }, { operations: ['delete'] }, { nonsense: true }, { afterCommitShare: -1 }]) {
+	for (const body of [
+		{ rate: 2 },
+		{ kinds: { '418': 1 } },
+		{ operations: ['delete'] },
+		{ nonsense: true },
+		{ afterCommitShare: -1 },
+	]) {
 		const r = await control.post('/faults', body);
 		expect([body, r.status]).toEqual([body, 400]);
 		expect(typeof r.data.error).toBe('string');
@@ -198,7 +282,9 @@ test('a client that follows the reference (look up by reference_id after any fai
 		for (let attempt = 0; attempt < 60; attempt++) {
 			try {
 				// Look the payout up first: it may exist from an attempt whose answer was lost.
-				const found = await client.get('/payout-invoices', { params: { 'filter[reference_id]': ref } });
+				const found = await client.get('/payout-invoices', {
+					params: { 'filter[reference_id]': ref },
+				});
 				if (found.status !== 200) continue;
 				let invoice = found.data.data[0];
 				if (!invoice) {
@@ -221,7 +307,9 @@ test('a client that follows the reference (look up by reference_id after any fai
 	sb.setFaults(null);
 	const l = sb.ledger();
 	expect(l.summary.faultsInjected).toBeGreaterThan(10);
-	expect(l.summary.createAttempts.faultedCommitted + l.summary.processCalls.faultedCommitted).toBeGreaterThan(0);
+	expect(
+		l.summary.createAttempts.faultedCommitted + l.summary.processCalls.faultedCommitted,
+	).toBeGreaterThan(0);
 	expect(l.invoices.map((i) => i.referenceId).sort()).toEqual([...refs].sort());
 	expect(l.invoices.every((i) => i.createsCommitted === 1 && i.processCommitted === 1)).toBe(true);
 	expect(l.summary.referencesWithMultipleInvoices).toBe(0);

@@ -10,7 +10,10 @@ export function basicAuth(user: string, password: string): string {
 }
 
 /** Private API client: Basic auth from the sandbox's credentials, every status resolved (tests check them). */
-export function privateClient(sb: RunningSandbox, auth = basicAuth(sb.credentials.accountId, sb.credentials.apiKey)): AxiosInstance {
+export function privateClient(
+	sb: RunningSandbox,
+	auth = basicAuth(sb.credentials.accountId, sb.credentials.apiKey),
+): AxiosInstance {
 	return axios.create({
 		baseURL: sb.privateApiUrl,
 		headers: auth ? { Authorization: auth } : {},
@@ -27,7 +30,8 @@ export function controlClient(sb: RunningSandbox): AxiosInstance {
 }
 
 let refCounter = 0;
-export const uniqueRef = (prefix = 'ref'): string => `${prefix}-${process.pid}-${Date.now()}-${++refCounter}`;
+export const uniqueRef = (prefix = 'ref'): string =>
+	`${prefix}-${process.pid}-${Date.now()}-${++refCounter}`;
 
 type Attrs = Record<string, unknown>;
 
@@ -47,10 +51,18 @@ export function testUsdBody(attrs: Attrs = {}): { data: { type: string; attribut
 }
 
 export function cardBody(cardNumber: string, attrs: Attrs = {}) {
-	return testUsdBody({ service: 'payment_card_usd', fields: { card_number: cardNumber }, ...attrs });
+	return testUsdBody({
+		service: 'payment_card_usd',
+		fields: { card_number: cardNumber },
+		...attrs,
+	});
 }
 
-export async function waitFor<T>(fn: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 5000, stepMs = 10): Promise<T> {
+export async function waitFor<T>(
+	fn: () => T | undefined | false | Promise<T | undefined | false>,
+	timeoutMs = 5000,
+	stepMs = 10,
+): Promise<T> {
 	const end = Date.now() + timeoutMs;
 	for (;;) {
 		const v = await fn();

@@ -29,7 +29,10 @@ test('2000 creates (every third auto-processed) at concurrency 50', async () => 
 		Array.from({ length: 50 }, async () => {
 			while (next < total) {
 				const i = next++;
-				const r = await api.post('/payout-invoices', testUsdBody({ reference_id: `load-${i}`, options: { auto_process: i % 3 === 0 } }));
+				const r = await api.post(
+					'/payout-invoices',
+					testUsdBody({ reference_id: `load-${i}`, options: { auto_process: i % 3 === 0 } }),
+				);
 				statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
 			}
 		}),

@@ -10,7 +10,12 @@ import axios from 'axios';
 
 let sb: RunningSandbox;
 beforeAll(async () => {
-	sb = await startSandbox({ port: 0, processDelayMs: 20, callbackRetryDelaysMs: [20], callbackMaxAttempts: 2 });
+	sb = await startSandbox({
+		port: 0,
+		processDelayMs: 20,
+		callbackRetryDelaysMs: [20],
+		callbackMaxAttempts: 2,
+	});
 });
 afterAll(async () => sb.close());
 beforeEach(() => sb.reset());
@@ -18,17 +23,32 @@ beforeEach(() => sb.reset());
 const api = (sandbox: RunningSandbox) =>
 	axios.create({
 		baseURL: sandbox.privateApiUrl,
-		headers: { Authorization: basicAuth(sandbox.credentials.accountId, sandbox.credentials.apiKey) },
+		headers: {
+			Authorization: basicAuth(sandbox.credentials.accountId, sandbox.credentials.apiKey),
+		},
 		validateStatus: () => true,
 	});
 
 describe('test_mode per invoice', () => {
 	test('true, false and omitted: the answer, the ledger and the summary say each mode; omitted is live and marked', async () => {
-		const test = await api(sb).post('/payout-invoices', testUsdBody({ reference_id: 'm-test', test_mode: true }));
-		const live = await api(sb).post('/payout-invoices', testUsdBody({ reference_id: 'm-live', test_mode: false }));
-		const omitted = await api(sb).post('/payout-invoices', testUsdBody({ reference_id: 'm-none', test_mode: undefined }));
+		const test = await api(sb).post(
+			'/payout-invoices',
+			testUsdBody({ reference_id: 'm-test', test_mode: true }),
+		);
+		const live = await api(sb).post(
+			'/payout-invoices',
+			testUsdBody({ reference_id: 'm-live', test_mode: false }),
+		);
+		const omitted = await api(sb).post(
+			'/payout-invoices',
+			testUsdBody({ reference_id: 'm-none', test_mode: undefined }),
+		);
 		expect([test.status, live.status, omitted.status]).toEqual([201, 201, 201]);
-		expect([test, live, omitted].map((r) => r.data.data.attributes.test_mode)).toEqual([true, false, false]);
+		expect([test, live, omitted].map((r) => r.data.data.attributes.test_mode)).toEqual([
+			true,
+			false,
+			false,
+		]);
 		const ledger = sb.ledger();
 		expect(ledger.invoices.map((i) => [i.referenceId, i.testMode, i.testModeExplicit])).toEqual([
 			['m-test', true, true],
@@ -62,12 +82,17 @@ describe('Private API at the host root', () => {
 		const services = await api(root).get('/payout-services');
 		expect(services.status).toBe(200);
 		expect(services.data.data[0].links.self).toMatch(/^\/payout-services\//);
-		const underApi = await axios.get(`${root.baseUrl}/api/payout-services`, { headers: { Authorization: basicAuth(root.credentials.accountId, root.credentials.apiKey) }, validateStatus: () => true });
+		const underApi = await axios.get(`${root.baseUrl}/api/payout-services`, {
+			headers: { Authorization: basicAuth(root.credentials.accountId, root.credentials.apiKey) },
+			validateStatus: () => true,
+		});
 		expect(underApi.status).toBe(404);
 	});
 
 	test('only "/api" or "" is a valid option', async () => {
-		await expect(startSandbox({ port: 0, privateApiPath: '/v2' as never })).rejects.toThrow(/privateApiPath/);
+		await expect(startSandbox({ port: 0, privateApiPath: '/v2' as never })).rejects.toThrow(
+			/privateApiPath/,
+		);
 	});
 });
 
@@ -75,11 +100,29 @@ describe('callbacks', () => {
 	test('signed with the secret key of the invoice’s mode: one URL receives both', async () => {
 		const rx = await startReceiver();
 		try {
-			await api(sb).post('/payout-invoices', testUsdBody({ reference_id: 'cb-test', test_mode: true, callback_url: rx.url, options: { auto_process: true } }));
-			await api(sb).post('/payout-invoices', testUsdBody({ reference_id: 'cb-live', test_mode: false, callback_url: rx.url, options: { auto_process: true } }));
+			await api(sb).post(
+				'/payout-invoices',
+				testUsdBody({
+					reference_id: 'cb-test',
+					test_mode: true,
+					callback_url: rx.url,
+					options: { auto_process: true },
+				}),
+			);
+			await api(sb).post(
+				'/payout-invoices',
+				testUsdBody({
+					reference_id: 'cb-live',
+					test_mode: false,
+					callback_url: rx.url,
+					options: { auto_process: true },
+				}),
+			);
 			// The receiver records a callback before the sandbox has read its answer and written the ledger: wait for both.
 			await waitFor(() => rx.received.length === 4 && sb.ledger().summary.callbacks.pending === 0);
-			expect(rx.received.filter((cb) => cb.json.data.attributes.status === 'processed')).toHaveLength(2);
+			expect(
+				rx.received.filter((cb) => cb.json.data.attributes.status === 'processed'),
+			).toHaveLength(2);
 			for (const cb of rx.received) {
 				const testMode = cb.json.data.attributes.test_mode;
 				const key = testMode ? sb.credentials.testSecretKey : sb.credentials.liveSecretKey;
@@ -87,7 +130,12 @@ describe('callbacks', () => {
 				expect(cb.headers['x-signature']).toBe(signCallback(key, cb.raw));
 				expect(cb.headers['x-signature']).not.toBe(signCallback(other, cb.raw));
 			}
-			expect(sb.ledger().callbacks.map((c) => c.testMode).sort()).toEqual([false, false, true, true]);
+			expect(
+				sb
+					.ledger()
+					.callbacks.map((c) => c.testMode)
+					.sort(),
+			).toEqual([false, false, true, true]);
 		} finally {
 			await rx.close();
 		}
@@ -96,10 +144,18 @@ describe('callbacks', () => {
 	test('a failed payout goes through process_error before process_failed', async () => {
 		const rx = await startReceiver();
 		try {
-			const body = testUsdBody({ callback_url: rx.url, options: { auto_process: true }, fields: { account: '1', test_details_success_rate: '0' } });
+			const body = testUsdBody({
+				callback_url: rx.url,
+				options: { auto_process: true },
+				fields: { account: '1', test_details_success_rate: '0' },
+			});
 			await api(sb).post('/payout-invoices', body);
 			await waitFor(() => rx.received.length === 3 && sb.ledger().summary.callbacks.pending === 0);
-			expect(rx.received.map((cb) => cb.json.data.attributes.status)).toEqual(['processing', 'process_error', 'process_failed']);
+			expect(rx.received.map((cb) => cb.json.data.attributes.status)).toEqual([
+				'processing',
+				'process_error',
+				'process_failed',
+			]);
 		} finally {
 			await rx.close();
 		}
@@ -109,11 +165,22 @@ describe('callbacks', () => {
 		sb.configure({ callbackBatchMs: 200 });
 		const rx = await startReceiver();
 		try {
-			await api(sb).post('/payout-invoices', testUsdBody({ callback_url: rx.url, options: { auto_process: true } }));
+			await api(sb).post(
+				'/payout-invoices',
+				testUsdBody({ callback_url: rx.url, options: { auto_process: true } }),
+			);
 			// No callback waiting or in flight and the invoice final: nothing more can come (no fixed sleep needed).
-			await waitFor(() => sb.ledger().summary.callbacks.pending === 0 && sb.ledger().invoices[0]?.status === 'processed');
+			await waitFor(
+				() =>
+					sb.ledger().summary.callbacks.pending === 0 &&
+					sb.ledger().invoices[0]?.status === 'processed',
+			);
 			expect(rx.received.map((cb) => cb.json.data.attributes.status)).toEqual(['processed']);
-			expect(sb.ledger().summary.callbacks).toMatchObject({ attempts: 1, delivered: 1, pending: 0 });
+			expect(sb.ledger().summary.callbacks).toMatchObject({
+				attempts: 1,
+				delivered: 1,
+				pending: 0,
+			});
 		} finally {
 			await rx.close();
 		}
@@ -122,15 +189,27 @@ describe('callbacks', () => {
 	test('final callbacks of a split payout carry its parts as attributes.payouts; earlier ones do not', async () => {
 		const rx = await startReceiver();
 		try {
-			const body = cardBody('4111111111111111', { amount: 12000, callback_url: rx.url, test_mode: true, options: { split_mode: true, auto_process: true } });
+			const body = cardBody('4111111111111111', {
+				amount: 12000,
+				callback_url: rx.url,
+				test_mode: true,
+				options: { split_mode: true, auto_process: true },
+			});
 			const created = await api(sb).post('/payout-invoices', body);
 			expect(created.status).toBe(201);
 			await waitFor(() => rx.received.length === 2 && sb.ledger().summary.callbacks.pending === 0);
 			const [processing, processed] = rx.received.map((cb) => cb.json.data.attributes);
 			expect(processing.payouts).toBeUndefined();
 			expect(processed.payouts).toHaveLength(3);
-			expect(processed.payouts.map((part: { amount: number }) => part.amount)).toEqual([4000, 4000, 4000]);
-			expect(processed.payouts[0]).toMatchObject({ status: 'processed', currency: 'USD', test_mode: true, id: expect.stringMatching(/^cpo_/) });
+			expect(processed.payouts.map((part: { amount: number }) => part.amount)).toEqual([
+				4000, 4000, 4000,
+			]);
+			expect(processed.payouts[0]).toMatchObject({
+				status: 'processed',
+				currency: 'USD',
+				test_mode: true,
+				id: expect.stringMatching(/^cpo_/),
+			});
 		} finally {
 			await rx.close();
 		}

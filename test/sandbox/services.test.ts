@@ -11,7 +11,14 @@ afterAll(() => sb.close());
 test('the catalogue is big enough to page, with the services the brief names', () => {
 	expect(SERVICES.length).toBeGreaterThanOrEqual(25);
 	const codes = SERVICES.map((s) => s.code);
-	expect(codes).toEqual(expect.arrayContaining(['test_usd', 'payment_card_usd', 'bank_transfer_eur', 'payment_card_jpy']));
+	expect(codes).toEqual(
+		expect.arrayContaining([
+			'test_usd',
+			'payment_card_usd',
+			'bank_transfer_eur',
+			'payment_card_jpy',
+		]),
+	);
 	expect(new Set(SERVICES.map((s) => s.id)).size).toBe(SERVICES.length);
 });
 
@@ -27,7 +34,12 @@ test('default page: 20 services, meta and links like the sample', async () => {
 		last: `/api/payout-services?page[number]=${pages}&page[size]=20`,
 	});
 	expect(r.data.data).toHaveLength(20);
-	expect(r.data.data[0].attributes).toMatchObject({ service: 'test_usd', service_method: 'test', currency: 'USD', test_mode: true });
+	expect(r.data.data[0].attributes).toMatchObject({
+		service: 'test_usd',
+		service_method: 'test',
+		currency: 'USD',
+		test_mode: true,
+	});
 });
 
 test('walking the pages by links.next visits every service once', async () => {
@@ -40,7 +52,10 @@ test('walking the pages by links.next visits every service once', async () => {
 		expect(r.status).toBe(200);
 		seen.push(...r.data.data.map((s: any) => s.id));
 		pagesVisited++;
-		if (pagesVisited > 1) expect(r.data.links.prev).toBe(`/api/payout-services?page[number]=${pagesVisited - 1}&page[size]=7`);
+		if (pagesVisited > 1)
+			expect(r.data.links.prev).toBe(
+				`/api/payout-services?page[number]=${pagesVisited - 1}&page[size]=7`,
+			);
 		url = r.data.links.next?.replace(/^\/api/, '');
 	}
 	expect(pagesVisited).toBe(Math.ceil(SERVICES.length / 7));
@@ -65,7 +80,13 @@ test('a service by its comcpos_ id; 404 for an unknown id or a service code', as
 	const card = SERVICES.find((s) => s.code === 'payment_card_usd')!;
 	const r = await api.get(`/payout-services/${card.id}`);
 	expect(r.status).toBe(200);
-	expect(r.data.data.attributes).toMatchObject({ service: 'payment_card_usd', fee_rate: 1.5, fee_fix: 0.3, fee_min: 0.5, fee_max: 50 });
+	expect(r.data.data.attributes).toMatchObject({
+		service: 'payment_card_usd',
+		fee_rate: 1.5,
+		fee_fix: 0.3,
+		fee_min: 0.5,
+		fee_max: 50,
+	});
 	expect((await api.get('/payout-services/comcpos_AAAAAAAAAAAAAAAA')).status).toBe(404);
 	expect((await api.get('/payout-services/payment_card_usd')).status).toBe(404);
 });

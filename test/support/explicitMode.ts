@@ -6,11 +6,20 @@
 import type { RunningSandbox } from '../../sandbox';
 
 /** Fails naming every invoice whose create request left `test_mode` out, or whose mode is not `expectedTestMode`. */
-export function expectEveryInvoiceModeExplicit(sandbox: RunningSandbox, expectedTestMode?: boolean): void {
+export function expectEveryInvoiceModeExplicit(
+	sandbox: RunningSandbox,
+	expectedTestMode?: boolean,
+): void {
 	const created = sandbox.ledger().invoices.filter((invoice) => !invoice.seeded);
-	expect(created.filter((invoice) => !invoice.testModeExplicit).map((invoice) => invoice.referenceId)).toEqual([]);
+	expect(
+		created.filter((invoice) => !invoice.testModeExplicit).map((invoice) => invoice.referenceId),
+	).toEqual([]);
 	if (expectedTestMode !== undefined) {
-		expect(created.filter((invoice) => invoice.testMode !== expectedTestMode).map((invoice) => invoice.referenceId)).toEqual([]);
+		expect(
+			created
+				.filter((invoice) => invoice.testMode !== expectedTestMode)
+				.map((invoice) => invoice.referenceId),
+		).toEqual([]);
 	}
 }
 
@@ -19,9 +28,16 @@ export function expectEveryInvoiceModeExplicit(sandbox: RunningSandbox, expected
  * sandbox's credentials, whose Environment is Test, so every invoice must be a test invoice; 'any' checks only that
  * each invoice said its mode (suites that create invoices of both modes on purpose).
  */
-export function checkModeAfterEachTest(getSandbox: () => RunningSandbox | undefined, expectedTestMode: boolean | 'any' = true): void {
+export function checkModeAfterEachTest(
+	getSandbox: () => RunningSandbox | undefined,
+	expectedTestMode: boolean | 'any' = true,
+): void {
 	afterEach(() => {
 		const sandbox = getSandbox();
-		if (sandbox) expectEveryInvoiceModeExplicit(sandbox, expectedTestMode === 'any' ? undefined : expectedTestMode);
+		if (sandbox)
+			expectEveryInvoiceModeExplicit(
+				sandbox,
+				expectedTestMode === 'any' ? undefined : expectedTestMode,
+			);
 	});
 }

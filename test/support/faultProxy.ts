@@ -14,7 +14,13 @@
  *
  * The second origin records every request it receives: nothing (no credentials, no body) may ever reach it.
  */
-import { createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'http';
+import {
+	createServer,
+	request as httpRequest,
+	type IncomingHttpHeaders,
+	type IncomingMessage,
+	type ServerResponse,
+} from 'http';
 import type { AddressInfo } from 'net';
 
 import { createRandom } from '../../sandbox/prng';
@@ -59,7 +65,9 @@ const READ_FAULTS: ProxyFault[] = [
 	'too_many_http_date',
 ];
 
-export const ALL_PROXY_FAULTS: ProxyFault[] = [...new Set([...WRITE_FAULTS, ...READ_FAULTS, 'not_a_list' as const])];
+export const ALL_PROXY_FAULTS: ProxyFault[] = [
+	...new Set([...WRITE_FAULTS, ...READ_FAULTS, 'not_a_list' as const]),
+];
 
 export interface FaultProxyOptions {
 	seed: number;
@@ -122,9 +130,13 @@ interface Upstream {
 	body: Buffer;
 }
 
-function classify(method: string, path: string): { operation: MoneyOperation | 'other'; invoiceId?: string } {
+function classify(
+	method: string,
+	path: string,
+): { operation: MoneyOperation | 'other'; invoiceId?: string } {
 	const process = /^\/api\/payout-invoices\/([^/]+)\/process$/.exec(path);
-	if (method === 'POST' && process) return { operation: 'process', invoiceId: decodeURIComponent(process[1]) };
+	if (method === 'POST' && process)
+		return { operation: 'process', invoiceId: decodeURIComponent(process[1]) };
 	if (method === 'POST' && path === '/api/payout-invoices') return { operation: 'create' };
 	const get = /^\/api\/payout-invoices\/([^/]+)$/.exec(path);
 	if (method === 'GET' && get) return { operation: 'get', invoiceId: decodeURIComponent(get[1]) };
@@ -143,14 +155,33 @@ const GARBAGE = [
 	'{"data":{"type":"payout-invoice","id":"cpoi_someone_else","attributes":{"reference_id":"someone-else","status":"processed","amount":1,"currency":"USD"}}}',
 ];
 
-function send(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
-	res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers });
+function send(
+	res: ServerResponse,
+	status: number,
+	body: string,
+	headers: Record<string, string> = {},
+): void {
+	res.writeHead(status, {
+		'content-type': 'application/json',
+		'content-length': Buffer.byteLength(body),
+		...headers,
+	});
 	res.end(body);
 }
 
-export async function startFaultProxy(target: string, initial: Partial<FaultProxyOptions> = {}): Promise<FaultProxy> {
+export async function startFaultProxy(
+	target: string,
+	initial: Partial<FaultProxyOptions> = {},
+): Promise<FaultProxy> {
 	const upstreamUrl = new URL(target);
-	let options: FaultProxyOptions = { seed: 1, rate: 0.25, lagReads: 3, conflictBodyRate: 0.5, trickleMs: 1500, ...initial };
+	let options: FaultProxyOptions = {
+		seed: 1,
+		rate: 0.25,
+		lagReads: 3,
+		conflictBodyRate: 0.5,
+		trickleMs: 1500,
+		...initial,
+	};
 	let random = createRandom(options.seed);
 	const records: ProxyRecord[] = [];
 	const secondOriginRequests: SecondOriginRequest[] = [];
@@ -163,8 +194,17 @@ export async function startFaultProxy(target: string, initial: Partial<FaultProx
 		let body = '';
 		req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
 		req.on('end', () => {
-			secondOriginRequests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
-			send(res, 200, JSON.stringify({ data: { id: 'cpoi_foreign', attributes: { status: 'processed' } } }));
+			secondOriginRequests.push({
+				method: req.method ?? '',
+				url: req.url ?? '',
+				headers: req.headers,
+				body,
+			});
+			send(
+				res,
+				200,
+				JSON.stringify({ data: { id: 'cpoi_foreign', attributes: { status: 'processed' } } }),
+			);
 		});
 	});
 	await new Promise<void>((resolve) => second.listen(0, '127.0.0.1', resolve));
@@ -183,7 +223,13 @@ export async function startFaultProxy(target: string, initial: Partial<FaultProx
 				(answer) => {
 					const chunks: Buffer[] = [];
 					answer.on('data', (chunk: Buffer) => chunks.push(chunk));
-					answer.on('end', () => resolve({ status: answer.statusCode ?? 502, headers: answer.headers, body: Buffer.concat(chunks) }));
+					answer.on('end', () =>
+						resolve({
+							status: answer.statusCode ?? 502,
+							headers: answer.headers,
+							body: Buffer.concat(chunks),
+						}),
+					);
 					answer.on('error', () => resolve(undefined));
 				},
 			);
@@ -193,7 +239,11 @@ export async function startFaultProxy(target: string, initial: Partial<FaultProx
 	}
 
 	/** Rewrites a read so that it shows the state before a write committed less than `lagReads` reads ago. */
-	function applyLag(record: ProxyRecord, upstream: Upstream, referenceId: string | undefined): Upstream {
+	function applyLag(
+		record: ProxyRecord,
+		upstream: Upstream,
+		referenceId: string | undefined,
+	): Upstream {
 		if (upstream.status !== 200) return upstream;
 		let json: { data?: unknown };
 		try {
@@ -221,8 +271,14 @@ export async function startFaultProxy(target: string, initial: Partial<FaultProx
 		return { ...upstream, body: Buffer.from(JSON.stringify(json)) };
 	}
 
-	function noteCommit(operation: MoneyOperation, upstream: Upstream | undefined, referenceId?: string, invoiceId?: string): void {
-		if (!upstream || upstream.status < 200 || upstream.status >= 300 || options.lagReads <= 0) return;
+	function noteCommit(
+		operation: MoneyOperation,
+		upstream: Upstream | undefined,
+		referenceId?: string,
+		invoiceId?: string,
+	): void {
+		if (!upstream || upstream.status < 200 || upstream.status >= 300 || options.lagReads <= 0)
+			return;
 		if (operation === 'create' && referenceId) createLag.set(referenceId, options.lagReads);
 		if (operation === 'process' && invoiceId) processLag.set(invoiceId, options.lagReads);
 	}
@@ -241,11 +297,14 @@ export async function startFaultProxy(target: string, initial: Partial<FaultProx
 		let referenceId: string | undefined;
 		if (operation === 'create') {
 			try {
-				referenceId = (JSON.parse(body.toString('utf8')) as { data?: { attributes?: { reference_id?: string } } }).data?.attributes?.reference_id;
+				referenceId = (
+					JSON.parse(body.toString('utf8')) as { data?: { attributes?: { reference_id?: string } } }
+				).data?.attributes?.reference_id;
 			} catch {
 				referenceId = undefined;
 			}
-		} else if (operation === 'list') referenceId = url.searchParams.get('filter[reference_id]') ?? undefined;
+		} else if (operation === 'list')
+			referenceId = url.searchParams.get('filter[reference_id]') ?? undefined;
 		const record: ProxyRecord = {
 			seq: ++seq,
 			operation,
@@ -263,10 +322,17 @@ export async function startFaultProxy(target: string, initial: Partial<FaultProx
 		const isWrite = operation === 'create' || operation === 'process';
 		const hop = record.hop;
 		let fault: ProxyFault | undefined;
-		const targeted = operation !== 'other' && (!options.operations || options.operations.includes(operation));
+		const targeted =
+			operation !== 'other' && (!options.operations || options.operations.includes(operation));
 		if (targeted && !hop && random() < options.rate) {
-			const fitting = isWrite ? WRITE_FAULTS : operation === 'list' ? [...READ_FAULTS, 'not_a_list' as const] : READ_FAULTS;
-			const kinds = options.kinds ? fitting.filter((kind) => options.kinds!.includes(kind)) : fitting;
+			const fitting = isWrite
+				? WRITE_FAULTS
+				: operation === 'list'
+					? [...READ_FAULTS, 'not_a_list' as const]
+					: READ_FAULTS;
+			const kinds = options.kinds
+				? fitting.filter((kind) => options.kinds!.includes(kind))
+				: fitting;
 			if (kinds.length) fault = kinds[Math.floor(random() * kinds.length)];
 		}
 		record.fault = fault;
@@ -276,7 +342,12 @@ export async function startFaultProxy(target: string, initial: Partial<FaultProx
 		switch (fault) {
 			case 'garbled_before':
 			case 'non_json_200':
-				return send(res, 200, GARBAGE[Math.floor(random() * GARBAGE.length)], random() < 0.5 ? { 'content-type': 'text/html' } : {});
+				return send(
+					res,
+					200,
+					GARBAGE[Math.floor(random() * GARBAGE.length)],
+					random() < 0.5 ? { 'content-type': 'text/html' } : {},
+				);
 			case 'redirect_foreign':
 				return send(res, isWrite ? 307 : 302, '', { location: `${secondOrigin}${req.url ?? '/'}` });
 			case 'redirect_same_origin':
@@ -284,13 +355,22 @@ export async function startFaultProxy(target: string, initial: Partial<FaultProx
 				record.clean = true; // the node is expected to follow it
 				return send(res, 302, '', { location: `${url.pathname}${url.search}` });
 			case 'echo_headers': {
-				const echoed = Object.entries(req.headers).map(([name, value]) => `${name}: ${String(value)}`).join('\n');
-				return send(res, 502, `<html><body><h1>Bad gateway</h1><pre>${echoed}</pre></body></html>`, { 'content-type': 'text/html' });
+				const echoed = Object.entries(req.headers)
+					.map(([name, value]) => `${name}: ${String(value)}`)
+					.join('\n');
+				return send(
+					res,
+					502,
+					`<html><body><h1>Bad gateway</h1><pre>${echoed}</pre></body></html>`,
+					{ 'content-type': 'text/html' },
+				);
 			}
 			case 'too_many_no_retry_after':
 				return send(res, 429, '');
 			case 'too_many_http_date':
-				return send(res, 429, '{"errors":[{"status":"Too Many Requests"}]}', { 'retry-after': new Date(Date.now() + 1000).toUTCString() });
+				return send(res, 429, '{"errors":[{"status":"Too Many Requests"}]}', {
+					'retry-after': new Date(Date.now() + 1000).toUTCString(),
+				});
 			case 'not_a_list':
 				return send(res, 200, random() < 0.5 ? '{"data":{}}' : '{"data":null,"meta":{}}');
 		}
@@ -304,7 +384,12 @@ export async function startFaultProxy(target: string, initial: Partial<FaultProx
 
 		if (upstream.status === 409 && random() < options.conflictBodyRate) {
 			record.conflictBody = random() < 0.5 ? 'empty' : 'foreign';
-			return send(res, 409, record.conflictBody === 'empty' ? '' : '<html><body>409 Conflict (cache)</body></html>', { 'content-type': 'text/html' });
+			return send(
+				res,
+				409,
+				record.conflictBody === 'empty' ? '' : '<html><body>409 Conflict (cache)</body></html>',
+				{ 'content-type': 'text/html' },
+			);
 		}
 
 		switch (fault) {
@@ -315,11 +400,17 @@ export async function startFaultProxy(target: string, initial: Partial<FaultProx
 			case 'error500_after':
 				return send(res, 500, '{"errors":[{"status":"Internal Server Error"}]}');
 			case 'cut_midway':
-				res.writeHead(upstream.status, { 'content-type': 'application/json', 'content-length': upstream.body.length });
+				res.writeHead(upstream.status, {
+					'content-type': 'application/json',
+					'content-length': upstream.body.length,
+				});
 				res.write(upstream.body.subarray(0, Math.floor(upstream.body.length / 2)));
 				return void setTimeout(() => res.socket?.destroy(), 20);
 			case 'trickle': {
-				res.writeHead(upstream.status, { 'content-type': 'application/json', 'content-length': upstream.body.length });
+				res.writeHead(upstream.status, {
+					'content-type': 'application/json',
+					'content-length': upstream.body.length,
+				});
 				const pieces = 6;
 				const size = Math.ceil(upstream.body.length / pieces);
 				const full = upstream.body;

@@ -33,13 +33,24 @@ export function closeServer(server: Server): Promise<void> {
 /** A front for the sandbox that can answer any request itself. */
 export async function startFront(target: string): Promise<Front> {
 	const upstream = new URL(target);
-	const front: Front = { baseUrl: '', forwarded: [], intercept: () => false, close: async () => undefined };
+	const front: Front = {
+		baseUrl: '',
+		forwarded: [],
+		intercept: () => false,
+		close: async () => undefined,
+	};
 	const server = createServer((req, res) => {
 		const path = new URL(req.url ?? '/', 'http://front.invalid').pathname;
 		if (front.intercept(res, path, req.method ?? 'GET')) return;
 		front.forwarded.push(`${req.method} ${path}`);
 		const forward = httpRequest(
-			{ hostname: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } },
+			{
+				hostname: upstream.hostname,
+				port: upstream.port,
+				method: req.method,
+				path: req.url,
+				headers: { ...req.headers, host: upstream.host },
+			},
 			(answer) => {
 				res.writeHead(answer.statusCode ?? 502, answer.headers);
 				answer.pipe(res);
@@ -52,4 +63,3 @@ export async function startFront(target: string): Promise<Front> {
 	front.close = () => closeServer(server);
 	return front;
 }
-

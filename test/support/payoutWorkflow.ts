@@ -17,7 +17,12 @@ export function paymentsTrustWorkflow(
 	return {
 		nodes: [
 			{ name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, parameters: {} },
-			{ name: 'Rows', type: 'test.items', typeVersion: 1, parameters: { items: JSON.stringify(rows) } },
+			{
+				name: 'Rows',
+				type: 'test.items',
+				typeVersion: 1,
+				parameters: { items: JSON.stringify(rows) },
+			},
 			{
 				name: PT_NODE,
 				type: PT_TYPE,
@@ -35,7 +40,11 @@ export function paymentsTrustWorkflow(
 }
 
 /** Create / Create and Process parameters for test_usd rows carrying `reference_id`, `amount`, `account`. */
-export function payoutParameters(operation: string, options: IDataObject = {}, extra: IDataObject = {}): IDataObject {
+export function payoutParameters(
+	operation: string,
+	options: IDataObject = {},
+	extra: IDataObject = {},
+): IDataObject {
 	return {
 		resource: 'payoutInvoice',
 		operation,

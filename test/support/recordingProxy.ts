@@ -45,7 +45,10 @@ export interface RecordingProxyOptions {
 	maxPageSize?: number;
 }
 
-export async function startRecordingProxy(target: string, options: RecordingProxyOptions = {}): Promise<RecordingProxy> {
+export async function startRecordingProxy(
+	target: string,
+	options: RecordingProxyOptions = {},
+): Promise<RecordingProxy> {
 	const upstream = new URL(target);
 	const requests: RecordedRequest[] = [];
 	let answerItself: ((request: RecordedRequest) => ProxyReply | undefined) | undefined;
@@ -53,7 +56,8 @@ export async function startRecordingProxy(target: string, options: RecordingProx
 		const url = new URL(req.url ?? '/', 'http://proxy.invalid');
 		if (options.maxPageSize !== undefined) {
 			const size = Number(url.searchParams.get('page[size]'));
-			if (size > options.maxPageSize) url.searchParams.set('page[size]', String(options.maxPageSize));
+			if (size > options.maxPageSize)
+				url.searchParams.set('page[size]', String(options.maxPageSize));
 		}
 		const record: RecordedRequest = {
 			method: req.method ?? 'GET',
@@ -97,7 +101,8 @@ export async function startRecordingProxy(target: string, options: RecordingProx
 	return {
 		baseUrl: `http://127.0.0.1:${port}`,
 		requests,
-		requestsTo: (method, path) => requests.filter((entry) => entry.method === method && entry.path === path),
+		requestsTo: (method, path) =>
+			requests.filter((entry) => entry.method === method && entry.path === path),
 		answerItself: (answer) => {
 			answerItself = answer;
 		},

@@ -20,7 +20,10 @@ interface ExampleNode {
 
 const workflow = JSON.parse(
 	readFileSync(join(__dirname, '../../examples/payout-callbacks.workflow.json'), 'utf8'),
-) as { nodes: ExampleNode[]; connections: Record<string, { main: Array<Array<{ node: string }>> }> };
+) as {
+	nodes: ExampleNode[];
+	connections: Record<string, { main: Array<Array<{ node: string }>> }>;
+};
 
 // Core node types and versions the example relies on, all shipped by n8n 1.x (recent) and 2.x.
 const KNOWN_CORE_TYPES: Record<string, number[]> = {
@@ -33,7 +36,9 @@ const KNOWN_CORE_TYPES: Record<string, number[]> = {
 };
 
 describe('examples/payout-callbacks.workflow.json', () => {
-	const trigger = workflow.nodes.find((node) => node.type === 'n8n-nodes-paymentstrust.paymentsTrustTrigger');
+	const trigger = workflow.nodes.find(
+		(node) => node.type === 'n8n-nodes-paymentstrust.paymentsTrustTrigger',
+	);
 
 	it('starts with our trigger, with a fixed webhookId and the credential', () => {
 		expect(trigger).toBeDefined();
@@ -65,14 +70,20 @@ describe('examples/payout-callbacks.workflow.json', () => {
 		const names = new Set(workflow.nodes.map((node) => node.name));
 		for (const [from, outputs] of Object.entries(workflow.connections)) {
 			expect(names.has(from)).toBe(true);
-			for (const targets of outputs.main) for (const target of targets) expect(names.has(target.node)).toBe(true);
+			for (const targets of outputs.main)
+				for (const target of targets) expect(names.has(target.node)).toBe(true);
 		}
-		expect(workflow.connections['PaymentsTrust Trigger'].main[0][0].node).toBe('Drop repeated callbacks');
+		expect(workflow.connections['PaymentsTrust Trigger'].main[0][0].node).toBe(
+			'Drop repeated callbacks',
+		);
 		expect(workflow.connections['Drop repeated callbacks'].main[0][0].node).toBe('Paid or failed?');
-		expect(workflow.connections['Paid or failed?'].main.map((o) => o[0].node)).toEqual(['Paid row', 'Failed row']);
+		expect(workflow.connections['Paid or failed?'].main.map((o) => o[0].node)).toEqual([
+			'Paid row',
+			'Failed row',
+		]);
 	});
 
-	it('drops repeats across executions in n8n\'s database, keyed on invoice id, status and update time', () => {
+	it("drops repeats across executions in n8n's database, keyed on invoice id, status and update time", () => {
 		// The trigger's own memory lives in one n8n process; with several webhook processes (queue mode) a
 		// repeat can reach another one. Remove Duplicates' "previous executions" mode keeps what it saw in
 		// n8n's database, which every worker shares.
@@ -80,9 +91,12 @@ describe('examples/payout-callbacks.workflow.json', () => {
 		expect(dedupe?.type).toBe('n8n-nodes-base.removeDuplicates');
 		expect(dedupe?.parameters.operation).toBe('removeItemsSeenInPreviousExecutions');
 		const key = String(dedupe?.parameters.dedupeValue);
-		for (const field of ['$json.id', '$json.status', '$json.updatedAt']) expect(key).toContain(field);
+		for (const field of ['$json.id', '$json.status', '$json.updatedAt'])
+			expect(key).toContain(field);
 		expect(dedupe?.parameters.options).toMatchObject({ scope: 'workflow' });
-		expect(Number((dedupe?.parameters.options as { historySize?: number }).historySize)).toBeGreaterThanOrEqual(10000);
+		expect(
+			Number((dedupe?.parameters.options as { historySize?: number }).historySize),
+		).toBeGreaterThanOrEqual(10000);
 	});
 
 	it('lets a callback through when n8n cannot read or write its dedup history, rather than losing it', () => {
@@ -90,7 +104,9 @@ describe('examples/payout-callbacks.workflow.json', () => {
 		// lose the outcome. (n8n 2.41.1 fails the first two executions that create the history at once.) With
 		// "On Error: Continue", the execution goes on, but Remove Duplicates then outputs only `{ error }` (n8n
 		// replaces the json of an item that carries an error), not the callback.
-		const dedupe = workflow.nodes.find((node) => node.name === 'Drop repeated callbacks') as ExampleNode & { onError?: string };
+		const dedupe = workflow.nodes.find(
+			(node) => node.name === 'Drop repeated callbacks',
+		) as ExampleNode & { onError?: string };
 		expect(dedupe.onError).toBe('continueRegularOutput');
 	});
 
@@ -100,7 +116,10 @@ describe('examples/payout-callbacks.workflow.json', () => {
 		for (const node of workflow.nodes) {
 			if (node === trigger || node.type === 'n8n-nodes-base.stickyNote') continue;
 			const expressions = JSON.stringify(node.parameters);
-			expect({ node: node.name, readsJson: /\$json\b/.test(expressions) }).toEqual({ node: node.name, readsJson: node.name === 'Drop repeated callbacks' || node.name === 'Row to JSON file' });
+			expect({ node: node.name, readsJson: /\$json\b/.test(expressions) }).toEqual({
+				node: node.name,
+				readsJson: node.name === 'Drop repeated callbacks' || node.name === 'Row to JSON file',
+			});
 		}
 	});
 
@@ -111,13 +130,29 @@ describe('examples/payout-callbacks.workflow.json', () => {
 		const server = await startWebhookServer({
 			workflow: workflow as unknown as WorkflowJson,
 			triggerNodeName: trigger!.name,
-			credentials: { paymentsTrustApi: { baseUrl: 'http://127.0.0.1:9', accountId: 'a', apiKey: 'k', environment: 'test', testSecretKey: secretKey } },
+			credentials: {
+				paymentsTrustApi: {
+					baseUrl: 'http://127.0.0.1:9',
+					accountId: 'a',
+					apiKey: 'k',
+					environment: 'test',
+					testSecretKey: secretKey,
+				},
+			},
 			nodeTypes: standIns,
 		});
 		try {
-			expect(server.webhookUrl).toMatch(new RegExp(`/webhook/${trigger!.webhookId}/paymentstrust$`));
+			expect(server.webhookUrl).toMatch(
+				new RegExp(`/webhook/${trigger!.webhookId}/paymentstrust$`),
+			);
 			const callback = (status: string, updated: number) =>
-				JSON.stringify({ data: { type: 'payout-invoices', id: 'cpoi_example', attributes: { status, updated, test_mode: true } } });
+				JSON.stringify({
+					data: {
+						type: 'payout-invoices',
+						id: 'cpoi_example',
+						attributes: { status, updated, test_mode: true },
+					},
+				});
 			for (const body of [callback('processing', 1), callback('processed', 2)]) {
 				const res = await axios.post(server.webhookUrl, body, {
 					headers: { 'Content-Type': 'application/json', 'X-Signature': sign(body, secretKey) },
@@ -129,7 +164,10 @@ describe('examples/payout-callbacks.workflow.json', () => {
 			await server.waitForExecutions(1, 10_000);
 			await server.settled();
 			expect(server.executions).toHaveLength(1);
-			expect(server.executions[0].outputOf(trigger!.name)[0].json).toMatchObject({ id: 'cpoi_example', status: 'processed' });
+			expect(server.executions[0].outputOf(trigger!.name)[0].json).toMatchObject({
+				id: 'cpoi_example',
+				status: 'processed',
+			});
 		} finally {
 			await server.close();
 		}

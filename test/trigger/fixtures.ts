@@ -7,7 +7,10 @@ import type { WorkflowJson } from '../harness/runWorkflow';
 export const TRIGGER = 'PaymentsTrust Trigger';
 
 /** PaymentsTrust Trigger → No Operation, with the credential; `parameters` are the trigger's. */
-export function triggerWorkflow(parameters: INodeParameters = {}, webhookId = '0b3e3a5e-1d0c-4b6f-9a53-7a1d2b8c9e01'): WorkflowJson {
+export function triggerWorkflow(
+	parameters: INodeParameters = {},
+	webhookId = '0b3e3a5e-1d0c-4b6f-9a53-7a1d2b8c9e01',
+): WorkflowJson {
 	return {
 		nodes: [
 			{

@@ -4,7 +4,11 @@ import {
 	rememberCallback,
 	type CallbackMemory,
 } from '../../nodes/PaymentsTrustTrigger/deduplication';
-import { modeMatches, statusMatches, STATUS_OPTIONS } from '../../nodes/PaymentsTrustTrigger/filters';
+import {
+	modeMatches,
+	statusMatches,
+	STATUS_OPTIONS,
+} from '../../nodes/PaymentsTrustTrigger/filters';
 import { INVOICE_STATUSES } from '../../nodes/PaymentsTrust/helpers/invoice';
 
 describe('parseCallback', () => {
@@ -20,15 +24,30 @@ describe('parseCallback', () => {
 		const result = parseCallback(Buffer.from(JSON.stringify(valid)));
 		expect(result).toEqual({
 			ok: true,
-			callback: { body: valid, data: valid.data, id: 'cpoi_1', status: 'processed', updated: 1700000100, testMode: true },
+			callback: {
+				body: valid,
+				data: valid.data,
+				id: 'cpoi_1',
+				status: 'processed',
+				updated: 1700000100,
+				testMode: true,
+			},
 		});
 	});
 
 	it('reads updated given as a numeric string, and tolerates it missing', () => {
-		const asString = { data: { ...valid.data, attributes: { status: 'created', updated: '1700000000' } } };
+		const asString = {
+			data: { ...valid.data, attributes: { status: 'created', updated: '1700000000' } },
+		};
 		const missing = { data: { ...valid.data, attributes: { status: 'created' } } };
-		expect(parseCallback(JSON.stringify(asString))).toMatchObject({ ok: true, callback: { updated: 1700000000, testMode: null } });
-		expect(parseCallback(JSON.stringify(missing))).toMatchObject({ ok: true, callback: { updated: null } });
+		expect(parseCallback(JSON.stringify(asString))).toMatchObject({
+			ok: true,
+			callback: { updated: 1700000000, testMode: null },
+		});
+		expect(parseCallback(JSON.stringify(missing))).toMatchObject({
+			ok: true,
+			callback: { updated: null },
+		});
 	});
 
 	it.each([
@@ -97,7 +116,8 @@ describe('callback memory', () => {
 		let memory: CallbackMemory = {};
 		// Fill to the bound directly (remembering one by one is O(n) each: fine per callback, slow 10,000 times).
 		for (let i = 0; i < 10_000; i++) memory[`#cpoi_${i}`] = { processed: 1700000000 + i };
-		for (let i = 10_000; i < 10_050; i++) rememberCallback(memory, `cpoi_${i}`, 'processed', 1700000000 + i);
+		for (let i = 10_000; i < 10_050; i++)
+			rememberCallback(memory, `cpoi_${i}`, 'processed', 1700000000 + i);
 		expect(Object.keys(memory)).toHaveLength(10_000);
 		expect(judgeCallback(memory, 'cpoi_49', 'processed', 1700000049)).toBe('new');
 		expect(judgeCallback(memory, 'cpoi_50', 'processed', 1700000050)).toBe('duplicate');

@@ -1,5 +1,8 @@
 import { judgeCallback, rememberCallback } from '../../nodes/PaymentsTrustTrigger/deduplication';
-import { forgetProcessMemory, processMemoryFor } from '../../nodes/PaymentsTrustTrigger/processMemory';
+import {
+	forgetProcessMemory,
+	processMemoryFor,
+} from '../../nodes/PaymentsTrustTrigger/processMemory';
 
 describe('process memory of delivered callbacks', () => {
 	afterEach(() => forgetProcessMemory('wf/node'));
@@ -15,14 +18,18 @@ describe('process memory of delivered callbacks', () => {
 	it('starts from what static data kept, and afresh after the trigger is activated again', () => {
 		const persisted = {};
 		rememberCallback(persisted, 'cpoi_2', 'processed', 100);
-		expect(judgeCallback(processMemoryFor('wf/node', persisted), 'cpoi_2', 'processed', 100)).toBe('duplicate');
+		expect(judgeCallback(processMemoryFor('wf/node', persisted), 'cpoi_2', 'processed', 100)).toBe(
+			'duplicate',
+		);
 		forgetProcessMemory('wf/node');
 		expect(judgeCallback(processMemoryFor('wf/node', {}), 'cpoi_2', 'processed', 100)).toBe('new');
 	});
 
 	it('keeps triggers apart', () => {
 		rememberCallback(processMemoryFor('wf/node', {}), 'cpoi_3', 'processed', 100);
-		expect(judgeCallback(processMemoryFor('other/node', {}), 'cpoi_3', 'processed', 100)).toBe('new');
+		expect(judgeCallback(processMemoryFor('other/node', {}), 'cpoi_3', 'processed', 100)).toBe(
+			'new',
+		);
 		forgetProcessMemory('other/node');
 	});
 });

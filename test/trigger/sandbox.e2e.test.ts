@@ -16,7 +16,8 @@ const E2E_WEBHOOK_ID = '7c1f0e9a-2b4d-4c8e-9f11-3a5b6c7d8e02';
 type Server = Awaited<ReturnType<typeof startWebhookServer>>;
 
 /** The sandbox's credential as the harness takes it (same field names as `paymentsTrustApi`). */
-const asCredential = (credentials: SandboxCredentials) => ({ ...credentials }) as unknown as ICredentialDataDecryptedObject;
+const asCredential = (credentials: SandboxCredentials) =>
+	({ ...credentials }) as unknown as ICredentialDataDecryptedObject;
 
 async function createAndProcess(
 	sandbox: RunningSandbox,
@@ -46,10 +47,14 @@ async function createAndProcess(
 	// Plain values only in assertions: an AxiosError is circular and would crash a jest worker.
 	expect([created.status, created.data]).toEqual([201, expect.anything()]);
 	const id = created.data.data.id as string;
-	const processed = await axios.post(`${sandbox.privateApiUrl}/payout-invoices/${id}/process`, {}, {
-		auth,
-		validateStatus: () => true,
-	});
+	const processed = await axios.post(
+		`${sandbox.privateApiUrl}/payout-invoices/${id}/process`,
+		{},
+		{
+			auth,
+			validateStatus: () => true,
+		},
+	);
 	expect([processed.status, processed.data]).toEqual([200, expect.anything()]);
 	return id;
 }
@@ -67,7 +72,12 @@ describe('PaymentsTrust Trigger with the sandbox’s signed callbacks', () => {
 	let server: Server | undefined;
 
 	beforeAll(async () => {
-		sandbox = await startSandbox({ port: 0, processDelayMs: 100, callbackRetryDelaysMs: [50], callbackMaxAttempts: 3 });
+		sandbox = await startSandbox({
+			port: 0,
+			processDelayMs: 100,
+			callbackRetryDelaysMs: [50],
+			callbackMaxAttempts: 3,
+		});
 	});
 	afterEach(async () => {
 		await server?.close();
@@ -91,7 +101,12 @@ describe('PaymentsTrust Trigger with the sandbox’s signed callbacks', () => {
 			[id, 'processing', false],
 			[id, 'processed', true],
 		]);
-		expect(outputs[1]).toMatchObject({ referenceId: 'e2e-paid-1', amount: 10, currency: 'USD', testMode: true });
+		expect(outputs[1]).toMatchObject({
+			referenceId: 'e2e-paid-1',
+			amount: 10,
+			currency: 'USD',
+			testMode: true,
+		});
 		await until(() => sandbox.ledger().summary.callbacks.pending === 0, 5_000);
 		const attempts = sandbox.ledger().callbacks.filter((c) => c.invoiceId === id);
 		expect(attempts.map((c) => [c.invoiceStatus, c.httpStatus])).toEqual([
@@ -132,7 +147,12 @@ describe('PaymentsTrust Trigger with the sandbox’s signed callbacks', () => {
 	it('refuses (401) every callback when the credential holds another secret, and the platform retries', async () => {
 		server = await startWebhookServer({
 			workflow: triggerWorkflow({}, E2E_WEBHOOK_ID),
-			credentials: { paymentsTrustApi: asCredential({ ...sandbox.credentials, testSecretKey: 'sk_test_not_the_one' }) },
+			credentials: {
+				paymentsTrustApi: asCredential({
+					...sandbox.credentials,
+					testSecretKey: 'sk_test_not_the_one',
+				}),
+			},
 			triggerNodeName: TRIGGER,
 		});
 		const id = await createAndProcess(sandbox, server.webhookUrl, 'e2e-wrong-secret');

@@ -21,8 +21,19 @@ let liveAccount: RunningSandbox;
 let server: Server | undefined;
 beforeAll(async () => {
 	// Two sandboxes with the same secret keys stand in for one account used in both modes.
-	testAccount = await startSandbox({ port: 0, processDelayMs: 30, callbackRetryDelaysMs: [30], callbackMaxAttempts: 2 });
-	liveAccount = await startSandbox({ port: 0, processDelayMs: 30, callbackRetryDelaysMs: [30], callbackMaxAttempts: 2, publicKey: 'pk_live_sandbox' });
+	testAccount = await startSandbox({
+		port: 0,
+		processDelayMs: 30,
+		callbackRetryDelaysMs: [30],
+		callbackMaxAttempts: 2,
+	});
+	liveAccount = await startSandbox({
+		port: 0,
+		processDelayMs: 30,
+		callbackRetryDelaysMs: [30],
+		callbackMaxAttempts: 2,
+		publicKey: 'pk_live_sandbox',
+	});
 });
 afterEach(async () => {
 	await server?.close();
@@ -38,13 +49,28 @@ afterAll(async () => {
 	await liveAccount.close();
 });
 
-async function listen(credentials: ICredentialDataDecryptedObject, parameters = {}): Promise<Server> {
-	server = await startWebhookServer({ workflow: triggerWorkflow(parameters), credentials: { paymentsTrustApi: credentials }, triggerNodeName: TRIGGER });
+async function listen(
+	credentials: ICredentialDataDecryptedObject,
+	parameters = {},
+): Promise<Server> {
+	server = await startWebhookServer({
+		workflow: triggerWorkflow(parameters),
+		credentials: { paymentsTrustApi: credentials },
+		triggerNodeName: TRIGGER,
+	});
 	return server;
 }
 
-async function pay(sandbox: RunningSandbox, callbackUrl: string, rows: IDataObject[], invoiceOptions = {}) {
-	const parameters = payoutParameters('createAndProcess', WAIT, { additionalFields: { callbackUrl }, invoiceOptions });
+async function pay(
+	sandbox: RunningSandbox,
+	callbackUrl: string,
+	rows: IDataObject[],
+	invoiceOptions = {},
+) {
+	const parameters = payoutParameters('createAndProcess', WAIT, {
+		additionalFields: { callbackUrl },
+		invoiceOptions,
+	});
 	return await runNode(sandbox.credentials, parameters, rows);
 }
 
@@ -63,7 +89,11 @@ it('one Trigger URL starts for test and live invoices, each verified with its ow
 	await pay(testAccount, s.webhookUrl, [{ reference_id: 'both-t', amount: '1', account: '1' }]);
 	await pay(liveAccount, s.webhookUrl, [{ reference_id: 'both-l', amount: '1', account: '1' }]);
 	await s.waitForExecutions(2, 10_000);
-	expect(outputs(s).map((json) => [json.referenceId, json.testMode]).sort()).toEqual([
+	expect(
+		outputs(s)
+			.map((json) => [json.referenceId, json.testMode])
+			.sort(),
+	).toEqual([
 		['both-l', false],
 		['both-t', true],
 	]);
@@ -71,11 +101,22 @@ it('one Trigger URL starts for test and live invoices, each verified with its ow
 	expectEveryInvoiceModeExplicit(liveAccount, false);
 	await s.close();
 
-	const liveOnly = await listen({ ...testAccount.credentials }, { triggerOn: 'finalStatuses', options: { mode: 'live' } });
-	await pay(testAccount, liveOnly.webhookUrl, [{ reference_id: 'mode-t', amount: '1', account: '1' }]);
-	await pay(liveAccount, liveOnly.webhookUrl, [{ reference_id: 'mode-l', amount: '1', account: '1' }]);
+	const liveOnly = await listen(
+		{ ...testAccount.credentials },
+		{ triggerOn: 'finalStatuses', options: { mode: 'live' } },
+	);
+	await pay(testAccount, liveOnly.webhookUrl, [
+		{ reference_id: 'mode-t', amount: '1', account: '1' },
+	]);
+	await pay(liveAccount, liveOnly.webhookUrl, [
+		{ reference_id: 'mode-l', amount: '1', account: '1' },
+	]);
 	await liveOnly.waitForExecutions(1, 10_000);
-	await until(() => testAccount.ledger().summary.callbacks.pending === 0 && liveAccount.ledger().summary.callbacks.pending === 0);
+	await until(
+		() =>
+			testAccount.ledger().summary.callbacks.pending === 0 &&
+			liveAccount.ledger().summary.callbacks.pending === 0,
+	);
 	await liveOnly.settled();
 	expect(outputs(liveOnly).map((json) => json.referenceId)).toEqual(['mode-l']);
 });
@@ -90,14 +131,25 @@ it('a credential with only the test key answers 401 to live callbacks, and the p
 });
 
 it('an old credential (single Secret Key, no Environment) still verifies the sandbox’s test callbacks', async () => {
-	const { testSecretKey, liveSecretKey: _unused, environment: _none, ...rest } = testAccount.credentials;
+	const {
+		testSecretKey,
+		liveSecretKey: _unused,
+		environment: _none,
+		...rest
+	} = testAccount.credentials;
 	const old = { ...rest, privateApiPath: '/api', secretKey: testSecretKey };
 	const s = await listen(old, { triggerOn: 'finalStatuses' });
 	await pay(testAccount, s.webhookUrl, [{ reference_id: 'old-1', amount: '1', account: '1' }]);
 	await s.waitForExecutions(1, 10_000);
-	expect(outputs(s)[0]).toMatchObject({ referenceId: 'old-1', status: 'processed', testMode: true });
+	expect(outputs(s)[0]).toMatchObject({
+		referenceId: 'old-1',
+		status: 'processed',
+		testMode: true,
+	});
 	// And the old credential still runs the node: no Environment means Test, so the invoice says test_mode true.
-	const run = await runNode(old, payoutParameters('create'), [{ reference_id: 'old-2', amount: '1', account: '1' }]);
+	const run = await runNode(old, payoutParameters('create'), [
+		{ reference_id: 'old-2', amount: '1', account: '1' },
+	]);
 	expect(run.json()[0]).toMatchObject({ referenceId: 'old-2', testMode: true });
 	expectEveryInvoiceModeExplicit(testAccount, true);
 });
@@ -114,11 +166,22 @@ it('batched callbacks: the workflow may never see processing, and still gets the
 
 it('a failed payout: process_error is not final (node keeps waiting; Final Statuses Only skips it), process_failed is', async () => {
 	const s = await listen({ ...testAccount.credentials });
-	const run = await pay(testAccount, s.webhookUrl, [{ reference_id: 'fail-1', amount: '1', account: '1', test_details_success_rate: '0' }]);
-	expect(run.json()[0]).toMatchObject({ referenceId: 'fail-1', status: 'process_failed', isFinal: true, testMode: true });
+	const run = await pay(testAccount, s.webhookUrl, [
+		{ reference_id: 'fail-1', amount: '1', account: '1', test_details_success_rate: '0' },
+	]);
+	expect(run.json()[0]).toMatchObject({
+		referenceId: 'fail-1',
+		status: 'process_failed',
+		isFinal: true,
+		testMode: true,
+	});
 	await s.waitForExecutions(3, 10_000);
 	// Each status change is its own delivery: under load they may arrive in any order.
-	expect(outputs(s).map((json) => [json.status, json.isFinal]).sort()).toEqual([
+	expect(
+		outputs(s)
+			.map((json) => [json.status, json.isFinal])
+			.sort(),
+	).toEqual([
 		['process_error', false],
 		['process_failed', true],
 		['processing', false],
@@ -127,7 +190,14 @@ it('a failed payout: process_error is not final (node keeps waiting; Final Statu
 
 it('a split payout: the final callback’s parts come out as payouts', async () => {
 	const s = await listen({ ...testAccount.credentials }, { triggerOn: 'finalStatuses' });
-	const rows = [{ reference_id: 'split-1', amount: '12000', service: 'payment_card_usd', card_number: '4111111111111111' }];
+	const rows = [
+		{
+			reference_id: 'split-1',
+			amount: '12000',
+			service: 'payment_card_usd',
+			card_number: '4111111111111111',
+		},
+	];
 	const run = await pay(testAccount, s.webhookUrl, rows, { split_mode: true });
 	expect(run.json()[0]).toMatchObject({ referenceId: 'split-1', status: 'processed' });
 	await s.waitForExecutions(1, 10_000);

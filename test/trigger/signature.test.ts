@@ -1,9 +1,6 @@
 import { createHash } from 'crypto';
 
-import {
-	computeSignature,
-	isValidSignature,
-} from '../../nodes/PaymentsTrustTrigger/signature';
+import { computeSignature, isValidSignature } from '../../nodes/PaymentsTrustTrigger/signature';
 
 const SECRET = 'sk_test_5GbjHRS7qPqrAEnTg3tNz9WCk';
 const BODY = Buffer.from(
@@ -28,7 +25,9 @@ describe('callback signature', () => {
 
 	it('matches a fixed vector', () => {
 		// computed outside Node with `printf 's{}s' | openssl sha1 -binary | base64`
-		expect(computeSignature('s', Buffer.from('{}'))).toBe(referenceSignature('s', Buffer.from('{}')));
+		expect(computeSignature('s', Buffer.from('{}'))).toBe(
+			referenceSignature('s', Buffer.from('{}')),
+		);
 		expect(computeSignature('s', Buffer.from('{}'))).toBe('d02izSewfwSCP6IWB/aUsLRiLJU=');
 	});
 
@@ -67,7 +66,9 @@ describe('callback signature', () => {
 		expect(isValidSignature(SECRET, BODY, signature.slice(0, -1))).toBe(false);
 		expect(isValidSignature(SECRET, BODY, `${signature} `)).toBe(false);
 		// The hex digest (a common mistake on either side) is not the documented format.
-		const hex = createHash('sha1').update(`${SECRET}${BODY.toString('utf8')}${SECRET}`).digest('hex');
+		const hex = createHash('sha1')
+			.update(`${SECRET}${BODY.toString('utf8')}${SECRET}`)
+			.digest('hex');
 		expect(isValidSignature(SECRET, BODY, hex)).toBe(false);
 	});
 

@@ -16,7 +16,9 @@ type Server = Awaited<ReturnType<typeof startWebhookServer>>;
 const sign = (body: string, secret = SECRET) => signWith(body, secret);
 
 let invoiceCounter = 0;
-function invoiceBody(overrides: { id?: string; status?: string; updated?: number; testMode?: boolean } = {}): string {
+function invoiceBody(
+	overrides: { id?: string; status?: string; updated?: number; testMode?: boolean } = {},
+): string {
 	return JSON.stringify({
 		data: {
 			type: 'payout-invoices',
@@ -57,7 +59,14 @@ async function start(
 	return await startWebhookServer({
 		workflow: triggerWorkflow(parameters),
 		staticData,
-		credentials: { paymentsTrustApi: { baseUrl: 'http://127.0.0.1:9', accountId: 'coma_x', apiKey: 'k', ...keys } },
+		credentials: {
+			paymentsTrustApi: {
+				baseUrl: 'http://127.0.0.1:9',
+				accountId: 'coma_x',
+				apiKey: 'k',
+				...keys,
+			},
+		},
 		triggerNodeName: TRIGGER,
 	});
 }
@@ -100,8 +109,14 @@ describe('PaymentsTrust Trigger over HTTP: signature and content', () => {
 
 	it.each([
 		['unsigned', (_body: string) => ({})],
-		['signed with another secret', (body: string) => ({ 'X-Signature': sign(body, 'sk_test_wrong') })],
-		['signed with a truncated signature', (body: string) => ({ 'X-Signature': sign(body).slice(0, 10) })],
+		[
+			'signed with another secret',
+			(body: string) => ({ 'X-Signature': sign(body, 'sk_test_wrong') }),
+		],
+		[
+			'signed with a truncated signature',
+			(body: string) => ({ 'X-Signature': sign(body).slice(0, 10) }),
+		],
 		['signed with garbage', (_body: string) => ({ 'X-Signature': 'not-a-signature' })],
 	])('answers 401 and starts nothing when %s', async (_name, headers) => {
 		const body = invoiceBody();
@@ -120,7 +135,9 @@ describe('PaymentsTrust Trigger over HTTP: signature and content', () => {
 		// Not JSON, or not an invoice: still 401, the content is not even read.
 		const textPlain = { 'Content-Type': 'text/plain', 'X-Signature': sign(signed) };
 		expect((await post(server, '{"data":', textPlain)).status).toBe(401);
-		expect((await post(server, '{"hello":"world"}', { 'X-Signature': sign(signed) })).status).toBe(401);
+		expect((await post(server, '{"hello":"world"}', { 'X-Signature': sign(signed) })).status).toBe(
+			401,
+		);
 		await settle(server!);
 		expect(server.executions.length).toBe(before);
 	});
@@ -146,14 +163,20 @@ describe('PaymentsTrust Trigger over HTTP: signature and content', () => {
 	it('answers 400 to a signed body that is not JSON, and starts nothing', async () => {
 		const body = '{"data": {"type": "payout-invoices"';
 		const before = server.executions.length;
-		const res = await post(server, body, { 'X-Signature': sign(body), 'Content-Type': 'text/plain' });
+		const res = await post(server, body, {
+			'X-Signature': sign(body),
+			'Content-Type': 'text/plain',
+		});
 		expect(res.status).toBe(400);
 		await settle(server!);
 		expect(server.executions.length).toBe(before);
 	});
 
 	it.each([
-		['another resource type', '{"data":{"type":"payin-invoices","id":"x","attributes":{"status":"processed"}}}'],
+		[
+			'another resource type',
+			'{"data":{"type":"payin-invoices","id":"x","attributes":{"status":"processed"}}}',
+		],
 		['no id', '{"data":{"type":"payout-invoices","attributes":{"status":"processed"}}}'],
 		['no status', '{"data":{"type":"payout-invoices","id":"x","attributes":{}}}'],
 		['no data', '{"meta":{"ok":true}}'],
@@ -238,10 +261,13 @@ describe('PaymentsTrust Trigger over HTTP: credential and options', () => {
 			invoiceBody({ status: 'expired' }),
 			invoiceBody({ status: 'created' }),
 		];
-		for (const body of bodies) expect((await post(server, body, { 'X-Signature': sign(body) })).status).toBe(200);
+		for (const body of bodies)
+			expect((await post(server, body, { 'X-Signature': sign(body) })).status).toBe(200);
 		await server.waitForExecutions(1, 10_000);
 		await settle(server!);
-		expect(server.executions.map((run) => run.outputOf(TRIGGER)[0].json.status)).toEqual(['expired']);
+		expect(server.executions.map((run) => run.outputOf(TRIGGER)[0].json.status)).toEqual([
+			'expired',
+		]);
 	});
 
 	it('with Mode "Live Only", ignores test invoices; with "Test Only", live ones', async () => {
@@ -259,7 +285,9 @@ describe('PaymentsTrust Trigger over HTTP: credential and options', () => {
 		server = await start({ options: { mode: 'test' } }, undefined, undefined, bothKeys);
 		const test2 = invoiceBody({ testMode: true });
 		const live2 = invoiceBody({ testMode: false });
-		expect((await post(server, live2, { 'X-Signature': sign(live2, LIVE_SECRET) })).status).toBe(200);
+		expect((await post(server, live2, { 'X-Signature': sign(live2, LIVE_SECRET) })).status).toBe(
+			200,
+		);
 		expect((await post(server, test2, { 'X-Signature': sign(test2) })).status).toBe(200);
 		await server.waitForExecutions(1, 10_000);
 		await settle(server!);
@@ -285,7 +313,9 @@ describe('PaymentsTrust Trigger over HTTP: credential and options', () => {
 
 	it('masks card numbers in its output and in rawCallback, whatever digits they are written in', async () => {
 		server = await start({ options: { includeRaw: true } });
-		const parsed = JSON.parse(invoiceBody({ id: 'cpoi_card' })) as { data: { attributes: IDataObject } };
+		const parsed = JSON.parse(invoiceBody({ id: 'cpoi_card' })) as {
+			data: { attributes: IDataObject };
+		};
 		parsed.data.attributes.fields = { card_number: '4111 1111 1111 1111' };
 		parsed.data.attributes.description = 'refund to card ４１１１-１１１１-１１１１-１１１２';
 		const body = JSON.stringify(parsed);
@@ -304,7 +334,9 @@ describe('PaymentsTrust Trigger over HTTP: credential and options', () => {
 		expect((await post(server, body, { 'X-Signature': sign(body) })).status).toBe(200);
 		await server.waitForExecutions(1, 10_000);
 		const saved = server.staticData;
-		expect(saved[`node:${TRIGGER}`]).toEqual({ deliveredCallbacks: { '#cpoi_mem': { processed: 1700000300 } } });
+		expect(saved[`node:${TRIGGER}`]).toEqual({
+			deliveredCallbacks: { '#cpoi_mem': { processed: 1700000300 } },
+		});
 		expect(JSON.stringify(saved)).not.toContain(SECRET);
 		await server.close();
 
@@ -313,7 +345,11 @@ describe('PaymentsTrust Trigger over HTTP: credential and options', () => {
 		expect((await post(server, body, { 'X-Signature': sign(body) })).status).toBe(200);
 		await settle(server!);
 		expect(server.executions).toHaveLength(0);
-		expect(server.responses.at(-1)?.json).toEqual({ received: true, started: false, reason: 'duplicate' });
+		expect(server.responses.at(-1)?.json).toEqual({
+			received: true,
+			started: false,
+			reason: 'duplicate',
+		});
 	});
 });
 
@@ -325,31 +361,54 @@ describe('PaymentsTrust Trigger over HTTP: callbacks of both modes', () => {
 	});
 
 	it('one URL takes test callbacks signed with the test key and live ones signed with the live key', async () => {
-		server = await start({}, undefined, undefined, { testSecretKey: SECRET, liveSecretKey: LIVE_SECRET });
+		server = await start({}, undefined, undefined, {
+			testSecretKey: SECRET,
+			liveSecretKey: LIVE_SECRET,
+		});
 		const test = invoiceBody({ testMode: true });
 		const live = invoiceBody({ testMode: false });
 		expect((await post(server, test, { 'X-Signature': sign(test) })).status).toBe(200);
 		expect((await post(server, live, { 'X-Signature': sign(live, LIVE_SECRET) })).status).toBe(200);
 		await server.waitForExecutions(2, 10_000);
-		expect(server.executions.map((run) => run.outputOf(TRIGGER)[0].json.testMode).sort()).toEqual([false, true]);
+		expect(server.executions.map((run) => run.outputOf(TRIGGER)[0].json.testMode).sort()).toEqual([
+			false,
+			true,
+		]);
 	});
 
 	it('a body claiming one mode signed with the other mode’s key is refused (401) and starts nothing', async () => {
-		server = await start({}, undefined, undefined, { testSecretKey: SECRET, liveSecretKey: LIVE_SECRET });
+		server = await start({}, undefined, undefined, {
+			testSecretKey: SECRET,
+			liveSecretKey: LIVE_SECRET,
+		});
 		const liveSignedWithTest = invoiceBody({ testMode: false });
 		const testSignedWithLive = invoiceBody({ testMode: true });
 		const noModeSignedWithTest = invoiceBody({ testMode: true }).replace('"test_mode":true,', '');
-		const refused = await post(server, liveSignedWithTest, { 'X-Signature': sign(liveSignedWithTest) });
+		const refused = await post(server, liveSignedWithTest, {
+			'X-Signature': sign(liveSignedWithTest),
+		});
 		expect(refused.status).toBe(401);
 		expect(JSON.stringify(refused.data)).toContain('test secret key');
-		expect((await post(server, testSignedWithLive, { 'X-Signature': sign(testSignedWithLive, LIVE_SECRET) })).status).toBe(401);
-		expect((await post(server, noModeSignedWithTest, { 'X-Signature': sign(noModeSignedWithTest) })).status).toBe(401);
+		expect(
+			(
+				await post(server, testSignedWithLive, {
+					'X-Signature': sign(testSignedWithLive, LIVE_SECRET),
+				})
+			).status,
+		).toBe(401);
+		expect(
+			(await post(server, noModeSignedWithTest, { 'X-Signature': sign(noModeSignedWithTest) }))
+				.status,
+		).toBe(401);
 		await settle(server);
 		expect(server.executions).toHaveLength(0);
 	});
 
 	it('either key may be empty: a credential with only the live key refuses test callbacks', async () => {
-		server = await start({}, undefined, undefined, { testSecretKey: '', liveSecretKey: LIVE_SECRET });
+		server = await start({}, undefined, undefined, {
+			testSecretKey: '',
+			liveSecretKey: LIVE_SECRET,
+		});
 		const test = invoiceBody({ testMode: true });
 		const live = invoiceBody({ testMode: false });
 		expect((await post(server, test, { 'X-Signature': sign(test) })).status).toBe(401);
@@ -371,11 +430,20 @@ describe('PaymentsTrust Trigger over HTTP: callbacks of both modes', () => {
 	});
 
 	it('an old credential whose Secret Key has no prefix counts as the Environment’s key', async () => {
-		server = await start({}, undefined, undefined, { secretKey: 'legacy_secret_without_prefix', environment: 'live' });
+		server = await start({}, undefined, undefined, {
+			secretKey: 'legacy_secret_without_prefix',
+			environment: 'live',
+		});
 		const live = invoiceBody({ testMode: false });
 		const test = invoiceBody({ testMode: true });
-		expect((await post(server, live, { 'X-Signature': sign(live, 'legacy_secret_without_prefix') })).status).toBe(200);
-		expect((await post(server, test, { 'X-Signature': sign(test, 'legacy_secret_without_prefix') })).status).toBe(401);
+		expect(
+			(await post(server, live, { 'X-Signature': sign(live, 'legacy_secret_without_prefix') }))
+				.status,
+		).toBe(200);
+		expect(
+			(await post(server, test, { 'X-Signature': sign(test, 'legacy_secret_without_prefix') }))
+				.status,
+		).toBe(401);
 		await server.waitForExecutions(1, 10_000);
 		await settle(server);
 		expect(server.executions).toHaveLength(1);

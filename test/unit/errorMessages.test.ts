@@ -9,10 +9,22 @@ import { outcomeUnknownError } from '../../nodes/PaymentsTrust/payouts/lookup';
 import { toNodeApiError } from '../../nodes/PaymentsTrust/transport/errors';
 import type { Outcome } from '../../nodes/PaymentsTrust/transport/request';
 
-const node: INode = { id: '1', name: 'PaymentsTrust', type: 'n8n-nodes-paymentstrust.paymentsTrust', typeVersion: 1, position: [0, 0], parameters: {} };
+const node: INode = {
+	id: '1',
+	name: 'PaymentsTrust',
+	type: 'n8n-nodes-paymentstrust.paymentsTrust',
+	typeVersion: 1,
+	position: [0, 0],
+	parameters: {},
+};
 const ctx = { getNode: () => node } as unknown as IExecuteFunctions;
 
-const network = (code: string, timedOut: boolean): Outcome => ({ kind: 'network', code, message: `${code} happened`, timedOut });
+const network = (code: string, timedOut: boolean): Outcome => ({
+	kind: 'network',
+	code,
+	message: `${code} happened`,
+	timedOut,
+});
 
 describe.each([
 	['ETIMEDOUT', true],
@@ -25,15 +37,28 @@ describe.each([
 	['EHOSTUNREACH', false],
 ])('a %s', (code, timedOut) => {
 	it('leaves an unknown outcome with its row, reference ID and stage, and never advises Retry On Fail', () => {
-		const error = outcomeUnknownError(ctx, { itemIndex: 661, referenceId: 'ref-662' }, 'whether the payout was processed', network(code, timedOut));
-		expect(error.message).toMatch(/^Row 662 \(reference ID "ref-662"\): whether the payout was processed is unknown/);
+		const error = outcomeUnknownError(
+			ctx,
+			{ itemIndex: 661, referenceId: 'ref-662' },
+			'whether the payout was processed',
+			network(code, timedOut),
+		);
+		expect(error.message).toMatch(
+			/^Row 662 \(reference ID "ref-662"\): whether the payout was processed is unknown/,
+		);
 		expect(error.message).not.toMatch(/Retry on Fail/i);
 		expect(error.context.stage).toBe('outcome_unknown');
 	});
 
 	it('leaves an API error with its row and action', () => {
-		const error = toNodeApiError(node, network(code, timedOut), { action: 'Create payout invoice', itemIndex: 2, referenceId: 'ref-3' });
-		expect(error.message).toMatch(/^Row 3 \(reference ID "ref-3"\): Create payout invoice failed with (no answer in time|connection failed) \(/);
+		const error = toNodeApiError(node, network(code, timedOut), {
+			action: 'Create payout invoice',
+			itemIndex: 2,
+			referenceId: 'ref-3',
+		});
+		expect(error.message).toMatch(
+			/^Row 3 \(reference ID "ref-3"\): Create payout invoice failed with (no answer in time|connection failed) \(/,
+		);
 		expect(error.message).not.toMatch(/Retry on Fail/i);
 	});
 });

@@ -1,4 +1,10 @@
-import { formatMinor, isCurrencyCode, limitToMinor, minorUnitsOf, parseAmount } from '../../nodes/PaymentsTrust/helpers/money';
+import {
+	formatMinor,
+	isCurrencyCode,
+	limitToMinor,
+	minorUnitsOf,
+	parseAmount,
+} from '../../nodes/PaymentsTrust/helpers/money';
 
 describe('parseAmount', () => {
 	it.each([
@@ -61,14 +67,26 @@ describe('minor units', () => {
 
 describe('issue 12: amounts the API number cannot hold exactly, ISO codes', () => {
 	it('refuses amounts beyond the safe integer range in minor units, never rounding', () => {
-		expect(parseAmount('12345678901234.56', 'USD')).toMatchObject({ ok: true, text: '12345678901234.56' });
-		expect(parseAmount('90071992547409.92', 'USD')).toMatchObject({ ok: false, rule: expect.stringContaining('too large') });
-		expect(parseAmount('9007199254740992', 'JPY')).toMatchObject({ ok: false, rule: expect.stringContaining('too large') });
+		expect(parseAmount('12345678901234.56', 'USD')).toMatchObject({
+			ok: true,
+			text: '12345678901234.56',
+		});
+		expect(parseAmount('90071992547409.92', 'USD')).toMatchObject({
+			ok: false,
+			rule: expect.stringContaining('too large'),
+		});
+		expect(parseAmount('9007199254740992', 'JPY')).toMatchObject({
+			ok: false,
+			rule: expect.stringContaining('too large'),
+		});
 		expect(parseAmount(1e16, 'USD')).toMatchObject({ ok: false });
 	});
 
 	it('refuses amounts with more significant digits than a double keeps', () => {
-		expect(parseAmount('72860530685245.99', 'USD')).toMatchObject({ ok: false, rule: expect.stringContaining('72860530685245.98') });
+		expect(parseAmount('72860530685245.99', 'USD')).toMatchObject({
+			ok: false,
+			rule: expect.stringContaining('72860530685245.98'),
+		});
 	});
 
 	it('knows ISO 4217 codes', () => {

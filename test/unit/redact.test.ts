@@ -2,7 +2,12 @@
  * Issue 12: card numbers are masked whatever digits and separators they are written in, and texts from the
  * outside (a gateway's error page) lose every secret of the credential before they reach an error.
  */
-import { asciiDigits, maskCardNumbersIn, scrubSecrets, secretsOf } from '../../nodes/PaymentsTrust/helpers/redact';
+import {
+	asciiDigits,
+	maskCardNumbersIn,
+	scrubSecrets,
+	secretsOf,
+} from '../../nodes/PaymentsTrust/helpers/redact';
 
 describe('maskCardNumbersIn', () => {
 	it.each([
@@ -35,7 +40,9 @@ describe('maskCardNumbersIn', () => {
 	});
 
 	it('leaves short numbers and decimal amounts alone', () => {
-		expect(maskCardNumbersIn('order 123456789012 for 72860530685245.98 USD')).toBe('order 123456789012 for 72860530685245.98 USD');
+		expect(maskCardNumbersIn('order 123456789012 for 72860530685245.98 USD')).toBe(
+			'order 123456789012 for 72860530685245.98 USD',
+		);
 	});
 });
 
@@ -53,20 +60,30 @@ describe('scrubSecrets', () => {
 	const basic = Buffer.from('acct-42:k3y-very-secret').toString('base64');
 
 	it('finds every secret field by its name, new ones included, and the Basic value', () => {
-		for (const value of ['k3y-very-secret', 'sk_callback_456', 'sk_test_789', 'sk_live_abc', basic]) expect(secrets).toContain(value);
+		for (const value of ['k3y-very-secret', 'sk_callback_456', 'sk_test_789', 'sk_live_abc', basic])
+			expect(secrets).toContain(value);
 		expect(secrets).not.toContain('https://pay.example');
 	});
 
 	it('removes them from an error page that echoes the request', () => {
 		const page = `<html><pre>authorization: Basic ${basic}\nx-api-key: k3y-very-secret\nsecret=sk_live_abc&t=sk_test_789\ncard ٤١١١١١١١١١١١١١١١\nBearer abc.def-ghi</pre></html>`;
 		const clean = scrubSecrets(page, secrets);
-		for (const value of ['k3y-very-secret', 'sk_live_abc', 'sk_test_789', basic, 'abc.def-ghi', '٤١١١١١١١١١١١١١١١']) {
+		for (const value of [
+			'k3y-very-secret',
+			'sk_live_abc',
+			'sk_test_789',
+			basic,
+			'abc.def-ghi',
+			'٤١١١١١١١١١١١١١١١',
+		]) {
 			expect(clean.includes(value) ? value : null).toBeNull();
 		}
 		expect(clean).toContain('411111******1111');
 	});
 
 	it('removes a Basic value it was not told about', () => {
-		expect(scrubSecrets('Authorization: Basic dXNlcjpwYXNz', [])).toBe('Authorization: Basic [redacted]');
+		expect(scrubSecrets('Authorization: Basic dXNlcjpwYXNz', [])).toBe(
+			'Authorization: Basic [redacted]',
+		);
 	});
 });

@@ -1,4 +1,9 @@
-import { backoffDelayMs, DEFAULT_RETRY_POLICY, parseRetryAfter, settleDelayMs } from '../../nodes/PaymentsTrust/transport/retryPolicy';
+import {
+	backoffDelayMs,
+	DEFAULT_RETRY_POLICY,
+	parseRetryAfter,
+	settleDelayMs,
+} from '../../nodes/PaymentsTrust/transport/retryPolicy';
 import { mapWithConcurrency } from '../../nodes/PaymentsTrust/helpers/concurrency';
 import { maskCardNumbersIn } from '../../nodes/PaymentsTrust/helpers/redact';
 import { normaliseRegexp } from '../../nodes/PaymentsTrust/helpers/serviceFields';
@@ -14,10 +19,14 @@ describe('retry policy', () => {
 		for (let attempt = 1; attempt < 10; attempt++) {
 			const delay = backoffDelayMs(attempt, DEFAULT_RETRY_POLICY);
 			expect(delay).toBeGreaterThanOrEqual(0);
-			expect(delay).toBeLessThan(Math.min(DEFAULT_RETRY_POLICY.maxDelayMs, 500 * 2 ** (attempt - 1)) + 1);
+			expect(delay).toBeLessThan(
+				Math.min(DEFAULT_RETRY_POLICY.maxDelayMs, 500 * 2 ** (attempt - 1)) + 1,
+			);
 		}
 		expect(backoffDelayMs(1, DEFAULT_RETRY_POLICY, 3000)).toBe(3000);
-		expect(backoffDelayMs(1, DEFAULT_RETRY_POLICY, 10 ** 9)).toBe(DEFAULT_RETRY_POLICY.maxRetryAfterMs);
+		expect(backoffDelayMs(1, DEFAULT_RETRY_POLICY, 10 ** 9)).toBe(
+			DEFAULT_RETRY_POLICY.maxRetryAfterMs,
+		);
 	});
 });
 
@@ -37,7 +46,9 @@ describe('helpers', () => {
 	});
 
 	it('masks card numbers in any text', () => {
-		expect(maskCardNumbersIn('card 5123817234060000 refused')).toBe('card 512381******0000 refused');
+		expect(maskCardNumbersIn('card 5123817234060000 refused')).toBe(
+			'card 512381******0000 refused',
+		);
 		expect(maskCardNumbersIn('amount 100.55')).toBe('amount 100.55');
 	});
 
@@ -51,13 +62,19 @@ describe('helpers', () => {
 describe('error items', () => {
 	it('mask card numbers but keep a numeric reference ID readable', () => {
 		// eslint-disable-next-line @typescript-eslint/no-require-imports
-		const { errorItem } = require('../../nodes/PaymentsTrust/helpers/items') as typeof import('../../nodes/PaymentsTrust/helpers/items');
+		const { errorItem } =
+			require('../../nodes/PaymentsTrust/helpers/items') as typeof import('../../nodes/PaymentsTrust/helpers/items');
 		const item = errorItem(
-			{ message: 'Row 3 (reference ID "17955371578691234"): card 4111111111111111 refused for 17955371578691234' },
+			{
+				message:
+					'Row 3 (reference ID "17955371578691234"): card 4111111111111111 refused for 17955371578691234',
+			},
 			2,
 			{ referenceId: '17955371578691234' },
 		);
-		expect(item.json.error).toBe('Row 3 (reference ID "17955371578691234"): card 411111******1111 refused for 17955371578691234');
+		expect(item.json.error).toBe(
+			'Row 3 (reference ID "17955371578691234"): card 411111******1111 refused for 17955371578691234',
+		);
 		expect(item.pairedItem).toEqual({ item: 2 });
 	});
 });

@@ -33,8 +33,16 @@ describe('validatePayout', () => {
 	});
 
 	it('names the row, the field and the rule, with the card number masked', () => {
-		const result = validatePayout(request({ itemIndex: 6, fields: { card_number: '41111111111111112' } }), cardService, new Set());
-		expect(result).toMatchObject({ itemIndex: 6, field: 'field "card_number"', stage: 'validation' });
+		const result = validatePayout(
+			request({ itemIndex: 6, fields: { card_number: '41111111111111112' } }),
+			cardService,
+			new Set(),
+		);
+		expect(result).toMatchObject({
+			itemIndex: 6,
+			field: 'field "card_number"',
+			stage: 'validation',
+		});
 		expect(JSON.stringify(result)).not.toContain('41111111111111112');
 		expect(JSON.stringify(result)).toContain('411111*******1112');
 	});
@@ -42,13 +50,21 @@ describe('validatePayout', () => {
 	it('refuses a reference ID used twice in one run', () => {
 		const seen = new Set<string>();
 		expect('rule' in validatePayout(request(), cardService, seen)).toBe(false);
-		expect(validatePayout(request({ itemIndex: 1 }), cardService, seen)).toMatchObject({ field: 'reference ID' });
+		expect(validatePayout(request({ itemIndex: 1 }), cardService, seen)).toMatchObject({
+			field: 'reference ID',
+		});
 	});
 
 	it('lets split mode pass the service maximum, but not the minimum', () => {
 		const big = request({ amount: '6000', extra: { options: { split_mode: true } } });
 		expect('rule' in validatePayout(big, cardService, new Set())).toBe(false);
-		expect(validatePayout(request({ amount: '0.50', extra: { options: { split_mode: true } } }), cardService, new Set())).toMatchObject({ field: 'amount' });
+		expect(
+			validatePayout(
+				request({ amount: '0.50', extra: { options: { split_mode: true } } }),
+				cardService,
+				new Set(),
+			),
+		).toMatchObject({ field: 'amount' });
 	});
 });
 
@@ -60,14 +76,20 @@ describe('applySafetyLimits', () => {
 	});
 
 	it('stops before the row that crosses the limit, in row order', () => {
-		const { allowed, stopped } = applySafetyLimits([payout(2, 500n), payout(0, 400n), payout(1, 200n)], new Map([['USD', 1000n]]));
+		const { allowed, stopped } = applySafetyLimits(
+			[payout(2, 500n), payout(0, 400n), payout(1, 200n)],
+			new Map([['USD', 1000n]]),
+		);
 		expect(allowed.map((p) => p.itemIndex)).toEqual([0, 1]);
 		expect(stopped.map((p) => p.itemIndex)).toEqual([2]);
 		expect(stopped[0].rule).toContain('safety limit of 10.00 USD');
 	});
 
 	it('counts each currency on its own', () => {
-		const { allowed } = applySafetyLimits([payout(0, 900n, 'USD'), payout(1, 900n, 'EUR')], new Map([['USD', 1000n]]));
+		const { allowed } = applySafetyLimits(
+			[payout(0, 900n, 'USD'), payout(1, 900n, 'EUR')],
+			new Map([['USD', 1000n]]),
+		);
 		expect(allowed).toHaveLength(2);
 	});
 });

@@ -6,7 +6,8 @@ export const includeRawOption: INodeProperties = {
 	name: 'includeRaw',
 	type: 'boolean',
 	default: false,
-	description: 'Whether to add the API’s original response under "raw" next to the simplified fields',
+	description:
+		'Whether to add the API’s original response under "raw" next to the simplified fields',
 };
 
 /** Simplify, as n8n's own nodes have it: a short output by default, the whole invoice one switch away. */
@@ -66,7 +67,8 @@ export const requestOptions: INodeProperties[] = [
 		type: 'number',
 		typeOptions: { minValue: 1 },
 		default: 30,
-		description: 'How long to wait for one answer from PaymentsTrust before treating the request as failed',
+		description:
+			'How long to wait for one answer from PaymentsTrust before treating the request as failed',
 	},
 ];
 
@@ -95,7 +97,8 @@ export const waitOptions: INodeProperties[] = [
 		type: 'number',
 		typeOptions: { minValue: 1 },
 		default: 120,
-		description: 'Longest time to wait for one invoice; an invoice still pending then is output with "waitTimedOut": true',
+		description:
+			'Longest time to wait for one invoice; an invoice still pending then is output with "waitTimedOut": true',
 		displayOptions: { show: { waitForFinalStatus: [true] } },
 	},
 	{

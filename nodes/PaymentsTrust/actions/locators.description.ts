@@ -31,7 +31,10 @@ export function invoiceLocator(description: string): INodeProperties {
 				validation: [
 					{
 						type: 'regex',
-						properties: { regex: INVOICE_ID_REGEX, errorMessage: 'A payout invoice ID starts with cpoi_, e.g. cpoi_VdHYVxq4RsLEebAQ' },
+						properties: {
+							regex: INVOICE_ID_REGEX,
+							errorMessage: 'A payout invoice ID starts with cpoi_, e.g. cpoi_VdHYVxq4RsLEebAQ',
+						},
 					},
 				],
 			},
@@ -79,7 +82,10 @@ export function serviceLocator(description: string, name = 'service'): INodeProp
 				validation: [
 					{
 						type: 'regex',
-						properties: { regex: '^comcpos_[A-Za-z0-9]+$', errorMessage: 'A payout service ID starts with comcpos_' },
+						properties: {
+							regex: '^comcpos_[A-Za-z0-9]+$',
+							errorMessage: 'A payout service ID starts with comcpos_',
+						},
 					},
 				],
 			},

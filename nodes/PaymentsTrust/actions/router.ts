@@ -9,7 +9,9 @@ import * as payoutInvoice from './payoutInvoice/PayoutInvoice.resource';
 import * as payoutService from './payoutService/PayoutService.resource';
 import * as prerequest from './prerequest/Prerequest.resource';
 
-type Operation = { execute: (this: IExecuteFunctions, items: INodeExecutionData[]) => Promise<INodeExecutionData[]> };
+type Operation = {
+	execute: (this: IExecuteFunctions, items: INodeExecutionData[]) => Promise<INodeExecutionData[]>;
+};
 
 const operations: Record<string, Record<string, Operation>> = {
 	payoutService: { get: payoutService.get, getMany: payoutService.getMany },
@@ -35,7 +37,10 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	const operation = this.getNodeParameter('operation', 0) as string;
 	const handler = operations[resource]?.[operation];
 	if (!handler) {
-		throw new NodeOperationError(this.getNode(), `The operation "${operation}" of resource "${resource}" is not supported`);
+		throw new NodeOperationError(
+			this.getNode(),
+			`The operation "${operation}" of resource "${resource}" is not supported`,
+		);
 	}
 	// Not inside the try: a refused tool call is never turned into error items, it stops before anything runs.
 	assertToolMayRun(this, operation);
@@ -48,7 +53,10 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		return [output];
 	} catch (error) {
 		// A failure before any row could run (credentials unreadable, service list unreachable) fails every row.
-		if (!this.continueOnFail() || (error as { context?: { itemIndex?: number } }).context?.itemIndex !== undefined) {
+		if (
+			!this.continueOnFail() ||
+			(error as { context?: { itemIndex?: number } }).context?.itemIndex !== undefined
+		) {
 			throw asNodeError(this.getNode(), error);
 		}
 		// errorItem keeps the description (what to do, e.g. check the API key) and the HTTP code.

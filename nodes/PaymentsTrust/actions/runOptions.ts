@@ -26,8 +26,18 @@ export const RUN_OPTION_RANGES: Record<string, NumberRange> = {
 
 function checkedNumber(ctx: IExecuteFunctions, name: string, value: unknown): number {
 	const range = RUN_OPTION_RANGES[name];
-	const number = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
-	if (Number.isFinite(number) && number >= range.min && number <= range.max && (!range.whole || Number.isInteger(number))) {
+	const number =
+		typeof value === 'number'
+			? value
+			: typeof value === 'string' && value.trim() !== ''
+				? Number(value)
+				: NaN;
+	if (
+		Number.isFinite(number) &&
+		number >= range.min &&
+		number <= range.max &&
+		(!range.whole || Number.isInteger(number))
+	) {
 		return number;
 	}
 	const shown = typeof value === 'string' ? `"${value}"` : (JSON.stringify(value) ?? String(value));
@@ -45,7 +55,8 @@ function checkedNumber(ctx: IExecuteFunctions, name: string, value: unknown): nu
 export function readOptions(ctx: IExecuteFunctions): IDataObject {
 	const options = { ...(ctx.getNodeParameter('options', 0, {}) as IDataObject) };
 	for (const name of Object.keys(RUN_OPTION_RANGES)) {
-		if (options[name] !== undefined && options[name] !== null) options[name] = checkedNumber(ctx, name, options[name]);
+		if (options[name] !== undefined && options[name] !== null)
+			options[name] = checkedNumber(ctx, name, options[name]);
 	}
 	return options;
 }

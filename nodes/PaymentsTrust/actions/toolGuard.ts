@@ -28,7 +28,8 @@ export function assertToolMayRun(ctx: IExecuteFunctions, operation: string): voi
 				'An agent could pay any invoice it names. Give the agent Create and Process with a Run Safety Limit instead, or run Process in a regular workflow.',
 		});
 	}
-	const limits = (((readOptions(ctx).safetyLimits ?? {}) as { limit?: unknown[] }).limit ?? []) as unknown[];
+	const limits = (((readOptions(ctx).safetyLimits ?? {}) as { limit?: unknown[] }).limit ??
+		[]) as unknown[];
 	if (limits.length === 0) {
 		throw new NodeOperationError(ctx.getNode(), 'This payout tool needs a Run Safety Limit', {
 			description:

@@ -117,10 +117,26 @@ export function toFriendlyInvoice(resource: IDataObject): IDataObject {
 }
 
 /** What a simplified invoice keeps: the fields a workflow maps next. */
-export const SIMPLE_INVOICE_KEYS = ['id', 'referenceId', 'status', 'resolution', 'isFinal', 'amount', 'currency', 'testMode'] as const;
+export const SIMPLE_INVOICE_KEYS = [
+	'id',
+	'referenceId',
+	'status',
+	'resolution',
+	'isFinal',
+	'amount',
+	'currency',
+	'testMode',
+] as const;
 
 /** What the node adds about this run (not about the invoice); kept whether or not the output is simplified. */
-export const RUN_KEYS = ['row', 'alreadyExisted', 'foundAfterError', 'processRequested', 'alreadyProcessed', 'waitTimedOut'] as const;
+export const RUN_KEYS = [
+	'row',
+	'alreadyExisted',
+	'foundAfterError',
+	'processRequested',
+	'alreadyProcessed',
+	'waitTimedOut',
+] as const;
 
 /**
  * The short, stable shape of an output invoice (Simplify on): the invoice's key fields, what happened in

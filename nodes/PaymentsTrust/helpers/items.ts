@@ -23,7 +23,11 @@ function maskKeepingReference(message: string, referenceId: unknown): string {
  * The item a failed row becomes when "Continue On Fail" is on: it names the row (1-based, as in a
  * spreadsheet), the reference ID, the stage that failed and, for a refused row, the field and the rule.
  */
-export function errorItem(error: unknown, itemIndex: number, details: IDataObject = {}): INodeExecutionData {
+export function errorItem(
+	error: unknown,
+	itemIndex: number,
+	details: IDataObject = {},
+): INodeExecutionData {
 	const { message, description, httpCode, context } = (error ?? {}) as ErrorLike;
 	const json: IDataObject = {
 		error: maskKeepingReference(String(message ?? error), details.referenceId),
@@ -38,7 +42,11 @@ export function errorItem(error: unknown, itemIndex: number, details: IDataObjec
 }
 
 /** The error as n8n expects a node to throw it: our own NodeApiError/NodeOperationError as they are, anything else wrapped. */
-export function asNodeError(node: INode, error: unknown, itemIndex?: number): NodeApiError | NodeOperationError {
+export function asNodeError(
+	node: INode,
+	error: unknown,
+	itemIndex?: number,
+): NodeApiError | NodeOperationError {
 	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
 	return new NodeOperationError(node, error as Error, { itemIndex });
 }

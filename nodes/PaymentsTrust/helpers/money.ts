@@ -5,10 +5,32 @@
 
 /** ISO 4217 minor units that differ from the usual 2. */
 const MINOR_UNITS: Record<string, number> = {
-	BIF: 0, CLP: 0, DJF: 0, GNF: 0, ISK: 0, JPY: 0, KMF: 0, KRW: 0, PYG: 0, RWF: 0, UGX: 0, UYI: 0,
-	VND: 0, VUV: 0, XAF: 0, XOF: 0, XPF: 0,
-	BHD: 3, IQD: 3, JOD: 3, KWD: 3, LYD: 3, OMR: 3, TND: 3,
-	CLF: 4, UYW: 4,
+	BIF: 0,
+	CLP: 0,
+	DJF: 0,
+	GNF: 0,
+	ISK: 0,
+	JPY: 0,
+	KMF: 0,
+	KRW: 0,
+	PYG: 0,
+	RWF: 0,
+	UGX: 0,
+	UYI: 0,
+	VND: 0,
+	VUV: 0,
+	XAF: 0,
+	XOF: 0,
+	XPF: 0,
+	BHD: 3,
+	IQD: 3,
+	JOD: 3,
+	KWD: 3,
+	LYD: 3,
+	OMR: 3,
+	TND: 3,
+	CLF: 4,
+	UYW: 4,
 };
 
 export function minorUnitsOf(currency: string): number {
@@ -58,7 +80,8 @@ export function parseAmount(value: unknown, currency: string): ParsedAmount {
 	}
 	if (text === '') return { ok: false, rule: 'is required' };
 	if (text.startsWith('-')) return { ok: false, rule: 'must be positive' };
-	if (/,/.test(text)) return { ok: false, rule: 'must not contain commas (write 1000.50, not 1,000.50)' };
+	if (/,/.test(text))
+		return { ok: false, rule: 'must not contain commas (write 1000.50, not 1,000.50)' };
 	const match = DECIMAL.exec(text);
 	if (!match) return { ok: false, rule: 'must be a plain decimal number like 100.55' };
 	const decimals = match[2]?.length ?? 0;
@@ -67,7 +90,10 @@ export function parseAmount(value: unknown, currency: string): ParsedAmount {
 	if (fraction.length > allowed) {
 		return {
 			ok: false,
-			rule: allowed === 0 ? `must be a whole number in ${currency}` : `must have at most ${allowed} decimals in ${currency}`,
+			rule:
+				allowed === 0
+					? `must be a whole number in ${currency}`
+					: `must have at most ${allowed} decimals in ${currency}`,
 		};
 	}
 	const minor = BigInt(match[1] + fraction.padEnd(allowed, '0'));
@@ -75,17 +101,24 @@ export function parseAmount(value: unknown, currency: string): ParsedAmount {
 	const canonical = formatMinor(minor, allowed);
 	// The API takes the amount as a JSON number: refuse what that number cannot hold exactly, never round it.
 	if (minor > BigInt(Number.MAX_SAFE_INTEGER)) {
-		return { ok: false, rule: `is too large: in ${currency} minor units it is beyond what the API's number holds exactly` };
+		return {
+			ok: false,
+			rule: `is too large: in ${currency} minor units it is beyond what the API's number holds exactly`,
+		};
 	}
 	if (!sameDecimal(String(Number(canonical)), canonical)) {
-		return { ok: false, rule: `has more significant digits than the API's number holds exactly (it would be sent as ${String(Number(canonical))})` };
+		return {
+			ok: false,
+			rule: `has more significant digits than the API's number holds exactly (it would be sent as ${String(Number(canonical))})`,
+		};
 	}
 	return { ok: true, text: canonical, minor, decimals };
 }
 
 /** Two decimal texts are the same number (`10.50` and `10.5`); an exponent form never is. */
 function sameDecimal(a: string, b: string): boolean {
-	const canonical = (text: string) => (text.includes('.') ? text.replace(/0+$/, '').replace(/\.$/, '') : text);
+	const canonical = (text: string) =>
+		text.includes('.') ? text.replace(/0+$/, '').replace(/\.$/, '') : text;
 	return !/e/i.test(a) && canonical(a) === canonical(b);
 }
 

@@ -7,7 +7,10 @@ import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
  * (spaces of any width, dashes, dots).
  */
 const SEPARATOR = '[\\s\\-.\\u2010-\\u2015\\u2212\\uFE58\\uFE63\\uFF0D\\uFF0E\\u00B7\\u30FB]';
-const CARD_NUMBER = new RegExp(`(?<!\\p{Nd})(?:\\p{Nd}${SEPARATOR}?){12,18}\\p{Nd}(?!\\p{Nd})`, 'gu');
+const CARD_NUMBER = new RegExp(
+	`(?<!\\p{Nd})(?:\\p{Nd}${SEPARATOR}?){12,18}\\p{Nd}(?!\\p{Nd})`,
+	'gu',
+);
 const DIGIT = /\p{Nd}/u;
 
 /**
@@ -42,7 +45,9 @@ function isDecimalNumber(match: string): boolean {
 }
 
 export function maskCardNumbersIn(text: string): string {
-	return text.replace(CARD_NUMBER, (match) => (isDecimalNumber(match) ? match : maskCardNumber(match)));
+	return text.replace(CARD_NUMBER, (match) =>
+		isDecimalNumber(match) ? match : maskCardNumber(match),
+	);
 }
 
 /** Keys whose values are identifiers the user looks things up by: never masked, however many digits they have. */
@@ -53,10 +58,13 @@ const IDENTIFIER_KEY = /^(id|referenceId|reference_id|invoiceId|row)$/;
  * fields echoed by the API, in whatever digits), identifiers left as they are.
  */
 export function maskCardNumbersDeep<T>(value: T, key = ''): T {
-	if (typeof value === 'string') return (IDENTIFIER_KEY.test(key) ? value : maskCardNumbersIn(value)) as T;
+	if (typeof value === 'string')
+		return (IDENTIFIER_KEY.test(key) ? value : maskCardNumbersIn(value)) as T;
 	if (Array.isArray(value)) return value.map((entry) => maskCardNumbersDeep(entry, key)) as T;
 	if (value && typeof value === 'object') {
-		return Object.fromEntries(Object.entries(value).map(([name, entry]) => [name, maskCardNumbersDeep(entry, name)])) as T;
+		return Object.fromEntries(
+			Object.entries(value).map(([name, entry]) => [name, maskCardNumbersDeep(entry, name)]),
+		) as T;
 	}
 	return value;
 }
@@ -90,12 +98,19 @@ function base64(text: string): string {
  * a password or a token, and the HTTP Basic value (`user:password`, base64) any pair of fields could make.
  */
 export function secretsOf(credentials: ICredentialDataDecryptedObject): Secrets {
-	const texts = Object.values(credentials).filter((value): value is string => typeof value === 'string' && value.trim() !== '');
+	const texts = Object.values(credentials).filter(
+		(value): value is string => typeof value === 'string' && value.trim() !== '',
+	);
 	const secrets = Object.entries(credentials)
-		.filter(([key, value]) => SECRET_FIELD.test(key) && typeof value === 'string' && value.trim().length >= 4)
+		.filter(
+			([key, value]) =>
+				SECRET_FIELD.test(key) && typeof value === 'string' && value.trim().length >= 4,
+		)
 		.map(([, value]) => String(value).trim());
 	const basic: string[] = [];
-	for (const user of texts) for (const secret of secrets) basic.push(base64(`${user}:${secret}`), base64(`${user.trim()}:${secret}`));
+	for (const user of texts)
+		for (const secret of secrets)
+			basic.push(base64(`${user}:${secret}`), base64(`${user.trim()}:${secret}`));
 	// Longest first, so a secret that contains another is removed whole.
 	return [...new Set([...secrets, ...basic])].sort((a, b) => b.length - a.length);
 }

@@ -52,9 +52,17 @@ function patternInWords(pattern: RegExp): string | undefined {
  * the hint only repeats the label, a simple digit pattern is said in words; otherwise the label alone,
  * never the raw regular expression (that goes into the error's details).
  */
-export function describeFieldRule(field: { key: string; label?: string; hint?: string; pattern?: RegExp }): string {
+export function describeFieldRule(field: {
+	key: string;
+	label?: string;
+	hint?: string;
+	pattern?: RegExp;
+}): string {
 	const label = field.label || field.key;
-	const hint = field.hint && field.hint.trim() !== '' && field.hint.trim() !== label ? field.hint.trim() : undefined;
+	const hint =
+		field.hint && field.hint.trim() !== '' && field.hint.trim() !== label
+			? field.hint.trim()
+			: undefined;
 	const words = hint ?? (field.pattern ? patternInWords(field.pattern) : undefined);
 	return words ? `does not fit ${label}: ${words}` : `is not a valid ${label} for this service`;
 }

@@ -1,4 +1,9 @@
-import type { IDataObject, ILoadOptionsFunctions, INodeListSearchItems, INodeListSearchResult } from 'n8n-workflow';
+import type {
+	IDataObject,
+	ILoadOptionsFunctions,
+	INodeListSearchItems,
+	INodeListSearchResult,
+} from 'n8n-workflow';
 
 import { listServiceResources } from '../actions/payoutService/findService';
 import { hasInvoiceList } from '../payouts/lookup';
@@ -14,7 +19,8 @@ function serviceLabel(attributes: IDataObject): string {
 			? String(attributes.currency ?? '')
 			: `${String(attributes.currency ?? '')} → ${String(attributes.service_currency ?? '')}`;
 	const limits = `${String(attributes.amount_min ?? '?')}–${String(attributes.amount_max ?? '?')} ${String(attributes.currency ?? '')}`;
-	const unavailable = attributes.enabled === false || attributes.available === false ? ' · not available' : '';
+	const unavailable =
+		attributes.enabled === false || attributes.available === false ? ' · not available' : '';
 	return `${String(attributes.service)} · ${String(attributes.service_method ?? '')} · ${currencies} · ${limits}${unavailable}`;
 }
 
@@ -22,7 +28,10 @@ function serviceLabel(attributes: IDataObject): string {
  * "From list" of the service picker: every payout service of the account, each named with its method,
  * currencies and limits, filtered by what the user types (code, method or currency).
  */
-export async function searchServices(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
+export async function searchServices(
+	this: ILoadOptionsFunctions,
+	filter?: string,
+): Promise<INodeListSearchResult> {
 	const needle = (filter ?? '').trim().toLowerCase();
 	const results: INodeListSearchItems[] = (await listServiceResources(this))
 		.map((resource) => (resource.attributes ?? {}) as IDataObject)
@@ -63,11 +72,21 @@ export async function searchInvoices(
 ): Promise<INodeListSearchResult> {
 	const search = (filter ?? '').trim();
 	if (paginationToken) {
-		const body = await invoicePage(this, { api: 'private', method: 'GET', path: paginationToken, pathIsLink: true });
+		const body = await invoicePage(this, {
+			api: 'private',
+			method: 'GET',
+			path: paginationToken,
+			pathIsLink: true,
+		});
 		return pageResult(body);
 	}
 	if (!search) {
-		const body = await invoicePage(this, { api: 'private', method: 'GET', path: '/payout-invoices', qs: { 'page[size]': INVOICE_PAGE_SIZE } });
+		const body = await invoicePage(this, {
+			api: 'private',
+			method: 'GET',
+			path: '/payout-invoices',
+			qs: { 'page[size]': INVOICE_PAGE_SIZE },
+		});
 		return pageResult(body);
 	}
 	const exact = await invoicePage(this, {
@@ -76,11 +95,21 @@ export async function searchInvoices(
 		path: '/payout-invoices',
 		qs: { 'filter[reference_id]': search, 'page[size]': INVOICE_PAGE_SIZE },
 	});
-	if (((exact.data ?? []) as IDataObject[]).length > 0) return { results: ((exact.data ?? []) as IDataObject[]).map(invoiceItem) };
-	const recent = await invoicePage(this, { api: 'private', method: 'GET', path: '/payout-invoices', qs: { 'page[size]': 100 } });
+	if (((exact.data ?? []) as IDataObject[]).length > 0)
+		return { results: ((exact.data ?? []) as IDataObject[]).map(invoiceItem) };
+	const recent = await invoicePage(this, {
+		api: 'private',
+		method: 'GET',
+		path: '/payout-invoices',
+		qs: { 'page[size]': 100 },
+	});
 	const needle = search.toLowerCase();
 	const results = ((recent.data ?? []) as IDataObject[])
-		.filter((resource) => String(((resource.attributes ?? {}) as IDataObject).reference_id ?? '').toLowerCase().includes(needle))
+		.filter((resource) =>
+			String(((resource.attributes ?? {}) as IDataObject).reference_id ?? '')
+				.toLowerCase()
+				.includes(needle),
+		)
 		.map(invoiceItem);
 	return { results };
 }

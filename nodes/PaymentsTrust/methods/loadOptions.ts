@@ -4,7 +4,10 @@ import { listServiceResources } from '../actions/payoutService/findService';
 
 /** Every payout service of the account (their attributes), for the pickers and the field mapper. */
 export async function listAccountServices(ctx: ILoadOptionsFunctions): Promise<IDataObject[]> {
-	return (await listServiceResources(ctx)).map((resource) => ({ ...((resource.attributes ?? {}) as IDataObject), id: resource.id }));
+	return (await listServiceResources(ctx)).map((resource) => ({
+		...((resource.attributes ?? {}) as IDataObject),
+		id: resource.id,
+	}));
 }
 
 /**

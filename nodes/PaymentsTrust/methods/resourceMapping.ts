@@ -1,4 +1,9 @@
-import type { IDataObject, ILoadOptionsFunctions, ResourceMapperField, ResourceMapperFields } from 'n8n-workflow';
+import type {
+	IDataObject,
+	ILoadOptionsFunctions,
+	ResourceMapperField,
+	ResourceMapperFields,
+} from 'n8n-workflow';
 
 import { readServiceLocator } from '../helpers/locator';
 import { servicesOfPrerequest } from '../helpers/serviceFields';
@@ -17,9 +22,13 @@ const notice = (text: string): ResourceMapperFields => ({ fields: [], emptyField
  */
 export async function getServiceFields(this: ILoadOptionsFunctions): Promise<ResourceMapperFields> {
 	// Raw: an expression (a service from a column) cannot be evaluated here, there is no input item to read.
-	const located = readServiceLocator(this.getNodeParameter('service', '', { rawExpressions: true }));
+	const located = readServiceLocator(
+		this.getNodeParameter('service', '', { rawExpressions: true }),
+	);
 	if (!located.value || located.value.startsWith('=')) {
-		return notice('Choose a payout service above to map its fields, or give them as Extra Service Fields (JSON)');
+		return notice(
+			'Choose a payout service above to map its fields, or give them as Extra Service Fields (JSON)',
+		);
 	}
 	let services: IDataObject[];
 	try {
@@ -27,7 +36,9 @@ export async function getServiceFields(this: ILoadOptionsFunctions): Promise<Res
 	} catch (error) {
 		return notice(`${(error as Error).message}`);
 	}
-	const service = services.find((entry) => (located.mode === 'id' ? entry.id === located.value : entry.service === located.value));
+	const service = services.find((entry) =>
+		located.mode === 'id' ? entry.id === located.value : entry.service === located.value,
+	);
 	if (!service) return notice(`The account has no payout service "${located.value}"`);
 	const code = String(service.service);
 	const { publicKey } = await endpointsFor(this);
@@ -38,10 +49,16 @@ export async function getServiceFields(this: ILoadOptionsFunctions): Promise<Res
 		api: 'public',
 		method: 'POST',
 		path: '/payout-prerequest',
-		body: { currency: service.currency, amount: Number(service.amount_min ?? 1) || 1, public_key: publicKey },
+		body: {
+			currency: service.currency,
+			amount: Number(service.amount_min ?? 1) || 1,
+			public_key: publicKey,
+		},
 	});
 	if (outcome.kind !== 'response' || outcome.statusCode !== 200) {
-		return notice(`Could not load the fields of "${code}": ${describeOutcome(outcome)} (check the public key and the Public API path in the credential)`);
+		return notice(
+			`Could not load the fields of "${code}": ${describeOutcome(outcome)} (check the public key and the Public API path in the credential)`,
+		);
 	}
 	const entry = servicesOfPrerequest(outcome.body).find((candidate) => candidate.code === code);
 	const fields: ResourceMapperField[] = ((entry?.fields ?? []) as IDataObject[]).map((field) => {

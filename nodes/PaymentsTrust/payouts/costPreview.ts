@@ -65,7 +65,10 @@ export function costOf(payout: ValidPayout, rules: ServiceRules | undefined): Ro
 		cost.exchangeRate = Number(rateValue);
 		const from = minorUnitsOf(currency);
 		const to = minorUnitsOf(recipientCurrency);
-		cost.recipientMinor = divideRounded(payout.amountMinor * rate.digits * pow10(to), pow10(from + rate.scale));
+		cost.recipientMinor = divideRounded(
+			payout.amountMinor * rate.digits * pow10(to),
+			pow10(from + rate.scale),
+		);
 	}
 	return cost;
 }
@@ -77,7 +80,8 @@ const money = (minor: bigint | undefined, currency: string): string | null =>
 export function costFields(cost: RowCost): IDataObject {
 	return {
 		fee: money(cost.feeMinor, cost.currency),
-		totalCost: cost.feeMinor === undefined ? null : money(cost.amountMinor + cost.feeMinor, cost.currency),
+		totalCost:
+			cost.feeMinor === undefined ? null : money(cost.amountMinor + cost.feeMinor, cost.currency),
 		recipientAmount: money(cost.recipientMinor, cost.recipientCurrency),
 		recipientCurrency: cost.recipientCurrency,
 		exchangeRate: cost.exchangeRate ?? null,
@@ -89,10 +93,18 @@ export function costFields(cost: RowCost): IDataObject {
  * rows pay, cost in fees and take from the balance in total; per recipient currency what arrives.
  */
 export function runSummary(costs: RowCost[], rows: number): IDataObject {
-	const byCurrency = new Map<string, { rows: number; amount: bigint; fees: bigint; feesKnown: boolean }>();
+	const byCurrency = new Map<
+		string,
+		{ rows: number; amount: bigint; fees: bigint; feesKnown: boolean }
+	>();
 	const received = new Map<string, { rows: number; amount: bigint; known: boolean }>();
 	for (const cost of costs) {
-		const entry = byCurrency.get(cost.currency) ?? { rows: 0, amount: 0n, fees: 0n, feesKnown: true };
+		const entry = byCurrency.get(cost.currency) ?? {
+			rows: 0,
+			amount: 0n,
+			fees: 0n,
+			feesKnown: true,
+		};
 		entry.rows++;
 		entry.amount += cost.amountMinor;
 		if (cost.feeMinor === undefined) entry.feesKnown = false;
@@ -104,7 +116,8 @@ export function runSummary(costs: RowCost[], rows: number): IDataObject {
 		else got.amount += cost.recipientMinor;
 		received.set(cost.recipientCurrency, got);
 	}
-	const sorted = <T>(map: Map<string, T>) => [...map.entries()].sort(([a], [b]) => a.localeCompare(b));
+	const sorted = <T>(map: Map<string, T>) =>
+		[...map.entries()].sort(([a], [b]) => a.localeCompare(b));
 	return {
 		rows,
 		validRows: costs.length,

@@ -43,14 +43,20 @@ export function invoiceBody(payout: ValidPayout): IDataObject {
  * An invoice found under our reference ID is ours only if it is the same payout. Anything else is a
  * reference ID reused for another payment: the row fails and nothing is paid.
  */
-function ensureSamePayout(ctx: IExecuteFunctions, existing: IDataObject, payout: ValidPayout): void {
+function ensureSamePayout(
+	ctx: IExecuteFunctions,
+	existing: IDataObject,
+	payout: ValidPayout,
+): void {
 	const invoice = toFriendlyInvoice(existing);
 	const differences: string[] = [];
-	if (invoice.currency !== payout.currency) differences.push(`currency ${String(invoice.currency)}`);
+	if (invoice.currency !== payout.currency)
+		differences.push(`currency ${String(invoice.currency)}`);
 	else if (limitToMinor(invoice.amount, payout.currency) !== payout.amountMinor) {
 		differences.push(`amount ${String(invoice.amount)}`);
 	}
-	if (invoice.service && invoice.service !== payout.service) differences.push(`service ${String(invoice.service)}`);
+	if (invoice.service && invoice.service !== payout.service)
+		differences.push(`service ${String(invoice.service)}`);
 	if (differences.length === 0) return;
 	const error = new NodeOperationError(
 		ctx.getNode(),
@@ -88,14 +94,29 @@ export async function createInvoiceOnce(
 	const body = invoiceBody(payout);
 	const context = { itemIndex: payout.itemIndex, referenceId: payout.referenceId };
 	for (let attempt = 1; ; attempt++) {
-		const outcome = await sendOnce(ctx, { api: 'private', method: 'POST', path: '/payout-invoices', body }, policy.timeoutMs);
+		const outcome = await sendOnce(
+			ctx,
+			{ api: 'private', method: 'POST', path: '/payout-invoices', body },
+			policy.timeoutMs,
+		);
 		// Only an invoice under our own reference ID answers our create; anything else is an answer we cannot read.
-		if (isAnswered(outcome) && outcome.kind === 'response' && isInvoiceResource(outcome.body.data) && referenceOf(outcome.body.data) === payout.referenceId) {
+		if (
+			isAnswered(outcome) &&
+			outcome.kind === 'response' &&
+			isInvoiceResource(outcome.body.data) &&
+			referenceOf(outcome.body.data) === payout.referenceId
+		) {
 			return { invoice: outcome.body.data, alreadyExisted: false, foundAfterError: false };
 		}
 		if (outcome.kind === 'response' && outcome.statusCode === 409) {
 			// The platform has this reference ID: look until the invoice shows (a look-up may lag behind).
-			const existing = await findByReferenceSettled(ctx, payout.referenceId, policy, context, policy.settleReads * 2);
+			const existing = await findByReferenceSettled(
+				ctx,
+				payout.referenceId,
+				policy,
+				context,
+				policy.settleReads * 2,
+			);
 			if (!existing) {
 				throw outcomeUnknownError(
 					ctx,
@@ -108,8 +129,12 @@ export async function createInvoiceOnce(
 			return { invoice: existing, alreadyExisted: true, foundAfterError: attempt > 1 };
 		}
 		// A 2xx without a readable invoice may have created it, exactly like a timeout.
-		const mayExist = isAnswered(outcome) || isTransient(outcome) || (outcome.kind === 'response' && outcome.statusCode === 400);
-		if (!mayExist) throw toNodeApiError(ctx.getNode(), outcome, { action: 'Create payout invoice', ...context });
+		const mayExist =
+			isAnswered(outcome) ||
+			isTransient(outcome) ||
+			(outcome.kind === 'response' && outcome.statusCode === 400);
+		if (!mayExist)
+			throw toNodeApiError(ctx.getNode(), outcome, { action: 'Create payout invoice', ...context });
 
 		await sleep(backoffDelayMs(attempt, policy, retryAfterOf(outcome)));
 		const existing = await findByReferenceSettled(ctx, payout.referenceId, policy, context);

@@ -20,7 +20,8 @@ export function ensureInvoiceMode(
 		`Row ${context.itemIndex + 1}: invoice ${String(invoice.id)}${reference} is a ${answered ? 'test' : 'live'} invoice (test_mode ${answered}), but the credential's Environment is ${testMode ? 'Test' : 'Live'}. Nothing more was sent for this row.`,
 		{
 			itemIndex: context.itemIndex,
-			description: 'Test or live is set by the credential’s Environment. Check the invoice in the PaymentsTrust dashboard, and use a credential of its Environment to act on it.',
+			description:
+				'Test or live is set by the credential’s Environment. Check the invoice in the PaymentsTrust dashboard, and use a credential of its Environment to act on it.',
 		},
 	);
 	error.context.stage = 'mode_mismatch';

@@ -22,7 +22,10 @@ export function outcomeUnknownError(
 	lastOutcome: Outcome | string,
 ): NodeOperationError {
 	const reference = context.referenceId ? ` (reference ID "${context.referenceId}")` : '';
-	const why = typeof lastOutcome === 'string' ? lastOutcome : `the look-up failed with ${describeOutcome(lastOutcome)}`;
+	const why =
+		typeof lastOutcome === 'string'
+			? lastOutcome
+			: `the look-up failed with ${describeOutcome(lastOutcome)}`;
 	const error = new NodeOperationError(
 		ctx.getNode(),
 		`Row ${context.itemIndex + 1}${reference}: ${what} is unknown and was not retried: ${why}`,
@@ -48,7 +51,8 @@ export const hasInvoiceWithId =
 		isInvoiceResource(body.data) && body.data.id === invoiceId;
 
 /** `{"data": [invoices]}`: a list that really is a list of invoices (an empty list included). */
-export const hasInvoiceList = (body: IDataObject): boolean => Array.isArray(body.data) && body.data.every(isInvoiceResource);
+export const hasInvoiceList = (body: IDataObject): boolean =>
+	Array.isArray(body.data) && body.data.every(isInvoiceResource);
 
 export function statusOf(invoice: IDataObject): unknown {
 	return ((invoice.attributes ?? invoice) as IDataObject).status;
@@ -66,14 +70,24 @@ export async function lookUpReference(
 ): Promise<{ outcome: Outcome; invoice: IDataObject | null }> {
 	const outcome = await sendSafe(
 		ctx,
-		{ api: 'private', method: 'GET', path: '/payout-invoices', qs: { 'filter[reference_id]': referenceId } },
+		{
+			api: 'private',
+			method: 'GET',
+			path: '/payout-invoices',
+			qs: { 'filter[reference_id]': referenceId },
+		},
 		policy,
 		hasInvoiceList,
 	);
 	if (outcome.kind !== 'response' || outcome.statusCode !== 200) return { outcome, invoice: null };
 	// The filter may match loosely: only this exact reference ID is ours.
 	const list = outcome.body.data as IDataObject[];
-	return { outcome, invoice: list.find((resource) => (resource.attributes as IDataObject).reference_id === referenceId) ?? null };
+	return {
+		outcome,
+		invoice:
+			list.find((resource) => (resource.attributes as IDataObject).reference_id === referenceId) ??
+			null,
+	};
 }
 
 /**

@@ -5,7 +5,14 @@ import { toNodeApiError } from '../transport/errors';
 import { isTransient, retryAfterOf, sendOnce, sendSafe } from '../transport/request';
 import { backoffDelayMs, type RetryPolicy } from '../transport/retryPolicy';
 import { ensureInvoiceMode } from './invoiceMode';
-import { hasInvoiceWithId, isInvoiceResource, outcomeUnknownError, readInvoiceSettled, statusOf, type LookupContext } from './lookup';
+import {
+	hasInvoiceWithId,
+	isInvoiceResource,
+	outcomeUnknownError,
+	readInvoiceSettled,
+	statusOf,
+	type LookupContext,
+} from './lookup';
 
 export interface ProcessedInvoice {
 	invoice: IDataObject;
@@ -34,10 +41,18 @@ export async function processInvoiceOnce(
 ): Promise<ProcessedInvoice> {
 	if (!options.knownCreated) {
 		const path = `/payout-invoices/${encodeURIComponent(invoiceId)}`;
-		const read = await sendSafe(ctx, { api: 'private', method: 'GET', path }, policy, hasInvoiceWithId(invoiceId));
+		const read = await sendSafe(
+			ctx,
+			{ api: 'private', method: 'GET', path },
+			policy,
+			hasInvoiceWithId(invoiceId),
+		);
 		if (read.kind === 'response' && read.statusCode !== 200 && !isTransient(read)) {
 			// Nothing sent yet and a definite answer (404: wrong ID, 401: wrong key): a plain API error, not an unknown outcome.
-			throw toNodeApiError(ctx.getNode(), read, { action: `Get payout invoice "${invoiceId}" before processing it`, ...context });
+			throw toNodeApiError(ctx.getNode(), read, {
+				action: `Get payout invoice "${invoiceId}" before processing it`,
+				...context,
+			});
 		}
 		if (read.kind !== 'response' || read.statusCode !== 200) {
 			throw outcomeUnknownError(ctx, context, 'the invoice status before processing', read);
@@ -50,18 +65,34 @@ export async function processInvoiceOnce(
 	const path = `/payout-invoices/${encodeURIComponent(invoiceId)}/process`;
 	for (let attempt = 1; ; attempt++) {
 		const outcome = await sendOnce(ctx, { api: 'private', method: 'POST', path }, policy.timeoutMs);
-		const answered = outcome.kind === 'response' && outcome.statusCode >= 200 && outcome.statusCode < 300;
+		const answered =
+			outcome.kind === 'response' && outcome.statusCode >= 200 && outcome.statusCode < 300;
 		// Only this invoice answers its process request; any other body is an answer we cannot read.
-		if (answered && outcome.kind === 'response' && isInvoiceResource(outcome.body.data) && outcome.body.data.id === invoiceId) {
+		if (
+			answered &&
+			outcome.kind === 'response' &&
+			isInvoiceResource(outcome.body.data) &&
+			outcome.body.data.id === invoiceId
+		) {
 			return { invoice: outcome.body.data, alreadyProcessed: false };
 		}
 		const conflict = outcome.kind === 'response' && outcome.statusCode === 409;
 		if (!answered && !conflict && !isTransient(outcome)) {
-			throw toNodeApiError(ctx.getNode(), outcome, { action: 'Process payout invoice', ...context });
+			throw toNodeApiError(ctx.getNode(), outcome, {
+				action: 'Process payout invoice',
+				...context,
+			});
 		}
 		if (!conflict) await sleep(backoffDelayMs(attempt, policy, retryAfterOf(outcome)));
 		const reads = conflict ? policy.settleReads * 2 : policy.settleReads;
-		const current = await readInvoiceSettled(ctx, invoiceId, policy, context, 'whether the payout was processed', reads);
+		const current = await readInvoiceSettled(
+			ctx,
+			invoiceId,
+			policy,
+			context,
+			'whether the payout was processed',
+			reads,
+		);
 		if (statusOf(current) !== 'created') {
 			// A first 409 means someone processed it before us; after a lost answer it was our own request that got through.
 			return { invoice: current, alreadyProcessed: conflict && attempt === 1 };

@@ -53,10 +53,16 @@ async function checkRows(
 	ctx: IExecuteFunctions,
 	requests: PayoutRequest[],
 	options: PayoutRunOptions,
-): Promise<{ valid: ValidPayout[]; problems: RowProblem[]; rulesByCode: Map<string, ServiceRules | undefined> }> {
+): Promise<{
+	valid: ValidPayout[];
+	problems: RowProblem[];
+	rulesByCode: Map<string, ServiceRules | undefined>;
+}> {
 	const catalogue = new ServiceCatalogue(ctx, options.policy);
 	const codes = [...new Set(requests.map((request) => request.service).filter(Boolean))];
-	const rulesByCode = new Map(await Promise.all(codes.map(async (code) => [code, await catalogue.rulesFor(code)] as const)));
+	const rulesByCode = new Map(
+		await Promise.all(codes.map(async (code) => [code, await catalogue.rulesFor(code)] as const)),
+	);
 	const references = new Set<string>();
 	const valid: ValidPayout[] = [];
 	const problems: RowProblem[] = [];
@@ -89,7 +95,11 @@ function validatedItem(payout: ValidPayout, cost: RowCost): INodeExecutionData {
 }
 
 /** Creates (and processes, and waits for) one valid row. Every write goes through the exactly-once helpers. */
-async function payOne(ctx: IExecuteFunctions, payout: ValidPayout, options: PayoutRunOptions): Promise<INodeExecutionData> {
+async function payOne(
+	ctx: IExecuteFunctions,
+	payout: ValidPayout,
+	options: PayoutRunOptions,
+): Promise<INodeExecutionData> {
 	const context = { itemIndex: payout.itemIndex, referenceId: payout.referenceId };
 	const created = await createInvoiceOnce(ctx, payout, options.policy);
 	ensureInvoiceMode(ctx, created.invoice, payout.testMode, context);
@@ -99,7 +109,9 @@ async function payOne(ctx: IExecuteFunctions, payout: ValidPayout, options: Payo
 	const status = () => ((invoice.attributes ?? invoice) as IDataObject).status;
 	if (options.mode === 'createAndProcess' && status() === 'created') {
 		// An invoice found under our reference is processed only while still in `created`: never a second time.
-		const processed = await processInvoiceOnce(ctx, String(invoice.id), options.policy, context, { knownCreated: !created.alreadyExisted });
+		const processed = await processInvoiceOnce(ctx, String(invoice.id), options.policy, context, {
+			knownCreated: !created.alreadyExisted,
+		});
 		invoice = processed.invoice;
 		processRequested = !processed.alreadyProcessed;
 		alreadyProcessed = processed.alreadyProcessed;
@@ -146,7 +158,9 @@ export async function runPayouts(
 		const costs = valid.map((payout) => costOf(payout, rulesByCode.get(payout.service)));
 		const summary = runSummary(costs, requests.length);
 		const byRow = new Map<number, INodeExecutionData>();
-		valid.forEach((payout, position) => byRow.set(payout.itemIndex, validatedItem(payout, costs[position])));
+		valid.forEach((payout, position) =>
+			byRow.set(payout.itemIndex, validatedItem(payout, costs[position])),
+		);
 		for (const problem of problems) {
 			const item = problemItem(problem);
 			item.json.valid = false;
@@ -185,8 +199,11 @@ export async function runPayouts(
 	);
 
 	if (!continueOnFail) {
-		const firstFailure = results.find((result) => result?.item === undefined && result?.error !== undefined);
-		if (firstFailure) throw asNodeError(ctx.getNode(), firstFailure.error, firstFailure.payout?.itemIndex);
+		const firstFailure = results.find(
+			(result) => result?.item === undefined && result?.error !== undefined,
+		);
+		if (firstFailure)
+			throw asNodeError(ctx.getNode(), firstFailure.error, firstFailure.payout?.itemIndex);
 	}
 
 	const byRow = new Map<number, INodeExecutionData>();
@@ -204,10 +221,14 @@ export async function runPayouts(
 		requests.map(
 			(request) =>
 				byRow.get(request.itemIndex) ??
-				errorItem({ message: `Row ${request.itemIndex + 1}: not run (nothing was sent for this row)` }, request.itemIndex, {
-					referenceId: request.referenceId || null,
-					stage: 'not_run',
-				}),
+				errorItem(
+					{ message: `Row ${request.itemIndex + 1}: not run (nothing was sent for this row)` },
+					request.itemIndex,
+					{
+						referenceId: request.referenceId || null,
+						stage: 'not_run',
+					},
+				),
 		),
 		options.testMode,
 	);
@@ -215,6 +236,8 @@ export async function runPayouts(
 
 /** Every output item says its mode: the invoice's own `test_mode` where there is one, else the run's. */
 function withTestMode(items: INodeExecutionData[], testMode: boolean): INodeExecutionData[] {
-	for (const item of items) if (item.json.testMode === undefined || item.json.testMode === null) item.json.testMode = testMode;
+	for (const item of items)
+		if (item.json.testMode === undefined || item.json.testMode === null)
+			item.json.testMode = testMode;
 	return items;
 }

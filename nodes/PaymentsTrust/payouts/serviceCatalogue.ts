@@ -77,7 +77,10 @@ export class ServiceCatalogue {
 			this.ctx,
 			'/payout-services',
 			Infinity,
-			(outcome) => toNodeApiError(this.ctx.getNode(), outcome, { action: 'Reading the payout services for validation' }),
+			(outcome) =>
+				toNodeApiError(this.ctx.getNode(), outcome, {
+					action: 'Reading the payout services for validation',
+				}),
 			this.policy,
 		);
 		const byCode = new Map<string, IDataObject>();
@@ -112,19 +115,26 @@ export class ServiceCatalogue {
 				api: 'public',
 				method: 'POST',
 				path: '/payout-prerequest',
-				body: { currency: rules.currency, amount: Number(service.amount_min ?? 1) || 1, public_key: publicKey },
+				body: {
+					currency: rules.currency,
+					amount: Number(service.amount_min ?? 1) || 1,
+					public_key: publicKey,
+				},
 			},
 			this.policy,
 			isPrerequestAnswer,
 		);
 		if (outcome.kind !== 'response' || outcome.statusCode !== 200) {
-			throw toNodeApiError(this.ctx.getNode(), outcome, { action: `Pre-request for service "${code}"` });
+			throw toNodeApiError(this.ctx.getNode(), outcome, {
+				action: `Pre-request for service "${code}"`,
+			});
 		}
 		// Before any invoice: a pre-request answering in the other mode stops the run.
 		assertPrerequestMode(this.ctx.getNode(), outcome.body, testMode);
 		const services = (((outcome.body.data ?? {}) as IDataObject).services ?? {}) as IDataObject;
 		const entry = services[code] as IDataObject | undefined;
-		if (entry && Array.isArray(entry.fields)) rules.fields = (entry.fields as IDataObject[]).map(fieldRule);
+		if (entry && Array.isArray(entry.fields))
+			rules.fields = (entry.fields as IDataObject[]).map(fieldRule);
 		if (entry && entry.exchange_rate !== undefined) rules.exchangeRate = entry.exchange_rate;
 		return rules;
 	}

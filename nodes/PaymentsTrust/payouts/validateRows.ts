@@ -1,4 +1,10 @@
-import { isCurrencyCode, limitToMinor, parseAmount, formatMinor, minorUnitsOf } from '../helpers/money';
+import {
+	isCurrencyCode,
+	limitToMinor,
+	parseAmount,
+	formatMinor,
+	minorUnitsOf,
+} from '../helpers/money';
 import { displayValue } from '../helpers/redact';
 import { describeFieldRule } from '../helpers/serviceFields';
 import type { ServiceRules } from './serviceCatalogue';
@@ -9,7 +15,13 @@ const REFERENCE_ID = /^[\x21-\x7E]{1,255}$/;
 const CARD_DETAIL = /^card/i;
 
 function problem(request: PayoutRequest, field: string, rule: string): RowProblem {
-	return { itemIndex: request.itemIndex, referenceId: request.referenceId, field, rule, stage: 'validation' };
+	return {
+		itemIndex: request.itemIndex,
+		referenceId: request.referenceId,
+		field,
+		rule,
+		stage: 'validation',
+	};
 }
 
 /**
@@ -25,7 +37,12 @@ export function validatePayout(
 	if (request.unreadable) return problem(request, 'row', request.unreadable);
 	if (request.referenceIdRule) return problem(request, 'reference ID', request.referenceIdRule);
 	const referenceId = request.referenceId;
-	if (!referenceId) return problem(request, 'reference ID', 'is required: it is what keeps a payout from being paid twice');
+	if (!referenceId)
+		return problem(
+			request,
+			'reference ID',
+			'is required: it is what keeps a payout from being paid twice',
+		);
 	if (!REFERENCE_ID.test(referenceId)) {
 		return problem(request, 'reference ID', 'must be 1 to 255 visible characters without spaces');
 	}
@@ -35,28 +52,56 @@ export function validatePayout(
 	referencesInRun.add(referenceId);
 
 	if (!request.service) return problem(request, 'service', 'is required');
-	if (!rules) return problem(request, 'service', `"${request.service}" is not a payout service of this account`);
-	if (!rules.usable) return problem(request, 'service', `"${request.service}" is not available or not enabled for this account`);
+	if (!rules)
+		return problem(
+			request,
+			'service',
+			`"${request.service}" is not a payout service of this account`,
+		);
+	if (!rules.usable)
+		return problem(
+			request,
+			'service',
+			`"${request.service}" is not available or not enabled for this account`,
+		);
 
 	const currency = request.currency;
 	if (!isCurrencyCode(currency)) {
-		return problem(request, 'currency', `"${displayValue('currency', currency)}" is not a 3-letter ISO currency code`);
+		return problem(
+			request,
+			'currency',
+			`"${displayValue('currency', currency)}" is not a 3-letter ISO currency code`,
+		);
 	}
 	if (rules.currency && currency !== rules.currency) {
-		return problem(request, 'currency', `${currency} does not match service "${rules.code}", which takes ${rules.currency}`);
+		return problem(
+			request,
+			'currency',
+			`${currency} does not match service "${rules.code}", which takes ${rules.currency}`,
+		);
 	}
 
 	const amount = parseAmount(request.amount, currency);
-	if (!amount.ok) return problem(request, 'amount', `"${displayValue('amount', request.amount)}" ${amount.rule}`);
+	if (!amount.ok)
+		return problem(request, 'amount', `"${displayValue('amount', request.amount)}" ${amount.rule}`);
 	const decimals = minorUnitsOf(currency);
 	const min = limitToMinor(rules.amountMin, currency);
 	if (min !== undefined && amount.minor < min) {
-		return problem(request, 'amount', `${amount.text} ${currency} is below the service minimum of ${formatMinor(min, decimals)}`);
+		return problem(
+			request,
+			'amount',
+			`${amount.text} ${currency} is below the service minimum of ${formatMinor(min, decimals)}`,
+		);
 	}
-	const splitAllowed = ((request.extra.options ?? {}) as { split_mode?: unknown }).split_mode === true;
+	const splitAllowed =
+		((request.extra.options ?? {}) as { split_mode?: unknown }).split_mode === true;
 	const max = limitToMinor(rules.amountMax, currency);
 	if (max !== undefined && amount.minor > max && !splitAllowed) {
-		return problem(request, 'amount', `${amount.text} ${currency} is above the service maximum of ${formatMinor(max, decimals)}`);
+		return problem(
+			request,
+			'amount',
+			`${amount.text} ${currency} is above the service maximum of ${formatMinor(max, decimals)}`,
+		);
 	}
 
 	let fields = request.fields;
@@ -81,7 +126,11 @@ export function validatePayout(
 		}
 		if (field.pattern && !field.pattern.test(text)) {
 			return {
-				...problem(request, `field "${field.key}"`, `"${displayValue(field.key, text)}" ${describeFieldRule(field)}`),
+				...problem(
+					request,
+					`field "${field.key}"`,
+					`"${displayValue(field.key, text)}" ${describeFieldRule(field)}`,
+				),
 				pattern: field.pattern.source,
 			};
 		}
@@ -112,7 +161,11 @@ export function referenceIdText(value: unknown): { text: string } | { rule: stri
 		if (!Number.isInteger(value)) return { rule: `must be text or a whole number, not ${value}` };
 		return { text: String(value) };
 	}
-	const kind = Array.isArray(value) ? 'a list' : typeof value === 'object' ? 'an object' : `a ${typeof value} value`;
+	const kind = Array.isArray(value)
+		? 'a list'
+		: typeof value === 'object'
+			? 'an object'
+			: `a ${typeof value} value`;
 	return { rule: `must be text or a whole number, not ${kind}` };
 }
 
@@ -126,19 +179,26 @@ export interface SafetyLimitEntry {
  * currency is not an ISO code, or a second limit for the same currency, would be a cap that does not apply
  * (or applies in a way nobody chose), which is worse than no cap.
  */
-export function parseSafetyLimits(entries: SafetyLimitEntry[]): { limits: Map<string, bigint> } | { error: string } {
+export function parseSafetyLimits(
+	entries: SafetyLimitEntry[],
+): { limits: Map<string, bigint> } | { error: string } {
 	const limits = new Map<string, bigint>();
 	for (const entry of entries) {
 		const given = String(entry.currency ?? '').trim();
 		const currency = given.toUpperCase();
 		if (!isCurrencyCode(currency)) {
-			return { error: `Run safety limit: "${displayValue('currency', given)}" is not an ISO 4217 currency code, so the limit would never apply` };
+			return {
+				error: `Run safety limit: "${displayValue('currency', given)}" is not an ISO 4217 currency code, so the limit would never apply`,
+			};
 		}
 		if (limits.has(currency)) {
 			return { error: `Run safety limit: ${currency} has two limits; keep one limit per currency` };
 		}
 		const parsed = parseAmount(entry.maxTotal, currency);
-		if (!parsed.ok) return { error: `Run safety limit for ${currency}: max total "${displayValue('amount', entry.maxTotal)}" ${parsed.rule}` };
+		if (!parsed.ok)
+			return {
+				error: `Run safety limit for ${currency}: max total "${displayValue('amount', entry.maxTotal)}" ${parsed.rule}`,
+			};
 		limits.set(currency, parsed.minor);
 	}
 	return { limits };

@@ -23,14 +23,19 @@ export async function waitForFinalStatus(
 ): Promise<{ invoice: IDataObject; timedOut: boolean }> {
 	const deadline = Date.now() + options.maxWaitMs;
 	let latest = invoice;
-	const statusOf = (resource: IDataObject) => ((resource.attributes ?? resource) as IDataObject).status;
+	const statusOf = (resource: IDataObject) =>
+		((resource.attributes ?? resource) as IDataObject).status;
 	while (!isFinalStatus(statusOf(latest))) {
 		const remaining = deadline - Date.now();
 		if (remaining <= 0) return { invoice: latest, timedOut: true };
 		await sleep(Math.min(options.pollIntervalMs, remaining));
 		const outcome = await sendSafe(
 			ctx,
-			{ api: 'private', method: 'GET', path: `/payout-invoices/${encodeURIComponent(String(latest.id))}` },
+			{
+				api: 'private',
+				method: 'GET',
+				path: `/payout-invoices/${encodeURIComponent(String(latest.id))}`,
+			},
 			{ ...policy, maxAttempts: 1 },
 			hasInvoiceWithId(String(latest.id)),
 		);

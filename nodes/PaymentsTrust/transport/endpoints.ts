@@ -1,8 +1,23 @@
-import type { ICredentialDataDecryptedObject, IExecuteFunctions, ILoadOptionsFunctions } from 'n8n-workflow';
+import type {
+	ICredentialDataDecryptedObject,
+	IExecuteFunctions,
+	ILoadOptionsFunctions,
+} from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { environmentOf, KEY_MISMATCH_DESCRIPTION, keyMismatches, keyMismatchMessage, type Environment } from './environment';
-import { bestGuess, describeDiscoveryFailure, findPrivateApi, type ProbeGet } from './privateApiPath';
+import {
+	environmentOf,
+	KEY_MISMATCH_DESCRIPTION,
+	keyMismatches,
+	keyMismatchMessage,
+	type Environment,
+} from './environment';
+import {
+	bestGuess,
+	describeDiscoveryFailure,
+	findPrivateApi,
+	type ProbeGet,
+} from './privateApiPath';
 
 export type PaymentsTrustFunctions = IExecuteFunctions | ILoadOptionsFunctions;
 
@@ -33,22 +48,33 @@ function joinPath(base: string, path: string): string {
 
 /** The credential's Private API Path: empty (or "auto") means find it. */
 export function isAutomaticPath(value: unknown): boolean {
-	const path = String(value ?? '').trim().toLowerCase();
+	const path = String(value ?? '')
+		.trim()
+		.toLowerCase();
 	return path === '' || path === 'auto' || path === 'automatic';
 }
 
 /** Throws, before anything is sent, when a key of the credential belongs to the other mode. */
-export function assertKeysMatchEnvironment(ctx: PaymentsTrustFunctions, credentials: ICredentialDataDecryptedObject): void {
+export function assertKeysMatchEnvironment(
+	ctx: PaymentsTrustFunctions,
+	credentials: ICredentialDataDecryptedObject,
+): void {
 	const problems = keyMismatches(credentials);
 	if (problems.length === 0) return;
-	throw new NodeOperationError(ctx.getNode(), keyMismatchMessage(credentials, problems), { description: KEY_MISMATCH_DESCRIPTION });
+	throw new NodeOperationError(ctx.getNode(), keyMismatchMessage(credentials, problems), {
+		description: KEY_MISMATCH_DESCRIPTION,
+	});
 }
 
 /**
  * The credential's endpoints. `probe` is the look-up the Private API is found with: one GET under the same
  * rules as every read (transport/request.ts), passed in so that this file needs nothing of the transport.
  */
-export async function getEndpoints(this: PaymentsTrustFunctions, findPrivate: boolean, probe: ProbeGet): Promise<Endpoints> {
+export async function getEndpoints(
+	this: PaymentsTrustFunctions,
+	findPrivate: boolean,
+	probe: ProbeGet,
+): Promise<Endpoints> {
 	const credentials = await this.getCredentials(CREDENTIAL_TYPE);
 	assertKeysMatchEnvironment(this, credentials);
 	const baseUrl = String(credentials.baseUrl ?? '').trim();
@@ -64,8 +90,16 @@ export async function getEndpoints(this: PaymentsTrustFunctions, findPrivate: bo
 	};
 	if (!isAutomaticPath(credentials.privateApiPath)) return endpoints;
 	if (!findPrivate) {
-		const problem = new NodeOperationError(this.getNode(), 'The Private API was not looked up for this operation. Nothing was sent.');
-		return { ...endpoints, privateApiUrl: `${endpoints.origin}/api`, privateApiConfirmed: false, privateApiProblem: problem };
+		const problem = new NodeOperationError(
+			this.getNode(),
+			'The Private API was not looked up for this operation. Nothing was sent.',
+		);
+		return {
+			...endpoints,
+			privateApiUrl: `${endpoints.origin}/api`,
+			privateApiConfirmed: false,
+			privateApiProblem: problem,
+		};
 	}
 
 	const discovery = await findPrivateApi(baseUrl, String(credentials.accountId ?? ''), probe);
@@ -75,9 +109,13 @@ export async function getEndpoints(this: PaymentsTrustFunctions, findPrivate: bo
 		...endpoints,
 		privateApiUrl: bestGuess(baseUrl, discovery),
 		privateApiConfirmed: false,
-		privateApiProblem: new NodeOperationError(this.getNode(), `${describeDiscoveryFailure(discovery)} Nothing was sent.`, {
-			description:
-				'No payout is created or processed until a read confirms where the Private API is. Fix what the message says, or set the Private API Path in the credential.',
-		}),
+		privateApiProblem: new NodeOperationError(
+			this.getNode(),
+			`${describeDiscoveryFailure(discovery)} Nothing was sent.`,
+			{
+				description:
+					'No payout is created or processed until a read confirms where the Private API is. Fix what the message says, or set the Private API Path in the credential.',
+			},
+		),
 	};
 }

@@ -41,7 +41,11 @@ interface KeySlot {
 function keySlots(environment: Environment): KeySlot[] {
 	return [
 		{ field: 'publicKey', label: 'Public Key', mode: environment },
-		{ field: 'secretKey', label: 'Secret Key (saved before Test/Live secret keys existed)', mode: environment },
+		{
+			field: 'secretKey',
+			label: 'Secret Key (saved before Test/Live secret keys existed)',
+			mode: environment,
+		},
 		{ field: 'testSecretKey', label: 'Test Secret Key', mode: 'test' },
 		{ field: 'liveSecretKey', label: 'Live Secret Key', mode: 'live' },
 	];
@@ -57,14 +61,22 @@ export function keyMismatches(credentials: ICredentialDataDecryptedObject): stri
 	for (const slot of keySlots(environment)) {
 		const mode = modeOfKey(credentials[slot.field]);
 		if (mode === null || mode === slot.mode) continue;
-		const where = slot.field === 'testSecretKey' || slot.field === 'liveSecretKey' ? `the ${slot.label} field` : `a ${environmentName(environment)} credential`;
-		problems.push(`the ${slot.label} is a ${mode} key (${keyPrefix(credentials[slot.field])}) in ${where}`);
+		const where =
+			slot.field === 'testSecretKey' || slot.field === 'liveSecretKey'
+				? `the ${slot.label} field`
+				: `a ${environmentName(environment)} credential`;
+		problems.push(
+			`the ${slot.label} is a ${mode} key (${keyPrefix(credentials[slot.field])}) in ${where}`,
+		);
 	}
 	return problems;
 }
 
 /** The sentence of the error a key mismatch stops a run with; names the Environment and the key, never the key itself. */
-export function keyMismatchMessage(credentials: ICredentialDataDecryptedObject, problems: string[]): string {
+export function keyMismatchMessage(
+	credentials: ICredentialDataDecryptedObject,
+	problems: string[],
+): string {
 	const environment = environmentName(environmentOf(credentials));
 	return `The PaymentsTrust credential's Environment is ${environment}, but ${problems.join('; and ')}. Nothing was sent.`;
 }
@@ -73,7 +85,9 @@ export const KEY_MISMATCH_DESCRIPTION =
 	'Keys come in pairs per mode: pk_test_…/sk_test_… for Test, pk_live_…/sk_live_… for Live. Set the credential’s Environment to the mode you mean, and put the keys of that mode in it.';
 
 /** The secret keys that may sign callbacks, each with the mode of the invoices it signs. */
-export function callbackKeys(credentials: ICredentialDataDecryptedObject): Array<{ key: string; mode: Environment }> {
+export function callbackKeys(
+	credentials: ICredentialDataDecryptedObject,
+): Array<{ key: string; mode: Environment }> {
 	const keys: Array<{ key: string; mode: Environment }> = [];
 	const add = (value: unknown, fallback: Environment) => {
 		const key = typeof value === 'string' ? value.trim() : '';
@@ -93,7 +107,12 @@ export function callbackKeys(credentials: ICredentialDataDecryptedObject): Array
  * The pre-request answers in the mode of the public key it was given (NOTES.md): an answer in the other mode than the
  * Environment means the key belongs elsewhere, whatever its prefix says. Throws before anything else is sent.
  */
-export function assertPrerequestMode(node: INode, answer: IDataObject, testMode: boolean, itemIndex?: number): void {
+export function assertPrerequestMode(
+	node: INode,
+	answer: IDataObject,
+	testMode: boolean,
+	itemIndex?: number,
+): void {
 	const answered = ((answer.data ?? {}) as IDataObject).test_mode;
 	if (typeof answered !== 'boolean' || answered === testMode) return;
 	throw new NodeOperationError(

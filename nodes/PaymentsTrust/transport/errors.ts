@@ -6,18 +6,26 @@ import type { Outcome } from './request';
 
 /** What the API reference tells a client to do after each status code, in words a workflow builder can act on. */
 const DIRECTIVES: Record<string, string> = {
-	'400': 'The request could not be understood. Look the payout up by reference ID before repeating it: if it does not exist, the request was unsuccessful and can be repeated.',
-	'401': 'Check the account ID and API key (or the public key for the Public API). Nothing was created.',
-	'403': 'Access denied: check the credentials, and whether the Private API only accepts whitelisted IPs (ask PaymentsTrust to whitelist this n8n). Nothing was created.',
-	'404': 'Not found: check the ID, the reference ID or the API base URL and paths in the credential.',
+	'400':
+		'The request could not be understood. Look the payout up by reference ID before repeating it: if it does not exist, the request was unsuccessful and can be repeated.',
+	'401':
+		'Check the account ID and API key (or the public key for the Public API). Nothing was created.',
+	'403':
+		'Access denied: check the credentials, and whether the Private API only accepts whitelisted IPs (ask PaymentsTrust to whitelist this n8n). Nothing was created.',
+	'404':
+		'Not found: check the ID, the reference ID or the API base URL and paths in the credential.',
 	'405': 'This request method is not allowed here. Nothing was created.',
-	'409': 'Conflicts with what the platform already has: a payout with this reference ID exists, or the invoice is no longer in status "created".',
-	'422': 'The platform refused the data (see the fields above). Nothing was created: fix the row and run it again.',
+	'409':
+		'Conflicts with what the platform already has: a payout with this reference ID exists, or the invoice is no longer in status "created".',
+	'422':
+		'The platform refused the data (see the fields above). Nothing was created: fix the row and run it again.',
 	'429': 'Too many requests: the platform asked to slow down.',
-	'5xx': 'The platform failed to answer. Check the payout status by reference ID before creating it again.',
+	'5xx':
+		'The platform failed to answer. Check the payout status by reference ID before creating it again.',
 	unreadable:
 		'The platform answered, but the answer could not be read (cut off, not JSON, or a redirect the node does not follow): the request may or may not have been carried out. Check the payout status by reference ID before doing anything again.',
-	network: 'No answer from the platform (timeout or dropped connection). Check the payout status by reference ID before creating it again.',
+	network:
+		'No answer from the platform (timeout or dropped connection). Check the payout status by reference ID before creating it again.',
 };
 
 export function directiveFor(outcome: Outcome): string {
@@ -31,7 +39,10 @@ export function directiveFor(outcome: Outcome): string {
  * The API's own words about a failure. Field errors come as a map (`{"errors":{"amount":"…"}}`),
  * other errors as a list (`{"errors":[{"status":"Not Found","code":"404","detail":"…"}]}`).
  */
-export function apiErrorDetails(body: IDataObject): { summary: string; fieldErrors: Record<string, string> } {
+export function apiErrorDetails(body: IDataObject): {
+	summary: string;
+	fieldErrors: Record<string, string>;
+} {
 	const errors = body.errors;
 	const fieldErrors: Record<string, string> = {};
 	const parts: string[] = [];
@@ -81,9 +92,12 @@ function networkFailure(code: string): string {
 
 export function describeOutcome(outcome: Outcome): string {
 	if (outcome.kind === 'network') {
-		return outcome.timedOut ? `no answer in time (${networkFailure(outcome.code)})` : `connection failed (${networkFailure(outcome.code)})`;
+		return outcome.timedOut
+			? `no answer in time (${networkFailure(outcome.code)})`
+			: `connection failed (${networkFailure(outcome.code)})`;
 	}
-	if (outcome.kind === 'unreadable') return `HTTP ${outcome.statusCode} with an answer that could not be read (${outcome.reason})`;
+	if (outcome.kind === 'unreadable')
+		return `HTTP ${outcome.statusCode} with an answer that could not be read (${outcome.reason})`;
 	const { summary } = apiErrorDetails(outcome.body);
 	return `HTTP ${outcome.statusCode}${summary ? `: ${summary}` : ''}`;
 }
@@ -99,7 +113,11 @@ export interface ApiErrorContext {
  * A NodeApiError built only from what is safe to show: the status, the API's error body (card numbers
  * masked) and the directive. The HTTP client's own error object is never passed on.
  */
-export function toNodeApiError(node: INode, outcome: Outcome, context: ApiErrorContext): NodeApiError {
+export function toNodeApiError(
+	node: INode,
+	outcome: Outcome,
+	context: ApiErrorContext,
+): NodeApiError {
 	const httpCode = outcome.kind === 'network' ? undefined : String(outcome.statusCode);
 	const { summary, fieldErrors } =
 		outcome.kind === 'response' ? apiErrorDetails(outcome.body) : { summary: '', fieldErrors: {} };

@@ -76,24 +76,34 @@ export async function cursorPages(
 	const results: IDataObject[] = [];
 	const seen = new Set<string>();
 	const size = Math.min(MAX_PAGE_SIZE, Number.isFinite(limit) ? Math.max(1, limit) : MAX_PAGE_SIZE);
-	let spec: RequestSpec = { api: 'private', method: 'GET', path, qs: { ...qs, 'page[size]': size } };
+	let spec: RequestSpec = {
+		api: 'private',
+		method: 'GET',
+		path,
+		qs: { ...qs, 'page[size]': size },
+	};
 	const incomplete = (page: number, why: string) =>
 		new NodeOperationError(
 			ctx.getNode(),
 			`The invoice list stopped at page ${page}: ${why}. ${results.length} invoice${results.length === 1 ? '' : 's'} read so far; the list may be incomplete.`,
 			{
 				itemIndex,
-				description: 'The node stops rather than loop or return a list that may be missing invoices. Narrow the list with a filter, or use a Limit.',
+				description:
+					'The node stops rather than loop or return a list that may be missing invoices. Narrow the list with a filter, or use a Limit.',
 			},
 		);
 	for (let page = 1; results.length < limit; page++) {
 		const body = await fetchPage(ctx, spec, page, (outcome) =>
-			toNodeApiError(ctx.getNode(), outcome, { action: `List ${path.slice(1)} (page ${page})`, itemIndex }),
+			toNodeApiError(ctx.getNode(), outcome, {
+				action: `List ${path.slice(1)} (page ${page})`,
+				itemIndex,
+			}),
 		);
 		const data = body.data as IDataObject[];
 		if (data.length === 0) break;
 		const fresh = data.filter((resource) => !seen.has(String(resource.id)));
-		if (fresh.length === 0) throw incomplete(page, 'the API sent the same invoices again (its cursor did not advance)');
+		if (fresh.length === 0)
+			throw incomplete(page, 'the API sent the same invoices again (its cursor did not advance)');
 		for (const resource of fresh) seen.add(String(resource.id));
 		results.push(...fresh.slice(0, limit - results.length));
 		if (results.length >= limit) break;
@@ -103,7 +113,10 @@ export async function cursorPages(
 		} else if (next === '' || data.length < size) {
 			break; // the API says this is the last page, or the page was not full
 		} else {
-			throw incomplete(page, `the page was full (${data.length} invoices) but the API gave no link to the next one`);
+			throw incomplete(
+				page,
+				`the page was full (${data.length} invoices) but the API gave no link to the next one`,
+			);
 		}
 	}
 	return results;

@@ -114,7 +114,9 @@ export async function findPrivateApi(
  * with the usual advice: the candidate that did not answer 404, else `/api`. Writes never go there.
  */
 export function bestGuess(baseUrl: string, discovery: Discovery): string {
-	const answered = discovery.probes.find((record) => record.result.kind === 'response' && record.result.statusCode !== 404);
+	const answered = discovery.probes.find(
+		(record) => record.result.kind === 'response' && record.result.statusCode !== 404,
+	);
 	return answered?.apiUrl ?? candidateRoots(baseUrl)[0];
 }
 
@@ -130,19 +132,29 @@ function hostOf(url: string): string {
 export function describeProbe(record: ProbeRecord): string {
 	const { result, apiUrl } = record;
 	if (result.kind === 'network') {
-		if (['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'].includes(result.code)) {
+		if (
+			['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'].includes(
+				result.code,
+			)
+		) {
 			return `the host ${hostOf(apiUrl)} could not be reached (${result.code}): check the Base URL, and that this n8n can reach it`;
 		}
 		return `${apiUrl} gave no answer (${result.code})`;
 	}
-	if (result.kind === 'unreadable') return `${apiUrl} answered HTTP ${result.statusCode} that could not be read (${result.reason}), so it is not taken as the Private API`;
+	if (result.kind === 'unreadable')
+		return `${apiUrl} answered HTTP ${result.statusCode} that could not be read (${result.reason}), so it is not taken as the Private API`;
 	const advice: Record<number, string> = {
 		401: 'the Account ID or API key is wrong',
 		403: 'access denied: the Private API may only accept whitelisted IPs, ask PaymentsTrust to whitelist this n8n',
 		404: 'nothing there',
 	};
-	const fallback = result.statusCode >= 500 || result.statusCode === 429 ? 'the platform failed to answer, try again later' : 'no JSON:API answer, so not the Private API';
-	const reason = isJsonApiAnswer(result) ? 'the Private API' : (advice[result.statusCode] ?? fallback);
+	const fallback =
+		result.statusCode >= 500 || result.statusCode === 429
+			? 'the platform failed to answer, try again later'
+			: 'no JSON:API answer, so not the Private API';
+	const reason = isJsonApiAnswer(result)
+		? 'the Private API'
+		: (advice[result.statusCode] ?? fallback);
 	return `${apiUrl} answered HTTP ${result.statusCode} (${reason})`;
 }
 

@@ -2,9 +2,19 @@ import type { IDataObject, IHttpRequestMethods, IHttpRequestOptions } from 'n8n-
 import { sleep } from 'n8n-workflow';
 
 import { scrubSecrets, secretsOf, type Secrets } from '../helpers/redact';
-import { CREDENTIAL_TYPE, getEndpoints, type Endpoints, type PaymentsTrustFunctions } from './endpoints';
+import {
+	CREDENTIAL_TYPE,
+	getEndpoints,
+	type Endpoints,
+	type PaymentsTrustFunctions,
+} from './endpoints';
 import type { ProbeResult } from './privateApiPath';
-import { backoffDelayMs, DEFAULT_RETRY_POLICY, parseRetryAfter, type RetryPolicy } from './retryPolicy';
+import {
+	backoffDelayMs,
+	DEFAULT_RETRY_POLICY,
+	parseRetryAfter,
+	type RetryPolicy,
+} from './retryPolicy';
 
 export type Api = 'private' | 'public';
 
@@ -37,10 +47,17 @@ const endpointsCache = new WeakMap<object, Promise<Endpoints>>();
  * checks the keys against the Environment and finds the Private API (transport/privateApiPath.ts), unless the first
  * caller says the run needs only the Public API (the pre-request), which then never touches the Private API.
  */
-export function endpointsFor(ctx: PaymentsTrustFunctions, options: { privateApi?: boolean } = {}): Promise<Endpoints> {
+export function endpointsFor(
+	ctx: PaymentsTrustFunctions,
+	options: { privateApi?: boolean } = {},
+): Promise<Endpoints> {
 	let cached = endpointsCache.get(ctx);
 	if (!cached) {
-		cached = getEndpoints.call(ctx, options.privateApi !== false, async (url) => await probeOnce(ctx, url));
+		cached = getEndpoints.call(
+			ctx,
+			options.privateApi !== false,
+			async (url) => await probeOnce(ctx, url),
+		);
 		endpointsCache.set(ctx, cached);
 		cached.catch(() => endpointsCache.delete(ctx));
 	}
@@ -49,11 +66,17 @@ export function endpointsFor(ctx: PaymentsTrustFunctions, options: { privateApi?
 
 function resolveUrl(endpoints: Endpoints, spec: RequestSpec): string {
 	// A write only ever goes to a Private API path a read confirmed (or the user set): never to a guess.
-	if (spec.api === 'private' && spec.method !== 'GET' && !endpoints.privateApiConfirmed && endpoints.privateApiProblem) {
+	if (
+		spec.api === 'private' &&
+		spec.method !== 'GET' &&
+		!endpoints.privateApiConfirmed &&
+		endpoints.privateApiProblem
+	) {
 		throw endpoints.privateApiProblem;
 	}
 	if (/^https?:\/\//i.test(spec.path)) return spec.path;
-	if (spec.pathIsLink) return `${endpoints.origin}${spec.path.startsWith('/') ? '' : '/'}${spec.path}`;
+	if (spec.pathIsLink)
+		return `${endpoints.origin}${spec.path.startsWith('/') ? '' : '/'}${spec.path}`;
 	const root = spec.api === 'private' ? endpoints.privateApiUrl : endpoints.publicApiUrl;
 	return `${root}${spec.path.startsWith('/') ? '' : '/'}${spec.path}`;
 }
@@ -61,7 +84,10 @@ function resolveUrl(endpoints: Endpoints, spec: RequestSpec): string {
 /** How the answer's body arrived, before anyone trusts it. */
 function describeBody(body: unknown): string {
 	if (body === undefined || body === null || body === '') return 'an empty body';
-	if (typeof body === 'string') return /^\s*</.test(body) ? 'an HTML page, not JSON' : 'a body that is not JSON (cut off or garbled)';
+	if (typeof body === 'string')
+		return /^\s*</.test(body)
+			? 'an HTML page, not JSON'
+			: 'a body that is not JSON (cut off or garbled)';
 	if (Array.isArray(body)) return 'a JSON list where an object was expected';
 	return 'a body that is not a JSON object';
 }
@@ -75,7 +101,8 @@ function jsonObjectOf(body: unknown): IDataObject | undefined {
 	if (typeof body === 'string' && body.trim()) {
 		try {
 			const parsed: unknown = JSON.parse(body);
-			if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as IDataObject;
+			if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
+				return parsed as IDataObject;
 		} catch {
 			// not JSON
 		}
@@ -88,7 +115,9 @@ function scrubbedDeep(value: unknown, secrets: Secrets): unknown {
 	if (typeof value === 'string') return scrubSecrets(value, secrets);
 	if (Array.isArray(value)) return value.map((entry) => scrubbedDeep(entry, secrets));
 	if (value && typeof value === 'object') {
-		return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, scrubbedDeep(entry, secrets)]));
+		return Object.fromEntries(
+			Object.entries(value).map(([key, entry]) => [key, scrubbedDeep(entry, secrets)]),
+		);
 	}
 	return value;
 }
@@ -97,13 +126,24 @@ function scrubbedDeep(value: unknown, secrets: Secrets): unknown {
  * Reads an answer: a 2xx must be a JSON object, anything else is unreadable. An error status keeps its JSON
  * (field errors) or its text, both scrubbed, so the error can say what the server said without leaking.
  */
-function readAnswer(statusCode: number, body: unknown, headers: IDataObject, secrets: Secrets): Outcome {
+function readAnswer(
+	statusCode: number,
+	body: unknown,
+	headers: IDataObject,
+	secrets: Secrets,
+): Outcome {
 	const object = jsonObjectOf(body);
 	if (statusCode >= 200 && statusCode < 300) {
 		if (!object) return { kind: 'unreadable', statusCode, reason: describeBody(body), headers };
 		return { kind: 'response', statusCode, body: object, headers };
 	}
-	if (object) return { kind: 'response', statusCode, body: scrubbedDeep(object, secrets) as IDataObject, headers };
+	if (object)
+		return {
+			kind: 'response',
+			statusCode,
+			body: scrubbedDeep(object, secrets) as IDataObject,
+			headers,
+		};
 	const text = typeof body === 'string' ? scrubSecrets(body, secrets).trim().slice(0, 500) : '';
 	return { kind: 'response', statusCode, body: text ? { text } : {}, headers };
 }
@@ -114,12 +154,17 @@ const TIMEOUT_CODES = ['ECONNABORTED', 'ETIMEDOUT', 'ESOCKETTIMEDOUT'];
  * The only place that reads a network error. It keeps the code and message and drops everything else:
  * the HTTP client's error carries the request config, Authorization header included.
  */
-function describeNetworkError(error: unknown, secrets: Secrets): Extract<Outcome, { kind: 'network' }> {
+function describeNetworkError(
+	error: unknown,
+	secrets: Secrets,
+): Extract<Outcome, { kind: 'network' }> {
 	const raw = (error ?? {}) as { code?: unknown; message?: unknown; cause?: { code?: unknown } };
 	const message = scrubSecrets(String(raw.message ?? 'Network error'), secrets).slice(0, 300);
 	// n8n's authenticated helper rethrows without the code, keeping only its own wording of it
 	// ("The connection was aborted…" for ECONNABORTED, the client's code for a timeout).
-	const timedOut = TIMEOUT_CODES.includes(String(raw.code ?? raw.cause?.code)) || /timeout|timed out|aborted/i.test(message);
+	const timedOut =
+		TIMEOUT_CODES.includes(String(raw.code ?? raw.cause?.code)) ||
+		/timeout|timed out|aborted/i.test(message);
 	const code = String(raw.code ?? raw.cause?.code ?? (timedOut ? 'ETIMEDOUT' : 'ENETWORK'));
 	return { kind: 'network', code, message, timedOut };
 }
@@ -176,7 +221,13 @@ interface Exchange {
  * Authorization header to any host): a write that is redirected is an unknown outcome, a read follows only
  * redirects to the same origin, at most `maxRedirects`.
  */
-async function exchange(ctx: PaymentsTrustFunctions, request: Exchange, timeoutMs: number, secrets: Secrets, maxRedirects: number): Promise<Outcome> {
+async function exchange(
+	ctx: PaymentsTrustFunctions,
+	request: Exchange,
+	timeoutMs: number,
+	secrets: Secrets,
+	maxRedirects: number,
+): Promise<Outcome> {
 	const signal = AbortSignal.timeout(Math.max(1, timeoutMs));
 	const timeUp = deadline(signal);
 	let url = request.url;
@@ -206,12 +257,18 @@ async function exchange(ctx: PaymentsTrustFunctions, request: Exchange, timeoutM
 		);
 		const answer = await Promise.race([sent, timeUp]);
 		if (answer === 'deadline') {
-			return { kind: 'network', code: 'ETIMEDOUT', message: `no complete answer within ${timeoutMs} ms`, timedOut: true };
+			return {
+				kind: 'network',
+				code: 'ETIMEDOUT',
+				message: `no complete answer within ${timeoutMs} ms`,
+				timedOut: true,
+			};
 		}
 		if ('kind' in answer) return answer;
 		const statusCode = Number(answer.statusCode);
 		const headers = answer.headers ?? {};
-		if (statusCode < 300 || statusCode >= 400) return readAnswer(statusCode, answer.body, headers, secrets);
+		if (statusCode < 300 || statusCode >= 400)
+			return readAnswer(statusCode, answer.body, headers, secrets);
 
 		const location = typeof headers.location === 'string' ? headers.location : '';
 		let target: URL | undefined;
@@ -245,7 +302,13 @@ export async function sendOnce(
 	const endpoints = await endpointsFor(ctx);
 	const secrets = await secretsFor(ctx);
 	const url = resolveUrl(endpoints, spec);
-	return await exchange(ctx, { api: spec.api, method: spec.method, url, qs: spec.qs, body: spec.body }, timeoutMs, secrets, MAX_SAME_ORIGIN_REDIRECTS);
+	return await exchange(
+		ctx,
+		{ api: spec.api, method: spec.method, url, qs: spec.qs, body: spec.body },
+		timeoutMs,
+		secrets,
+		MAX_SAME_ORIGIN_REDIRECTS,
+	);
 }
 
 /** How long one look-up of the Private API may take, answer included. */
@@ -258,9 +321,17 @@ const PROBE_TIMEOUT_MS = 30_000;
  * gets confirmed must be the one that answered, since every write will go there.
  */
 async function probeOnce(ctx: PaymentsTrustFunctions, url: string): Promise<ProbeResult> {
-	const outcome = await exchange(ctx, { api: 'private', method: 'GET', url }, PROBE_TIMEOUT_MS, await secretsFor(ctx), 0);
-	if (outcome.kind === 'response') return { kind: 'response', statusCode: outcome.statusCode, body: outcome.body };
-	if (outcome.kind === 'unreadable') return { kind: 'unreadable', statusCode: outcome.statusCode, reason: outcome.reason };
+	const outcome = await exchange(
+		ctx,
+		{ api: 'private', method: 'GET', url },
+		PROBE_TIMEOUT_MS,
+		await secretsFor(ctx),
+		0,
+	);
+	if (outcome.kind === 'response')
+		return { kind: 'response', statusCode: outcome.statusCode, body: outcome.body };
+	if (outcome.kind === 'unreadable')
+		return { kind: 'unreadable', statusCode: outcome.statusCode, reason: outcome.reason };
 	return { kind: 'network', code: outcome.code, message: outcome.message };
 }
 
@@ -291,8 +362,19 @@ export async function sendSafe(
 ): Promise<Outcome> {
 	const once = async (): Promise<Outcome> => {
 		const outcome = await sendOnce(ctx, spec, policy.timeoutMs);
-		if (accepts && outcome.kind === 'response' && outcome.statusCode >= 200 && outcome.statusCode < 300 && !accepts(outcome.body)) {
-			return { kind: 'unreadable', statusCode: outcome.statusCode, reason: 'JSON without the expected data', headers: outcome.headers };
+		if (
+			accepts &&
+			outcome.kind === 'response' &&
+			outcome.statusCode >= 200 &&
+			outcome.statusCode < 300 &&
+			!accepts(outcome.body)
+		) {
+			return {
+				kind: 'unreadable',
+				statusCode: outcome.statusCode,
+				reason: 'JSON without the expected data',
+				headers: outcome.headers,
+			};
 		}
 		return outcome;
 	};

@@ -21,4 +21,5 @@ export const hasResourceWithId =
 		isResource(body.data) && body.data.id === id;
 
 /** `{"data": [resources]}`: a list that really is a list of resources (an empty list included). */
-export const hasResourceList: BodyCheck = (body) => Array.isArray(body.data) && body.data.every(isResource);
+export const hasResourceList: BodyCheck = (body) =>
+	Array.isArray(body.data) && body.data.every(isResource);

@@ -45,9 +45,14 @@ export function parseRetryAfter(value: unknown, now = Date.now()): number | unde
  * Delay before attempt `attempt + 1` (attempt counts from 1). Full jitter keeps hundreds of rows that failed
  * together from coming back together; a server's Retry-After wins when it is longer.
  */
-export function backoffDelayMs(attempt: number, policy: RetryPolicy, retryAfterMs?: number): number {
+export function backoffDelayMs(
+	attempt: number,
+	policy: RetryPolicy,
+	retryAfterMs?: number,
+): number {
 	const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, attempt - 1));
 	const jittered = Math.floor(Math.random() * ceiling);
-	if (retryAfterMs !== undefined) return Math.min(Math.max(retryAfterMs, jittered), policy.maxRetryAfterMs);
+	if (retryAfterMs !== undefined)
+		return Math.min(Math.max(retryAfterMs, jittered), policy.maxRetryAfterMs);
 	return jittered;
 }

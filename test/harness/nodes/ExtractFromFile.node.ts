@@ -3,7 +3,13 @@
  * for running example workflows with n8n-core alone. One item per CSV row, every value a string, as the
  * real node gives them; quoted fields, doubled quotes and line breaks inside quotes are understood.
  */
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+} from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 export function parseCsv(text: string): string[][] {
@@ -49,8 +55,19 @@ export class ExtractFromFile implements INodeType {
 		inputs: ['main'],
 		outputs: ['main'],
 		properties: [
-			{ displayName: 'Operation', name: 'operation', type: 'options', options: [{ name: 'CSV', value: 'csv' }], default: 'csv' },
-			{ displayName: 'Input Binary Field', name: 'binaryPropertyName', type: 'string', default: 'data' },
+			{
+				displayName: 'Operation',
+				name: 'operation',
+				type: 'options',
+				options: [{ name: 'CSV', value: 'csv' }],
+				default: 'csv',
+			},
+			{
+				displayName: 'Input Binary Field',
+				name: 'binaryPropertyName',
+				type: 'string',
+				default: 'data',
+			},
 			{ displayName: 'Options', name: 'options', type: 'collection', default: {}, options: [] },
 		],
 	};
@@ -61,8 +78,16 @@ export class ExtractFromFile implements INodeType {
 		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 			const property = this.getNodeParameter('binaryPropertyName', itemIndex) as string;
 			const binary = items[itemIndex].binary?.[property];
-			if (!binary) throw new NodeOperationError(this.getNode(), `No binary field "${property}" on item ${itemIndex}`);
-			const [header, ...rows] = parseCsv(Buffer.from(binary.data, 'base64').toString('utf8').replace(/^\uFEFF/, ''));
+			if (!binary)
+				throw new NodeOperationError(
+					this.getNode(),
+					`No binary field "${property}" on item ${itemIndex}`,
+				);
+			const [header, ...rows] = parseCsv(
+				Buffer.from(binary.data, 'base64')
+					.toString('utf8')
+					.replace(/^\uFEFF/, ''),
+			);
 			for (const cells of rows) {
 				const json: IDataObject = {};
 				header.forEach((column, index) => (json[column] = cells[index] ?? ''));

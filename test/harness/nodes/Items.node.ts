@@ -41,7 +41,10 @@ export class Items implements INodeType {
 			try {
 				parsed = JSON.parse(raw);
 			} catch (error) {
-				throw new NodeOperationError(this.getNode(), `"items" is not valid JSON: ${(error as Error).message}`);
+				throw new NodeOperationError(
+					this.getNode(),
+					`"items" is not valid JSON: ${(error as Error).message}`,
+				);
 			}
 		}
 		const list = Array.isArray(parsed) ? parsed : [parsed];

@@ -2,7 +2,12 @@
  * Stand-in for n8n's Manual Trigger (`n8n-nodes-base.manualTrigger`; n8n-nodes-base is not installed here).
  * Like the real one it is a trigger node whose manual run emits a single empty item.
  */
-import type { INodeType, INodeTypeDescription, ITriggerFunctions, ITriggerResponse } from 'n8n-workflow';
+import type {
+	INodeType,
+	INodeTypeDescription,
+	ITriggerFunctions,
+	ITriggerResponse,
+} from 'n8n-workflow';
 
 export class ManualTrigger implements INodeType {
 	description: INodeTypeDescription = {

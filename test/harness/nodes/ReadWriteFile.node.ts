@@ -6,7 +6,12 @@
  */
 import { readFile } from 'fs/promises';
 import { basename } from 'path';
-import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type {
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+} from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 export class ReadWriteFile implements INodeType {
@@ -20,7 +25,13 @@ export class ReadWriteFile implements INodeType {
 		inputs: ['main'],
 		outputs: ['main'],
 		properties: [
-			{ displayName: 'Operation', name: 'operation', type: 'options', options: [{ name: 'Read', value: 'read' }], default: 'read' },
+			{
+				displayName: 'Operation',
+				name: 'operation',
+				type: 'options',
+				options: [{ name: 'Read', value: 'read' }],
+				default: 'read',
+			},
 			{ displayName: 'File(s) Selector', name: 'fileSelector', type: 'string', default: '' },
 			{ displayName: 'Options', name: 'options', type: 'collection', default: {}, options: [] },
 		],
@@ -32,14 +43,22 @@ export class ReadWriteFile implements INodeType {
 		try {
 			content = await readFile(path);
 		} catch (error) {
-			throw new NodeOperationError(this.getNode(), `Cannot read "${path}": ${(error as Error).message}`);
+			throw new NodeOperationError(
+				this.getNode(),
+				`Cannot read "${path}": ${(error as Error).message}`,
+			);
 		}
 		return [
 			[
 				{
 					json: { fileName: basename(path), fileSize: content.length },
 					binary: {
-						data: { data: content.toString('base64'), mimeType: 'text/csv', fileName: basename(path), fileExtension: 'csv' },
+						data: {
+							data: content.toString('base64'),
+							mimeType: 'text/csv',
+							fileName: basename(path),
+							fileExtension: 'csv',
+						},
 					},
 					pairedItem: { item: 0 },
 				},

@@ -21,13 +21,48 @@ export const description: INodeProperties[] = [
 		noDataExpression: true,
 		displayOptions: { show: { resource: ['payoutInvoice'] } },
 		options: [
-			{ name: 'Create', value: 'create', description: 'Create a payout invoice per row (money moves only when processed)', action: 'Create a payout invoice' },
-			{ name: 'Create and Process', value: 'createAndProcess', description: 'Create and pay a payout per row, exactly once per reference ID', action: 'Create and process a payout' },
-			{ name: 'Get', value: 'get', description: 'Get a payout invoice by its PaymentsTrust ID', action: 'Get a payout invoice' },
-			{ name: 'Get by Reference ID', value: 'getByReference', description: 'Get a payout invoice by your own reference ID', action: 'Get a payout invoice by reference ID' },
-			{ name: 'Get Many', value: 'getMany', description: 'List payout invoices, newest first', action: 'Get many payout invoices' },
-			{ name: 'Process', value: 'process', description: 'Pay an invoice that is in status "created"', action: 'Process a payout invoice' },
-			{ name: 'Validate', value: 'validate', description: 'Dry run: check every row as Create would, send nothing', action: 'Validate payouts without sending' },
+			{
+				name: 'Create',
+				value: 'create',
+				description: 'Create a payout invoice per row (money moves only when processed)',
+				action: 'Create a payout invoice',
+			},
+			{
+				name: 'Create and Process',
+				value: 'createAndProcess',
+				description: 'Create and pay a payout per row, exactly once per reference ID',
+				action: 'Create and process a payout',
+			},
+			{
+				name: 'Get',
+				value: 'get',
+				description: 'Get a payout invoice by its PaymentsTrust ID',
+				action: 'Get a payout invoice',
+			},
+			{
+				name: 'Get by Reference ID',
+				value: 'getByReference',
+				description: 'Get a payout invoice by your own reference ID',
+				action: 'Get a payout invoice by reference ID',
+			},
+			{
+				name: 'Get Many',
+				value: 'getMany',
+				description: 'List payout invoices, newest first',
+				action: 'Get many payout invoices',
+			},
+			{
+				name: 'Process',
+				value: 'process',
+				description: 'Pay an invoice that is in status "created"',
+				action: 'Process a payout invoice',
+			},
+			{
+				name: 'Validate',
+				value: 'validate',
+				description: 'Dry run: check every row as Create would, send nothing',
+				action: 'Validate payouts without sending',
+			},
 		],
 		// A new node opens on the dry run: nothing is paid until someone picks an operation that moves money.
 		default: 'validate',
@@ -38,14 +73,23 @@ export const description: INodeProperties[] = [
 		name: 'toolSafetyNotice',
 		type: 'notice',
 		default: '',
-		displayOptions: { show: { '@tool': [true], resource: ['payoutInvoice'], operation: ['create', 'createAndProcess'] } },
+		displayOptions: {
+			show: {
+				'@tool': [true],
+				resource: ['payoutInvoice'],
+				operation: ['create', 'createAndProcess'],
+			},
+		},
 	},
 	{
-		displayName: 'Process is not available to AI agents: use Create and Process with a Run Safety Limit instead',
+		displayName:
+			'Process is not available to AI agents: use Create and Process with a Run Safety Limit instead',
 		name: 'toolProcessNotice',
 		type: 'notice',
 		default: '',
-		displayOptions: { show: { '@tool': [true], resource: ['payoutInvoice'], operation: ['process'] } },
+		displayOptions: {
+			show: { '@tool': [true], resource: ['payoutInvoice'], operation: ['process'] },
+		},
 	},
 	...showOnlyFor('payoutInvoice', PAYOUT_OPERATIONS, payoutProperties),
 	// Validate has its own output (valid, cost preview): Simplify is for the rows that are sent.

@@ -10,7 +10,11 @@ import { sendSafe } from '../../transport/request';
  * The invoice an invoice picker points at, read from the platform: by ID (`GET /payout-invoices/{id}`) or
  * by reference ID (the API's `filter[reference_id]`, exact match). Not found is an error naming the row.
  */
-export async function findInvoice(ctx: IExecuteFunctions, located: Located, itemIndex: number): Promise<IDataObject> {
+export async function findInvoice(
+	ctx: IExecuteFunctions,
+	located: Located,
+	itemIndex: number,
+): Promise<IDataObject> {
 	// An empty ID would GET the invoice list and output it as one empty invoice.
 	if (!located.value) {
 		throw new NodeOperationError(ctx.getNode(), `Row ${itemIndex + 1}: no payout invoice chosen`, {
@@ -23,25 +27,41 @@ export async function findInvoice(ctx: IExecuteFunctions, located: Located, item
 		// A list that is not a list is a failed look-up, never "no such invoice".
 		const { outcome, invoice: match } = await lookUpReference(ctx, referenceId);
 		if (outcome.kind !== 'response' || outcome.statusCode !== 200) {
-			throw toNodeApiError(ctx.getNode(), outcome, { action: 'Get payout invoice by reference ID', itemIndex, referenceId });
+			throw toNodeApiError(ctx.getNode(), outcome, {
+				action: 'Get payout invoice by reference ID',
+				itemIndex,
+				referenceId,
+			});
 		}
 		if (!match) {
-			throw new NodeOperationError(ctx.getNode(), `Row ${itemIndex + 1}: no payout invoice has reference ID "${referenceId}"`, {
-				itemIndex,
-				description: 'Nothing was created with this reference ID (in the mode of this credential’s keys).',
-			});
+			throw new NodeOperationError(
+				ctx.getNode(),
+				`Row ${itemIndex + 1}: no payout invoice has reference ID "${referenceId}"`,
+				{
+					itemIndex,
+					description:
+						'Nothing was created with this reference ID (in the mode of this credential’s keys).',
+				},
+			);
 		}
 		return match;
 	}
 	// A 200 without this invoice is a failed read, never an empty invoice.
 	const outcome = await sendSafe(
 		ctx,
-		{ api: 'private', method: 'GET', path: `/payout-invoices/${encodeURIComponent(located.value)}` },
+		{
+			api: 'private',
+			method: 'GET',
+			path: `/payout-invoices/${encodeURIComponent(located.value)}`,
+		},
 		undefined,
 		hasInvoiceWithId(located.value),
 	);
 	if (outcome.kind !== 'response' || outcome.statusCode !== 200) {
-		throw toNodeApiError(ctx.getNode(), outcome, { action: `Get payout invoice "${located.value}"`, itemIndex });
+		throw toNodeApiError(ctx.getNode(), outcome, {
+			action: `Get payout invoice "${located.value}"`,
+			itemIndex,
+		});
 	}
 	return (outcome.body.data ?? {}) as IDataObject;
 }

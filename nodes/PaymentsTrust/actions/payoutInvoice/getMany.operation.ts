@@ -1,4 +1,9 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 
 import { STATUS_OPTIONS } from '../../helpers/invoice';
 import { forEachItem } from '../../helpers/items';
@@ -7,37 +12,45 @@ import { rawOnlyOptions, returnAllAndLimit, simplifyOption } from '../common.des
 import { showOnlyFor } from '../displayOptions';
 import { invoiceOutput, simplifyOf } from './get.operation';
 
-export const description: INodeProperties[] = showOnlyFor('payoutInvoice', ['getMany'], [
-	...returnAllAndLimit,
-	{
-		displayName: 'Filters',
-		name: 'filters',
-		type: 'collection',
-		placeholder: 'Add filter',
-		default: {},
-		options: [
-			{
-				displayName: 'Reference ID',
-				name: 'referenceId',
-				type: 'string',
-				default: '',
-				description: 'Only the invoice with this reference ID (filter[reference_id])',
-			},
-			{
-				displayName: 'Status',
-				name: 'status',
-				type: 'options',
-				default: 'processed',
-				options: STATUS_OPTIONS,
-				description: 'Only invoices in this status (filter[status]; not confirmed by the API reference)',
-			},
-		],
-	},
-	simplifyOption,
-	rawOnlyOptions,
-]);
+export const description: INodeProperties[] = showOnlyFor(
+	'payoutInvoice',
+	['getMany'],
+	[
+		...returnAllAndLimit,
+		{
+			displayName: 'Filters',
+			name: 'filters',
+			type: 'collection',
+			placeholder: 'Add filter',
+			default: {},
+			options: [
+				{
+					displayName: 'Reference ID',
+					name: 'referenceId',
+					type: 'string',
+					default: '',
+					description: 'Only the invoice with this reference ID (filter[reference_id])',
+				},
+				{
+					displayName: 'Status',
+					name: 'status',
+					type: 'options',
+					default: 'processed',
+					options: STATUS_OPTIONS,
+					description:
+						'Only invoices in this status (filter[status]; not confirmed by the API reference)',
+				},
+			],
+		},
+		simplifyOption,
+		rawOnlyOptions,
+	],
+);
 
-export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+): Promise<INodeExecutionData[]> {
 	return await forEachItem(this, items, async (itemIndex) => {
 		const returnAll = this.getNodeParameter('returnAll', itemIndex) as boolean;
 		const limit = returnAll ? Infinity : (this.getNodeParameter('limit', itemIndex) as number);

@@ -1,31 +1,94 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { serviceLocator } from '../locators.description';
-import { concurrencyOption, includeRawOption, requestOptions, waitOptions } from '../common.description';
+import {
+	concurrencyOption,
+	includeRawOption,
+	requestOptions,
+	waitOptions,
+} from '../common.description';
 
 /** The operations that take a payout per row: Create, Create and Process, and the Validate dry run. */
 export const PAYOUT_OPERATIONS = ['create', 'createAndProcess', 'validate'];
 
 const customerFields: INodeProperties[] = [
 	{ displayName: 'City', name: 'city', type: 'string', default: '', description: 'Address: city' },
-	{ displayName: 'Country', name: 'country', type: 'string', default: '', placeholder: 'e.g. US', description: 'Address: country' },
-	{ displayName: 'Customer Metadata (JSON)', name: 'metadata', type: 'json', default: '{}', description: 'Any key-value data about the recipient' },
-	{ displayName: 'Customer Reference ID', name: 'reference_id', type: 'string', default: '', description: 'Your ID of the recipient (required by the API when a customer is sent)' },
-	{ displayName: 'Date of Birth', name: 'date_of_birth', type: 'string', default: '', placeholder: 'e.g. 1990-12-31' },
-	{ displayName: 'Email', name: 'email', type: 'string', placeholder: 'name@email.com', default: '' },
-	{ displayName: 'Full Address', name: 'full_address', type: 'string', default: '', description: 'Address: the whole address on one line' },
+	{
+		displayName: 'Country',
+		name: 'country',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. US',
+		description: 'Address: country',
+	},
+	{
+		displayName: 'Customer Metadata (JSON)',
+		name: 'metadata',
+		type: 'json',
+		default: '{}',
+		description: 'Any key-value data about the recipient',
+	},
+	{
+		displayName: 'Customer Reference ID',
+		name: 'reference_id',
+		type: 'string',
+		default: '',
+		description: 'Your ID of the recipient (required by the API when a customer is sent)',
+	},
+	{
+		displayName: 'Date of Birth',
+		name: 'date_of_birth',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. 1990-12-31',
+	},
+	{
+		displayName: 'Email',
+		name: 'email',
+		type: 'string',
+		placeholder: 'name@email.com',
+		default: '',
+	},
+	{
+		displayName: 'Full Address',
+		name: 'full_address',
+		type: 'string',
+		default: '',
+		description: 'Address: the whole address on one line',
+	},
 	{ displayName: 'Individual Tax ID', name: 'individual_tax_id', type: 'string', default: '' },
 	{ displayName: 'Name', name: 'name', type: 'string', default: '' },
 	{ displayName: 'Phone', name: 'phone', type: 'string', default: '' },
-	{ displayName: 'Post Code', name: 'post_code', type: 'string', default: '', description: 'Address: post code' },
-	{ displayName: 'Region', name: 'region', type: 'string', default: '', description: 'Address: region or state' },
-	{ displayName: 'Street', name: 'street', type: 'string', default: '', description: 'Address: street' },
+	{
+		displayName: 'Post Code',
+		name: 'post_code',
+		type: 'string',
+		default: '',
+		description: 'Address: post code',
+	},
+	{
+		displayName: 'Region',
+		name: 'region',
+		type: 'string',
+		default: '',
+		description: 'Address: region or state',
+	},
+	{
+		displayName: 'Street',
+		name: 'street',
+		type: 'string',
+		default: '',
+		description: 'Address: street',
+	},
 ];
 
 /** Waiting for the final status only means something when the row is paid (Create and Process). */
 const [waitOptionWait, waitOptionMaxWait, waitOptionPollInterval] = waitOptions.map((option) => ({
 	...option,
-	displayOptions: { ...option.displayOptions, show: { ...option.displayOptions?.show, '/operation': ['createAndProcess'] } },
+	displayOptions: {
+		...option.displayOptions,
+		show: { ...option.displayOptions?.show, '/operation': ['createAndProcess'] },
+	},
 }));
 
 export const payoutProperties: INodeProperties[] = [
@@ -39,7 +102,8 @@ export const payoutProperties: INodeProperties[] = [
 		required: true,
 		default: 'USD',
 		placeholder: 'e.g. USD',
-		description: 'Three-letter ISO code of the invoice currency; it must be the currency the service takes',
+		description:
+			'Three-letter ISO code of the invoice currency; it must be the currency the service takes',
 	},
 	{
 		displayName: 'Amount',
@@ -82,7 +146,8 @@ export const payoutProperties: INodeProperties[] = [
 				noFieldsError: 'Choose a service above to map its recipient fields',
 			},
 		},
-		description: 'The recipient details the chosen service asks for (account, card number, IBAN, …)',
+		description:
+			'The recipient details the chosen service asks for (account, card number, IBAN, …)',
 	},
 	{
 		displayName: 'Additional Fields',
@@ -109,7 +174,13 @@ export const payoutProperties: INodeProperties[] = [
 				description:
 					'A saved card token to pay to instead of the card details. The service’s card fields are then optional; when they are given too, they take priority over the token.',
 			},
-			{ displayName: 'Context (JSON)', name: 'context', type: 'json', default: '{}', description: 'Additional recipient data such as the card holder or card expiry' },
+			{
+				displayName: 'Context (JSON)',
+				name: 'context',
+				type: 'json',
+				default: '{}',
+				description: 'Additional recipient data such as the card holder or card expiry',
+			},
 			{
 				displayName: 'Customer',
 				name: 'customer',
@@ -124,9 +195,16 @@ export const payoutProperties: INodeProperties[] = [
 				name: 'extraFields',
 				type: 'json',
 				default: '{}',
-				description: 'Service fields given as JSON, merged over the mapped ones: handy when the service is chosen by an expression',
+				description:
+					'Service fields given as JSON, merged over the mapped ones: handy when the service is chosen by an expression',
 			},
-			{ displayName: 'Metadata (JSON)', name: 'metadata', type: 'json', default: '{}', description: 'Your own key-value data, returned with the invoice' },
+			{
+				displayName: 'Metadata (JSON)',
+				name: 'metadata',
+				type: 'json',
+				default: '{}',
+				description: 'Your own key-value data, returned with the invoice',
+			},
 		],
 	},
 	{
@@ -135,12 +213,39 @@ export const payoutProperties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add invoice option',
 		default: {},
-		description: 'Processing options of the invoice; check which your account supports with your PaymentsTrust manager',
+		description:
+			'Processing options of the invoice; check which your account supports with your PaymentsTrust manager',
 		options: [
-			{ displayName: 'Allow Partially', name: 'allow_partially', type: 'boolean', default: false, description: 'Whether partial processing is allowed' },
-			{ displayName: 'Auto Process', name: 'auto_process', type: 'boolean', default: false, description: 'Whether the platform processes the invoice right after creating it (Create then moves money)' },
-			{ displayName: 'Parallel Mode', name: 'parallel_mode', type: 'boolean', default: false, description: 'Whether split parts are processed in parallel rather than one after another' },
-			{ displayName: 'Split Mode', name: 'split_mode', type: 'boolean', default: false, description: 'Whether an amount above the service maximum is split into parts (at most 100)' },
+			{
+				displayName: 'Allow Partially',
+				name: 'allow_partially',
+				type: 'boolean',
+				default: false,
+				description: 'Whether partial processing is allowed',
+			},
+			{
+				displayName: 'Auto Process',
+				name: 'auto_process',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether the platform processes the invoice right after creating it (Create then moves money)',
+			},
+			{
+				displayName: 'Parallel Mode',
+				name: 'parallel_mode',
+				type: 'boolean',
+				default: false,
+				description: 'Whether split parts are processed in parallel rather than one after another',
+			},
+			{
+				displayName: 'Split Mode',
+				name: 'split_mode',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether an amount above the service maximum is split into parts (at most 100)',
+			},
 		],
 	},
 	{
@@ -172,7 +277,13 @@ export const payoutProperties: INodeProperties[] = [
 						name: 'limit',
 						values: [
 							{ displayName: 'Currency', name: 'currency', type: 'string', default: 'USD' },
-							{ displayName: 'Max Total', name: 'maxTotal', type: 'string', default: '', placeholder: 'e.g. 10000.00' },
+							{
+								displayName: 'Max Total',
+								name: 'maxTotal',
+								type: 'string',
+								default: '',
+								placeholder: 'e.g. 10000.00',
+							},
 						],
 					},
 				],

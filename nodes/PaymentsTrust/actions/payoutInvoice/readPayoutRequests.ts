@@ -3,16 +3,26 @@ import { jsonParse, NodeOperationError } from 'n8n-workflow';
 
 import { readServiceLocator } from '../../helpers/locator';
 import type { PayoutRequest } from '../../payouts/types';
-import { parseSafetyLimits, referenceIdText, type SafetyLimitEntry } from '../../payouts/validateRows';
+import {
+	parseSafetyLimits,
+	referenceIdText,
+	type SafetyLimitEntry,
+} from '../../payouts/validateRows';
 
 const ADDRESS_KEYS = ['country', 'region', 'city', 'street', 'full_address', 'post_code'];
 /** Columns that are the payout itself, never a recipient field, when fields are matched by column name. */
 const PAYOUT_COLUMNS = ['reference_id', 'referenceId', 'service', 'currency', 'amount'];
 const INVOICE_OPTION_KEYS = ['auto_process', 'split_mode', 'parallel_mode', 'allow_partially'];
 
-function jsonObject(ctx: IExecuteFunctions, value: unknown, name: string, itemIndex: number): IDataObject {
+function jsonObject(
+	ctx: IExecuteFunctions,
+	value: unknown,
+	name: string,
+	itemIndex: number,
+): IDataObject {
 	if (value === undefined || value === null || value === '') return {};
-	const parsed = typeof value === 'string' ? jsonParse<unknown>(value, { fallbackValue: undefined }) : value;
+	const parsed =
+		typeof value === 'string' ? jsonParse<unknown>(value, { fallbackValue: undefined }) : value;
 	if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
 		throw new NodeOperationError(ctx.getNode(), `${name} must be a JSON object`, { itemIndex });
 	}
@@ -20,20 +30,41 @@ function jsonObject(ctx: IExecuteFunctions, value: unknown, name: string, itemIn
 }
 
 function withoutBlanks(source: IDataObject): IDataObject {
-	return Object.fromEntries(Object.entries(source).filter(([, value]) => value !== '' && value !== undefined && value !== null));
+	return Object.fromEntries(
+		Object.entries(source).filter(
+			([, value]) => value !== '' && value !== undefined && value !== null,
+		),
+	);
 }
 
 /** The recipient fields of a row: mapped in the UI, or matched by column name (auto-map), plus extra JSON. */
-function readFields(ctx: IExecuteFunctions, item: INodeExecutionData, itemIndex: number, extraFields: IDataObject): IDataObject {
-	const mappingMode = ctx.getNodeParameter('serviceFields.mappingMode', itemIndex, 'defineBelow') as string;
+function readFields(
+	ctx: IExecuteFunctions,
+	item: INodeExecutionData,
+	itemIndex: number,
+	extraFields: IDataObject,
+): IDataObject {
+	const mappingMode = ctx.getNodeParameter(
+		'serviceFields.mappingMode',
+		itemIndex,
+		'defineBelow',
+	) as string;
 	let fields: IDataObject;
 	if (mappingMode === 'autoMapInputData') {
-		const schema = ctx.getNodeParameter('serviceFields.schema', itemIndex, []) as Array<{ id: string; removed?: boolean }>;
+		const schema = ctx.getNodeParameter('serviceFields.schema', itemIndex, []) as Array<{
+			id: string;
+			removed?: boolean;
+		}>;
 		const keys = schema.filter((field) => !field.removed).map((field) => field.id);
 		// No schema: the service comes from an expression (a column), so its fields are not known yet. Every
 		// column goes forward and the run keeps those the service declares (see PayoutRequest.fieldsAutoMapped).
-		const candidates = keys.length > 0 ? keys : Object.keys(item.json).filter((key) => !PAYOUT_COLUMNS.includes(key));
-		fields = Object.fromEntries(candidates.filter((key) => key in item.json).map((key) => [key, item.json[key]]));
+		const candidates =
+			keys.length > 0
+				? keys
+				: Object.keys(item.json).filter((key) => !PAYOUT_COLUMNS.includes(key));
+		fields = Object.fromEntries(
+			candidates.filter((key) => key in item.json).map((key) => [key, item.json[key]]),
+		);
 	} else {
 		fields = (ctx.getNodeParameter('serviceFields.value', itemIndex, {}) ?? {}) as IDataObject;
 	}
@@ -41,12 +72,20 @@ function readFields(ctx: IExecuteFunctions, item: INodeExecutionData, itemIndex:
 	// The API takes field values as text; a sheet may hand over numbers (an account number, say).
 	for (const [key, value] of Object.entries(merged)) {
 		// A number beyond the safe integer range stays a number so that validation refuses it (digits already lost).
-		if ((typeof value === 'number' && Math.abs(value) <= Number.MAX_SAFE_INTEGER) || typeof value === 'boolean') merged[key] = String(value);
+		if (
+			(typeof value === 'number' && Math.abs(value) <= Number.MAX_SAFE_INTEGER) ||
+			typeof value === 'boolean'
+		)
+			merged[key] = String(value);
 	}
 	return merged;
 }
 
-function readCustomer(ctx: IExecuteFunctions, customer: IDataObject, itemIndex: number): IDataObject | undefined {
+function readCustomer(
+	ctx: IExecuteFunctions,
+	customer: IDataObject,
+	itemIndex: number,
+): IDataObject | undefined {
 	const filled = withoutBlanks(customer);
 	if (Object.keys(filled).length === 0) return undefined;
 	const result: IDataObject = {};
@@ -67,7 +106,11 @@ function readCustomer(ctx: IExecuteFunctions, customer: IDataObject, itemIndex: 
  * parameters cannot be read (an expression that fails, JSON that is not an object) becomes a refused row
  * like any other invalid row, so it does not stop the others.
  */
-export function readPayoutRequests(ctx: IExecuteFunctions, items: INodeExecutionData[], testMode: boolean): PayoutRequest[] {
+export function readPayoutRequests(
+	ctx: IExecuteFunctions,
+	items: INodeExecutionData[],
+	testMode: boolean,
+): PayoutRequest[] {
 	return items.map((item, itemIndex) => {
 		try {
 			return readPayoutRequest(ctx, item, itemIndex, testMode);
@@ -79,25 +122,46 @@ export function readPayoutRequests(ctx: IExecuteFunctions, items: INodeExecution
 				// the reference ID is what could not be read
 			}
 			const unreadable = `could not be read: ${(error as Error).message}`;
-			return { itemIndex, referenceId, service: '', currency: '', amount: '', fields: {}, extra: {}, testMode, unreadable };
+			return {
+				itemIndex,
+				referenceId,
+				service: '',
+				currency: '',
+				amount: '',
+				fields: {},
+				extra: {},
+				testMode,
+				unreadable,
+			};
 		}
 	});
 }
 
-function readPayoutRequest(ctx: IExecuteFunctions, item: INodeExecutionData, itemIndex: number, testMode: boolean): PayoutRequest {
+function readPayoutRequest(
+	ctx: IExecuteFunctions,
+	item: INodeExecutionData,
+	itemIndex: number,
+	testMode: boolean,
+): PayoutRequest {
 	const additional = ctx.getNodeParameter('additionalFields', itemIndex, {}) as IDataObject;
 	const invoiceOptions = ctx.getNodeParameter('invoiceOptions', itemIndex, {}) as IDataObject;
 	const extra: IDataObject = {};
 	if (additional.callbackUrl) extra.callback_url = String(additional.callbackUrl);
 	if (additional.description) extra.description = String(additional.description);
-	if (typeof additional.token === 'string' && additional.token.trim()) extra.token = additional.token.trim();
+	if (typeof additional.token === 'string' && additional.token.trim())
+		extra.token = additional.token.trim();
 	const customer = readCustomer(ctx, (additional.customer ?? {}) as IDataObject, itemIndex);
 	if (customer) extra.customer = customer;
 	const context = jsonObject(ctx, additional.context, 'context', itemIndex);
 	if (Object.keys(context).length) extra.context = context;
 	const metadata = jsonObject(ctx, additional.metadata, 'metadata', itemIndex);
 	if (Object.keys(metadata).length) extra.metadata = metadata;
-	const options = Object.fromEntries(INVOICE_OPTION_KEYS.filter((key) => key in invoiceOptions).map((key) => [key, invoiceOptions[key] === true]));
+	const options = Object.fromEntries(
+		INVOICE_OPTION_KEYS.filter((key) => key in invoiceOptions).map((key) => [
+			key,
+			invoiceOptions[key] === true,
+		]),
+	);
 	if (Object.keys(options).length) extra.options = options;
 	const extraFields = jsonObject(ctx, additional.extraFields, 'extra service fields', itemIndex);
 	// test_mode comes from the credential only; one in the extra fields JSON is taken out and checked by the run.
@@ -109,11 +173,14 @@ function readPayoutRequest(ctx: IExecuteFunctions, item: INodeExecutionData, ite
 		referenceId: 'text' in reference ? reference.text : '',
 		referenceIdRule: 'rule' in reference ? reference.rule : undefined,
 		service: readServiceLocator(ctx.getNodeParameter('service', itemIndex, '')).value,
-		currency: String(ctx.getNodeParameter('currency', itemIndex, '') ?? '').trim().toUpperCase(),
+		currency: String(ctx.getNodeParameter('currency', itemIndex, '') ?? '')
+			.trim()
+			.toUpperCase(),
 		amount: ctx.getNodeParameter('amount', itemIndex, '') as unknown,
 		fields: readFields(ctx, item, itemIndex, extraFields),
 		fieldsAutoMapped:
-			ctx.getNodeParameter('serviceFields.mappingMode', itemIndex, 'defineBelow') === 'autoMapInputData' &&
+			ctx.getNodeParameter('serviceFields.mappingMode', itemIndex, 'defineBelow') ===
+				'autoMapInputData' &&
 			(ctx.getNodeParameter('serviceFields.schema', itemIndex, []) as unknown[]).length === 0,
 		extra,
 		testMode,
@@ -122,10 +189,17 @@ function readPayoutRequest(ctx: IExecuteFunctions, item: INodeExecutionData, ite
 }
 
 /** "Run Safety Limits" as exact minor units per currency. A limit that cannot apply as written stops the node. */
-export function readSafetyLimits(ctx: IExecuteFunctions, options: IDataObject): Map<string, bigint> {
-	const parsed = parseSafetyLimits((((options.safetyLimits ?? {}) as IDataObject).limit ?? []) as SafetyLimitEntry[]);
+export function readSafetyLimits(
+	ctx: IExecuteFunctions,
+	options: IDataObject,
+): Map<string, bigint> {
+	const parsed = parseSafetyLimits(
+		(((options.safetyLimits ?? {}) as IDataObject).limit ?? []) as SafetyLimitEntry[],
+	);
 	if ('error' in parsed) {
-		throw new NodeOperationError(ctx.getNode(), parsed.error, { description: 'Nothing was sent: safety limits are checked before any money moves.' });
+		throw new NodeOperationError(ctx.getNode(), parsed.error, {
+			description: 'Nothing was sent: safety limits are checked before any money moves.',
+		});
 	}
 	return parsed.limits;
 }

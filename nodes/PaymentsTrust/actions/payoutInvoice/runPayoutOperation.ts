@@ -17,11 +17,18 @@ import { readPayoutRequests, readSafetyLimits } from './readPayoutRequests';
  * code, so IDs are turned into codes with one read of the service list. An unknown ID stays as it is and
  * is refused by validation like an unknown code.
  */
-async function withServiceCodes(ctx: IExecuteFunctions, requests: PayoutRequest[]): Promise<PayoutRequest[]> {
+async function withServiceCodes(
+	ctx: IExecuteFunctions,
+	requests: PayoutRequest[],
+): Promise<PayoutRequest[]> {
 	if (!requests.some((request) => isServiceId(request.service))) return requests;
-	const codes = await serviceCodesById(ctx, (outcome) => toNodeApiError(ctx.getNode(), outcome, { action: 'Reading the payout services' }));
+	const codes = await serviceCodesById(ctx, (outcome) =>
+		toNodeApiError(ctx.getNode(), outcome, { action: 'Reading the payout services' }),
+	);
 	return requests.map((request) =>
-		isServiceId(request.service) ? { ...request, service: codes.get(request.service) ?? request.service } : request,
+		isServiceId(request.service)
+			? { ...request, service: codes.get(request.service) ?? request.service }
+			: request,
 	);
 }
 
@@ -29,8 +36,14 @@ async function withServiceCodes(ctx: IExecuteFunctions, requests: PayoutRequest[
  * A row that asks, through its extra fields JSON, for another mode than the credential's Environment stops the whole
  * run before anything is sent: test or live is the credential's to say, and a row must not quietly change it.
  */
-function refuseOtherMode(ctx: IExecuteFunctions, requests: PayoutRequest[], testMode: boolean): void {
-	const other = requests.find((request) => request.requestedTestMode !== undefined && request.requestedTestMode !== testMode);
+function refuseOtherMode(
+	ctx: IExecuteFunctions,
+	requests: PayoutRequest[],
+	testMode: boolean,
+): void {
+	const other = requests.find(
+		(request) => request.requestedTestMode !== undefined && request.requestedTestMode !== testMode,
+	);
 	if (!other) return;
 	const environment = environmentName(testMode ? 'test' : 'live');
 	throw new NodeOperationError(
@@ -38,13 +51,18 @@ function refuseOtherMode(ctx: IExecuteFunctions, requests: PayoutRequest[], test
 		`Row ${other.itemIndex + 1}: the extra service fields JSON sets test_mode to ${JSON.stringify(other.requestedTestMode)}, but the credential's Environment is ${environment} (test_mode ${testMode}). Nothing was sent.`,
 		{
 			itemIndex: other.itemIndex,
-			description: 'Test or live is set by the credential’s Environment only. Remove test_mode from the extra fields JSON, or use a credential of the other Environment.',
+			description:
+				'Test or live is set by the credential’s Environment only. Remove test_mode from the extra fields JSON, or use a credential of the other Environment.',
 		},
 	);
 }
 
 /** Create, Create and Process and Validate share one engine; they differ only in how far a row goes. */
-export async function runPayoutOperation(ctx: IExecuteFunctions, items: INodeExecutionData[], mode: PayoutMode): Promise<INodeExecutionData[]> {
+export async function runPayoutOperation(
+	ctx: IExecuteFunctions,
+	items: INodeExecutionData[],
+	mode: PayoutMode,
+): Promise<INodeExecutionData[]> {
 	const options = readOptions(ctx);
 	const { testMode } = await endpointsFor(ctx);
 	const requests = await withServiceCodes(ctx, readPayoutRequests(ctx, items, testMode));
@@ -60,5 +78,7 @@ export async function runPayoutOperation(ctx: IExecuteFunctions, items: INodeExe
 	});
 	// Simplify shapes paid rows only: error items keep every detail, Validate has its own shape.
 	if (mode === 'validate' || ctx.getNodeParameter('simplify', 0, true) === false) return output;
-	return output.map((item) => (item.json.error !== undefined ? item : { ...item, json: simplifyInvoice(item.json) }));
+	return output.map((item) =>
+		item.json.error !== undefined ? item : { ...item, json: simplifyInvoice(item.json) },
+	);
 }

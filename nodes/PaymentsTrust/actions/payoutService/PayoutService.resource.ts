@@ -13,8 +13,18 @@ export const description: INodeProperties[] = [
 		noDataExpression: true,
 		displayOptions: { show: { resource: ['payoutService'] } },
 		options: [
-			{ name: 'Get', value: 'get', description: 'Get one payout service of the account by ID', action: 'Get a payout service' },
-			{ name: 'Get Many', value: 'getMany', description: 'List the payout services of the account with their limits and fees', action: 'Get many payout services' },
+			{
+				name: 'Get',
+				value: 'get',
+				description: 'Get one payout service of the account by ID',
+				action: 'Get a payout service',
+			},
+			{
+				name: 'Get Many',
+				value: 'getMany',
+				description: 'List the payout services of the account with their limits and fees',
+				action: 'Get many payout services',
+			},
 		],
 		default: 'getMany',
 	},

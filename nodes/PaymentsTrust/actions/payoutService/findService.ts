@@ -39,12 +39,17 @@ export async function findServiceResource(
 ): Promise<IDataObject | undefined> {
 	const key = located.mode === 'id' ? 'id' : 'code';
 	return (await listServiceResources(ctx, onFailure)).find((resource) =>
-		key === 'id' ? resource.id === located.value : ((resource.attributes ?? {}) as IDataObject).service === located.value,
+		key === 'id'
+			? resource.id === located.value
+			: ((resource.attributes ?? {}) as IDataObject).service === located.value,
 	);
 }
 
 /** Service IDs (`comcpos_…`) to codes, for the payout operations, which send the code. */
-export async function serviceCodesById(ctx: PaymentsTrustFunctions, onFailure?: PageFailure): Promise<Map<string, string>> {
+export async function serviceCodesById(
+	ctx: PaymentsTrustFunctions,
+	onFailure?: PageFailure,
+): Promise<Map<string, string>> {
 	const byId = new Map<string, string>();
 	for (const resource of await listServiceResources(ctx, onFailure)) {
 		const code = ((resource.attributes ?? {}) as IDataObject).service;

@@ -1,4 +1,9 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { forEachItem } from '../../helpers/items';
@@ -10,45 +15,66 @@ import { toNodeApiError } from '../../transport/errors';
 import { endpointsFor, sendSafe } from '../../transport/request';
 import { showOnlyFor } from '../displayOptions';
 
-export const description: INodeProperties[] = showOnlyFor('prerequest', ['getServices'], [
-	{
-		displayName: 'Currency',
-		name: 'currency',
-		type: 'string',
-		required: true,
-		default: 'USD',
-		placeholder: 'e.g. USD',
-		description: 'Three-letter ISO code of the invoice currency',
-	},
-	{
-		displayName: 'Amount',
-		name: 'amount',
-		type: 'string',
-		required: true,
-		default: '',
-		placeholder: 'e.g. 100.55',
-		description: 'Amount to pay out, as a plain decimal number. Only services whose limits allow it are returned.',
-	},
-]);
+export const description: INodeProperties[] = showOnlyFor(
+	'prerequest',
+	['getServices'],
+	[
+		{
+			displayName: 'Currency',
+			name: 'currency',
+			type: 'string',
+			required: true,
+			default: 'USD',
+			placeholder: 'e.g. USD',
+			description: 'Three-letter ISO code of the invoice currency',
+		},
+		{
+			displayName: 'Amount',
+			name: 'amount',
+			type: 'string',
+			required: true,
+			default: '',
+			placeholder: 'e.g. 100.55',
+			description:
+				'Amount to pay out, as a plain decimal number. Only services whose limits allow it are returned.',
+		},
+	],
+);
 
 /** Pre-request (Public API): which services can pay this amount in this currency, with their fields and limits. */
-export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+): Promise<INodeExecutionData[]> {
 	return await forEachItem(this, items, async (itemIndex) => {
 		const currency = String(this.getNodeParameter('currency', itemIndex)).trim().toUpperCase();
 		const rawAmount = this.getNodeParameter('amount', itemIndex) as unknown;
 		if (!isCurrencyCode(currency)) {
-			throw new NodeOperationError(this.getNode(), `Row ${itemIndex + 1}: currency "${currency}" is not a 3-letter ISO code`, { itemIndex });
+			throw new NodeOperationError(
+				this.getNode(),
+				`Row ${itemIndex + 1}: currency "${currency}" is not a 3-letter ISO code`,
+				{ itemIndex },
+			);
 		}
 		const amount = parseAmount(rawAmount, currency);
 		if (!amount.ok) {
-			throw new NodeOperationError(this.getNode(), `Row ${itemIndex + 1}: amount "${String(rawAmount)}" ${amount.rule}`, { itemIndex });
+			throw new NodeOperationError(
+				this.getNode(),
+				`Row ${itemIndex + 1}: amount "${String(rawAmount)}" ${amount.rule}`,
+				{ itemIndex },
+			);
 		}
 		const { publicKey, testMode } = await endpointsFor(this);
 		if (!publicKey) {
-			throw new NodeOperationError(this.getNode(), 'The credential has no public key: the pre-request is a Public API call', {
-				itemIndex,
-				description: 'Add the public key (pk_test_… or pk_live_…) to the PaymentsTrust API credential.',
-			});
+			throw new NodeOperationError(
+				this.getNode(),
+				'The credential has no public key: the pre-request is a Public API call',
+				{
+					itemIndex,
+					description:
+						'Add the public key (pk_test_… or pk_live_…) to the PaymentsTrust API credential.',
+				},
+			);
 		}
 		const outcome = await sendSafe(
 			this,
@@ -66,6 +92,8 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		}
 		assertPrerequestMode(this.getNode(), outcome.body, testMode, itemIndex);
 		const request = (outcome.body.data ?? {}) as IDataObject;
-		return servicesOfPrerequest(outcome.body).map((entry) => toFriendlyPrerequestService(entry, request));
+		return servicesOfPrerequest(outcome.body).map((entry) =>
+			toFriendlyPrerequestService(entry, request),
+		);
 	});
 }
