@@ -1,7 +1,10 @@
 /**
  * `npm run test:e2e`: the package in real n8n instances (see e2e/README.md).
  *
- *   tsx e2e/run.ts [--only=v2|v1|queue] [--keep] [--timeout-minutes=N] [--skip-editor]
+ *   tsx e2e/run.ts [--only=v2|v1|queue] [--keep] [--timeout-minutes=N] [--skip-editor] [--parts=a,b]
+ *
+ * `--parts=a,b` runs only those parts of e2e/parts on the scenario's n8n (no bulk or callback checks, no editor
+ * check, no queue mode): the quick loop while working on one feature.
  *
  * Needs the n8n installs of e2e/install-n8n.sh (run it first; it is idempotent). Builds and packs the
  * package once, then runs e2e/scenario.ts against n8n 2.x (Node 24) and n8n 1.x (this Node), the editor
@@ -48,6 +51,10 @@ function webhookPath(): string {
 
 async function main(): Promise<number> {
 	const only = arg('only');
+	const onlyParts = arg('parts')
+		?.split(',')
+		.map((name) => name.trim())
+		.filter(Boolean);
 	const keep = arg('keep') !== undefined;
 	const timeoutMinutes = Number(arg('timeout-minutes') ?? 40);
 	const report = new Report('setup');
@@ -62,7 +69,7 @@ async function main(): Promise<number> {
 	overall.unref();
 
 	const versions = ([2, 1] as const).filter((m) => (!only || only === `v${m}`) && only !== 'queue');
-	const queue = !only || only === 'queue';
+	const queue = (!only && !onlyParts) || only === 'queue';
 	const installs = versions.map((m) => n8nInstall(m));
 	if (queue && !versions.includes(2)) installs.push(n8nInstall(2));
 	for (const install of installs) {
@@ -92,14 +99,15 @@ async function main(): Promise<number> {
 					workDir,
 					pkg,
 					report,
-					callbacks: true,
+					callbacks: !onlyParts,
 					webhookPath: hook,
+					onlyParts,
 				});
 				report.info(`${install.label} took ${((Date.now() - t0) / 1000).toFixed(0)} s`);
 			}
 			// The editor check: the package as a person meets it in n8n 2.x's editor, in headless Chromium.
 			const v2 = ready.find((install) => install.major === 2);
-			if (v2 && versions.some((m) => m === 2) && arg('skip-editor') === undefined) {
+			if (v2 && versions.some((m) => m === 2) && arg('skip-editor') === undefined && !onlyParts) {
 				report.setScope(`${v2.label} editor`);
 				const t0 = Date.now();
 				await runEditorCheck({ root: ROOT, workDir, pkg, report, install: v2 });

@@ -31,6 +31,7 @@ import {
 	startServer,
 } from './lib/n8n';
 import { installPacked, PackedPackage } from './lib/package';
+import { PartContext, selectedParts } from './parts';
 import { sleep, Started, waitFor } from './lib/processes';
 import { Report } from './lib/report';
 import {
@@ -82,6 +83,8 @@ export interface ScenarioOptions {
 	callbacks: boolean;
 	/** Path of the trigger's webhook below its webhookId (from the built trigger's description). */
 	webhookPath: string;
+	/** Run only these parts of e2e/parts (and not the scenario's own bulk and callback checks). */
+	onlyParts?: string[];
 }
 
 interface Context extends ScenarioOptions {
@@ -683,6 +686,26 @@ export async function runScenario(install: N8nInstall, opts: ScenarioOptions): P
 		filesDir,
 	});
 	const ctx: Context = { ...opts, install, inst, cli, sandbox, filesDir };
+	const parts = selectedParts(install.major, opts.onlyParts);
+	const partContext = (name: string): PartContext => {
+		const partDir = path.join(dir, 'parts', name);
+		mkdirSync(partDir, { recursive: true });
+		const { root, pkg, webhookPath } = opts;
+		return {
+			root,
+			install,
+			inst,
+			rest: ctx.rest,
+			sandbox,
+			report,
+			filesDir,
+			partDir,
+			pkg,
+			webhookPath,
+		};
+	};
+	// The server runs for the callback checks and for any part; the bulk run needs only the CLI folder.
+	const serverNeeded = ctx.callbacks || parts.length > 0;
 	try {
 		// Install, import, activate: all through n8n's own CLI, before the server starts.
 		const { bulk, callbacks, dedupFails } = await prepare(ctx);
@@ -696,7 +719,7 @@ export async function runScenario(install: N8nInstall, opts: ScenarioOptions): P
 			['cli', cli],
 			['server', inst],
 		] as const) {
-			if (which === 'server' && !callbacks) continue;
+			if (which === 'server' && !serverNeeded) continue;
 			await installPacked(opts.pkg, communityNodesDir(instance.userFolder), logDir);
 			await importCredentials(instance, [credential]);
 			report.check(`n8n import:credentials (sandbox credential, ${which} user folder)`, true);
@@ -716,6 +739,15 @@ export async function runScenario(install: N8nInstall, opts: ScenarioOptions): P
 				true,
 			);
 		}
+		for (const part of parts.filter((p) => p.workflows)) {
+			const { workflows, activate } = await part.workflows!(partContext(part.name));
+			await importWorkflow(inst, workflows, `part-${part.name}`);
+			for (const id of activate) await activateWorkflow(inst, id);
+			report.check(
+				`${part.name}: import ${workflows.length} workflow(s), activate ${activate.length}`,
+				true,
+			);
+		}
 	} catch (error) {
 		report.fail('install the package and import the examples', error);
 		await sandbox.process.stop();
@@ -723,7 +755,7 @@ export async function runScenario(install: N8nInstall, opts: ScenarioOptions): P
 	}
 
 	try {
-		if (ctx.callbacks) {
+		if (serverNeeded) {
 			const t0 = Date.now();
 			ctx.server = await startServer(inst, 180_000);
 			report.check(
@@ -735,6 +767,8 @@ export async function runScenario(install: N8nInstall, opts: ScenarioOptions): P
 			await ctx.rest.setUpOwner();
 			report.check('owner set up through the REST API', true);
 			await checkPackageLoaded(ctx);
+		}
+		if (ctx.callbacks) {
 			// /healthz/readiness can answer before the active workflows' webhooks are registered.
 			const t1 = Date.now();
 			const probe = await waitFor(
@@ -752,80 +786,96 @@ export async function runScenario(install: N8nInstall, opts: ScenarioOptions): P
 			);
 		}
 
-		const csvRows = csvRowCount(path.join(ctx.filesDir, 'payouts.csv'));
-		const rows = await runBulk(ctx, 'bulk run 1');
-		if (!rows) return;
-		checkBulkRows(ctx, rows, csvRows, 'bulk run 1');
-		const expectedRejected = expectedRejectedRows(path.join(ctx.filesDir, 'payouts.csv'));
-		if (expectedRejected) {
-			const rejected = rows
-				.filter((r) => r.cls === 'rejected')
-				.map((r) => r.row)
-				.sort((a, b) => a - b);
-			report.check(
-				'bulk run 1: exactly the CSV rows marked "BAD:" were rejected',
-				JSON.stringify(rejected) === JSON.stringify(expectedRejected),
-				`rejected rows ${rejected.join(',')}; marked ${expectedRejected.join(',')}`,
-			);
-		}
-		const ledger1 = await readLedger(sandbox.baseUrl);
-		checkLedger(ctx, rows, ledger1, 'bulk run 1');
-
-		if (ctx.callbacks) {
+		if (!opts.onlyParts) await bulkAndCallbackChecks(ctx);
+		for (const part of parts) {
+			report.info(`part: ${part.name}`);
+			const t0 = Date.now();
 			try {
-				await callbackChecks(ctx, ledger1);
+				await part.run(partContext(part.name));
 			} catch (error) {
-				report.fail('callbacks to the production webhook', error);
+				report.fail(`${part.name}: the part ran to its end`, error);
 			}
-		}
-
-		// The same file again: nothing may be paid twice.
-		const executionsBefore = ctx.rest ? (await executionsOf(ctx, CALLBACK_WORKFLOW_ID)).length : 0;
-		const rows2 = await runBulk(ctx, 'bulk run 2 (same CSV again)');
-		if (rows2) {
-			const ledger2 = await readLedger(sandbox.baseUrl);
-			const invoices1 = ledger1.invoices.filter((i) => !i.seeded).length;
-			const invoices2 = ledger2.invoices.filter(
-				(i) => !i.seeded && !i.referenceId.startsWith('e2e-forged'),
-			).length;
-			report.check(
-				'bulk run 2: no new invoice',
-				invoices2 === invoices1,
-				`${invoices1} invoices after run 1, ${invoices2} after run 2`,
-			);
-			report.check(
-				'bulk run 2: the ledger still has one invoice per reference',
-				ledger2.summary.referencesWithMultipleInvoices === 0 &&
-					ledger2.summary.invoicesProcessedMoreThanOnce === 0,
-				JSON.stringify(ledger2.summary),
-			);
-			const sent1 = rows
-				.filter((r) => r.invoiceId)
-				.map((r) => r.referenceId)
-				.sort();
-			const existed2 = rows2
-				.filter((r) => r.alreadyExisted === true)
-				.map((r) => r.referenceId)
-				.sort();
-			report.check(
-				'bulk run 2: every row paid in run 1 is reported as already existing',
-				JSON.stringify(sent1) === JSON.stringify(existed2),
-				`run 1 sent ${sent1.length}, run 2 found ${existed2.length} existing`,
-			);
-			if (ctx.rest) {
-				await sleep(3_000);
-				const executionsAfter = (await executionsOf(ctx, CALLBACK_WORKFLOW_ID)).length;
-				report.check(
-					'bulk run 2: no new trigger execution',
-					executionsAfter === executionsBefore,
-					`${executionsAfter - executionsBefore} new`,
-				);
-			}
+			report.info(`part ${part.name} took ${((Date.now() - t0) / 1000).toFixed(0)} s`);
 		}
 	} catch (error) {
 		report.fail('scenario step', error);
 	} finally {
 		await ctx.server?.stop();
 		await sandbox.process.stop();
+	}
+}
+
+/** The scenario's own checks: the bulk example run twice, the callbacks in between, forged callbacks refused. */
+async function bulkAndCallbackChecks(ctx: Context): Promise<void> {
+	const { report, sandbox } = ctx;
+	const csvRows = csvRowCount(path.join(ctx.filesDir, 'payouts.csv'));
+	const rows = await runBulk(ctx, 'bulk run 1');
+	if (!rows) return;
+	checkBulkRows(ctx, rows, csvRows, 'bulk run 1');
+	const expectedRejected = expectedRejectedRows(path.join(ctx.filesDir, 'payouts.csv'));
+	if (expectedRejected) {
+		const rejected = rows
+			.filter((r) => r.cls === 'rejected')
+			.map((r) => r.row)
+			.sort((a, b) => a - b);
+		report.check(
+			'bulk run 1: exactly the CSV rows marked "BAD:" were rejected',
+			JSON.stringify(rejected) === JSON.stringify(expectedRejected),
+			`rejected rows ${rejected.join(',')}; marked ${expectedRejected.join(',')}`,
+		);
+	}
+	const ledger1 = await readLedger(sandbox.baseUrl);
+	checkLedger(ctx, rows, ledger1, 'bulk run 1');
+
+	if (ctx.callbacks) {
+		try {
+			await callbackChecks(ctx, ledger1);
+		} catch (error) {
+			report.fail('callbacks to the production webhook', error);
+		}
+	}
+
+	// The same file again: nothing may be paid twice.
+	const executionsBefore = ctx.rest ? (await executionsOf(ctx, CALLBACK_WORKFLOW_ID)).length : 0;
+	const rows2 = await runBulk(ctx, 'bulk run 2 (same CSV again)');
+	if (rows2) {
+		const ledger2 = await readLedger(sandbox.baseUrl);
+		const invoices1 = ledger1.invoices.filter((i) => !i.seeded).length;
+		const invoices2 = ledger2.invoices.filter(
+			(i) => !i.seeded && !i.referenceId.startsWith('e2e-forged'),
+		).length;
+		report.check(
+			'bulk run 2: no new invoice',
+			invoices2 === invoices1,
+			`${invoices1} invoices after run 1, ${invoices2} after run 2`,
+		);
+		report.check(
+			'bulk run 2: the ledger still has one invoice per reference',
+			ledger2.summary.referencesWithMultipleInvoices === 0 &&
+				ledger2.summary.invoicesProcessedMoreThanOnce === 0,
+			JSON.stringify(ledger2.summary),
+		);
+		const sent1 = rows
+			.filter((r) => r.invoiceId)
+			.map((r) => r.referenceId)
+			.sort();
+		const existed2 = rows2
+			.filter((r) => r.alreadyExisted === true)
+			.map((r) => r.referenceId)
+			.sort();
+		report.check(
+			'bulk run 2: every row paid in run 1 is reported as already existing',
+			JSON.stringify(sent1) === JSON.stringify(existed2),
+			`run 1 sent ${sent1.length}, run 2 found ${existed2.length} existing`,
+		);
+		if (ctx.rest) {
+			await sleep(3_000);
+			const executionsAfter = (await executionsOf(ctx, CALLBACK_WORKFLOW_ID)).length;
+			report.check(
+				'bulk run 2: no new trigger execution',
+				executionsAfter === executionsBefore,
+				`${executionsAfter - executionsBefore} new`,
+			);
+		}
 	}
 }
