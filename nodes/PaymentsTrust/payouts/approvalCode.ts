@@ -3,6 +3,7 @@ import { createHmac } from 'crypto';
 import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
 
 import { formatMinor, minorUnitsOf } from '../helpers/money';
+import { maskCardNumbersIn } from '../helpers/redact';
 import { environmentOf, type Environment } from '../transport/environment';
 import type { PayoutRequest, ValidPayout } from './types';
 
@@ -199,9 +200,9 @@ const WHAT_IT_TAKES = `the code from the Validate operation's summary (e.g. ${EX
 
 function describeGiven(value: unknown): string {
 	if (typeof value === 'string') {
-		// Never echo a long text back: it may be anything, a card number included.
-		const shown = value.trim().slice(0, 24);
-		return `"${shown.replace(/\d{6,}/g, (digits) => `${'•'.repeat(digits.length - 4)}${digits.slice(-4)}`)}${value.trim().length > 24 ? '…' : ''}"`;
+		// Never echo a long text back whole, and never a card number unmasked: it may be anything.
+		const masked = maskCardNumbersIn(value.trim());
+		return `"${masked.slice(0, 24)}${masked.length > 24 ? '…' : ''}"`;
 	}
 	if (Array.isArray(value)) return 'a list';
 	if (value === null) return 'null';
