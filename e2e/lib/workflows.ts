@@ -72,9 +72,9 @@ function baseline(source: WorkflowJson, id: string): PreparedWorkflow {
 
 /**
  * Rewrites file paths of the example to `filesDir`: the Docker-style `/home/node/.n8n-files/` prefix, and a
- * `payouts.csv` path (relative or absolute) to `<filesDir>/payouts.csv`.
+ * `payouts.csv` path (relative or absolute) to `<filesDir>/<csvName>` (`payouts.csv` unless a part names its own).
  */
-function moveFiles(prepared: PreparedWorkflow, filesDir: string): void {
+function moveFiles(prepared: PreparedWorkflow, filesDir: string, csvName = 'payouts.csv'): void {
 	for (const node of prepared.workflow.nodes) {
 		const before = JSON.stringify(node.parameters);
 		node.parameters = mapStrings(node.parameters, (s) =>
@@ -82,12 +82,25 @@ function moveFiles(prepared: PreparedWorkflow, filesDir: string): void {
 				.replace(/\/home\/node\/\.n8n-files\//g, `${filesDir}/`)
 				.replace(
 					/(^=?)([^\s'"`{}]*\/)?(payouts\.csv)$/,
-					(_m, eq: string) => `${eq}${path.join(filesDir, 'payouts.csv')}`,
+					(_m, eq: string) => `${eq}${path.join(filesDir, csvName)}`,
 				),
 		) as Record<string, unknown>;
 		if (JSON.stringify(node.parameters) !== before)
 			prepared.notes.push(`file paths of "${node.name}" moved to ${filesDir}`);
 	}
+}
+
+/**
+ * An example for a part of the scenario: its own workflow id, our credential, and its `payouts.csv` read from a
+ * CSV of the part's own in the files folder (so the part can change the sheet without touching the bulk run's).
+ */
+export function preparePartWorkflow(
+	source: WorkflowJson,
+	opts: { id: string; filesDir: string; csvName: string },
+): PreparedWorkflow {
+	const prepared = baseline(source, opts.id);
+	moveFiles(prepared, opts.filesDir, opts.csvName);
+	return prepared;
 }
 
 export function prepareBulkWorkflow(

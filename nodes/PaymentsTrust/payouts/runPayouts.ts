@@ -9,6 +9,7 @@ import type { RetryPolicy } from '../transport/retryPolicy';
 import { createInvoiceOnce } from './createInvoice';
 import { ensureInvoiceMode } from './invoiceMode';
 import { processInvoiceOnce } from './processInvoice';
+import { approvalOf, compareApproval, type ApprovalScope, type ApprovedCode } from './approvalCode';
 import { costFields, costOf, runSummary, type RowCost } from './costPreview';
 import { ServiceCatalogue, type ServiceRules } from './serviceCatalogue';
 import { problemMessage, type PayoutRequest, type RowProblem, type ValidPayout } from './types';
@@ -28,6 +29,8 @@ export interface PayoutRunOptions {
 	/** Most a run may pay out, per currency, in minor units. */
 	safetyLimits: Map<string, bigint>;
 	includeRaw: boolean;
+	/** What approval codes are bound to (the credential), and the code this run must match (pay operations). */
+	approval: { scope: ApprovalScope; approved?: ApprovedCode };
 }
 
 function maskedFields(fields: IDataObject): IDataObject {
@@ -156,7 +159,12 @@ export async function runPayouts(
 	if (options.mode === 'validate') {
 		// A cost preview: each valid row's fee and what its recipient gets, and on every item the run's totals.
 		const costs = valid.map((payout) => costOf(payout, rulesByCode.get(payout.service)));
-		const summary = runSummary(costs, requests.length);
+		// One summary object shared by every item: n8n stores shared objects once (flatted), so the per-reference
+		// digests of the approval do not grow with rows × rows.
+		const summary = {
+			...runSummary(costs, requests.length),
+			approval: approvalOf(valid, options.approval.scope),
+		};
 		const byRow = new Map<number, INodeExecutionData>();
 		valid.forEach((payout, position) =>
 			byRow.set(payout.itemIndex, validatedItem(payout, costs[position])),
@@ -172,6 +180,19 @@ export async function runPayouts(
 			return { ...item, json: { ...item.json, summary } };
 		});
 		return withTestMode(items, options.testMode);
+	}
+
+	// The approval is checked before anything else can stop or start the run, Continue On Fail or not: a run
+	// that is not the approved one sends nothing at all.
+	const approved = options.approval.approved;
+	if (approved) {
+		const own = approvalOf(valid, options.approval.scope);
+		const mismatch = compareApproval(approved, own, requests);
+		// No itemIndex: the run stops as a whole, so with Continue On Fail every row gets this error as its item.
+		if (mismatch)
+			throw new NodeOperationError(ctx.getNode(), mismatch.message, {
+				description: mismatch.description,
+			});
 	}
 
 	if (problems.length > 0 && !continueOnFail) {

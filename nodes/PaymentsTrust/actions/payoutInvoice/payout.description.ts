@@ -256,6 +256,16 @@ export const payoutProperties: INodeProperties[] = [
 		default: {},
 		// Sorted by display name, as n8n's guidelines ask.
 		options: [
+			{
+				displayName: 'Approved Code',
+				name: 'approvedCode',
+				type: 'string',
+				default: '',
+				placeholder: "e.g. {{ $('Validate').first().json.summary.approval }}",
+				description:
+					'Pay only what a person approved: the approval code from the Validate operation’s summary (PTA1-…), or better its approval object through an expression (then a mismatch names the rows that differ). Before anything is sent the node computes the code of its own rows; if it differs, the whole run stops with nothing sent, even with Continue On Fail.',
+				displayOptions: { show: { '/operation': ['create', 'createAndProcess'] } },
+			},
 			concurrencyOption,
 			includeRawOption,
 			requestOptions[0],

@@ -1,10 +1,12 @@
-import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { simplifyInvoice } from '../../helpers/invoice';
 import { isServiceId } from '../../helpers/locator';
+import { approvalScopeOf, parseApprovedCode, type ApprovedCode } from '../../payouts/approvalCode';
 import { runPayouts, type PayoutMode } from '../../payouts/runPayouts';
 import type { PayoutRequest } from '../../payouts/types';
+import { CREDENTIAL_TYPE } from '../../transport/endpoints';
 import { environmentName } from '../../transport/environment';
 import { toNodeApiError } from '../../transport/errors';
 import { endpointsFor } from '../../transport/request';
@@ -57,6 +59,25 @@ function refuseOtherMode(
 	);
 }
 
+/**
+ * The "Approved Code" option of the pay operations, read before any request: a value that is not a code stops
+ * the run here. Undefined when the option is not set (Validate never takes one).
+ */
+function readApprovedCode(
+	ctx: IExecuteFunctions,
+	options: IDataObject,
+	mode: PayoutMode,
+): ApprovedCode | undefined {
+	if (mode === 'validate' || !('approvedCode' in options)) return undefined;
+	const parsed = parseApprovedCode(options.approvedCode);
+	if ('error' in parsed)
+		throw new NodeOperationError(ctx.getNode(), parsed.error, {
+			description:
+				'Nothing was sent. Approved Code binds this run to the rows a person approved; remove the option to pay without an approval.',
+		});
+	return parsed;
+}
+
 /** Create, Create and Process and Validate share one engine; they differ only in how far a row goes. */
 export async function runPayoutOperation(
 	ctx: IExecuteFunctions,
@@ -64,7 +85,9 @@ export async function runPayoutOperation(
 	mode: PayoutMode,
 ): Promise<INodeExecutionData[]> {
 	const options = readOptions(ctx);
+	const approved = readApprovedCode(ctx, options, mode);
 	const { testMode } = await endpointsFor(ctx);
+	const scope = approvalScopeOf(await ctx.getCredentials(CREDENTIAL_TYPE));
 	const requests = await withServiceCodes(ctx, readPayoutRequests(ctx, items, testMode));
 	refuseOtherMode(ctx, requests, testMode);
 	const output = await runPayouts(ctx, requests, {
@@ -75,6 +98,7 @@ export async function runPayoutOperation(
 		wait: mode === 'createAndProcess' ? waitOptionsFrom(options) : undefined,
 		safetyLimits: readSafetyLimits(ctx, options),
 		includeRaw: options.includeRaw === true,
+		approval: { scope, approved },
 	});
 	// Simplify shapes paid rows only: error items keep every detail, Validate has its own shape.
 	if (mode === 'validate' || ctx.getNodeParameter('simplify', 0, true) === false) return output;
