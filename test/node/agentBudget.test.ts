@@ -274,7 +274,7 @@ describe('an agent budget: the limits bound all calls of one execution together,
 		});
 		// Not an error item: a tool that cannot be bounded stops before any row, even with "Continue On Fail".
 		expect(failureText(result)).toMatch(
-			/^This payout tool refuses to run: its budget \(Run Safety Limits\) would come from the AI model\n/,
+			/^This payout tool refuses to run: its budget \(Run Safety Limits\) would come from the AI model. Nothing was sent; tell the user.\n/,
 		);
 		expect(ledgerOf('ab-fromai-')).toEqual([]);
 	});

@@ -57,7 +57,7 @@ describe('as an AI tool', () => {
 		]);
 		expect(result.status).toBe('error');
 		expect(failureText(result)).toMatch(
-			/^This payout tool needs a Run Safety Limit\n.*Options → Run Safety Limits/,
+			/^This payout tool needs a Run Safety Limit. Nothing was sent; tell the user that the workflow must set one.\n.*Options → Run Safety Limits/,
 		);
 		expect(paidWith('tool-nolimit-')).toHaveLength(0);
 		expect(sandbox.ledger().calls.length).toBe(callsBefore);
