@@ -25,6 +25,8 @@ import {
 import type { PartContext, ScenarioPart } from './index';
 
 const TOOL_TYPE = `${PACKAGE_NAME}.paymentsTrustTool`;
+/** The tool node of the example, and the name n8n gives its tool (non-alphanumerics as `_`). */
+const TOOL_NODE = 'Pay out';
 const TOOL = 'Pay_out';
 const OPENAI_CREDENTIAL = { id: 'ptE2eScriptedAi', name: 'OpenAI (scripted, e2e)' };
 const PREFIX = 'e2e-agent-';
@@ -273,7 +275,7 @@ async function scenarios(ctx: PartContext, scripted: ScriptedModel): Promise<voi
 		'noLimit',
 		'no-limit',
 		'nolimit-',
-		/This payout tool needs a Run Safety Limit/,
+		/This payout tool needs a Run Safety Limit\. Nothing was sent; tell the user/,
 		'with no limit',
 	);
 	await refused(
@@ -329,8 +331,46 @@ async function scenarios(ctx: PartContext, scripted: ScriptedModel): Promise<voi
 			(sumTexts[2] ?? '').slice(0, 300),
 		);
 
-	// Process as a tool: an invoice still in `created` stays there.
-	const created = ledger.invoices.find((invoice) => invoice.status === 'created');
+	// The four calls were one execution: n8n ran the tool node four times in the agent's execution, so the budget
+	// was shared by the calls of one agent run, not by separate runs.
+	try {
+		const toolRuns = await waitFor(
+			'the execution of the "sum" script to be saved',
+			async () => {
+				const [latest] = await ctx.rest!.executions(WORKFLOWS.example.id);
+				if (!latest || latest.status === 'running' || latest.status === 'new') return undefined;
+				const runData = await ctx.rest!.executionRunData(latest.id, ctx.install);
+				return runData?.[TOOL_NODE]
+					? { id: latest.id, runs: runData[TOOL_NODE].length }
+					: undefined;
+			},
+			{ timeoutMs: 20_000, intervalMs: 500 },
+		);
+		report.check(
+			'agent several calls: one execution, in which n8n ran the tool node once per call',
+			toolRuns.runs === SCRIPTS.sum.length,
+			`execution ${toolRuns.id}: "${TOOL_NODE}" ran ${toolRuns.runs} times`,
+		);
+	} catch (error) {
+		report.fail(
+			'agent several calls: one execution, in which n8n ran the tool node once per call',
+			error,
+		);
+	}
+
+	// Process as a tool: an invoice still in `created` (put into the sandbox's store) stays there.
+	const seeded = await fetch(`${ctx.sandbox.baseUrl}/__sandbox/seed`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify({ count: 1, service: 'test_usd', status: 'created' }),
+		signal: AbortSignal.timeout(10_000),
+	});
+	ledger = await readLedger(ctx.sandbox.baseUrl);
+	const created = ledger.invoices.filter((i) => i.seeded && i.status === 'created').at(-1);
+	report.check(
+		'agent Process as a tool: an invoice in "created" to ask for',
+		seeded.ok && !!created,
+	);
 	const invoiceId = created?.id ?? 'cpoi_E2EAGENTNOTHERE1';
 	SCRIPTS.process[0].args.invoice_id = invoiceId;
 	const processTexts = await run('process', 'process');
@@ -347,7 +387,9 @@ async function scenarios(ctx: PartContext, scripted: ScriptedModel): Promise<voi
 	if (processTexts)
 		report.check(
 			'agent Process as a tool: the model is told it is not available',
-			/Process is not available to an AI agent/.test(processTexts[0] ?? ''),
+			/Process is not available to an AI agent: nothing was sent\. Ask the user/.test(
+				processTexts[0] ?? '',
+			),
 			(processTexts[0] ?? '').slice(0, 300),
 		);
 }
