@@ -1,5 +1,5 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { asNodeError, errorItem } from '../helpers/items';
 import { toFriendlyInvoice } from '../helpers/invoice';
@@ -216,11 +216,14 @@ export async function runPayouts(
 				return { item: await payOne(ctx, payout, options, progress) };
 			} catch (error) {
 				failed = true;
-				// createInvoiceOnce throws an unknown outcome as such; any other failure before the invoice existed
-				// is the platform refusing the create (a look-up by reference ID confirmed it where in doubt).
-				const outcomeUnknown =
-					(error as { context?: { stage?: unknown } }).context?.stage === 'outcome_unknown';
-				if (!progress.created && !outcomeUnknown) release(payout);
+				// createInvoiceOnce throws an unknown outcome as such; any other error of ours before the invoice
+				// existed is the platform refusing the create (a look-up by reference ID confirmed it where in
+				// doubt). Anything else (an error nobody planned for) keeps the amount spent.
+				const refused =
+					!progress.created &&
+					(error instanceof NodeApiError || error instanceof NodeOperationError) &&
+					(error.context as { stage?: unknown }).stage !== 'outcome_unknown';
+				if (refused) release(payout);
 				return { error, payout };
 			}
 		},
