@@ -12,6 +12,7 @@ import type { Report } from '../lib/report';
 import type { RunningSandbox } from '../lib/sandbox';
 import type { WorkflowJson } from '../lib/workflows';
 import { approvalPart } from './approval';
+import { agentPart } from './agent';
 
 export interface PartContext {
 	root: string;
@@ -46,7 +47,7 @@ export interface ScenarioPart {
 }
 
 /** Every part, in the order they run. Register a new part here. */
-export const SCENARIO_PARTS: ScenarioPart[] = [approvalPart];
+export const SCENARIO_PARTS: ScenarioPart[] = [approvalPart, agentPart];
 
 /** The parts selected by `--parts=a,b` (all when the flag is absent) that run on this n8n major. */
 export function selectedParts(major: number, only: string[] | undefined): ScenarioPart[] {

@@ -57,7 +57,7 @@ describe('as an AI tool', () => {
 		]);
 		expect(result.status).toBe('error');
 		expect(failureText(result)).toMatch(
-			/^This payout tool needs a Run Safety Limit\n.*Options → Run Safety Limits/,
+			/^This payout tool needs a Run Safety Limit. Nothing was sent; tell the user that the workflow must set one.\n.*Options → Run Safety Limits/,
 		);
 		expect(paidWith('tool-nolimit-')).toHaveLength(0);
 		expect(sandbox.ledger().calls.length).toBe(callsBefore);
@@ -102,7 +102,7 @@ describe('as an AI tool', () => {
 		const result = await runAsTool(payoutParameters('createAndProcess', LIMIT_100), rows);
 		expect(result.status).toBe('error');
 		expect(failureText(result)).toMatch(
-			/^Row 2 \(reference ID "tool-over-2"\): amount would take this run's USD total to 120.00, over the run's safety limit of 100.00 USD/,
+			/^Row 2 \(reference ID "tool-over-2"\): amount 60.00 USD is more than this tool's budget has left: 40.00 of 100.00 USD for all calls of this run together; nothing was sent. Pay at most 40.00 USD, or ask the user./,
 		);
 		expect(paidWith('tool-over-')).toHaveLength(0);
 	});
@@ -161,7 +161,7 @@ describe('the tool description', () => {
 		const description = NodeHelpers.getToolDescriptionForNode(node, tool);
 		expect(description).toBe(TOOL_DESCRIPTION);
 		expect(description).toMatch(
-			/Create and Create and Process run only when this node has a Run Safety Limit/,
+			/Create and Create and Process run only when this node has a Run Safety Limit, which caps the total of all calls in this run per currency; any other currency is refused, and every answer says what is left \(budgetLeft\)/,
 		);
 		expect(description).toMatch(/Process is not available to agents/);
 	});

@@ -1,10 +1,13 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { AgentBudget } from '../payouts/agentBudget';
 import { readOptions } from './runOptions';
 
 /** Operations that can move money: Create too, since the Auto Process invoice option pays on create. */
 const MONEY_OPERATIONS = ['create', 'createAndProcess', 'process'];
+/** `$fromAI`, `$fromai`, `$fromAi`: n8n's ways of letting the model fill a parameter. */
+const FROM_AI = /\$fromai\s*\(/i;
 
 /**
  * n8n runs a node given to an AI Agent as a copy of its type named `<name>Tool`
@@ -15,25 +18,63 @@ export function runsAsTool(ctx: IExecuteFunctions): boolean {
 }
 
 /**
- * The AI tool guardrail: a model decides amounts and how often it calls, so a money-moving operation runs
- * as a tool only when the node bounds what one call may pay (a Run Safety Limit). Process has no amounts to
- * bound before it runs, so it is not offered to agents at all. Amounts and reference IDs a model supplies
- * then pass every row check like a sheet's.
+ * The AI tool guardrail: a model decides amounts, currencies and how often it calls, so a money-moving
+ * operation runs as a tool only when the node caps what the agent may pay (Run Safety Limits, the tool's
+ * budget per currency for the whole execution: see AgentBudget). Process has no amounts to bound before it
+ * runs, so it is not offered to agents at all. The limits themselves must not come from the model.
+ * Messages are short and say what to do: the model reads them (the description is for the person).
  */
 export function assertToolMayRun(ctx: IExecuteFunctions, operation: string): void {
 	if (!runsAsTool(ctx) || !MONEY_OPERATIONS.includes(operation)) return;
 	if (operation === 'process') {
-		throw new NodeOperationError(ctx.getNode(), 'Process is not available to an AI agent', {
-			description:
-				'An agent could pay any invoice it names. Give the agent Create and Process with a Run Safety Limit instead, or run Process in a regular workflow.',
-		});
+		throw new NodeOperationError(
+			ctx.getNode(),
+			'Process is not available to an AI agent: nothing was sent. Ask the user to process the invoice.',
+			{
+				description:
+					'An agent could pay any invoice it names. Give the agent Create and Process with a Run Safety Limit instead, or run Process in a regular workflow.',
+			},
+		);
+	}
+	const safetyLimits = (ctx.getNode().parameters.options as { safetyLimits?: unknown } | undefined)
+		?.safetyLimits;
+	if (FROM_AI.test(JSON.stringify(safetyLimits ?? ''))) {
+		throw new NodeOperationError(
+			ctx.getNode(),
+			'This payout tool refuses to run: its budget (Run Safety Limits) would come from the AI model. Nothing was sent; tell the user.',
+			{
+				description:
+					'The model must not set its own cap. Write the Run Safety Limits as fixed values (or expressions that do not use $fromAI).',
+			},
+		);
 	}
 	const limits = (((readOptions(ctx).safetyLimits ?? {}) as { limit?: unknown[] }).limit ??
 		[]) as unknown[];
 	if (limits.length === 0) {
-		throw new NodeOperationError(ctx.getNode(), 'This payout tool needs a Run Safety Limit', {
-			description:
-				'Used by an AI agent, an operation that moves money runs only when the node caps what one call may pay. Add Options → Run Safety Limits (a currency and a max total) to this node.',
-		});
+		throw new NodeOperationError(
+			ctx.getNode(),
+			'This payout tool needs a Run Safety Limit. Nothing was sent; tell the user that the workflow must set one.',
+			{
+				description:
+					'Used by an AI agent, an operation that moves money runs only when the node caps what the agent may pay. Add Options → Run Safety Limits (a currency and a max total) to this node: they bound all calls of one execution together, per currency, and any other currency is refused.',
+			},
+		);
 	}
+}
+
+/**
+ * The budget of this tool node in this execution, or undefined when the node does not run as a tool.
+ * Without an execution ID calls could not be added up, so a payout tool refuses to run.
+ */
+export function agentBudgetOf(ctx: IExecuteFunctions): AgentBudget | undefined {
+	if (!runsAsTool(ctx)) return undefined;
+	const executionId = ctx.getExecutionId();
+	if (!executionId) {
+		throw new NodeOperationError(
+			ctx.getNode(),
+			'This payout tool cannot keep its budget here: n8n gave no execution ID. Nothing was sent.',
+		);
+	}
+	const node = ctx.getNode();
+	return AgentBudget.of(executionId, node.id || node.name);
 }

@@ -1,11 +1,12 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { asNodeError, errorItem } from '../helpers/items';
 import { toFriendlyInvoice } from '../helpers/invoice';
 import { maskCardNumber, maskCardNumbersDeep, isCardField } from '../helpers/redact';
 import { mapWithConcurrency } from '../helpers/concurrency';
 import type { RetryPolicy } from '../transport/retryPolicy';
+import type { AgentBudget } from './agentBudget';
 import { createInvoiceOnce } from './createInvoice';
 import { ensureInvoiceMode } from './invoiceMode';
 import { processInvoiceOnce } from './processInvoice';
@@ -28,6 +29,8 @@ export interface PayoutRunOptions {
 	wait?: WaitOptions;
 	/** Most a run may pay out, per currency, in minor units. */
 	safetyLimits: Map<string, bigint>;
+	/** As an AI agent tool: the budget all calls of this node share in this execution (the limits bound it). */
+	budget?: AgentBudget;
 	includeRaw: boolean;
 	/** What approval codes are bound to (the credential), and the code this run must match (pay operations). */
 	approval: { scope: ApprovalScope; approved?: ApprovedCode };
@@ -60,6 +63,7 @@ async function checkRows(
 	valid: ValidPayout[];
 	problems: RowProblem[];
 	rulesByCode: Map<string, ServiceRules | undefined>;
+	reserved: ValidPayout[];
 }> {
 	const catalogue = new ServiceCatalogue(ctx, options.policy);
 	const codes = [...new Set(requests.map((request) => request.service).filter(Boolean))];
@@ -74,8 +78,15 @@ async function checkRows(
 		if ('rule' in result) problems.push(result);
 		else valid.push(result);
 	}
-	const { allowed, stopped } = applySafetyLimits(valid, options.safetyLimits);
-	return { valid: allowed, problems: [...problems, ...stopped], rulesByCode };
+	// No await between the check and the reservation: an overlapping call of the same tool sees it.
+	const { allowed, stopped, reserved } =
+		options.budget && options.mode !== 'validate'
+			? options.budget.reserve(valid, options.safetyLimits)
+			: {
+					...applySafetyLimits(valid, options.safetyLimits, options.budget?.spentSoFar()),
+					reserved: [],
+				};
+	return { valid: allowed, problems: [...problems, ...stopped], rulesByCode, reserved };
 }
 
 function validatedItem(payout: ValidPayout, cost: RowCost): INodeExecutionData {
@@ -97,14 +108,19 @@ function validatedItem(payout: ValidPayout, cost: RowCost): INodeExecutionData {
 	};
 }
 
-/** Creates (and processes, and waits for) one valid row. Every write goes through the exactly-once helpers. */
+/**
+ * Creates (and processes, and waits for) one valid row. Every write goes through the exactly-once helpers.
+ * `progress.created` tells a failure after the invoice exists (money may move) from a refused create.
+ */
 async function payOne(
 	ctx: IExecuteFunctions,
 	payout: ValidPayout,
 	options: PayoutRunOptions,
+	progress: { created: boolean },
 ): Promise<INodeExecutionData> {
 	const context = { itemIndex: payout.itemIndex, referenceId: payout.referenceId };
 	const created = await createInvoiceOnce(ctx, payout, options.policy);
+	progress.created = true;
 	ensureInvoiceMode(ctx, created.invoice, payout.testMode, context);
 	let invoice = created.invoice;
 	let processRequested = false;
@@ -154,7 +170,13 @@ export async function runPayouts(
 	options: PayoutRunOptions,
 ): Promise<INodeExecutionData[]> {
 	const continueOnFail = ctx.continueOnFail();
-	const { valid, problems, rulesByCode } = await checkRows(ctx, requests, options);
+	const { valid, problems, rulesByCode, reserved } = await checkRows(ctx, requests, options);
+	const budget = options.budget;
+	const reservedHere = new Set(reserved);
+	/** A reservation of this call goes back only when nothing was sent or the platform definitely refused it. */
+	const release = (payout: ValidPayout) => {
+		if (budget && reservedHere.delete(payout)) budget.release(payout);
+	};
 
 	if (options.mode === 'validate') {
 		// A cost preview: each valid row's fee and what its recipient gets, and on every item the run's totals.
@@ -196,6 +218,7 @@ export async function runPayouts(
 	}
 
 	if (problems.length > 0 && !continueOnFail) {
+		valid.forEach(release);
 		const first = [...problems].sort((a, b) => a.itemIndex - b.itemIndex)[0];
 		const others = problems.length - 1;
 		throw new NodeOperationError(ctx.getNode(), problemMessage(first), {
@@ -209,15 +232,28 @@ export async function runPayouts(
 		valid,
 		options.concurrency,
 		async (payout) => {
+			const progress = { created: false };
 			try {
-				return { item: await payOne(ctx, payout, options) };
+				return { item: await payOne(ctx, payout, options, progress) };
 			} catch (error) {
 				failed = true;
+				// createInvoiceOnce throws an unknown outcome as such; any other error of ours before the invoice
+				// existed is the platform refusing the create (a look-up by reference ID confirmed it where in
+				// doubt). Anything else (an error nobody planned for) keeps the amount spent.
+				const refused =
+					!progress.created &&
+					(error instanceof NodeApiError || error instanceof NodeOperationError) &&
+					(error.context as { stage?: unknown }).stage !== 'outcome_unknown';
+				if (refused) release(payout);
 				return { error, payout };
 			}
 		},
 		() => failed && !continueOnFail,
 	);
+	// Rows that never started (the run stopped at a failure) sent nothing.
+	valid.forEach((payout, position) => {
+		if (!results[position]) release(payout);
+	});
 
 	if (!continueOnFail) {
 		const firstFailure = results.find(

@@ -204,37 +204,87 @@ export function parseSafetyLimits(
 	return { limits };
 }
 
+/** What earlier calls of an AI agent tool already took from its budget in this execution (agentBudget.ts). */
+export interface SpentSoFar {
+	/** Minor units per currency. */
+	spent: Map<string, bigint>;
+	/** Reference IDs already counted, with the currency and amount counted: the same invoice adds nothing again. */
+	counted: ReadonlyMap<string, { currency: string; minor: bigint }>;
+}
+
+/** The row is a payout the budget already counted: same reference ID, currency and amount. */
+export function isCounted(counted: SpentSoFar['counted'], payout: ValidPayout): boolean {
+	const earlier = counted.get(payout.referenceId);
+	return earlier?.currency === payout.currency && earlier.minor === payout.amountMinor;
+}
+
+/** "40.00 USD, 10.00 EUR": what is left of every limit. */
+function leftText(limits: Map<string, bigint>, spent: Map<string, bigint>): string {
+	return [...limits]
+		.map(([currency, limit]) => {
+			const left = limit - (spent.get(currency) ?? 0n);
+			return `${formatMinor(left > 0n ? left : 0n, minorUnitsOf(currency))} ${currency}`;
+		})
+		.join(', ');
+}
+
 /**
  * The run's safety limit: the most one run may pay out per currency. The row that would cross a limit and
  * every row after it are not sent, so the run stops before the crossing row whatever the concurrency.
+ *
+ * As an AI agent tool (`agentSpent` given) the limits are the tool's budget for the whole execution: totals
+ * start from what earlier calls took, and a currency without a limit is refused, since a model can ask for
+ * any currency. The rules then speak to the model: short, with what is left and what to do.
  */
 export function applySafetyLimits(
 	payouts: ValidPayout[],
 	limits: Map<string, bigint>,
+	agentSpent?: SpentSoFar,
 ): { allowed: ValidPayout[]; stopped: RowProblem[] } {
-	if (limits.size === 0) return { allowed: payouts, stopped: [] };
-	const totals = new Map<string, bigint>();
+	if (limits.size === 0 && !agentSpent) return { allowed: payouts, stopped: [] };
+	const totals = new Map<string, bigint>(agentSpent?.spent ?? []);
 	const ordered = [...payouts].sort((a, b) => a.itemIndex - b.itemIndex);
+	const allowed: ValidPayout[] = [];
+	const stopped: RowProblem[] = [];
 	for (let position = 0; position < ordered.length; position++) {
 		const payout = ordered[position];
 		const limit = limits.get(payout.currency);
-		const total = (totals.get(payout.currency) ?? 0n) + payout.amountMinor;
+		if (agentSpent && limit === undefined) {
+			stopped.push({
+				itemIndex: payout.itemIndex,
+				referenceId: payout.referenceId,
+				field: 'currency',
+				rule: `${payout.currency} is not in this tool's budget (it has no Run Safety Limit in ${payout.currency}); nothing was sent. Budget left: ${leftText(limits, totals) || 'none'}. Pay in a currency of the budget, or ask the user.`,
+				stage: 'safety_limit',
+			});
+			continue;
+		}
+		const repeated = agentSpent ? isCounted(agentSpent.counted, payout) : false;
+		const before = totals.get(payout.currency) ?? 0n;
+		const total = before + (repeated ? 0n : payout.amountMinor);
 		if (limit !== undefined && total > limit) {
 			const decimals = minorUnitsOf(payout.currency);
 			const crossing = payout.itemIndex + 1;
-			const stopped = ordered.slice(position).map((later) => ({
-				itemIndex: later.itemIndex,
-				referenceId: later.referenceId,
-				field: 'amount',
-				rule:
-					later === payout
-						? `would take this run's ${payout.currency} total to ${formatMinor(total, decimals)}, over the run's safety limit of ${formatMinor(limit, decimals)} ${payout.currency}; not sent, and the run stops here`
-						: `not sent: the run stopped at row ${crossing}, which would have crossed the ${payout.currency} safety limit`,
-				stage: 'safety_limit' as const,
-			}));
-			return { allowed: ordered.slice(0, position), stopped };
+			const left = limit > before ? limit - before : 0n;
+			const crossingRule = agentSpent
+				? `${payout.amountText} ${payout.currency} is more than this tool's budget has left: ${formatMinor(left, decimals)} of ${formatMinor(limit, decimals)} ${payout.currency} for all calls of this run together; nothing was sent. Pay at most ${formatMinor(left, decimals)} ${payout.currency}, or ask the user.`
+				: `would take this run's ${payout.currency} total to ${formatMinor(total, decimals)}, over the run's safety limit of ${formatMinor(limit, decimals)} ${payout.currency}; not sent, and the run stops here`;
+			stopped.push(
+				...ordered.slice(position).map((later) => ({
+					itemIndex: later.itemIndex,
+					referenceId: later.referenceId,
+					field: 'amount',
+					rule:
+						later === payout
+							? crossingRule
+							: `not sent: the run stopped at row ${crossing}, which would have crossed the ${payout.currency} safety limit`,
+					stage: 'safety_limit' as const,
+				})),
+			);
+			return { allowed, stopped };
 		}
 		totals.set(payout.currency, total);
+		allowed.push(payout);
 	}
-	return { allowed: ordered, stopped: [] };
+	return { allowed, stopped };
 }

@@ -12,6 +12,7 @@ import { toNodeApiError } from '../../transport/errors';
 import { endpointsFor } from '../../transport/request';
 import { serviceCodesById } from '../payoutService/findService';
 import { concurrencyFrom, readOptions, retryPolicyFrom, waitOptionsFrom } from '../runOptions';
+import { agentBudgetOf } from '../toolGuard';
 import { readPayoutRequests, readSafetyLimits } from './readPayoutRequests';
 
 /**
@@ -86,6 +87,10 @@ export async function runPayoutOperation(
 ): Promise<INodeExecutionData[]> {
 	const options = readOptions(ctx);
 	const approved = readApprovedCode(ctx, options, mode);
+	const limits = readSafetyLimits(ctx, options);
+	// As an AI agent tool the limits are a budget for all of this node's calls in this execution.
+	const budget = agentBudgetOf(ctx);
+	const safetyLimits = budget ? budget.limitsFor(limits) : limits;
 	const { testMode } = await endpointsFor(ctx);
 	const scope = approvalScopeOf(await ctx.getCredentials(CREDENTIAL_TYPE));
 	const requests = await withServiceCodes(ctx, readPayoutRequests(ctx, items, testMode));
@@ -96,13 +101,19 @@ export async function runPayoutOperation(
 		concurrency: concurrencyFrom(options),
 		policy: retryPolicyFrom(options),
 		wait: mode === 'createAndProcess' ? waitOptionsFrom(options) : undefined,
-		safetyLimits: readSafetyLimits(ctx, options),
+		safetyLimits,
+		budget,
 		includeRaw: options.includeRaw === true,
 		approval: { scope, approved },
 	});
 	// Simplify shapes paid rows only: error items keep every detail, Validate has its own shape.
-	if (mode === 'validate' || ctx.getNodeParameter('simplify', 0, true) === false) return output;
-	return output.map((item) =>
-		item.json.error !== undefined ? item : { ...item, json: simplifyInvoice(item.json) },
-	);
+	const shaped =
+		mode === 'validate' || ctx.getNodeParameter('simplify', 0, true) === false
+			? output
+			: output.map((item) =>
+					item.json.error !== undefined ? item : { ...item, json: simplifyInvoice(item.json) },
+				);
+	// The model plans its next call with what is left, so every answer of the tool says it.
+	if (budget) for (const item of shaped) item.json.budgetLeft = budget.left(safetyLimits);
+	return shaped;
 }
