@@ -10,6 +10,9 @@ import { toNodeApiError } from '../../transport/errors';
 import { endpointsFor } from '../../transport/request';
 import { serviceCodesById } from '../payoutService/findService';
 import { concurrencyFrom, readOptions, retryPolicyFrom, waitOptionsFrom } from '../runOptions';
+import { runsAsTool } from '../toolGuard';
+import { ROWS_FROM_COLUMNS, ROWS_FROM_FIELDS } from './payout.description';
+import { readColumnRequests } from './readColumnRequests';
 import { readPayoutRequests, readSafetyLimits } from './readPayoutRequests';
 
 /**
@@ -57,6 +60,24 @@ function refuseOtherMode(
 	);
 }
 
+/** Each input item as a payout, from the fields below or from the item's columns ("Rows From"). */
+function readRows(
+	ctx: IExecuteFunctions,
+	items: INodeExecutionData[],
+	testMode: boolean,
+): PayoutRequest[] {
+	if (ctx.getNodeParameter('rowsFrom', 0, ROWS_FROM_FIELDS) !== ROWS_FROM_COLUMNS)
+		return readPayoutRequests(ctx, items, testMode);
+	if (runsAsTool(ctx))
+		// An agent gives its values through the fields ($fromAI); its tool call has no sheet row to read columns from.
+		throw new NodeOperationError(
+			ctx.getNode(),
+			'Rows From "Columns of Each Input Item" is not available to an AI agent',
+			{ description: 'Nothing was sent. Set Rows From to "Fields Below" for a tool.' },
+		);
+	return readColumnRequests(ctx, items, testMode);
+}
+
 /** Create, Create and Process and Validate share one engine; they differ only in how far a row goes. */
 export async function runPayoutOperation(
 	ctx: IExecuteFunctions,
@@ -65,7 +86,7 @@ export async function runPayoutOperation(
 ): Promise<INodeExecutionData[]> {
 	const options = readOptions(ctx);
 	const { testMode } = await endpointsFor(ctx);
-	const requests = await withServiceCodes(ctx, readPayoutRequests(ctx, items, testMode));
+	const requests = await withServiceCodes(ctx, readRows(ctx, items, testMode));
 	refuseOtherMode(ctx, requests, testMode);
 	const output = await runPayouts(ctx, requests, {
 		mode,
