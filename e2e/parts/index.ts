@@ -11,6 +11,7 @@ import type { PackedPackage } from '../lib/package';
 import type { Report } from '../lib/report';
 import type { RunningSandbox } from '../lib/sandbox';
 import type { WorkflowJson } from '../lib/workflows';
+import { columnsModePart } from './columnsMode';
 
 export interface PartContext {
 	root: string;
@@ -45,7 +46,7 @@ export interface ScenarioPart {
 }
 
 /** Every part, in the order they run. Register a new part here. */
-export const SCENARIO_PARTS: ScenarioPart[] = [];
+export const SCENARIO_PARTS: ScenarioPart[] = [columnsModePart];
 
 /** The parts selected by `--parts=a,b` (all when the flag is absent) that run on this n8n major. */
 export function selectedParts(major: number, only: string[] | undefined): ScenarioPart[] {
