@@ -162,8 +162,6 @@ export const payoutProperties: INodeProperties[] = [
 		noDataExpression: true,
 		// Workflows saved before this option existed have no value for it: they keep Fields Below.
 		default: ROWS_FROM_FIELDS,
-		// An AI agent gives its values through the fields ($fromAI): a tool has no sheet row to read.
-		displayOptions: { hide: { '@tool': [true] } },
 		options: [
 			{
 				name: 'Fields Below',

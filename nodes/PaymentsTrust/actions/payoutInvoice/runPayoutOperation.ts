@@ -68,12 +68,16 @@ function readRows(
 ): PayoutRequest[] {
 	if (ctx.getNodeParameter('rowsFrom', 0, ROWS_FROM_FIELDS) !== ROWS_FROM_COLUMNS)
 		return readPayoutRequests(ctx, items, testMode);
+	// Not hidden for tools: a hidden Rows From would silently hide the fields too and refuse every row for a
+	// missing reference ID. Said plainly instead.
 	if (runsAsTool(ctx))
-		// An agent gives its values through the fields ($fromAI); its tool call has no sheet row to read columns from.
 		throw new NodeOperationError(
 			ctx.getNode(),
 			'Rows From "Columns of Each Input Item" is not available to an AI agent',
-			{ description: 'Nothing was sent. Set Rows From to "Fields Below" for a tool.' },
+			{
+				description:
+					'Nothing was sent. An agent gives its values through the fields ($fromAI): set Rows From to "Fields Below" for a tool.',
+			},
 		);
 	return readColumnRequests(ctx, items, testMode);
 }
