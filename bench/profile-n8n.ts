@@ -79,7 +79,8 @@ const OWNERS: Array<[string, (stack: ProfileNode['callFrame'][]) => boolean]> = 
 	],
 	[
 		'our node (n8n-nodes-paymentstrust)',
-		(stack) => stack[stack.length - 1].url.includes('n8n-nodes-paymentstrust'),
+		// By package, as in the self-time table: the e2e install's own folder is named after our package too.
+		(stack) => bucket(stack[stack.length - 1].url) === 'n8n-nodes-paymentstrust (our node)',
 	],
 	[
 		'n8n: HTTP (request helper, axios, sockets)',
@@ -92,7 +93,7 @@ const OWNERS: Array<[string, (stack: ProfileNode['callFrame'][]) => boolean]> = 
 	],
 	[
 		'n8n: everything else (engine, run data, webhooks)',
-		(stack) => /n8n/.test(stack[stack.length - 1].url),
+		(stack) => /node_modules\/(n8n|n8n-core|n8n-workflow|@n8n)\//.test(stack[stack.length - 1].url),
 	],
 	['Node.js, V8, GC, other packages', () => true],
 ];
