@@ -3,14 +3,19 @@
  * one `n8n start` (SQLite) with `--cpu-prof`, N rows (default 2,000) paid at concurrency 10 with no latency,
  * then n8n is stopped (it writes the profile on exit) and the profile's self time is summed per package.
  *
- *   npx tsx bench/profile-n8n.ts [rows]
+ *   npx tsx bench/profile-n8n.ts [rows] [columns|fields]
+ *
+ * The second argument is the payout node's Rows From (issue 21): the bulk example as it is (columns, default) or
+ * with an n8n expression per field (fields, the example before issue 21). Besides self time per package, each
+ * sample is given to an owner by its call stack: reading the credential (n8n's database, on every request), node
+ * parameters and expressions (n8n), n8n's HTTP stack, our node's own code, the rest of n8n, Node.js and V8.
  */
 /* eslint-disable no-console */
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join, resolve } from 'path';
 
-import { examplePayoutNode, payChunkWorkflow } from '../e2e/lib/chunkWorkflows';
+import { payChunkWorkflow } from '../e2e/lib/chunkWorkflows';
 import {
 	activateWorkflow,
 	communityNodesDir,
@@ -24,6 +29,7 @@ import { buildAndPack, installPacked } from '../e2e/lib/package';
 import { sleep, stopAll } from '../e2e/lib/processes';
 import { sandboxCredentialData, startSandboxProcess } from '../e2e/lib/sandbox';
 import { CREDENTIAL_ID, CREDENTIAL_NAME, CREDENTIAL_TYPE } from '../e2e/lib/workflows';
+import { benchPayoutNode, type RowsFrom } from './realN8n';
 
 const ROOT = resolve(__dirname, '..');
 
@@ -46,8 +52,55 @@ function bucket(url: string): string {
 	return url.slice(0, 60);
 }
 
+/**
+ * Who a sample's CPU belongs to, from its call stack (innermost frame last). Work that continues after an `await`
+ * has lost its caller's frames, so what the database driver and ORM do is counted as the credential read by
+ * package: during a run nothing else of n8n's reads the database per request.
+ */
+const OWNERS: Array<[string, (stack: ProfileNode['callFrame'][]) => boolean]> = [
+	[
+		'n8n: reading the credential on every request (database, decryption)',
+		(stack) =>
+			stack.some(
+				(frame) =>
+					/getDecrypted|getCredentials$|preAuthentication/.test(frame.functionName) ||
+					/typeorm|sqlite3|credentials-helper|@n8n\/db/.test(frame.url),
+			),
+	],
+	[
+		'n8n: node parameters and expressions (getNodeParameter, the expression engine)',
+		(stack) =>
+			stack.some(
+				(frame) =>
+					/getNodeParameter|resolveParameterValue|resolveSimpleParameterValue/.test(
+						frame.functionName,
+					) || /expression-runtime|isolated-vm|\/expression(-evaluator)?[^/]*\.js/.test(frame.url),
+			),
+	],
+	[
+		'our node (n8n-nodes-paymentstrust)',
+		// By package, as in the self-time table: the e2e install's own folder is named after our package too.
+		(stack) => bucket(stack[stack.length - 1].url) === 'n8n-nodes-paymentstrust (our node)',
+	],
+	[
+		'n8n: HTTP (request helper, axios, sockets)',
+		(stack) =>
+			stack.some((frame) =>
+				/axios|follow-redirects|request-helper|node:_http|node:http|node:net|node:tls/.test(
+					frame.url,
+				),
+			),
+	],
+	[
+		'n8n: everything else (engine, run data, webhooks)',
+		(stack) => /node_modules\/(n8n|n8n-core|n8n-workflow|@n8n)\//.test(stack[stack.length - 1].url),
+	],
+	['Node.js, V8, GC, other packages', () => true],
+];
+
 async function main(): Promise<void> {
 	const rows = Number(process.argv[2] ?? 2000);
+	const rowsFrom = (process.argv[3] ?? 'columns') as RowsFrom;
 	let runMs = 0;
 	let shutdownMs = 0;
 	const dir = mkdtempSync(join(tmpdir(), 'pt-prof-'));
@@ -70,8 +123,7 @@ async function main(): Promise<void> {
 				data: sandboxCredentialData(sandbox.baseUrl),
 			},
 		]);
-		const payout = examplePayoutNode(ROOT);
-		payout.parameters.options = { concurrency: 10, waitForFinalStatus: false };
+		const payout = benchPayoutNode(rowsFrom);
 		await importWorkflow(
 			inst,
 			payChunkWorkflow({
@@ -118,7 +170,9 @@ async function main(): Promise<void> {
 			signal: AbortSignal.timeout(1_800_000),
 		});
 		runMs = Date.now() - t0;
-		console.log(`${rows} rows: ${res.status} in ${(runMs / 1000).toFixed(1)} s`);
+		console.log(
+			`${rows} rows (rows from ${rowsFrom}): ${res.status} in ${(runMs / 1000).toFixed(1)} s`,
+		);
 		const t1 = Date.now();
 		await server.stop();
 		shutdownMs = Date.now() - t1;
@@ -142,6 +196,15 @@ async function main(): Promise<void> {
 	const windowStart = windowEnd - runMs * 1000;
 	let at = profile.endTime - profile.timeDeltas.reduce((a, b) => a + b, 0);
 	const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+	const parentOf = new Map<number, number>();
+	for (const n of profile.nodes) for (const child of n.children ?? []) parentOf.set(child, n.id);
+	const stackOf = (id: number): ProfileNode['callFrame'][] => {
+		const frames: ProfileNode['callFrame'][] = [];
+		for (let at: number | undefined = id; at !== undefined; at = parentOf.get(at))
+			frames.unshift(byId.get(at)!.callFrame);
+		return frames;
+	};
+	const byOwner = new Map<string, number>();
 	const self = new Map<string, number>();
 	let total = 0;
 	profile.samples.forEach((id, i) => {
@@ -153,12 +216,22 @@ async function main(): Promise<void> {
 		total += ms;
 		const key = bucket(node.callFrame.url);
 		self.set(key, (self.get(key) ?? 0) + ms);
+		const stack = stackOf(id);
+		const owner = OWNERS.find(([, owns]) => owns(stack))![0];
+		byOwner.set(owner, (byOwner.get(owner) ?? 0) + ms);
 	});
 	console.log(
 		`profile ${file}: ${(total / 1000).toFixed(1)} s of CPU in the measured run (${(total / rows).toFixed(2)} ms per payout; idle excluded), self time by package:`,
 	);
 	for (const [key, ms] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 25))
 		console.log(`  ${((100 * ms) / total).toFixed(1).padStart(5)} %  ${key}`);
+	console.log('by owner (call stack):');
+	for (const [owner] of OWNERS) {
+		const ms = byOwner.get(owner) ?? 0;
+		console.log(
+			`  ${((100 * ms) / total).toFixed(1).padStart(5)} %  ${(ms / rows).toFixed(3)} ms/payout  ${owner}`,
+		);
+	}
 }
 
 main().then(

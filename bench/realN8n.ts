@@ -56,9 +56,15 @@ const CONCURRENCY = 10;
 const WARMUP_ROWS = 20;
 
 export type Setup = 'single' | 'queue-1w' | 'queue-2w' | 'raw';
+/** How the payout node reads a row (issue 21): the bulk example's columns, or today's expression per field. */
+export type RowsFrom = 'columns' | 'fields';
 
 export interface RealN8nCase {
 	setup: Setup;
+	/** The payout node's Rows From (absent: the bulk example's, i.e. columns; raw: not applicable). */
+	rowsFrom?: RowsFrom;
+	/** N8N_EXPRESSION_ENGINE of the n8n processes (absent: n8n's default, `vm` in 2.x). */
+	expressionEngine?: string;
 	latencyMs: number;
 	rows: number;
 	chunkSize: number;
@@ -155,25 +161,70 @@ const CHUNKS_IN_FLIGHT_PER_SLOT = 2;
  */
 const WORKER_HEAP_MB = Number(process.env.BENCH_WORKER_HEAP_MB || 640);
 
-interface Target {
-	url: string;
+export interface Target {
+	/** The webhook of the payout workflow, per Rows From mode (both are imported into every setup). */
+	urls: Record<RowsFrom, string>;
 	leaders: Map<string, number>;
 	executionsInFlight: number;
 	stop(): Promise<void>;
 }
 
-function benchWorkflow() {
+/**
+ * The bulk example's payout node as n8n runs it in each mode: as the example is (Rows From: Columns of Each Input
+ * Item), or as the example was before issue 21, an n8n expression per field and per row ("fields").
+ */
+export function benchPayoutNode(rowsFrom: RowsFrom) {
 	const payout = examplePayoutNode(ROOT);
+	if (rowsFrom === 'fields') {
+		const { resource, operation, invoiceOptions } = payout.parameters;
+		payout.parameters = {
+			resource,
+			operation,
+			rowsFrom: 'fields',
+			service: { __rl: true, mode: 'code', value: '={{ $json.service }}' },
+			currency: '={{ $json.currency }}',
+			amount: '={{ $json.amount }}',
+			referenceId: '={{ $json.reference_id }}',
+			serviceFields: {
+				mappingMode: 'autoMapInputData',
+				value: {},
+				matchingColumns: [],
+				schema: [],
+			},
+			additionalFields: {
+				description: '={{ $json.note }}',
+				metadata: "={{ JSON.stringify({ source: 'bulk-payouts.csv' }) }}",
+			},
+			invoiceOptions,
+		};
+	}
 	payout.parameters.options = { concurrency: CONCURRENCY, waitForFinalStatus: false };
-	return payChunkWorkflow({
-		id: WORKFLOW_ID,
-		name: 'Bench: pay a chunk',
-		webhookId: 'be0c0000-0000-4000-8000-00000000b001',
-		path: PATH,
-		payout,
-		answer: 'nothing',
-	});
+	return payout;
 }
+
+const benchWorkflows = () =>
+	(['columns', 'fields'] as const).map((rowsFrom, index) =>
+		payChunkWorkflow({
+			id: `${WORKFLOW_ID.slice(0, -1)}${index + 1}`,
+			name: `Bench: pay a chunk (rows from ${rowsFrom})`,
+			webhookId: `be0c0000-0000-4000-8000-00000000b00${index + 1}`,
+			path: `${PATH}-${rowsFrom}`,
+			payout: benchPayoutNode(rowsFrom),
+			answer: 'nothing',
+		}),
+	);
+
+async function importBenchWorkflows(inst: Parameters<typeof importWorkflow>[0]): Promise<void> {
+	for (const workflow of benchWorkflows()) {
+		await importWorkflow(inst, workflow, `bench-${workflow.id}`);
+		await activateWorkflow(inst, workflow.id as string);
+	}
+}
+
+const urlsOf = (baseUrl: string): Record<RowsFrom, string> => ({
+	columns: `${baseUrl}/webhook/${PATH}-columns`,
+	fields: `${baseUrl}/webhook/${PATH}-fields`,
+});
 
 const credential = (sandbox: RunningSandbox) => ({
 	id: CREDENTIAL_ID,
@@ -184,31 +235,34 @@ const credential = (sandbox: RunningSandbox) => ({
 
 const pidOf = (p?: Started) => p?.child.pid ?? 0;
 
-async function startSingle(
+/** One `n8n start`; `env` adds to its environment (e.g. N8N_EXPRESSION_ENGINE), `name` keeps its folders apart. */
+export async function startSingle(
 	dir: string,
 	pkg: PackedPackage,
 	sandbox: RunningSandbox,
+	env: Record<string, string> = {},
+	name = 'single',
 ): Promise<Target> {
 	const install = n8nInstall(2);
 	const inst = await createInstance(install, {
-		userFolder: join(dir, 'single'),
-		logDir: join(dir, 'logs', 'single'),
+		userFolder: join(dir, name),
+		logDir: join(dir, 'logs', name),
 		filesDir: join(dir, 'files'),
 	});
 	await installPacked(pkg, communityNodesDir(inst.userFolder), inst.logDir);
 	await importCredentials(inst, [credential(sandbox)]);
-	await importWorkflow(inst, benchWorkflow(), 'bench');
-	await activateWorkflow(inst, WORKFLOW_ID);
+	await importBenchWorkflows(inst);
+	Object.assign(inst.env, env);
 	const server = await startServer(inst, 180_000);
 	return {
-		url: `${inst.baseUrl}/webhook/${PATH}`,
+		urls: urlsOf(inst.baseUrl),
 		leaders: new Map([['n8n (single)', pidOf(server)]]),
 		executionsInFlight: 1,
 		stop: async () => await server.stop(),
 	};
 }
 
-async function startQueue(
+export async function startQueue(
 	dir: string,
 	pkg: PackedPackage,
 	sandbox: RunningSandbox,
@@ -239,8 +293,7 @@ async function startQueue(
 	};
 	try {
 		await importCredentials(cluster.main.inst, [credential(sandbox)]);
-		await importWorkflow(cluster.main.inst, benchWorkflow(), 'bench');
-		await activateWorkflow(cluster.main.inst, WORKFLOW_ID);
+		await importBenchWorkflows(cluster.main.inst);
 		await cluster.start(180_000);
 	} catch (error) {
 		await stop();
@@ -248,29 +301,32 @@ async function startQueue(
 	}
 	const web = cluster.byRole('webhook')[0];
 	return {
-		url: `${web.inst.baseUrl}/webhook/${PATH}`,
+		urls: urlsOf(web.inst.baseUrl),
 		leaders: new Map(cluster.processes.map((p) => [p.tag, pidOf(p.proc)])),
 		executionsInFlight: workers,
 		stop,
 	};
 }
 
-async function measure(
+export async function measure(
 	sandbox: RunningSandbox,
 	target: Target,
 	setup: Setup,
 	latencyMs: number,
 	rows: number,
 	chunkSize: number,
+	rowsFrom: RowsFrom = 'columns',
+	expressionEngine?: string,
 ): Promise<RealN8nCase> {
 	const loadBefore = loadavg()[0];
 	await fetch(`${sandbox.baseUrl}/__sandbox/reset`, { method: 'POST' });
 	await configureSandbox(sandbox.baseUrl, { latencyMs });
-	const prefix = `bench-${setup}-${latencyMs}-${rows}`;
+	const prefix = `bench-${setup}-${rowsFrom}-${latencyMs}-${rows}`;
+	const url = target.urls[rowsFrom];
 	// Warm-up (also waits until the webhook is registered).
 	for (let attempt = 0; ; attempt++) {
 		const status = await post(
-			target.url,
+			url,
 			{
 				chunk: 0,
 				rows: Array.from({ length: WARMUP_ROWS }, (_, i) => row(`${prefix}-warm`, i + 1)),
@@ -289,7 +345,7 @@ async function measure(
 	let error: string | undefined;
 	try {
 		await payInChunks(
-			target.url,
+			url,
 			prefix,
 			rows,
 			chunkSize,
@@ -314,6 +370,8 @@ async function measure(
 		summary.invoicesProcessedMoreThanOnce === 0;
 	return {
 		setup,
+		rowsFrom,
+		...(expressionEngine ? { expressionEngine } : {}),
 		latencyMs,
 		rows,
 		chunkSize,
@@ -328,7 +386,7 @@ async function measure(
 	};
 }
 
-async function measureRaw(
+export async function measureRaw(
 	sandbox: RunningSandbox,
 	latencyMs: number,
 	rows: number,

@@ -13,6 +13,7 @@ import type { RunningSandbox } from '../lib/sandbox';
 import type { WorkflowJson } from '../lib/workflows';
 import { approvalPart } from './approval';
 import { agentPart } from './agent';
+import { columnsModePart } from './columnsMode';
 
 export interface PartContext {
 	root: string;
@@ -47,7 +48,7 @@ export interface ScenarioPart {
 }
 
 /** Every part, in the order they run. Register a new part here. */
-export const SCENARIO_PARTS: ScenarioPart[] = [approvalPart, agentPart];
+export const SCENARIO_PARTS: ScenarioPart[] = [approvalPart, agentPart, columnsModePart];
 
 /** The parts selected by `--parts=a,b` (all when the flag is absent) that run on this n8n major. */
 export function selectedParts(major: number, only: string[] | undefined): ScenarioPart[] {

@@ -14,6 +14,7 @@ import type { IDataObject, INodeType, INodeTypes, IVersionedNodeType } from 'n8n
 import { Items } from './nodes/Items.node';
 import { ManualTrigger } from './nodes/ManualTrigger.node';
 import { NoOp } from './nodes/NoOp.node';
+import { StickyNote } from './nodes/StickyNote.node';
 
 /** A node instance, a node class, or a function returning either (for lazy loading). */
 export type NodeTypeRegistration =
@@ -40,6 +41,7 @@ export const PRODUCT_NODES: Record<string, { file: string; className: string }> 
 export const STAND_IN_NODES: Record<string, NodeTypeRegistration> = {
 	'n8n-nodes-base.manualTrigger': ManualTrigger,
 	'n8n-nodes-base.noOp': NoOp,
+	'n8n-nodes-base.stickyNote': StickyNote,
 	'test.items': Items,
 };
 

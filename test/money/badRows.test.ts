@@ -9,7 +9,14 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { startSandbox, type RunningSandbox } from '../../sandbox';
 import { checkModeAfterEachTest } from '../support/explicitMode';
 import { runWorkflow, type WorkflowRunResult } from '../harness/runWorkflow';
-import { payoutParameters, paymentsTrustWorkflow, PT_NODE } from '../support/payoutWorkflow';
+import {
+	payoutParameters,
+	paymentsTrustWorkflow,
+	PT_NODE,
+	ROWS_FROM,
+	rowsFor,
+	type RowsFrom,
+} from '../support/payoutWorkflow';
 
 interface BadRow {
 	name: string;
@@ -562,11 +569,13 @@ const INPUT = ROWS.map((entry) => {
 	return row;
 });
 
-function parameters(operation: string): IDataObject {
+function parameters(operation: string, rowsFrom: RowsFrom): IDataObject {
 	return payoutParameters(
 		operation,
 		{ safetyLimits: { limit: [{ currency: 'EUR', maxTotal: '100' }] } },
+		// In columns mode too an expression here is evaluated for each row (readColumnRequests.ts).
 		{ invoiceOptions: { split_mode: '={{ $json.split_mode === true }}' } },
+		rowsFrom,
 	);
 }
 
@@ -587,11 +596,12 @@ async function run(
 	operation: string,
 	rows: IDataObject[],
 	continueOnFail: boolean,
+	rowsFrom: RowsFrom,
 ): Promise<WorkflowRunResult> {
 	const result = await runWorkflow({
 		workflow: paymentsTrustWorkflow(
-			parameters(operation),
-			rows,
+			parameters(operation, rowsFrom),
+			rowsFor(rows, rowsFrom),
 			continueOnFail ? { onError: 'continueRegularOutput' } : {},
 		),
 		credentials: { paymentsTrustApi: sandbox.credentials as never },
@@ -655,114 +665,122 @@ function expectRefusal(item: INodeExecutionData | undefined, index: number, bad:
 	});
 }
 
-describe('Validate', () => {
-	it('gives every bad row exactly its error and every good row valid, in input order, sending nothing', async () => {
-		const result = await run('validate', INPUT, false);
-		const items = result.outputOf(PT_NODE);
-		expect(items).toHaveLength(ROWS.length);
-		ROWS.forEach((entry, index) => {
-			if (entry.bad) {
-				expectRefusal(items[index], index, entry.bad);
-				expect(items[index].json.valid).toBe(false);
-			} else {
+// Both ways of reading a row ("Rows From") must refuse exactly the same rows with exactly the same errors.
+describe.each(ROWS_FROM)('rows from %s', (rowsFrom) => {
+	describe('Validate', () => {
+		it('gives every bad row exactly its error and every good row valid, in input order, sending nothing', async () => {
+			const result = await run('validate', INPUT, false, rowsFrom);
+			const items = result.outputOf(PT_NODE);
+			expect(items).toHaveLength(ROWS.length);
+			ROWS.forEach((entry, index) => {
+				if (entry.bad) {
+					expectRefusal(items[index], index, entry.bad);
+					expect(items[index].json.valid).toBe(false);
+				} else {
+					expect({
+						name: entry.name,
+						valid: items[index].json.valid,
+						error: items[index].json.error,
+					}).toEqual({ name: entry.name, valid: true, error: undefined });
+					expect(items[index].pairedItem).toEqual({ item: index });
+				}
+			});
+			const byName = new Map(ROWS.map((entry, index) => [entry.name, items[index].json]));
+			expect(byName.get('lower-case currency is upper-cased')).toMatchObject({
+				currency: 'USD',
+				amount: '12.34',
+			});
+			expect(byName.get('card')).toMatchObject({ fields: { card_number: '411111******1111' } });
+			expect(sandbox.ledger().calls).toEqual([]);
+		});
+	});
+
+	describe('Create with Continue On Fail', () => {
+		it('creates every good row once and refuses every bad row with the same error, nothing of them reaching the platform', async () => {
+			sandbox.reset();
+			const result = await run('create', INPUT, true, rowsFrom);
+			const items = result.outputOf(PT_NODE);
+			expect(items).toHaveLength(ROWS.length);
+			const ledger = sandbox.ledger();
+			const goodRefs = new Set<string>();
+			ROWS.forEach((entry, index) => {
+				if (entry.bad) {
+					expectRefusal(items[index], index, entry.bad);
+					return;
+				}
+				const reference = String(entry.row.reference_id);
+				goodRefs.add(reference);
 				expect({
 					name: entry.name,
-					valid: items[index].json.valid,
 					error: items[index].json.error,
-				}).toEqual({ name: entry.name, valid: true, error: undefined });
+					status: items[index].json.status,
+				}).toEqual({
+					name: entry.name,
+					error: undefined,
+					status: 'created',
+				});
 				expect(items[index].pairedItem).toEqual({ item: index });
-			}
-		});
-		const byName = new Map(ROWS.map((entry, index) => [entry.name, items[index].json]));
-		expect(byName.get('lower-case currency is upper-cased')).toMatchObject({
-			currency: 'USD',
-			amount: '12.34',
-		});
-		expect(byName.get('card')).toMatchObject({ fields: { card_number: '411111******1111' } });
-		expect(sandbox.ledger().calls).toEqual([]);
-	});
-});
-
-describe('Create with Continue On Fail', () => {
-	it('creates every good row once and refuses every bad row with the same error, nothing of them reaching the platform', async () => {
-		sandbox.reset();
-		const result = await run('create', INPUT, true);
-		const items = result.outputOf(PT_NODE);
-		expect(items).toHaveLength(ROWS.length);
-		const ledger = sandbox.ledger();
-		const goodRefs = new Set<string>();
-		ROWS.forEach((entry, index) => {
-			if (entry.bad) {
-				expectRefusal(items[index], index, entry.bad);
-				return;
-			}
-			const reference = String(entry.row.reference_id);
-			goodRefs.add(reference);
-			expect({
-				name: entry.name,
-				error: items[index].json.error,
-				status: items[index].json.status,
-			}).toEqual({
-				name: entry.name,
-				error: undefined,
-				status: 'created',
+				const invoices = ledger.invoices.filter((invoice) => invoice.referenceId === reference);
+				expect({ name: entry.name, invoices: invoices.map((invoice) => invoice.id) }).toEqual({
+					name: entry.name,
+					invoices: [items[index].json.id],
+				});
 			});
-			expect(items[index].pairedItem).toEqual({ item: index });
-			const invoices = ledger.invoices.filter((invoice) => invoice.referenceId === reference);
-			expect({ name: entry.name, invoices: invoices.map((invoice) => invoice.id) }).toEqual({
-				name: entry.name,
-				invoices: [items[index].json.id],
-			});
+			// Only the good rows were ever sent: one create each, all accepted, no process call.
+			expect(ledger.calls.map((call) => call.referenceId).sort()).toEqual([...goodRefs].sort());
+			expect(
+				ledger.calls.every((call) => call.operation === 'create' && call.outcome === 'accepted'),
+			).toBe(true);
+			expect(ledger.invoices).toHaveLength(goodRefs.size);
+			const split = ROWS.findIndex((entry) => entry.name.startsWith('split mode'));
+			expect(items[split].json).toMatchObject({ amount: 6000, status: 'created' });
 		});
-		// Only the good rows were ever sent: one create each, all accepted, no process call.
-		expect(ledger.calls.map((call) => call.referenceId).sort()).toEqual([...goodRefs].sort());
-		expect(
-			ledger.calls.every((call) => call.operation === 'create' && call.outcome === 'accepted'),
-		).toBe(true);
-		expect(ledger.invoices).toHaveLength(goodRefs.size);
-		const split = ROWS.findIndex((entry) => entry.name.startsWith('split mode'));
-		expect(items[split].json).toMatchObject({ amount: 6000, status: 'created' });
 	});
-});
 
-describe('Create without Continue On Fail', () => {
-	it.each([
-		['a bad amount', BAD.find((bad) => bad.name === 'thousands separator')!],
-		['a disabled service', BAD.find((bad) => bad.name === 'disabled service')!],
-		['a 15-digit card', BAD.find((bad) => bad.name === '15-digit card')!],
-	])(
-		'one row with %s stops the node before any request that creates anything',
-		async (_label, bad) => {
+	describe('Create without Continue On Fail', () => {
+		it.each([
+			['a bad amount', BAD.find((bad) => bad.name === 'thousands separator')!],
+			['a disabled service', BAD.find((bad) => bad.name === 'disabled service')!],
+			['a 15-digit card', BAD.find((bad) => bad.name === '15-digit card')!],
+		])(
+			'one row with %s stops the node before any request that creates anything',
+			async (_label, bad) => {
+				sandbox.reset();
+				const rows = [usd('10'), usd('11'), bad.row, usd('12')].map((row, index) => ({
+					reference_id: `stop-${index + 1}`,
+					...row,
+				}));
+				const result = await run('create', rows, false, rowsFrom);
+				const error = result.executionError ?? result.errorOf(PT_NODE);
+				expect(error?.message.startsWith(`Row 3 (reference ID "stop-3"): ${bad.field} `)).toBe(
+					true,
+				);
+				expect(error?.message).toContain(bad.rule);
+				expect(String(error?.description)).toContain('Nothing was sent');
+				expect(sandbox.ledger().calls).toEqual([]);
+				expect(sandbox.ledger().invoices).toEqual([]);
+			},
+		);
+
+		it('and so does Create and Process', async () => {
 			sandbox.reset();
-			const rows = [usd('10'), usd('11'), bad.row, usd('12')].map((row, index) => ({
-				reference_id: `stop-${index + 1}`,
+			const rows = [usd('10'), card('10', { card_number: CARD_17 })].map((row, index) => ({
+				reference_id: `stop-cp-${index + 1}`,
 				...row,
 			}));
-			const result = await run('create', rows, false);
-			const error = result.executionError ?? result.errorOf(PT_NODE);
-			expect(error?.message.startsWith(`Row 3 (reference ID "stop-3"): ${bad.field} `)).toBe(true);
-			expect(error?.message).toContain(bad.rule);
-			expect(String(error?.description)).toContain('Nothing was sent');
+			const result = await runWorkflow({
+				workflow: paymentsTrustWorkflow(
+					payoutParameters('createAndProcess', {}, {}, rowsFrom),
+					rowsFor(rows, rowsFrom),
+				),
+				credentials: { paymentsTrustApi: sandbox.credentials as never },
+			});
+			collect(result);
+			expect(result.executionError?.message).toContain(
+				'Row 2 (reference ID "stop-cp-2"): field "card_number" "411111*******1112"',
+			);
 			expect(sandbox.ledger().calls).toEqual([]);
-			expect(sandbox.ledger().invoices).toEqual([]);
-		},
-	);
-
-	it('and so does Create and Process', async () => {
-		sandbox.reset();
-		const rows = [usd('10'), card('10', { card_number: CARD_17 })].map((row, index) => ({
-			reference_id: `stop-cp-${index + 1}`,
-			...row,
-		}));
-		const result = await runWorkflow({
-			workflow: paymentsTrustWorkflow(payoutParameters('createAndProcess'), rows),
-			credentials: { paymentsTrustApi: sandbox.credentials as never },
 		});
-		collect(result);
-		expect(result.executionError?.message).toContain(
-			'Row 2 (reference ID "stop-cp-2"): field "card_number" "411111*******1112"',
-		);
-		expect(sandbox.ledger().calls).toEqual([]);
 	});
 });
 

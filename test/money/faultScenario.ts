@@ -16,7 +16,13 @@ import type {
 	RunningSandbox,
 } from '../../sandbox';
 import { runWorkflow, type WorkflowRunResult } from '../harness/runWorkflow';
-import { payoutParameters, paymentsTrustWorkflow, PT_NODE } from '../support/payoutWorkflow';
+import {
+	payoutParameters,
+	paymentsTrustWorkflow,
+	PT_NODE,
+	rowsFor,
+	type RowsFrom,
+} from '../support/payoutWorkflow';
 
 export const ALL_KINDS: FaultKind[] = ['500', '502', '503', '504', 'drop', 'slow', '429'];
 export const MONEY_OPERATIONS: FaultOperation[] = ['create', 'process', 'get', 'list'];
@@ -117,24 +123,32 @@ export interface ScenarioRun {
 	seconds: number;
 }
 
-/** One run of the rows through Create and Process with Continue On Fail on. */
+/** One run of the rows through Create and Process with Continue On Fail on, the rows read as `rowsFrom` says. */
 export async function runScenario(
 	sandbox: RunningSandbox,
 	rows: IDataObject[],
 	settings: NodeSettings = CI_SETTINGS,
 	credentials: IDataObject = sandbox.credentials as unknown as IDataObject,
+	rowsFrom: RowsFrom = 'fields',
 ): Promise<ScenarioRun> {
-	const parameters = payoutParameters('createAndProcess', {
-		concurrency: settings.concurrency,
-		maxAttempts: settings.maxAttempts,
-		requestTimeout: settings.requestTimeout,
-		waitForFinalStatus: true,
-		maxWaitSeconds: settings.maxWaitSeconds,
-		pollIntervalSeconds: settings.pollIntervalSeconds,
-	});
+	const parameters = payoutParameters(
+		'createAndProcess',
+		{
+			concurrency: settings.concurrency,
+			maxAttempts: settings.maxAttempts,
+			requestTimeout: settings.requestTimeout,
+			waitForFinalStatus: true,
+			maxWaitSeconds: settings.maxWaitSeconds,
+			pollIntervalSeconds: settings.pollIntervalSeconds,
+		},
+		{},
+		rowsFrom,
+	);
 	const started = Date.now();
 	const result = await runWorkflow({
-		workflow: paymentsTrustWorkflow(parameters, rows, { onError: 'continueRegularOutput' }),
+		workflow: paymentsTrustWorkflow(parameters, rowsFor(rows, rowsFrom), {
+			onError: 'continueRegularOutput',
+		}),
 		credentials: { paymentsTrustApi: credentials as never },
 	});
 	const seconds = (Date.now() - started) / 1000;

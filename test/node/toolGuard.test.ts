@@ -50,6 +50,24 @@ async function runAsTool(parameters: IDataObject, rows: IDataObject[], type = TO
 }
 
 describe('as an AI tool', () => {
+	it('Rows From "Columns of Each Input Item" refuses plainly: an agent gives its values through the fields', async () => {
+		const callsBefore = sandbox.ledger().calls.length;
+		const result = await runAsTool(payoutParameters('createAndProcess', LIMIT_100, {}, 'columns'), [
+			{
+				reference_id: 'tool-columns-1',
+				service: 'test_usd',
+				currency: 'USD',
+				amount: '1',
+				account: '1',
+			},
+		]);
+		expect(result.status).toBe('error');
+		expect(failureText(result)).toMatch(
+			/^Rows From "Columns of Each Input Item" is not available to an AI agent\nNothing was sent/,
+		);
+		expect(sandbox.ledger().calls.length).toBe(callsBefore);
+	});
+
 	it('Create and Process without a Run Safety Limit refuses, and nothing reaches the platform', async () => {
 		const callsBefore = sandbox.ledger().calls.length;
 		const result = await runAsTool(payoutParameters('createAndProcess'), [

@@ -39,12 +39,23 @@ export function paymentsTrustWorkflow(
 	};
 }
 
-/** Create / Create and Process parameters for test_usd rows carrying `reference_id`, `amount`, `account`. */
+/** The two ways the payout operations read a row ("Rows From"); money tests run in both. */
+export type RowsFrom = 'fields' | 'columns';
+export const ROWS_FROM: RowsFrom[] = ['fields', 'columns'];
+
+/**
+ * Create / Create and Process parameters for test_usd rows carrying `reference_id`, `amount`, `account`.
+ * Fields Below: an expression per field, service and currency defaulting to test_usd and USD for rows without
+ * them. Columns of Each Input Item: the node reads the same columns by name; pass the rows through `rowsFor`.
+ */
 export function payoutParameters(
 	operation: string,
 	options: IDataObject = {},
 	extra: IDataObject = {},
+	rowsFrom: RowsFrom = 'fields',
 ): IDataObject {
+	if (rowsFrom === 'columns')
+		return { resource: 'payoutInvoice', operation, rowsFrom: 'columns', options, ...extra };
 	return {
 		resource: 'payoutInvoice',
 		operation,
@@ -56,4 +67,17 @@ export function payoutParameters(
 		options,
 		...extra,
 	};
+}
+
+/**
+ * The rows as `payoutParameters(…, rowsFrom)` reads them: in columns mode a row without a service or currency
+ * column gets test_usd and USD, what the Fields Below expressions default to, so both modes see the same payouts.
+ */
+export function rowsFor(rows: IDataObject[], rowsFrom: RowsFrom): IDataObject[] {
+	if (rowsFrom === 'fields') return rows;
+	return rows.map((row) => ({
+		...row,
+		service: row.service ?? 'test_usd',
+		currency: row.currency ?? 'USD',
+	}));
 }

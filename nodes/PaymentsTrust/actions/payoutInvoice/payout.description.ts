@@ -91,70 +91,173 @@ const [waitOptionWait, waitOptionMaxWait, waitOptionPollInterval] = waitOptions.
 	},
 }));
 
+/** Where a row's payout comes from: the fields below (a value or an expression each), or the item's columns. */
+export const ROWS_FROM_FIELDS = 'fields';
+export const ROWS_FROM_COLUMNS = 'columns';
+
+/**
+ * The payout's own columns in "Columns of Each Input Item" mode, by default the example sheet's headers (the
+ * defaults of the Column Names below, which the linter wants written out as literals, say the same).
+ */
+export const DEFAULT_COLUMN_NAMES = {
+	referenceIdColumn: 'reference_id',
+	serviceColumn: 'service',
+	currencyColumn: 'currency',
+	amountColumn: 'amount',
+	descriptionColumn: '',
+};
+
+const columnNameProperties: INodeProperties[] = [
+	{
+		displayName: 'Amount Column',
+		name: 'amountColumn',
+		type: 'string',
+		default: 'amount',
+		description: 'The column holding the amount, as a plain decimal (100.55)',
+	},
+	{
+		displayName: 'Currency Column',
+		name: 'currencyColumn',
+		type: 'string',
+		default: 'currency',
+		description: 'The column holding the three-letter currency code',
+	},
+	{
+		displayName: 'Description Column',
+		name: 'descriptionColumn',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. note',
+		description:
+			"The column whose text becomes the invoice's description; empty: none (or the Description under Additional Fields)",
+	},
+	{
+		displayName: 'Reference ID Column',
+		name: 'referenceIdColumn',
+		type: 'string',
+		default: 'reference_id',
+		description:
+			'The column holding your unique ID of the payout: the idempotency key, never paid twice',
+	},
+	{
+		displayName: 'Service Column',
+		name: 'serviceColumn',
+		type: 'string',
+		default: 'service',
+		description: 'The column holding the payout service code (e.g. test_usd) or ID (comcpos_…)',
+	},
+];
+
+/** The fields that say the payout itself: shown in Fields Below mode only. */
+const onlyForFieldsBelow = (property: INodeProperties): INodeProperties => ({
+	...property,
+	displayOptions: { show: { rowsFrom: [ROWS_FROM_FIELDS] } },
+});
+
 export const payoutProperties: INodeProperties[] = [
-	serviceLocator(
-		'The payout service to pay through. Pick it from the list, type its code (e.g. test_usd) or its ID (comcpos_…), or map a column with an expression.',
-	),
 	{
-		displayName: 'Currency',
-		name: 'currency',
-		type: 'string',
-		required: true,
-		default: 'USD',
-		placeholder: 'e.g. USD',
-		description:
-			'Three-letter ISO code of the invoice currency; it must be the currency the service takes',
-	},
-	{
-		displayName: 'Amount',
-		name: 'amount',
-		type: 'string',
-		required: true,
-		default: '',
-		placeholder: 'e.g. 100.55',
-		description:
-			'Amount to pay, as a plain decimal (100.55). Text from a sheet is fine; "1,000", "abc", negative amounts or more decimals than the currency has are refused before anything is sent.',
-	},
-	{
-		displayName: 'Reference ID',
-		name: 'referenceId',
-		type: 'string',
-		required: true,
-		default: '',
-		placeholder: 'e.g. order-2024-0001',
-		description:
-			'Your unique ID for this payout, e.g. a column of your sheet. It is the idempotency key: the same reference ID is never paid twice, so a run can safely be repeated.',
-	},
-	{
-		displayName: 'Service Fields',
-		name: 'serviceFields',
-		type: 'resourceMapper',
+		displayName: 'Rows From',
+		name: 'rowsFrom',
+		type: 'options',
 		noDataExpression: true,
-		default: { mappingMode: 'defineBelow', value: null },
-		required: true,
-		typeOptions: {
-			loadOptionsDependsOn: ['service.value'],
-			resourceMapper: {
-				resourceMapperMethod: 'getServiceFields',
-				mode: 'add',
-				fieldWords: { singular: 'field', plural: 'fields' },
-				addAllFields: true,
-				multiKeyMatch: false,
-				supportAutoMap: true,
-				// No red "No fields found" before a service is chosen: the notice from getServiceFields says what to do.
-				hideNoDataError: true,
-				noFieldsError: 'Choose a service above to map its recipient fields',
+		// Workflows saved before this option existed have no value for it: they keep Fields Below.
+		default: ROWS_FROM_FIELDS,
+		options: [
+			{
+				name: 'Fields Below',
+				value: ROWS_FROM_FIELDS,
+				description:
+					'Set the service, amount, reference ID and fields with a value or an expression each',
 			},
-		},
-		description:
-			'The recipient details the chosen service asks for (account, card number, IBAN, …)',
+			{
+				name: 'Columns of Each Input Item',
+				value: ROWS_FROM_COLUMNS,
+				description:
+					'Read them from each item’s columns by name (a sheet or CSV row): no expression per row, fastest for large sheets',
+			},
+		],
+		description: 'Where each row’s payout comes from',
 	},
+	{
+		displayName: 'Column Names',
+		name: 'columnNames',
+		type: 'collection',
+		placeholder: 'Change a column name',
+		default: {},
+		displayOptions: { show: { rowsFrom: [ROWS_FROM_COLUMNS] } },
+		description:
+			'Which columns hold the payout. Defaults: reference_id, service, currency, amount. Every other column is a candidate service field, sent when the row’s service declares a field of that name.',
+		options: columnNameProperties,
+	},
+	...(
+		[
+			serviceLocator(
+				'The payout service to pay through. Pick it from the list, type its code (e.g. test_usd) or its ID (comcpos_…), or map a column with an expression.',
+			),
+			{
+				displayName: 'Currency',
+				name: 'currency',
+				type: 'string',
+				required: true,
+				default: 'USD',
+				placeholder: 'e.g. USD',
+				description:
+					'Three-letter ISO code of the invoice currency; it must be the currency the service takes',
+			},
+			{
+				displayName: 'Amount',
+				name: 'amount',
+				type: 'string',
+				required: true,
+				default: '',
+				placeholder: 'e.g. 100.55',
+				description:
+					'Amount to pay, as a plain decimal (100.55). Text from a sheet is fine; "1,000", "abc", negative amounts or more decimals than the currency has are refused before anything is sent.',
+			},
+			{
+				displayName: 'Reference ID',
+				name: 'referenceId',
+				type: 'string',
+				required: true,
+				default: '',
+				placeholder: 'e.g. order-2024-0001',
+				description:
+					'Your unique ID for this payout, e.g. a column of your sheet. It is the idempotency key: the same reference ID is never paid twice, so a run can safely be repeated.',
+			},
+			{
+				displayName: 'Service Fields',
+				name: 'serviceFields',
+				type: 'resourceMapper',
+				noDataExpression: true,
+				default: { mappingMode: 'defineBelow', value: null },
+				required: true,
+				typeOptions: {
+					loadOptionsDependsOn: ['service.value'],
+					resourceMapper: {
+						resourceMapperMethod: 'getServiceFields',
+						mode: 'add',
+						fieldWords: { singular: 'field', plural: 'fields' },
+						addAllFields: true,
+						multiKeyMatch: false,
+						supportAutoMap: true,
+						// No red "No fields found" before a service is chosen: the notice from getServiceFields says what to do.
+						hideNoDataError: true,
+						noFieldsError: 'Choose a service above to map its recipient fields',
+					},
+				},
+				description:
+					'The recipient details the chosen service asks for (account, card number, IBAN, …)',
+			},
+		] as INodeProperties[]
+	).map(onlyForFieldsBelow),
 	{
 		displayName: 'Additional Fields',
 		name: 'additionalFields',
 		type: 'collection',
 		placeholder: 'Add field',
 		default: {},
+		description:
+			'With Rows From "Columns of Each Input Item", a value here applies to every row; a field holding an expression is evaluated for each row (slower)',
 		options: [
 			{
 				displayName: 'Callback URL',

@@ -58,16 +58,25 @@ function readFields(
 		const keys = schema.filter((field) => !field.removed).map((field) => field.id);
 		// No schema: the service comes from an expression (a column), so its fields are not known yet. Every
 		// column goes forward and the run keeps those the service declares (see PayoutRequest.fieldsAutoMapped).
-		const candidates =
+		fields =
 			keys.length > 0
-				? keys
-				: Object.keys(item.json).filter((key) => !PAYOUT_COLUMNS.includes(key));
-		fields = Object.fromEntries(
-			candidates.filter((key) => key in item.json).map((key) => [key, item.json[key]]),
-		);
+				? Object.fromEntries(
+						keys.filter((key) => key in item.json).map((key) => [key, item.json[key]]),
+					)
+				: candidateFields(item.json, PAYOUT_COLUMNS);
 	} else {
 		fields = (ctx.getNodeParameter('serviceFields.value', itemIndex, {}) ?? {}) as IDataObject;
 	}
+	return serviceFieldValues(fields, extraFields);
+}
+
+/** Every column of a row but the payout's own: the service fields when the service is not known in advance. */
+export function candidateFields(json: IDataObject, payoutColumns: string[]): IDataObject {
+	return Object.fromEntries(Object.entries(json).filter(([key]) => !payoutColumns.includes(key)));
+}
+
+/** A row's service fields as the API takes them: extra JSON over the mapped ones, blanks dropped, values as text. */
+export function serviceFieldValues(fields: IDataObject, extraFields: IDataObject): IDataObject {
 	const merged = withoutBlanks({ ...fields, ...extraFields });
 	// The API takes field values as text; a sheet may hand over numbers (an account number, say).
 	for (const [key, value] of Object.entries(merged)) {
@@ -101,10 +110,31 @@ function readCustomer(
 	return result;
 }
 
+/** A row whose payout could not be read at all: refused by validation like any other invalid row. */
+export function unreadableRequest(
+	itemIndex: number,
+	referenceId: string,
+	testMode: boolean,
+	error: unknown,
+): PayoutRequest {
+	return {
+		itemIndex,
+		referenceId,
+		service: '',
+		currency: '',
+		amount: '',
+		fields: {},
+		extra: {},
+		testMode,
+		unreadable: `could not be read: ${(error as Error).message}`,
+	};
+}
+
 /**
- * Reads one payout per input item from the node parameters; checks come later, all rows at once. A row whose
- * parameters cannot be read (an expression that fails, JSON that is not an object) becomes a refused row
- * like any other invalid row, so it does not stop the others.
+ * Reads one payout per input item from the fields below, every parameter evaluated for its item (the other
+ * mode, "Columns of Each Input Item", is readColumnRequests.ts); checks come later, all rows at once. A row whose
+ * parameters cannot be read (an expression that fails, JSON that is not an object) becomes a refused row like
+ * any other invalid row, so it does not stop the others.
  */
 export function readPayoutRequests(
 	ctx: IExecuteFunctions,
@@ -121,30 +151,27 @@ export function readPayoutRequests(
 			} catch {
 				// the reference ID is what could not be read
 			}
-			const unreadable = `could not be read: ${(error as Error).message}`;
-			return {
-				itemIndex,
-				referenceId,
-				service: '',
-				currency: '',
-				amount: '',
-				fields: {},
-				extra: {},
-				testMode,
-				unreadable,
-			};
+			return unreadableRequest(itemIndex, referenceId, testMode, error);
 		}
 	});
 }
 
-function readPayoutRequest(
+/** What Additional Fields and Invoice Options add to a row's invoice, shaped for the API. */
+export interface InvoiceExtras {
+	extra: IDataObject;
+	/** "Extra Service Fields (JSON)", merged over the row's service fields; never carries test_mode. */
+	extraFields: IDataObject;
+	/** A `test_mode` the extra fields JSON asked for: taken out here, checked against the credential by the run. */
+	requestedTestMode?: unknown;
+}
+
+/** Additional Fields and Invoice Options (as read for one item) as the invoice body's extras. */
+export function invoiceExtras(
 	ctx: IExecuteFunctions,
-	item: INodeExecutionData,
+	additional: IDataObject,
+	invoiceOptions: IDataObject,
 	itemIndex: number,
-	testMode: boolean,
-): PayoutRequest {
-	const additional = ctx.getNodeParameter('additionalFields', itemIndex, {}) as IDataObject;
-	const invoiceOptions = ctx.getNodeParameter('invoiceOptions', itemIndex, {}) as IDataObject;
+): InvoiceExtras {
 	const extra: IDataObject = {};
 	if (additional.callbackUrl) extra.callback_url = String(additional.callbackUrl);
 	if (additional.description) extra.description = String(additional.description);
@@ -167,6 +194,25 @@ function readPayoutRequest(
 	// test_mode comes from the credential only; one in the extra fields JSON is taken out and checked by the run.
 	const requestedTestMode = extraFields.test_mode;
 	delete extraFields.test_mode;
+	return {
+		extra,
+		extraFields,
+		...(requestedTestMode !== undefined ? { requestedTestMode } : {}),
+	};
+}
+
+function readPayoutRequest(
+	ctx: IExecuteFunctions,
+	item: INodeExecutionData,
+	itemIndex: number,
+	testMode: boolean,
+): PayoutRequest {
+	const { extra, extraFields, requestedTestMode } = invoiceExtras(
+		ctx,
+		ctx.getNodeParameter('additionalFields', itemIndex, {}) as IDataObject,
+		ctx.getNodeParameter('invoiceOptions', itemIndex, {}) as IDataObject,
+		itemIndex,
+	);
 	const reference = referenceIdText(ctx.getNodeParameter('referenceId', itemIndex, ''));
 	return {
 		itemIndex,

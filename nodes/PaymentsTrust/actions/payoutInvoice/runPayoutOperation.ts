@@ -12,7 +12,9 @@ import { toNodeApiError } from '../../transport/errors';
 import { endpointsFor } from '../../transport/request';
 import { serviceCodesById } from '../payoutService/findService';
 import { concurrencyFrom, readOptions, retryPolicyFrom, waitOptionsFrom } from '../runOptions';
-import { agentBudgetOf } from '../toolGuard';
+import { agentBudgetOf, runsAsTool } from '../toolGuard';
+import { ROWS_FROM_COLUMNS, ROWS_FROM_FIELDS } from './payout.description';
+import { readColumnRequests } from './readColumnRequests';
 import { readPayoutRequests, readSafetyLimits } from './readPayoutRequests';
 
 /**
@@ -79,6 +81,28 @@ function readApprovedCode(
 	return parsed;
 }
 
+/** Each input item as a payout, from the fields below or from the item's columns ("Rows From"). */
+function readRows(
+	ctx: IExecuteFunctions,
+	items: INodeExecutionData[],
+	testMode: boolean,
+): PayoutRequest[] {
+	if (ctx.getNodeParameter('rowsFrom', 0, ROWS_FROM_FIELDS) !== ROWS_FROM_COLUMNS)
+		return readPayoutRequests(ctx, items, testMode);
+	// Not hidden for tools: a hidden Rows From would silently hide the fields too and refuse every row for a
+	// missing reference ID. Said plainly instead.
+	if (runsAsTool(ctx))
+		throw new NodeOperationError(
+			ctx.getNode(),
+			'Rows From "Columns of Each Input Item" is not available to an AI agent',
+			{
+				description:
+					'Nothing was sent. An agent gives its values through the fields ($fromAI): set Rows From to "Fields Below" for a tool.',
+			},
+		);
+	return readColumnRequests(ctx, items, testMode);
+}
+
 /** Create, Create and Process and Validate share one engine; they differ only in how far a row goes. */
 export async function runPayoutOperation(
 	ctx: IExecuteFunctions,
@@ -93,7 +117,7 @@ export async function runPayoutOperation(
 	const safetyLimits = budget ? budget.limitsFor(limits) : limits;
 	const { testMode } = await endpointsFor(ctx);
 	const scope = approvalScopeOf(await ctx.getCredentials(CREDENTIAL_TYPE));
-	const requests = await withServiceCodes(ctx, readPayoutRequests(ctx, items, testMode));
+	const requests = await withServiceCodes(ctx, readRows(ctx, items, testMode));
 	refuseOtherMode(ctx, requests, testMode);
 	const output = await runPayouts(ctx, requests, {
 		mode,
