@@ -21,7 +21,7 @@ import {
 	type TriggerOn,
 } from './filters';
 import { answerWithoutStarting } from './respond';
-import { callbackKeys } from '../PaymentsTrust/transport/environment';
+import { callbackKeys } from '../shared/environment';
 import { SIGNATURE_HEADER, verifyingMode } from './signature';
 
 /** Key, in the node's static data, of the memory of delivered callbacks. */

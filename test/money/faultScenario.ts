@@ -15,7 +15,7 @@ import type {
 	LedgerSnapshot,
 	RunningSandbox,
 } from '../../sandbox';
-import { runWorkflow, type WorkflowRunResult } from '../harness/runWorkflow';
+import { runWorkflow, type WorkflowRunResult } from '../../harness/runWorkflow';
 import { payoutParameters, paymentsTrustWorkflow, PT_NODE } from '../support/payoutWorkflow';
 
 export const ALL_KINDS: FaultKind[] = ['500', '502', '503', '504', 'drop', 'slow', '429'];

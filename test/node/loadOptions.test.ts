@@ -1,13 +1,13 @@
 /**
  * The editor-side methods: loadOptions `getServices` (the service dropdown) and resourceMapping
  * `getServiceFields` (the recipient fields of the chosen service), called through n8n-core's real
- * LoadOptionsContext as the editor backend does (test/harness/loadOptions.ts).
+ * LoadOptionsContext as the editor backend does (harness/loadOptions.ts).
  */
 import { SERVICES, startSandbox, type RunningSandbox } from '../../sandbox';
 import { checkModeAfterEachTest } from '../support/explicitMode';
 import type { ICredentialDataDecryptedObject, INodeParameters } from 'n8n-workflow';
 
-import { loadOptions, resourceMapping } from '../harness/loadOptions';
+import { loadOptions, resourceMapping } from '../../harness/loadOptions';
 import { PT_TYPE } from '../support/payoutWorkflow';
 import { startRecordingProxy, type RecordingProxy } from '../support/recordingProxy';
 import type { CredentialData } from '../support/runNode';

@@ -6,7 +6,7 @@
 import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
 
 import { SERVICES, startSandbox, type RunningSandbox } from '../../sandbox';
-import { listSearch } from '../harness/loadOptions';
+import { listSearch } from '../../harness/loadOptions';
 import { PT_TYPE } from '../support/payoutWorkflow';
 import { startRecordingProxy, type RecordingProxy } from '../support/recordingProxy';
 import { failureText, runNode, type CredentialData } from '../support/runNode';

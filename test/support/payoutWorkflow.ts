@@ -1,6 +1,6 @@
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
-import type { WorkflowJson } from '../harness/runWorkflow';
+import type { WorkflowJson } from '../../harness/runWorkflow';
 
 export const PT_NODE = 'PaymentsTrust';
 export const PT_TYPE = 'n8n-nodes-paymentstrust.paymentsTrust';

@@ -3,7 +3,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { pageNumberPages } from '../transport/pagination';
 import { endpointsFor, sendSafe } from '../transport/request';
 import type { RetryPolicy } from '../transport/retryPolicy';
-import { assertPrerequestMode } from '../transport/environment';
+import { assertPrerequestMode } from '../../shared/environment';
 import { toNodeApiError } from '../transport/errors';
 import { isPrerequestAnswer, normaliseRegexp } from '../helpers/serviceFields';
 

@@ -11,7 +11,7 @@ import {
 	keyMismatches,
 	keyMismatchMessage,
 	type Environment,
-} from './environment';
+} from '../../shared/environment';
 import {
 	bestGuess,
 	describeDiscoveryFailure,

@@ -10,7 +10,7 @@ import { forEachItem } from '../../helpers/items';
 import { isCurrencyCode, parseAmount } from '../../helpers/money';
 import { toFriendlyPrerequestService } from '../../helpers/service';
 import { isPrerequestAnswer, servicesOfPrerequest } from '../../helpers/serviceFields';
-import { assertPrerequestMode } from '../../transport/environment';
+import { assertPrerequestMode } from '../../../shared/environment';
 import { toNodeApiError } from '../../transport/errors';
 import { endpointsFor, sendSafe } from '../../transport/request';
 import { showOnlyFor } from '../displayOptions';
