@@ -5,8 +5,8 @@ import type {
 	INodeListSearchResult,
 } from 'n8n-workflow';
 
-import { listServiceResources } from '../actions/payoutService/findService';
 import { hasInvoiceList } from '../payouts/lookup';
+import { listServiceResources, serviceAttributes } from '../payouts/services';
 import { describeOutcome } from '../transport/errors';
 import { sendSafe, type RequestSpec } from '../transport/request';
 
@@ -18,15 +18,20 @@ function serviceLabel(attributes: IDataObject): string {
 		attributes.currency === attributes.service_currency
 			? String(attributes.currency ?? '')
 			: `${String(attributes.currency ?? '')} → ${String(attributes.service_currency ?? '')}`;
-	const limits = `${String(attributes.amount_min ?? '?')}–${String(attributes.amount_max ?? '?')} ${String(attributes.currency ?? '')}`;
+	const limits =
+		`${String(attributes.amount_min ?? '?')}–${String(attributes.amount_max ?? '?')} ` +
+		`${String(attributes.currency ?? '')}`;
 	const unavailable =
 		attributes.enabled === false || attributes.available === false ? ' · not available' : '';
-	return `${String(attributes.service)} · ${String(attributes.service_method ?? '')} · ${currencies} · ${limits}${unavailable}`;
+	return (
+		`${String(attributes.service)} · ${String(attributes.service_method ?? '')} · ` +
+		`${currencies} · ${limits}${unavailable}`
+	);
 }
 
 /**
- * "From list" of the service picker: every payout service of the account, each named with its method,
- * currencies and limits, filtered by what the user types (code, method or currency).
+ * "From list" of the service picker: every payout service of the account, each named with its
+ * method, currencies and limits, filtered by what the user types (code, method or currency).
  */
 export async function searchServices(
 	this: ILoadOptionsFunctions,
@@ -34,7 +39,7 @@ export async function searchServices(
 ): Promise<INodeListSearchResult> {
 	const needle = (filter ?? '').trim().toLowerCase();
 	const results: INodeListSearchItems[] = (await listServiceResources(this))
-		.map((resource) => (resource.attributes ?? {}) as IDataObject)
+		.map(serviceAttributes)
 		.filter((attributes) => typeof attributes.service === 'string')
 		.map((attributes) => ({ name: serviceLabel(attributes), value: String(attributes.service) }))
 		.filter((item) => !needle || item.name.toLowerCase().includes(needle))
@@ -46,7 +51,9 @@ function invoiceItem(resource: IDataObject): INodeListSearchItems {
 	const a = (resource.attributes ?? {}) as IDataObject;
 	const mode = a.test_mode === true ? ' · test' : a.test_mode === false ? ' · live' : '';
 	return {
-		name: `${String(a.reference_id ?? resource.id)} · ${String(a.amount ?? '?')} ${String(a.currency ?? '')} · ${String(a.status ?? '')}${mode}`,
+		name:
+			`${String(a.reference_id ?? resource.id)} · ${String(a.amount ?? '?')} ` +
+			`${String(a.currency ?? '')} · ${String(a.status ?? '')}${mode}`,
 		value: String(resource.id),
 	};
 }
@@ -61,9 +68,10 @@ async function invoicePage(ctx: ILoadOptionsFunctions, spec: RequestSpec): Promi
 }
 
 /**
- * "From list" of the invoice picker: the newest invoices first, a page at a time following the API's own
- * `links.next` cursor. A search looks for that exact reference ID first (the API's filter); when there is
- * none, the newest 100 invoices are searched for reference IDs containing the text.
+ * "From list" of the invoice picker: the newest invoices first, a page at a time following the
+ * API's own `links.next` cursor. A search looks for that exact reference ID first (the API's
+ * filter); when there is none, the newest 100 invoices are searched for reference IDs containing
+ * the text.
  */
 export async function searchInvoices(
 	this: ILoadOptionsFunctions,

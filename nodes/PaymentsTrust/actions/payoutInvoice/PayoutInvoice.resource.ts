@@ -64,12 +64,14 @@ export const description: INodeProperties[] = [
 				action: 'Validate payouts without sending',
 			},
 		],
-		// A new node opens on the dry run: nothing is paid until someone picks an operation that moves money.
+		// A new node opens on the dry run: nothing is paid until someone picks an operation that moves
+		// money.
 		default: 'validate',
 	},
 	{
 		displayName:
-			'Used by an AI agent, this operation runs only when Options → Run Safety Limits caps what one call may pay. The amount and reference ID the agent gives are checked like any row.',
+			'Used by an AI agent, this operation runs only when Options → Run Safety Limits caps what ' +
+			'one call may pay. The amount and reference ID the agent gives are checked like any row.',
 		name: 'toolSafetyNotice',
 		type: 'notice',
 		default: '',
@@ -83,7 +85,8 @@ export const description: INodeProperties[] = [
 	},
 	{
 		displayName:
-			'Process is not available to AI agents: use Create and Process with a Run Safety Limit instead',
+			'Process is not available to AI agents: use Create and Process with a Run Safety Limit ' +
+			'instead',
 		name: 'toolProcessNotice',
 		type: 'notice',
 		default: '',
