@@ -217,9 +217,10 @@ export class PaymentsTrustApi implements ICredentialType {
 				properties: {
 					value: 404,
 					message:
-						'No Private API at this address (404). With Private API Path empty the test asks ' +
-						'Base URL + /api: if your Private API is at the host root, set Private API Path to ' +
-						'/ (the node finds either by itself). Otherwise check the Base URL and the path.',
+						'No Private API at this address (404). The test asked Base URL + Private API ' +
+						'Path, or Base URL + /api while the path is empty (automatic). If your Private API ' +
+						'is at the host root, set Private API Path to / (the node itself tries both while ' +
+						'it is empty); if you set a path, check it and the Base URL.',
 				},
 			},
 		],

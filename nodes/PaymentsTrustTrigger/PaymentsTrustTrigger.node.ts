@@ -99,6 +99,18 @@ export class PaymentsTrustTrigger implements INodeType {
 				default: '',
 			},
 			{
+				// In view rather than only in the Verify Signature tooltip: without these keys every
+				// callback is refused (HTTP 401), and a new user would not know why.
+				displayName:
+					'PaymentsTrust signs each callback with the secret key of the invoice’s mode. Put the ' +
+					'<b>Test Secret Key</b> (sk_test_…) in the PaymentsTrust API credential, and the ' +
+					'<b>Live Secret Key</b> (sk_live_…) too once you pay for real; a callback signed ' +
+					'with a key the credential lacks is refused (HTTP 401).',
+				name: 'secretKeysNotice',
+				type: 'notice',
+				default: '',
+			},
+			{
 				displayName: 'Trigger On',
 				name: 'triggerOn',
 				type: 'options',

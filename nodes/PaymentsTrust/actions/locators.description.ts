@@ -43,7 +43,8 @@ export function invoiceLocator(description: string): INodeProperties {
 				],
 			},
 			{
-				displayName: 'By Reference ID',
+				// Short: the editor's mode selector is as wide as "From List" and cuts longer names.
+				displayName: 'By Ref ID',
 				name: 'referenceId',
 				type: 'string',
 				placeholder: 'e.g. order-2024-0001',
