@@ -6,19 +6,12 @@
  */
 import type { IDataObject, INode } from 'n8n-workflow';
 
-import { startSandbox, type RunningSandbox } from '../../sandbox';
-import { checkModeAfterEachTest } from '../support/explicitMode';
 import { toNodeApiError } from '../../nodes/PaymentsTrust/transport/errors';
 import { payoutParameters } from '../support/payoutWorkflow';
+import { useSandbox } from '../support/sandboxSuite';
 import { CONTINUE_ON_FAIL, failureText, runNode } from '../support/runNode';
 
-let sandbox: RunningSandbox;
-beforeAll(async () => {
-	sandbox = await startSandbox({ port: 0, processDelayMs: 20 });
-});
-afterAll(async () => sandbox.close());
-checkModeAfterEachTest(() => sandbox);
-beforeEach(() => sandbox.reset());
+const sandbox = useSandbox();
 
 const WRONG_KEY = 'sk_wrong_api_key_do_not_print';
 
