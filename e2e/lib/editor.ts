@@ -38,7 +38,7 @@ export const CREDENTIAL_MESSAGES = {
 	unreachableHostHint: /this n8n cannot reach the host/,
 };
 
-/** What Simplify leaves of a paid row (README, "Output"): the table's columns after Execute step. */
+/** What Simplify leaves of a paid row (docs/operations.md, "Output"): the table's columns after Execute step. */
 export const SIMPLE_COLUMNS = [
 	'id',
 	'referenceId',

@@ -9,7 +9,7 @@ const MAX_TRIGGERS = 1_000;
  * (it resets the change flag when it starts the execution), so a retry of the same callback would
  * start again. The process memory is the first judge; static data stays as the copy that survives a
  * restart where n8n saves it (1.x). In queue mode with several webhook processes each process has
- * its own memory: duplicates are then caught per process only, which the README says.
+ * its own memory: duplicates are then caught per process only, which docs/trigger.md says.
  */
 const memories = new Map<string, CallbackMemory>();
 
