@@ -90,6 +90,8 @@ describe('service picker: searchServices', () => {
 		expect(codes.slice(0, wordMatches.length).sort()).toEqual(
 			wordMatches.map((service) => service.code).sort(),
 		);
+		// An unavailable service comes last among equal matches.
+		expect(codes[wordMatches.length - 1]).toBe('legacy_card_usd');
 		// Then codes that only contain it (crypto_usdt), then services that match on currency alone.
 		expect(codes[wordMatches.length]).toBe('crypto_usdt');
 		expect(codes.length).toBeGreaterThan(wordMatches.length + 1);

@@ -50,8 +50,9 @@ function matchRank(attributes: IDataObject, needle: string): number | undefined 
 /**
  * "From list" of the service picker: every payout service of the account (code, currencies,
  * limits), filtered by what the user types (code, method or currency) and ranked by how well the
- * code matches. Among equal matches a Test credential sees the platform's test services (method
- * `test`, they pay nothing) first, then the rest by code.
+ * code matches. Among equal matches services that can pay come before unavailable ones, and a
+ * Test credential sees the platform's test services (method `test`, they pay nothing) first; then
+ * by code.
  */
 export async function searchServices(
 	this: ILoadOptionsFunctions,
@@ -64,12 +65,15 @@ export async function searchServices(
 	const { testMode } = await endpointsFor(this);
 	const testFirst = (attributes: IDataObject) =>
 		testMode && attributes.service_method === 'test' ? 0 : 1;
+	const usableFirst = (attributes: IDataObject) =>
+		attributes.enabled === false || attributes.available === false ? 1 : 0;
 	const results: INodeListSearchItems[] = services
 		.map((attributes) => ({ attributes, rank: needle ? matchRank(attributes, needle) : 0 }))
 		.filter((entry): entry is { attributes: IDataObject; rank: number } => entry.rank !== undefined)
 		.sort(
 			(a, b) =>
 				a.rank - b.rank ||
+				usableFirst(a.attributes) - usableFirst(b.attributes) ||
 				testFirst(a.attributes) - testFirst(b.attributes) ||
 				String(a.attributes.service).localeCompare(String(b.attributes.service)),
 		)
