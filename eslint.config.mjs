@@ -3,7 +3,7 @@
 // credentials/, package.json).
 //
 // The only addition is an `ignores` block for folders that never reach the npm tarball
-// (`files: ["dist"]`): tests, the local sandbox server, end-to-end runs, benchmarks,
+// (`files: ["dist"]`): tests and their harness, the local sandbox server, end-to-end runs, benchmarks,
 // scripts and examples. They are Node.js programs, not n8n node code, and the
 // community rules (no `process`, no `setTimeout`, no Node built-ins) cannot apply to
 // them. This is how verified packages that keep tests in the repository do it.
@@ -22,6 +22,7 @@ export default [
 			'sandbox/**',
 			'scripts/**',
 			'test/**',
+			'harness/**',
 			'gulpfile.js',
 			'jest.config.js',
 		],

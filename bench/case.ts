@@ -82,7 +82,7 @@ function rows(prefix: string, count: number): Json[] {
 /* eslint-disable @typescript-eslint/no-require-imports */
 function engine() {
 	return {
-		harness: require('../test/harness/runWorkflow') as typeof import('../test/harness/runWorkflow'),
+		harness: require('../harness/runWorkflow') as typeof import('../harness/runWorkflow'),
 		payout:
 			require('../test/support/payoutWorkflow') as typeof import('../test/support/payoutWorkflow'),
 	};

@@ -4,7 +4,7 @@
  *
  *   single    one `n8n start` (SQLite, regular mode): one webhook call carries all N rows; one execution.
  *   queue-1w  queue mode (PostgreSQL, Redis): main, one webhook process, one worker (--concurrency=1); the
- *             rows go in chunks, one execution per chunk (README "Paying large sheets").
+ *             rows go in chunks, one execution per chunk (docs/queue-mode.md).
  *   queue-2w  the same with two workers: twice the executions in flight, so twice the total concurrency.
  *   raw       bench/case.ts's axios loop with a new connection per request (n8n's own floor), concurrency 10.
  *
@@ -122,8 +122,8 @@ async function post(url: string, body: unknown, timeoutMs: number): Promise<numb
 }
 
 /**
- * Posts the rows in chunks, at most `inFlight` at a time (the parent's HTTP Request with Batching, README "Paying
- * large sheets"); every chunk must be answered 200. Sent all at once, every waiting chunk is an open request the
+ * Posts the rows in chunks, at most `inFlight` at a time (the parent's HTTP Request with Batching,
+ * docs/queue-mode.md); every chunk must be answered 200. Sent all at once, every waiting chunk is an open request the
  * webhook process holds until its execution ends, so its memory would grow with the sheet.
  */
 async function payInChunks(
@@ -157,7 +157,7 @@ const CHUNKS_IN_FLIGHT_PER_SLOT = 2;
 /**
  * The V8 heap limit of each worker (MB). Left to itself V8 sizes the heap from the machine's memory and collects
  * lazily: a worker paying 1,000-row chunks one after the other reached ~1.1 GB of RSS, mostly garbage. n8n's own
- * Docker docs set NODE_OPTIONS=--max-old-space-size for the same reason; README "Paying large sheets" says so.
+ * Docker docs set NODE_OPTIONS=--max-old-space-size for the same reason; docs/queue-mode.md says so.
  */
 const WORKER_HEAP_MB = Number(process.env.BENCH_WORKER_HEAP_MB || 640);
 

@@ -1,5 +1,5 @@
 /**
- * n8n 2.x in queue mode (README "Queue mode"): the suite's own PostgreSQL database and Redis prefixes, one
+ * n8n 2.x in queue mode (docs/queue-mode.md): the suite's own PostgreSQL database and Redis prefixes, one
  * main, two workers, two webhook processes, the packed package in each process's community-nodes folder.
  *
  *   1. Bulk across workers: "Pay a sheet in chunks" (run with `n8n execute`) cuts a sheet of SHEET1_ROWS rows

@@ -37,11 +37,11 @@ async function main(): Promise<number> {
 	/* eslint-disable @typescript-eslint/no-require-imports */
 	const { startSandbox } = require('../sandbox') as typeof import('../sandbox');
 	const { runWorkflow } =
-		require('../test/harness/runWorkflow') as typeof import('../test/harness/runWorkflow');
+		require('../harness/runWorkflow') as typeof import('../harness/runWorkflow');
 	const { ReadWriteFile } =
-		require('../test/harness/nodes/ReadWriteFile.node') as typeof import('../test/harness/nodes/ReadWriteFile.node');
+		require('../harness/nodes/ReadWriteFile.node') as typeof import('../harness/nodes/ReadWriteFile.node');
 	const { ExtractFromFile } =
-		require('../test/harness/nodes/ExtractFromFile.node') as typeof import('../test/harness/nodes/ExtractFromFile.node');
+		require('../harness/nodes/ExtractFromFile.node') as typeof import('../harness/nodes/ExtractFromFile.node');
 	/* eslint-enable @typescript-eslint/no-require-imports */
 
 	const csvRows = readFileSync(CSV, 'utf8').trim().split(/\r?\n/).length - 1;

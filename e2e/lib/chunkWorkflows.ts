@@ -1,5 +1,5 @@
 /**
- * The chunked pattern for large sheets in queue mode (README "Paying large sheets"), as two workflows:
+ * The chunked pattern for large sheets in queue mode (docs/queue-mode.md), as two workflows:
  *
  *   "Pay a sheet in chunks" (parent): read the CSV, cut it into chunks of CHUNK_SIZE rows, POST each chunk to
  *   the "Pay a chunk" webhook (all at once; the queue and the workers' --concurrency decide how many run).

@@ -38,7 +38,7 @@ export const CREDENTIAL_MESSAGES = {
 	unreachableHostHint: /this n8n cannot reach the host/,
 };
 
-/** What Simplify leaves of a paid row (README, "Output"): the table's columns after Execute step. */
+/** What Simplify leaves of a paid row (docs/operations.md, "Output"): the table's columns after Execute step. */
 export const SIMPLE_COLUMNS = [
 	'id',
 	'referenceId',
@@ -436,9 +436,8 @@ export async function checkEditor(page: Page, ctx: EditorContext): Promise<void>
 		const items = await locatorItems(page, ndv(page).getByTestId('resource-locator-service'));
 		await screenshot(page, ctx, 'service-picker');
 		report.check(
-			"the service picker lists the sandbox's services with method, currencies and limits",
-			items.some((item) => item.startsWith('test_usd · test · USD · 0.01–9999999 USD')) &&
-				items.length >= 10,
+			"the service picker lists the sandbox's services with currencies and limits",
+			items.some((item) => item.startsWith('test_usd · USD · 0.01–9999999')) && items.length >= 10,
 			`${items.length} items, e.g. ${items.slice(0, 3).join(' | ')}`,
 		);
 		const filtered = await locatorItems(
@@ -450,6 +449,17 @@ export async function checkEditor(page: Page, ctx: EditorContext): Promise<void>
 			'the service picker searches',
 			filtered.length === 1 && filtered[0].startsWith('test_usd'),
 			filtered.join(' | '),
+		);
+		const byWord = await locatorItems(
+			page,
+			ndv(page).getByTestId('resource-locator-service'),
+			'usd',
+		);
+		await screenshot(page, ctx, 'service-picker-usd');
+		report.check(
+			'the service picker ranks code matches first ("usd" lists test_usd first)',
+			byWord.length > 1 && byWord[0].startsWith('test_usd'),
+			byWord.slice(0, 4).join(' | '),
 		);
 		await page.getByTestId('rlc-item').filter({ hasText: 'test_usd' }).first().click();
 		const mapper = ndv(page).getByTestId('resource-mapper-container');
@@ -569,6 +579,11 @@ export async function checkEditor(page: Page, ctx: EditorContext): Promise<void>
 			'the Trigger notice matches what the panel shows (Webhook URLs, Production URL)',
 			/Webhook URLs/i.test(text) && /Production URL/.test(text),
 			text.slice(0, 600).replace(/\s+/g, ' '),
+		);
+		report.check(
+			'the Trigger panel says in view which secret keys it needs (Test, and Live to pay for real)',
+			/Test Secret Key/.test(text) && /Live Secret Key/.test(text),
+			text.slice(0, 900).replace(/\s+/g, ' '),
 		);
 	});
 }

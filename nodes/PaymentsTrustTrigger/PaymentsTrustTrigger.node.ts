@@ -21,7 +21,7 @@ import {
 	type TriggerOn,
 } from './filters';
 import { answerWithoutStarting } from './respond';
-import { callbackKeys } from '../PaymentsTrust/transport/environment';
+import { callbackKeys } from '../shared/environment';
 import { SIGNATURE_HEADER, verifyingMode } from './signature';
 
 /** Key, in the node's static data, of the memory of delivered callbacks. */
@@ -34,7 +34,8 @@ function triggerKeyOf(ctx: IHookFunctions | IWebhookFunctions): string {
 }
 
 const NO_SECRET_MESSAGE =
-	'PaymentsTrust Trigger cannot verify this callback: the PaymentsTrust API credential has no secret key. ' +
+	'PaymentsTrust Trigger cannot verify this callback: ' +
+	'the PaymentsTrust API credential has no secret key. ' +
 	'Add the Test Secret Key (sk_test_…) and/or the Live Secret Key (sk_live_…) to the credential, ' +
 	'or turn off the Verify Signature option.';
 
@@ -46,9 +47,11 @@ export class PaymentsTrustTrigger implements INodeType {
 		group: ['trigger'],
 		version: 1,
 		subtitle:
-			'={{"on " + ({anyStatus: "any status change", finalStatuses: "final statuses", selectedStatuses: "selected statuses"})[$parameter["triggerOn"]]}}',
+			'={{"on " + ({anyStatus: "any status change", finalStatuses: "final statuses", ' +
+			'selectedStatuses: "selected statuses"})[$parameter["triggerOn"]]}}',
 		description:
-			'Starts the workflow when PaymentsTrust reports a payout invoice status change (signed callback)',
+			'Starts the workflow when PaymentsTrust reports a payout invoice status change (signed ' +
+			'callback)',
 		defaults: {
 			name: 'PaymentsTrust Trigger',
 		},
@@ -72,9 +75,13 @@ export class PaymentsTrustTrigger implements INodeType {
 			header: 'Listening for PaymentsTrust payout callbacks',
 			executionsHelp: {
 				inactive:
-					'While you build the workflow, put the <b>Test URL</b> (Webhook URLs → Test URL) as Callback URL of a test invoice and click <b>Execute step</b> ("Listen for test event" in n8n 1.x). Once the workflow is published (activated), PaymentsTrust callbacks to the <b>Production URL</b> start it automatically.',
+					'While you build the workflow, put the <b>Test URL</b> (Webhook URLs → Test URL) as ' +
+					'Callback URL of a test invoice and click <b>Execute step</b> ("Listen for test ' +
+					'event" in n8n 1.x). Once the workflow is published (activated), PaymentsTrust ' +
+					'callbacks to the <b>Production URL</b> start it automatically.',
 				active:
-					'The workflow is active: every status callback PaymentsTrust sends to the <b>Production URL</b> starts it. Executions appear in the Executions list.',
+					'The workflow is active: every status callback PaymentsTrust sends to the ' +
+					'<b>Production URL</b> starts it. Executions appear in the Executions list.',
 			},
 			activationHint:
 				'Publish (activate) the workflow so that callbacks sent to the Production URL start it.',
@@ -82,8 +89,24 @@ export class PaymentsTrustTrigger implements INodeType {
 		properties: [
 			{
 				displayName:
-					'Open <b>Webhook URLs</b> above, choose <b>Production URL</b> and paste it into the PaymentsTrust dashboard as the account’s Callback URL, or into a PaymentsTrust node (Payout Invoice → Create or Create and Process → Additional Fields → Callback URL) for the invoices it creates. PaymentsTrust then calls it on every status change of those invoices.',
+					'Open <b>Webhook URLs</b> above, choose <b>Production URL</b> and paste it into the ' +
+					'PaymentsTrust dashboard as the account’s Callback URL, or into a PaymentsTrust node ' +
+					'(Payout Invoice → Create or Create and Process → Additional Fields → Callback URL) ' +
+					'for the invoices it creates. PaymentsTrust then calls it on every status change of ' +
+					'those invoices.',
 				name: 'callbackUrlNotice',
+				type: 'notice',
+				default: '',
+			},
+			{
+				// In view rather than only in the Verify Signature tooltip: without these keys every
+				// callback is refused (HTTP 401), and a new user would not know why.
+				displayName:
+					'PaymentsTrust signs each callback with the secret key of the invoice’s mode. Put the ' +
+					'<b>Test Secret Key</b> (sk_test_…) in the PaymentsTrust API credential, and the ' +
+					'<b>Live Secret Key</b> (sk_live_…) too once you pay for real; a callback signed ' +
+					'with a key the credential lacks is refused (HTTP 401).',
+				name: 'secretKeysNotice',
 				type: 'notice',
 				default: '',
 			},
@@ -101,7 +124,8 @@ export class PaymentsTrustTrigger implements INodeType {
 						name: 'Final Statuses Only',
 						value: 'finalStatuses',
 						description:
-							'Only once the payout’s outcome is known: processed, partially processed, process failed, expired, terminated, cancel failed, partially canceled, canceled',
+							'Only once the payout’s outcome is known: processed, partially processed, process ' +
+							'failed, expired, terminated, cancel failed, partially canceled, canceled',
 					},
 					{
 						name: 'Selected Statuses',
@@ -111,7 +135,8 @@ export class PaymentsTrustTrigger implements INodeType {
 				],
 				default: 'anyStatus',
 				description:
-					'Which status changes start the workflow. Others are still acknowledged (HTTP 200) so PaymentsTrust does not retry them.',
+					'Which status changes start the workflow. Others are still acknowledged (HTTP 200) so ' +
+					'PaymentsTrust does not retry them.',
 			},
 			{
 				displayName: 'Statuses',
@@ -139,7 +164,10 @@ export class PaymentsTrustTrigger implements INodeType {
 						type: 'boolean',
 						default: true,
 						description:
-							'Whether to acknowledge, without starting the workflow, a callback for an invoice status already delivered (a retry) or one older (by its "updated" time) than a callback already delivered for that invoice. The node remembers the newest 10,000 invoices.',
+							'Whether to acknowledge, without starting the workflow, a callback for an invoice ' +
+							'status already delivered (a retry) or one older (by its "updated" time) than a ' +
+							'callback already delivered for that invoice. The node remembers the newest ' +
+							'10,000 invoices.',
 					},
 					{
 						displayName: 'Include Raw Callback',
@@ -175,7 +203,10 @@ export class PaymentsTrustTrigger implements INodeType {
 						type: 'boolean',
 						default: true,
 						description:
-							'Whether to check the X-Signature header with the credential’s Test or Live Secret Key (the one of the invoice’s mode) and refuse (HTTP 401) callbacks that fail. Turning it off means anyone who knows the URL can start this workflow with a made-up payout status.',
+							'Whether to check the X-Signature header with the credential’s Test or Live Secret ' +
+							'Key (the one of the invoice’s mode) and refuse (HTTP 401) callbacks that fail. ' +
+							'Turning it off means anyone who knows the URL can start this workflow with a ' +
+							'made-up payout status.',
 					},
 				],
 			},
@@ -183,10 +214,10 @@ export class PaymentsTrustTrigger implements INodeType {
 	};
 
 	/**
-	 * PaymentsTrust has no API to register a callback URL: it is set once in the dashboard (account level) or
-	 * sent with each invoice (`callback_url`), so nothing is created or deleted remotely. checkExists says
-	 * "no" so that n8n calls create on every activation, which starts the duplicate memory afresh from
-	 * static data.
+	 * PaymentsTrust has no API to register a callback URL: it is set once in the dashboard (account
+	 * level) or sent with each invoice (`callback_url`), so nothing is created or deleted remotely.
+	 * checkExists says "no" so that n8n calls create on every activation, which starts the duplicate
+	 * memory afresh from static data.
 	 */
 	webhookMethods = {
 		default: {
@@ -209,8 +240,9 @@ export class PaymentsTrustTrigger implements INodeType {
 		const options = this.getNodeParameter('options', {}) as IDataObject;
 		const rawBody = (req as { rawBody?: Buffer | string }).rawBody;
 
-		// 1. Authenticity before anything else: an unsigned or forged body is refused whatever it contains. The
-		// platform signs each callback with the secret key of the invoice's mode, so either key may verify it.
+		// 1. Authenticity before anything else: an unsigned or forged body is refused whatever it
+		// contains. The platform signs each callback with the secret key of the invoice's mode, so
+		// either key may verify it.
 		let verifiedMode: 'test' | 'live' | undefined;
 		if (options.verifySignature !== false) {
 			let keys: ReturnType<typeof callbackKeys> = [];
@@ -240,17 +272,22 @@ export class PaymentsTrustTrigger implements INodeType {
 			return answerWithoutStarting(this, 400, { message: parsed.message });
 		}
 		const callback = parsed.callback;
-		// A body claiming one mode signed with the other mode's key is not what the platform sends: refused.
+		// A body claiming one mode signed with the other mode's key is not what the platform sends:
+		// refused.
 		if (verifiedMode && callback.testMode !== (verifiedMode === 'test')) {
 			this.logger.warn(
-				`PaymentsTrust Trigger refused a callback: signed with the ${verifiedMode} key but test_mode is ${String(callback.testMode)}`,
+				`PaymentsTrust Trigger refused a callback: signed with the ${verifiedMode} key but ` +
+					`test_mode is ${String(callback.testMode)}`,
 			);
 			return answerWithoutStarting(this, 401, {
-				message: `Signature made with the ${verifiedMode} secret key, but the body's test_mode is ${String(callback.testMode)}`,
+				message:
+					`Signature made with the ${verifiedMode} secret key, but the body's test_mode ` +
+					`is ${String(callback.testMode)}`,
 			});
 		}
 
-		// 3. Filters. Anything filtered out is still acknowledged, or PaymentsTrust would retry it for days.
+		// 3. Filters. Anything filtered out is still acknowledged, or PaymentsTrust would retry it for
+		// days.
 		const triggerOn = this.getNodeParameter('triggerOn', 'anyStatus') as TriggerOn;
 		const statuses =
 			triggerOn === 'selectedStatuses' ? (this.getNodeParameter('statuses', []) as string[]) : [];
@@ -285,12 +322,13 @@ export class PaymentsTrustTrigger implements INodeType {
 				});
 			}
 			rememberCallback(memory, callback.id, callback.status, callback.updated);
-			// Assign at the top level so n8n notices the change and saves the static data where it does (1.x).
+			// Assign at the top level so n8n notices the change and saves the static data where it does
+			// (1.x).
 			staticData[MEMORY_KEY] = memory;
 		}
 
-		// Card numbers leave the node only masked, here as in every output of the action node (a callback echoes
-		// the invoice's fields and description as the merchant sent them).
+		// Card numbers leave the node only masked, here as in every output of the action node (a
+		// callback echoes the invoice's fields and description as the merchant sent them).
 		const json: IDataObject = maskCardNumbersDeep(toFriendlyInvoice(callback.data));
 		if (options.includeRaw === true) json.rawCallback = maskCardNumbersDeep(callback.body);
 		return { workflowData: [[{ json }]] };

@@ -1,6 +1,9 @@
 import type { IDataObject } from 'n8n-workflow';
 
-/** A callback body that has the shape of a payout invoice: `{ data: { type: 'payout-invoices', id, attributes: { status } } }`. */
+/**
+ * A callback body that has the shape of a payout invoice: `{ data: { type: 'payout-invoices', id,
+ * attributes: { status } } }`.
+ */
 export interface PayoutCallback {
 	body: IDataObject;
 	data: IDataObject;
@@ -19,8 +22,9 @@ function isObject(value: unknown): value is IDataObject {
 }
 
 /**
- * Reads a callback body. Takes the raw bytes (parsed here, so the body checked is the body signed) or, when no
- * raw body is available, an already parsed value. Only tells why a body is refused; never throws.
+ * Reads a callback body. Takes the raw bytes (parsed here, so the body checked is the body signed)
+ * or, when no raw body is available, an already parsed value. Only tells why a body is refused;
+ * never throws.
  */
 export function parseCallback(raw: Buffer | string | IDataObject | undefined): ParseResult {
 	let body: unknown = raw;

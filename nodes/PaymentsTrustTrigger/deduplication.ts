@@ -1,14 +1,19 @@
 import type { IDataObject } from 'n8n-workflow';
 
-/** How many invoices the trigger remembers; beyond it the invoice delivered longest ago is forgotten first. */
+/**
+ * How many invoices the trigger remembers; beyond it the invoice delivered longest ago is forgotten
+ * first.
+ */
 export const MAX_REMEMBERED_INVOICES = 10_000;
 
 /**
- * What the trigger remembers of the callbacks it delivered: per invoice, each status delivered and the
- * `attributes.updated` (Unix seconds, null if unknown) it carried. Keys are the invoice id behind a `#`, so
- * that an all-digit id can never change the insertion order the oldest-first eviction relies on.
+ * What the trigger remembers of the callbacks it delivered: per invoice, each status delivered and
+ * the `attributes.updated` (Unix seconds, null if unknown) it carried. Keys are the invoice id
+ * behind a `#`, so that an all-digit id can never change the insertion order the oldest-first
+ * eviction relies on.
  *
- * It is a plain JSON object because it lives in the workflow's static data, which n8n stores as JSON.
+ * It is a plain JSON object because it lives in the workflow's static data, which n8n stores as
+ * JSON.
  */
 export type CallbackMemory = IDataObject;
 
@@ -29,11 +34,13 @@ function entryOf(
 /**
  * Whether a callback is news.
  *
- * - `stale`: its `updated` is older than a callback already delivered for the invoice (arrived out of order or late);
+ * - `stale`: its `updated` is older than a callback already delivered for the invoice (arrived out
+ *   of order or late);
  * - `duplicate`: the invoice's status was already delivered, carrying the same or a later `updated`
- *   (a retry of the same callback); when either `updated` is unknown, the invoice id + status alone decide;
- * - `new` otherwise, including an invoice re-entering a status later (e.g. `process_error` a second time with a
- *   newer `updated`), and a second status change within the same second.
+ *   (a retry of the same callback); when either `updated` is unknown, the invoice id + status alone
+ *   decide;
+ * - `new` otherwise, including an invoice re-entering a status later (e.g. `process_error` a second
+ *   time with a newer `updated`), and a second status change within the same second.
  */
 export function judgeCallback(
 	memory: CallbackMemory,

@@ -1,9 +1,10 @@
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 /**
- * Answers the callback now, with the given status and JSON body, and tells n8n to start no execution
- * (`noWebhookResponse` without `workflowData`). Used for every callback that must not start the workflow:
- * refused ones (401, 400) and ignored ones (200: filtered out, duplicate, stale).
+ * Answers the callback now, with the given status and JSON body, and tells n8n to start no
+ * execution (`noWebhookResponse` without `workflowData`). Used for every callback that must not
+ * start the workflow: refused ones (401, 400) and ignored ones (200: filtered out, duplicate,
+ * stale).
  */
 export function answerWithoutStarting(
 	context: IWebhookFunctions,

@@ -1,13 +1,16 @@
 import { createHash, timingSafeEqual } from 'crypto';
 
-/** Header in which PaymentsTrust sends the signature of a callback (Node lower-cases header names). */
+/**
+ * Header in which PaymentsTrust sends the signature of a callback (Node lower-cases header names).
+ */
 export const SIGNATURE_HEADER = 'x-signature';
 
 /**
- * The signature PaymentsTrust puts on a callback: base64 of the raw SHA-1 digest of secret + body + secret.
+ * The signature PaymentsTrust puts on a callback: base64 of the raw SHA-1 digest of secret + body +
+ * secret.
  *
- * `rawBody` must be the exact bytes received: a parsed and re-serialised body (other spacing, key order or
- * number formatting) gives another digest.
+ * `rawBody` must be the exact bytes received: a parsed and re-serialised body (other spacing, key
+ * order or number formatting) gives another digest.
  */
 export function computeSignature(secret: string, rawBody: Buffer | string): string {
 	return createHash('sha1')
@@ -18,10 +21,12 @@ export function computeSignature(secret: string, rawBody: Buffer | string): stri
 }
 
 /**
- * Whether `received` (the X-Signature header as Node gives it) is the signature of `rawBody` under `secret`.
+ * Whether `received` (the X-Signature header as Node gives it) is the signature of `rawBody` under
+ * `secret`.
  *
- * Never throws. A missing, repeated (array) or empty header fails; the comparison of equal-length values runs
- * in constant time so the response time tells nothing about how much of a guess was right.
+ * Never throws. A missing, repeated (array) or empty header fails; the comparison of equal-length
+ * values runs in constant time so the response time tells nothing about how much of a guess was
+ * right.
  */
 export function isValidSignature(
 	secret: string,
@@ -37,8 +42,9 @@ export function isValidSignature(
 }
 
 /**
- * Which of the credential's secret keys signed this body: the mode of the key that verifies it, or undefined when
- * none does. Every key is tried (no early exit), so the answer time does not tell which key matched.
+ * Which of the credential's secret keys signed this body: the mode of the key that verifies it, or
+ * undefined when none does. Every key is tried (no early exit), so the answer time does not tell
+ * which key matched.
  */
 export function verifyingMode<Mode extends string>(
 	keys: Array<{ key: string; mode: Mode }>,

@@ -16,7 +16,7 @@ import type {
 	ResourceMapperFields,
 } from 'n8n-workflow';
 
-import { listSearch, loadOptions, resourceMapping } from './loadOptions';
+import { listSearch, loadOptions, resourceMapping } from '../../harness/loadOptions';
 
 class ListApi implements ICredentialType {
 	name = 'listApi';

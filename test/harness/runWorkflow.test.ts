@@ -17,8 +17,8 @@ import type {
 	IHttpRequestMethods,
 } from 'n8n-workflow';
 
-import { runWorkflow } from './runWorkflow';
-import type { WorkflowJson } from './runWorkflow';
+import { runWorkflow } from '../../harness/runWorkflow';
+import type { WorkflowJson } from '../../harness/runWorkflow';
 
 interface Seen {
 	method?: string;

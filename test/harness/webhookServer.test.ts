@@ -15,9 +15,9 @@ import type {
 	IWebhookResponseData,
 } from 'n8n-workflow';
 
-import { startWebhookServer } from './webhookServer';
-import type { WebhookServer } from './webhookServer';
-import type { WorkflowJson } from './runWorkflow';
+import { startWebhookServer } from '../../harness/webhookServer';
+import type { WebhookServer } from '../../harness/webhookServer';
+import type { WorkflowJson } from '../../harness/runWorkflow';
 
 class DummySigningApi implements ICredentialType {
 	name = 'dummySigningApi';

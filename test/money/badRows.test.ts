@@ -8,7 +8,7 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { startSandbox, type RunningSandbox } from '../../sandbox';
 import { checkModeAfterEachTest } from '../support/explicitMode';
-import { runWorkflow, type WorkflowRunResult } from '../harness/runWorkflow';
+import { runWorkflow, type WorkflowRunResult } from '../../harness/runWorkflow';
 import {
 	payoutParameters,
 	paymentsTrustWorkflow,

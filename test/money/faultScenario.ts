@@ -15,7 +15,7 @@ import type {
 	LedgerSnapshot,
 	RunningSandbox,
 } from '../../sandbox';
-import { runWorkflow, type WorkflowRunResult } from '../harness/runWorkflow';
+import { runWorkflow, type WorkflowRunResult } from '../../harness/runWorkflow';
 import {
 	payoutParameters,
 	paymentsTrustWorkflow,

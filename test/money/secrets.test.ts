@@ -11,7 +11,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { startSandbox, type RunningSandbox } from '../../sandbox';
 import { checkModeAfterEachTest } from '../support/explicitMode';
 import { PaymentsTrust } from '../../nodes/PaymentsTrust/PaymentsTrust.node';
-import { runWorkflow, type WorkflowRunResult } from '../harness/runWorkflow';
+import { runWorkflow, type WorkflowRunResult } from '../../harness/runWorkflow';
 import {
 	payoutParameters,
 	paymentsTrustWorkflow,

@@ -15,7 +15,7 @@ import {
 	AgentBudget,
 } from '../../nodes/PaymentsTrust/payouts/agentBudget';
 import type { ValidPayout } from '../../nodes/PaymentsTrust/payouts/types';
-import { runWorkflow, type WorkflowJson } from '../harness/runWorkflow';
+import { runWorkflow, type WorkflowJson } from '../../harness/runWorkflow';
 import { startFaultProxy, type FaultProxy } from '../support/faultProxy';
 import { PT_NODE, payoutParameters } from '../support/payoutWorkflow';
 import { CONTINUE_ON_FAIL, failureText } from '../support/runNode';

@@ -114,6 +114,11 @@ it('a wrong path: 404 explained', async () => {
 		url: `${atApi.baseUrl}/no-such-path/payout-services`,
 		message: expect.stringMatching(/No Private API at this address \(404\)/),
 	});
+	// n8n shows a rule's message as written (matched by status code alone, no expressions): it must
+	// read right for a path that was set, not only for the automatic one.
+	expect(result.message).toContain('Base URL + Private API Path');
+	expect(result.message).toContain('if you set a path, check it and the Base URL');
+	expect(result.message).not.toMatch(/With Private API Path empty/);
 });
 
 it('a wrong API key: 401 explained, the key not in the message', async () => {

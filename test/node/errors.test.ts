@@ -4,21 +4,14 @@
  * (404 per operation, 405 and 409 have their cases next to their operations: payoutService, invoiceRead,
  * invoiceProcess, prerequest and invoiceCreate tests.)
  */
-import type { IDataObject, INode } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 
-import { startSandbox, type RunningSandbox } from '../../sandbox';
-import { checkModeAfterEachTest } from '../support/explicitMode';
 import { toNodeApiError } from '../../nodes/PaymentsTrust/transport/errors';
-import { payoutParameters } from '../support/payoutWorkflow';
+import { paymentsTrustNode, payoutParameters } from '../support/payoutWorkflow';
+import { useSandbox } from '../support/sandboxSuite';
 import { CONTINUE_ON_FAIL, failureText, runNode } from '../support/runNode';
 
-let sandbox: RunningSandbox;
-beforeAll(async () => {
-	sandbox = await startSandbox({ port: 0, processDelayMs: 20 });
-});
-afterAll(async () => sandbox.close());
-checkModeAfterEachTest(() => sandbox);
-beforeEach(() => sandbox.reset());
+const sandbox = useSandbox();
 
 const WRONG_KEY = 'sk_wrong_api_key_do_not_print';
 
@@ -152,14 +145,7 @@ describe('422 Unprocessable Entity', () => {
 	});
 
 	it('toNodeApiError: every field error is listed, card numbers masked in the message and the saved error response', () => {
-		const node: INode = {
-			id: '1',
-			name: 'PaymentsTrust',
-			type: 'n8n-nodes-paymentstrust.paymentsTrust',
-			typeVersion: 1,
-			position: [0, 0],
-			parameters: {},
-		};
+		const node = paymentsTrustNode();
 		const error = toNodeApiError(
 			node,
 			{

@@ -2,18 +2,11 @@
  * Payout Invoice → Create and Create and Process, run as workflows against the sandbox. The sandbox ledger says
  * what really happened (invoices written, process calls), whatever the node reported.
  */
-import { startSandbox, type RunningSandbox } from '../../sandbox';
-import { checkModeAfterEachTest } from '../support/explicitMode';
 import { payoutParameters } from '../support/payoutWorkflow';
+import { useSandbox } from '../support/sandboxSuite';
 import { CONTINUE_ON_FAIL, failureText, runNode } from '../support/runNode';
 
-let sandbox: RunningSandbox;
-beforeAll(async () => {
-	sandbox = await startSandbox({ port: 0, processDelayMs: 20 });
-});
-afterAll(async () => sandbox.close());
-checkModeAfterEachTest(() => sandbox);
-beforeEach(() => sandbox.reset());
+const sandbox = useSandbox();
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.000Z$/;
 const WAIT = { waitForFinalStatus: true, pollIntervalSeconds: 0.05, maxWaitSeconds: 10 };

@@ -2,18 +2,11 @@
  * Payout Invoice → Process: pays invoices created earlier, at most once each. The sandbox ledger counts every
  * process request it received, so "not sent again" is checked where it matters.
  */
-import { startSandbox, type RunningSandbox } from '../../sandbox';
-import { checkModeAfterEachTest } from '../support/explicitMode';
 import { payoutParameters } from '../support/payoutWorkflow';
+import { useSandbox } from '../support/sandboxSuite';
 import { CONTINUE_ON_FAIL, failureText, runNode } from '../support/runNode';
 
-let sandbox: RunningSandbox;
-beforeAll(async () => {
-	sandbox = await startSandbox({ port: 0, processDelayMs: 20 });
-});
-afterAll(async () => sandbox.close());
-checkModeAfterEachTest(() => sandbox);
-beforeEach(() => sandbox.reset());
+const sandbox = useSandbox();
 
 const WAIT = { waitForFinalStatus: true, pollIntervalSeconds: 0.05, maxWaitSeconds: 10 };
 const processById = (options: Record<string, unknown> = {}) => ({

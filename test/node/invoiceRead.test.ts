@@ -2,38 +2,22 @@
  * Payout Invoice → Get, Get by Reference ID and Get Many (cursor pages), run as workflows against the sandbox.
  * Invoices are seeded straight into the sandbox store; a recording proxy shows which pages the node asked for.
  */
-import { startSandbox, type RunningSandbox } from '../../sandbox';
-import { checkModeAfterEachTest } from '../support/explicitMode';
-import { startRecordingProxy, type RecordingProxy } from '../support/recordingProxy';
+import type { RecordingProxy } from '../support/recordingProxy';
+import { useSandboxBehindProxies } from '../support/sandboxSuite';
 import { CONTINUE_ON_FAIL, failureText, runNode } from '../support/runNode';
 
-let sandbox: RunningSandbox;
-let proxy: RecordingProxy;
-let smallPages: RecordingProxy;
+const { sandbox, proxy, smallPages } = useSandboxBehindProxies(40);
 /** Seeded invoice ids, newest first (the order the list answers in). */
 let newestFirst: string[];
 
 const SEEDED = 250;
 
-beforeAll(async () => {
-	sandbox = await startSandbox({ port: 0, processDelayMs: 20 });
-	proxy = await startRecordingProxy(sandbox.baseUrl);
-	smallPages = await startRecordingProxy(sandbox.baseUrl, { maxPageSize: 40 });
+beforeAll(() => {
 	sandbox.seedInvoices(SEEDED);
 	newestFirst = sandbox
 		.ledger()
 		.invoices.map((invoice) => invoice.id)
 		.reverse();
-});
-afterAll(async () => {
-	await proxy.close();
-	await smallPages.close();
-	await sandbox.close();
-});
-checkModeAfterEachTest(() => sandbox);
-beforeEach(() => {
-	proxy.clear();
-	smallPages.clear();
 });
 
 const via = (target: RecordingProxy) => ({ ...sandbox.credentials, baseUrl: target.baseUrl });

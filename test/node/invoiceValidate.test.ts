@@ -2,18 +2,11 @@
  * Payout Invoice → Validate: the dry run. Every check of Create against the account's real services, one item
  * per row, and nothing written on the platform (the sandbox ledger proves it).
  */
-import { startSandbox, type RunningSandbox } from '../../sandbox';
-import { checkModeAfterEachTest } from '../support/explicitMode';
 import { payoutParameters } from '../support/payoutWorkflow';
+import { useSandbox } from '../support/sandboxSuite';
 import { CONTINUE_ON_FAIL, runNode } from '../support/runNode';
 
-let sandbox: RunningSandbox;
-beforeAll(async () => {
-	sandbox = await startSandbox({ port: 0, processDelayMs: 20 });
-});
-afterAll(async () => sandbox.close());
-checkModeAfterEachTest(() => sandbox);
-beforeEach(() => sandbox.reset());
+const sandbox = useSandbox();
 
 const ROWS = [
 	{ reference_id: 'v-1', amount: '10.50', account: '12345' },

@@ -1,36 +1,18 @@
 /**
  * The editor-side methods: loadOptions `getServices` (the service dropdown) and resourceMapping
  * `getServiceFields` (the recipient fields of the chosen service), called through n8n-core's real
- * LoadOptionsContext as the editor backend does (test/harness/loadOptions.ts).
+ * LoadOptionsContext as the editor backend does (harness/loadOptions.ts).
  */
-import { SERVICES, startSandbox, type RunningSandbox } from '../../sandbox';
-import { checkModeAfterEachTest } from '../support/explicitMode';
+import { SERVICES } from '../../sandbox';
 import type { ICredentialDataDecryptedObject, INodeParameters } from 'n8n-workflow';
 
-import { loadOptions, resourceMapping } from '../harness/loadOptions';
+import { loadOptions, resourceMapping } from '../../harness/loadOptions';
 import { PT_TYPE } from '../support/payoutWorkflow';
-import { startRecordingProxy, type RecordingProxy } from '../support/recordingProxy';
+import type { RecordingProxy } from '../support/recordingProxy';
+import { useSandboxBehindProxies } from '../support/sandboxSuite';
 import type { CredentialData } from '../support/runNode';
 
-let sandbox: RunningSandbox;
-let proxy: RecordingProxy;
-let smallPages: RecordingProxy;
-
-beforeAll(async () => {
-	sandbox = await startSandbox({ port: 0, processDelayMs: 20 });
-	proxy = await startRecordingProxy(sandbox.baseUrl);
-	smallPages = await startRecordingProxy(sandbox.baseUrl, { maxPageSize: 5 });
-});
-afterAll(async () => {
-	await proxy.close();
-	await smallPages.close();
-	await sandbox.close();
-});
-checkModeAfterEachTest(() => sandbox);
-beforeEach(() => {
-	proxy.clear();
-	smallPages.clear();
-});
+const { sandbox, proxy, smallPages } = useSandboxBehindProxies(5);
 
 // The Private API Path as set, so that the proxy sees the method's own requests only (no look-up first).
 const via = (target: RecordingProxy) => ({

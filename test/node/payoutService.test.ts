@@ -2,31 +2,13 @@
  * Payout Service → Get Many and Get, run as workflows against the sandbox (28 services on the account).
  * A recording proxy sits between the node and the sandbox so the tests can see which pages were asked for.
  */
-import { SERVICES, startSandbox, type RunningSandbox } from '../../sandbox';
-import { checkModeAfterEachTest } from '../support/explicitMode';
-import { startRecordingProxy, type RecordingProxy } from '../support/recordingProxy';
+import { SERVICES } from '../../sandbox';
+import type { RecordingProxy } from '../support/recordingProxy';
+import { useSandboxBehindProxies } from '../support/sandboxSuite';
 import { CONTINUE_ON_FAIL, failureText, runNode } from '../support/runNode';
 
-let sandbox: RunningSandbox;
-let proxy: RecordingProxy;
-/** A proxy that serves at most 5 services per page, as a server with a small maximum page size would. */
-let smallPages: RecordingProxy;
-
-beforeAll(async () => {
-	sandbox = await startSandbox({ port: 0, processDelayMs: 20 });
-	proxy = await startRecordingProxy(sandbox.baseUrl);
-	smallPages = await startRecordingProxy(sandbox.baseUrl, { maxPageSize: 5 });
-});
-afterAll(async () => {
-	await proxy.close();
-	await smallPages.close();
-	await sandbox.close();
-});
-checkModeAfterEachTest(() => sandbox);
-beforeEach(() => {
-	proxy.clear();
-	smallPages.clear();
-});
+/** smallPages serves at most 5 services per page, as a server with a small maximum page size would. */
+const { sandbox, proxy, smallPages } = useSandboxBehindProxies(5);
 
 // The Private API Path as set, so that the proxy sees the operation's own requests only (no look-up first).
 const via = (target: RecordingProxy) => ({

@@ -6,7 +6,7 @@
 import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
 
 import { SERVICES, startSandbox, type RunningSandbox } from '../../sandbox';
-import { listSearch } from '../harness/loadOptions';
+import { listSearch } from '../../harness/loadOptions';
 import { PT_TYPE } from '../support/payoutWorkflow';
 import { startRecordingProxy, type RecordingProxy } from '../support/recordingProxy';
 import { failureText, runNode, type CredentialData } from '../support/runNode';
@@ -46,18 +46,20 @@ const newestFirst = () =>
 		.reverse();
 
 describe('service picker: searchServices', () => {
-	it('lists every service of the account by code, with method, currencies and limits in the name', async () => {
+	it('lists every service of the account by code, with currencies and limits in the name', async () => {
 		const { results } = await search('searchServices', sandbox.credentials);
 		expect(results.map((item) => item.value).sort()).toEqual(
 			SERVICES.map((service) => service.code).sort(),
 		);
 		const eur = SERVICES.find((service) => service.code === 'bank_transfer_eur')!;
 		expect(results.find((item) => item.value === 'bank_transfer_eur')?.name).toBe(
-			`bank_transfer_eur · ${eur.method} · USD → EUR · ${eur.amountMin}–${eur.amountMax} USD`,
+			`bank_transfer_eur · USD → EUR · ${eur.amountMin}–${eur.amountMax}`,
 		);
 		expect(results.find((item) => item.value === 'test_usd')?.name).toBe(
-			'test_usd · test · USD · 0.01–9999999 USD',
+			'test_usd · USD · 0.01–9999999',
 		);
+		// Short enough for the editor's list not to cut the limits off.
+		for (const item of results) expect(item.name.length).toBeLessThanOrEqual(48);
 		expect(results.find((item) => item.value === 'legacy_card_usd')?.name).toMatch(
 			/ · not available$/,
 		);
@@ -77,6 +79,35 @@ describe('service picker: searchServices', () => {
 		);
 		const byMethod = await search('searchServices', sandbox.credentials, 'SEPA');
 		expect(byMethod.results.map((item) => item.value)).toEqual(['sepa_eur']);
+	});
+
+	it('ranks by how well the code matches: exact code, a word of the code, then the rest', async () => {
+		const byWord = await search('searchServices', sandbox.credentials, 'usd');
+		const codes = byWord.results.map((item) => item.value);
+		// A Test credential sees the test service (pays nothing) first among the equal matches.
+		expect(codes[0]).toBe('test_usd');
+		const wordMatches = SERVICES.filter((service) => service.code.split('_').includes('usd'));
+		expect(codes.slice(0, wordMatches.length).sort()).toEqual(
+			wordMatches.map((service) => service.code).sort(),
+		);
+		// An unavailable service comes last among equal matches.
+		expect(codes[wordMatches.length - 1]).toBe('legacy_card_usd');
+		// Then codes that only contain it (crypto_usdt), then services that match on currency alone.
+		expect(codes[wordMatches.length]).toBe('crypto_usdt');
+		expect(codes.length).toBeGreaterThan(wordMatches.length + 1);
+
+		const exact = await search('searchServices', sandbox.credentials, 'swift_usd');
+		expect(exact.results.map((item) => item.value)).toEqual(['swift_usd']);
+		const card = await search('searchServices', sandbox.credentials, 'payment_card');
+		expect(card.results.map((item) => item.value)).toEqual([
+			'payment_card_eur',
+			'payment_card_gbp',
+			'payment_card_jpy',
+			'payment_card_krw',
+			'payment_card_usd',
+			// matched on its method only
+			'legacy_card_usd',
+		]);
 	});
 
 	it('a wrong API key says why and what to check', async () => {

@@ -9,7 +9,7 @@ import { NodeHelpers } from 'n8n-workflow';
 
 import { startSandbox, type RunningSandbox } from '../../sandbox';
 import { PaymentsTrust, TOOL_DESCRIPTION } from '../../nodes/PaymentsTrust/PaymentsTrust.node';
-import { runWorkflow } from '../harness/runWorkflow';
+import { runWorkflow } from '../../harness/runWorkflow';
 import { paymentsTrustWorkflow, PT_NODE, payoutParameters } from '../support/payoutWorkflow';
 import { failureText } from '../support/runNode';
 

@@ -43,6 +43,7 @@ describe('ESLint config', () => {
 	const published = ['package.json', ...sourceFiles('nodes'), ...sourceFiles('credentials')];
 	const unpublished = [
 		'test/release/lintConfig.test.ts',
+		'harness/runWorkflow.ts',
 		'sandbox/server.ts',
 		'e2e/pack-check.ts',
 		'bench/run.ts',

@@ -1,9 +1,22 @@
-import type { IDataObject, INodeParameters } from 'n8n-workflow';
+import type { IDataObject, INode, INodeParameters } from 'n8n-workflow';
 
-import type { WorkflowJson } from '../harness/runWorkflow';
+import type { WorkflowJson } from '../../harness/runWorkflow';
 
 export const PT_NODE = 'PaymentsTrust';
 export const PT_TYPE = 'n8n-nodes-paymentstrust.paymentsTrust';
+
+/** A PaymentsTrust node as n8n hands it to code that needs only the node (errors, tool descriptions). */
+export function paymentsTrustNode(overrides: Partial<INode> = {}): INode {
+	return {
+		id: '1',
+		name: PT_NODE,
+		type: PT_TYPE,
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: {},
+		...overrides,
+	};
+}
 
 /**
  * A workflow of three nodes, as a user would build it: a manual start, the rows (a stand-in for a sheet),

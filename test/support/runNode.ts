@@ -5,7 +5,7 @@
 import type { ICredentialDataDecryptedObject, IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import type { SandboxCredentials } from '../../sandbox';
-import { runWorkflow, type WorkflowRunResult } from '../harness/runWorkflow';
+import { runWorkflow, type WorkflowRunResult } from '../../harness/runWorkflow';
 import { paymentsTrustWorkflow, PT_NODE } from './payoutWorkflow';
 
 /** Node JSON that turns "Continue On Fail" on, as the editor's "On Error: Continue" writes it. */

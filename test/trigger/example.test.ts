@@ -4,9 +4,9 @@ import { join } from 'path';
 import axios from 'axios';
 
 import { PaymentsTrustTrigger } from '../../nodes/PaymentsTrustTrigger/PaymentsTrustTrigger.node';
-import { NoOp } from '../harness/nodes/NoOp.node';
-import type { WorkflowJson } from '../harness/runWorkflow';
-import { startWebhookServer } from '../harness/webhookServer';
+import { NoOp } from '../../harness/nodes/NoOp.node';
+import type { WorkflowJson } from '../../harness/runWorkflow';
+import { startWebhookServer } from '../../harness/webhookServer';
 import { sign } from './fixtures';
 
 interface ExampleNode {

@@ -2,7 +2,7 @@
 import { createHash } from 'crypto';
 import type { INodeParameters } from 'n8n-workflow';
 
-import type { WorkflowJson } from '../harness/runWorkflow';
+import type { WorkflowJson } from '../../harness/runWorkflow';
 
 export const TRIGGER = 'PaymentsTrust Trigger';
 

@@ -8,7 +8,7 @@ import axios from 'axios';
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
 import { startSandbox, type RunningSandbox, type SandboxCredentials } from '../../sandbox';
-import { startWebhookServer } from '../harness/webhookServer';
+import { startWebhookServer } from '../../harness/webhookServer';
 import { TRIGGER, triggerWorkflow } from './fixtures';
 
 const E2E_WEBHOOK_ID = '7c1f0e9a-2b4d-4c8e-9f11-3a5b6c7d8e02';

@@ -7,7 +7,7 @@
 import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
 
 import { startSandbox, type RunningSandbox } from '../../sandbox';
-import { startWebhookServer } from '../harness/webhookServer';
+import { startWebhookServer } from '../../harness/webhookServer';
 import { expectEveryInvoiceModeExplicit } from '../support/explicitMode';
 import { payoutParameters } from '../support/payoutWorkflow';
 import { runNode } from '../support/runNode';

@@ -6,7 +6,7 @@
 import axios from 'axios';
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
-import { startWebhookServer } from '../harness/webhookServer';
+import { startWebhookServer } from '../../harness/webhookServer';
 import { sign as signWith, TRIGGER, triggerWorkflow } from './fixtures';
 
 const SECRET = 'sk_test_trigger_http';

@@ -3,20 +3,14 @@
  * (ETIMEDOUT, ECONNRESET, …) into a generic sentence; for a timeout it advises "Retry On Fail", which re-sends a
  * payout blindly. The node's money-path errors must keep their own words: the row, the reference ID, what is unknown.
  */
-import type { IExecuteFunctions, INode } from 'n8n-workflow';
+import type { IExecuteFunctions } from 'n8n-workflow';
 
 import { outcomeUnknownError } from '../../nodes/PaymentsTrust/payouts/lookup';
 import { toNodeApiError } from '../../nodes/PaymentsTrust/transport/errors';
 import type { Outcome } from '../../nodes/PaymentsTrust/transport/request';
+import { paymentsTrustNode } from '../support/payoutWorkflow';
 
-const node: INode = {
-	id: '1',
-	name: 'PaymentsTrust',
-	type: 'n8n-nodes-paymentstrust.paymentsTrust',
-	typeVersion: 1,
-	position: [0, 0],
-	parameters: {},
-};
+const node = paymentsTrustNode();
 const ctx = { getNode: () => node } as unknown as IExecuteFunctions;
 
 const network = (code: string, timedOut: boolean): Outcome => ({

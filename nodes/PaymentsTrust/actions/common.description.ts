@@ -10,14 +10,19 @@ export const includeRawOption: INodeProperties = {
 		'Whether to add the API’s original response under "raw" next to the simplified fields',
 };
 
-/** Simplify, as n8n's own nodes have it: a short output by default, the whole invoice one switch away. */
+/**
+ * Simplify, as n8n's own nodes have it: a short output by default, the whole invoice one switch
+ * away.
+ */
 export const simplifyOption: INodeProperties = {
 	displayName: 'Simplify',
 	name: 'simplify',
 	type: 'boolean',
 	default: true,
 	description:
-		'Whether to return only the fields a workflow usually maps next (ID, reference ID, status, resolution, final or not, amount, currency, test mode and what happened in this run) instead of the whole invoice',
+		'Whether to return only the fields a workflow usually maps next (ID, reference ID, status, ' +
+		'resolution, final or not, amount, currency, test mode and what happened in this run) ' +
+		'instead of the whole invoice',
 };
 
 /** The Options collection of the read operations: only the raw-response switch. */
@@ -59,7 +64,9 @@ export const requestOptions: INodeProperties[] = [
 		typeOptions: { minValue: 1, maxValue: 10 },
 		default: 4,
 		description:
-			'How many times one request is tried on a timeout, a dropped connection, a 5xx or a 429. Before a payout request is repeated the node looks the payout up by reference ID, so a retry never pays twice.',
+			'How many times one request is tried on a timeout, a dropped connection, a 5xx or a 429. ' +
+			'Before a payout request is repeated the node looks the payout up by reference ID, so a ' +
+			'retry never pays twice.',
 	},
 	{
 		displayName: 'Request Timeout (Seconds)',
@@ -79,7 +86,8 @@ export const concurrencyOption: INodeProperties = {
 	typeOptions: { minValue: 1, maxValue: 50 },
 	default: 5,
 	description:
-		'How many rows are sent at the same time. Output order always matches the input rows. Raise it for large sheets if your PaymentsTrust account allows the request rate.',
+		'How many rows are sent at the same time. Output order always matches the input rows. Raise ' +
+		'it for large sheets if your PaymentsTrust account allows the request rate.',
 };
 
 export const waitOptions: INodeProperties[] = [
@@ -89,7 +97,8 @@ export const waitOptions: INodeProperties[] = [
 		type: 'boolean',
 		default: false,
 		description:
-			'Whether to poll each invoice until it reaches a final status (processed, process_failed, …) so the output tells each row’s outcome',
+			'Whether to poll each invoice until it reaches a final status (processed, process_failed, ' +
+			'…) so the output tells each row’s outcome',
 	},
 	{
 		displayName: 'Max Wait (Seconds)',
@@ -98,7 +107,8 @@ export const waitOptions: INodeProperties[] = [
 		typeOptions: { minValue: 1 },
 		default: 120,
 		description:
-			'Longest time to wait for one invoice; an invoice still pending then is output with "waitTimedOut": true',
+			'Longest time to wait for one invoice; an invoice still pending then is output with ' +
+			'"waitTimedOut": true',
 		displayOptions: { show: { waitForFinalStatus: [true] } },
 	},
 	{

@@ -1,6 +1,9 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-/** Shows `properties` only for the given resource and operations (merging any display rules they already have). */
+/**
+ * Shows `properties` only for the given resource and operations (merging any display rules they
+ * already have).
+ */
 export function showOnlyFor(
 	resource: string,
 	operations: string[],

@@ -1,11 +1,15 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-/** What an invoice ID looks like (`cpoi_` and letters or digits), for the By ID mode's check in the editor. */
+/**
+ * What an invoice ID looks like (`cpoi_` and letters or digits), for the By ID mode's check in the
+ * editor.
+ */
 export const INVOICE_ID_REGEX = '^cpoi_[A-Za-z0-9]+$';
 
 /**
- * The one way a payout invoice is picked: from a searchable list of recent invoices, by its ID, or by the
- * reference ID it was created with. Old workflows that hold a plain ID string still work (see helpers/locator.ts).
+ * The one way a payout invoice is picked: from a searchable list of recent invoices, by its ID, or
+ * by the reference ID it was created with. Old workflows that hold a plain ID string still work
+ * (see helpers/locator.ts).
  */
 export function invoiceLocator(description: string): INodeProperties {
 	return {
@@ -39,7 +43,8 @@ export function invoiceLocator(description: string): INodeProperties {
 				],
 			},
 			{
-				displayName: 'By Reference ID',
+				// Short: the editor's mode selector is as wide as "From List" and cuts longer names.
+				displayName: 'By Ref ID',
 				name: 'referenceId',
 				type: 'string',
 				placeholder: 'e.g. order-2024-0001',
@@ -49,8 +54,9 @@ export function invoiceLocator(description: string): INodeProperties {
 }
 
 /**
- * The one way a payout service is picked, everywhere it is asked for: from a searchable list (method,
- * currencies and limits shown), by its code (`test_usd`) or by the account's service ID (`comcpos_…`).
+ * The one way a payout service is picked, everywhere it is asked for: from a searchable list
+ * (method, currencies and limits shown), by its code (`test_usd`) or by the account's service ID
+ * (`comcpos_…`).
  */
 export function serviceLocator(description: string, name = 'service'): INodeProperties {
 	return {

@@ -12,9 +12,9 @@ interface NumberRange {
 }
 
 /**
- * The documented range of every number a run takes. A value outside it (or not a number at all: an expression
- * that gave text, NaN, a list) stops the node before the first request: a setting that silently did something
- * else (NaN concurrency used to start no row at all) is worse than an error.
+ * The documented range of every number a run takes. A value outside it (or not a number at all: an
+ * expression that gave text, NaN, a list) stops the node before the first request: a setting that
+ * silently did something else (NaN concurrency used to start no row at all) is worse than an error.
  */
 export const RUN_OPTION_RANGES: Record<string, NumberRange> = {
 	concurrency: { label: 'Concurrency', min: 1, max: 50, whole: true },
@@ -43,14 +43,16 @@ function checkedNumber(ctx: IExecuteFunctions, name: string, value: unknown): nu
 	const shown = typeof value === 'string' ? `"${value}"` : (JSON.stringify(value) ?? String(value));
 	throw new NodeOperationError(
 		ctx.getNode(),
-		`Option "${range.label}" must be ${range.whole ? 'a whole number' : 'a number'} from ${range.min} to ${range.max}, not ${shown.slice(0, 60)}`,
+		`Option "${range.label}" must be ${range.whole ? 'a whole number' : 'a number'} from ` +
+			`${range.min} to ${range.max}, not ${shown.slice(0, 60)}`,
 		{ description: 'Nothing was sent: every run option is checked before the first request.' },
 	);
 }
 
 /**
- * Node options are read from the first item: they configure the run, not a row. Every number among them is
- * checked against its range here, before anything is sent; the readers below then take the values as they are.
+ * Node options are read from the first item: they configure the run, not a row. Every number among
+ * them is checked against its range here, before anything is sent; the readers below then take the
+ * values as they are.
  */
 export function readOptions(ctx: IExecuteFunctions): IDataObject {
 	const options = { ...(ctx.getNodeParameter('options', 0, {}) as IDataObject) };

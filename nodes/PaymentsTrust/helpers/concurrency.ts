@@ -1,7 +1,7 @@
 /**
- * Runs `task` over `inputs` with at most `limit` at once and returns the results in input order, so output
- * items still line up with input rows. Once `shouldStop()` says so, no new task starts; those already
- * running finish (a payout in flight is never abandoned half-way).
+ * Runs `task` over `inputs` with at most `limit` at once and returns the results in input order, so
+ * output items still line up with input rows. Once `shouldStop()` says so, no new task starts;
+ * those already running finish (a payout in flight is never abandoned half-way).
  */
 export async function mapWithConcurrency<T, R>(
 	inputs: readonly T[],

@@ -1,6 +1,8 @@
 import type { IDataObject, INodePropertyOptions } from 'n8n-workflow';
 
-/** Every payout invoice status the platform documents, in the order an invoice usually meets them. */
+/**
+ * Every payout invoice status the platform documents, in the order an invoice usually meets them.
+ */
 export const INVOICE_STATUSES = [
 	'created',
 	'processing',
@@ -44,7 +46,9 @@ function humanize(status: string): string {
 		.join(' ');
 }
 
-/** The statuses as options for a status picker: readable names, sorted by name, final ones marked. */
+/**
+ * The statuses as options for a status picker: readable names, sorted by name, final ones marked.
+ */
 export const STATUS_OPTIONS: INodePropertyOptions[] = INVOICE_STATUSES.map((status) => ({
 	name: FINAL_STATUSES.includes(status) ? `${humanize(status)} (Final)` : humanize(status),
 	value: status,
@@ -72,9 +76,9 @@ function relationshipId(resource: IDataObject, name: string): string | null {
 /**
  * The friendly, flat shape of a payout invoice that every PaymentsTrust node outputs.
  *
- * Accepts the Private API's JSON:API resource (`{type, id, attributes, relationships}`), the Public API's
- * flat record (`{id, status, service, …}`) and callbacks (same as the Private API). Amounts are kept as
- * the API sends them (numbers in the invoice currency); timestamps become ISO strings.
+ * Accepts the Private API's JSON:API resource (`{type, id, attributes, relationships}`), the Public
+ * API's flat record (`{id, status, service, …}`) and callbacks (same as the Private API). Amounts
+ * are kept as the API sends them (numbers in the invoice currency); timestamps become ISO strings.
  */
 export function toFriendlyInvoice(resource: IDataObject): IDataObject {
 	const attributes = (resource.attributes ?? resource) as IDataObject;
@@ -111,7 +115,8 @@ export function toFriendlyInvoice(resource: IDataObject): IDataObject {
 		updatedAt: unixToIso(attributes.updated),
 		processedAt: unixToIso(attributes.processed),
 	};
-	// Final callbacks of a split payout carry its parts (NOTES.md); only then is there a `payouts` list.
+	// Final callbacks of a split payout carry its parts (the platform's callback docs); only then is
+	// there a `payouts` list.
 	if (Array.isArray(attributes.payouts)) friendly.payouts = attributes.payouts;
 	return friendly;
 }
@@ -128,7 +133,10 @@ export const SIMPLE_INVOICE_KEYS = [
 	'testMode',
 ] as const;
 
-/** What the node adds about this run (not about the invoice); kept whether or not the output is simplified. */
+/**
+ * What the node adds about this run (not about the invoice); kept whether or not the output is
+ * simplified.
+ */
 export const RUN_KEYS = [
 	'row',
 	'alreadyExisted',
@@ -139,8 +147,9 @@ export const RUN_KEYS = [
 ] as const;
 
 /**
- * The short, stable shape of an output invoice (Simplify on): the invoice's key fields, what happened in
- * this run, and the raw response when Include Raw Response asked for it. Keys keep their order.
+ * The short, stable shape of an output invoice (Simplify on): the invoice's key fields, what
+ * happened in this run, and the raw response when Include Raw Response asked for it. Keys keep
+ * their order.
  */
 export function simplifyInvoice(json: IDataObject): IDataObject {
 	const simple: IDataObject = {};

@@ -11,8 +11,9 @@ interface ErrorLike {
 }
 
 /**
- * Masks card numbers in a message but leaves the row's own reference ID readable: a numeric order number
- * of 13–19 digits would otherwise be masked in the very message that tells the user to look it up.
+ * Masks card numbers in a message but leaves the row's own reference ID readable: a numeric order
+ * number of 13–19 digits would otherwise be masked in the very message that tells the user to look
+ * it up.
  */
 function maskKeepingReference(message: string, referenceId: unknown): string {
 	if (typeof referenceId !== 'string' || referenceId === '') return maskCardNumbersIn(message);
@@ -21,7 +22,8 @@ function maskKeepingReference(message: string, referenceId: unknown): string {
 
 /**
  * The item a failed row becomes when "Continue On Fail" is on: it names the row (1-based, as in a
- * spreadsheet), the reference ID, the stage that failed and, for a refused row, the field and the rule.
+ * spreadsheet), the reference ID, the stage that failed and, for a refused row, the field and the
+ * rule.
  */
 export function errorItem(
 	error: unknown,
@@ -41,7 +43,10 @@ export function errorItem(
 	return { json, pairedItem: { item: itemIndex } };
 }
 
-/** The error as n8n expects a node to throw it: our own NodeApiError/NodeOperationError as they are, anything else wrapped. */
+/**
+ * The error as n8n expects a node to throw it: our own NodeApiError/NodeOperationError as they are,
+ * anything else wrapped.
+ */
 export function asNodeError(
 	node: INode,
 	error: unknown,
@@ -52,8 +57,8 @@ export function asNodeError(
 }
 
 /**
- * Runs a read-only operation item by item. With "Continue On Fail" a failing item becomes an error item
- * and the others go on; without it the first failure stops the node, as everywhere in n8n.
+ * Runs a read-only operation item by item. With "Continue On Fail" a failing item becomes an error
+ * item and the others go on; without it the first failure stops the node, as everywhere in n8n.
  */
 export async function forEachItem(
 	ctx: IExecuteFunctions,

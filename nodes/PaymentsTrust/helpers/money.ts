@@ -1,6 +1,7 @@
 /**
- * Money as exact decimals. Amounts are parsed from text (a spreadsheet cell) or a number, checked digit by
- * digit and compared as integers of minor units, so 0.1 + 0.2 never decides whether someone is paid.
+ * Money as exact decimals. Amounts are parsed from text (a spreadsheet cell) or a number, checked
+ * digit by digit and compared as integers of minor units, so 0.1 + 0.2 never decides whether
+ * someone is paid.
  */
 
 /** ISO 4217 minor units that differ from the usual 2. */
@@ -37,16 +38,21 @@ export function minorUnitsOf(currency: string): number {
 	return MINOR_UNITS[currency] ?? 2;
 }
 
-/** Active ISO 4217 currency codes (funds and precious metals included): a limit in "USS" or "EUD" is a typo. */
+/**
+ * Active ISO 4217 currency codes (funds and precious metals included): a limit in "USS" or "EUD" is
+ * a typo.
+ */
 const ISO_4217 = new Set(
 	(
-		'AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BOV BRL BSD BTN BWP BYN BZD CAD CDF ' +
-		'CHE CHF CHW CLF CLP CNY COP COU CRC CUC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS GIP GMD ' +
-		'GNF GTQ GYD HKD HNL HRK HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP ' +
-		'LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MXV MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN ' +
-		'PGK PHP PKR PLN PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SLL SOS SRD SSP STN SVC SYP SZL THB TJS ' +
-		'TMT TND TOP TRY TTD TWD TZS UAH UGX USD USN UYI UYU UYW UZS VED VES VND VUV WST XAF XAG XAU XBA XBB XBC XBD XCD ' +
-		'XCG XDR XOF XPD XPF XPT XSU XTS XUA YER ZAR ZMW ZWG ZWL'
+		'AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BOV BRL BSD ' +
+		'BTN BWP BYN BZD CAD CDF CHE CHF CHW CLF CLP CNY COP COU CRC CUC CUP CVE CZK DJF DKK DOP ' +
+		'DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS GIP GMD GNF GTQ GYD HKD HNL HRK HTG HUF IDR ILS ' +
+		'INR IQD IRR ISK JMD JOD JPY KES KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL LYD ' +
+		'MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MXV MYR MZN NAD NGN NIO NOK NPR NZD OMR ' +
+		'PAB PEN PGK PHP PKR PLN PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SLL SOS ' +
+		'SRD SSP STN SVC SYP SZL THB TJS TMT TND TOP TRY TTD TWD TZS UAH UGX USD USN UYI UYU UYW ' +
+		'UZS VED VES VND VUV WST XAF XAG XAU XBA XBB XBC XBD XCD XCG XDR XOF XPD XPF XPT XSU XTS ' +
+		'XUA YER ZAR ZMW ZWG ZWL'
 	).split(' '),
 );
 
@@ -61,9 +67,10 @@ export type ParsedAmount =
 const DECIMAL = /^(\d+)(?:\.(\d+))?$/;
 
 /**
- * Reads an amount the way a person writes it in a sheet: `100`, `100.55`, `"100.55"`. Refused: thousands
- * separators (`1,000`), decimal commas, signs, exponents, blanks, zero and anything not a number. A JS number
- * is taken through its shortest text form, so 0.30000000000000004 is refused as having too many decimals.
+ * Reads an amount the way a person writes it in a sheet: `100`, `100.55`, `"100.55"`. Refused:
+ * thousands separators (`1,000`), decimal commas, signs, exponents, blanks, zero and anything not a
+ * number. A JS number is taken through its shortest text form, so 0.30000000000000004 is refused as
+ * having too many decimals.
  */
 export function parseAmount(value: unknown, currency: string): ParsedAmount {
 	let text: string;
@@ -99,17 +106,22 @@ export function parseAmount(value: unknown, currency: string): ParsedAmount {
 	const minor = BigInt(match[1] + fraction.padEnd(allowed, '0'));
 	if (minor <= 0n) return { ok: false, rule: 'must be greater than 0' };
 	const canonical = formatMinor(minor, allowed);
-	// The API takes the amount as a JSON number: refuse what that number cannot hold exactly, never round it.
+	// The API takes the amount as a JSON number: refuse what that number cannot hold exactly, never
+	// round it.
 	if (minor > BigInt(Number.MAX_SAFE_INTEGER)) {
 		return {
 			ok: false,
-			rule: `is too large: in ${currency} minor units it is beyond what the API's number holds exactly`,
+			rule:
+				`is too large: in ${currency} minor units it is beyond what the API's number holds ` +
+				`exactly`,
 		};
 	}
 	if (!sameDecimal(String(Number(canonical)), canonical)) {
 		return {
 			ok: false,
-			rule: `has more significant digits than the API's number holds exactly (it would be sent as ${String(Number(canonical))})`,
+			rule:
+				`has more significant digits than the API's number holds exactly (it would be sent ` +
+				`as ${String(Number(canonical))})`,
 		};
 	}
 	return { ok: true, text: canonical, minor, decimals };

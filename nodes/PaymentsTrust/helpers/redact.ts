@@ -1,10 +1,10 @@
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
 /**
- * Card numbers only ever leave the node masked, the way the API itself shows them: first six, last four.
- * A run of 13–19 digits is taken as a card number whatever digits it is written in (ASCII, full-width,
- * Arabic-Indic or any other Unicode decimal digit) and whatever single character separates its groups
- * (spaces of any width, dashes, dots).
+ * Card numbers only ever leave the node masked, the way the API itself shows them: first six, last
+ * four. A run of 13–19 digits is taken as a card number whatever digits it is written in (ASCII,
+ * full-width, Arabic-Indic or any other Unicode decimal digit) and whatever single character
+ * separates its groups (spaces of any width, dashes, dots).
  */
 const SEPARATOR = '[\\s\\-.\\u2010-\\u2015\\u2212\\uFE58\\uFE63\\uFF0D\\uFF0E\\u00B7\\u30FB]';
 const CARD_NUMBER = new RegExp(
@@ -14,9 +14,9 @@ const CARD_NUMBER = new RegExp(
 const DIGIT = /\p{Nd}/u;
 
 /**
- * The value of one decimal digit of any script. Unicode puts every set of decimal digits in a run of ten code
- * points from zero to nine, and runs that touch each other are whole sets, so the value is the distance from
- * the start of the run of digits, modulo ten.
+ * The value of one decimal digit of any script. Unicode puts every set of decimal digits in a run
+ * of ten code points from zero to nine, and runs that touch each other are whole sets, so the value
+ * is the distance from the start of the run of digits, modulo ten.
  */
 function digitValue(char: string): number {
 	const code = char.codePointAt(0)!;
@@ -38,7 +38,10 @@ export function maskCardNumber(value: string): string {
 	return `${digits.slice(0, 6)}${'*'.repeat(digits.length - 10)}${digits.slice(-4)}`;
 }
 
-/** A decimal number (`72860530685245.98`): one dot and nothing else between the digits is an amount, not a card. */
+/**
+ * A decimal number (`72860530685245.98`): one dot and nothing else between the digits is an amount,
+ * not a card.
+ */
 function isDecimalNumber(match: string): boolean {
 	const separators = match.replace(/\p{Nd}/gu, '');
 	return separators === '.' || separators === '\uFF0E';
@@ -50,12 +53,15 @@ export function maskCardNumbersIn(text: string): string {
 	);
 }
 
-/** Keys whose values are identifiers the user looks things up by: never masked, however many digits they have. */
+/**
+ * Keys whose values are identifiers the user looks things up by: never masked, however many digits
+ * they have.
+ */
 const IDENTIFIER_KEY = /^(id|referenceId|reference_id|invoiceId|row)$/;
 
 /**
- * An output as it leaves the node: card numbers masked in every text (an invoice's description, metadata or
- * fields echoed by the API, in whatever digits), identifiers left as they are.
+ * An output as it leaves the node: card numbers masked in every text (an invoice's description,
+ * metadata or fields echoed by the API, in whatever digits), identifiers left as they are.
  */
 export function maskCardNumbersDeep<T>(value: T, key = ''): T {
 	if (typeof value === 'string')
@@ -69,7 +75,9 @@ export function maskCardNumbersDeep<T>(value: T, key = ''): T {
 	return value;
 }
 
-/** Field keys whose values are card numbers (or alike) and are masked whole in messages and outputs. */
+/**
+ * Field keys whose values are card numbers (or alike) and are masked whole in messages and outputs.
+ */
 export function isCardField(key: string): boolean {
 	return /card|pan/i.test(key);
 }
@@ -82,10 +90,16 @@ export function displayValue(key: string, value: unknown): string {
 	return shown.length > 80 ? `${shown.slice(0, 77)}...` : shown;
 }
 
-/** Texts that must never appear in an error: the credential's secrets and the Basic value built from them. */
+/**
+ * Texts that must never appear in an error: the credential's secrets and the Basic value built from
+ * them.
+ */
 export type Secrets = string[];
 
-/** Credential fields holding secrets, by name: API key, secret keys (test and live), passwords, tokens. */
+/**
+ * Credential fields holding secrets, by name: API key, secret keys (test and live), passwords,
+ * tokens.
+ */
 const SECRET_FIELD = /key|secret|password|token/i;
 
 function base64(text: string): string {
@@ -93,9 +107,10 @@ function base64(text: string): string {
 }
 
 /**
- * The secrets of a credential, read generically so that fields added later (a test and a live secret key,
- * say) are covered without anyone remembering to list them here: every text field named like a key, a secret,
- * a password or a token, and the HTTP Basic value (`user:password`, base64) any pair of fields could make.
+ * The secrets of a credential, read generically so that fields added later (a test and a live
+ * secret key, say) are covered without anyone remembering to list them here: every text field named
+ * like a key, a secret, a password or a token, and the HTTP Basic value (`user:password`, base64)
+ * any pair of fields could make.
  */
 export function secretsOf(credentials: ICredentialDataDecryptedObject): Secrets {
 	const texts = Object.values(credentials).filter(
@@ -116,8 +131,9 @@ export function secretsOf(credentials: ICredentialDataDecryptedObject): Secrets 
 }
 
 /**
- * A text from the outside (a gateway's error page, an error message) fit for an error: every secret of the
- * credential, any `Basic …` / `Bearer …` value, and card numbers removed wherever they appear in it.
+ * A text from the outside (a gateway's error page, an error message) fit for an error: every secret
+ * of the credential, any `Basic …` / `Bearer …` value, and card numbers removed wherever they
+ * appear in it.
  */
 export function scrubSecrets(text: string, secrets: Secrets): string {
 	let clean = text;

@@ -1,10 +1,11 @@
 import type { IDataObject } from 'n8n-workflow';
 
 /**
- * The platform's field patterns are plain regular-expression text. The API reference shows them escaped
- * twice (`"^\\\\d{1,15}$"`, i.e. the text `^\\d{1,15}$`, which would demand a literal backslash); a live
- * account may send either form, so a doubled backslash is read as one. An unusable pattern is ignored
- * rather than blocking payouts: the platform checks the field again anyway.
+ * The platform's field patterns are plain regular-expression text. The API reference shows them
+ * escaped twice (`"^\\\\d{1,15}$"`, i.e. the text `^\\d{1,15}$`, which would demand a literal
+ * backslash); a live account may send either form, so a doubled backslash is read as one. An
+ * unusable pattern is ignored rather than blocking payouts: the platform checks the field again
+ * anyway.
  */
 export function normaliseRegexp(regexp: unknown): RegExp | undefined {
 	if (typeof regexp !== 'string' || regexp === '') return undefined;
@@ -16,18 +17,23 @@ export function normaliseRegexp(regexp: unknown): RegExp | undefined {
 }
 
 /**
- * `{"data": {"services": {...}}}`: an answer that really is a pre-request's. A 200 without it (`{}`, `{"data": []}`)
- * is unreadable, never "no services" or "no field rules" (which would let rows through unchecked).
+ * `{"data": {"services": {...}}}`: an answer that really is a pre-request's. A 200 without it
+ * (`{}`, `{"data": []}`) is unreadable, never "no services" or "no field rules" (which would let
+ * rows through unchecked).
  */
 export function isPrerequestAnswer(body: IDataObject): boolean {
 	const data = body.data;
 	if (!data || typeof data !== 'object' || Array.isArray(data)) return false;
 	const services = (data as IDataObject).services;
-	// An account with no service for the currency may well answer an empty list: PHP writes an empty map as [].
+	// An account with no service for the currency may well answer an empty list: PHP writes an empty
+	// map as [].
 	return !!services && typeof services === 'object';
 }
 
-/** The services of a pre-request answer: entries with a `fields` list (the answer nests `methods` and `account` beside them). */
+/**
+ * The services of a pre-request answer: entries with a `fields` list (the answer nests `methods`
+ * and `account` beside them).
+ */
 export function servicesOfPrerequest(body: IDataObject): IDataObject[] {
 	const data = (body.data ?? {}) as IDataObject;
 	const services = (data.services ?? {}) as IDataObject;
@@ -47,10 +53,10 @@ function patternInWords(pattern: RegExp): string | undefined {
 }
 
 /**
- * Why a value breaks a field rule, the way the service itself words it: its label and hint ("does not fit
- * Account: 1 to 15 digits"). When
- * the hint only repeats the label, a simple digit pattern is said in words; otherwise the label alone,
- * never the raw regular expression (that goes into the error's details).
+ * Why a value breaks a field rule, the way the service itself words it: its label and hint ("does
+ * not fit Account: 1 to 15 digits"). When the hint only repeats the label, a simple digit pattern
+ * is said in words; otherwise the label alone, never the raw regular expression (that goes into the
+ * error's details).
  */
 export function describeFieldRule(field: {
 	key: string;

@@ -4,7 +4,7 @@ import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
 
 import { formatMinor, minorUnitsOf } from '../helpers/money';
 import { maskCardNumbersIn } from '../helpers/redact';
-import { environmentOf, type Environment } from '../transport/environment';
+import { environmentOf, type Environment } from '../../shared/environment';
 import type { PayoutRequest, ValidPayout } from './types';
 
 /**

@@ -5,13 +5,12 @@ import type { ServiceRules } from './serviceCatalogue';
 import type { ValidPayout } from './types';
 
 /**
- * What a payout will cost, worked out before anything is sent (the Validate operation's preview), from the
- * service's own rules as the API publishes them:
- *   fee = fee_fix + amount × fee_rate / 100, rounded to the invoice currency, at least fee_min and at most
- *         fee_max when those are set (above 0);
- *   total cost = amount + fee (what leaves the balance, the invoice's `writeoff`);
- *   the recipient gets amount × exchange_rate in the service currency (the invoice's `service_amount`).
- * All in exact integers of minor units; rates are read digit by digit from the API's numbers.
+ * What a payout will cost, worked out before anything is sent (the Validate operation's preview),
+ * from the service's own rules as the API publishes them: fee = fee_fix + amount × fee_rate / 100,
+ * rounded to the invoice currency, at least fee_min and at most fee_max when those are set (above
+ * 0); total cost = amount + fee (what leaves the balance, the invoice's `writeoff`); the recipient
+ * gets amount × exchange_rate in the service currency (the invoice's `service_amount`). All in
+ * exact integers of minor units; rates are read digit by digit from the API's numbers.
  */
 export interface RowCost {
 	currency: string;
@@ -58,7 +57,8 @@ export function costOf(payout: ValidPayout, rules: ServiceRules | undefined): Ro
 	const cost: RowCost = { currency, amountMinor: payout.amountMinor, recipientCurrency };
 	if (!rules) return cost;
 	cost.feeMinor = feeOf(payout.amountMinor, rules);
-	// Without a public key there is no pre-request to read the rate from; a same-currency service pays 1:1.
+	// Without a public key there is no pre-request to read the rate from; a same-currency service
+	// pays 1:1.
 	const rateValue = rules.exchangeRate ?? (recipientCurrency === currency ? 1 : undefined);
 	const rate = decimal(rateValue);
 	if (rate) {
@@ -89,8 +89,9 @@ export function costFields(cost: RowCost): IDataObject {
 }
 
 /**
- * The whole run at a glance, for approving a sheet before paying it: per invoice currency what the valid
- * rows pay, cost in fees and take from the balance in total; per recipient currency what arrives.
+ * The whole run at a glance, for approving a sheet before paying it: per invoice currency what the
+ * valid rows pay, cost in fees and take from the balance in total; per recipient currency what
+ * arrives.
  */
 export function runSummary(costs: RowCost[], rows: number): IDataObject {
 	const byCurrency = new Map<

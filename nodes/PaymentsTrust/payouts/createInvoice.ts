@@ -14,8 +14,9 @@ export interface CreatedInvoice {
 	/** The platform answered 409: it already had this reference ID before this request. */
 	alreadyExisted: boolean;
 	/**
-	 * A failure hid the platform's answer and the look-up by reference ID found the invoice: created by this
-	 * run's request or by an earlier run, which cannot be told apart. Either way it is the same payout.
+	 * A failure hid the platform's answer and the look-up by reference ID found the invoice: created
+	 * by this run's request or by an earlier run, which cannot be told apart. Either way it is the
+	 * same payout.
 	 */
 	foundAfterError: boolean;
 }
@@ -31,8 +32,8 @@ export function invoiceBody(payout: ValidPayout): IDataObject {
 				currency: payout.currency,
 				amount: Number(payout.amountText),
 				fields: payout.fields,
-				// Test or live, always explicit and last: nothing a row carries can change it (NOTES: an invoice
-				// created without test_mode may be a live payout).
+				// Test or live, always explicit and last: nothing a row carries can change it (the
+				// platform does not document what an invoice created without test_mode is: it may be live).
 				test_mode: payout.testMode,
 			},
 		},
@@ -60,11 +61,15 @@ function ensureSamePayout(
 	if (differences.length === 0) return;
 	const error = new NodeOperationError(
 		ctx.getNode(),
-		`Row ${payout.itemIndex + 1}: reference ID "${payout.referenceId}" is already used by invoice ${String(invoice.id)} with ${differences.join(', ')} (this row asks for ${payout.amountText} ${payout.currency} via ${payout.service}). Nothing was paid for this row.`,
+		`Row ${payout.itemIndex + 1}: reference ID "${payout.referenceId}" is already used by ` +
+			`invoice ${String(invoice.id)} with ${differences.join(', ')} (this row asks for ` +
+			`${payout.amountText} ${payout.currency} via ${payout.service}). Nothing was paid for this ` +
+			`row.`,
 		{
 			itemIndex: payout.itemIndex,
 			description:
-				'A reference ID identifies exactly one payout. Use a new reference ID for a different payment, or fix the row if it was meant to be the existing payout.',
+				'A reference ID identifies exactly one payout. Use a new reference ID for a different ' +
+				'payment, or fix the row if it was meant to be the existing payout.',
 		},
 	);
 	error.context.stage = 'reference_conflict';
@@ -80,11 +85,12 @@ function isAnswered(outcome: Outcome): boolean {
 }
 
 /**
- * Creates the invoice exactly once. `reference_id` is the idempotency key: after a 409, a 5xx, a 429, a
- * timeout, a dropped connection or an answer that cannot be read (cut off, not JSON, a redirect) the platform
- * is asked by reference ID before anything is sent again, and a second POST goes out only when several
- * look-ups over a few seconds agree there is no such invoice (a look-up may lag behind the write).
- * A 409's body is never trusted: whatever it says, the invoice is what the look-up finds.
+ * Creates the invoice exactly once. `reference_id` is the idempotency key: after a 409, a 5xx, a
+ * 429, a timeout, a dropped connection or an answer that cannot be read (cut off, not JSON, a
+ * redirect) the platform is asked by reference ID before anything is sent again, and a second POST
+ * goes out only when several look-ups over a few seconds agree there is no such invoice (a look-up
+ * may lag behind the write). A 409's body is never trusted: whatever it says, the invoice is what
+ * the look-up finds.
  */
 export async function createInvoiceOnce(
 	ctx: IExecuteFunctions,
@@ -99,7 +105,8 @@ export async function createInvoiceOnce(
 			{ api: 'private', method: 'POST', path: '/payout-invoices', body },
 			policy.timeoutMs,
 		);
-		// Only an invoice under our own reference ID answers our create; anything else is an answer we cannot read.
+		// Only an invoice under our own reference ID answers our create; anything else is an answer we
+		// cannot read.
 		if (
 			isAnswered(outcome) &&
 			outcome.kind === 'response' &&
@@ -109,7 +116,8 @@ export async function createInvoiceOnce(
 			return { invoice: outcome.body.data, alreadyExisted: false, foundAfterError: false };
 		}
 		if (outcome.kind === 'response' && outcome.statusCode === 409) {
-			// The platform has this reference ID: look until the invoice shows (a look-up may lag behind).
+			// The platform has this reference ID: look until the invoice shows (a look-up may lag
+			// behind).
 			const existing = await findByReferenceSettled(
 				ctx,
 				payout.referenceId,
@@ -122,7 +130,8 @@ export async function createInvoiceOnce(
 					ctx,
 					context,
 					'the payout under this reference ID',
-					'the platform answered 409 (it has this reference ID), but no look-up has shown the invoice yet',
+					'the platform answered 409 (it has this reference ID), but no look-up has shown the ' +
+						'invoice yet',
 				);
 			}
 			ensureSamePayout(ctx, existing, payout);
@@ -142,10 +151,13 @@ export async function createInvoiceOnce(
 			ensureSamePayout(ctx, existing, payout);
 			return { invoice: existing, alreadyExisted: false, foundAfterError: true };
 		}
-		// Several look-ups over a few seconds say the platform has no such invoice: the failed request created nothing.
+		// Several look-ups over a few seconds say the platform has no such invoice: the failed request
+		// created nothing.
 		if (!(isAnswered(outcome) || isTransient(outcome)) || attempt >= policy.maxAttempts) {
 			throw toNodeApiError(ctx.getNode(), outcome, {
-				action: `Create payout invoice (${attempt} attempt${attempt > 1 ? 's' : ''}; a look-up by reference ID confirmed nothing was created)`,
+				action:
+					`Create payout invoice (${attempt} attempt${attempt > 1 ? 's' : ''}; a look-up ` +
+					`by reference ID confirmed nothing was created)`,
 				...context,
 			});
 		}

@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError, sleep } from 'n8n-workflow';
 
+import type { PaymentsTrustFunctions } from '../transport/endpoints';
 import { describeOutcome } from '../transport/errors';
 import { sendSafe, type Outcome } from '../transport/request';
 import { isResource } from '../transport/resources';
@@ -12,8 +13,8 @@ export interface LookupContext {
 }
 
 /**
- * The outcome of a payout is unknown: a write may or may not have happened and we could not find out.
- * The row fails without any further write; the message says exactly what to check.
+ * The outcome of a payout is unknown: a write may or may not have happened and we could not find
+ * out. The row fails without any further write; the message says exactly what to check.
  */
 export function outcomeUnknownError(
 	ctx: IExecuteFunctions,
@@ -32,7 +33,9 @@ export function outcomeUnknownError(
 		{
 			itemIndex: context.itemIndex,
 			description:
-				'The platform may or may not have accepted the request. Look the payout up by reference ID (Payout Invoice → Get by Reference ID) before running this row again. Running the same reference ID again is safe: it is never paid twice.',
+				'The platform may or may not have accepted the request. Look the payout up by reference ' +
+				'ID (Payout Invoice → Get by Reference ID) before running this row again. Running the ' +
+				'same reference ID again is safe: it is never paid twice.',
 		},
 	);
 	error.context.stage = 'outcome_unknown';
@@ -44,7 +47,10 @@ export function isInvoiceResource(value: unknown): value is IDataObject {
 	return isResource(value) && !!value.attributes && typeof value.attributes === 'object';
 }
 
-/** `{"data": {invoice}}` about this very invoice: another invoice's answer (a mixed-up cache) is a failed read. */
+/**
+ * `{"data": {invoice}}` about this very invoice: another invoice's answer (a mixed-up cache) is a
+ * failed read.
+ */
 export const hasInvoiceWithId =
 	(invoiceId: string) =>
 	(body: IDataObject): boolean =>
@@ -54,14 +60,33 @@ export const hasInvoiceWithId =
 export const hasInvoiceList = (body: IDataObject): boolean =>
 	Array.isArray(body.data) && body.data.every(isInvoiceResource);
 
+/**
+ * The one read of an invoice by ID (`GET /payout-invoices/{id}`), under the read rule every invoice
+ * read shares: a 200 that is not this very invoice is unreadable, never an empty or another
+ * invoice. What a failure means is the caller's: an unknown outcome on the money path, a plain
+ * error for a user's Get.
+ */
+export async function getInvoiceById(
+	ctx: PaymentsTrustFunctions,
+	invoiceId: string,
+	policy?: RetryPolicy,
+): Promise<Outcome> {
+	return await sendSafe(
+		ctx,
+		{ api: 'private', method: 'GET', path: `/payout-invoices/${encodeURIComponent(invoiceId)}` },
+		policy,
+		hasInvoiceWithId(invoiceId),
+	);
+}
+
 export function statusOf(invoice: IDataObject): unknown {
 	return ((invoice.attributes ?? invoice) as IDataObject).status;
 }
 
 /**
- * One read of the invoices under a reference ID (the API's `filter[reference_id]`), retried while it fails or cannot
- * be read: a 200 here always carries a real list. What a failure means is the caller's: an unknown outcome on the
- * money path, a plain error when a user looks an invoice up.
+ * One read of the invoices under a reference ID (the API's `filter[reference_id]`), retried while
+ * it fails or cannot be read: a 200 here always carries a real list. What a failure means is the
+ * caller's: an unknown outcome on the money path, a plain error when a user looks an invoice up.
  */
 export async function lookUpReference(
 	ctx: IExecuteFunctions,
@@ -91,9 +116,9 @@ export async function lookUpReference(
 }
 
 /**
- * The invoice with this exact reference ID, or null when the platform has none. Throws (outcome unknown)
- * when the platform could not be asked or its answer could not be read: then nobody may write again.
- * A list that is not a list is a failed look-up, never "no such invoice".
+ * The invoice with this exact reference ID, or null when the platform has none. Throws (outcome
+ * unknown) when the platform could not be asked or its answer could not be read: then nobody may
+ * write again. A list that is not a list is a failed look-up, never "no such invoice".
  */
 export async function findByReference(
 	ctx: IExecuteFunctions,
@@ -109,8 +134,9 @@ export async function findByReference(
 }
 
 /**
- * `findByReference` that allows for read-after-write lag: "none" is believed only after `settleReads` readable
- * answers in a row, a few seconds apart. `reads` raises that count (after a 409 the invoice must exist).
+ * `findByReference` that allows for read-after-write lag: "none" is believed only after
+ * `settleReads` readable answers in a row, a few seconds apart. `reads` raises that count (after a
+ * 409 the invoice must exist).
  */
 export async function findByReferenceSettled(
 	ctx: IExecuteFunctions,
@@ -126,7 +152,10 @@ export async function findByReferenceSettled(
 	}
 }
 
-/** The invoice as the platform has it now, read with retries; throws (outcome unknown) when it cannot be read. */
+/**
+ * The invoice as the platform has it now, read with retries; throws (outcome unknown) when it
+ * cannot be read.
+ */
 export async function readInvoice(
 	ctx: IExecuteFunctions,
 	invoiceId: string,
@@ -134,12 +163,7 @@ export async function readInvoice(
 	context: LookupContext,
 	what: string,
 ): Promise<IDataObject> {
-	const outcome = await sendSafe(
-		ctx,
-		{ api: 'private', method: 'GET', path: `/payout-invoices/${encodeURIComponent(invoiceId)}` },
-		policy,
-		hasInvoiceWithId(invoiceId),
-	);
+	const outcome = await getInvoiceById(ctx, invoiceId, policy);
 	if (outcome.kind !== 'response' || outcome.statusCode !== 200) {
 		throw outcomeUnknownError(ctx, context, what, outcome);
 	}
@@ -147,8 +171,8 @@ export async function readInvoice(
 }
 
 /**
- * `readInvoice` that allows for read-after-write lag after a process request: "still created" is believed
- * only after `reads` readable answers in a row say so. Returns the last invoice read.
+ * `readInvoice` that allows for read-after-write lag after a process request: "still created" is
+ * believed only after `reads` readable answers in a row say so. Returns the last invoice read.
  */
 export async function readInvoiceSettled(
 	ctx: IExecuteFunctions,

@@ -2,11 +2,11 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
 import { toNodeApiError } from '../transport/errors';
-import { isTransient, retryAfterOf, sendOnce, sendSafe } from '../transport/request';
+import { isTransient, retryAfterOf, sendOnce } from '../transport/request';
 import { backoffDelayMs, type RetryPolicy } from '../transport/retryPolicy';
 import { ensureInvoiceMode } from './invoiceMode';
 import {
-	hasInvoiceWithId,
+	getInvoiceById,
 	isInvoiceResource,
 	outcomeUnknownError,
 	readInvoiceSettled,
@@ -16,21 +16,26 @@ import {
 
 export interface ProcessedInvoice {
 	invoice: IDataObject;
-	/** The invoice had already left `created` before this node asked: no process request was sent for it. */
+	/**
+	 * The invoice had already left `created` before this node asked: no process request was sent for
+	 * it.
+	 */
 	alreadyProcessed: boolean;
 }
 
 /**
- * Asks the platform to pay an invoice, at most once per invoice. A process request goes out only while the
- * invoice is in `created`: after a 409, a 5xx, a 429, a timeout, a dropped connection or an answer that cannot
- * be read the invoice is read again, and once it has left `created` (our request got through) nothing more is
- * sent. "Still created" is believed only after several reads over a few seconds (a read may lag behind the
- * write); after a 409 the node keeps reading until it sees what the platform has, and never reports "not paid"
- * next to a platform that says the invoice is no longer in `created`.
+ * Asks the platform to pay an invoice, at most once per invoice. A process request goes out only
+ * while the invoice is in `created`: after a 409, a 5xx, a 429, a timeout, a dropped connection or
+ * an answer that cannot be read the invoice is read again, and once it has left `created` (our
+ * request got through) nothing more is sent. "Still created" is believed only after several reads
+ * over a few seconds (a read may lag behind the write); after a 409 the node keeps reading until it
+ * sees what the platform has, and never reports "not paid" next to a platform that says the invoice
+ * is no longer in `created`.
  *
- * `knownCreated` skips the first read when the caller has just seen the invoice in `created` (and checked its
- * mode). Otherwise that first read is also where the invoice's mode is checked against `testMode`: one read
- * of the invoice, under the same rules as every read (another invoice's answer is a failed read, never a mode).
+ * `knownCreated` skips the first read when the caller has just seen the invoice in `created` (and
+ * checked its mode). Otherwise that first read is also where the invoice's mode is checked against
+ * `testMode`: one read of the invoice, under the same rules as every read (another invoice's answer
+ * is a failed read, never a mode).
  */
 export async function processInvoiceOnce(
 	ctx: IExecuteFunctions,
@@ -40,15 +45,10 @@ export async function processInvoiceOnce(
 	options: { knownCreated?: boolean; testMode?: boolean } = {},
 ): Promise<ProcessedInvoice> {
 	if (!options.knownCreated) {
-		const path = `/payout-invoices/${encodeURIComponent(invoiceId)}`;
-		const read = await sendSafe(
-			ctx,
-			{ api: 'private', method: 'GET', path },
-			policy,
-			hasInvoiceWithId(invoiceId),
-		);
+		const read = await getInvoiceById(ctx, invoiceId, policy);
 		if (read.kind === 'response' && read.statusCode !== 200 && !isTransient(read)) {
-			// Nothing sent yet and a definite answer (404: wrong ID, 401: wrong key): a plain API error, not an unknown outcome.
+			// Nothing sent yet and a definite answer (404: wrong ID, 401: wrong key): a plain API error,
+			// not an unknown outcome.
 			throw toNodeApiError(ctx.getNode(), read, {
 				action: `Get payout invoice "${invoiceId}" before processing it`,
 				...context,
@@ -58,7 +58,8 @@ export async function processInvoiceOnce(
 			throw outcomeUnknownError(ctx, context, 'the invoice status before processing', read);
 		}
 		const current = read.body.data as IDataObject;
-		// A Test credential never processes a live invoice (nor a Live one a test invoice), nor reports one as its own.
+		// A Test credential never processes a live invoice (nor a Live one a test invoice), nor reports
+		// one as its own.
 		if (options.testMode !== undefined) ensureInvoiceMode(ctx, current, options.testMode, context);
 		if (statusOf(current) !== 'created') return { invoice: current, alreadyProcessed: true };
 	}
@@ -94,7 +95,8 @@ export async function processInvoiceOnce(
 			reads,
 		);
 		if (statusOf(current) !== 'created') {
-			// A first 409 means someone processed it before us; after a lost answer it was our own request that got through.
+			// A first 409 means someone processed it before us; after a lost answer it was our own
+			// request that got through.
 			return { invoice: current, alreadyProcessed: conflict && attempt === 1 };
 		}
 		if (conflict) {
@@ -102,12 +104,15 @@ export async function processInvoiceOnce(
 				ctx,
 				context,
 				'whether the payout was processed',
-				'the platform answered 409 (the invoice is no longer in status "created"), but every read since still shows "created"',
+				'the platform answered 409 (the invoice is no longer in status "created"), but every ' +
+					'read since still shows "created"',
 			);
 		}
 		if (attempt >= policy.maxAttempts) {
 			throw toNodeApiError(ctx.getNode(), outcome, {
-				action: `Process payout invoice (${attempt} attempt${attempt > 1 ? 's' : ''}; the invoice is still in status "created", so it was not paid)`,
+				action:
+					`Process payout invoice (${attempt} attempt${attempt > 1 ? 's' : ''}; the ` +
+					`invoice is still in status "created", so it was not paid)`,
 				...context,
 			});
 		}

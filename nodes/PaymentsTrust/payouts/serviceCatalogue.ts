@@ -1,11 +1,11 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { pageNumberPages } from '../transport/pagination';
-import { endpointsFor, sendSafe } from '../transport/request';
-import type { RetryPolicy } from '../transport/retryPolicy';
-import { assertPrerequestMode } from '../transport/environment';
+import { assertPrerequestMode } from '../../shared/environment';
+import { normaliseRegexp } from '../helpers/serviceFields';
 import { toNodeApiError } from '../transport/errors';
-import { isPrerequestAnswer, normaliseRegexp } from '../helpers/serviceFields';
+import { endpointsFor } from '../transport/request';
+import type { RetryPolicy } from '../transport/retryPolicy';
+import { fieldRulesPrerequest, listServiceResources, serviceAttributes } from './services';
 
 export interface FieldRule {
 	key: string;
@@ -49,9 +49,9 @@ function fieldRule(field: IDataObject): FieldRule {
 }
 
 /**
- * The account's payout services, read once per node run: limits from the Private API's service list,
- * field rules from one Public API pre-request per service. A run of ten thousand rows on one service
- * costs a handful of requests, and every check happens before the first invoice is created.
+ * The account's payout services, read once per node run: limits from the Private API's service
+ * list, field rules from one Public API pre-request per service. A run of ten thousand rows on one
+ * service costs a handful of requests, and every check happens before the first invoice is created.
  */
 export class ServiceCatalogue {
 	private services?: Promise<Map<string, IDataObject>>;
@@ -73,19 +73,17 @@ export class ServiceCatalogue {
 	}
 
 	private async loadServices(): Promise<Map<string, IDataObject>> {
-		const resources = await pageNumberPages(
-			this.ctx,
-			'/payout-services',
-			Infinity,
-			(outcome) =>
+		const resources = await listServiceResources(this.ctx, {
+			limit: Infinity,
+			onFailure: (outcome) =>
 				toNodeApiError(this.ctx.getNode(), outcome, {
 					action: 'Reading the payout services for validation',
 				}),
-			this.policy,
-		);
+			policy: this.policy,
+		});
 		const byCode = new Map<string, IDataObject>();
 		for (const resource of resources) {
-			const attributes = (resource.attributes ?? {}) as IDataObject;
+			const attributes = serviceAttributes(resource);
 			if (typeof attributes.service === 'string') byCode.set(attributes.service, attributes);
 		}
 		return byCode;
@@ -109,21 +107,7 @@ export class ServiceCatalogue {
 		};
 		const { publicKey, testMode } = await endpointsFor(this.ctx);
 		if (!publicKey) return rules;
-		const outcome = await sendSafe(
-			this.ctx,
-			{
-				api: 'public',
-				method: 'POST',
-				path: '/payout-prerequest',
-				body: {
-					currency: rules.currency,
-					amount: Number(service.amount_min ?? 1) || 1,
-					public_key: publicKey,
-				},
-			},
-			this.policy,
-			isPrerequestAnswer,
-		);
+		const outcome = await fieldRulesPrerequest(this.ctx, service, publicKey, this.policy);
 		if (outcome.kind !== 'response' || outcome.statusCode !== 200) {
 			throw toNodeApiError(this.ctx.getNode(), outcome, {
 				action: `Pre-request for service "${code}"`,

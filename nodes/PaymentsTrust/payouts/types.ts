@@ -14,11 +14,19 @@ export interface PayoutRequest {
 	referenceIdRule?: string;
 	/** Why the row's parameters could not be read at all (a failing expression, bad JSON). */
 	unreadable?: string;
-	/** Everything else of the invoice body (callback URL, customer, metadata, options…), already shaped for the API. */
+	/**
+	 * Everything else of the invoice body (callback URL, customer, metadata, options…), already
+	 * shaped for the API.
+	 */
 	extra: IDataObject;
-	/** The credential's Environment: the invoice's `test_mode`, always sent, never taken from the row. */
+	/**
+	 * The credential's Environment: the invoice's `test_mode`, always sent, never taken from the row.
+	 */
 	testMode: boolean;
-	/** A `test_mode` the row's extra fields JSON asked for; the run stops if it differs from `testMode`. */
+	/**
+	 * A `test_mode` the row's extra fields JSON asked for; the run stops if it differs from
+	 * `testMode`.
+	 */
 	requestedTestMode?: unknown;
 }
 
@@ -35,7 +43,10 @@ export interface RowProblem {
 	field: string;
 	rule: string;
 	stage: 'validation' | 'safety_limit';
-	/** For a field that broke the service's rule: the rule's regular expression, kept out of the message. */
+	/**
+	 * For a field that broke the service's rule: the rule's regular expression, kept out of the
+	 * message.
+	 */
 	pattern?: string;
 }
 

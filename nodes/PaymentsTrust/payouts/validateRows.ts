@@ -117,7 +117,8 @@ export function validatePayout(
 		const value = fields[field.key];
 		const text = value === undefined || value === null ? '' : String(value);
 		if (text === '') {
-			// A saved card token stands in for the card fields; card fields that are given are still checked.
+			// A saved card token stands in for the card fields; card fields that are given are still
+			// checked.
 			const coveredByToken = typeof request.extra.token === 'string' && CARD_DETAIL.test(field.key);
 			if (field.required && !coveredByToken) {
 				return problem(request, `field "${field.key}"`, `is required by service "${rules.code}"`);
@@ -140,8 +141,9 @@ export function validatePayout(
 }
 
 /**
- * A number beyond the safe integer range has already lost digits (a card or account number a spreadsheet
- * turned into a number): sending its text would send another number. Returns the rule, or undefined.
+ * A number beyond the safe integer range has already lost digits (a card or account number a
+ * spreadsheet turned into a number): sending its text would send another number. Returns the rule,
+ * or undefined.
  */
 export function unsafeNumberRule(value: unknown): string | undefined {
 	if (typeof value !== 'number' || Math.abs(value) <= Number.MAX_SAFE_INTEGER) return undefined;
@@ -149,8 +151,8 @@ export function unsafeNumberRule(value: unknown): string | undefined {
 }
 
 /**
- * What a reference ID given as `value` is as text, or why it cannot be one: text, or a whole number within the
- * safe integer range; never a list, an object, a true/false value or a fraction.
+ * What a reference ID given as `value` is as text, or why it cannot be one: text, or a whole number
+ * within the safe integer range; never a list, an object, a true/false value or a fraction.
  */
 export function referenceIdText(value: unknown): { text: string } | { rule: string } {
 	if (value === undefined || value === null) return { text: '' };
@@ -175,9 +177,9 @@ export interface SafetyLimitEntry {
 }
 
 /**
- * "Run Safety Limits" as exact minor units per currency, or the reason the run must not start: a limit whose
- * currency is not an ISO code, or a second limit for the same currency, would be a cap that does not apply
- * (or applies in a way nobody chose), which is worse than no cap.
+ * "Run Safety Limits" as exact minor units per currency, or the reason the run must not start: a
+ * limit whose currency is not an ISO code, or a second limit for the same currency, would be a cap
+ * that does not apply (or applies in a way nobody chose), which is worse than no cap.
  */
 export function parseSafetyLimits(
 	entries: SafetyLimitEntry[],
@@ -188,7 +190,9 @@ export function parseSafetyLimits(
 		const currency = given.toUpperCase();
 		if (!isCurrencyCode(currency)) {
 			return {
-				error: `Run safety limit: "${displayValue('currency', given)}" is not an ISO 4217 currency code, so the limit would never apply`,
+				error:
+					`Run safety limit: "${displayValue('currency', given)}" is not an ISO 4217 ` +
+					`currency code, so the limit would never apply`,
 			};
 		}
 		if (limits.has(currency)) {
@@ -197,7 +201,9 @@ export function parseSafetyLimits(
 		const parsed = parseAmount(entry.maxTotal, currency);
 		if (!parsed.ok)
 			return {
-				error: `Run safety limit for ${currency}: max total "${displayValue('amount', entry.maxTotal)}" ${parsed.rule}`,
+				error:
+					`Run safety limit for ${currency}: max total ` +
+					`"${displayValue('amount', entry.maxTotal)}" ${parsed.rule}`,
 			};
 		limits.set(currency, parsed.minor);
 	}

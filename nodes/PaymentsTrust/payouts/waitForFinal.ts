@@ -2,9 +2,8 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
 import { isFinalStatus } from '../helpers/invoice';
-import { sendSafe } from '../transport/request';
-import { hasInvoiceWithId } from './lookup';
 import type { RetryPolicy } from '../transport/retryPolicy';
+import { getInvoiceById, statusOf } from './lookup';
 
 export interface WaitOptions {
 	maxWaitMs: number;
@@ -12,8 +11,9 @@ export interface WaitOptions {
 }
 
 /**
- * Polls an invoice until it reaches a final status or the wait runs out. Reading is harmless, so a failed
- * poll is simply tried again at the next interval; the last invoice seen is returned either way.
+ * Polls an invoice until it reaches a final status or the wait runs out. Reading is harmless, so a
+ * failed poll is simply tried again at the next interval; the last invoice seen is returned either
+ * way.
  */
 export async function waitForFinalStatus(
 	ctx: IExecuteFunctions,
@@ -23,23 +23,13 @@ export async function waitForFinalStatus(
 ): Promise<{ invoice: IDataObject; timedOut: boolean }> {
 	const deadline = Date.now() + options.maxWaitMs;
 	let latest = invoice;
-	const statusOf = (resource: IDataObject) =>
-		((resource.attributes ?? resource) as IDataObject).status;
 	while (!isFinalStatus(statusOf(latest))) {
 		const remaining = deadline - Date.now();
 		if (remaining <= 0) return { invoice: latest, timedOut: true };
 		await sleep(Math.min(options.pollIntervalMs, remaining));
-		const outcome = await sendSafe(
-			ctx,
-			{
-				api: 'private',
-				method: 'GET',
-				path: `/payout-invoices/${encodeURIComponent(String(latest.id))}`,
-			},
-			{ ...policy, maxAttempts: 1 },
-			hasInvoiceWithId(String(latest.id)),
-		);
-		// An answer that cannot be read tells nothing: the last invoice seen stands until a readable one comes.
+		const outcome = await getInvoiceById(ctx, String(latest.id), { ...policy, maxAttempts: 1 });
+		// An answer that cannot be read tells nothing: the last invoice seen stands until a readable
+		// one comes.
 		if (outcome.kind === 'response' && outcome.statusCode === 200) {
 			latest = outcome.body.data as IDataObject;
 		}

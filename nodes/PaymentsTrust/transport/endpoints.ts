@@ -11,7 +11,7 @@ import {
 	keyMismatches,
 	keyMismatchMessage,
 	type Environment,
-} from './environment';
+} from '../../shared/environment';
 import {
 	bestGuess,
 	describeDiscoveryFailure,
@@ -25,10 +25,15 @@ export const CREDENTIAL_TYPE = 'paymentsTrustApi';
 
 /** Where the two APIs of one account live, read from the credential (the host is per-merchant). */
 export interface Endpoints {
-	/** Scheme + host, used to resolve the API's own relative links such as `/api/payout-invoices?...`. */
+	/**
+	 * Scheme + host, used to resolve the API's own relative links such as `/api/payout-invoices?...`.
+	 */
 	origin: string;
 	privateApiUrl: string;
-	/** Set by the user, or confirmed by a read (a JSON:API answer). Writes go only to a confirmed path. */
+	/**
+	 * Set by the user, or confirmed by a read (a JSON:API answer). Writes go only to a confirmed
+	 * path.
+	 */
 	privateApiConfirmed: boolean;
 	/** Why the path is unconfirmed: the error a write stops with. */
 	privateApiProblem?: NodeOperationError;
@@ -67,8 +72,9 @@ export function assertKeysMatchEnvironment(
 }
 
 /**
- * The credential's endpoints. `probe` is the look-up the Private API is found with: one GET under the same
- * rules as every read (transport/request.ts), passed in so that this file needs nothing of the transport.
+ * The credential's endpoints. `probe` is the look-up the Private API is found with: one GET under
+ * the same rules as every read (transport/request.ts), passed in so that this file needs nothing of
+ * the transport.
  */
 export async function getEndpoints(
 	this: PaymentsTrustFunctions,
@@ -104,7 +110,8 @@ export async function getEndpoints(
 
 	const discovery = await findPrivateApi(baseUrl, String(credentials.accountId ?? ''), probe);
 	if (discovery.found) return { ...endpoints, privateApiUrl: discovery.found };
-	// Reads still go to the likeliest root so that their own answer (401, 403…) reaches the user; writes do not.
+	// Reads still go to the likeliest root so that their own answer (401, 403…) reaches the user;
+	// writes do not.
 	return {
 		...endpoints,
 		privateApiUrl: bestGuess(baseUrl, discovery),
@@ -114,7 +121,8 @@ export async function getEndpoints(
 			`${describeDiscoveryFailure(discovery)} Nothing was sent.`,
 			{
 				description:
-					'No payout is created or processed until a read confirms where the Private API is. Fix what the message says, or set the Private API Path in the credential.',
+					'No payout is created or processed until a read confirms where the Private API is. Fix ' +
+					'what the message says, or set the Private API Path in the credential.',
 			},
 		),
 	};

@@ -4,28 +4,39 @@ import { NodeApiError } from 'n8n-workflow';
 import { maskCardNumbersIn } from '../helpers/redact';
 import type { Outcome } from './request';
 
-/** What the API reference tells a client to do after each status code, in words a workflow builder can act on. */
+/**
+ * What the API reference tells a client to do after each status code, in words a workflow builder
+ * can act on.
+ */
 const DIRECTIVES: Record<string, string> = {
 	'400':
-		'The request could not be understood. Look the payout up by reference ID before repeating it: if it does not exist, the request was unsuccessful and can be repeated.',
+		'The request could not be understood. Look the payout up by reference ID before repeating ' +
+		'it: if it does not exist, the request was unsuccessful and can be repeated.',
 	'401':
 		'Check the account ID and API key (or the public key for the Public API). Nothing was created.',
 	'403':
-		'Access denied: check the credentials, and whether the Private API only accepts whitelisted IPs (ask PaymentsTrust to whitelist this n8n). Nothing was created.',
+		'Access denied: check the credentials, and whether the Private API only accepts whitelisted ' +
+		'IPs (ask PaymentsTrust to whitelist this n8n). Nothing was created.',
 	'404':
 		'Not found: check the ID, the reference ID or the API base URL and paths in the credential.',
 	'405': 'This request method is not allowed here. Nothing was created.',
 	'409':
-		'Conflicts with what the platform already has: a payout with this reference ID exists, or the invoice is no longer in status "created".',
+		'Conflicts with what the platform already has: a payout with this reference ID exists, or ' +
+		'the invoice is no longer in status "created".',
 	'422':
-		'The platform refused the data (see the fields above). Nothing was created: fix the row and run it again.',
+		'The platform refused the data (see the fields above). Nothing was created: fix the row and ' +
+		'run it again.',
 	'429': 'Too many requests: the platform asked to slow down.',
 	'5xx':
-		'The platform failed to answer. Check the payout status by reference ID before creating it again.',
+		'The platform failed to answer. Check the payout status by reference ID before creating it ' +
+		'again.',
 	unreadable:
-		'The platform answered, but the answer could not be read (cut off, not JSON, or a redirect the node does not follow): the request may or may not have been carried out. Check the payout status by reference ID before doing anything again.',
+		'The platform answered, but the answer could not be read (cut off, not JSON, or a redirect ' +
+		'the node does not follow): the request may or may not have been carried out. Check the ' +
+		'payout status by reference ID before doing anything again.',
 	network:
-		'No answer from the platform (timeout or dropped connection). Check the payout status by reference ID before creating it again.',
+		'No answer from the platform (timeout or dropped connection). Check the payout status by ' +
+		'reference ID before creating it again.',
 };
 
 export function directiveFor(outcome: Outcome): string {
@@ -56,7 +67,8 @@ export function apiErrorDetails(body: IDataObject): {
 	} else if (errors && typeof errors === 'object') {
 		for (const [field, message] of Object.entries(errors as IDataObject)) {
 			const text = Array.isArray(message) ? message.join(' ') : String(message);
-			fieldErrors[field] = maskCardNumbersIn(text); // kept in the error response, which n8n saves and shows
+			// Kept in the error response, which n8n saves and shows: card numbers only masked.
+			fieldErrors[field] = maskCardNumbersIn(text);
 			parts.push(`${field}: ${text}`);
 		}
 	} else if (typeof body.message === 'string') {
@@ -68,9 +80,10 @@ export function apiErrorDetails(body: IDataObject): {
 }
 
 /**
- * Network error codes in words. n8n replaces the whole message of an error whose text contains one of these codes
- * by its own generic sentence: the row, the reference ID and what to check would be lost, and for ETIMEDOUT it
- * advises "Retry On Fail", which re-sends a payout blindly. So a message names the failure, never the code.
+ * Network error codes in words. n8n replaces the whole message of an error whose text contains one
+ * of these codes by its own generic sentence: the row, the reference ID and what to check would be
+ * lost, and for ETIMEDOUT it advises "Retry On Fail", which re-sends a payout blindly. So a message
+ * names the failure, never the code.
  */
 const NETWORK_FAILURES: Record<string, string> = {
 	ETIMEDOUT: 'timed out',
@@ -110,8 +123,8 @@ export interface ApiErrorContext {
 }
 
 /**
- * A NodeApiError built only from what is safe to show: the status, the API's error body (card numbers
- * masked) and the directive. The HTTP client's own error object is never passed on.
+ * A NodeApiError built only from what is safe to show: the status, the API's error body (card
+ * numbers masked) and the directive. The HTTP client's own error object is never passed on.
  */
 export function toNodeApiError(
 	node: INode,
@@ -124,7 +137,9 @@ export function toNodeApiError(
 	const row = context.itemIndex !== undefined ? `Row ${context.itemIndex + 1}` : '';
 	const reference = context.referenceId ? ` (reference ID "${context.referenceId}")` : '';
 	const what = outcome.kind === 'response' ? `HTTP ${httpCode}` : describeOutcome(outcome);
-	const message = `${row ? `${row}${reference}: ` : ''}${context.action} failed with ${what}${summary ? `: ${summary}` : ''}`;
+	const message =
+		`${row ? `${row}${reference}: ` : ''}${context.action} failed with ` +
+		`${what}${summary ? `: ${summary}` : ''}`;
 	const errorResponse: JsonObject = {
 		httpCode: httpCode ?? null,
 		networkError: outcome.kind === 'network' ? outcome.code : null,

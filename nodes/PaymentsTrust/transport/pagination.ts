@@ -13,8 +13,9 @@ const MAX_PAGE_SIZE = 100;
 export type PageFailure = (outcome: Outcome, page: number) => Error;
 
 /**
- * One page, read until it is a real list: a 200 whose body has no `data` list is an answer the node cannot read
- * (retried, then an error), never an empty page that would end the walk and present a short list as the whole one.
+ * One page, read until it is a real list: a 200 whose body has no `data` list is an answer the node
+ * cannot read (retried, then an error), never an empty page that would end the walk and present a
+ * short list as the whole one.
  */
 async function fetchPage(
 	ctx: PaymentsTrustFunctions,
@@ -29,8 +30,9 @@ async function fetchPage(
 }
 
 /**
- * Numbered pages (`page[number]`, `page[size]`; `meta.pages`), as the payout service list has them. The one
- * walk over that list for Get Many, the validation catalogue and the editor's service dropdown.
+ * Numbered pages (`page[number]`, `page[size]`; `meta.pages`), as the payout service list has them.
+ * The one walk over that list for Get Many, the validation catalogue and the editor's service
+ * dropdown.
  */
 export async function pageNumberPages(
 	ctx: PaymentsTrustFunctions,
@@ -58,13 +60,14 @@ export async function pageNumberPages(
 }
 
 /**
- * Cursor pages, as the payout invoice list has them: the API's own `links.next` is followed while it is there
- * (NOTES: do not build cursors by hand; in the reference's sample `meta.after` is the FIRST item of a page, so a
- * cursor built from it would read the same page again). An empty `links.next` is the API saying "last page".
+ * Cursor pages, as the payout invoice list has them: the API's own `links.next` is followed while
+ * it is there, never a cursor built by hand: in the API reference's payout invoice list sample
+ * `meta.after` is the FIRST item of a page, so a cursor built from it would read the same page
+ * again. An empty `links.next` is the API saying "last page".
  *
- * The walk never loops and never stops short without saying so: a page that brings only invoices already read
- * (a cursor that did not advance) and a full page without any next link both stop the node with an error that
- * says how many invoices were read and that the list may be incomplete.
+ * The walk never loops and never stops short without saying so: a page that brings only invoices
+ * already read (a cursor that did not advance) and a full page without any next link both stop the
+ * node with an error that says how many invoices were read and that the list may be incomplete.
  */
 export async function cursorPages(
 	ctx: IExecuteFunctions,
@@ -85,11 +88,13 @@ export async function cursorPages(
 	const incomplete = (page: number, why: string) =>
 		new NodeOperationError(
 			ctx.getNode(),
-			`The invoice list stopped at page ${page}: ${why}. ${results.length} invoice${results.length === 1 ? '' : 's'} read so far; the list may be incomplete.`,
+			`The invoice list stopped at page ${page}: ${why}. ${results.length} ` +
+				`invoice${results.length === 1 ? '' : 's'} read so far; the list may be incomplete.`,
 			{
 				itemIndex,
 				description:
-					'The node stops rather than loop or return a list that may be missing invoices. Narrow the list with a filter, or use a Limit.',
+					'The node stops rather than loop or return a list that may be missing invoices. Narrow ' +
+					'the list with a filter, or use a Limit.',
 			},
 		);
 	for (let page = 1; results.length < limit; page++) {

@@ -1,17 +1,20 @@
 import { sleep } from 'n8n-workflow';
 
 /**
- * Where the Private API lives. PaymentsTrust's own docs give it at the host root (`<host>/payout-invoices`), the
- * reference's links and older platform docs under `/api` (NOTES.md: CONFLICTING). Rather than guess, the node asks:
- * a safe GET of one payout service at each candidate, and the one that answers JSON:API is the Private API. The
- * answer is remembered per credential (base URL + account ID) for the life of the n8n process.
+ * Where the Private API lives. PaymentsTrust's own docs give it at the host root
+ * (`<host>/payout-invoices`), the API reference's `links.self` values and older platform docs under
+ * `/api`: the sources disagree. Rather than guess, the node asks: a safe GET of one payout service
+ * at each candidate, and the one that answers JSON:API is the Private API. The answer is remembered
+ * per credential (base URL + account ID) for the life of the n8n process.
  *
- * A write is only ever sent to a path a read confirmed; a path the user sets in the credential is used as given.
+ * A write is only ever sent to a path a read confirmed; a path the user sets in the credential is
+ * used as given.
  */
 
 /**
- * What one probe got back: an answer (any status), an answer that could not be read (a 2xx that is not JSON, a
- * redirect: never taken as the Private API, retried like a failure), or no answer at all.
+ * What one probe got back: an answer (any status), an answer that could not be read (a 2xx that is
+ * not JSON, a redirect: never taken as the Private API, retried like a failure), or no answer at
+ * all.
  */
 export type ProbeResult =
 	| { kind: 'response'; statusCode: number; body: unknown }
@@ -60,7 +63,10 @@ function parsed(body: unknown): unknown {
 	}
 }
 
-/** A JSON:API answer to the probe: 200 with a `data` list or object. An HTML page or a 404 is not one. */
+/**
+ * A JSON:API answer to the probe: 200 with a `data` list or object. An HTML page or a 404 is not
+ * one.
+ */
 export function isJsonApiAnswer(result: ProbeResult): boolean {
 	if (result.kind !== 'response' || result.statusCode !== 200) return false;
 	const body = parsed(result.body);
@@ -83,8 +89,9 @@ async function probe(get: ProbeGet, apiUrl: string, attempts: number): Promise<P
 }
 
 /**
- * Finds the Private API of this credential, or says what each candidate answered. Probes one candidate after the
- * other and stops at the first JSON:API answer; only a confirmed root is remembered.
+ * Finds the Private API of this credential, or says what each candidate answered. Probes one
+ * candidate after the other and stops at the first JSON:API answer; only a confirmed root is
+ * remembered.
  */
 export async function findPrivateApi(
 	baseUrl: string,
@@ -110,8 +117,9 @@ export async function findPrivateApi(
 }
 
 /**
- * Where reads go while the path is unconfirmed, so that their own answer (401, 403, a timeout…) reaches the user
- * with the usual advice: the candidate that did not answer 404, else `/api`. Writes never go there.
+ * Where reads go while the path is unconfirmed, so that their own answer (401, 403, a timeout…)
+ * reaches the user with the usual advice: the candidate that did not answer 404, else `/api`.
+ * Writes never go there.
  */
 export function bestGuess(baseUrl: string, discovery: Discovery): string {
 	const answered = discovery.probes.find(
@@ -128,7 +136,9 @@ function hostOf(url: string): string {
 	}
 }
 
-/** One probe in words: "https://host/api answered HTTP 404", "could not reach host (ECONNREFUSED)". */
+/**
+ * One probe in words: "https://host/api answered HTTP 404", "could not reach host (ECONNREFUSED)".
+ */
 export function describeProbe(record: ProbeRecord): string {
 	const { result, apiUrl } = record;
 	if (result.kind === 'network') {
@@ -137,15 +147,23 @@ export function describeProbe(record: ProbeRecord): string {
 				result.code,
 			)
 		) {
-			return `the host ${hostOf(apiUrl)} could not be reached (${result.code}): check the Base URL, and that this n8n can reach it`;
+			return (
+				`the host ${hostOf(apiUrl)} could not be reached (${result.code}): check the Base ` +
+				`URL, and that this n8n can reach it`
+			);
 		}
 		return `${apiUrl} gave no answer (${result.code})`;
 	}
 	if (result.kind === 'unreadable')
-		return `${apiUrl} answered HTTP ${result.statusCode} that could not be read (${result.reason}), so it is not taken as the Private API`;
+		return (
+			`${apiUrl} answered HTTP ${result.statusCode} that could not be read ` +
+			`(${result.reason}), so it is not taken as the Private API`
+		);
 	const advice: Record<number, string> = {
 		401: 'the Account ID or API key is wrong',
-		403: 'access denied: the Private API may only accept whitelisted IPs, ask PaymentsTrust to whitelist this n8n',
+		403:
+			'access denied: the Private API may only accept whitelisted IPs, ask PaymentsTrust to ' +
+			'whitelist this n8n',
 		404: 'nothing there',
 	};
 	const fallback =

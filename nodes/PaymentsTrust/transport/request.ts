@@ -19,10 +19,11 @@ import {
 export type Api = 'private' | 'public';
 
 /**
- * What one HTTP exchange ended in: an answer the node can read (any status), an answer it cannot read, or no
- * answer at all. `unreadable` is a 2xx whose body is not the JSON object the API sends (cut off, empty, an HTML
- * page from a proxy) or a redirect the node does not follow: the platform may or may not have acted on the
- * request, exactly as after a timeout, so callers treat it as an unknown outcome and ask the platform.
+ * What one HTTP exchange ended in: an answer the node can read (any status), an answer it cannot
+ * read, or no answer at all. `unreadable` is a 2xx whose body is not the JSON object the API sends
+ * (cut off, empty, an HTML page from a proxy) or a redirect the node does not follow: the platform
+ * may or may not have acted on the request, exactly as after a timeout, so callers treat it as an
+ * unknown outcome and ask the platform.
  */
 export type Outcome =
 	| { kind: 'response'; statusCode: number; body: IDataObject; headers: IDataObject }
@@ -32,7 +33,10 @@ export type Outcome =
 export interface RequestSpec {
 	api: Api;
 	method: IHttpRequestMethods;
-	/** Path under the API root (`/payout-invoices`) or a link the API returned (`/api/payout-invoices?...`). */
+	/**
+	 * Path under the API root (`/payout-invoices`) or a link the API returned
+	 * (`/api/payout-invoices?...`).
+	 */
 	path: string;
 	qs?: IDataObject;
 	body?: IDataObject;
@@ -43,9 +47,10 @@ export interface RequestSpec {
 const endpointsCache = new WeakMap<object, Promise<Endpoints>>();
 
 /**
- * Credentials are read once per node run, not once per request: a bulk run makes thousands. The first call also
- * checks the keys against the Environment and finds the Private API (transport/privateApiPath.ts), unless the first
- * caller says the run needs only the Public API (the pre-request), which then never touches the Private API.
+ * Credentials are read once per node run, not once per request: a bulk run makes thousands. The
+ * first call also checks the keys against the Environment and finds the Private API
+ * (transport/privateApiPath.ts), unless the first caller says the run needs only the Public API
+ * (the pre-request), which then never touches the Private API.
  */
 export function endpointsFor(
 	ctx: PaymentsTrustFunctions,
@@ -65,7 +70,8 @@ export function endpointsFor(
 }
 
 function resolveUrl(endpoints: Endpoints, spec: RequestSpec): string {
-	// A write only ever goes to a Private API path a read confirmed (or the user set): never to a guess.
+	// A write only ever goes to a Private API path a read confirmed (or the user set): never to a
+	// guess.
 	if (
 		spec.api === 'private' &&
 		spec.method !== 'GET' &&
@@ -93,8 +99,9 @@ function describeBody(body: unknown): string {
 }
 
 /**
- * The body of an answer as the API's JSON object, or undefined when it is not one. A non-JSON string (n8n's
- * helper hands it over as text) is never taken as an object: `{text}` of an HTML page is not an invoice.
+ * The body of an answer as the API's JSON object, or undefined when it is not one. A non-JSON
+ * string (n8n's helper hands it over as text) is never taken as an object: `{text}` of an HTML page
+ * is not an invoice.
  */
 function jsonObjectOf(body: unknown): IDataObject | undefined {
 	if (body && typeof body === 'object' && !Array.isArray(body)) return body as IDataObject;
@@ -110,7 +117,10 @@ function jsonObjectOf(body: unknown): IDataObject | undefined {
 	return undefined;
 }
 
-/** Every string in an error body, scrubbed of secrets and card numbers (some gateways echo the request). */
+/**
+ * Every string in an error body, scrubbed of secrets and card numbers (some gateways echo the
+ * request).
+ */
 function scrubbedDeep(value: unknown, secrets: Secrets): unknown {
 	if (typeof value === 'string') return scrubSecrets(value, secrets);
 	if (Array.isArray(value)) return value.map((entry) => scrubbedDeep(entry, secrets));
@@ -123,8 +133,9 @@ function scrubbedDeep(value: unknown, secrets: Secrets): unknown {
 }
 
 /**
- * Reads an answer: a 2xx must be a JSON object, anything else is unreadable. An error status keeps its JSON
- * (field errors) or its text, both scrubbed, so the error can say what the server said without leaking.
+ * Reads an answer: a 2xx must be a JSON object, anything else is unreadable. An error status keeps
+ * its JSON (field errors) or its text, both scrubbed, so the error can say what the server said
+ * without leaking.
  */
 function readAnswer(
 	statusCode: number,
@@ -151,8 +162,8 @@ function readAnswer(
 const TIMEOUT_CODES = ['ECONNABORTED', 'ETIMEDOUT', 'ESOCKETTIMEDOUT'];
 
 /**
- * The only place that reads a network error. It keeps the code and message and drops everything else:
- * the HTTP client's error carries the request config, Authorization header included.
+ * The only place that reads a network error. It keeps the code and message and drops everything
+ * else: the HTTP client's error carries the request config, Authorization header included.
  */
 function describeNetworkError(
 	error: unknown,
@@ -186,9 +197,10 @@ function secretsFor(ctx: PaymentsTrustFunctions): Promise<Secrets> {
 const MAX_SAME_ORIGIN_REDIRECTS = 5;
 
 /**
- * A promise that settles when the deadline passes. `AbortSignal.timeout` keeps no timer alive (and is not one
- * of the globals node code may not use); n8n's authenticated helper replaces a request's own abort signal by
- * the execution's, so the deadline is enforced by racing the request rather than by aborting it.
+ * A promise that settles when the deadline passes. `AbortSignal.timeout` keeps no timer alive (and
+ * is not one of the globals node code may not use); n8n's authenticated helper replaces a request's
+ * own abort signal by the execution's, so the deadline is enforced by racing the request rather
+ * than by aborting it.
  */
 function deadline(signal: AbortSignal): Promise<'deadline'> {
 	return new Promise((resolve) => {
@@ -212,14 +224,15 @@ interface Exchange {
 }
 
 /**
- * One HTTP exchange through n8n's request helpers (so proxies, TLS settings and credentials behave as
- * everywhere in n8n). Never throws for an HTTP status; the caller decides what a status means.
- * Private API calls are authenticated by the credential (HTTP Basic); public ones carry the public key.
+ * One HTTP exchange through n8n's request helpers (so proxies, TLS settings and credentials behave
+ * as everywhere in n8n). Never throws for an HTTP status; the caller decides what a status means.
+ * Private API calls are authenticated by the credential (HTTP Basic); public ones carry the public
+ * key.
  *
- * `timeoutMs` is a deadline for the whole answer, redirects included: an answer still trickling in when it
- * passes is cut and counts as no answer. Redirects are never followed by n8n's client (it would forward the
- * Authorization header to any host): a write that is redirected is an unknown outcome, a read follows only
- * redirects to the same origin, at most `maxRedirects`.
+ * `timeoutMs` is a deadline for the whole answer, redirects included: an answer still trickling in
+ * when it passes is cut and counts as no answer. Redirects are never followed by n8n's client (it
+ * would forward the Authorization header to any host): a write that is redirected is an unknown
+ * outcome, a read follows only redirects to the same origin, at most `maxRedirects`.
  */
 async function exchange(
 	ctx: PaymentsTrustFunctions,
@@ -315,10 +328,11 @@ export async function sendOnce(
 const PROBE_TIMEOUT_MS = 30_000;
 
 /**
- * One look-up of where the Private API lives, under the rules of every other read: a deadline for the whole
- * answer, the credentials never sent to another origin, and a 2xx that is not JSON (garbled, an HTML page) an
- * unreadable answer, never "found". It follows no redirect at all, not even to its own origin: the path that
- * gets confirmed must be the one that answered, since every write will go there.
+ * One look-up of where the Private API lives, under the rules of every other read: a deadline for
+ * the whole answer, the credentials never sent to another origin, and a 2xx that is not JSON
+ * (garbled, an HTML page) an unreadable answer, never "found". It follows no redirect at all, not
+ * even to its own origin: the path that gets confirmed must be the one that answered, since every
+ * write will go there.
  */
 async function probeOnce(ctx: PaymentsTrustFunctions, url: string): Promise<ProbeResult> {
 	const outcome = await exchange(
@@ -345,14 +359,17 @@ export function retryAfterOf(outcome: Outcome): number | undefined {
 	return parseRetryAfter(outcome.headers['retry-after']);
 }
 
-/** Whether a 2xx body has the shape the caller needs (an invoice, a list); anything else is a failed read. */
+/**
+ * Whether a 2xx body has the shape the caller needs (an invoice, a list); anything else is a failed
+ * read.
+ */
 export type BodyCheck = (body: IDataObject) => boolean;
 
 /**
- * A request that changes nothing (GET, pre-request): safe to repeat, so transient failures are retried with
- * back-off up to the policy's attempts. A 2xx the caller cannot use (`accepts` says no) is a failed read and
- * retried like a 5xx: it is never taken as an empty answer. Returns the last outcome; the caller turns a
- * failure into an error.
+ * A request that changes nothing (GET, pre-request): safe to repeat, so transient failures are
+ * retried with back-off up to the policy's attempts. A 2xx the caller cannot use (`accepts` says
+ * no) is a failed read and retried like a 5xx: it is never taken as an empty answer. Returns the
+ * last outcome; the caller turns a failure into an error.
  */
 export async function sendSafe(
 	ctx: PaymentsTrustFunctions,

@@ -3,8 +3,8 @@ import type { IDataObject } from 'n8n-workflow';
 import type { BodyCheck } from './request';
 
 /**
- * What a JSON:API answer must hold before a read believes it (sendSafe's `accepts`): anything else is an answer the
- * node cannot read, never an empty list or an empty resource.
+ * What a JSON:API answer must hold before a read believes it (sendSafe's `accepts`): anything else
+ * is an answer the node cannot read, never an empty list or an empty resource.
  */
 
 /** A resource as the API sends it: an object with a non-empty string ID. */
@@ -14,7 +14,10 @@ export function isResource(value: unknown): value is IDataObject {
 	return typeof id === 'string' && id !== '';
 }
 
-/** `{"data": {resource}}` about this very resource: `{}` or another resource's answer is a failed read. */
+/**
+ * `{"data": {resource}}` about this very resource: `{}` or another resource's answer is a failed
+ * read.
+ */
 export const hasResourceWithId =
 	(id: string): BodyCheck =>
 	(body) =>

@@ -1,16 +1,23 @@
-/** How hard one request is tried before its row is given up (node options "Max Attempts" and "Request Timeout"). */
+/**
+ * How hard one request is tried before its row is given up (node options "Max Attempts" and
+ * "Request Timeout").
+ */
 export interface RetryPolicy {
 	maxAttempts: number;
 	timeoutMs: number;
 	/** First back-off step; each next attempt doubles it, capped at maxDelayMs, with full jitter. */
 	baseDelayMs: number;
 	maxDelayMs: number;
-	/** Longest Retry-After we honour; a server asking for more makes the row fail instead of stalling the run. */
+	/**
+	 * Longest Retry-After we honour; a server asking for more makes the row fail instead of stalling
+	 * the run.
+	 */
 	maxRetryAfterMs: number;
 	/**
-	 * Read-after-write lag: right after an answer was lost, a look-up may not yet see a write committed a moment
-	 * ago. "Not there" (or "still created") is believed only after this many readable answers in a row say so,
-	 * spaced by settleDelayMs doubling (300 + 600 + 1200 ms: about two seconds).
+	 * Read-after-write lag: right after an answer was lost, a look-up may not yet see a write
+	 * committed a moment ago. "Not there" (or "still created") is believed only after this many
+	 * readable answers in a row say so, spaced by settleDelayMs doubling (300 + 600 + 1200 ms: about
+	 * two seconds).
 	 */
 	settleReads: number;
 	settleDelayMs: number;
@@ -42,8 +49,8 @@ export function parseRetryAfter(value: unknown, now = Date.now()): number | unde
 }
 
 /**
- * Delay before attempt `attempt + 1` (attempt counts from 1). Full jitter keeps hundreds of rows that failed
- * together from coming back together; a server's Retry-After wins when it is longer.
+ * Delay before attempt `attempt + 1` (attempt counts from 1). Full jitter keeps hundreds of rows
+ * that failed together from coming back together; a server's Retry-After wins when it is longer.
  */
 export function backoffDelayMs(
 	attempt: number,

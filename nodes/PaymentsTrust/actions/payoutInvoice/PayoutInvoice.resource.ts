@@ -13,6 +13,19 @@ import { showOnlyFor } from '../displayOptions';
 
 export { create, createAndProcess, get, getByReference, getMany, processOperation, validate };
 
+/**
+ * The payout fields with Simplify right after the row's own fields, above the collections
+ * (Additional Fields, Invoice Options, Options), where n8n's own nodes put it. Validate has its own
+ * output (valid, cost preview): Simplify is for the rows that are sent.
+ */
+function payoutFieldsThenSimplify(): INodeProperties[] {
+	const simplify = showOnlyFor('payoutInvoice', ['create', 'createAndProcess'], [simplifyOption]);
+	const fields = showOnlyFor('payoutInvoice', PAYOUT_OPERATIONS, payoutProperties);
+	const firstCollection = fields.findIndex((property) => property.type === 'collection');
+	if (firstCollection === -1) return [...fields, ...simplify];
+	return [...fields.slice(0, firstCollection), ...simplify, ...fields.slice(firstCollection)];
+}
+
 export const description: INodeProperties[] = [
 	{
 		displayName: 'Operation',
@@ -64,12 +77,14 @@ export const description: INodeProperties[] = [
 				action: 'Validate payouts without sending',
 			},
 		],
-		// A new node opens on the dry run: nothing is paid until someone picks an operation that moves money.
+		// A new node opens on the dry run: nothing is paid until someone picks an operation that moves
+		// money.
 		default: 'validate',
 	},
 	{
 		displayName:
-			'Used by an AI agent, this operation runs only when Options → Run Safety Limits caps what one call may pay. The amount and reference ID the agent gives are checked like any row.',
+			'Used by an AI agent, this operation runs only when Options → Run Safety Limits caps what ' +
+			'one call may pay. The amount and reference ID the agent gives are checked like any row.',
 		name: 'toolSafetyNotice',
 		type: 'notice',
 		default: '',
@@ -83,7 +98,8 @@ export const description: INodeProperties[] = [
 	},
 	{
 		displayName:
-			'Process is not available to AI agents: use Create and Process with a Run Safety Limit instead',
+			'Process is not available to AI agents: use Create and Process with a Run Safety Limit ' +
+			'instead',
 		name: 'toolProcessNotice',
 		type: 'notice',
 		default: '',
@@ -91,9 +107,7 @@ export const description: INodeProperties[] = [
 			show: { '@tool': [true], resource: ['payoutInvoice'], operation: ['process'] },
 		},
 	},
-	...showOnlyFor('payoutInvoice', PAYOUT_OPERATIONS, payoutProperties),
-	// Validate has its own output (valid, cost preview): Simplify is for the rows that are sent.
-	...showOnlyFor('payoutInvoice', ['create', 'createAndProcess'], [simplifyOption]),
+	...payoutFieldsThenSimplify(),
 	...processOperation.description,
 	...get.description,
 	...getByReference.description,

@@ -2,13 +2,13 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { Located } from '../../helpers/locator';
-import { hasInvoiceWithId, lookUpReference } from '../../payouts/lookup';
+import { getInvoiceById, lookUpReference } from '../../payouts/lookup';
 import { toNodeApiError } from '../../transport/errors';
-import { sendSafe } from '../../transport/request';
 
 /**
- * The invoice an invoice picker points at, read from the platform: by ID (`GET /payout-invoices/{id}`) or
- * by reference ID (the API's `filter[reference_id]`, exact match). Not found is an error naming the row.
+ * The invoice an invoice picker points at, read from the platform: by ID (`GET
+ * /payout-invoices/{id}`) or by reference ID (the API's `filter[reference_id]`, exact match). Not
+ * found is an error naming the row.
  */
 export async function findInvoice(
 	ctx: IExecuteFunctions,
@@ -47,16 +47,7 @@ export async function findInvoice(
 		return match;
 	}
 	// A 200 without this invoice is a failed read, never an empty invoice.
-	const outcome = await sendSafe(
-		ctx,
-		{
-			api: 'private',
-			method: 'GET',
-			path: `/payout-invoices/${encodeURIComponent(located.value)}`,
-		},
-		undefined,
-		hasInvoiceWithId(located.value),
-	);
+	const outcome = await getInvoiceById(ctx, located.value);
 	if (outcome.kind !== 'response' || outcome.statusCode !== 200) {
 		throw toNodeApiError(ctx.getNode(), outcome, {
 			action: `Get payout invoice "${located.value}"`,

@@ -18,14 +18,18 @@ export const description: INodeProperties[] = showOnlyFor(
 	['get'],
 	[
 		invoiceLocator(
-			'The payout invoice: from the list of recent invoices, by its ID (cpoi_…) or by your reference ID',
+			'The payout invoice: from the list of recent invoices, by its ID (cpoi_…) or by your ' +
+				'reference ID',
 		),
 		simplifyOption,
 		rawOnlyOptions,
 	],
 );
 
-/** One invoice as the read operations output it: simplified or whole, with the raw response if asked. */
+/**
+ * One invoice as the read operations output it: simplified or whole, with the raw response if
+ * asked.
+ */
 export function invoiceOutput(
 	resource: IDataObject,
 	includeRaw: unknown,
@@ -36,7 +40,9 @@ export function invoiceOutput(
 	return simplify ? simplifyInvoice(json) : json;
 }
 
-/** The Simplify switch of an item (default on, as it is for nodes saved before the switch existed). */
+/**
+ * The Simplify switch of an item (default on, as it is for nodes saved before the switch existed).
+ */
 export function simplifyOf(ctx: IExecuteFunctions, itemIndex: number): boolean {
 	return ctx.getNodeParameter('simplify', itemIndex, true) !== false;
 }

@@ -17,6 +17,8 @@ export const description: INodeProperties[] = showOnlyFor(
 	['getMany'],
 	[
 		...returnAllAndLimit,
+		// Above the collections, where n8n's own nodes put it.
+		simplifyOption,
 		{
 			displayName: 'Filters',
 			name: 'filters',
@@ -42,7 +44,6 @@ export const description: INodeProperties[] = showOnlyFor(
 				},
 			],
 		},
-		simplifyOption,
 		rawOnlyOptions,
 	],
 );

@@ -32,7 +32,9 @@ export const description: INodeProperties[] = showOnlyFor(
 	['process'],
 	[
 		invoiceLocator(
-			'An invoice in status "created" (e.g. the one output by Create): from the list, by its ID (cpoi_…) or by your reference ID. An invoice that has already left "created" is not sent again; it is output with "alreadyProcessed": true.',
+			'An invoice in status "created" (e.g. the one output by Create): from the list, by its ID ' +
+				'(cpoi_…) or by your reference ID. An invoice that has already left "created" is not ' +
+				'sent again; it is output with "alreadyProcessed": true.',
 		),
 		simplifyOption,
 		{
@@ -55,7 +57,10 @@ export const description: INodeProperties[] = showOnlyFor(
 	],
 );
 
-/** Process: pays invoices created earlier, each at most once, rows in parallel up to the concurrency. */
+/**
+ * Process: pays invoices created earlier, each at most once, rows in parallel up to the
+ * concurrency.
+ */
 export async function execute(
 	this: IExecuteFunctions,
 	items: INodeExecutionData[],

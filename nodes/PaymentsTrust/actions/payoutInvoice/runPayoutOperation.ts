@@ -7,10 +7,10 @@ import { approvalScopeOf, parseApprovedCode, type ApprovedCode } from '../../pay
 import { runPayouts, type PayoutMode } from '../../payouts/runPayouts';
 import type { PayoutRequest } from '../../payouts/types';
 import { CREDENTIAL_TYPE } from '../../transport/endpoints';
-import { environmentName } from '../../transport/environment';
+import { environmentName } from '../../../shared/environment';
 import { toNodeApiError } from '../../transport/errors';
 import { endpointsFor } from '../../transport/request';
-import { serviceCodesById } from '../payoutService/findService';
+import { serviceCodesById } from '../../payouts/services';
 import { concurrencyFrom, readOptions, retryPolicyFrom, waitOptionsFrom } from '../runOptions';
 import { agentBudgetOf, runsAsTool } from '../toolGuard';
 import { ROWS_FROM_COLUMNS, ROWS_FROM_FIELDS } from './payout.description';

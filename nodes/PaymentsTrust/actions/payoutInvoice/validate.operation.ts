@@ -2,7 +2,10 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { runPayoutOperation } from './runPayoutOperation';
 
-/** Validate (dry run): every check of Create, one item per row with "valid" true or false; sends no invoice. */
+/**
+ * Validate (dry run): every check of Create, one item per row with "valid" true or false; sends no
+ * invoice.
+ */
 export async function execute(
 	this: IExecuteFunctions,
 	items: INodeExecutionData[],

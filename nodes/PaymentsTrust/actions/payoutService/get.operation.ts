@@ -9,11 +9,11 @@ import { NodeOperationError } from 'n8n-workflow';
 import { forEachItem } from '../../helpers/items';
 import { readServiceLocator } from '../../helpers/locator';
 import { toFriendlyService } from '../../helpers/service';
+import { findServiceResource, getServiceById } from '../../payouts/services';
 import { toNodeApiError } from '../../transport/errors';
 import { rawOnlyOptions } from '../common.description';
 import { showOnlyFor } from '../displayOptions';
 import { serviceLocator } from '../locators.description';
-import { findServiceResource, getServiceById } from './findService';
 
 export const description: INodeProperties[] = showOnlyFor(
 	'payoutService',
@@ -42,7 +42,8 @@ export async function execute(
 				{
 					itemIndex,
 					description:
-						'Pick a payout service from the list, or give its code (e.g. test_usd) or ID (comcpos_…).',
+						'Pick a payout service from the list, or give its code (e.g. test_usd) or ID ' +
+						'(comcpos_…).',
 				},
 			);
 		}
@@ -69,7 +70,8 @@ export async function execute(
 				{
 					itemIndex,
 					description:
-						'Pick the service from the list, or check the code or ID (Payout Service → Get Many lists them all).',
+						'Pick the service from the list, or check the code or ID (Payout Service → Get Many ' +
+						'lists them all).',
 				},
 			);
 		}

@@ -7,8 +7,8 @@ import type {
 
 import { forEachItem } from '../../helpers/items';
 import { toFriendlyService } from '../../helpers/service';
+import { listServiceResources } from '../../payouts/services';
 import { toNodeApiError } from '../../transport/errors';
-import { pageNumberPages } from '../../transport/pagination';
 import { rawOnlyOptions, returnAllAndLimit } from '../common.description';
 import { showOnlyFor } from '../displayOptions';
 
@@ -26,12 +26,14 @@ export async function execute(
 		const returnAll = this.getNodeParameter('returnAll', itemIndex) as boolean;
 		const limit = returnAll ? Infinity : (this.getNodeParameter('limit', itemIndex) as number);
 		const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
-		const resources = await pageNumberPages(this, '/payout-services', limit, (outcome, page) =>
-			toNodeApiError(this.getNode(), outcome, {
-				action: `List payout-services (page ${page})`,
-				itemIndex,
-			}),
-		);
+		const resources = await listServiceResources(this, {
+			limit,
+			onFailure: (outcome, page) =>
+				toNodeApiError(this.getNode(), outcome, {
+					action: `List payout-services (page ${page})`,
+					itemIndex,
+				}),
+		});
 		return resources.map((resource) =>
 			options.includeRaw
 				? { ...toFriendlyService(resource), raw: resource }

@@ -16,7 +16,8 @@ export const description: INodeProperties[] = [
 				name: 'Get Available Services',
 				value: 'getServices',
 				description:
-					'Which services can pay a given amount in a given currency, with their fields, limits and exchange rate',
+					'Which services can pay a given amount in a given currency, with their fields, limits ' +
+					'and exchange rate',
 				action: 'Get available services for an amount',
 			},
 		],

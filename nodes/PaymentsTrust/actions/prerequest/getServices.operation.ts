@@ -10,7 +10,7 @@ import { forEachItem } from '../../helpers/items';
 import { isCurrencyCode, parseAmount } from '../../helpers/money';
 import { toFriendlyPrerequestService } from '../../helpers/service';
 import { isPrerequestAnswer, servicesOfPrerequest } from '../../helpers/serviceFields';
-import { assertPrerequestMode } from '../../transport/environment';
+import { assertPrerequestMode } from '../../../shared/environment';
 import { toNodeApiError } from '../../transport/errors';
 import { endpointsFor, sendSafe } from '../../transport/request';
 import { showOnlyFor } from '../displayOptions';
@@ -36,12 +36,16 @@ export const description: INodeProperties[] = showOnlyFor(
 			default: '',
 			placeholder: 'e.g. 100.55',
 			description:
-				'Amount to pay out, as a plain decimal number. Only services whose limits allow it are returned.',
+				'Amount to pay out, as a plain decimal number. Only services whose limits allow it are ' +
+				'returned.',
 		},
 	],
 );
 
-/** Pre-request (Public API): which services can pay this amount in this currency, with their fields and limits. */
+/**
+ * Pre-request (Public API): which services can pay this amount in this currency, with their fields
+ * and limits.
+ */
 export async function execute(
 	this: IExecuteFunctions,
 	items: INodeExecutionData[],

@@ -23,7 +23,7 @@ export type NodeTypeRegistration =
 	| (new () => INodeType | IVersionedNodeType)
 	| (() => INodeType | IVersionedNodeType);
 
-const REPO_ROOT = join(__dirname, '..', '..');
+const REPO_ROOT = join(__dirname, '..');
 
 /** Our package's nodes: type name → file (without extension, relative to the repo root) and class name. */
 export const PRODUCT_NODES: Record<string, { file: string; className: string }> = {

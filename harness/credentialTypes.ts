@@ -7,7 +7,7 @@ import { readdirSync } from 'fs';
 import { join } from 'path';
 import type { ICredentialType } from 'n8n-workflow';
 
-const CREDENTIALS_DIR = join(__dirname, '..', '..', 'credentials');
+const CREDENTIALS_DIR = join(__dirname, '..', 'credentials');
 
 function loadPackageCredentialTypes(): ICredentialType[] {
 	let files: string[];
