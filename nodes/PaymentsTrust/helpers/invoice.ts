@@ -136,6 +136,7 @@ export const RUN_KEYS = [
 	'processRequested',
 	'alreadyProcessed',
 	'waitTimedOut',
+	'settledAtEnd',
 ] as const;
 
 /**

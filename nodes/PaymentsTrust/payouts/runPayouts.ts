@@ -2,18 +2,17 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { NodeOperationError } from 'n8n-workflow';
 
 import { asNodeError, errorItem } from '../helpers/items';
-import { toFriendlyInvoice } from '../helpers/invoice';
-import { maskCardNumber, maskCardNumbersDeep, isCardField } from '../helpers/redact';
+import { maskCardNumber, isCardField } from '../helpers/redact';
 import { mapWithConcurrency } from '../helpers/concurrency';
 import type { RetryPolicy } from '../transport/retryPolicy';
-import { createInvoiceOnce } from './createInvoice';
-import { ensureInvoiceMode } from './invoiceMode';
-import { processInvoiceOnce } from './processInvoice';
+import { isOutcomeUnknown } from './lookup';
+import { newRowProgress, payOne, type RowProgress } from './payOne';
+import { settleUnknownRows } from './settleUnknown';
 import { costFields, costOf, runSummary, type RowCost } from './costPreview';
 import { ServiceCatalogue, type ServiceRules } from './serviceCatalogue';
 import { problemMessage, type PayoutRequest, type RowProblem, type ValidPayout } from './types';
 import { applySafetyLimits, validatePayout } from './validateRows';
-import { waitForFinalStatus, type WaitOptions } from './waitForFinal';
+import type { WaitOptions } from './waitForFinal';
 
 export type PayoutMode = 'validate' | 'create' | 'createAndProcess';
 
@@ -28,6 +27,14 @@ export interface PayoutRunOptions {
 	/** Most a run may pay out, per currency, in minor units. */
 	safetyLimits: Map<string, bigint>;
 	includeRaw: boolean;
+}
+
+/** One paid row's end: its item, or the error it ended with, and how far it got. */
+interface RowResult {
+	item?: INodeExecutionData;
+	error?: unknown;
+	payout: ValidPayout;
+	progress: RowProgress;
 }
 
 function maskedFields(fields: IDataObject): IDataObject {
@@ -94,51 +101,6 @@ function validatedItem(payout: ValidPayout, cost: RowCost): INodeExecutionData {
 	};
 }
 
-/** Creates (and processes, and waits for) one valid row. Every write goes through the exactly-once helpers. */
-async function payOne(
-	ctx: IExecuteFunctions,
-	payout: ValidPayout,
-	options: PayoutRunOptions,
-): Promise<INodeExecutionData> {
-	const context = { itemIndex: payout.itemIndex, referenceId: payout.referenceId };
-	const created = await createInvoiceOnce(ctx, payout, options.policy);
-	ensureInvoiceMode(ctx, created.invoice, payout.testMode, context);
-	let invoice = created.invoice;
-	let processRequested = false;
-	let alreadyProcessed = false;
-	const status = () => ((invoice.attributes ?? invoice) as IDataObject).status;
-	if (options.mode === 'createAndProcess' && status() === 'created') {
-		// An invoice found under our reference is processed only while still in `created`: never a second time.
-		const processed = await processInvoiceOnce(ctx, String(invoice.id), options.policy, context, {
-			knownCreated: !created.alreadyExisted,
-		});
-		invoice = processed.invoice;
-		processRequested = !processed.alreadyProcessed;
-		alreadyProcessed = processed.alreadyProcessed;
-	} else if (options.mode === 'createAndProcess') {
-		alreadyProcessed = true;
-	}
-	let waitTimedOut: boolean | undefined;
-	if (options.wait && options.mode === 'createAndProcess') {
-		const waited = await waitForFinalStatus(ctx, invoice, options.wait, options.policy);
-		invoice = waited.invoice;
-		waitTimedOut = waited.timedOut;
-	}
-	const json: IDataObject = {
-		...toFriendlyInvoice(invoice),
-		row: payout.itemIndex + 1,
-		alreadyExisted: created.alreadyExisted,
-		foundAfterError: created.foundAfterError,
-	};
-	if (options.mode === 'createAndProcess') {
-		json.processRequested = processRequested;
-		json.alreadyProcessed = alreadyProcessed;
-	}
-	if (waitTimedOut !== undefined) json.waitTimedOut = waitTimedOut;
-	if (options.includeRaw) json.raw = invoice;
-	return { json: maskCardNumbersDeep(json), pairedItem: { item: payout.itemIndex } };
-}
-
 /**
  * A bulk payout run: every row is checked first and nothing is sent until all rows have been checked;
  * then the valid rows are paid with bounded concurrency, each exactly once. Output items stay in input
@@ -183,20 +145,34 @@ export async function runPayouts(
 		});
 	}
 
+	// A row whose outcome is unknown is not a failure yet: it is asked about again once the other rows are done.
 	let failed = false;
 	const results = await mapWithConcurrency(
 		valid,
 		options.concurrency,
-		async (payout) => {
+		async (payout): Promise<RowResult> => {
+			const progress = newRowProgress();
 			try {
-				return { item: await payOne(ctx, payout, options) };
+				return { item: await payOne(ctx, payout, options, progress), payout, progress };
 			} catch (error) {
-				failed = true;
-				return { error, payout };
+				if (!isOutcomeUnknown(error)) failed = true;
+				return { error, payout, progress };
 			}
 		},
 		() => failed && !continueOnFail,
 	);
+
+	// Without Continue On Fail a failed row stops the run as it always did; otherwise unknown rows are settled.
+	if (!failed || continueOnFail) {
+		const unknown = results.flatMap((result) =>
+			result && result.item === undefined && isOutcomeUnknown(result.error) ? [result] : [],
+		);
+		const settled = await settleUnknownRows(ctx, unknown, options);
+		unknown.forEach((result, position) => {
+			result.item = settled[position].item;
+			result.error = settled[position].error;
+		});
+	}
 
 	if (!continueOnFail) {
 		const firstFailure = results.find(
