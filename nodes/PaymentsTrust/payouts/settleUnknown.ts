@@ -85,10 +85,11 @@ async function settleRow(
 /**
  * The end of a run: rows whose outcome was unknown are asked about again, after every other row, in up to Max
  * Attempts rounds. Before each round the run pauses (1 s, 2 s, 4 s, … up to the longest back-off) to give the
- * platform time to recover; then every row still unknown is tried once more, with the run's concurrency. No round
- * starts once the budget is spent: Max Wait when Wait for Final Status is on, else SETTLE_BUDGET_MS (a round that
- * has started runs to its end: its reads have their own attempts and timeouts). Returns, per row, the item or
- * the error it ends with: an outcome-unknown error only for rows the platform still could not be asked about.
+ * platform time to recover; then every row still unknown is tried once more, with the run's concurrency. No row's
+ * attempt starts once the budget is spent: Max Wait when Wait for Final Status is on, else SETTLE_BUDGET_MS (an
+ * attempt that has started runs to its end: its reads have their own attempts and timeouts, and a row it settles
+ * then waits for its final status with its own Max Wait). Returns, per row, the item or the error it ends with:
+ * an outcome-unknown error only for rows the platform still could not be asked about.
  */
 export async function settleUnknownRows(
 	ctx: IExecuteFunctions,
@@ -106,13 +107,19 @@ export async function settleUnknownRows(
 		const left = deadline - Date.now();
 		if (open.length === 0 || left <= 0) break;
 		await sleep(Math.min(FIRST_PAUSE_MS * 2 ** (round - 1), options.policy.maxDelayMs, left));
-		await mapWithConcurrency(open, options.concurrency, async (index) => {
-			try {
-				ends[index] = { item: await settleRow(ctx, rows[index], options) };
-			} catch (failure) {
-				ends[index] = { error: failure };
-			}
-		});
+		// A row not started when the budget runs out stays as it is; those in flight finish.
+		await mapWithConcurrency(
+			open,
+			options.concurrency,
+			async (index) => {
+				try {
+					ends[index] = { item: await settleRow(ctx, rows[index], options) };
+				} catch (failure) {
+					ends[index] = { error: failure };
+				}
+			},
+			() => Date.now() >= deadline,
+		);
 	}
 	return ends;
 }
