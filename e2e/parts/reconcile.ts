@@ -21,11 +21,21 @@ const REPORT = 'reconcile-report.csv';
 
 /** What the platform really has for the sheet's references (the sheet itself is examples/reconcile-sheet.csv). */
 const PAYOUTS = [
-	{ reference: 'reconcile-2026-11-001', amount: 25 },
-	{ reference: 'reconcile-2026-11-002', amount: 90 },
-	{ reference: 'reconcile-2026-11-003', amount: 12.5, status: 'process failed' },
-	{ reference: 'reconcile-2026-11-004', amount: 250.75, status: 'process pending' },
-	{ reference: 'reconcile-2026-11-006', amount: 5 },
+	{ reference: 'reconcile-2026-11-001', amount: 25, ends: 'processed' },
+	{ reference: 'reconcile-2026-11-002', amount: 90, ends: 'processed' },
+	{
+		reference: 'reconcile-2026-11-003',
+		amount: 12.5,
+		status: 'process failed',
+		ends: 'process_failed',
+	},
+	{
+		reference: 'reconcile-2026-11-004',
+		amount: 250.75,
+		status: 'process pending',
+		ends: 'process_pending',
+	},
+	{ reference: 'reconcile-2026-11-006', amount: 5, ends: 'processed' },
 ];
 
 /** Per sheet row: the outcome and the mismatches the ledger makes right. */
@@ -84,16 +94,19 @@ async function seedPayouts(baseUrl: string): Promise<void> {
 	}
 }
 
+/** The ledger once every seeded payout is in the status it ends in (a failure may pass through process_error). */
 async function settledLedger(baseUrl: string): Promise<LedgerLike> {
-	const references = new Set(PAYOUTS.map((payout) => payout.reference));
-	for (let i = 0; i < 50; i++) {
+	for (let i = 0; i < 150; i++) {
 		const ledger = await readLedger(baseUrl);
-		const mine = ledger.invoices.filter((invoice) => references.has(invoice.referenceId));
-		if (mine.length === PAYOUTS.length && mine.every((invoice) => invoice.status !== 'processing'))
-			return ledger;
+		const settled = PAYOUTS.every(
+			(payout) =>
+				ledger.invoices.find((invoice) => invoice.referenceId === payout.reference)?.status ===
+				payout.ends,
+		);
+		if (settled) return ledger;
 		await new Promise((resolve) => setTimeout(resolve, 200));
 	}
-	throw new Error('the seeded payouts did not leave "processing"');
+	throw new Error('the seeded payouts did not reach their final statuses within 30 s');
 }
 
 function csvLines(file: string): string[][] {
@@ -142,7 +155,14 @@ async function run(ctx: PartContext): Promise<void> {
 		after.calls.length === before.calls.length &&
 			JSON.stringify(after.invoices.map((invoice) => [invoice.id, invoice.status])) ===
 				JSON.stringify(before.invoices.map((invoice) => [invoice.id, invoice.status])),
-		`${before.calls.length} calls before, ${after.calls.length} after`,
+		`${before.calls.length} calls before, ${after.calls.length} after; invoices changed: ${JSON.stringify(
+			after.invoices
+				.filter(
+					(invoice) =>
+						before.invoices.find((earlier) => earlier.id === invoice.id)?.status !== invoice.status,
+				)
+				.map((invoice) => [invoice.referenceId, invoice.status]),
+		)}`,
 	);
 
 	const problems: string[] = [];
