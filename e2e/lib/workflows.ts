@@ -131,6 +131,16 @@ export function prepareCallbackWorkflow(
 	return prepared;
 }
 
+/** Any other example, made ready the same way: a fixed id, our credential, file paths in the files folder. */
+export function prepareExample(
+	source: WorkflowJson,
+	opts: { id: string; filesDir: string },
+): PreparedWorkflow {
+	const prepared = baseline(source, opts.id);
+	moveFiles(prepared, opts.filesDir);
+	return prepared;
+}
+
 export function triggerNode(workflow: WorkflowJson): WorkflowNode | undefined {
 	return workflow.nodes.find((n) => n.type === TRIGGER_TYPE);
 }

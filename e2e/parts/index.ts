@@ -15,6 +15,8 @@ import { approvalPart } from './approval';
 import { agentPart } from './agent';
 import { columnsModePart } from './columnsMode';
 
+import { reconcilePart } from './reconcile';
+
 export interface PartContext {
 	root: string;
 	install: N8nInstall;
@@ -48,7 +50,12 @@ export interface ScenarioPart {
 }
 
 /** Every part, in the order they run. Register a new part here. */
-export const SCENARIO_PARTS: ScenarioPart[] = [approvalPart, agentPart, columnsModePart];
+export const SCENARIO_PARTS: ScenarioPart[] = [
+	approvalPart,
+	agentPart,
+	columnsModePart,
+	reconcilePart,
+];
 
 /** The parts selected by `--parts=a,b` (all when the flag is absent) that run on this n8n major. */
 export function selectedParts(major: number, only: string[] | undefined): ScenarioPart[] {

@@ -114,7 +114,7 @@ describe('a 2xx the node cannot read after a write is an unknown outcome, settle
 
 describe('a look-up the node cannot read is a failed look-up, never "no such invoice"', () => {
 	it.each([['non_json_200' as const], ['not_a_list' as const]])(
-		'%s on every look-up after a lost create: outcome_unknown, no second create',
+		'%s on every look-up after a lost create: asked again at the end of the run, still outcome_unknown, no second create',
 		async (kind) => {
 			// Writes can only meet reset_after and look-ups only `kind`: the create commits, its answer is lost, and
 			// no look-up can be read.
@@ -125,7 +125,8 @@ describe('a look-up the node cannot read is a failed look-up, never "no such inv
 			const lists = proxy.records.filter(
 				(record) => record.operation === 'list' && record.referenceId === reference,
 			);
-			expect(lists.length).toBe(FAST.maxAttempts);
+			// The row's own look-ups, then the end-of-run rounds (issue 18): every one unreadable.
+			expect(lists.length).toBeGreaterThan(FAST.maxAttempts);
 			expect(lists.every((record) => record.fault === kind)).toBe(true);
 			expect(invoices).toHaveLength(1);
 			expect(calls).toHaveLength(1);

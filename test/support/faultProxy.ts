@@ -83,6 +83,13 @@ export interface FaultProxyOptions {
 	kinds?: ProxyFault[];
 	/** Only requests of these operations meet faults (default: all four). */
 	operations?: MoneyOperation[];
+	/**
+	 * A fault chosen by the test for one request (e.g. every read about one reference for a while), whatever
+	 * `rate` draws: return a fault to apply it, undefined to leave the request to the seeded draw.
+	 */
+	force?: (
+		request: Pick<ProxyRecord, 'operation' | 'referenceId' | 'invoiceId' | 'seq'>,
+	) => ProxyFault | undefined;
 }
 
 export interface ProxyRecord {
@@ -324,7 +331,9 @@ export async function startFaultProxy(
 		let fault: ProxyFault | undefined;
 		const targeted =
 			operation !== 'other' && (!options.operations || options.operations.includes(operation));
-		if (targeted && !hop && random() < options.rate) {
+		const forced = !hop && targeted ? options.force?.(record) : undefined;
+		if (forced) fault = forced;
+		else if (targeted && !hop && random() < options.rate) {
 			const fitting = isWrite
 				? WRITE_FAULTS
 				: operation === 'list'

@@ -23,6 +23,7 @@ const operations: Record<string, Record<string, Operation>> = {
 		getByReference: payoutInvoice.getByReference,
 		getMany: payoutInvoice.getMany,
 		process: payoutInvoice.processOperation,
+		reconcile: payoutInvoice.reconcile,
 		validate: payoutInvoice.validate,
 	},
 };

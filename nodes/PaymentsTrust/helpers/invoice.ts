@@ -144,6 +144,7 @@ export const RUN_KEYS = [
 	'processRequested',
 	'alreadyProcessed',
 	'waitTimedOut',
+	'settledAtEnd',
 ] as const;
 
 /**

@@ -44,7 +44,7 @@ export function invoiceBody(payout: ValidPayout): IDataObject {
  * An invoice found under our reference ID is ours only if it is the same payout. Anything else is a
  * reference ID reused for another payment: the row fails and nothing is paid.
  */
-function ensureSamePayout(
+export function ensureSamePayout(
 	ctx: IExecuteFunctions,
 	existing: IDataObject,
 	payout: ValidPayout,

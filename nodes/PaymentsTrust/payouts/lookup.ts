@@ -42,6 +42,13 @@ export function outcomeUnknownError(
 	return error;
 }
 
+/** Whether a row failed because its outcome is unknown (not because the platform said no). */
+export function isOutcomeUnknown(error: unknown): boolean {
+	return (
+		(error as { context?: { stage?: unknown } } | undefined)?.context?.stage === 'outcome_unknown'
+	);
+}
+
 /** A payout invoice resource as the API sends it: an ID and its attributes. */
 export function isInvoiceResource(value: unknown): value is IDataObject {
 	return isResource(value) && !!value.attributes && typeof value.attributes === 'object';

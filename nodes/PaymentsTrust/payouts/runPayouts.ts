@@ -2,20 +2,19 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { asNodeError, errorItem } from '../helpers/items';
-import { toFriendlyInvoice } from '../helpers/invoice';
-import { maskCardNumber, maskCardNumbersDeep, isCardField } from '../helpers/redact';
+import { maskCardNumber, isCardField } from '../helpers/redact';
 import { mapWithConcurrency } from '../helpers/concurrency';
 import type { RetryPolicy } from '../transport/retryPolicy';
 import type { AgentBudget } from './agentBudget';
-import { createInvoiceOnce } from './createInvoice';
-import { ensureInvoiceMode } from './invoiceMode';
-import { processInvoiceOnce } from './processInvoice';
 import { approvalOf, compareApproval, type ApprovalScope, type ApprovedCode } from './approvalCode';
+import { isOutcomeUnknown } from './lookup';
+import { newRowProgress, payOne, type RowProgress } from './payOne';
+import { settleUnknownRows } from './settleUnknown';
 import { costFields, costOf, runSummary, type RowCost } from './costPreview';
 import { ServiceCatalogue, type ServiceRules } from './serviceCatalogue';
 import { problemMessage, type PayoutRequest, type RowProblem, type ValidPayout } from './types';
 import { applySafetyLimits, validatePayout } from './validateRows';
-import { waitForFinalStatus, type WaitOptions } from './waitForFinal';
+import type { WaitOptions } from './waitForFinal';
 
 export type PayoutMode = 'validate' | 'create' | 'createAndProcess';
 
@@ -34,6 +33,14 @@ export interface PayoutRunOptions {
 	includeRaw: boolean;
 	/** What approval codes are bound to (the credential), and the code this run must match (pay operations). */
 	approval: { scope: ApprovalScope; approved?: ApprovedCode };
+}
+
+/** One paid row's end: its item, or the error it ended with, and how far it got. */
+interface RowResult {
+	item?: INodeExecutionData;
+	error?: unknown;
+	payout: ValidPayout;
+	progress: RowProgress;
 }
 
 function maskedFields(fields: IDataObject): IDataObject {
@@ -109,56 +116,6 @@ function validatedItem(payout: ValidPayout, cost: RowCost): INodeExecutionData {
 }
 
 /**
- * Creates (and processes, and waits for) one valid row. Every write goes through the exactly-once helpers.
- * `progress.created` tells a failure after the invoice exists (money may move) from a refused create.
- */
-async function payOne(
-	ctx: IExecuteFunctions,
-	payout: ValidPayout,
-	options: PayoutRunOptions,
-	progress: { created: boolean },
-): Promise<INodeExecutionData> {
-	const context = { itemIndex: payout.itemIndex, referenceId: payout.referenceId };
-	const created = await createInvoiceOnce(ctx, payout, options.policy);
-	progress.created = true;
-	ensureInvoiceMode(ctx, created.invoice, payout.testMode, context);
-	let invoice = created.invoice;
-	let processRequested = false;
-	let alreadyProcessed = false;
-	const status = () => ((invoice.attributes ?? invoice) as IDataObject).status;
-	if (options.mode === 'createAndProcess' && status() === 'created') {
-		// An invoice found under our reference is processed only while still in `created`: never a second time.
-		const processed = await processInvoiceOnce(ctx, String(invoice.id), options.policy, context, {
-			knownCreated: !created.alreadyExisted,
-		});
-		invoice = processed.invoice;
-		processRequested = !processed.alreadyProcessed;
-		alreadyProcessed = processed.alreadyProcessed;
-	} else if (options.mode === 'createAndProcess') {
-		alreadyProcessed = true;
-	}
-	let waitTimedOut: boolean | undefined;
-	if (options.wait && options.mode === 'createAndProcess') {
-		const waited = await waitForFinalStatus(ctx, invoice, options.wait, options.policy);
-		invoice = waited.invoice;
-		waitTimedOut = waited.timedOut;
-	}
-	const json: IDataObject = {
-		...toFriendlyInvoice(invoice),
-		row: payout.itemIndex + 1,
-		alreadyExisted: created.alreadyExisted,
-		foundAfterError: created.foundAfterError,
-	};
-	if (options.mode === 'createAndProcess') {
-		json.processRequested = processRequested;
-		json.alreadyProcessed = alreadyProcessed;
-	}
-	if (waitTimedOut !== undefined) json.waitTimedOut = waitTimedOut;
-	if (options.includeRaw) json.raw = invoice;
-	return { json: maskCardNumbersDeep(json), pairedItem: { item: payout.itemIndex } };
-}
-
-/**
  * A bulk payout run: every row is checked first and nothing is sent until all rows have been checked;
  * then the valid rows are paid with bounded concurrency, each exactly once. Output items stay in input
  * order, one per row. Without "Continue On Fail" a refused row stops the run before any money moves, and
@@ -227,25 +184,26 @@ export async function runPayouts(
 		});
 	}
 
+	// A row whose outcome is unknown is not a failure yet: it is asked about again once the other rows are done.
 	let failed = false;
 	const results = await mapWithConcurrency(
 		valid,
 		options.concurrency,
-		async (payout) => {
-			const progress = { created: false };
+		async (payout): Promise<RowResult> => {
+			const progress = newRowProgress();
 			try {
-				return { item: await payOne(ctx, payout, options, progress) };
+				return { item: await payOne(ctx, payout, options, progress), payout, progress };
 			} catch (error) {
-				failed = true;
-				// createInvoiceOnce throws an unknown outcome as such; any other error of ours before the invoice
-				// existed is the platform refusing the create (a look-up by reference ID confirmed it where in
-				// doubt). Anything else (an error nobody planned for) keeps the amount spent.
+				if (!isOutcomeUnknown(error)) failed = true;
+				// An unknown outcome keeps the amount spent (money may have moved); so does any error nobody planned
+				// for. Only our own errors before any invoice was seen are the platform refusing the create (a look-up
+				// by reference ID confirmed it where in doubt), and give the amount back.
 				const refused =
-					!progress.created &&
+					progress.invoiceSeen === undefined &&
 					(error instanceof NodeApiError || error instanceof NodeOperationError) &&
 					(error.context as { stage?: unknown }).stage !== 'outcome_unknown';
 				if (refused) release(payout);
-				return { error, payout };
+				return { error, payout, progress };
 			}
 		},
 		() => failed && !continueOnFail,
@@ -254,6 +212,18 @@ export async function runPayouts(
 	valid.forEach((payout, position) => {
 		if (!results[position]) release(payout);
 	});
+
+	// Without Continue On Fail a failed row stops the run as it always did; otherwise unknown rows are settled.
+	if (!failed || continueOnFail) {
+		const unknown = results.flatMap((result) =>
+			result && result.item === undefined && isOutcomeUnknown(result.error) ? [result] : [],
+		);
+		const settled = await settleUnknownRows(ctx, unknown, options);
+		unknown.forEach((result, position) => {
+			result.item = settled[position].item;
+			result.error = settled[position].error;
+		});
+	}
 
 	if (!continueOnFail) {
 		const firstFailure = results.find(

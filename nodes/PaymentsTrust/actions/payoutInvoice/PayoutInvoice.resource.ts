@@ -6,12 +6,22 @@ import * as get from './get.operation';
 import * as getByReference from './getByReference.operation';
 import * as getMany from './getMany.operation';
 import * as processOperation from './process.operation';
+import * as reconcile from './reconcile.operation';
 import * as validate from './validate.operation';
 import { PAYOUT_OPERATIONS, payoutProperties } from './payout.description';
 import { simplifyOption } from '../common.description';
 import { showOnlyFor } from '../displayOptions';
 
-export { create, createAndProcess, get, getByReference, getMany, processOperation, validate };
+export {
+	create,
+	createAndProcess,
+	get,
+	getByReference,
+	getMany,
+	processOperation,
+	reconcile,
+	validate,
+};
 
 /**
  * The payout fields with Simplify right after the row's own fields, above the collections
@@ -71,6 +81,13 @@ export const description: INodeProperties[] = [
 				action: 'Process a payout invoice',
 			},
 			{
+				name: 'Reconcile',
+				value: 'reconcile',
+				description:
+					'Check each row of a sheet against the platform by reference ID: found or missing, status, mismatches, totals; sends nothing',
+				action: 'Reconcile payouts with a sheet',
+			},
+			{
 				name: 'Validate',
 				value: 'validate',
 				description: 'Dry run: check every row as Create would, send nothing',
@@ -112,4 +129,5 @@ export const description: INodeProperties[] = [
 	...get.description,
 	...getByReference.description,
 	...getMany.description,
+	...reconcile.description,
 ];

@@ -1,0 +1,93 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+
+import { toFriendlyInvoice } from '../helpers/invoice';
+import { maskCardNumbersDeep } from '../helpers/redact';
+import { createInvoiceOnce, type CreatedInvoice } from './createInvoice';
+import { ensureInvoiceMode } from './invoiceMode';
+import { statusOf } from './lookup';
+import { processInvoiceOnce } from './processInvoice';
+import type { PayoutRunOptions } from './runPayouts';
+import type { ValidPayout } from './types';
+import { waitForFinalStatus } from './waitForFinal';
+
+/**
+ * How far one row got in this run, kept when it fails: the end-of-run settling (settleUnknown.ts) needs to know
+ * whether an invoice was seen and whether a process request may have gone out before the outcome became unknown.
+ */
+export interface RowProgress {
+	/** The invoice this run created or found under the row's reference ID. */
+	invoiceSeen?: IDataObject;
+	/** A process request for the invoice may have reached the platform in this run. */
+	processAttempted: boolean;
+}
+
+export function newRowProgress(): RowProgress {
+	return { processAttempted: false };
+}
+
+/** Creates (and processes, and waits for) one valid row. Every write goes through the exactly-once helpers. */
+export async function payOne(
+	ctx: IExecuteFunctions,
+	payout: ValidPayout,
+	options: PayoutRunOptions,
+	progress: RowProgress,
+): Promise<INodeExecutionData> {
+	const created = await createInvoiceOnce(ctx, payout, options.policy);
+	progress.invoiceSeen = created.invoice;
+	return await completePayout(ctx, payout, created, options, progress, {
+		knownCreated: !created.alreadyExisted,
+	});
+}
+
+/**
+ * The rest of a row once its invoice is known: processed only while in `created` (never a second time), then
+ * waited for. `knownCreated` says the caller has just read the invoice in `created` (and checked nothing lags).
+ */
+export async function completePayout(
+	ctx: IExecuteFunctions,
+	payout: ValidPayout,
+	created: CreatedInvoice,
+	options: PayoutRunOptions,
+	progress: RowProgress,
+	how: { knownCreated: boolean; settledAtEnd?: boolean },
+): Promise<INodeExecutionData> {
+	const context = { itemIndex: payout.itemIndex, referenceId: payout.referenceId };
+	ensureInvoiceMode(ctx, created.invoice, payout.testMode, context);
+	let invoice = created.invoice;
+	let processRequested = false;
+	let alreadyProcessed = false;
+	if (options.mode === 'createAndProcess' && statusOf(invoice) === 'created') {
+		// An invoice found under our reference is processed only while still in `created`: never a second time.
+		progress.processAttempted = true;
+		const processed = await processInvoiceOnce(ctx, String(invoice.id), options.policy, context, {
+			knownCreated: how.knownCreated,
+		});
+		invoice = processed.invoice;
+		processRequested = !processed.alreadyProcessed;
+		alreadyProcessed = processed.alreadyProcessed;
+	} else if (options.mode === 'createAndProcess') {
+		// Settled at the end: an invoice that left `created` after this run asked to process it was paid by that request.
+		processRequested = progress.processAttempted;
+		alreadyProcessed = !progress.processAttempted;
+	}
+	let waitTimedOut: boolean | undefined;
+	if (options.wait && options.mode === 'createAndProcess') {
+		const waited = await waitForFinalStatus(ctx, invoice, options.wait, options.policy);
+		invoice = waited.invoice;
+		waitTimedOut = waited.timedOut;
+	}
+	const json: IDataObject = {
+		...toFriendlyInvoice(invoice),
+		row: payout.itemIndex + 1,
+		alreadyExisted: created.alreadyExisted,
+		foundAfterError: created.foundAfterError,
+	};
+	if (options.mode === 'createAndProcess') {
+		json.processRequested = processRequested;
+		json.alreadyProcessed = alreadyProcessed;
+	}
+	if (waitTimedOut !== undefined) json.waitTimedOut = waitTimedOut;
+	if (how.settledAtEnd) json.settledAtEnd = true;
+	if (options.includeRaw) json.raw = invoice;
+	return { json: maskCardNumbersDeep(json), pairedItem: { item: payout.itemIndex } };
+}

@@ -1,0 +1,224 @@
+/**
+ * Issue 18, part 3: a row whose reads all fail within its attempts is not reported unknown at once. Create and
+ * Process asks the platform again at the end of the run, by the money path's rules, and reports unknown only
+ * what is still unreadable then. The fault proxy (test/support/faultProxy.ts) makes one row's reads fail for a
+ * while (a count of requests, so the test does not depend on timing) and then recover; the sandbox's ledger
+ * shows what really happened.
+ */
+import type { IDataObject } from 'n8n-workflow';
+
+import { startSandbox, type RunningSandbox, type SandboxCredentials } from '../../sandbox';
+import { checkModeAfterEachTest } from '../support/explicitMode';
+import {
+	startFaultProxy,
+	type FaultProxy,
+	type FaultProxyOptions,
+	type MoneyOperation,
+	type ProxyFault,
+} from '../support/faultProxy';
+import { payoutParameters } from '../support/payoutWorkflow';
+import { CONTINUE_ON_FAIL, runNode } from '../support/runNode';
+
+let sandbox: RunningSandbox;
+let proxy: FaultProxy;
+let counter = 0;
+
+beforeAll(async () => {
+	sandbox = await startSandbox({ port: 0, processDelayMs: 20 });
+	proxy = await startFaultProxy(sandbox.baseUrl, { seed: 18, rate: 0 });
+});
+afterAll(async () => {
+	await proxy?.close();
+	await sandbox?.close();
+});
+checkModeAfterEachTest(() => sandbox);
+
+const SETTINGS = {
+	maxAttempts: 3,
+	requestTimeout: 1,
+	waitForFinalStatus: true,
+	maxWaitSeconds: 20,
+	pollIntervalSeconds: 0.1,
+};
+const UNREADABLE: ProxyFault[] = ['non_json_200', 'cut_midway', 'echo_headers', 'redirect_foreign'];
+
+/**
+ * The proxy for one run: the first write of `write` about the reference loses its answer (`writeFault`), and the
+ * first `failReads` reads about the payout (look-ups by reference, reads of its invoice) cannot be read.
+ * Every other request passes cleanly.
+ */
+function faults(
+	reference: string,
+	plan: { write: MoneyOperation; writeFault: ProxyFault; failReads: number; lagReads?: number },
+): { credentials: SandboxCredentials; readsFailed: () => number } {
+	let writeFaulted = false;
+	let readsFailed = 0;
+	const isOurs = (request: { operation: string; referenceId?: string; invoiceId?: string }) =>
+		request.referenceId === reference ||
+		(request.invoiceId !== undefined &&
+			sandbox.ledger().invoices.find((invoice) => invoice.id === request.invoiceId)?.referenceId ===
+				reference);
+	const options: Partial<FaultProxyOptions> = {
+		seed: ++counter,
+		rate: 0,
+		lagReads: plan.lagReads ?? 0,
+		conflictBodyRate: 0,
+		force: (request) => {
+			if (!isOurs(request)) return undefined;
+			if (request.operation === plan.write && !writeFaulted) {
+				writeFaulted = true;
+				return plan.writeFault;
+			}
+			if ((request.operation === 'list' || request.operation === 'get') && writeFaulted) {
+				if (readsFailed >= plan.failReads) return undefined;
+				return UNREADABLE[readsFailed++ % UNREADABLE.length];
+			}
+			return undefined;
+		},
+	};
+	proxy.configure(options);
+	return {
+		credentials: { ...sandbox.credentials, baseUrl: proxy.baseUrl },
+		readsFailed: () => readsFailed,
+	};
+}
+
+async function payOne(
+	credentials: SandboxCredentials,
+	reference: string,
+	node: IDataObject = CONTINUE_ON_FAIL,
+) {
+	const started = Date.now();
+	const run = await runNode(
+		credentials,
+		payoutParameters('createAndProcess', SETTINGS),
+		[
+			{ reference_id: reference, amount: '12.34', account: '12345' },
+			{ reference_id: `${reference}-neighbour`, amount: '1.00', account: '12345' },
+		],
+		node,
+	);
+	const ledger = sandbox.ledger();
+	const invoices = ledger.invoices.filter((invoice) => invoice.referenceId === reference);
+	const calls = ledger.calls.filter(
+		(call) =>
+			call.referenceId === reference || invoices.some((invoice) => invoice.id === call.invoiceId),
+	);
+	return { run, invoices, calls, seconds: (Date.now() - started) / 1000 };
+}
+
+describe('reads that fail for a while, then recover: the row is reported with its true outcome', () => {
+	it('create answer lost, then every look-up of the row fails: settled at the end as paid, created and processed once', async () => {
+		const reference = `settle-${++counter}`;
+		// The row's own look-ups (3 attempts) and the first end-of-run round (3 attempts) fail; the second round reads.
+		const plan = faults(reference, { write: 'create', writeFault: 'reset_after', failReads: 6 });
+		const { run, invoices, calls } = await payOne(plan.credentials, reference);
+		expect(plan.readsFailed()).toBe(6);
+		expect(invoices).toHaveLength(1);
+		expect(invoices[0]).toMatchObject({
+			createsCommitted: 1,
+			processCommitted: 1,
+			status: 'processed',
+		});
+		expect(calls.filter((call) => call.operation === 'create')).toHaveLength(1);
+		const row = run.json()[0];
+		expect(row.error).toBeUndefined();
+		expect(row).toMatchObject({
+			id: invoices[0].id,
+			status: 'processed',
+			settledAtEnd: true,
+			foundAfterError: true,
+			processRequested: true,
+			alreadyProcessed: false,
+		});
+		expect(run.json()[1]).toMatchObject({ status: 'processed' });
+		expect(run.json()[1].settledAtEnd).toBeUndefined();
+	});
+
+	it('process answer lost, reads of the invoice fail and lag: settled as paid, never processed a second time', async () => {
+		const reference = `settle-${++counter}`;
+		const plan = faults(reference, {
+			write: 'process',
+			writeFault: 'reset_after',
+			failReads: 5,
+			lagReads: 3,
+		});
+		const { run, invoices, calls } = await payOne(plan.credentials, reference);
+		expect(invoices).toHaveLength(1);
+		expect(invoices[0]).toMatchObject({
+			createsCommitted: 1,
+			processCommitted: 1,
+			status: 'processed',
+		});
+		// The only process request is the one whose answer was lost: none after it had committed.
+		expect(calls.filter((call) => call.operation === 'process')).toHaveLength(1);
+		expect(run.json()[0]).toMatchObject({
+			status: 'processed',
+			settledAtEnd: true,
+			processRequested: true,
+		});
+	});
+
+	it('a create that never reached the platform, then failing look-ups: created once at the end, after the platform said there is none', async () => {
+		const reference = `settle-${++counter}`;
+		const plan = faults(reference, { write: 'create', writeFault: 'garbled_before', failReads: 4 });
+		const { run, invoices, calls } = await payOne(plan.credentials, reference);
+		expect(invoices).toHaveLength(1);
+		expect(invoices[0]).toMatchObject({ createsCommitted: 1, processCommitted: 1 });
+		expect(calls.filter((call) => call.committed)).toHaveLength(2);
+		expect(run.json()[0]).toMatchObject({ status: 'processed', settledAtEnd: true });
+	});
+
+	it('without Continue On Fail, a row settled at the end does not fail the node', async () => {
+		const reference = `settle-${++counter}`;
+		const plan = faults(reference, { write: 'create', writeFault: 'reset_after', failReads: 4 });
+		const { run, invoices } = await payOne(plan.credentials, reference, {});
+		expect(run.result.executionError).toBeUndefined();
+		expect(invoices[0]).toMatchObject({ processCommitted: 1 });
+		expect(run.json()[0]).toMatchObject({ status: 'processed', settledAtEnd: true });
+	});
+});
+
+describe('reads that never recover: still unknown, and nothing is paid twice', () => {
+	it('every read about the row fails: unknown after the end-of-run rounds, within the bound, one invoice, no second write', async () => {
+		const reference = `settle-${++counter}`;
+		const plan = faults(reference, {
+			write: 'create',
+			writeFault: 'reset_after',
+			failReads: 10_000,
+		});
+		const { run, invoices, calls, seconds } = await payOne(plan.credentials, reference);
+		expect(invoices).toHaveLength(1);
+		expect(invoices[0]).toMatchObject({
+			createsCommitted: 1,
+			processCommitted: 0,
+			status: 'created',
+		});
+		expect(calls).toHaveLength(1);
+		expect(run.json()[0]).toMatchObject({ stage: 'outcome_unknown' });
+		expect(String(run.json()[0].error)).toContain('whether the payout was created is unknown');
+		// The row's own reads, then Max Attempts rounds at the end, each of Max Attempts reads.
+		expect(plan.readsFailed()).toBe(SETTINGS.maxAttempts * (1 + SETTINGS.maxAttempts));
+		// Pauses of 1 + 2 + 4 s between rounds, well inside Max Wait (20 s).
+		expect(seconds).toBeLessThan(SETTINGS.maxWaitSeconds + 5);
+		expect(run.json()[1]).toMatchObject({ status: 'processed' });
+	});
+
+	it('without Continue On Fail the still-unknown row fails the node, after the others were paid', async () => {
+		const reference = `settle-${++counter}`;
+		const plan = faults(reference, {
+			write: 'create',
+			writeFault: 'reset_after',
+			failReads: 10_000,
+		});
+		const { run, invoices } = await payOne(plan.credentials, reference, {});
+		expect(
+			run.result.executionError?.message ?? run.result.errorOf('PaymentsTrust')?.message,
+		).toMatch(/whether the payout was created is unknown/);
+		expect(invoices[0].processCommitted).toBe(0);
+		const neighbour = sandbox
+			.ledger()
+			.invoices.find((invoice) => invoice.referenceId === `${reference}-neighbour`);
+		expect(neighbour?.processCommitted).toBe(1);
+	});
+});
