@@ -10,7 +10,6 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join, resolve } from 'path';
 
-import { examplePayoutNode, payChunkWorkflow } from '../e2e/lib/chunkWorkflows';
 import {
 	activateWorkflow,
 	communityNodesDir,
@@ -23,6 +22,7 @@ import {
 import { buildAndPack, installPacked } from '../e2e/lib/package';
 import { sleep, stopAll } from '../e2e/lib/processes';
 import { sandboxCredentialData, startSandboxProcess } from '../e2e/lib/sandbox';
+import { benchChunkWorkflow } from '../e2e/lib/sheetWorkflows';
 import { CREDENTIAL_ID, CREDENTIAL_NAME, CREDENTIAL_TYPE } from '../e2e/lib/workflows';
 
 const ROOT = resolve(__dirname, '..');
@@ -70,17 +70,13 @@ async function main(): Promise<void> {
 				data: sandboxCredentialData(sandbox.baseUrl),
 			},
 		]);
-		const payout = examplePayoutNode(ROOT);
-		payout.parameters.options = { concurrency: 10, waitForFinalStatus: false };
 		await importWorkflow(
 			inst,
-			payChunkWorkflow({
+			benchChunkWorkflow(ROOT, {
 				id: 'ptProfPayChunk01',
-				name: 'profile',
 				webhookId: 'be0c0000-0000-4000-8000-00000000b0f1',
 				path: 'pt-prof',
-				payout,
-				answer: 'nothing',
+				options: { concurrency: 10, waitForFinalStatus: false },
 			}),
 			'prof',
 		);

@@ -21,7 +21,6 @@ import { mkdirSync, mkdtempSync, rmSync } from 'fs';
 import { cpus, loadavg, tmpdir } from 'os';
 import { join, resolve } from 'path';
 
-import { examplePayoutNode, payChunkWorkflow } from '../e2e/lib/chunkWorkflows';
 import {
 	activateWorkflow,
 	communityNodesDir,
@@ -42,6 +41,7 @@ import {
 	sandboxCredentialData,
 	startSandboxProcess,
 } from '../e2e/lib/sandbox';
+import { benchChunkWorkflow } from '../e2e/lib/sheetWorkflows';
 import { createQueueServices, dropQueueServices } from '../e2e/lib/services';
 import { CREDENTIAL_ID, CREDENTIAL_NAME, CREDENTIAL_TYPE } from '../e2e/lib/workflows';
 import { mapWithConcurrency } from '../nodes/PaymentsTrust/helpers/concurrency';
@@ -163,15 +163,11 @@ interface Target {
 }
 
 function benchWorkflow() {
-	const payout = examplePayoutNode(ROOT);
-	payout.parameters.options = { concurrency: CONCURRENCY, waitForFinalStatus: false };
-	return payChunkWorkflow({
+	return benchChunkWorkflow(ROOT, {
 		id: WORKFLOW_ID,
-		name: 'Bench: pay a chunk',
 		webhookId: 'be0c0000-0000-4000-8000-00000000b001',
 		path: PATH,
-		payout,
-		answer: 'nothing',
+		options: { concurrency: CONCURRENCY, waitForFinalStatus: false },
 	});
 }
 

@@ -12,6 +12,8 @@ import type { Report } from '../lib/report';
 import type { RunningSandbox } from '../lib/sandbox';
 import type { WorkflowJson } from '../lib/workflows';
 
+import { largeSheetsPart } from './largeSheets';
+
 export interface PartContext {
 	root: string;
 	install: N8nInstall;
@@ -45,7 +47,7 @@ export interface ScenarioPart {
 }
 
 /** Every part, in the order they run. Register a new part here. */
-export const SCENARIO_PARTS: ScenarioPart[] = [];
+export const SCENARIO_PARTS: ScenarioPart[] = [largeSheetsPart];
 
 /** The parts selected by `--parts=a,b` (all when the flag is absent) that run on this n8n major. */
 export function selectedParts(major: number, only: string[] | undefined): ScenarioPart[] {
