@@ -404,8 +404,8 @@ export class RestSession {
 	 * need something only a running n8n makes, e.g. a Data Table's id.
 	 */
 	async createWorkflow(workflow: WorkflowJson, activate: boolean): Promise<void> {
-		const { active: _active, ...body } = workflow;
-		const created = await this.request('POST', '/rest/workflows', body);
+		// Inactive when created (n8n 1.x needs the field); activated below.
+		const created = await this.request('POST', '/rest/workflows', { ...workflow, active: false });
 		const versionId = (created.json as { data?: { versionId?: string } }).data?.versionId;
 		if (created.status !== 200 || !versionId)
 			throw new Error(
