@@ -718,7 +718,7 @@ async function prepareSheets(ctx: Ctx): Promise<void> {
 		const sheet = sheetRows(prefix, rows);
 		const table = await createDataTable(rest, `${SHEET_TABLE} ${prefix}`, SHEET_COLUMNS);
 		await insertRows(rest, table, sheet.rows);
-		await rest.createWorkflow(
+		const savedId = await rest.createWorkflow(
 			prepareSheetWorkflow(root, {
 				id: parentId,
 				chunkUrl: relay.balancerUrl(webhookPath),
@@ -726,7 +726,7 @@ async function prepareSheets(ctx: Ctx): Promise<void> {
 			}),
 			false,
 		);
-		ctx.sheets[key] = { ...sheet, table, parentId };
+		ctx.sheets[key] = { ...sheet, table, parentId: savedId };
 	}
 	await rest.createWorkflow(
 		preparePostgresCallbackWorkflow(root, {

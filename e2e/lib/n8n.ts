@@ -399,25 +399,28 @@ export class RestSession {
 	}
 
 	/**
-	 * Creates a workflow as the editor's "Import from File" does (`POST /rest/workflows`, its id kept), and
-	 * activates it (`POST /rest/workflows/<id>/activate`, n8n 2.x: publishes it) when asked. For workflows that
-	 * need something only a running n8n makes, e.g. a Data Table's id.
+	 * Creates a workflow as the editor's "Import from File" does (`POST /rest/workflows`), and activates it
+	 * (`POST /rest/workflows/<id>/activate`, n8n 2.x: publishes it) when asked; returns its id (n8n 2.x keeps the
+	 * file's, n8n 1.x makes a new one). For workflows that need something only a running n8n makes, e.g. a Data
+	 * Table's id.
 	 */
-	async createWorkflow(workflow: WorkflowJson, activate: boolean): Promise<void> {
+	async createWorkflow(workflow: WorkflowJson, activate: boolean): Promise<string> {
 		// Inactive when created (n8n 1.x needs the field); activated below.
 		const created = await this.request('POST', '/rest/workflows', { ...workflow, active: false });
-		const versionId = (created.json as { data?: { versionId?: string } }).data?.versionId;
-		if (created.status !== 200 || !versionId)
+		const saved = (created.json as { data?: { id?: string; versionId?: string } }).data;
+		const versionId = saved?.versionId;
+		if (created.status !== 200 || !versionId || !saved?.id)
 			throw new Error(
 				`POST /rest/workflows (${workflow.name}) answered ${created.status}: ${JSON.stringify(created.json).slice(0, 300)}`,
 			);
-		if (!activate) return;
-		const url = `/rest/workflows/${encodeURIComponent(String(workflow.id))}/activate`;
+		if (!activate) return saved.id;
+		const url = `/rest/workflows/${encodeURIComponent(saved.id)}/activate`;
 		const activated = await this.request('POST', url, { versionId });
 		if (activated.status !== 200)
 			throw new Error(
 				`POST ${url} answered ${activated.status}: ${JSON.stringify(activated.json).slice(0, 300)}`,
 			);
+		return saved.id;
 	}
 
 	/**

@@ -45,7 +45,14 @@ const CALLBACKS_ID = 'ptE2ePartPgCalls';
 
 /** What `workflows` set up for `run`: the part's database and its relay (callbacks in, notifications in). */
 let state:
-	| { db: { database: string }; relay: CallbackRelay; triggerUrl: string; chunkPath: string }
+	| {
+			db: { database: string };
+			relay: CallbackRelay;
+			triggerUrl: string;
+			chunkPath: string;
+			/** The callback workflow's id as n8n saved it (n8n 1.x gives an imported workflow a new one). */
+			callbacksId: string;
+	  }
 	| undefined;
 
 /** Waits until the callback workflow's executions stop changing and none is running. */
@@ -54,7 +61,7 @@ async function settle(ctx: PartContext, quietMs = 4_000, timeoutMs = 120_000): P
 	let last = '';
 	let lastChange = Date.now();
 	while (Date.now() < deadline) {
-		const executions = await ctx.rest!.executions(CALLBACKS_ID);
+		const executions = await ctx.rest!.executions(state!.callbacksId);
 		const running = executions.some((e) => ['running', 'new', 'waiting'].includes(e.status));
 		const now = `${executions.length}/${state!.relay.sink.length}`;
 		if (now !== last || running) lastChange = Date.now();
@@ -84,7 +91,7 @@ async function run(ctx: PartContext): Promise<void> {
 	const sheet = sheetRows('e2e-sheet', ROWS);
 	await insertRows(rest, table, sheet.rows);
 	// The two examples that name the table: created once it exists, as a user imports them and picks it.
-	await rest.createWorkflow(
+	const sheetId = await rest.createWorkflow(
 		prepareSheetWorkflow(ctx.root, {
 			id: SHEET_ID,
 			chunkUrl: relay.balancerUrl(state.chunkPath),
@@ -92,7 +99,7 @@ async function run(ctx: PartContext): Promise<void> {
 		}),
 		false,
 	);
-	await rest.createWorkflow(
+	state.callbacksId = await rest.createWorkflow(
 		preparePostgresCallbackWorkflow(ctx.root, {
 			id: CALLBACKS_ID,
 			notifyUrl: relay.sinkUrl,
@@ -117,7 +124,7 @@ async function run(ctx: PartContext): Promise<void> {
 	// Run as the editor's "Execute workflow" does: `n8n execute` has no Data Table module.
 	const runSheet = async (what: string) => {
 		const from = relay.chunks.length;
-		const result = await rest.runManually(SHEET_ID, 'Start', ctx.install, 600_000);
+		const result = await rest.runManually(sheetId, 'Start', ctx.install, 600_000);
 		report.check(
 			`${label}: ${what}: "Pay a sheet in chunks" ran to its end (execution ${result.executionId}: ${result.status}, ${(result.ms / 1000).toFixed(1)} s)`,
 			result.status === 'success',
@@ -207,7 +214,13 @@ export const largeSheetsPart: ScenarioPart = {
 		const triggerUrl = `${ctx.inst.baseUrl}/webhook/${postgresCallbackWebhookId(ctx.root)}/${ctx.webhookPath}`;
 		const relay = await CallbackRelay.start([triggerUrl], [ctx.inst.baseUrl]);
 		const chunk = prepareChunkWorkflow(ctx.root, { id: CHUNK_ID, callbackUrl: relay.callbackUrl });
-		state = { db, relay, triggerUrl, chunkPath: chunkWebhookPath(chunk) };
+		state = {
+			db,
+			relay,
+			triggerUrl,
+			chunkPath: chunkWebhookPath(chunk),
+			callbacksId: CALLBACKS_ID,
+		};
 		return { workflows: [chunk], activate: [CHUNK_ID] };
 	},
 	async run(ctx) {
