@@ -53,12 +53,12 @@ export async function insertRows(
 	}
 }
 
-/** Every row of the table (paged). */
+/** Every row of the table (paged: n8n answers at most 250 rows a page, whatever `take` asks). */
 export async function readRows(rest: RestSession, table: DataTableRef): Promise<DataTableRow[]> {
 	const url = `/rest/projects/${table.projectId}/data-tables/${table.id}/rows`;
 	const rows: DataTableRow[] = [];
-	for (let skip = 0; ; skip += 500) {
-		const res = await rest.send('GET', `${url}?skip=${skip}&take=500`);
+	for (;;) {
+		const res = await rest.send('GET', `${url}?skip=${rows.length}&take=250`);
 		if (res.status !== 200) fail(`GET ${url}`, res);
 		const page = data<{ count: number; data: DataTableRow[] }>(res.json);
 		rows.push(...page.data);

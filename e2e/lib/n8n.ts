@@ -452,18 +452,26 @@ export class RestSession {
 			throw new Error(
 				`POST /rest/workflows/${workflowId}/run answered ${started.status}: ${JSON.stringify(started.json).slice(0, 300)}`,
 			);
+		// Polled through the executions list (summaries): the execution's own page carries its whole run data, which
+		// for a big sheet is megabytes, and a busy n8n once dropped that connection.
 		const deadline = Date.now() + timeoutMs;
+		let failures = 0;
 		while (Date.now() < deadline) {
-			const json = (await this.getJson(`/rest/executions/${encodeURIComponent(executionId)}`)) as {
-				data?: { status?: string; finished?: boolean; stoppedAt?: string | null };
-			};
-			const status = json.data?.status ?? '';
-			if (!['new', 'running', 'waiting', ''].includes(status) && json.data?.stoppedAt) {
-				let error: string | undefined;
-				if (status !== 'success') error = await this.executionError(executionId, install);
+			await new Promise((resolve) => setTimeout(resolve, 2_000));
+			let summary: ExecutionSummary | undefined;
+			try {
+				summary = (await this.executions(workflowId)).find((e) => e.id === executionId);
+				failures = 0;
+			} catch (error) {
+				if (++failures >= 5) throw error;
+				continue;
+			}
+			const status = summary?.status ?? '';
+			if (summary && !['new', 'running', 'waiting', 'unknown', ''].includes(status)) {
+				const error =
+					status === 'success' ? undefined : await this.executionError(executionId, install);
 				return { executionId, status, error, ms: Date.now() - t0 };
 			}
-			await new Promise((resolve) => setTimeout(resolve, 1_000));
 		}
 		throw new Error(`execution ${executionId} of ${workflowId} did not end within ${timeoutMs} ms`);
 	}
