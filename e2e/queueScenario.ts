@@ -15,7 +15,7 @@
  *      every signed callback again to both webhook processes at the same moment, in order, reversed, in bursts,
  *      with the sandbox batching close status changes. Forged callbacks: 401 from every process, nothing started.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { CallbackRelay, ChunkCall, forward } from './lib/callbackRelay';
@@ -175,7 +175,7 @@ function workerOfExecution(ctx: Ctx): Map<string, string> {
 	const byExecution = new Map<string, string>();
 	for (const worker of ctx.cluster.byRole('worker')) {
 		const log = worker.proc?.logFile;
-		if (!log) continue;
+		if (!log || !existsSync(log)) continue; // rows then count as "unknown" and the check says so
 		for (const m of readFileSync(log, 'utf8').matchAll(/Worker started execution (\d+)/g))
 			byExecution.set(m[1], worker.tag);
 	}
