@@ -474,9 +474,15 @@ async function workerKilledMidSheet(ctx: Ctx): Promise<void> {
 		`sent though final in the sheet: ${sentPaid.slice(0, 5).join(', ')}; not sent: ${notSent.slice(0, 5).join(', ')}`,
 	);
 	const againRows = rowsOf(again.answers);
-	const existedAndFound = againRows.filter(
-		(r) => createdBefore.has(r.referenceId) && r.alreadyExisted === true,
-	).length;
+	// Found by reference either before sending (alreadyExisted) or after the create was refused as a repeat
+	// (foundAfterError): both mean the existing invoice was reported, not a second one made (the ledger says so too).
+	const existedAndFound = again.answers
+		.flatMap((a) => a.outcomes)
+		.filter(
+			(o) =>
+				createdBefore.has(String(o.referenceId)) &&
+				(o.alreadyExisted === true || o.foundAfterError === true),
+		).length;
 	report.check(
 		'sheet 2 again: rows started before the kill were found by reference, not paid again',
 		existedAndFound === createdBefore.size,
