@@ -15,7 +15,6 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join, resolve } from 'path';
 
-import { payChunkWorkflow } from '../e2e/lib/chunkWorkflows';
 import {
 	activateWorkflow,
 	communityNodesDir,
@@ -29,7 +28,7 @@ import { buildAndPack, installPacked } from '../e2e/lib/package';
 import { sleep, stopAll } from '../e2e/lib/processes';
 import { sandboxCredentialData, startSandboxProcess } from '../e2e/lib/sandbox';
 import { CREDENTIAL_ID, CREDENTIAL_NAME, CREDENTIAL_TYPE } from '../e2e/lib/workflows';
-import { benchPayoutNode, type RowsFrom } from './realN8n';
+import { benchWorkflowFor, type RowsFrom } from './realN8n';
 
 const ROOT = resolve(__dirname, '..');
 
@@ -123,16 +122,12 @@ async function main(): Promise<void> {
 				data: sandboxCredentialData(sandbox.baseUrl),
 			},
 		]);
-		const payout = benchPayoutNode(rowsFrom);
 		await importWorkflow(
 			inst,
-			payChunkWorkflow({
+			benchWorkflowFor(rowsFrom, {
 				id: 'ptProfPayChunk01',
-				name: 'profile',
 				webhookId: 'be0c0000-0000-4000-8000-00000000b0f1',
 				path: 'pt-prof',
-				payout,
-				answer: 'nothing',
 			}),
 			'prof',
 		);

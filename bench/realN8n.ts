@@ -21,7 +21,6 @@ import { mkdirSync, mkdtempSync, rmSync } from 'fs';
 import { cpus, loadavg, tmpdir } from 'os';
 import { join, resolve } from 'path';
 
-import { examplePayoutNode, payChunkWorkflow } from '../e2e/lib/chunkWorkflows';
 import {
 	activateWorkflow,
 	communityNodesDir,
@@ -42,8 +41,15 @@ import {
 	sandboxCredentialData,
 	startSandboxProcess,
 } from '../e2e/lib/sandbox';
+import { benchChunkWorkflow } from '../e2e/lib/sheetWorkflows';
 import { createQueueServices, dropQueueServices } from '../e2e/lib/services';
-import { CREDENTIAL_ID, CREDENTIAL_NAME, CREDENTIAL_TYPE } from '../e2e/lib/workflows';
+import {
+	CREDENTIAL_ID,
+	CREDENTIAL_NAME,
+	CREDENTIAL_TYPE,
+	NODE_TYPE,
+	type WorkflowJson,
+} from '../e2e/lib/workflows';
 import { mapWithConcurrency } from '../nodes/PaymentsTrust/helpers/concurrency';
 import type { CaseResult, CaseSpec } from './case';
 import { runChild } from './child';
@@ -170,47 +176,56 @@ export interface Target {
 }
 
 /**
- * The bulk example's payout node as n8n runs it in each mode: as the example is (Rows From: Columns of Each Input
- * Item), or as the example was before issue 21, an n8n expression per field and per row ("fields").
+ * The chunk example's payout node as n8n runs it in each mode: as the example is (Rows From: Columns of Each
+ * Input Item), or as the bulk example was before issue 21, an n8n expression per field and per row ("fields").
  */
-export function benchPayoutNode(rowsFrom: RowsFrom) {
-	const payout = examplePayoutNode(ROOT);
-	if (rowsFrom === 'fields') {
-		const { resource, operation, invoiceOptions } = payout.parameters;
-		payout.parameters = {
-			resource,
-			operation,
-			rowsFrom: 'fields',
-			service: { __rl: true, mode: 'code', value: '={{ $json.service }}' },
-			currency: '={{ $json.currency }}',
-			amount: '={{ $json.amount }}',
-			referenceId: '={{ $json.reference_id }}',
-			serviceFields: {
-				mappingMode: 'autoMapInputData',
-				value: {},
-				matchingColumns: [],
-				schema: [],
-			},
-			additionalFields: {
-				description: '={{ $json.note }}',
-				metadata: "={{ JSON.stringify({ source: 'bulk-payouts.csv' }) }}",
-			},
-			invoiceOptions,
-		};
-	}
-	payout.parameters.options = { concurrency: CONCURRENCY, waitForFinalStatus: false };
-	return payout;
+function payoutParametersFor(
+	rowsFrom: RowsFrom,
+	example: Record<string, unknown>,
+): Record<string, unknown> {
+	const options = { concurrency: CONCURRENCY, waitForFinalStatus: false };
+	if (rowsFrom === 'columns') return { ...example, options };
+	const { resource, operation, invoiceOptions } = example;
+	return {
+		resource,
+		operation,
+		rowsFrom: 'fields',
+		service: { __rl: true, mode: 'code', value: '={{ $json.service }}' },
+		currency: '={{ $json.currency }}',
+		amount: '={{ $json.amount }}',
+		referenceId: '={{ $json.reference_id }}',
+		serviceFields: { mappingMode: 'autoMapInputData', value: {}, matchingColumns: [], schema: [] },
+		additionalFields: {
+			description: '={{ $json.note }}',
+			metadata: "={{ JSON.stringify({ source: 'bulk-payouts.csv' }) }}",
+		},
+		invoiceOptions,
+		options,
+	};
+}
+
+/** The importable chunk example as the bench runs it, its payout node reading rows as `rowsFrom` says. */
+export function benchWorkflowFor(
+	rowsFrom: RowsFrom,
+	ids: { id: string; webhookId: string; path: string },
+): WorkflowJson {
+	const workflow = benchChunkWorkflow(ROOT, {
+		...ids,
+		options: { concurrency: CONCURRENCY, waitForFinalStatus: false },
+	});
+	const pay = workflow.nodes.find((node) => node.type === NODE_TYPE);
+	if (!pay) throw new Error('the chunk example has no PaymentsTrust node');
+	pay.parameters = payoutParametersFor(rowsFrom, pay.parameters);
+	workflow.name = `Bench: pay a chunk (rows from ${rowsFrom})`;
+	return workflow;
 }
 
 const benchWorkflows = () =>
 	(['columns', 'fields'] as const).map((rowsFrom, index) =>
-		payChunkWorkflow({
+		benchWorkflowFor(rowsFrom, {
 			id: `${WORKFLOW_ID.slice(0, -1)}${index + 1}`,
-			name: `Bench: pay a chunk (rows from ${rowsFrom})`,
 			webhookId: `be0c0000-0000-4000-8000-00000000b00${index + 1}`,
 			path: `${PATH}-${rowsFrom}`,
-			payout: benchPayoutNode(rowsFrom),
-			answer: 'nothing',
 		}),
 	);
 

@@ -8,6 +8,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from '
 import path from 'node:path';
 
 import {
+	FINAL_STATUSES,
 	invoiceDocument,
 	outcomeFileMismatches,
 	outcomeFileProblem,
@@ -60,16 +61,7 @@ import {
 	WorkflowJson,
 } from './lib/workflows';
 
-export const FINAL_STATUSES = new Set([
-	'processed',
-	'partially_processed',
-	'process_failed',
-	'expired',
-	'terminated',
-	'cancel_failed',
-	'partially_canceled',
-	'canceled',
-]);
+export { FINAL_STATUSES };
 /** The callback example's Remove Duplicates, and the id of the suite's copy in which it always fails. */
 const DEDUPE_NODE = 'Drop repeated callbacks';
 const DEDUP_FAILS_WORKFLOW_ID = 'ptE2eCallbacksDF';

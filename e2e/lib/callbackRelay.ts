@@ -7,8 +7,9 @@
  *                    to the other processes, out of order).
  *   POST /sink       where the suite's copy of the callback workflow reports each item that got past
  *                    "Drop repeated callbacks" (invoice, status, update time, the process that ran it).
- *   POST /report     where the parent workflow sends what its chunks answered (read by the suite instead of
- *                    `n8n execute`'s printed run data, which n8n cuts off after a few MB when it exits).
+ *   POST /lb/<path>  the load balancer in front of the webhook processes for "Pay a chunk": each request goes to
+ *                    `<next webhook process>/webhook/<path>` in turn; every answer (status, body, which process
+ *                    took it) is recorded in `chunks`, so the suite sees what the parent saw.
  */
 import http from 'node:http';
 
@@ -22,6 +23,14 @@ export interface RelayedCallback {
 	updated: number | null;
 	target: string;
 	httpStatus: number | null;
+}
+
+export interface ChunkCall {
+	target: string;
+	status: number | null;
+	/** The answer, parsed when it is JSON. */
+	body: unknown;
+	ms: number;
 }
 
 export interface SinkRecord {
@@ -61,6 +70,7 @@ export async function forward(
 	url: string,
 	body: string,
 	signature: string,
+	opts: { timeoutMs?: number; wholeAnswer?: boolean } = {},
 ): Promise<{ status: number | null; text: string }> {
 	try {
 		const res = await fetch(url, {
@@ -70,9 +80,10 @@ export async function forward(
 				...(signature ? { 'x-signature': signature } : {}),
 			},
 			body,
-			signal: AbortSignal.timeout(20_000),
+			signal: AbortSignal.timeout(opts.timeoutMs ?? 20_000),
 		});
-		return { status: res.status, text: (await res.text()).slice(0, 300) };
+		const text = await res.text();
+		return { status: res.status, text: opts.wholeAnswer ? text : text.slice(0, 300) };
 	} catch (error) {
 		return { status: null, text: (error as Error).message };
 	}
@@ -81,14 +92,21 @@ export async function forward(
 export class CallbackRelay {
 	readonly relayed: RelayedCallback[] = [];
 	readonly sink: SinkRecord[] = [];
-	readonly reports: unknown[] = [];
+	readonly chunks: ChunkCall[] = [];
 	private next = 0;
+	private nextChunk = 0;
 
 	private constructor(
 		private readonly server: http.Server,
 		readonly baseUrl: string,
 		private readonly targets: string[],
+		private readonly webhookBases: string[],
 	) {}
+
+	/** The load balancer's URL for a webhook path: `<relay>/lb/<path>`. */
+	balancerUrl(webhookPath: string): string {
+		return `${this.baseUrl}/lb/${webhookPath}`;
+	}
 
 	get callbackUrl(): string {
 		return `${this.baseUrl}/callback`;
@@ -98,11 +116,11 @@ export class CallbackRelay {
 		return `${this.baseUrl}/sink`;
 	}
 
-	get reportUrl(): string {
-		return `${this.baseUrl}/report`;
-	}
-
-	static async start(targets: string[]): Promise<CallbackRelay> {
+	/**
+	 * `targets`: the callback URLs (one per webhook process) for /callback; `webhookBases`: the processes' base URLs
+	 * for /lb/<path>.
+	 */
+	static async start(targets: string[], webhookBases: string[] = []): Promise<CallbackRelay> {
 		const port = await freePort();
 		let relay: CallbackRelay | undefined;
 		const server = http.createServer((req, res) => {
@@ -116,7 +134,7 @@ export class CallbackRelay {
 			});
 		});
 		await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-		relay = new CallbackRelay(server, `http://127.0.0.1:${port}`, targets);
+		relay = new CallbackRelay(server, `http://127.0.0.1:${port}`, targets, webhookBases);
 		return relay;
 	}
 
@@ -124,10 +142,23 @@ export class CallbackRelay {
 		req: http.IncomingMessage,
 		body: string,
 	): Promise<{ status: number; text: string }> {
-		if (req.method === 'POST' && (req.url === '/sink' || req.url === '/report')) {
+		if (req.method === 'POST' && req.url?.startsWith('/lb/') && this.webhookBases.length) {
+			const target = `${this.webhookBases[this.nextChunk++ % this.webhookBases.length]}/webhook/${req.url.slice('/lb/'.length)}`;
+			const t0 = Date.now();
+			// A chunk waits in the queue for a free worker, then pays its rows: as long as the parent waits.
+			const answer = await forward(target, body, '', { timeoutMs: 900_000, wholeAnswer: true });
+			let parsed: unknown = answer.text;
 			try {
-				if (req.url === '/sink') this.sink.push(JSON.parse(body) as SinkRecord);
-				else this.reports.push(JSON.parse(body));
+				parsed = JSON.parse(answer.text);
+			} catch {
+				// not JSON: keep the text
+			}
+			this.chunks.push({ target, status: answer.status, body: parsed, ms: Date.now() - t0 });
+			return { status: answer.status ?? 502, text: answer.text };
+		}
+		if (req.method === 'POST' && req.url === '/sink') {
+			try {
+				this.sink.push(JSON.parse(body) as SinkRecord);
 				return { status: 200, text: '{"ok":true}' };
 			} catch {
 				return { status: 400, text: '{"ok":false}' };

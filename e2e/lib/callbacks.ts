@@ -62,6 +62,18 @@ export async function postCallback(
 	return { status: res.status, text: (await res.text()).slice(0, 300) };
 }
 
+/** The statuses after which an invoice never changes again. */
+export const FINAL_STATUSES = new Set([
+	'processed',
+	'partially_processed',
+	'process_failed',
+	'expired',
+	'terminated',
+	'cancel_failed',
+	'partially_canceled',
+	'canceled',
+]);
+
 /** The final statuses that mean the recipient was paid (all or part); every other final status is a failure. */
 export const PAID_STATUSES = new Set(['processed', 'partially_processed']);
 

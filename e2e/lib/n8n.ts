@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 
 import { freePort, runCommand, RunResult, startProcess, Started, waitFor } from './processes';
+import type { WorkflowJson } from './workflows';
 
 export const CACHE_DIR =
 	process.env.N8N_E2E_CACHE || path.join(os.homedir(), '.cache', 'n8n-nodes-paymentstrust-e2e');
@@ -301,6 +302,8 @@ export class RestSession {
 		method: string,
 		urlPath: string,
 		body?: unknown,
+		// Generous: a busy 2-core machine has kept n8n from answering a REST call for over 15 s.
+		timeoutMs = 60_000,
 	): Promise<{ status: number; json: unknown }> {
 		const res = await fetch(`${this.baseUrl}${urlPath}`, {
 			method,
@@ -310,7 +313,7 @@ export class RestSession {
 				...(this.cookie ? { cookie: this.cookie } : {}),
 			},
 			body: body === undefined ? undefined : JSON.stringify(body),
-			signal: AbortSignal.timeout(15_000),
+			signal: AbortSignal.timeout(timeoutMs),
 		});
 		const setCookie = res.headers.get('set-cookie');
 		const auth = setCookie?.match(/n8n-auth=[^;]+/);
@@ -352,6 +355,15 @@ export class RestSession {
 		return await this.request('POST', urlPath, body);
 	}
 
+	/** Any method with the session's cookie; the status and the answer, whatever the status. */
+	async send(
+		method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+		urlPath: string,
+		body?: unknown,
+	): Promise<{ status: number; json: unknown }> {
+		return await this.request(method, urlPath, body);
+	}
+
 	/** GET a path with the session's cookie; the JSON answer, or an error naming the status. */
 	async getJson(urlPath: string): Promise<unknown> {
 		const res = await this.request('GET', urlPath);
@@ -384,6 +396,104 @@ export class RestSession {
 		}
 		return (data as { resultData?: { runData?: Record<string, never> } } | undefined)?.resultData
 			?.runData;
+	}
+
+	/**
+	 * Creates a workflow as the editor's "Import from File" does (`POST /rest/workflows`), and activates it
+	 * (`POST /rest/workflows/<id>/activate`, n8n 2.x: publishes it) when asked; returns its id (n8n 2.x keeps the
+	 * file's, n8n 1.x makes a new one). For workflows that need something only a running n8n makes, e.g. a Data
+	 * Table's id.
+	 */
+	async createWorkflow(workflow: WorkflowJson, activate: boolean): Promise<string> {
+		// Inactive when created (n8n 1.x needs the field); activated below.
+		const created = await this.request('POST', '/rest/workflows', { ...workflow, active: false });
+		const saved = (created.json as { data?: { id?: string; versionId?: string } }).data;
+		const versionId = saved?.versionId;
+		if (created.status !== 200 || !versionId || !saved?.id)
+			throw new Error(
+				`POST /rest/workflows (${workflow.name}) answered ${created.status}: ${JSON.stringify(created.json).slice(0, 300)}`,
+			);
+		if (!activate) return saved.id;
+		const url = `/rest/workflows/${encodeURIComponent(saved.id)}/activate`;
+		const activated = await this.request('POST', url, { versionId });
+		if (activated.status !== 200)
+			throw new Error(
+				`POST ${url} answered ${activated.status}: ${JSON.stringify(activated.json).slice(0, 300)}`,
+			);
+		return saved.id;
+	}
+
+	/**
+	 * Runs a workflow as the editor's "Execute workflow" button does (`POST /rest/workflows/<id>/run` from its
+	 * trigger `triggerName`), in the server or, in queue mode, on a worker; waits for the execution to end.
+	 * Unlike `n8n execute`, the run has every module of n8n (the Data Table node needs its module).
+	 */
+	async runManually(
+		workflowId: string,
+		triggerName: string,
+		install: N8nInstall,
+		timeoutMs: number,
+	): Promise<{ executionId: string; status: string; error?: string; ms: number }> {
+		const t0 = Date.now();
+		const stored = (await this.getJson(`/rest/workflows/${encodeURIComponent(workflowId)}`)) as {
+			data: unknown;
+		};
+		// n8n 1.x takes the workflow in the body; 2.x reads it from its database and ignores the field.
+		const started = await this.request(
+			'POST',
+			`/rest/workflows/${encodeURIComponent(workflowId)}/run`,
+			{
+				workflowData: stored.data,
+				triggerToStartFrom: { name: triggerName },
+			},
+		);
+		const executionId = (started.json as { data?: { executionId?: string } }).data?.executionId;
+		if (started.status !== 200 || !executionId)
+			throw new Error(
+				`POST /rest/workflows/${workflowId}/run answered ${started.status}: ${JSON.stringify(started.json).slice(0, 300)}`,
+			);
+		// Polled through the executions list (summaries): the execution's own page carries its whole run data, which
+		// for a big sheet is megabytes, and a busy n8n once dropped that connection.
+		const deadline = Date.now() + timeoutMs;
+		let failures = 0;
+		while (Date.now() < deadline) {
+			await new Promise((resolve) => setTimeout(resolve, 2_000));
+			let summary: ExecutionSummary | undefined;
+			try {
+				summary = (await this.executions(workflowId)).find((e) => e.id === executionId);
+				failures = 0;
+			} catch (error) {
+				if (++failures >= 5) throw error;
+				continue;
+			}
+			const status = summary?.status ?? '';
+			if (summary && !['new', 'running', 'waiting', 'unknown', ''].includes(status)) {
+				const error =
+					status === 'success' ? undefined : await this.executionError(executionId, install);
+				return { executionId, status, error, ms: Date.now() - t0 };
+			}
+		}
+		throw new Error(`execution ${executionId} of ${workflowId} did not end within ${timeoutMs} ms`);
+	}
+
+	/** The error an execution ended with (its message and the node), from its run data. */
+	private async executionError(id: string, install: N8nInstall): Promise<string | undefined> {
+		const json = (await this.getJson(`/rest/executions/${encodeURIComponent(id)}`)) as {
+			data?: { data?: unknown };
+		};
+		let data = json.data?.data;
+		if (typeof data === 'string') {
+			const flatted = createRequire(path.join(install.dir, 'package.json'))('flatted') as {
+				parse(text: string): unknown;
+			};
+			data = flatted.parse(data);
+		}
+		const error = (
+			data as {
+				resultData?: { error?: { message?: string; node?: { name?: string } } };
+			}
+		)?.resultData?.error;
+		return error ? `${error.node?.name ?? ''}: ${error.message ?? ''}` : undefined;
 	}
 
 	/** Executions of one workflow, newest first (the editor's executions list), following its pages. */

@@ -10,11 +10,13 @@
  */
 import path from 'node:path';
 
-import { PROCESS_TAG_ENV } from './chunkWorkflows';
 import { communityNodesDir, createInstance, Instance, N8nInstall, startServer } from './n8n';
 import { installPacked, PackedPackage } from './package';
 import { freePort, startProcess, Started, waitFor } from './processes';
 import type { QueueServices } from './services';
+
+/** The env var each n8n process of the suite carries (main, worker-1, worker-2, webhook-1, ...). */
+export const PROCESS_TAG_ENV = 'PT_E2E_PROCESS';
 
 export type Role = 'main' | 'worker' | 'webhook';
 

@@ -51,6 +51,17 @@ async function redisCli(args: string[], logDir: string): Promise<string> {
 	return res.stdout;
 }
 
+/** A database of its own (`pt_e2e_<tag>_<random>`) on the machine's PostgreSQL, for a check that needs one. */
+export async function createDatabase(tag: string, logDir: string): Promise<{ database: string }> {
+	const database = `pt_e2e_${tag}_${randomBytes(4).toString('hex')}`;
+	await pgTool('createdb', [database], logDir);
+	return { database };
+}
+
+export async function dropDatabase(db: { database: string }, logDir: string): Promise<void> {
+	await pgTool('dropdb', ['--if-exists', '--force', db.database], logDir);
+}
+
 /** Creates the suite's own database and picks its Redis prefixes; fails clearly if either server is down. */
 export async function createQueueServices(logDir: string): Promise<QueueServices> {
 	const tag = randomBytes(4).toString('hex');
@@ -102,7 +113,7 @@ export async function dropQueueServices(services: QueueServices, logDir: string)
 
 /** One SQL query's rows (tab-separated fields), through `psql`. */
 export async function sql(
-	services: QueueServices,
+	services: { database: string },
 	query: string,
 	logDir: string,
 ): Promise<string[][]> {

@@ -54,7 +54,7 @@ export interface PreparedWorkflow {
 }
 
 /** The parts every example needs: id, inactive, our credential on every PaymentsTrust node. */
-function baseline(source: WorkflowJson, id: string): PreparedWorkflow {
+export function baseline(source: WorkflowJson, id: string): PreparedWorkflow {
 	const workflow = JSON.parse(JSON.stringify(source)) as WorkflowJson;
 	workflow.id = id;
 	workflow.active = false;

@@ -6,10 +6,16 @@
  * engine, `vm` in 2.x), and the columns reach the platform as the example says (description from `note`, only the
  * service's declared fields).
  */
-import { examplePayoutNode, payChunkWorkflow } from '../lib/chunkWorkflows';
+import { prepareChunkWorkflow } from '../lib/sheetWorkflows';
+import { loadWorkflow, NODE_TYPE, payoutNodes } from '../lib/workflows';
 import { readLedger, SANDBOX_CREDENTIALS } from '../lib/sandbox';
 import { sleep } from '../lib/processes';
 import type { ScenarioPart } from './index';
+import path from 'node:path';
+
+/** The payout node of the bulk example, as users import it. */
+const bulkExamplePayout = (root: string) =>
+	payoutNodes(loadWorkflow(path.join(root, 'examples', 'bulk-payouts.workflow.json')))[0];
 
 const WORKFLOW_ID = 'ptE2eColumnsMode1';
 const PATH = 'pt-e2e-columns-mode';
@@ -40,7 +46,14 @@ export const columnsModePart: ScenarioPart = {
 	name: 'columns',
 	majors: [1, 2],
 	async workflows(ctx) {
-		const payout = examplePayoutNode(ctx.root);
+		// The chunk example (the bulk example's payout node behind a webhook), with an expression added.
+		const workflow = prepareChunkWorkflow(ctx.root, {
+			id: WORKFLOW_ID,
+			webhookId: 'c01c0000-0000-4000-8000-00000000c021',
+			path: PATH,
+		});
+		workflow.name = 'E2E: pay rows from their columns';
+		const payout = workflow.nodes.find((node) => node.type === NODE_TYPE)!;
 		const parameters = payout.parameters as Record<string, unknown>;
 		parameters.options = { concurrency: 3, waitForFinalStatus: false };
 		// Per row: evaluated by n8n for each item, never once for all (readColumnRequests.ts).
@@ -48,13 +61,6 @@ export const columnsModePart: ScenarioPart = {
 			...(parameters.additionalFields as Record<string, unknown>),
 			metadata: '={{ JSON.stringify({ row: $json.reference_id }) }}',
 		};
-		const workflow = payChunkWorkflow({
-			id: WORKFLOW_ID,
-			name: 'E2E: pay rows from their columns',
-			webhookId: 'c01c0000-0000-4000-8000-00000000c021',
-			path: PATH,
-			payout,
-		});
 		return { workflows: [workflow], activate: [WORKFLOW_ID] };
 	},
 	async run(ctx) {
@@ -62,7 +68,7 @@ export const columnsModePart: ScenarioPart = {
 		if (
 			!report.check(
 				'columns: the bulk example reads rows from columns',
-				examplePayoutNode(ctx.root).parameters.rowsFrom === 'columns',
+				bulkExamplePayout(ctx.root)?.parameters.rowsFrom === 'columns',
 			)
 		)
 			return;

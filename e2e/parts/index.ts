@@ -17,6 +17,8 @@ import { columnsModePart } from './columnsMode';
 
 import { reconcilePart } from './reconcile';
 
+import { largeSheetsPart } from './largeSheets';
+
 export interface PartContext {
 	root: string;
 	install: N8nInstall;
@@ -55,6 +57,7 @@ export const SCENARIO_PARTS: ScenarioPart[] = [
 	agentPart,
 	columnsModePart,
 	reconcilePart,
+	largeSheetsPart,
 ];
 
 /** The parts selected by `--parts=a,b` (all when the flag is absent) that run on this n8n major. */

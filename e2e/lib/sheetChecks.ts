@@ -1,0 +1,256 @@
+/**
+ * Checks of the large-sheet examples (docs/large-sheets.md), judged by the sandbox's ledger, shared by the
+ * single-process part (`e2e/parts/largeSheets.ts`) and queue mode (`e2e/queueScenario.ts`):
+ *
+ *   - the sheet (the "payouts" Data Table) says what the ledger says, row by row;
+ *   - the PostgreSQL record holds one row per (invoice, final status) and nothing else, and the once-only step
+ *     ran once per recorded row;
+ *   - the callback storm: every signed callback again, to every webhook process at the same moment, in order
+ *     and reversed, then all at once.
+ */
+import { ChunkCall, forward, RelayedCallback } from './callbackRelay';
+import { FINAL_STATUSES, PAID_STATUSES } from './callbacks';
+import type { DataTableRow } from './dataTables';
+import type { Report } from './report';
+import type { LedgerLike } from './sandbox';
+
+const key = (invoiceId: string, status: string) => `${invoiceId} ${status}`;
+
+/** What the sheet's `outcome` must say for an invoice in this status. */
+function expectedOutcome(status: string): 'paid' | 'failed' | undefined {
+	if (PAID_STATUSES.has(status)) return 'paid';
+	if (FINAL_STATUSES.has(status)) return 'failed';
+	return undefined;
+}
+
+/**
+ * Every reference of the sheet is one row of the table, and the row agrees with the ledger: paid exactly when the
+ * ledger's invoice is paid, failed exactly when it is finally failed, its invoice ID and status the ledger's; an
+ * invalid row is rejected with an error and has no invoice. `allFinal`: every valid row must have reached a final
+ * outcome by now (after the callbacks settled).
+ */
+export function checkSheetAgainstLedger(
+	report: Report,
+	label: string,
+	table: DataTableRow[],
+	ledger: LedgerLike,
+	sheet: { references: string[]; invalid: Set<string> },
+	allFinal: boolean,
+): void {
+	const refs = new Set(sheet.references);
+	const rowsByRef = new Map<string, DataTableRow[]>();
+	for (const row of table) {
+		const ref = String(row.reference_id);
+		if (refs.has(ref)) rowsByRef.set(ref, [...(rowsByRef.get(ref) ?? []), row]);
+	}
+	const notOnce = sheet.references.filter((ref) => rowsByRef.get(ref)?.length !== 1);
+	report.check(
+		`${label}: the sheet still has each of its ${sheet.references.length} rows exactly once`,
+		notOnce.length === 0,
+		notOnce.slice(0, 5).join(', '),
+	);
+	const invoiceByRef = new Map(
+		ledger.invoices.filter((i) => refs.has(i.referenceId)).map((i) => [i.referenceId, i]),
+	);
+	const counts: Record<string, number> = {};
+	const wrong: string[] = [];
+	const notFinal: string[] = [];
+	for (const ref of sheet.references) {
+		const row = rowsByRef.get(ref)?.[0];
+		if (!row) continue;
+		const outcome = String(row.outcome ?? '');
+		counts[outcome || '(empty)'] = (counts[outcome || '(empty)'] ?? 0) + 1;
+		const invoice = invoiceByRef.get(ref);
+		const says = `${ref}: sheet ${JSON.stringify({ outcome: row.outcome, status: row.status, invoice_id: row.invoice_id })}, ledger ${invoice ? `${invoice.id} ${invoice.status}` : 'no invoice'}`;
+		if (sheet.invalid.has(ref)) {
+			// Never sent, never final; "rejected" with the error once its chunk answered (a dead chunk writes nothing).
+			if (invoice || outcome === 'paid' || outcome === 'failed') wrong.push(says);
+			else if (outcome === 'rejected' && !row.error) wrong.push(says);
+			else if (outcome !== 'rejected') notFinal.push(says);
+			continue;
+		}
+		const truth = invoice ? expectedOutcome(invoice.status) : undefined;
+		if (truth) {
+			// A final invoice: the sheet may lag (not written yet) but must never say something else.
+			if (outcome === 'paid' || outcome === 'failed') {
+				if (outcome !== truth || row.status !== invoice!.status || row.invoice_id !== invoice!.id)
+					wrong.push(says);
+			} else notFinal.push(says);
+		} else if (outcome === 'paid' || outcome === 'failed') {
+			// The sheet says final while the platform does not (or has no invoice at all).
+			wrong.push(says);
+		} else notFinal.push(says);
+	}
+	report.info(`${label}: the sheet's outcomes ${JSON.stringify(counts)}`);
+	report.check(
+		`${label}: no row of the sheet says paid or failed unless the ledger says so, with its invoice ID and status; invalid rows say rejected, with an error, and have no invoice`,
+		wrong.length === 0,
+		`${wrong.length} wrong: ${wrong.slice(0, 5).join('; ')}`,
+	);
+	if (allFinal)
+		report.check(
+			`${label}: every valid row of the sheet has its final outcome`,
+			notFinal.length === 0,
+			`${notFinal.length} not final: ${notFinal.slice(0, 5).join('; ')}`,
+		);
+}
+
+export interface Notification {
+	invoiceId: string;
+	status: string;
+	outcome?: string;
+	referenceId?: string;
+	executionId?: string;
+}
+
+/**
+ * The PostgreSQL record (`[invoice_id, status, outcome]` rows) holds exactly the (invoice, final status) pairs of
+ * `expected` (invoice ID → final status), once each, with the right outcome, no non-final status; the once-only
+ * step ran exactly once per recorded row and for nothing else.
+ */
+export function checkRecordedOnce(
+	report: Report,
+	label: string,
+	recorded: string[][],
+	notifications: Notification[],
+	expected: Map<string, string>,
+): void {
+	const rows = new Map<string, number>();
+	for (const [invoiceId, status] of recorded)
+		rows.set(key(invoiceId, status), (rows.get(key(invoiceId, status)) ?? 0) + 1);
+	const wanted = new Set([...expected].map(([id, status]) => key(id, status)));
+	const missing = [...wanted].filter((k) => !rows.has(k));
+	const extra = [...rows.keys()].filter((k) => !wanted.has(k));
+	const twice = [...rows].filter(([, n]) => n > 1).map(([k, n]) => `${k} ×${n}`);
+	report.check(
+		`${label}: the PostgreSQL table holds exactly one row per invoice and final status (${wanted.size})`,
+		missing.length === 0 && extra.length === 0 && twice.length === 0,
+		`missing ${missing.length} (${missing.slice(0, 5).join(', ')}); not expected ${extra.length} (${extra.slice(0, 5).join(', ')}); twice ${twice.join(', ')}`,
+	);
+	const nonFinal = recorded.filter(([, status]) => !FINAL_STATUSES.has(status));
+	const wrongOutcome = recorded.filter(
+		([, status, outcome]) => outcome !== (PAID_STATUSES.has(status) ? 'paid' : 'failed'),
+	);
+	report.check(
+		`${label}: no non-final status recorded, and "paid" exactly for processed and partially processed`,
+		nonFinal.length === 0 && wrongOutcome.length === 0,
+		`non-final ${nonFinal.map((r) => r.join(' ')).join(', ')}; wrong outcome ${wrongOutcome
+			.slice(0, 5)
+			.map((r) => r.join(' '))
+			.join(', ')}`,
+	);
+	const notified = new Map<string, number>();
+	for (const n of notifications)
+		notified.set(key(n.invoiceId, n.status), (notified.get(key(n.invoiceId, n.status)) ?? 0) + 1);
+	const notOnce = [...rows.keys()]
+		.filter((k) => notified.get(k) !== 1)
+		.map((k) => `${k} ×${notified.get(k) ?? 0}`);
+	const strays = [...notified.keys()].filter((k) => !rows.has(k));
+	report.check(
+		`${label}: the once-only step ran exactly once per recorded row (${notifications.length} notifications for ${rows.size} rows)`,
+		notOnce.length === 0 && strays.length === 0,
+		`not once: ${notOnce.slice(0, 5).join(', ')}; for no row: ${strays.slice(0, 5).join(', ')}`,
+	);
+}
+
+/**
+ * The storm: every callback again, to every URL at the same moment, in order, then in reverse order (a late
+ * non-final status after its final one), then every callback to every URL in bursts of 16. Returns how many answers
+ * were not 200.
+ */
+export async function callbackStorm(
+	callbacks: RelayedCallback[],
+	urls: string[],
+): Promise<{ sent: number; notOk: string[] }> {
+	// Each distinct callback once: the relay also recorded the platform's own retries of the same bytes.
+	const seen = new Set<string>();
+	callbacks = callbacks.filter((c) => !seen.has(c.body) && seen.add(c.body));
+	const notOk: string[] = [];
+	let sent = 0;
+	const send = async (c: RelayedCallback, url: string) => {
+		sent++;
+		const r = await forward(url, c.body, c.signature);
+		if (r.status !== 200) notOk.push(`${c.invoiceId} ${c.invoiceStatus} → ${url}: ${r.status}`);
+	};
+	for (const order of [callbacks, [...callbacks].reverse()])
+		for (const c of order) await Promise.all(urls.map(async (url) => await send(c, url)));
+	// All at once, 16 requests at a time: n8n answers a webhook's requests one after another (~0.2 s each).
+	const all = callbacks.flatMap((c) => urls.map((url) => [c, url] as const));
+	for (let i = 0; i < all.length; i += 16)
+		await Promise.all(all.slice(i, i + 16).map(async ([c, url]) => await send(c, url)));
+	return { sent, notOk };
+}
+
+/**
+ * The ledger, restricted to one sheet's references: exactly one invoice per valid row, none for an invalid row,
+ * every invoice created in Test with test_mode said explicitly, none processed twice.
+ */
+export function checkLedgerForSheet(
+	report: Report,
+	label: string,
+	ledger: LedgerLike,
+	sheet: { references: string[]; invalid: Set<string> },
+): void {
+	const refs = new Set(sheet.references);
+	const creates = new Map<string, number>();
+	for (const invoice of ledger.invoices)
+		if (refs.has(invoice.referenceId))
+			creates.set(
+				invoice.referenceId,
+				(creates.get(invoice.referenceId) ?? 0) + invoice.createsCommitted,
+			);
+	const notOne = sheet.references
+		.filter((ref) => !sheet.invalid.has(ref) && creates.get(ref) !== 1)
+		.map((ref) => `${ref}: ${creates.get(ref) ?? 0}`);
+	const invalidPaid = [...sheet.invalid].filter((ref) => creates.has(ref));
+	report.check(
+		`${label}: the ledger has exactly one invoice per valid row (${sheet.references.length - sheet.invalid.size}) and none for the ${sheet.invalid.size} invalid rows`,
+		notOne.length === 0 && invalidPaid.length === 0,
+		`not one: ${notOne.slice(0, 5).join(', ')}; invalid with an invoice: ${invalidPaid.join(', ')}`,
+	);
+	const invoices = ledger.invoices.filter((i) => refs.has(i.referenceId));
+	const notTest = invoices.filter((i) => !i.testModeExplicit || i.testMode !== true);
+	const processedTwice = invoices.filter((i) => i.processCommitted > 1);
+	report.check(
+		`${label}: every invoice created in Test (test_mode said explicitly), none processed twice`,
+		notTest.length === 0 && processedTwice.length === 0,
+		`not test: ${notTest.map((i) => i.referenceId).join(', ')}; processed twice: ${processedTwice.map((i) => i.referenceId).join(', ')}`,
+	);
+}
+
+/** Invoice ID → status of every invoice of `references` that reached a final status, by the ledger. */
+export function finalStatusesOf(ledger: LedgerLike, references: string[]): Map<string, string> {
+	const refs = new Set(references);
+	return new Map(
+		ledger.invoices
+			.filter((i) => refs.has(i.referenceId) && FINAL_STATUSES.has(i.status))
+			.map((i) => [i.id, i.status]),
+	);
+}
+
+/** The references "Pay a chunk" answered for, over the chunk calls given (answers that are row lists). */
+export function referencesSent(chunks: ChunkCall[]): Set<string> {
+	const refs = new Set<string>();
+	for (const chunk of chunks)
+		if (Array.isArray(chunk.body))
+			for (const row of chunk.body as Array<Record<string, unknown>>)
+				refs.add(String(row.referenceId ?? ''));
+	return refs;
+}
+
+/**
+ * The final statuses among `callbacks` that no delivery attempt got a 200 for. Under load an attempt may time
+ * out (the platform then sends it again): what counts is that every final status was answered 200 at last.
+ */
+export function finalStatusesNeverAcknowledged(callbacks: RelayedCallback[]): string[] {
+	const acknowledged = new Set(
+		callbacks.filter((c) => c.httpStatus === 200).map((c) => key(c.invoiceId, c.invoiceStatus)),
+	);
+	return [
+		...new Set(
+			callbacks
+				.filter((c) => FINAL_STATUSES.has(c.invoiceStatus))
+				.map((c) => key(c.invoiceId, c.invoiceStatus)),
+		),
+	].filter((k) => !acknowledged.has(k));
+}
