@@ -60,8 +60,8 @@ export class PaymentsTrust implements INodeType {
 				],
 				default: 'payoutInvoice',
 			},
-			// Our own tool description (n8n adds its generic one only when a node has none): an agent must know
-			// that payouts are capped before it plans a call.
+			// Our own tool description (n8n adds its generic one only when a node has none): an agent must
+			// know that payouts are capped before it plans a call.
 			{
 				displayName: 'Tool Description',
 				name: 'toolDescription',

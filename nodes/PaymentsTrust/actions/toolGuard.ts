@@ -4,7 +4,9 @@ import { NodeOperationError } from 'n8n-workflow';
 import { AgentBudget } from '../payouts/agentBudget';
 import { readOptions } from './runOptions';
 
-/** Operations that can move money: Create too, since the Auto Process invoice option pays on create. */
+/**
+ * Operations that can move money: Create too, since the Auto Process invoice option pays on create.
+ */
 const MONEY_OPERATIONS = ['create', 'createAndProcess', 'process'];
 /** `$fromAI`, `$fromai`, `$fromAi`: n8n's ways of letting the model fill a parameter. */
 const FROM_AI = /\$fromai\s*\(/i;
@@ -18,11 +20,12 @@ export function runsAsTool(ctx: IExecuteFunctions): boolean {
 }
 
 /**
- * The AI tool guardrail: a model decides amounts, currencies and how often it calls, so a money-moving
- * operation runs as a tool only when the node caps what the agent may pay (Run Safety Limits, the tool's
- * budget per currency for the whole execution: see AgentBudget). Process has no amounts to bound before it
- * runs, so it is not offered to agents at all. The limits themselves must not come from the model.
- * Messages are short and say what to do: the model reads them (the description is for the person).
+ * The AI tool guardrail: a model decides amounts, currencies and how often it calls, so a
+ * money-moving operation runs as a tool only when the node caps what the agent may pay (Run Safety
+ * Limits, the tool's budget per currency for the whole execution: see AgentBudget). Process has no
+ * amounts to bound before it runs, so it is not offered to agents at all. The limits themselves
+ * must not come from the model. Messages are short and say what to do: the model reads them (the
+ * description is for the person).
  */
 export function assertToolMayRun(ctx: IExecuteFunctions, operation: string): void {
 	if (!runsAsTool(ctx) || !MONEY_OPERATIONS.includes(operation)) return;
@@ -63,8 +66,8 @@ export function assertToolMayRun(ctx: IExecuteFunctions, operation: string): voi
 }
 
 /**
- * The budget of this tool node in this execution, or undefined when the node does not run as a tool.
- * Without an execution ID calls could not be added up, so a payout tool refuses to run.
+ * The budget of this tool node in this execution, or undefined when the node does not run as a
+ * tool. Without an execution ID calls could not be added up, so a payout tool refuses to run.
  */
 export function agentBudgetOf(ctx: IExecuteFunctions): AgentBudget | undefined {
 	if (!runsAsTool(ctx)) return undefined;

@@ -8,19 +8,21 @@ import { environmentOf, type Environment } from '../../shared/environment';
 import type { PayoutRequest, ValidPayout } from './types';
 
 /**
- * The approval code: a short digest of exactly what a run would pay, so that a pay step can prove it pays what
- * a person approved (maker-checker). Validate puts it in its summary; Create and Create and Process, given it as
- * "Approved Code", compute the code of their own rows by the same rules before anything is sent, and stop the
- * whole run when the two differ.
+ * The approval code: a short digest of exactly what a run would pay, so that a pay step can prove
+ * it pays what a person approved (maker-checker). Validate puts it in its summary; Create and
+ * Create and Process, given it as "Approved Code", compute the code of their own rows by the same
+ * rules before anything is sent, and stop the whole run when the two differ.
  *
- * What it covers, for every row that would be sent (valid, and within the run's safety limits): the reference ID,
- * service, currency, the exact amount in minor units, the service fields as the run will send them, and the rest
- * of the invoice body (card token, customer, context, metadata, description, callback URL, invoice options); and
- * once for the run: the credential's Environment, account ID and host. Rows refused by validation are not covered:
- * they cannot be paid, and a refused row that is fixed after approval changes the code (it becomes a new row).
+ * What it covers, for every row that would be sent (valid, and within the run's safety limits): the
+ * reference ID, service, currency, the exact amount in minor units, the service fields as the run
+ * will send them, and the rest of the invoice body (card token, customer, context, metadata,
+ * description, callback URL, invoice options); and once for the run: the credential's Environment,
+ * account ID and host. Rows refused by validation are not covered: they cannot be paid, and a
+ * refused row that is fixed after approval changes the code (it becomes a new row).
  *
- * Keyed with the credential's API key (HMAC-SHA256): without the key, neither the code nor a row's digest can be
- * tested against guesses, so a card number's few unknown digits cannot be brute-forced back out of them.
+ * Keyed with the credential's API key (HMAC-SHA256): without the key, neither the code nor a row's
+ * digest can be tested against guesses, so a card number's few unknown digits cannot be
+ * brute-forced back out of them.
  */
 
 export const APPROVAL_VERSION = 1;
@@ -28,10 +30,15 @@ export const APPROVAL_VERSION = 1;
 const CODE_PREFIX = `PTA${APPROVAL_VERSION}`;
 /** Crockford's base32 (no I, L, O, U): easy to read aloud and to type. */
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
-/** 16 characters × 5 bits = 80 bits: two different sheets sharing a code is beyond any realistic chance. */
+/**
+ * 16 characters × 5 bits = 80 bits: two different sheets sharing a code is beyond any realistic
+ * chance.
+ */
 const CODE_GROUPS = 4;
 const GROUP_LENGTH = 4;
-/** A row's own digest: 10 characters, 50 bits; only used to say which rows differ, the code decides. */
+/**
+ * A row's own digest: 10 characters, 50 bits; only used to say which rows differ, the code decides.
+ */
 const ROW_DIGEST_LENGTH = 10;
 const CODE_PATTERN = new RegExp(
 	`^${CODE_PREFIX}(?:-[${ALPHABET}]{${GROUP_LENGTH}}){${CODE_GROUPS}}$`,
@@ -66,8 +73,9 @@ export interface CurrencyTotal {
 }
 
 /**
- * The approval as Validate outputs it (`summary.approval`) and as the Approved Code option takes it back. The
- * code alone is enough to approve; `references` lets a mismatch name the rows that were added, removed or changed.
+ * The approval as Validate outputs it (`summary.approval`) and as the Approved Code option takes it
+ * back. The code alone is enough to approve; `references` lets a mismatch name the rows that were
+ * added, removed or changed.
  */
 export interface ApprovalManifest {
 	code: string;
@@ -222,8 +230,9 @@ function isManifest(value: IDataObject): boolean {
 }
 
 /**
- * Reads the Approved Code option: the code text, the approval object (`summary.approval`), the whole summary, or
- * either as JSON text. Returns the error to stop the run with when the value is not a code.
+ * Reads the Approved Code option: the code text, the approval object (`summary.approval`), the
+ * whole summary, or either as JSON text. Returns the error to stop the run with when the value is
+ * not a code.
  */
 export function parseApprovedCode(value: unknown): ApprovedCode | { error: string } {
 	let given: unknown = value;
@@ -277,9 +286,9 @@ export interface ApprovalMismatch {
 }
 
 /**
- * Undefined when the run's own rows give the approved code; otherwise what differs, as precisely as the
- * approval given allows: with the manifest, the reference IDs added, removed and changed (named with their
- * rows); with the code alone, the run's own row count and totals.
+ * Undefined when the run's own rows give the approved code; otherwise what differs, as precisely as
+ * the approval given allows: with the manifest, the reference IDs added, removed and changed (named
+ * with their rows); with the code alone, the run's own row count and totals.
  */
 export function compareApproval(
 	approved: ApprovedCode,
@@ -287,7 +296,8 @@ export function compareApproval(
 	requests: PayoutRequest[],
 ): ApprovalMismatch | undefined {
 	if (approved.code === own.code) return undefined;
-	// Every row of the run, refused ones included: an approved row that is now refused is named by its row too.
+	// Every row of the run, refused ones included: an approved row that is now refused is named by its
+	// row too.
 	const rowOf = new Map<string, number>();
 	for (const request of requests)
 		if (!rowOf.has(request.referenceId)) rowOf.set(request.referenceId, request.itemIndex);

@@ -210,11 +210,17 @@ export function parseSafetyLimits(
 	return { limits };
 }
 
-/** What earlier calls of an AI agent tool already took from its budget in this execution (agentBudget.ts). */
+/**
+ * What earlier calls of an AI agent tool already took from its budget in this execution
+ * (agentBudget.ts).
+ */
 export interface SpentSoFar {
 	/** Minor units per currency. */
 	spent: Map<string, bigint>;
-	/** Reference IDs already counted, with the currency and amount counted: the same invoice adds nothing again. */
+	/**
+	 * Reference IDs already counted, with the currency and amount counted: the same invoice adds
+	 * nothing again.
+	 */
 	counted: ReadonlyMap<string, { currency: string; minor: bigint }>;
 }
 
@@ -235,12 +241,14 @@ function leftText(limits: Map<string, bigint>, spent: Map<string, bigint>): stri
 }
 
 /**
- * The run's safety limit: the most one run may pay out per currency. The row that would cross a limit and
- * every row after it are not sent, so the run stops before the crossing row whatever the concurrency.
+ * The run's safety limit: the most one run may pay out per currency. The row that would cross a
+ * limit and every row after it are not sent, so the run stops before the crossing row whatever the
+ * concurrency.
  *
- * As an AI agent tool (`agentSpent` given) the limits are the tool's budget for the whole execution: totals
- * start from what earlier calls took, and a currency without a limit is refused, since a model can ask for
- * any currency. The rules then speak to the model: short, with what is left and what to do.
+ * As an AI agent tool (`agentSpent` given) the limits are the tool's budget for the whole
+ * execution: totals start from what earlier calls took, and a currency without a limit is refused,
+ * since a model can ask for any currency. The rules then speak to the model: short, with what is
+ * left and what to do.
  */
 export function applySafetyLimits(
 	payouts: ValidPayout[],

@@ -8,7 +8,9 @@ import {
 	waitOptions,
 } from '../common.description';
 
-/** The operations that take a payout per row: Create, Create and Process, and the Validate dry run. */
+/**
+ * The operations that take a payout per row: Create, Create and Process, and the Validate dry run.
+ */
 export const PAYOUT_OPERATIONS = ['create', 'createAndProcess', 'validate'];
 
 const customerFields: INodeProperties[] = [
@@ -91,13 +93,17 @@ const [waitOptionWait, waitOptionMaxWait, waitOptionPollInterval] = waitOptions.
 	},
 }));
 
-/** Where a row's payout comes from: the fields below (a value or an expression each), or the item's columns. */
+/**
+ * Where a row's payout comes from: the fields below (a value or an expression each), or the item's
+ * columns.
+ */
 export const ROWS_FROM_FIELDS = 'fields';
 export const ROWS_FROM_COLUMNS = 'columns';
 
 /**
- * The payout's own columns in "Columns of Each Input Item" mode, by default the example sheet's headers (the
- * defaults of the Column Names below, which the linter wants written out as literals, say the same).
+ * The payout's own columns in "Columns of Each Input Item" mode, by default the example sheet's
+ * headers (the defaults of the Column Names below, which the linter wants written out as literals,
+ * say the same).
  */
 export const DEFAULT_COLUMN_NAMES = {
 	referenceIdColumn: 'reference_id',
@@ -240,7 +246,8 @@ export const payoutProperties: INodeProperties[] = [
 						addAllFields: true,
 						multiKeyMatch: false,
 						supportAutoMap: true,
-						// No red "No fields found" before a service is chosen: the notice from getServiceFields says what to do.
+						// No red "No fields found" before a service is chosen: the notice from getServiceFields says
+						// what to do.
 						hideNoDataError: true,
 						noFieldsError: 'Choose a service above to map its recipient fields',
 					},
