@@ -32,10 +32,12 @@ export function assertToolMayRun(ctx: IExecuteFunctions, operation: string): voi
 	if (operation === 'process') {
 		throw new NodeOperationError(
 			ctx.getNode(),
-			'Process is not available to an AI agent: nothing was sent. Ask the user to process the invoice.',
+			'Process is not available to an AI agent: nothing was sent. Ask the user to process the ' +
+				'invoice.',
 			{
 				description:
-					'An agent could pay any invoice it names. Give the agent Create and Process with a Run Safety Limit instead, or run Process in a regular workflow.',
+					'An agent could pay any invoice it names. Give the agent Create and Process with a Run ' +
+					'Safety Limit instead, or run Process in a regular workflow.',
 			},
 		);
 	}
@@ -44,10 +46,12 @@ export function assertToolMayRun(ctx: IExecuteFunctions, operation: string): voi
 	if (FROM_AI.test(JSON.stringify(safetyLimits ?? ''))) {
 		throw new NodeOperationError(
 			ctx.getNode(),
-			'This payout tool refuses to run: its budget (Run Safety Limits) would come from the AI model. Nothing was sent; tell the user.',
+			'This payout tool refuses to run: its budget (Run Safety Limits) would come from the AI ' +
+				'model. Nothing was sent; tell the user.',
 			{
 				description:
-					'The model must not set its own cap. Write the Run Safety Limits as fixed values (or expressions that do not use $fromAI).',
+					'The model must not set its own cap. Write the Run Safety Limits as fixed values (or ' +
+					'expressions that do not use $fromAI).',
 			},
 		);
 	}
@@ -56,10 +60,14 @@ export function assertToolMayRun(ctx: IExecuteFunctions, operation: string): voi
 	if (limits.length === 0) {
 		throw new NodeOperationError(
 			ctx.getNode(),
-			'This payout tool needs a Run Safety Limit. Nothing was sent; tell the user that the workflow must set one.',
+			'This payout tool needs a Run Safety Limit. Nothing was sent; tell the user that the ' +
+				'workflow must set one.',
 			{
 				description:
-					'Used by an AI agent, an operation that moves money runs only when the node caps what the agent may pay. Add Options → Run Safety Limits (a currency and a max total) to this node: they bound all calls of one execution together, per currency, and any other currency is refused.',
+					'Used by an AI agent, an operation that moves money runs only when the node caps what ' +
+					'the agent may pay. Add Options → Run Safety Limits (a currency and a max total) to this ' +
+					'node: they bound all calls of one execution together, per currency, and any other ' +
+					'currency is refused.',
 			},
 		);
 	}

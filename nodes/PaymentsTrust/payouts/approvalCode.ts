@@ -102,7 +102,11 @@ function canonicalJson(value: unknown): string {
 		const entries = Object.entries(value as IDataObject)
 			.filter(([, entry]) => entry !== undefined)
 			.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-		return `{${entries.map(([key, entry]) => `${JSON.stringify(key)}:${canonicalJson(entry)}`).join(',')}}`;
+		return (
+			'{' +
+			entries.map(([key, entry]) => `${JSON.stringify(key)}:${canonicalJson(entry)}`).join(',') +
+			'}'
+		);
 	}
 	return JSON.stringify(value);
 }
@@ -204,7 +208,9 @@ function normaliseCode(text: string): string {
 }
 
 const EXAMPLE = `${CODE_PREFIX}-7KQ2-M9XD-4RTB-H3NW`;
-const WHAT_IT_TAKES = `the code from the Validate operation's summary (e.g. ${EXAMPLE}), or its approval object through an expression such as {{ $('Validate').first().json.summary.approval }}`;
+const WHAT_IT_TAKES =
+	`the code from the Validate operation's summary (e.g. ${EXAMPLE}), or its approval object ` +
+	`through an expression such as {{ $('Validate').first().json.summary.approval }}`;
 
 function describeGiven(value: unknown): string {
 	if (typeof value === 'string') {
@@ -307,12 +313,18 @@ export function compareApproval(
 	};
 	const ownText = `${own.rows} row${own.rows === 1 ? '' : 's'} to pay (${totalsText(own.totals)})`;
 	const nothingSent =
-		'Nothing was sent: an approval covers exactly the rows it was given, so the whole run stops rather than paying part of it.';
+		'Nothing was sent: an approval covers exactly the rows it was given, so the whole run stops ' +
+		'rather than paying part of it.';
 	const manifest = approved.manifest;
 	if (!manifest) {
 		return {
-			message: `The rows to pay are not the approved ones: they give approval code ${own.code}, not the Approved Code ${approved.code}. Nothing was sent.`,
-			description: `This run has ${ownText}. ${nothingSent} Validate the sheet again and have it approved, or give the approval object (summary.approval) instead of the code alone to see which rows differ.`,
+			message:
+				`The rows to pay are not the approved ones: they give approval code ${own.code}, not the ` +
+				`Approved Code ${approved.code}. Nothing was sent.`,
+			description:
+				`This run has ${ownText}. ${nothingSent} Validate the sheet again and have it approved, or ` +
+				`give the approval object (summary.approval) instead of the code alone to see which rows ` +
+				`differ.`,
 		};
 	}
 	const changed: string[] = [];
@@ -335,11 +347,17 @@ export function compareApproval(
 		differences.push(`approved but not in this run (or now refused): ${listed(removed.map(name))}`);
 	if (differences.length === 0)
 		differences.push(
-			'the rows are the same, so the credential (Environment, account or host) or the approval itself differs',
+			'the rows are the same, so the credential (Environment, account or host) or the approval ' +
+				'itself differs',
 		);
-	const approvedText = `${manifest.rows} row${manifest.rows === 1 ? '' : 's'} (${totalsText(manifest.totals)})`;
+	const approvedText =
+		`${manifest.rows} row${manifest.rows === 1 ? '' : 's'} ` + `(${totalsText(manifest.totals)})`;
 	return {
-		message: `The rows to pay are not the approved ones: ${differences.join('; ')}. Nothing was sent.`,
-		description: `Approved: ${approvedText}, code ${approved.code}. This run: ${ownText}, code ${own.code}. ${nothingSent} Validate the sheet again and have it approved.`,
+		message:
+			`The rows to pay are not the approved ones: ${differences.join('; ')}. ` +
+			`Nothing was sent.`,
+		description:
+			`Approved: ${approvedText}, code ${approved.code}. This run: ${ownText}, code ${own.code}. ` +
+			`${nothingSent} Validate the sheet again and have it approved.`,
 	};
 }

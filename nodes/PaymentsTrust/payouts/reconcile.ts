@@ -122,7 +122,11 @@ async function lookUp(
 			}
 			return {
 				outcome: 'unknown',
-				reason: `the look-up by reference ID failed with ${describeOutcome(outcome)}${read > 1 ? ` (after ${read - 1} readable answer${read > 2 ? 's' : ''} without the invoice)` : ''}`,
+				reason:
+					`the look-up by reference ID failed with ${describeOutcome(outcome)}` +
+					(read > 1
+						? ` (after ${read - 1} readable answer${read > 2 ? 's' : ''} without the invoice)`
+						: ''),
 			};
 		}
 		if (invoice) return { outcome: 'found', invoice };

@@ -195,7 +195,14 @@ export async function runPayouts(
 		const others = problems.length - 1;
 		throw new NodeOperationError(ctx.getNode(), problemMessage(first), {
 			itemIndex: first.itemIndex,
-			description: `${first.pattern ? `The service's pattern for this field: ${first.pattern}. ` : ''}Nothing was sent: every row is checked before any money moves.${others ? ` ${others} other row${others > 1 ? 's have' : ' has'} problems too; run the Validate operation to list them all, or turn on "Continue On Fail" to pay the valid rows and get one error item per refused row.` : ''}`,
+			description:
+				(first.pattern ? `The service's pattern for this field: ${first.pattern}. ` : '') +
+				'Nothing was sent: every row is checked before any money moves.' +
+				(others
+					? ` ${others} other row${others > 1 ? 's have' : ' has'} problems too; run the ` +
+						'Validate operation to list them all, or turn on "Continue On Fail" to pay the ' +
+						'valid rows and get one error item per refused row.'
+					: ''),
 		});
 	}
 

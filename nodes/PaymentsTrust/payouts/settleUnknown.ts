@@ -59,7 +59,8 @@ async function settleRow(
 				ctx,
 				context,
 				'the payout under this reference ID',
-				`invoice ${String(progress.invoiceSeen.id)} was seen under this reference ID earlier in the run, but no look-up at the end of the run shows it`,
+				`invoice ${String(progress.invoiceSeen.id)} was seen under this reference ID earlier in ` +
+					`the run, but no look-up at the end of the run shows it`,
 			);
 		}
 		const item = await payOne(ctx, payout, options, progress);

@@ -268,7 +268,10 @@ export function applySafetyLimits(
 				itemIndex: payout.itemIndex,
 				referenceId: payout.referenceId,
 				field: 'currency',
-				rule: `${payout.currency} is not in this tool's budget (it has no Run Safety Limit in ${payout.currency}); nothing was sent. Budget left: ${leftText(limits, totals) || 'none'}. Pay in a currency of the budget, or ask the user.`,
+				rule:
+					`${payout.currency} is not in this tool's budget (it has no Run Safety Limit in ` +
+					`${payout.currency}); nothing was sent. Budget left: ` +
+					`${leftText(limits, totals) || 'none'}. Pay in a currency of the budget, or ask the user.`,
 				stage: 'safety_limit',
 			});
 			continue;
@@ -281,8 +284,13 @@ export function applySafetyLimits(
 			const crossing = payout.itemIndex + 1;
 			const left = limit > before ? limit - before : 0n;
 			const crossingRule = agentSpent
-				? `${payout.amountText} ${payout.currency} is more than this tool's budget has left: ${formatMinor(left, decimals)} of ${formatMinor(limit, decimals)} ${payout.currency} for all calls of this run together; nothing was sent. Pay at most ${formatMinor(left, decimals)} ${payout.currency}, or ask the user.`
-				: `would take this run's ${payout.currency} total to ${formatMinor(total, decimals)}, over the run's safety limit of ${formatMinor(limit, decimals)} ${payout.currency}; not sent, and the run stops here`;
+				? `${payout.amountText} ${payout.currency} is more than this tool's budget has left: ` +
+					`${formatMinor(left, decimals)} of ${formatMinor(limit, decimals)} ${payout.currency} ` +
+					`for all calls of this run together; nothing was sent. ` +
+					`Pay at most ${formatMinor(left, decimals)} ${payout.currency}, or ask the user.`
+				: `would take this run's ${payout.currency} total to ${formatMinor(total, decimals)}, ` +
+					`over the run's safety limit of ${formatMinor(limit, decimals)} ${payout.currency}; ` +
+					`not sent, and the run stops here`;
 			stopped.push(
 				...ordered.slice(position).map((later) => ({
 					itemIndex: later.itemIndex,
@@ -291,7 +299,8 @@ export function applySafetyLimits(
 					rule:
 						later === payout
 							? crossingRule
-							: `not sent: the run stopped at row ${crossing}, which would have crossed the ${payout.currency} safety limit`,
+							: `not sent: the run stopped at row ${crossing}, ` +
+								`which would have crossed the ${payout.currency} safety limit`,
 					stage: 'safety_limit' as const,
 				})),
 			);

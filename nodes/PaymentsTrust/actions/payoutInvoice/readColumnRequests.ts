@@ -70,7 +70,8 @@ function readColumnNames(ctx: IExecuteFunctions): ColumnNames {
 			throw settingError(
 				ctx,
 				`Column Names: "${COLUMN_LABELS[key]}" is empty`,
-				`Type the header of the column that holds it, or remove the setting to use "${DEFAULT_COLUMN_NAMES[key]}".`,
+				`Type the header of the column that holds it, or remove the setting to use ` +
+					`"${DEFAULT_COLUMN_NAMES[key]}".`,
 			);
 	}
 	const used = new Map<string, string>();
@@ -106,7 +107,9 @@ function ensureColumnsExist(
 		throw settingError(
 			ctx,
 			`Column "${name}" (${COLUMN_LABELS[key]}) is in none of the ${items.length} input items`,
-			`The first item's columns are: ${seen.length ? seen.map((column) => `"${column}"`).join(', ') : 'none'}. Set Column Names to your sheet's headers.`,
+			`The first item's columns are: ` +
+				`${seen.length ? seen.map((column) => `"${column}"`).join(', ') : 'none'}. ` +
+				`Set Column Names to your sheet's headers.`,
 		);
 	}
 }

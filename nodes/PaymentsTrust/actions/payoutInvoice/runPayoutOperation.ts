@@ -54,11 +54,14 @@ function refuseOtherMode(
 	const environment = environmentName(testMode ? 'test' : 'live');
 	throw new NodeOperationError(
 		ctx.getNode(),
-		`Row ${other.itemIndex + 1}: the extra service fields JSON sets test_mode to ${JSON.stringify(other.requestedTestMode)}, but the credential's Environment is ${environment} (test_mode ${testMode}). Nothing was sent.`,
+		`Row ${other.itemIndex + 1}: the extra service fields JSON sets test_mode to ` +
+			`${JSON.stringify(other.requestedTestMode)}, but the credential's Environment is ` +
+			`${environment} (test_mode ${testMode}). Nothing was sent.`,
 		{
 			itemIndex: other.itemIndex,
 			description:
-				'Test or live is set by the credential’s Environment only. Remove test_mode from the extra fields JSON, or use a credential of the other Environment.',
+				'Test or live is set by the credential’s Environment only. Remove test_mode from the ' +
+				'extra fields JSON, or use a credential of the other Environment.',
 		},
 	);
 }
@@ -77,7 +80,8 @@ function readApprovedCode(
 	if ('error' in parsed)
 		throw new NodeOperationError(ctx.getNode(), parsed.error, {
 			description:
-				'Nothing was sent. Approved Code binds this run to the rows a person approved; remove the option to pay without an approval.',
+				'Nothing was sent. Approved Code binds this run to the rows a person approved; remove the ' +
+				'option to pay without an approval.',
 		});
 	return parsed;
 }
@@ -98,7 +102,8 @@ function readRows(
 			'Rows From "Columns of Each Input Item" is not available to an AI agent',
 			{
 				description:
-					'Nothing was sent. An agent gives its values through the fields ($fromAI): set Rows From to "Fields Below" for a tool.',
+					'Nothing was sent. An agent gives its values through the fields ($fromAI): set Rows From ' +
+					'to "Fields Below" for a tool.',
 			},
 		);
 	return readColumnRequests(ctx, items, testMode);
