@@ -16,7 +16,13 @@ import { getServiceFields } from './methods/resourceMapping';
 
 /** What an AI agent is told about this node; the guardrail is part of it (actions/toolGuard.ts). */
 export const TOOL_DESCRIPTION =
-	'Pay out money through PaymentsTrust, or look up payout invoices and services. Payouts have a budget: Create and Create and Process run only when this node has a Run Safety Limit, which caps the total of all calls in this run per currency; any other currency is refused, and every answer says what is left (budgetLeft). Process is not available to agents. Every amount (a plain decimal such as 100.55) and reference ID (your unique ID of the payout; the same one is never paid twice, so after an unclear answer call again with the same reference ID) is checked before anything is sent.';
+	'Pay out money through PaymentsTrust, or look up payout invoices and services. Payouts have ' +
+	'a budget: Create and Create and Process run only when this node has a Run Safety Limit, ' +
+	'which caps the total of all calls in this run per currency; any other currency is refused, ' +
+	'and every answer says what is left (budgetLeft). Process is not available to agents. Every ' +
+	'amount (a plain decimal such as 100.55) and reference ID (your unique ID of the payout; the ' +
+	'same one is never paid twice, so after an unclear answer call again with the same reference ' +
+	'ID) is checked before anything is sent.';
 
 export class PaymentsTrust implements INodeType {
 	description: INodeTypeDescription = {
@@ -27,9 +33,14 @@ export class PaymentsTrust implements INodeType {
 		version: 1,
 		// "Get Many: Payout Invoice", not "getMany: payoutInvoice".
 		subtitle:
-			'={{ ({ create: "Create", createAndProcess: "Create and Process", get: "Get", getByReference: "Get by Reference ID", getMany: "Get Many", process: "Process", validate: "Validate", getServices: "Get Available Services" })[$parameter["operation"]] + ": " + ({ payoutInvoice: "Payout Invoice", payoutService: "Payout Service", prerequest: "Pre-Request" })[$parameter["resource"]] }}',
+			'={{ ({ create: "Create", createAndProcess: "Create and Process", get: "Get", ' +
+			'getByReference: "Get by Reference ID", getMany: "Get Many", process: "Process", validate: ' +
+			'"Validate", getServices: "Get Available Services" })[$parameter["operation"]] + ": " + ({ ' +
+			'payoutInvoice: "Payout Invoice", payoutService: "Payout Service", prerequest: ' +
+			'"Pre-Request" })[$parameter["resource"]] }}',
 		description:
-			'Send payouts through PaymentsTrust: list payout services, find services for an amount, and create, process and look up payout invoices, never paying a reference ID twice',
+			'Send payouts through PaymentsTrust: list payout services, find services for an amount, ' +
+			'and create, process and look up payout invoices, never paying a reference ID twice',
 		defaults: { name: 'PaymentsTrust' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -60,8 +71,8 @@ export class PaymentsTrust implements INodeType {
 				],
 				default: 'payoutInvoice',
 			},
-			// Our own tool description (n8n adds its generic one only when a node has none): an agent must know
-			// that payouts are capped before it plans a call.
+			// Our own tool description (n8n adds its generic one only when a node has none): an agent must
+			// know that payouts are capped before it plans a call.
 			{
 				displayName: 'Tool Description',
 				name: 'toolDescription',

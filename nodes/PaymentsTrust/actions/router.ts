@@ -29,8 +29,8 @@ const operations: Record<string, Record<string, Operation>> = {
 };
 
 /**
- * Hands the whole batch of items to the chosen operation. Operations take all items at once because the
- * payout ones must check every row before the first one is sent, and send rows concurrently.
+ * Hands the whole batch of items to the chosen operation. Operations take all items at once because
+ * the payout ones must check every row before the first one is sent, and send rows concurrently.
  */
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
@@ -43,17 +43,21 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			`The operation "${operation}" of resource "${resource}" is not supported`,
 		);
 	}
-	// Not inside the try: a refused tool call is never turned into error items, it stops before anything runs.
+	// Not inside the try: a refused tool call is never turned into error items, it stops before
+	// anything runs.
 	assertToolMayRun(this, operation);
 	try {
-		// Before any request of any operation: the keys must agree with the Environment, and the Private API is found.
+		// Before any request of any operation: the keys must agree with the Environment, and the Private
+		// API is found.
 		const { testMode } = await endpointsFor(this, { privateApi: resource !== 'prerequest' });
 		const output = await handler.execute.call(this, items);
-		// Every output item says its mode: the platform's own test_mode where it gave one, else the credential's.
+		// Every output item says its mode: the platform's own test_mode where it gave one, else the
+		// credential's.
 		for (const item of output) if (item.json.testMode === undefined) item.json.testMode = testMode;
 		return [output];
 	} catch (error) {
-		// A failure before any row could run (credentials unreadable, service list unreachable) fails every row.
+		// A failure before any row could run (credentials unreadable, service list unreachable) fails
+		// every row.
 		if (
 			!this.continueOnFail() ||
 			(error as { context?: { itemIndex?: number } }).context?.itemIndex !== undefined

@@ -4,7 +4,9 @@ import { NodeOperationError } from 'n8n-workflow';
 import { AgentBudget } from '../payouts/agentBudget';
 import { readOptions } from './runOptions';
 
-/** Operations that can move money: Create too, since the Auto Process invoice option pays on create. */
+/**
+ * Operations that can move money: Create too, since the Auto Process invoice option pays on create.
+ */
 const MONEY_OPERATIONS = ['create', 'createAndProcess', 'process'];
 /** `$fromAI`, `$fromai`, `$fromAi`: n8n's ways of letting the model fill a parameter. */
 const FROM_AI = /\$fromai\s*\(/i;
@@ -18,21 +20,24 @@ export function runsAsTool(ctx: IExecuteFunctions): boolean {
 }
 
 /**
- * The AI tool guardrail: a model decides amounts, currencies and how often it calls, so a money-moving
- * operation runs as a tool only when the node caps what the agent may pay (Run Safety Limits, the tool's
- * budget per currency for the whole execution: see AgentBudget). Process has no amounts to bound before it
- * runs, so it is not offered to agents at all. The limits themselves must not come from the model.
- * Messages are short and say what to do: the model reads them (the description is for the person).
+ * The AI tool guardrail: a model decides amounts, currencies and how often it calls, so a
+ * money-moving operation runs as a tool only when the node caps what the agent may pay (Run Safety
+ * Limits, the tool's budget per currency for the whole execution: see AgentBudget). Process has no
+ * amounts to bound before it runs, so it is not offered to agents at all. The limits themselves
+ * must not come from the model. Messages are short and say what to do: the model reads them (the
+ * description is for the person).
  */
 export function assertToolMayRun(ctx: IExecuteFunctions, operation: string): void {
 	if (!runsAsTool(ctx) || !MONEY_OPERATIONS.includes(operation)) return;
 	if (operation === 'process') {
 		throw new NodeOperationError(
 			ctx.getNode(),
-			'Process is not available to an AI agent: nothing was sent. Ask the user to process the invoice.',
+			'Process is not available to an AI agent: nothing was sent. Ask the user to process the ' +
+				'invoice.',
 			{
 				description:
-					'An agent could pay any invoice it names. Give the agent Create and Process with a Run Safety Limit instead, or run Process in a regular workflow.',
+					'An agent could pay any invoice it names. Give the agent Create and Process with a Run ' +
+					'Safety Limit instead, or run Process in a regular workflow.',
 			},
 		);
 	}
@@ -41,10 +46,12 @@ export function assertToolMayRun(ctx: IExecuteFunctions, operation: string): voi
 	if (FROM_AI.test(JSON.stringify(safetyLimits ?? ''))) {
 		throw new NodeOperationError(
 			ctx.getNode(),
-			'This payout tool refuses to run: its budget (Run Safety Limits) would come from the AI model. Nothing was sent; tell the user.',
+			'This payout tool refuses to run: its budget (Run Safety Limits) would come from the AI ' +
+				'model. Nothing was sent; tell the user.',
 			{
 				description:
-					'The model must not set its own cap. Write the Run Safety Limits as fixed values (or expressions that do not use $fromAI).',
+					'The model must not set its own cap. Write the Run Safety Limits as fixed values (or ' +
+					'expressions that do not use $fromAI).',
 			},
 		);
 	}
@@ -53,18 +60,22 @@ export function assertToolMayRun(ctx: IExecuteFunctions, operation: string): voi
 	if (limits.length === 0) {
 		throw new NodeOperationError(
 			ctx.getNode(),
-			'This payout tool needs a Run Safety Limit. Nothing was sent; tell the user that the workflow must set one.',
+			'This payout tool needs a Run Safety Limit. Nothing was sent; tell the user that the ' +
+				'workflow must set one.',
 			{
 				description:
-					'Used by an AI agent, an operation that moves money runs only when the node caps what the agent may pay. Add Options → Run Safety Limits (a currency and a max total) to this node: they bound all calls of one execution together, per currency, and any other currency is refused.',
+					'Used by an AI agent, an operation that moves money runs only when the node caps what ' +
+					'the agent may pay. Add Options → Run Safety Limits (a currency and a max total) to this ' +
+					'node: they bound all calls of one execution together, per currency, and any other ' +
+					'currency is refused.',
 			},
 		);
 	}
 }
 
 /**
- * The budget of this tool node in this execution, or undefined when the node does not run as a tool.
- * Without an execution ID calls could not be added up, so a payout tool refuses to run.
+ * The budget of this tool node in this execution, or undefined when the node does not run as a
+ * tool. Without an execution ID calls could not be added up, so a payout tool refuses to run.
  */
 export function agentBudgetOf(ctx: IExecuteFunctions): AgentBudget | undefined {
 	if (!runsAsTool(ctx)) return undefined;

@@ -3,38 +3,45 @@ import type { RowProblem, ValidPayout } from './types';
 import { applySafetyLimits, isCounted, type SpentSoFar } from './validateRows';
 
 /**
- * How many executions' budgets one process keeps. Least recently used ones are forgotten first: an agent
- * run whose tool has not been called while 1,000 other runs called theirs is long over (a worker runs ~10
- * executions at a time). Each budget is a few hundred bytes.
+ * How many executions' budgets one process keeps. Least recently used ones are forgotten first: an
+ * agent run whose tool has not been called while 1,000 other runs called theirs is long over (a
+ * worker runs ~10 executions at a time). Each budget is a few hundred bytes.
  */
 export const AGENT_BUDGET_MAX_EXECUTIONS = 1_000;
 /**
- * How many reference IDs one budget remembers as already counted. Past that a repeated reference ID is
- * counted again: the budget then errs on the side of paying less, never more.
+ * How many reference IDs one budget remembers as already counted. Past that a repeated reference ID
+ * is counted again: the budget then errs on the side of paying less, never more.
  */
 export const AGENT_BUDGET_MAX_REFERENCES = 10_000;
 
 interface BudgetState {
 	/** Minor units reserved or spent per currency by all calls of this tool node in this execution. */
 	spent: Map<string, bigint>;
-	/** Reference IDs counted in `spent` (one invoice each, whatever call sent them), with what was counted. */
+	/**
+	 * Reference IDs counted in `spent` (one invoice each, whatever call sent them), with what was
+	 * counted.
+	 */
 	counted: Map<string, { currency: string; minor: bigint }>;
-	/** The lowest limit seen per currency: a limit from an expression can only tighten within a run. */
+	/**
+	 * The lowest limit seen per currency: a limit from an expression can only tighten within a run.
+	 */
 	lowestLimits: Map<string, bigint>;
 }
 
-/** Insertion order is recency order: every use moves a budget to the end, eviction takes the first. */
+/**
+ * Insertion order is recency order: every use moves a budget to the end, eviction takes the first.
+ */
 const budgets = new Map<string, BudgetState>();
 
 /**
- * What one AI agent tool node may still pay in one execution: the node's Run Safety Limits bound the total
- * of all its calls, per currency. It lives in the node's process, keyed by execution and node: n8n runs every
- * tool call of an execution in the process that runs the execution (also a queue-mode worker), one
- * execution never spans two processes.
+ * What one AI agent tool node may still pay in one execution: the node's Run Safety Limits bound
+ * the total of all its calls, per currency. It lives in the node's process, keyed by execution and
+ * node: n8n runs every tool call of an execution in the process that runs the execution (also a
+ * queue-mode worker), one execution never spans two processes.
  *
- * Calls may overlap, so a payout is reserved before it is sent (check and reservation in one synchronous
- * step), kept when it was paid or its outcome is unknown (money may have moved), and released only when the
- * platform definitely did not take it or it was never sent.
+ * Calls may overlap, so a payout is reserved before it is sent (check and reservation in one
+ * synchronous step), kept when it was paid or its outcome is unknown (money may have moved), and
+ * released only when the platform definitely did not take it or it was never sent.
  */
 export class AgentBudget {
 	private constructor(private readonly state: BudgetState) {}
@@ -73,10 +80,11 @@ export class AgentBudget {
 	}
 
 	/**
-	 * Checks the rows against what is left and reserves the allowed ones, in one synchronous step so that a
-	 * concurrent call sees the reservation. A row whose reference ID this run already counted for the same
-	 * currency and amount adds nothing: it is the same invoice, never paid twice. The same reference ID with
-	 * another amount is counted in full (had the first call created nothing, this one would pay its amount).
+	 * Checks the rows against what is left and reserves the allowed ones, in one synchronous step so
+	 * that a concurrent call sees the reservation. A row whose reference ID this run already counted
+	 * for the same currency and amount adds nothing: it is the same invoice, never paid twice. The
+	 * same reference ID with another amount is counted in full (had the first call created nothing,
+	 * this one would pay its amount).
 	 */
 	reserve(
 		payouts: ValidPayout[],
@@ -102,8 +110,8 @@ export class AgentBudget {
 	}
 
 	/**
-	 * Gives back one of this call's reservations (a row `reserve` returned): the payout was never sent, or
-	 * the platform definitely did not take it.
+	 * Gives back one of this call's reservations (a row `reserve` returned): the payout was never
+	 * sent, or the platform definitely did not take it.
 	 */
 	release(payout: ValidPayout): void {
 		this.add(payout.currency, -payout.amountMinor);

@@ -8,19 +8,21 @@ import { environmentOf, type Environment } from '../../shared/environment';
 import type { PayoutRequest, ValidPayout } from './types';
 
 /**
- * The approval code: a short digest of exactly what a run would pay, so that a pay step can prove it pays what
- * a person approved (maker-checker). Validate puts it in its summary; Create and Create and Process, given it as
- * "Approved Code", compute the code of their own rows by the same rules before anything is sent, and stop the
- * whole run when the two differ.
+ * The approval code: a short digest of exactly what a run would pay, so that a pay step can prove
+ * it pays what a person approved (maker-checker). Validate puts it in its summary; Create and
+ * Create and Process, given it as "Approved Code", compute the code of their own rows by the same
+ * rules before anything is sent, and stop the whole run when the two differ.
  *
- * What it covers, for every row that would be sent (valid, and within the run's safety limits): the reference ID,
- * service, currency, the exact amount in minor units, the service fields as the run will send them, and the rest
- * of the invoice body (card token, customer, context, metadata, description, callback URL, invoice options); and
- * once for the run: the credential's Environment, account ID and host. Rows refused by validation are not covered:
- * they cannot be paid, and a refused row that is fixed after approval changes the code (it becomes a new row).
+ * What it covers, for every row that would be sent (valid, and within the run's safety limits): the
+ * reference ID, service, currency, the exact amount in minor units, the service fields as the run
+ * will send them, and the rest of the invoice body (card token, customer, context, metadata,
+ * description, callback URL, invoice options); and once for the run: the credential's Environment,
+ * account ID and host. Rows refused by validation are not covered: they cannot be paid, and a
+ * refused row that is fixed after approval changes the code (it becomes a new row).
  *
- * Keyed with the credential's API key (HMAC-SHA256): without the key, neither the code nor a row's digest can be
- * tested against guesses, so a card number's few unknown digits cannot be brute-forced back out of them.
+ * Keyed with the credential's API key (HMAC-SHA256): without the key, neither the code nor a row's
+ * digest can be tested against guesses, so a card number's few unknown digits cannot be
+ * brute-forced back out of them.
  */
 
 export const APPROVAL_VERSION = 1;
@@ -28,10 +30,15 @@ export const APPROVAL_VERSION = 1;
 const CODE_PREFIX = `PTA${APPROVAL_VERSION}`;
 /** Crockford's base32 (no I, L, O, U): easy to read aloud and to type. */
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
-/** 16 characters × 5 bits = 80 bits: two different sheets sharing a code is beyond any realistic chance. */
+/**
+ * 16 characters × 5 bits = 80 bits: two different sheets sharing a code is beyond any realistic
+ * chance.
+ */
 const CODE_GROUPS = 4;
 const GROUP_LENGTH = 4;
-/** A row's own digest: 10 characters, 50 bits; only used to say which rows differ, the code decides. */
+/**
+ * A row's own digest: 10 characters, 50 bits; only used to say which rows differ, the code decides.
+ */
 const ROW_DIGEST_LENGTH = 10;
 const CODE_PATTERN = new RegExp(
 	`^${CODE_PREFIX}(?:-[${ALPHABET}]{${GROUP_LENGTH}}){${CODE_GROUPS}}$`,
@@ -66,8 +73,9 @@ export interface CurrencyTotal {
 }
 
 /**
- * The approval as Validate outputs it (`summary.approval`) and as the Approved Code option takes it back. The
- * code alone is enough to approve; `references` lets a mismatch name the rows that were added, removed or changed.
+ * The approval as Validate outputs it (`summary.approval`) and as the Approved Code option takes it
+ * back. The code alone is enough to approve; `references` lets a mismatch name the rows that were
+ * added, removed or changed.
  */
 export interface ApprovalManifest {
 	code: string;
@@ -94,7 +102,11 @@ function canonicalJson(value: unknown): string {
 		const entries = Object.entries(value as IDataObject)
 			.filter(([, entry]) => entry !== undefined)
 			.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-		return `{${entries.map(([key, entry]) => `${JSON.stringify(key)}:${canonicalJson(entry)}`).join(',')}}`;
+		return (
+			'{' +
+			entries.map(([key, entry]) => `${JSON.stringify(key)}:${canonicalJson(entry)}`).join(',') +
+			'}'
+		);
 	}
 	return JSON.stringify(value);
 }
@@ -196,7 +208,9 @@ function normaliseCode(text: string): string {
 }
 
 const EXAMPLE = `${CODE_PREFIX}-7KQ2-M9XD-4RTB-H3NW`;
-const WHAT_IT_TAKES = `the code from the Validate operation's summary (e.g. ${EXAMPLE}), or its approval object through an expression such as {{ $('Validate').first().json.summary.approval }}`;
+const WHAT_IT_TAKES =
+	`the code from the Validate operation's summary (e.g. ${EXAMPLE}), or its approval object ` +
+	`through an expression such as {{ $('Validate').first().json.summary.approval }}`;
 
 function describeGiven(value: unknown): string {
 	if (typeof value === 'string') {
@@ -222,8 +236,9 @@ function isManifest(value: IDataObject): boolean {
 }
 
 /**
- * Reads the Approved Code option: the code text, the approval object (`summary.approval`), the whole summary, or
- * either as JSON text. Returns the error to stop the run with when the value is not a code.
+ * Reads the Approved Code option: the code text, the approval object (`summary.approval`), the
+ * whole summary, or either as JSON text. Returns the error to stop the run with when the value is
+ * not a code.
  */
 export function parseApprovedCode(value: unknown): ApprovedCode | { error: string } {
 	let given: unknown = value;
@@ -277,9 +292,9 @@ export interface ApprovalMismatch {
 }
 
 /**
- * Undefined when the run's own rows give the approved code; otherwise what differs, as precisely as the
- * approval given allows: with the manifest, the reference IDs added, removed and changed (named with their
- * rows); with the code alone, the run's own row count and totals.
+ * Undefined when the run's own rows give the approved code; otherwise what differs, as precisely as
+ * the approval given allows: with the manifest, the reference IDs added, removed and changed (named
+ * with their rows); with the code alone, the run's own row count and totals.
  */
 export function compareApproval(
 	approved: ApprovedCode,
@@ -287,7 +302,8 @@ export function compareApproval(
 	requests: PayoutRequest[],
 ): ApprovalMismatch | undefined {
 	if (approved.code === own.code) return undefined;
-	// Every row of the run, refused ones included: an approved row that is now refused is named by its row too.
+	// Every row of the run, refused ones included: an approved row that is now refused is named by its
+	// row too.
 	const rowOf = new Map<string, number>();
 	for (const request of requests)
 		if (!rowOf.has(request.referenceId)) rowOf.set(request.referenceId, request.itemIndex);
@@ -297,12 +313,18 @@ export function compareApproval(
 	};
 	const ownText = `${own.rows} row${own.rows === 1 ? '' : 's'} to pay (${totalsText(own.totals)})`;
 	const nothingSent =
-		'Nothing was sent: an approval covers exactly the rows it was given, so the whole run stops rather than paying part of it.';
+		'Nothing was sent: an approval covers exactly the rows it was given, so the whole run stops ' +
+		'rather than paying part of it.';
 	const manifest = approved.manifest;
 	if (!manifest) {
 		return {
-			message: `The rows to pay are not the approved ones: they give approval code ${own.code}, not the Approved Code ${approved.code}. Nothing was sent.`,
-			description: `This run has ${ownText}. ${nothingSent} Validate the sheet again and have it approved, or give the approval object (summary.approval) instead of the code alone to see which rows differ.`,
+			message:
+				`The rows to pay are not the approved ones: they give approval code ${own.code}, not the ` +
+				`Approved Code ${approved.code}. Nothing was sent.`,
+			description:
+				`This run has ${ownText}. ${nothingSent} Validate the sheet again and have it approved, or ` +
+				`give the approval object (summary.approval) instead of the code alone to see which rows ` +
+				`differ.`,
 		};
 	}
 	const changed: string[] = [];
@@ -325,11 +347,17 @@ export function compareApproval(
 		differences.push(`approved but not in this run (or now refused): ${listed(removed.map(name))}`);
 	if (differences.length === 0)
 		differences.push(
-			'the rows are the same, so the credential (Environment, account or host) or the approval itself differs',
+			'the rows are the same, so the credential (Environment, account or host) or the approval ' +
+				'itself differs',
 		);
-	const approvedText = `${manifest.rows} row${manifest.rows === 1 ? '' : 's'} (${totalsText(manifest.totals)})`;
+	const approvedText =
+		`${manifest.rows} row${manifest.rows === 1 ? '' : 's'} ` + `(${totalsText(manifest.totals)})`;
 	return {
-		message: `The rows to pay are not the approved ones: ${differences.join('; ')}. Nothing was sent.`,
-		description: `Approved: ${approvedText}, code ${approved.code}. This run: ${ownText}, code ${own.code}. ${nothingSent} Validate the sheet again and have it approved.`,
+		message:
+			`The rows to pay are not the approved ones: ${differences.join('; ')}. ` +
+			`Nothing was sent.`,
+		description:
+			`Approved: ${approvedText}, code ${approved.code}. This run: ${ownText}, code ${own.code}. ` +
+			`${nothingSent} Validate the sheet again and have it approved.`,
 	};
 }

@@ -11,8 +11,9 @@ import type { ValidPayout } from './types';
 import { waitForFinalStatus } from './waitForFinal';
 
 /**
- * How far one row got in this run, kept when it fails: the end-of-run settling (settleUnknown.ts) needs to know
- * whether an invoice was seen and whether a process request may have gone out before the outcome became unknown.
+ * How far one row got in this run, kept when it fails: the end-of-run settling (settleUnknown.ts)
+ * needs to know whether an invoice was seen and whether a process request may have gone out before
+ * the outcome became unknown.
  */
 export interface RowProgress {
 	/** The invoice this run created or found under the row's reference ID. */
@@ -25,7 +26,10 @@ export function newRowProgress(): RowProgress {
 	return { processAttempted: false };
 }
 
-/** Creates (and processes, and waits for) one valid row. Every write goes through the exactly-once helpers. */
+/**
+ * Creates (and processes, and waits for) one valid row. Every write goes through the exactly-once
+ * helpers.
+ */
 export async function payOne(
 	ctx: IExecuteFunctions,
 	payout: ValidPayout,
@@ -40,8 +44,9 @@ export async function payOne(
 }
 
 /**
- * The rest of a row once its invoice is known: processed only while in `created` (never a second time), then
- * waited for. `knownCreated` says the caller has just read the invoice in `created` (and checked nothing lags).
+ * The rest of a row once its invoice is known: processed only while in `created` (never a second
+ * time), then waited for. `knownCreated` says the caller has just read the invoice in `created`
+ * (and checked nothing lags).
  */
 export async function completePayout(
 	ctx: IExecuteFunctions,
@@ -57,7 +62,8 @@ export async function completePayout(
 	let processRequested = false;
 	let alreadyProcessed = false;
 	if (options.mode === 'createAndProcess' && statusOf(invoice) === 'created') {
-		// An invoice found under our reference is processed only while still in `created`: never a second time.
+		// An invoice found under our reference is processed only while still in `created`: never a second
+		// time.
 		progress.processAttempted = true;
 		const processed = await processInvoiceOnce(ctx, String(invoice.id), options.policy, context, {
 			knownCreated: how.knownCreated,
@@ -66,7 +72,8 @@ export async function completePayout(
 		processRequested = !processed.alreadyProcessed;
 		alreadyProcessed = processed.alreadyProcessed;
 	} else if (options.mode === 'createAndProcess') {
-		// Settled at the end: an invoice that left `created` after this run asked to process it was paid by that request.
+		// Settled at the end: an invoice that left `created` after this run asked to process it was paid
+		// by that request.
 		processRequested = progress.processAttempted;
 		alreadyProcessed = !progress.processAttempted;
 	}

@@ -49,7 +49,10 @@ export interface ReconcileOptions {
 	includeRaw: boolean;
 }
 
-/** What the platform says about one reference ID: the invoice, none, or no answer that could be read. */
+/**
+ * What the platform says about one reference ID: the invoice, none, or no answer that could be
+ * read.
+ */
 type Lookup =
 	| { outcome: 'found'; invoice: IDataObject }
 	| { outcome: 'missing' }
@@ -93,10 +96,10 @@ function isReadable(outcome: Outcome): boolean {
 }
 
 /**
- * One reference ID on the platform, under the money path's read rules: every read is retried by the policy,
- * an answer that cannot be read is `unknown` (never `missing`), and `missing` is believed only after
- * `settleReads` readable answers in a row say so (a look-up may lag behind a write made a moment ago).
- * A definite refusal (401, 403, 404 of the list itself) is an error, not an outcome.
+ * One reference ID on the platform, under the money path's read rules: every read is retried by the
+ * policy, an answer that cannot be read is `unknown` (never `missing`), and `missing` is believed
+ * only after `settleReads` readable answers in a row say so (a look-up may lag behind a write made
+ * a moment ago). A definite refusal (401, 403, 404 of the list itself) is an error, not an outcome.
  */
 async function lookUp(
 	ctx: IExecuteFunctions,
@@ -119,7 +122,11 @@ async function lookUp(
 			}
 			return {
 				outcome: 'unknown',
-				reason: `the look-up by reference ID failed with ${describeOutcome(outcome)}${read > 1 ? ` (after ${read - 1} readable answer${read > 2 ? 's' : ''} without the invoice)` : ''}`,
+				reason:
+					`the look-up by reference ID failed with ${describeOutcome(outcome)}` +
+					(read > 1
+						? ` (after ${read - 1} readable answer${read > 2 ? 's' : ''} without the invoice)`
+						: ''),
 			};
 		}
 		if (invoice) return { outcome: 'found', invoice };
@@ -128,13 +135,17 @@ async function lookUp(
 	}
 }
 
-/** Which of amount, currency, service and mode differ between the sheet and the platform; compared exactly. */
+/**
+ * Which of amount, currency, service and mode differ between the sheet and the platform; compared
+ * exactly.
+ */
 function mismatchesOf(row: CheckedRow, invoice: IDataObject, testMode: boolean): string[] {
 	const friendly = toFriendlyInvoice(invoice);
 	const mismatches: string[] = [];
 	const currency = typeof friendly.currency === 'string' ? friendly.currency.toUpperCase() : '';
 	if (currency !== row.currency) mismatches.push('currency');
-	// In the sheet's currency's minor units: an amount with more decimals than that currency has is a difference.
+	// In the sheet's currency's minor units: an amount with more decimals than that currency has is a
+	// difference.
 	if (exactMinor(friendly.amount, row.currency) !== row.amountMinor) mismatches.push('amount');
 	if (row.service && friendly.service !== row.service) mismatches.push('service');
 	if (typeof friendly.testMode === 'boolean' && friendly.testMode !== testMode)
@@ -158,12 +169,13 @@ function rowErrorItem(problem: RowError): INodeExecutionData {
 }
 
 /**
- * Reconcile: each sheet row against what the platform has under its reference ID. It only reads. Rows are
- * checked first (a row without a reference ID, or with an amount or currency that cannot be read, gets an
- * error item naming the field, whatever "Continue On Fail" says, like Validate's refused rows); each distinct
- * reference ID is then looked up once, with bounded concurrency, and every row gets one item in input order.
- * Every item carries the run's summary. A definite API error (a wrong key) stops the node unless
- * "Continue On Fail" is on, when it becomes that row's error item.
+ * Reconcile: each sheet row against what the platform has under its reference ID. It only reads.
+ * Rows are checked first (a row without a reference ID, or with an amount or currency that cannot
+ * be read, gets an error item naming the field, whatever "Continue On Fail" says, like Validate's
+ * refused rows); each distinct reference ID is then looked up once, with bounded concurrency, and
+ * every row gets one item in input order. Every item carries the run's summary. A definite API
+ * error (a wrong key) stops the node unless "Continue On Fail" is on, when it becomes that row's
+ * error item.
  */
 export async function reconcileRows(
 	ctx: IExecuteFunctions,

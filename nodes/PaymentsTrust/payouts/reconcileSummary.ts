@@ -3,15 +3,18 @@ import type { IDataObject } from 'n8n-workflow';
 import { isFinalStatus, PAID_STATUSES } from '../helpers/invoice';
 import { formatMinor, minorUnitsOf } from '../helpers/money';
 
-/** A found invoice, in the friendly shape, counted once however many sheet rows name its reference ID. */
+/**
+ * A found invoice, in the friendly shape, counted once however many sheet rows name its reference
+ * ID.
+ */
 export interface ReconciledInvoice {
 	invoice: IDataObject;
 }
 
 /**
- * An amount the API gave (a JSON number such as 10.5) as exact minor units of `currency`, or undefined when
- * it is not a plain non-negative number or has more decimals than the currency has: then it cannot equal any
- * amount of the sheet, and no rounding ever makes it so.
+ * An amount the API gave (a JSON number such as 10.5) as exact minor units of `currency`, or
+ * undefined when it is not a plain non-negative number or has more decimals than the currency has:
+ * then it cannot equal any amount of the sheet, and no rounding ever makes it so.
  */
 export function exactMinor(value: unknown, currency: string): bigint | undefined {
 	const text =
@@ -29,21 +32,27 @@ interface CurrencyTotals {
 	paid: bigint;
 	pending: bigint;
 	notPaid: bigint;
-	/** Paid invoices whose paid amount the platform did not give (partially processed without processed_amount). */
+	/**
+	 * Paid invoices whose paid amount the platform did not give (partially processed without
+	 * processed_amount).
+	 */
 	paidAmountMissing: number;
 }
 
 /**
  * The run at a glance, on every item (as Validate's summary is):
- * - `outcomes`: sheet rows per outcome (found, missing, unknown, invalid, error); `mismatchedRows` and
- *   `duplicateRows` count rows too;
- * - `statuses`: found invoices per status, each invoice once (a reference ID twice in the sheet is one payout);
+ * - `outcomes`: sheet rows per outcome (found, missing, unknown, invalid, error); `mismatchedRows`
+ *   and `duplicateRows` count rows too;
+ * - `statuses`: found invoices per status, each invoice once (a reference ID twice in the sheet is
+ *   one payout);
  * - `byCurrency`, per invoice currency, each invoice once:
- *   `paid`: invoices in processed or partially_processed, by the amount the platform says it paid out
- *           (`processed_amount`; the invoice amount for a processed invoice that does not say);
- *   `pending`: invoices not yet final (created, processing, process_pending, process_error, canceling, …), by
- *           amount: money that may still leave the balance;
- *   `notPaid`: invoices final without payment (process_failed, expired, terminated, canceled, …), by amount.
+ *   `paid`: invoices in processed or partially_processed, by the amount the platform says it
+ *           paid out (`processed_amount`; the invoice amount for a processed invoice that does
+ *           not say);
+ *   `pending`: invoices not yet final (created, processing, process_pending, process_error,
+ *           canceling, …), by amount: money that may still leave the balance;
+ *   `notPaid`: invoices final without payment (process_failed, expired, terminated, canceled, …),
+ *   by amount.
  */
 export function reconcileSummary(rows: IDataObject[], invoices: ReconciledInvoice[]): IDataObject {
 	const outcomes: Record<string, number> = {

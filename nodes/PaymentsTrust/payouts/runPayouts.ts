@@ -20,7 +20,10 @@ export type PayoutMode = 'validate' | 'create' | 'createAndProcess';
 
 export interface PayoutRunOptions {
 	mode: PayoutMode;
-	/** The credential's Environment as `test_mode`: sent with every invoice and shown on every output item. */
+	/**
+	 * The credential's Environment as `test_mode`: sent with every invoice and shown on every output
+	 * item.
+	 */
 	testMode: boolean;
 	concurrency: number;
 	policy: RetryPolicy;
@@ -28,10 +31,16 @@ export interface PayoutRunOptions {
 	wait?: WaitOptions;
 	/** Most a run may pay out, per currency, in minor units. */
 	safetyLimits: Map<string, bigint>;
-	/** As an AI agent tool: the budget all calls of this node share in this execution (the limits bound it). */
+	/**
+	 * As an AI agent tool: the budget all calls of this node share in this execution (the limits bound
+	 * it).
+	 */
 	budget?: AgentBudget;
 	includeRaw: boolean;
-	/** What approval codes are bound to (the credential), and the code this run must match (pay operations). */
+	/**
+	 * What approval codes are bound to (the credential), and the code this run must match (pay
+	 * operations).
+	 */
 	approval: { scope: ApprovalScope; approved?: ApprovedCode };
 }
 
@@ -116,10 +125,11 @@ function validatedItem(payout: ValidPayout, cost: RowCost): INodeExecutionData {
 }
 
 /**
- * A bulk payout run: every row is checked first and nothing is sent until all rows have been checked;
- * then the valid rows are paid with bounded concurrency, each exactly once. Output items stay in input
- * order, one per row. Without "Continue On Fail" a refused row stops the run before any money moves, and
- * a failing payment stops new rows from starting (those in flight finish) and fails the node.
+ * A bulk payout run: every row is checked first and nothing is sent until all rows have been
+ * checked; then the valid rows are paid with bounded concurrency, each exactly once. Output items
+ * stay in input order, one per row. Without "Continue On Fail" a refused row stops the run before
+ * any money moves, and a failing payment stops new rows from starting (those in flight finish) and
+ * fails the node.
  */
 export async function runPayouts(
 	ctx: IExecuteFunctions,
@@ -130,16 +140,20 @@ export async function runPayouts(
 	const { valid, problems, rulesByCode, reserved } = await checkRows(ctx, requests, options);
 	const budget = options.budget;
 	const reservedHere = new Set(reserved);
-	/** A reservation of this call goes back only when nothing was sent or the platform definitely refused it. */
+	/**
+	 * A reservation of this call goes back only when nothing was sent or the platform definitely
+	 * refused it.
+	 */
 	const release = (payout: ValidPayout) => {
 		if (budget && reservedHere.delete(payout)) budget.release(payout);
 	};
 
 	if (options.mode === 'validate') {
-		// A cost preview: each valid row's fee and what its recipient gets, and on every item the run's totals.
+		// A cost preview: each valid row's fee and what its recipient gets, and on every item the run's
+		// totals.
 		const costs = valid.map((payout) => costOf(payout, rulesByCode.get(payout.service)));
-		// One summary object shared by every item: n8n stores shared objects once (flatted), so the per-reference
-		// digests of the approval do not grow with rows × rows.
+		// One summary object shared by every item: n8n stores shared objects once (flatted), so the
+		// per-reference digests of the approval do not grow with rows × rows.
 		const summary = {
 			...runSummary(costs, requests.length),
 			approval: approvalOf(valid, options.approval.scope),
@@ -161,13 +175,14 @@ export async function runPayouts(
 		return withTestMode(items, options.testMode);
 	}
 
-	// The approval is checked before anything else can stop or start the run, Continue On Fail or not: a run
-	// that is not the approved one sends nothing at all.
+	// The approval is checked before anything else can stop or start the run, Continue On Fail or not:
+	// a run that is not the approved one sends nothing at all.
 	const approved = options.approval.approved;
 	if (approved) {
 		const own = approvalOf(valid, options.approval.scope);
 		const mismatch = compareApproval(approved, own, requests);
-		// No itemIndex: the run stops as a whole, so with Continue On Fail every row gets this error as its item.
+		// No itemIndex: the run stops as a whole, so with Continue On Fail every row gets this error as
+		// its item.
 		if (mismatch)
 			throw new NodeOperationError(ctx.getNode(), mismatch.message, {
 				description: mismatch.description,
@@ -180,11 +195,19 @@ export async function runPayouts(
 		const others = problems.length - 1;
 		throw new NodeOperationError(ctx.getNode(), problemMessage(first), {
 			itemIndex: first.itemIndex,
-			description: `${first.pattern ? `The service's pattern for this field: ${first.pattern}. ` : ''}Nothing was sent: every row is checked before any money moves.${others ? ` ${others} other row${others > 1 ? 's have' : ' has'} problems too; run the Validate operation to list them all, or turn on "Continue On Fail" to pay the valid rows and get one error item per refused row.` : ''}`,
+			description:
+				(first.pattern ? `The service's pattern for this field: ${first.pattern}. ` : '') +
+				'Nothing was sent: every row is checked before any money moves.' +
+				(others
+					? ` ${others} other row${others > 1 ? 's have' : ' has'} problems too; run the ` +
+						'Validate operation to list them all, or turn on "Continue On Fail" to pay the ' +
+						'valid rows and get one error item per refused row.'
+					: ''),
 		});
 	}
 
-	// A row whose outcome is unknown is not a failure yet: it is asked about again once the other rows are done.
+	// A row whose outcome is unknown is not a failure yet: it is asked about again once the other rows
+	// are done.
 	let failed = false;
 	const results = await mapWithConcurrency(
 		valid,
@@ -195,9 +218,9 @@ export async function runPayouts(
 				return { item: await payOne(ctx, payout, options, progress), payout, progress };
 			} catch (error) {
 				if (!isOutcomeUnknown(error)) failed = true;
-				// An unknown outcome keeps the amount spent (money may have moved); so does any error nobody planned
-				// for. Only our own errors before any invoice was seen are the platform refusing the create (a look-up
-				// by reference ID confirmed it where in doubt), and give the amount back.
+				// An unknown outcome keeps the amount spent (money may have moved); so does any error nobody
+				// planned for. Only our own errors before any invoice was seen are the platform refusing the
+				// create (a look-up by reference ID confirmed it where in doubt), and give the amount back.
 				const refused =
 					progress.invoiceSeen === undefined &&
 					(error instanceof NodeApiError || error instanceof NodeOperationError) &&
@@ -213,7 +236,8 @@ export async function runPayouts(
 		if (!results[position]) release(payout);
 	});
 
-	// Without Continue On Fail a failed row stops the run as it always did; otherwise unknown rows are settled.
+	// Without Continue On Fail a failed row stops the run as it always did; otherwise unknown rows are
+	// settled.
 	if (!failed || continueOnFail) {
 		const unknown = results.flatMap((result) =>
 			result && result.item === undefined && isOutcomeUnknown(result.error) ? [result] : [],
@@ -261,7 +285,10 @@ export async function runPayouts(
 	);
 }
 
-/** Every output item says its mode: the invoice's own `test_mode` where there is one, else the run's. */
+/**
+ * Every output item says its mode: the invoice's own `test_mode` where there is one, else the
+ * run's.
+ */
 function withTestMode(items: INodeExecutionData[], testMode: boolean): INodeExecutionData[] {
 	for (const item of items)
 		if (item.json.testMode === undefined || item.json.testMode === null)

@@ -14,27 +14,35 @@ import { completePayout, payOne, type RowProgress } from './payOne';
 import type { PayoutRunOptions } from './runPayouts';
 import type { ValidPayout } from './types';
 
-/** How long the end-of-run settling may keep asking when Wait for Final Status is off (with it on: Max Wait). */
+/**
+ * How long the end-of-run settling may keep asking when Wait for Final Status is off (with it on:
+ * Max Wait).
+ */
 export const SETTLE_BUDGET_MS = 30_000;
-/** First pause before asking again; each next round doubles it, up to the policy's longest back-off. */
+/**
+ * First pause before asking again; each next round doubles it, up to the policy's longest back-off.
+ */
 const FIRST_PAUSE_MS = 1_000;
 
 export interface UnknownRow {
 	payout: ValidPayout;
 	progress: RowProgress;
-	/** The outcome-unknown error the row ended with: reported as it is if the platform still cannot be read. */
+	/**
+	 * The outcome-unknown error the row ended with: reported as it is if the platform still cannot be
+	 * read.
+	 */
 	error?: unknown;
 }
 
 /**
- * One more attempt at a row whose outcome was unknown, by the money path's rules. The platform is asked first,
- * by reference ID, with settled reads (a look-up may lag behind a write):
- * - it has the invoice: the same payout (amount, currency, service) in the credential's mode is taken up where
- *   it stands. If this run may have sent a process request, "still created" is believed only after settled reads
- *   of the invoice; only then is it processed, once, by the exactly-once helper. An invoice past `created` is
- *   never processed again;
- * - several readable answers agree it has none, and this run never saw an invoice for it: the row is paid as
- *   if for the first time (the create is idempotent by reference ID anyway);
+ * One more attempt at a row whose outcome was unknown, by the money path's rules. The platform is
+ * asked first, by reference ID, with settled reads (a look-up may lag behind a write):
+ * - it has the invoice: the same payout (amount, currency, service) in the credential's mode is
+ *   taken up where it stands. If this run may have sent a process request, "still created" is
+ *   believed only after settled reads of the invoice; only then is it processed, once, by the
+ *   exactly-once helper. An invoice past `created` is never processed again;
+ * - several readable answers agree it has none, and this run never saw an invoice for it: the row
+ *   is paid as if for the first time (the create is idempotent by reference ID anyway);
  * - it cannot be read: still unknown (the error is thrown again).
  */
 async function settleRow(
@@ -51,7 +59,8 @@ async function settleRow(
 				ctx,
 				context,
 				'the payout under this reference ID',
-				`invoice ${String(progress.invoiceSeen.id)} was seen under this reference ID earlier in the run, but no look-up at the end of the run shows it`,
+				`invoice ${String(progress.invoiceSeen.id)} was seen under this reference ID earlier in ` +
+					`the run, but no look-up at the end of the run shows it`,
 			);
 		}
 		const item = await payOne(ctx, payout, options, progress);
@@ -83,13 +92,14 @@ async function settleRow(
 }
 
 /**
- * The end of a run: rows whose outcome was unknown are asked about again, after every other row, in up to Max
- * Attempts rounds. Before each round the run pauses (1 s, 2 s, 4 s, … up to the longest back-off) to give the
- * platform time to recover; then every row still unknown is tried once more, with the run's concurrency. No row's
- * attempt starts once the budget is spent: Max Wait when Wait for Final Status is on, else SETTLE_BUDGET_MS (an
- * attempt that has started runs to its end: its reads have their own attempts and timeouts, and a row it settles
- * then waits for its final status with its own Max Wait). Returns, per row, the item or the error it ends with:
- * an outcome-unknown error only for rows the platform still could not be asked about.
+ * The end of a run: rows whose outcome was unknown are asked about again, after every other row, in
+ * up to Max Attempts rounds. Before each round the run pauses (1 s, 2 s, 4 s, … up to the longest
+ * back-off) to give the platform time to recover; then every row still unknown is tried once more,
+ * with the run's concurrency. No row's attempt starts once the budget is spent: Max Wait when Wait
+ * for Final Status is on, else SETTLE_BUDGET_MS (an attempt that has started runs to its end: its
+ * reads have their own attempts and timeouts, and a row it settles then waits for its final status
+ * with its own Max Wait). Returns, per row, the item or the error it ends with: an outcome-unknown
+ * error only for rows the platform still could not be asked about.
  */
 export async function settleUnknownRows(
 	ctx: IExecuteFunctions,

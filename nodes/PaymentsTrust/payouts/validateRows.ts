@@ -210,11 +210,17 @@ export function parseSafetyLimits(
 	return { limits };
 }
 
-/** What earlier calls of an AI agent tool already took from its budget in this execution (agentBudget.ts). */
+/**
+ * What earlier calls of an AI agent tool already took from its budget in this execution
+ * (agentBudget.ts).
+ */
 export interface SpentSoFar {
 	/** Minor units per currency. */
 	spent: Map<string, bigint>;
-	/** Reference IDs already counted, with the currency and amount counted: the same invoice adds nothing again. */
+	/**
+	 * Reference IDs already counted, with the currency and amount counted: the same invoice adds
+	 * nothing again.
+	 */
 	counted: ReadonlyMap<string, { currency: string; minor: bigint }>;
 }
 
@@ -235,12 +241,14 @@ function leftText(limits: Map<string, bigint>, spent: Map<string, bigint>): stri
 }
 
 /**
- * The run's safety limit: the most one run may pay out per currency. The row that would cross a limit and
- * every row after it are not sent, so the run stops before the crossing row whatever the concurrency.
+ * The run's safety limit: the most one run may pay out per currency. The row that would cross a
+ * limit and every row after it are not sent, so the run stops before the crossing row whatever the
+ * concurrency.
  *
- * As an AI agent tool (`agentSpent` given) the limits are the tool's budget for the whole execution: totals
- * start from what earlier calls took, and a currency without a limit is refused, since a model can ask for
- * any currency. The rules then speak to the model: short, with what is left and what to do.
+ * As an AI agent tool (`agentSpent` given) the limits are the tool's budget for the whole
+ * execution: totals start from what earlier calls took, and a currency without a limit is refused,
+ * since a model can ask for any currency. The rules then speak to the model: short, with what is
+ * left and what to do.
  */
 export function applySafetyLimits(
 	payouts: ValidPayout[],
@@ -260,7 +268,10 @@ export function applySafetyLimits(
 				itemIndex: payout.itemIndex,
 				referenceId: payout.referenceId,
 				field: 'currency',
-				rule: `${payout.currency} is not in this tool's budget (it has no Run Safety Limit in ${payout.currency}); nothing was sent. Budget left: ${leftText(limits, totals) || 'none'}. Pay in a currency of the budget, or ask the user.`,
+				rule:
+					`${payout.currency} is not in this tool's budget (it has no Run Safety Limit in ` +
+					`${payout.currency}); nothing was sent. Budget left: ` +
+					`${leftText(limits, totals) || 'none'}. Pay in a currency of the budget, or ask the user.`,
 				stage: 'safety_limit',
 			});
 			continue;
@@ -273,8 +284,13 @@ export function applySafetyLimits(
 			const crossing = payout.itemIndex + 1;
 			const left = limit > before ? limit - before : 0n;
 			const crossingRule = agentSpent
-				? `${payout.amountText} ${payout.currency} is more than this tool's budget has left: ${formatMinor(left, decimals)} of ${formatMinor(limit, decimals)} ${payout.currency} for all calls of this run together; nothing was sent. Pay at most ${formatMinor(left, decimals)} ${payout.currency}, or ask the user.`
-				: `would take this run's ${payout.currency} total to ${formatMinor(total, decimals)}, over the run's safety limit of ${formatMinor(limit, decimals)} ${payout.currency}; not sent, and the run stops here`;
+				? `${payout.amountText} ${payout.currency} is more than this tool's budget has left: ` +
+					`${formatMinor(left, decimals)} of ${formatMinor(limit, decimals)} ${payout.currency} ` +
+					`for all calls of this run together; nothing was sent. ` +
+					`Pay at most ${formatMinor(left, decimals)} ${payout.currency}, or ask the user.`
+				: `would take this run's ${payout.currency} total to ${formatMinor(total, decimals)}, ` +
+					`over the run's safety limit of ${formatMinor(limit, decimals)} ${payout.currency}; ` +
+					`not sent, and the run stops here`;
 			stopped.push(
 				...ordered.slice(position).map((later) => ({
 					itemIndex: later.itemIndex,
@@ -283,7 +299,8 @@ export function applySafetyLimits(
 					rule:
 						later === payout
 							? crossingRule
-							: `not sent: the run stopped at row ${crossing}, which would have crossed the ${payout.currency} safety limit`,
+							: `not sent: the run stopped at row ${crossing}, ` +
+								`which would have crossed the ${payout.currency} safety limit`,
 					stage: 'safety_limit' as const,
 				})),
 			);

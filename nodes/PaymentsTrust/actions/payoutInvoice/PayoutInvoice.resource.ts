@@ -84,7 +84,8 @@ export const description: INodeProperties[] = [
 				name: 'Reconcile',
 				value: 'reconcile',
 				description:
-					'Check each row of a sheet against the platform by reference ID: found or missing, status, mismatches, totals; sends nothing',
+					'Check each row of a sheet against the platform by reference ID: found or missing, ' +
+					'status, mismatches, totals; sends nothing',
 				action: 'Reconcile payouts with a sheet',
 			},
 			{

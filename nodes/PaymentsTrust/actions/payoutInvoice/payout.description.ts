@@ -8,7 +8,9 @@ import {
 	waitOptions,
 } from '../common.description';
 
-/** The operations that take a payout per row: Create, Create and Process, and the Validate dry run. */
+/**
+ * The operations that take a payout per row: Create, Create and Process, and the Validate dry run.
+ */
 export const PAYOUT_OPERATIONS = ['create', 'createAndProcess', 'validate'];
 
 const customerFields: INodeProperties[] = [
@@ -91,13 +93,17 @@ const [waitOptionWait, waitOptionMaxWait, waitOptionPollInterval] = waitOptions.
 	},
 }));
 
-/** Where a row's payout comes from: the fields below (a value or an expression each), or the item's columns. */
+/**
+ * Where a row's payout comes from: the fields below (a value or an expression each), or the item's
+ * columns.
+ */
 export const ROWS_FROM_FIELDS = 'fields';
 export const ROWS_FROM_COLUMNS = 'columns';
 
 /**
- * The payout's own columns in "Columns of Each Input Item" mode, by default the example sheet's headers (the
- * defaults of the Column Names below, which the linter wants written out as literals, say the same).
+ * The payout's own columns in "Columns of Each Input Item" mode, by default the example sheet's
+ * headers (the defaults of the Column Names below, which the linter wants written out as literals,
+ * say the same).
  */
 export const DEFAULT_COLUMN_NAMES = {
 	referenceIdColumn: 'reference_id',
@@ -129,7 +135,8 @@ const columnNameProperties: INodeProperties[] = [
 		default: '',
 		placeholder: 'e.g. note',
 		description:
-			"The column whose text becomes the invoice's description; empty: none (or the Description under Additional Fields)",
+			"The column whose text becomes the invoice's description; empty: none (or the Description " +
+			'under Additional Fields)',
 	},
 	{
 		displayName: 'Reference ID Column',
@@ -173,7 +180,8 @@ export const payoutProperties: INodeProperties[] = [
 				name: 'Columns of Each Input Item',
 				value: ROWS_FROM_COLUMNS,
 				description:
-					'Read them from each item’s columns by name (a sheet or CSV row): no expression per row, fastest for large sheets',
+					'Read them from each item’s columns by name (a sheet or CSV row): no expression per row, ' +
+					'fastest for large sheets',
 			},
 		],
 		description: 'Where each row’s payout comes from',
@@ -186,13 +194,16 @@ export const payoutProperties: INodeProperties[] = [
 		default: {},
 		displayOptions: { show: { rowsFrom: [ROWS_FROM_COLUMNS] } },
 		description:
-			'Which columns hold the payout. Defaults: reference_id, service, currency, amount. Every other column is a candidate service field, sent when the row’s service declares a field of that name.',
+			'Which columns hold the payout. Defaults: reference_id, service, currency, amount. Every ' +
+			'other column is a candidate service field, sent when the row’s service declares a field ' +
+			'of that name.',
 		options: columnNameProperties,
 	},
 	...(
 		[
 			serviceLocator(
-				'The payout service to pay through. Pick it from the list, type its code (e.g. test_usd) or its ID (comcpos_…), or map a column with an expression.',
+				'The payout service to pay through. Pick it from the list, type its code (e.g. test_usd) ' +
+					'or its ID (comcpos_…), or map a column with an expression.',
 			),
 			{
 				displayName: 'Currency',
@@ -212,7 +223,9 @@ export const payoutProperties: INodeProperties[] = [
 				default: '',
 				placeholder: 'e.g. 100.55',
 				description:
-					'Amount to pay, as a plain decimal (100.55). Text from a sheet is fine; "1,000", "abc", negative amounts or more decimals than the currency has are refused before anything is sent.',
+					'Amount to pay, as a plain decimal (100.55). Text from a sheet is fine; "1,000", "abc", ' +
+					'negative amounts or more decimals than the currency has are refused before anything is ' +
+					'sent.',
 			},
 			{
 				displayName: 'Reference ID',
@@ -222,7 +235,8 @@ export const payoutProperties: INodeProperties[] = [
 				default: '',
 				placeholder: 'e.g. order-2024-0001',
 				description:
-					'Your unique ID for this payout, e.g. a column of your sheet. It is the idempotency key: the same reference ID is never paid twice, so a run can safely be repeated.',
+					'Your unique ID for this payout, e.g. a column of your sheet. It is the idempotency key: ' +
+					'the same reference ID is never paid twice, so a run can safely be repeated.',
 			},
 			{
 				displayName: 'Service Fields',
@@ -240,7 +254,8 @@ export const payoutProperties: INodeProperties[] = [
 						addAllFields: true,
 						multiKeyMatch: false,
 						supportAutoMap: true,
-						// No red "No fields found" before a service is chosen: the notice from getServiceFields says what to do.
+						// No red "No fields found" before a service is chosen: the notice from getServiceFields says
+						// what to do.
 						hideNoDataError: true,
 						noFieldsError: 'Choose a service above to map its recipient fields',
 					},
@@ -257,7 +272,8 @@ export const payoutProperties: INodeProperties[] = [
 		placeholder: 'Add field',
 		default: {},
 		description:
-			'With Rows From "Columns of Each Input Item", a value here applies to every row; a field holding an expression is evaluated for each row (slower)',
+			'With Rows From "Columns of Each Input Item", a value here applies to every row; a field ' +
+			'holding an expression is evaluated for each row (slower)',
 		options: [
 			{
 				displayName: 'Callback URL',
@@ -266,7 +282,8 @@ export const payoutProperties: INodeProperties[] = [
 				default: '',
 				placeholder: 'e.g. https://your-n8n.example.com/webhook/…/paymentstrust',
 				description:
-					'Where PaymentsTrust POSTs status changes of this invoice. Paste the production URL of a PaymentsTrust Trigger node to react to outcomes.',
+					'Where PaymentsTrust POSTs status changes of this invoice. Paste the production URL of a ' +
+					'PaymentsTrust Trigger node to react to outcomes.',
 			},
 			{
 				displayName: 'Card Token',
@@ -275,7 +292,8 @@ export const payoutProperties: INodeProperties[] = [
 				typeOptions: { password: true },
 				default: '',
 				description:
-					'A saved card token to pay to instead of the card details. The service’s card fields are then optional; when they are given too, they take priority over the token.',
+					'A saved card token to pay to instead of the card details. The service’s card fields are ' +
+					'then optional; when they are given too, they take priority over the token.',
 			},
 			{
 				displayName: 'Context (JSON)',
@@ -299,7 +317,8 @@ export const payoutProperties: INodeProperties[] = [
 				type: 'json',
 				default: '{}',
 				description:
-					'Service fields given as JSON, merged over the mapped ones: handy when the service is chosen by an expression',
+					'Service fields given as JSON, merged over the mapped ones: handy when the service is ' +
+					'chosen by an expression',
 			},
 			{
 				displayName: 'Metadata (JSON)',
@@ -317,7 +336,8 @@ export const payoutProperties: INodeProperties[] = [
 		placeholder: 'Add invoice option',
 		default: {},
 		description:
-			'Processing options of the invoice; check which your account supports with your PaymentsTrust manager',
+			'Processing options of the invoice; check which your account supports with your ' +
+			'PaymentsTrust manager',
 		options: [
 			{
 				displayName: 'Allow Partially',
@@ -366,7 +386,11 @@ export const payoutProperties: INodeProperties[] = [
 				default: '',
 				placeholder: "e.g. {{ $('Validate').first().json.summary.approval }}",
 				description:
-					'Pay only what a person approved: the approval code from the Validate operation’s summary (PTA1-…), or better its approval object through an expression (then a mismatch names the rows that differ). Before anything is sent the node computes the code of its own rows; if it differs, the whole run stops with nothing sent, even with Continue On Fail.',
+					'Pay only what a person approved: the approval code from the Validate operation’s ' +
+					'summary (PTA1-…), or better its approval object through an expression (then a mismatch ' +
+					'names the rows that differ). Before anything is sent the node computes the code of its ' +
+					'own rows; if it differs, the whole run stops with nothing sent, even with Continue On ' +
+					'Fail.',
 				displayOptions: { show: { '/operation': ['create', 'createAndProcess'] } },
 			},
 			concurrencyOption,
@@ -383,7 +407,8 @@ export const payoutProperties: INodeProperties[] = [
 				default: {},
 				placeholder: 'Add limit',
 				description:
-					'The most one run may pay out per currency. Rows are added up in sheet order; the row that would cross a limit and every row after it are not sent.',
+					'The most one run may pay out per currency. Rows are added up in sheet order; the row ' +
+					'that would cross a limit and every row after it are not sent.',
 				options: [
 					{
 						displayName: 'Limit',

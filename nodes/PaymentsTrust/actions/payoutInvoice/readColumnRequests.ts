@@ -14,16 +14,19 @@ import {
 } from './readPayoutRequests';
 
 /*
- * "Rows From: Columns of Each Input Item". Each row's payout is read from its item's JSON by column name, and
- * every node parameter is read once for the run: no n8n expression is evaluated per row. In n8n 2.x evaluating a
- * row's expressions was about half of the CPU a bulk run costs (bench/analysis-real-n8n.md).
+ * "Rows From: Columns of Each Input Item". Each row's payout is read from its item's JSON by column
+ * name, and every node parameter is read once for the run: no n8n expression is evaluated per row.
+ * In n8n 2.x evaluating a row's expressions was about half of the CPU a bulk run costs
+ * (bench/analysis-real-n8n.md).
  *
- * Additional Fields and Invoice Options apply to every row as set. A collection that holds an expression is the
- * exception: an expression there (`{{ $json.note }}`) may mean a value per row, and evaluating it once would give
- * every row the first row's value without a word, so such a collection is evaluated for each item, as in Fields
- * Below mode (and costs what it costs there). Column Names are read once: they name columns, not values.
+ * Additional Fields and Invoice Options apply to every row as set. A collection that holds an
+ * expression is the exception: an expression there (`{{ $json.note }}`) may mean a value per row,
+ * and evaluating it once would give every row the first row's value without a word, so such a
+ * collection is evaluated for each item, as in Fields Below mode (and costs what it costs there).
+ * Column Names are read once: they name columns, not values.
  *
- * The rows then go through exactly the same checks as in Fields Below mode (payouts/validateRows.ts).
+ * The rows then go through exactly the same checks as in Fields Below mode
+ * (payouts/validateRows.ts).
  */
 
 type ColumnNames = typeof DEFAULT_COLUMN_NAMES;
@@ -36,7 +39,9 @@ const COLUMN_LABELS: Record<keyof ColumnNames, string> = {
 	descriptionColumn: 'Description Column',
 };
 
-/** Columns that are never a service field: test or live is the credential's to say, not a sheet's. */
+/**
+ * Columns that are never a service field: test or live is the credential's to say, not a sheet's.
+ */
 const NEVER_A_SERVICE_FIELD = ['test_mode'];
 
 function settingError(ctx: IExecuteFunctions, message: string, hint: string): NodeOperationError {
@@ -45,7 +50,10 @@ function settingError(ctx: IExecuteFunctions, message: string, hint: string): No
 	});
 }
 
-/** The Column Names as set, checked: a name that cannot apply as written stops the run before anything is sent. */
+/**
+ * The Column Names as set, checked: a name that cannot apply as written stops the run before
+ * anything is sent.
+ */
 function readColumnNames(ctx: IExecuteFunctions): ColumnNames {
 	const given = ctx.getNodeParameter('columnNames', 0, {}) as IDataObject;
 	const names = { ...DEFAULT_COLUMN_NAMES };
@@ -62,7 +70,8 @@ function readColumnNames(ctx: IExecuteFunctions): ColumnNames {
 			throw settingError(
 				ctx,
 				`Column Names: "${COLUMN_LABELS[key]}" is empty`,
-				`Type the header of the column that holds it, or remove the setting to use "${DEFAULT_COLUMN_NAMES[key]}".`,
+				`Type the header of the column that holds it, or remove the setting to use ` +
+					`"${DEFAULT_COLUMN_NAMES[key]}".`,
 			);
 	}
 	const used = new Map<string, string>();
@@ -81,9 +90,10 @@ function readColumnNames(ctx: IExecuteFunctions): ColumnNames {
 }
 
 /**
- * A column named in the settings that no input item has is a typo or another sheet, not a row problem: the run
- * stops before anything is sent and says which columns the items do have. A column missing from some rows only
- * leaves those rows blank there, and validation refuses them as it would an empty cell.
+ * A column named in the settings that no input item has is a typo or another sheet, not a row
+ * problem: the run stops before anything is sent and says which columns the items do have. A column
+ * missing from some rows only leaves those rows blank there, and validation refuses them as it
+ * would an empty cell.
  */
 function ensureColumnsExist(
 	ctx: IExecuteFunctions,
@@ -97,7 +107,9 @@ function ensureColumnsExist(
 		throw settingError(
 			ctx,
 			`Column "${name}" (${COLUMN_LABELS[key]}) is in none of the ${items.length} input items`,
-			`The first item's columns are: ${seen.length ? seen.map((column) => `"${column}"`).join(', ') : 'none'}. Set Column Names to your sheet's headers.`,
+			`The first item's columns are: ` +
+				`${seen.length ? seen.map((column) => `"${column}"`).join(', ') : 'none'}. ` +
+				`Set Column Names to your sheet's headers.`,
 		);
 	}
 }
@@ -110,9 +122,9 @@ function holdsExpression(value: unknown): boolean {
 }
 
 /**
- * Additional Fields and Invoice Options as extras for each item: read and shaped once for the run when neither
- * holds an expression, else evaluated for each item. An error while reading them refuses the row (every row, when
- * read once), like an unreadable row in Fields Below mode.
+ * Additional Fields and Invoice Options as extras for each item: read and shaped once for the run
+ * when neither holds an expression, else evaluated for each item. An error while reading them
+ * refuses the row (every row, when read once), like an unreadable row in Fields Below mode.
  */
 function extrasReader(ctx: IExecuteFunctions): (itemIndex: number) => InvoiceExtras {
 	const parameters = ctx.getNode().parameters;
@@ -171,8 +183,8 @@ function readColumnRequest(
 			.trim()
 			.toUpperCase(),
 		amount: json[names.amountColumn],
-		// The service is a column, so its fields are known only now: every other column goes forward and the run
-		// keeps those the row's service declares, as auto-mapping does in Fields Below mode.
+		// The service is a column, so its fields are known only now: every other column goes forward and
+		// the run keeps those the row's service declares, as auto-mapping does in Fields Below mode.
 		fields: serviceFieldValues(candidateFields(json, payoutColumns), extraFields),
 		fieldsAutoMapped: true,
 		extra,

@@ -10,7 +10,10 @@ import {
 } from '../../payouts/validateRows';
 
 const ADDRESS_KEYS = ['country', 'region', 'city', 'street', 'full_address', 'post_code'];
-/** Columns that are the payout itself, never a recipient field, when fields are matched by column name. */
+/**
+ * Columns that are the payout itself, never a recipient field, when fields are matched by column
+ * name.
+ */
 const PAYOUT_COLUMNS = ['reference_id', 'referenceId', 'service', 'currency', 'amount'];
 const INVOICE_OPTION_KEYS = ['auto_process', 'split_mode', 'parallel_mode', 'allow_partially'];
 
@@ -37,7 +40,10 @@ function withoutBlanks(source: IDataObject): IDataObject {
 	);
 }
 
-/** The recipient fields of a row: mapped in the UI, or matched by column name (auto-map), plus extra JSON. */
+/**
+ * The recipient fields of a row: mapped in the UI, or matched by column name (auto-map), plus extra
+ * JSON.
+ */
 function readFields(
 	ctx: IExecuteFunctions,
 	item: INodeExecutionData,
@@ -56,8 +62,9 @@ function readFields(
 			removed?: boolean;
 		}>;
 		const keys = schema.filter((field) => !field.removed).map((field) => field.id);
-		// No schema: the service comes from an expression (a column), so its fields are not known yet. Every
-		// column goes forward and the run keeps those the service declares (see PayoutRequest.fieldsAutoMapped).
+		// No schema: the service comes from an expression (a column), so its fields are not known yet.
+		// Every column goes forward and the run keeps those the service declares (see
+		// PayoutRequest.fieldsAutoMapped).
 		fields =
 			keys.length > 0
 				? Object.fromEntries(
@@ -70,17 +77,24 @@ function readFields(
 	return serviceFieldValues(fields, extraFields);
 }
 
-/** Every column of a row but the payout's own: the service fields when the service is not known in advance. */
+/**
+ * Every column of a row but the payout's own: the service fields when the service is not known in
+ * advance.
+ */
 export function candidateFields(json: IDataObject, payoutColumns: string[]): IDataObject {
 	return Object.fromEntries(Object.entries(json).filter(([key]) => !payoutColumns.includes(key)));
 }
 
-/** A row's service fields as the API takes them: extra JSON over the mapped ones, blanks dropped, values as text. */
+/**
+ * A row's service fields as the API takes them: extra JSON over the mapped ones, blanks dropped,
+ * values as text.
+ */
 export function serviceFieldValues(fields: IDataObject, extraFields: IDataObject): IDataObject {
 	const merged = withoutBlanks({ ...fields, ...extraFields });
 	// The API takes field values as text; a sheet may hand over numbers (an account number, say).
 	for (const [key, value] of Object.entries(merged)) {
-		// A number beyond the safe integer range stays a number so that validation refuses it (digits already lost).
+		// A number beyond the safe integer range stays a number so that validation refuses it (digits
+		// already lost).
 		if (
 			(typeof value === 'number' && Math.abs(value) <= Number.MAX_SAFE_INTEGER) ||
 			typeof value === 'boolean'
@@ -110,7 +124,9 @@ function readCustomer(
 	return result;
 }
 
-/** A row whose payout could not be read at all: refused by validation like any other invalid row. */
+/**
+ * A row whose payout could not be read at all: refused by validation like any other invalid row.
+ */
 export function unreadableRequest(
 	itemIndex: number,
 	referenceId: string,
@@ -131,10 +147,10 @@ export function unreadableRequest(
 }
 
 /**
- * Reads one payout per input item from the fields below, every parameter evaluated for its item (the other
- * mode, "Columns of Each Input Item", is readColumnRequests.ts); checks come later, all rows at once. A row whose
- * parameters cannot be read (an expression that fails, JSON that is not an object) becomes a refused row like
- * any other invalid row, so it does not stop the others.
+ * Reads one payout per input item from the fields below, every parameter evaluated for its item
+ * (the other mode, "Columns of Each Input Item", is readColumnRequests.ts); checks come later, all
+ * rows at once. A row whose parameters cannot be read (an expression that fails, JSON that is not
+ * an object) becomes a refused row like any other invalid row, so it does not stop the others.
  */
 export function readPayoutRequests(
 	ctx: IExecuteFunctions,
@@ -159,9 +175,14 @@ export function readPayoutRequests(
 /** What Additional Fields and Invoice Options add to a row's invoice, shaped for the API. */
 export interface InvoiceExtras {
 	extra: IDataObject;
-	/** "Extra Service Fields (JSON)", merged over the row's service fields; never carries test_mode. */
+	/**
+	 * "Extra Service Fields (JSON)", merged over the row's service fields; never carries test_mode.
+	 */
 	extraFields: IDataObject;
-	/** A `test_mode` the extra fields JSON asked for: taken out here, checked against the credential by the run. */
+	/**
+	 * A `test_mode` the extra fields JSON asked for: taken out here, checked against the credential by
+	 * the run.
+	 */
 	requestedTestMode?: unknown;
 }
 
@@ -191,7 +212,8 @@ export function invoiceExtras(
 	);
 	if (Object.keys(options).length) extra.options = options;
 	const extraFields = jsonObject(ctx, additional.extraFields, 'extra service fields', itemIndex);
-	// test_mode comes from the credential only; one in the extra fields JSON is taken out and checked by the run.
+	// test_mode comes from the credential only; one in the extra fields JSON is taken out and checked
+	// by the run.
 	const requestedTestMode = extraFields.test_mode;
 	delete extraFields.test_mode;
 	return {
@@ -234,7 +256,10 @@ function readPayoutRequest(
 	};
 }
 
-/** "Run Safety Limits" as exact minor units per currency. A limit that cannot apply as written stops the node. */
+/**
+ * "Run Safety Limits" as exact minor units per currency. A limit that cannot apply as written stops
+ * the node.
+ */
 export function readSafetyLimits(
 	ctx: IExecuteFunctions,
 	options: IDataObject,

@@ -12,7 +12,9 @@ export const description: INodeProperties[] = showOnlyFor(
 	[
 		{
 			displayName:
-				'Reconcile only reads: for each row it looks the payout up by reference ID and says whether it was found, its status, and what differs from the sheet. Nothing is created or paid.',
+				'Reconcile only reads: for each row it looks the payout up by reference ID and says ' +
+				'whether it was found, its status, and what differs from the sheet. Nothing is created or ' +
+				'paid.',
 			name: 'reconcileNotice',
 			type: 'notice',
 			default: '',
@@ -34,7 +36,8 @@ export const description: INodeProperties[] = showOnlyFor(
 			default: '',
 			placeholder: 'e.g. 100.55',
 			description:
-				'The amount the sheet says was paid, as a plain decimal. Compared exactly, in minor units, with the invoice’s amount.',
+				'The amount the sheet says was paid, as a plain decimal. Compared exactly, in minor ' +
+				'units, with the invoice’s amount.',
 		},
 		{
 			displayName: 'Expected Currency',

@@ -18,9 +18,9 @@ import { readColumnRequests } from './readColumnRequests';
 import { readPayoutRequests, readSafetyLimits } from './readPayoutRequests';
 
 /**
- * Rows may name their service by its `comcpos_…` ID (the service picker's By ID mode): the API takes the
- * code, so IDs are turned into codes with one read of the service list. An unknown ID stays as it is and
- * is refused by validation like an unknown code.
+ * Rows may name their service by its `comcpos_…` ID (the service picker's By ID mode): the API
+ * takes the code, so IDs are turned into codes with one read of the service list. An unknown ID
+ * stays as it is and is refused by validation like an unknown code.
  */
 async function withServiceCodes(
 	ctx: IExecuteFunctions,
@@ -38,8 +38,9 @@ async function withServiceCodes(
 }
 
 /**
- * A row that asks, through its extra fields JSON, for another mode than the credential's Environment stops the whole
- * run before anything is sent: test or live is the credential's to say, and a row must not quietly change it.
+ * A row that asks, through its extra fields JSON, for another mode than the credential's
+ * Environment stops the whole run before anything is sent: test or live is the credential's to say,
+ * and a row must not quietly change it.
  */
 function refuseOtherMode(
 	ctx: IExecuteFunctions,
@@ -53,18 +54,21 @@ function refuseOtherMode(
 	const environment = environmentName(testMode ? 'test' : 'live');
 	throw new NodeOperationError(
 		ctx.getNode(),
-		`Row ${other.itemIndex + 1}: the extra service fields JSON sets test_mode to ${JSON.stringify(other.requestedTestMode)}, but the credential's Environment is ${environment} (test_mode ${testMode}). Nothing was sent.`,
+		`Row ${other.itemIndex + 1}: the extra service fields JSON sets test_mode to ` +
+			`${JSON.stringify(other.requestedTestMode)}, but the credential's Environment is ` +
+			`${environment} (test_mode ${testMode}). Nothing was sent.`,
 		{
 			itemIndex: other.itemIndex,
 			description:
-				'Test or live is set by the credential’s Environment only. Remove test_mode from the extra fields JSON, or use a credential of the other Environment.',
+				'Test or live is set by the credential’s Environment only. Remove test_mode from the ' +
+				'extra fields JSON, or use a credential of the other Environment.',
 		},
 	);
 }
 
 /**
- * The "Approved Code" option of the pay operations, read before any request: a value that is not a code stops
- * the run here. Undefined when the option is not set (Validate never takes one).
+ * The "Approved Code" option of the pay operations, read before any request: a value that is not a
+ * code stops the run here. Undefined when the option is not set (Validate never takes one).
  */
 function readApprovedCode(
 	ctx: IExecuteFunctions,
@@ -76,7 +80,8 @@ function readApprovedCode(
 	if ('error' in parsed)
 		throw new NodeOperationError(ctx.getNode(), parsed.error, {
 			description:
-				'Nothing was sent. Approved Code binds this run to the rows a person approved; remove the option to pay without an approval.',
+				'Nothing was sent. Approved Code binds this run to the rows a person approved; remove the ' +
+				'option to pay without an approval.',
 		});
 	return parsed;
 }
@@ -89,21 +94,24 @@ function readRows(
 ): PayoutRequest[] {
 	if (ctx.getNodeParameter('rowsFrom', 0, ROWS_FROM_FIELDS) !== ROWS_FROM_COLUMNS)
 		return readPayoutRequests(ctx, items, testMode);
-	// Not hidden for tools: a hidden Rows From would silently hide the fields too and refuse every row for a
-	// missing reference ID. Said plainly instead.
+	// Not hidden for tools: a hidden Rows From would silently hide the fields too and refuse every row
+	// for a missing reference ID. Said plainly instead.
 	if (runsAsTool(ctx))
 		throw new NodeOperationError(
 			ctx.getNode(),
 			'Rows From "Columns of Each Input Item" is not available to an AI agent',
 			{
 				description:
-					'Nothing was sent. An agent gives its values through the fields ($fromAI): set Rows From to "Fields Below" for a tool.',
+					'Nothing was sent. An agent gives its values through the fields ($fromAI): set Rows From ' +
+					'to "Fields Below" for a tool.',
 			},
 		);
 	return readColumnRequests(ctx, items, testMode);
 }
 
-/** Create, Create and Process and Validate share one engine; they differ only in how far a row goes. */
+/**
+ * Create, Create and Process and Validate share one engine; they differ only in how far a row goes.
+ */
 export async function runPayoutOperation(
 	ctx: IExecuteFunctions,
 	items: INodeExecutionData[],
