@@ -183,10 +183,13 @@ export async function runPayouts(
 		const mismatch = compareApproval(approved, own, requests);
 		// No itemIndex: the run stops as a whole, so with Continue On Fail every row gets this error as
 		// its item.
-		if (mismatch)
+		if (mismatch) {
+			// Nothing is sent, so nothing of an agent's budget stays reserved for this call.
+			valid.forEach(release);
 			throw new NodeOperationError(ctx.getNode(), mismatch.message, {
 				description: mismatch.description,
 			});
+		}
 	}
 
 	if (problems.length > 0 && !continueOnFail) {
@@ -224,7 +227,7 @@ export async function runPayouts(
 				const refused =
 					progress.invoiceSeen === undefined &&
 					(error instanceof NodeApiError || error instanceof NodeOperationError) &&
-					(error.context as { stage?: unknown }).stage !== 'outcome_unknown';
+					!isOutcomeUnknown(error);
 				if (refused) release(payout);
 				return { error, payout, progress };
 			}
