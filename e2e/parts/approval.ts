@@ -275,7 +275,7 @@ async function changedAfterApprovalRun(ctx: PartContext): Promise<void> {
 	const ledger = await readLedger(ctx.sandbox.baseUrl);
 	const payItems = await nodeItems(ctx, request.executionId, 'Pay approved rows');
 	const errors = [...new Set(payItems.map((item) => String(item.error ?? '')))];
-	const names = `row 3 ("${PREFIX}c-03")`;
+	const names = `row 3 (item 2, reference ID "${PREFIX}c-03")`;
 	ctx.report.check(
 		'approval: a row changed after approval: nothing is sent, and the error names the row',
 		createsOf(ledger, 'c').length === 0 &&

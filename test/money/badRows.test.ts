@@ -643,10 +643,10 @@ function expectRefusal(item: INodeExecutionData | undefined, index: number, bad:
 		rule: expect.stringContaining(bad.rule),
 	});
 	const reference =
-		typeof entry.row.reference_id === 'string' ? ` (reference ID "${entry.row.reference_id}")` : '';
+		typeof entry.row.reference_id === 'string' ? `, reference ID "${entry.row.reference_id}"` : '';
 	expect({ name: bad.name, error: json.error }).toEqual({
 		name: bad.name,
-		error: `Row ${index + 1}${reference}: ${bad.field} ${String(json.rule)}`,
+		error: `Row ${index + 1} (item ${index}${reference}): ${bad.field} ${String(json.rule)}`,
 	});
 	if (bad.shows)
 		expect({ name: bad.name, error: json.error }).toEqual({
@@ -752,9 +752,9 @@ describe.each(ROWS_FROM)('rows from %s', (rowsFrom) => {
 				}));
 				const result = await run('create', rows, false, rowsFrom);
 				const error = result.executionError ?? result.errorOf(PT_NODE);
-				expect(error?.message.startsWith(`Row 3 (reference ID "stop-3"): ${bad.field} `)).toBe(
-					true,
-				);
+				expect(
+					error?.message.startsWith(`Row 3 (item 2, reference ID "stop-3"): ${bad.field} `),
+				).toBe(true);
 				expect(error?.message).toContain(bad.rule);
 				expect(String(error?.description)).toContain('Nothing was sent');
 				expect(sandbox.ledger().calls).toEqual([]);
@@ -777,7 +777,7 @@ describe.each(ROWS_FROM)('rows from %s', (rowsFrom) => {
 			});
 			collect(result);
 			expect(result.executionError?.message).toContain(
-				'Row 2 (reference ID "stop-cp-2"): field "card_number" "411111*******1112"',
+				'Row 2 (item 1, reference ID "stop-cp-2"): field "card_number" "411111*******1112"',
 			);
 			expect(sandbox.ledger().calls).toEqual([]);
 		});

@@ -133,7 +133,7 @@ describe('an agent budget: the limits bound all calls of one execution together,
 		]);
 		expect(answers[2]).toMatchObject({ stage: 'safety_limit', field: 'amount' });
 		expect(answers[2].error).toBe(
-			'Row 1 (reference ID "ab-sum-3"): amount 30.00 USD is more than this tool\'s budget has left: 20.00 of 100.00 USD for all calls of this run together; nothing was sent. Pay at most 20.00 USD, or ask the user.',
+			'Row 1 (item 0, reference ID "ab-sum-3"): amount 30.00 USD is more than this tool\'s budget has left: 20.00 of 100.00 USD for all calls of this run together; nothing was sent. Pay at most 20.00 USD, or ask the user.',
 		);
 	});
 

@@ -36,7 +36,6 @@ describe('the approval code itself', () => {
 		amountMinor: 1050n,
 		fields: { card_number: CARD },
 		extra: {},
-		testMode: true,
 		...overrides,
 	});
 	const rows = [
@@ -219,7 +218,7 @@ describe('Validate → Create and Process with Approved Code, against the sandbo
 			'an amount changed after approval',
 			(rows) =>
 				rows.map((row) => (row.reference_id === 'apr-2' ? { ...row, amount: '2000' } : row)),
-			'changed since approval: row 2 ("apr-2")',
+			'changed since approval: row 2 (item 1, reference ID "apr-2")',
 		],
 		[
 			'a card number changed after approval',
@@ -227,18 +226,18 @@ describe('Validate → Create and Process with Approved Code, against the sandbo
 				rows.map((row) =>
 					row.reference_id === 'apr-3' ? { ...row, card_number: OTHER_CARD } : row,
 				),
-			'changed since approval: row 3 ("apr-3")',
+			'changed since approval: row 3 (item 2, reference ID "apr-3")',
 		],
 		[
 			'a row added',
 			(rows) => [...rows, { reference_id: 'apr-6', amount: '1', account: '6' }],
-			'not in the approval: row 6 ("apr-6")',
+			'not in the approval: row 6 (item 5, reference ID "apr-6")',
 		],
 		[
 			'a refused row fixed after approval',
 			(rows) =>
 				rows.map((row) => (row.reference_id === 'apr-4' ? { ...row, amount: '1000' } : row)),
-			'not in the approval: row 4 ("apr-4")',
+			'not in the approval: row 4 (item 3, reference ID "apr-4")',
 		],
 		[
 			'a row removed',
@@ -248,7 +247,7 @@ describe('Validate → Create and Process with Approved Code, against the sandbo
 		[
 			'an approved row now refused',
 			(rows) => rows.map((row) => (row.reference_id === 'apr-1' ? { ...row, amount: 'abc' } : row)),
-			'approved but not in this run (or now refused): row 1 ("apr-1")',
+			'approved but not in this run (or now refused): row 1 (item 0, reference ID "apr-1")',
 		],
 	])(
 		'%s: nothing is sent, even with Continue On Fail, and the message names the row',
@@ -318,7 +317,9 @@ describe('Validate → Create and Process with Approved Code, against the sandbo
 			changed,
 			CONTINUE_ON_FAIL,
 		);
-		expect(stoppedWith(run.json())).toContain('changed since approval: row 1 ("apr-1")');
+		expect(stoppedWith(run.json())).toContain(
+			'changed since approval: row 1 (item 0, reference ID "apr-1")',
+		);
 		expect(creates()).toHaveLength(0);
 	});
 
@@ -329,7 +330,7 @@ describe('Validate → Create and Process with Approved Code, against the sandbo
 		expect(Object.keys(approval.references as IDataObject).sort()).toEqual(['apr-1', 'apr-2']);
 		const withoutLimits = await pay(SHEET, asExpression(approval));
 		expect(stoppedWith(withoutLimits.json())).toContain(
-			'not in the approval: row 3 ("apr-3"), row 5 ("apr-5")',
+			'not in the approval: row 3 (item 2, reference ID "apr-3"), row 5 (item 4, reference ID "apr-5")',
 		);
 		expect(creates()).toHaveLength(0);
 		await pay(SHEET, asExpression(approval), limits);

@@ -25,19 +25,19 @@ describe('401 Unauthorized (wrong API key)', () => {
 			'Get invoice (per-item)',
 			{ resource: 'payoutInvoice', operation: 'get', invoiceId: 'cpoi_x' },
 			[{}],
-			/^Row 1: Get payout invoice "cpoi_x" failed with HTTP 401: Unauthorized$/,
+			/^Row 1 \(item 0\): Get payout invoice "cpoi_x" failed with HTTP 401: Unauthorized$/,
 		],
 		[
 			'Get Many services',
 			{ resource: 'payoutService', operation: 'getMany', returnAll: true },
 			[{}],
-			/^Row 1: List payout-services \(page 1\) failed with HTTP 401/,
+			/^Row 1 \(item 0\): List payout-services \(page 1\) failed with HTTP 401/,
 		],
 		[
 			'Get Many invoices',
 			{ resource: 'payoutInvoice', operation: 'getMany', returnAll: true },
 			[{}],
-			/^Row 1: List payout-invoices \(page 1\) failed with HTTP 401/,
+			/^Row 1 \(item 0\): List payout-invoices \(page 1\) failed with HTTP 401/,
 		],
 		[
 			'Create (bulk)',
@@ -49,7 +49,7 @@ describe('401 Unauthorized (wrong API key)', () => {
 			'Process',
 			{ resource: 'payoutInvoice', operation: 'process', invoiceId: 'cpoi_x' },
 			[{}],
-			/^Row 1: Get payout invoice "cpoi_x" before processing it failed with HTTP 401/,
+			/^Row 1 \(item 0\): Get payout invoice "cpoi_x" before processing it failed with HTTP 401/,
 		],
 	];
 
@@ -78,7 +78,7 @@ describe('401 Unauthorized (wrong API key)', () => {
 		);
 		expect(run.json()).toEqual([
 			{
-				error: 'Row 1: Get payout invoice "cpoi_x" failed with HTTP 401: Unauthorized',
+				error: 'Row 1 (item 0): Get payout invoice "cpoi_x" failed with HTTP 401: Unauthorized',
 				row: 1,
 				stage: 'api',
 				httpCode: '401',
@@ -114,7 +114,7 @@ describe('422 Unprocessable Entity', () => {
 			{ reference_id: 'cust-1', amount: '1', account: '1' },
 		]);
 		expect(run.result.executionError?.message).toBe(
-			'Row 1 (reference ID "cust-1"): Create payout invoice failed with HTTP 422: customer.reference_id: This value should not be blank.',
+			'Row 1 (item 0, reference ID "cust-1"): Create payout invoice failed with HTTP 422: customer.reference_id: This value should not be blank.',
 		);
 		expect(run.result.executionError?.description).toBe(
 			'The platform refused the data (see the fields above). Nothing was created: fix the row and run it again.',
@@ -138,7 +138,7 @@ describe('422 Unprocessable Entity', () => {
 				httpCode: '422',
 				stage: 'api',
 				error:
-					'Row 1 (reference ID "nokey-1"): Create payout invoice failed with HTTP 422: fields.account: This value is not valid.',
+					'Row 1 (item 0, reference ID "nokey-1"): Create payout invoice failed with HTTP 422: fields.account: This value is not valid.',
 			}),
 		]);
 		expect(sandbox.ledger().summary.invoices).toBe(0);
@@ -162,7 +162,7 @@ describe('422 Unprocessable Entity', () => {
 			{ action: 'Create payout invoice', itemIndex: 2, referenceId: 'r-3' },
 		);
 		expect(error.message).toBe(
-			'Row 3 (reference ID "r-3"): Create payout invoice failed with HTTP 422: amount: This value should be greater than 0.; fields.card_number: Card 411111******1111 is not valid.',
+			'Row 3 (item 2, reference ID "r-3"): Create payout invoice failed with HTTP 422: amount: This value should be greater than 0.; fields.card_number: Card 411111******1111 is not valid.',
 		);
 		expect(error.description).toMatch(/^The platform refused the data/);
 		expect(error.httpCode).toBe('422');
@@ -195,7 +195,7 @@ describe('5xx after retries', () => {
 			invoiceId: String(invoice.id),
 		});
 		expect(run.result.executionError?.message).toBe(
-			`Row 1: Get payout invoice "${String(invoice.id)}" failed with HTTP 503: service_unavailable: Service temporarily unavailable.`,
+			`Row 1 (item 0): Get payout invoice "${String(invoice.id)}" failed with HTTP 503: service_unavailable: Service temporarily unavailable.`,
 		);
 		expect(run.result.executionError?.description).toBe(
 			'The platform failed to answer. Check the payout status by reference ID before creating it again.',
@@ -233,7 +233,7 @@ describe('5xx after retries', () => {
 			{ reference_id: 'down-1', amount: '1', account: '1' },
 		]);
 		expect(failureText(run.result)).toMatch(
-			/^Row 1 \(reference ID "down-1"\): Create payout invoice \(2 attempts; a look-up by reference ID confirmed nothing was created\) failed with HTTP 503/,
+			/^Row 1 \(item 0, reference ID "down-1"\): Create payout invoice \(2 attempts; a look-up by reference ID confirmed nothing was created\) failed with HTTP 503/,
 		);
 		const { summary } = sandbox.ledger();
 		expect(summary.createAttempts).toMatchObject({ total: 2, faulted: 2, committed: 0 });

@@ -338,7 +338,7 @@ describe('reference IDs (409 Conflict)', () => {
 		]);
 		expect(run.result.status).toBe('error');
 		expect(failureText(run.result)).toMatch(
-			/^Row 1: reference ID "reused-1" is already used by invoice cpoi_\w+ with amount 10 \(this row asks for 99.00 USD via test_usd\)\. Nothing was paid for this row\./,
+			/^Row 1 \(item 0\): reference ID "reused-1" is already used by invoice cpoi_\w+ with amount 10 \(this row asks for 99.00 USD via test_usd\)\. Nothing was paid for this row\./,
 		);
 		const { summary } = sandbox.ledger();
 		expect(summary.invoices).toBe(1);

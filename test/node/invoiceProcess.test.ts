@@ -93,7 +93,7 @@ it('an unknown invoice ID fails with the 404 and what to check; nothing is sent'
 	const run = await runNode(sandbox.credentials, processById(), [{ id: 'cpoi_unknown' }]);
 	expect(run.result.status).toBe('error');
 	expect(run.result.executionError?.message).toBe(
-		'Row 1: Get payout invoice "cpoi_unknown" before processing it failed with HTTP 404: Not Found',
+		'Row 1 (item 0): Get payout invoice "cpoi_unknown" before processing it failed with HTTP 404: Not Found',
 	);
 	expect(run.result.executionError?.description).toMatch(/^Not found: check the ID/);
 	expect(sandbox.ledger().summary.processCalls.total).toBe(0);
@@ -113,7 +113,7 @@ it('a read before processing that keeps failing with 5xx is reported as outcome 
 			row: 1,
 			stage: 'outcome_unknown',
 			error: expect.stringMatching(
-				/^Row 1: the invoice status before processing is unknown and was not retried: the look-up failed with HTTP 503/,
+				/^Row 1 \(item 0\): the invoice status before processing is unknown and was not retried: the look-up failed with HTTP 503/,
 			),
 		}),
 	]);
@@ -122,7 +122,7 @@ it('a read before processing that keeps failing with 5xx is reported as outcome 
 
 it('an empty invoice ID is refused', async () => {
 	const run = await runNode(sandbox.credentials, processById(), [{ id: '' }]);
-	expect(failureText(run.result)).toMatch(/^Row 1: no payout invoice chosen/);
+	expect(failureText(run.result)).toMatch(/^Row 1 \(item 0\): no payout invoice chosen/);
 });
 
 it('with Continue On Fail a failing row is an error item and the other rows are processed, in input order', async () => {
@@ -148,7 +148,7 @@ it('without Continue On Fail a failing row fails the node', async () => {
 		{ id: 'cpoi_unknown' },
 	]);
 	expect(run.result.status).toBe('error');
-	expect(run.result.executionError?.message).toMatch(/^Row 2: /);
+	expect(run.result.executionError?.message).toMatch(/^Row 2 \(item 1\): /);
 });
 
 it('processes many invoices with concurrency 10: outputs in input order, each paired with its row, each paid once', async () => {

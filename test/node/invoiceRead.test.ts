@@ -107,7 +107,7 @@ describe('Get Many', () => {
 		const wrongKey = { ...sandbox.credentials, apiKey: 'wrong' };
 		const off = await runNode(wrongKey, getMany({ returnAll: true }));
 		expect(off.result.executionError?.message).toBe(
-			'Row 1: List payout-invoices (page 1) failed with HTTP 401: Unauthorized',
+			'Row 1 (item 0): List payout-invoices (page 1) failed with HTTP 401: Unauthorized',
 		);
 
 		const on = await runNode(wrongKey, getMany({ returnAll: true }), [{}, {}], CONTINUE_ON_FAIL);
@@ -172,7 +172,7 @@ describe('Get', () => {
 		};
 		const off = await runNode(sandbox.credentials, parameters, [{ id: 'cpoi_unknown' }]);
 		expect(off.result.executionError?.message).toBe(
-			'Row 1: Get payout invoice "cpoi_unknown" failed with HTTP 404: Not Found',
+			'Row 1 (item 0): Get payout invoice "cpoi_unknown" failed with HTTP 404: Not Found',
 		);
 		expect(off.result.executionError?.description).toMatch(/^Not found: check the ID/);
 
@@ -199,7 +199,7 @@ describe('Get', () => {
 			{ resource: 'payoutInvoice', operation: 'get', invoiceId: '={{ $json.id }}' },
 			[{ id: '  ' }],
 		);
-		expect(failureText(run.result)).toMatch(/^Row 1: no payout invoice chosen/);
+		expect(failureText(run.result)).toMatch(/^Row 1 \(item 0\): no payout invoice chosen/);
 		expect(proxy.requests).toEqual([]);
 	});
 });
@@ -230,7 +230,7 @@ describe('Get by Reference ID', () => {
 		]);
 		expect(run.result.status).toBe('error');
 		expect(run.result.executionError?.message).toBe(
-			'Row 2: no payout invoice has reference ID "never-created"',
+			'Row 2 (item 1): no payout invoice has reference ID "never-created"',
 		);
 		expect(run.result.executionError?.description).toMatch(
 			/Nothing was created with this reference ID/,
@@ -248,7 +248,7 @@ describe('Get by Reference ID', () => {
 		expect(missing.json).toMatchObject({
 			row: 1,
 			stage: 'node',
-			error: 'Row 1: no payout invoice has reference ID "never-created"',
+			error: 'Row 1 (item 0): no payout invoice has reference ID "never-created"',
 		});
 		expect(missing.pairedItem).toEqual({ item: 0 });
 		expect(found.json).toMatchObject({ referenceId: 'seed-1' });

@@ -76,7 +76,7 @@ it('outputs one item per row, valid true or false with the field and the rule, a
 		field: 'amount',
 		referenceId: 'v-2',
 		error: expect.stringMatching(
-			/^Row 2 \(reference ID "v-2"\): amount "1,000" must not contain commas/,
+			/^Row 2 \(item 1, reference ID "v-2"\): amount "1,000" must not contain commas/,
 		),
 	});
 	expect(items[2].json).toMatchObject({

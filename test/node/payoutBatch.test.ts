@@ -31,7 +31,7 @@ describe('Continue On Fail off', () => {
 		);
 		expect(run.result.status).toBe('error');
 		expect(run.result.executionError?.message).toBe(
-			'Row 2 (reference ID "off-2"): amount "1,000" must not contain commas (write 1000.50, not 1,000.50)',
+			'Row 2 (item 1, reference ID "off-2"): amount "1,000" must not contain commas (write 1000.50, not 1,000.50)',
 		);
 		expect(run.result.executionError?.description).toMatch(
 			/^Nothing was sent: every row is checked before any money moves\. 1 other row has problems too/,
@@ -49,7 +49,7 @@ describe('Continue On Fail off', () => {
 		]);
 		expect(run.result.status).toBe('error');
 		expect(run.result.executionError?.message).toMatch(
-			/^Row 1 \(reference ID "stop-1"\): Create payout invoice failed with HTTP 422/,
+			/^Row 1 \(item 0, reference ID "stop-1"\): Create payout invoice failed with HTTP 422/,
 		);
 		const { summary } = sandbox.ledger();
 		expect(summary.createAttempts.total).toBe(1);
@@ -80,7 +80,8 @@ describe('Continue On Fail on', () => {
 		]);
 		expect(items[0].json).toMatchObject({ referenceId: 'on-1', status: 'processed', row: 1 });
 		expect(items[1].json).toEqual({
-			error: 'Row 2 (reference ID "on-2"): amount "ten" must be a plain decimal number like 100.55',
+			error:
+				'Row 2 (item 1, reference ID "on-2"): amount "ten" must be a plain decimal number like 100.55',
 			row: 2,
 			referenceId: 'on-2',
 			stage: 'validation',
@@ -217,7 +218,8 @@ describe('a row whose parameters cannot be read', () => {
 			row: 2,
 			stage: 'validation',
 			field: 'row',
-			error: 'Row 2 (reference ID "json-2"): row could not be read: metadata must be a JSON object',
+			error:
+				'Row 2 (item 1, reference ID "json-2"): row could not be read: metadata must be a JSON object',
 		});
 		expect(items[0].json.status).toBe('created');
 		expect(items[2].json.status).toBe('created');
@@ -232,7 +234,7 @@ describe('a row whose parameters cannot be read', () => {
 		const run = await runNode(sandbox.credentials, withMetadata(), rows);
 		expect(run.result.status).toBe('error');
 		expect(run.result.executionError?.message).toContain(
-			'Row 2 (reference ID "json-5"): row could not be read',
+			'Row 2 (item 1, reference ID "json-5"): row could not be read',
 		);
 		expect(sandbox.ledger().summary.createAttempts.total).toBe(0);
 	});

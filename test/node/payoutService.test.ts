@@ -171,7 +171,7 @@ describe('Get', () => {
 		});
 		expect(run.result.status).toBe('error');
 		expect(run.result.executionError?.message).toBe(
-			'Row 1: Get payout service "comcpos_unknown" failed with HTTP 404: Not Found',
+			'Row 1 (item 0): Get payout service "comcpos_unknown" failed with HTTP 404: Not Found',
 		);
 		expect(run.result.executionError?.description).toMatch(/^Not found: check the ID/);
 	});
@@ -188,7 +188,7 @@ describe('Get', () => {
 		expect(first.json.service).toBe('payment_card_usd');
 		expect(third.json.service).toBe('payment_card_usd');
 		expect(failed.json).toEqual({
-			error: 'Row 2: Get payout service "comcpos_unknown" failed with HTTP 404: Not Found',
+			error: 'Row 2 (item 1): Get payout service "comcpos_unknown" failed with HTTP 404: Not Found',
 			row: 2,
 			stage: 'api',
 			httpCode: '404',
@@ -204,7 +204,7 @@ describe('Get', () => {
 			{ resource: 'payoutService', operation: 'get', serviceId: '={{ $json.id }}' },
 			[{ id: '' }],
 		);
-		expect(failureText(run.result)).toMatch(/^Row 1: no payout service chosen/);
+		expect(failureText(run.result)).toMatch(/^Row 1 \(item 0\): no payout service chosen/);
 		expect(proxy.requests).toEqual([]);
 	});
 });

@@ -201,7 +201,9 @@ describe('operations read every picker mode', () => {
 			operation: 'get',
 			serviceId: rl('code', 'nope_usd'),
 		});
-		expect(failureText(run.result)).toMatch(/^Row 1: the account has no payout service "nope_usd"/);
+		expect(failureText(run.result)).toMatch(
+			/^Row 1 \(item 0\): the account has no payout service "nope_usd"/,
+		);
 	});
 
 	it('Payout Invoice → Get by ID, from the list, by reference ID and as a plain string all read the same invoice', async () => {
@@ -230,7 +232,7 @@ describe('operations read every picker mode', () => {
 			invoiceId: rl('referenceId', 'never-made'),
 		});
 		expect(failureText(run.result)).toMatch(
-			/^Row 1: no payout invoice has reference ID "never-made"/,
+			/^Row 1 \(item 0\): no payout invoice has reference ID "never-made"/,
 		);
 	});
 

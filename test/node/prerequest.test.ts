@@ -164,7 +164,9 @@ describe('Get Available Services', () => {
 			[{ amount: '10' }, { amount: '1,000' }],
 		);
 		expect(run.result.status).toBe('error');
-		expect(failureText(run.result)).toMatch(/^Row 2: amount "1,000" must not contain commas/);
+		expect(failureText(run.result)).toMatch(
+			/^Row 2 \(item 1\): amount "1,000" must not contain commas/,
+		);
 		expect(proxy.requests).toHaveLength(1); // row 1 only
 	});
 
@@ -177,7 +179,9 @@ describe('Get Available Services', () => {
 		);
 		const [failed, ...rest] = run.items();
 		expect(failed.json).toEqual({
-			error: expect.stringMatching(/^Row 1: amount "abc" must be a plain decimal number/),
+			error: expect.stringMatching(
+				/^Row 1 \(item 0\): amount "abc" must be a plain decimal number/,
+			),
 			row: 1,
 			stage: 'node',
 			testMode: true,
@@ -206,7 +210,7 @@ describe('Get Available Services', () => {
 			prerequest('10'),
 		);
 		expect(run.result.executionError?.message).toBe(
-			'Row 1: Pre-request failed with HTTP 401: Unauthorized',
+			'Row 1 (item 0): Pre-request failed with HTTP 401: Unauthorized',
 		);
 		expect(run.result.executionError?.description).toMatch(/public key for the Public API/);
 		expect((run.result.executionError as { httpCode?: string }).httpCode).toBe('401');
@@ -219,7 +223,7 @@ describe('Get Available Services', () => {
 			prerequest('10'),
 		);
 		expect(run.result.executionError?.message).toBe(
-			'Row 1: Pre-request failed with HTTP 405: Method Not Allowed',
+			'Row 1 (item 0): Pre-request failed with HTTP 405: Method Not Allowed',
 		);
 		expect(run.result.executionError?.description).toBe(
 			'This request method is not allowed here. Nothing was created.',

@@ -165,7 +165,7 @@ describe.each([
 			});
 			expect(item.error).toMatch(
 				new RegExp(
-					`^Row ${index + 1} \\(reference ID "nf-${index + 1}"\\): Create payout invoice failed with HTTP 404`,
+					`^Row ${index + 1} \\(item ${index}, reference ID "nf-${index + 1}"\\): Create payout invoice failed with HTTP 404`,
 				),
 			);
 			expect(item.id).toBeUndefined();

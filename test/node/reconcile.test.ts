@@ -184,19 +184,21 @@ describe('Reconcile against the sandbox', () => {
 		expect(rows[7]).toMatchObject({
 			outcome: 'invalid',
 			field: 'reference ID',
-			error: expect.stringMatching(/^Row 8: reference ID is required/),
+			error: expect.stringMatching(/^Row 8 \(item 7\): reference ID is required/),
 		});
 		expect(rows[8]).toMatchObject({
 			outcome: 'invalid',
 			field: 'expected amount',
 			error: expect.stringMatching(
-				/^Row 9 \(reference ID "rec-bad-amount"\): expected amount must not contain commas/,
+				/^Row 9 \(item 8, reference ID "rec-bad-amount"\): expected amount must not contain commas/,
 			),
 		});
 		expect(rows[9]).toMatchObject({
 			outcome: 'invalid',
 			field: 'expected currency',
-			error: expect.stringContaining('Row 10 (reference ID "rec-bad-currency"): expected currency'),
+			error: expect.stringContaining(
+				'Row 10 (item 9, reference ID "rec-bad-currency"): expected currency',
+			),
 		});
 	});
 

@@ -103,7 +103,7 @@ describe('every create request says test_mode', () => {
 		]);
 		expect(run.result.status).toBe('error');
 		expect(failureText(run.result)).toMatch(
-			/Row 1: the extra service fields JSON sets test_mode to false, but the credential's Environment is Test/,
+			/Row 1 \(item 0\): the extra service fields JSON sets test_mode to false, but the credential's Environment is Test/,
 		);
 		expect(testSandbox.ledger().summary.createAttempts.total).toBe(0);
 		expect(proxy.requests.filter((request) => request.method !== 'GET')).toEqual([]);
@@ -158,7 +158,7 @@ describe('an invoice of the other mode is never processed', () => {
 		});
 		expect(failureText(run.result)).toMatch(
 			new RegExp(
-				`Row 1: invoice ${id} is a live invoice \\(test_mode false\\), but the credential's Environment is Test`,
+				`Row 1 \\(item 0\\): invoice ${id} is a live invoice \\(test_mode false\\), but the credential's Environment is Test`,
 			),
 		);
 		expect(testSandbox.ledger().summary.processCalls.total).toBe(0);

@@ -120,7 +120,7 @@ describe('as an AI tool', () => {
 		const result = await runAsTool(payoutParameters('createAndProcess', LIMIT_100), rows);
 		expect(result.status).toBe('error');
 		expect(failureText(result)).toMatch(
-			/^Row 2 \(reference ID "tool-over-2"\): amount 60.00 USD is more than this tool's budget has left: 40.00 of 100.00 USD for all calls of this run together; nothing was sent. Pay at most 40.00 USD, or ask the user./,
+			/^Row 2 \(item 1, reference ID "tool-over-2"\): amount 60.00 USD is more than this tool's budget has left: 40.00 of 100.00 USD for all calls of this run together; nothing was sent. Pay at most 40.00 USD, or ask the user./,
 		);
 		expect(paidWith('tool-over-')).toHaveLength(0);
 	});

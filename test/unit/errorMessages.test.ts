@@ -38,7 +38,7 @@ describe.each([
 			network(code, timedOut),
 		);
 		expect(error.message).toMatch(
-			/^Row 662 \(reference ID "ref-662"\): whether the payout was processed is unknown/,
+			/^Row 662 \(item 661, reference ID "ref-662"\): whether the payout was processed is unknown/,
 		);
 		expect(error.message).not.toMatch(/Retry on Fail/i);
 		expect(error.context.stage).toBe('outcome_unknown');
@@ -51,7 +51,7 @@ describe.each([
 			referenceId: 'ref-3',
 		});
 		expect(error.message).toMatch(
-			/^Row 3 \(reference ID "ref-3"\): Create payout invoice failed with (no answer in time|connection failed) \(/,
+			/^Row 3 \(item 2, reference ID "ref-3"\): Create payout invoice failed with (no answer in time|connection failed) \(/,
 		);
 		expect(error.message).not.toMatch(/Retry on Fail/i);
 	});

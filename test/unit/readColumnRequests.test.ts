@@ -45,7 +45,7 @@ it('reads every node parameter once for the whole run, whatever the number of ro
 		additionalFields: { description: 'same for all', metadata: '{"a":1}' },
 		invoiceOptions: { split_mode: true },
 	});
-	const requests = readColumnRequests(ctx, ROWS, true);
+	const requests = readColumnRequests(ctx, ROWS);
 	expect(requests).toHaveLength(500);
 	expect(reads.every(([, itemIndex]) => itemIndex === 0)).toBe(true);
 	expect(reads.length).toBeLessThanOrEqual(3);
@@ -64,7 +64,7 @@ it('evaluates a collection that holds an expression for each row, never once for
 		rowsFrom: 'columns',
 		additionalFields: { description: '={{ row }}' },
 	});
-	const requests = readColumnRequests(ctx, ROWS, true);
+	const requests = readColumnRequests(ctx, ROWS);
 	expect(requests.map((request) => request.extra.description)).toEqual(
 		ROWS.map((_, index) => `row ${index}`),
 	);

@@ -67,13 +67,13 @@ describe('error items', () => {
 		const item = errorItem(
 			{
 				message:
-					'Row 3 (reference ID "17955371578691234"): card 4111111111111111 refused for 17955371578691234',
+					'Row 3 (item 2, reference ID "17955371578691234"): card 4111111111111111 refused for 17955371578691234',
 			},
 			2,
 			{ referenceId: '17955371578691234' },
 		);
 		expect(item.json.error).toBe(
-			'Row 3 (reference ID "17955371578691234"): card 411111******1111 refused for 17955371578691234',
+			'Row 3 (item 2, reference ID "17955371578691234"): card 411111******1111 refused for 17955371578691234',
 		);
 		expect(item.pairedItem).toEqual({ item: 2 });
 	});

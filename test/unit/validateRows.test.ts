@@ -21,7 +21,6 @@ function request(overrides: Partial<PayoutRequest> = {}): PayoutRequest {
 		amount: '10.50',
 		fields: { card_number: '4111111111111111' },
 		extra: {},
-		testMode: true,
 		...overrides,
 	};
 }

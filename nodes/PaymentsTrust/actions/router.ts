@@ -5,13 +5,10 @@ import { asNodeError, errorItem } from '../helpers/items';
 import { endpointsFor } from '../transport/request';
 import { assertToolMayRun } from './toolGuard';
 
+import type { Operation } from './operation';
 import * as payoutInvoice from './payoutInvoice/PayoutInvoice.resource';
 import * as payoutService from './payoutService/PayoutService.resource';
 import * as prerequest from './prerequest/Prerequest.resource';
-
-type Operation = {
-	execute: (this: IExecuteFunctions, items: INodeExecutionData[]) => Promise<INodeExecutionData[]>;
-};
 
 const operations: Record<string, Record<string, Operation>> = {
 	payoutService: { get: payoutService.get, getMany: payoutService.getMany },
@@ -29,8 +26,9 @@ const operations: Record<string, Record<string, Operation>> = {
 };
 
 /**
- * Hands the whole batch of items to the chosen operation. Operations take all items at once because
- * the payout ones must check every row before the first one is sent, and send rows concurrently.
+ * Hands the whole batch of items to the chosen operation, after what every operation needs once:
+ * the AI-tool guard, the credential's key check (endpointsFor), and afterwards the test-or-live
+ * stamp on every output item. Operations take all items at once (see Operation).
  */
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
@@ -49,11 +47,12 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	try {
 		// Before any request of any operation: the keys must agree with the Environment, and the Private
 		// API is found.
-		const { testMode } = await endpointsFor(this, { privateApi: resource !== 'prerequest' });
-		const output = await handler.execute.call(this, items);
+		const endpoints = await endpointsFor(this, { privateApi: resource !== 'prerequest' });
+		const output = await handler.execute.call(this, items, { endpoints });
 		// Every output item says its mode: the platform's own test_mode where it gave one, else the
-		// credential's.
-		for (const item of output) if (item.json.testMode === undefined) item.json.testMode = testMode;
+		// credential's. The one place the run's mode is stamped.
+		for (const item of output)
+			if (item.json.testMode === undefined) item.json.testMode = endpoints.testMode;
 		return [output];
 	} catch (error) {
 		// A failure before any row could run (credentials unreadable, service list unreachable) fails

@@ -21,6 +21,20 @@ function maskKeepingReference(message: string, referenceId: unknown): string {
 }
 
 /**
+ * How every message names a row: its place in the sheet (1-based, as the `row` field of every item
+ * and as a person counts data rows) beside n8n's own item number (0-based, as in the "[item 0]"
+ * n8n adds to an error and in the input panel), so the two never seem to disagree:
+ * `Row 1 (item 0, reference ID "pay-1")`. `inSentence` starts it with a small "row".
+ */
+export function rowName(
+	itemIndex: number,
+	how: { referenceId?: string; inSentence?: boolean } = {},
+): string {
+	const reference = how.referenceId ? `, reference ID "${how.referenceId}"` : '';
+	return `${how.inSentence ? 'row' : 'Row'} ${itemIndex + 1} (item ${itemIndex}${reference})`;
+}
+
+/**
  * The item a failed row becomes when "Continue On Fail" is on: it names the row (1-based, as in a
  * spreadsheet), the reference ID, the stage that failed and, for a refused row, the field and the
  * rule.

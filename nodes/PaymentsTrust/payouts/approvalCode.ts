@@ -2,6 +2,7 @@ import { createHmac } from 'crypto';
 
 import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
 
+import { rowName } from '../helpers/items';
 import { formatMinor, minorUnitsOf } from '../helpers/money';
 import { maskCardNumbersIn } from '../helpers/redact';
 import { environmentOf, type Environment } from '../../shared/environment';
@@ -309,7 +310,9 @@ export function compareApproval(
 		if (!rowOf.has(request.referenceId)) rowOf.set(request.referenceId, request.itemIndex);
 	const name = (reference: string) => {
 		const index = rowOf.get(reference);
-		return index === undefined ? `"${reference}"` : `row ${index + 1} ("${reference}")`;
+		return index === undefined
+			? `"${reference}"`
+			: rowName(index, { referenceId: reference, inSentence: true });
 	};
 	const ownText = `${own.rows} row${own.rows === 1 ? '' : 's'} to pay (${totalsText(own.totals)})`;
 	const nothingSent =

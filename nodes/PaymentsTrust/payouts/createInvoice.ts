@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError, sleep } from 'n8n-workflow';
 
 import { toFriendlyInvoice } from '../helpers/invoice';
+import { rowName } from '../helpers/items';
 import { limitToMinor } from '../helpers/money';
 import { toNodeApiError } from '../transport/errors';
 import { isTransient, retryAfterOf, sendOnce, type Outcome } from '../transport/request';
@@ -21,7 +22,8 @@ export interface CreatedInvoice {
 	foundAfterError: boolean;
 }
 
-export function invoiceBody(payout: ValidPayout): IDataObject {
+/** The create request of one row; `testMode` is the credential's Environment (OperationRun). */
+export function invoiceBody(payout: ValidPayout, testMode: boolean): IDataObject {
 	return {
 		data: {
 			type: 'payout-invoice',
@@ -34,7 +36,7 @@ export function invoiceBody(payout: ValidPayout): IDataObject {
 				fields: payout.fields,
 				// Test or live, always explicit and last: nothing a row carries can change it (the
 				// platform does not document what an invoice created without test_mode is: it may be live).
-				test_mode: payout.testMode,
+				test_mode: testMode,
 			},
 		},
 	};
@@ -61,7 +63,7 @@ export function ensureSamePayout(
 	if (differences.length === 0) return;
 	const error = new NodeOperationError(
 		ctx.getNode(),
-		`Row ${payout.itemIndex + 1}: reference ID "${payout.referenceId}" is already used by ` +
+		`${rowName(payout.itemIndex)}: reference ID "${payout.referenceId}" is already used by ` +
 			`invoice ${String(invoice.id)} with ${differences.join(', ')} (this row asks for ` +
 			`${payout.amountText} ${payout.currency} via ${payout.service}). Nothing was paid for this ` +
 			`row.`,
@@ -96,8 +98,9 @@ export async function createInvoiceOnce(
 	ctx: IExecuteFunctions,
 	payout: ValidPayout,
 	policy: RetryPolicy,
+	testMode: boolean,
 ): Promise<CreatedInvoice> {
-	const body = invoiceBody(payout);
+	const body = invoiceBody(payout, testMode);
 	const context = { itemIndex: payout.itemIndex, referenceId: payout.referenceId };
 	for (let attempt = 1; ; attempt++) {
 		const outcome = await sendOnce(

@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { rowName } from '../helpers/items';
 /**
  * The platform's invoice must be in the mode of the credential's Environment. One that is not (an
  * invoice of the other mode found under a reference ID, an ID of a live invoice given to a Test
@@ -18,7 +19,7 @@ export function ensureInvoiceMode(
 	const reference = context.referenceId ? ` (reference ID "${context.referenceId}")` : '';
 	const error = new NodeOperationError(
 		ctx.getNode(),
-		`Row ${context.itemIndex + 1}: invoice ${String(invoice.id)}${reference} is a ` +
+		`${rowName(context.itemIndex)}: invoice ${String(invoice.id)}${reference} is a ` +
 			`${answered ? 'test' : 'live'} invoice (test_mode ${answered}), but the credential's ` +
 			`Environment is ${testMode ? 'Test' : 'Live'}. Nothing more was sent for this row.`,
 		{

@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError, sleep } from 'n8n-workflow';
 
+import { rowName } from '../helpers/items';
 import type { PaymentsTrustFunctions } from '../transport/endpoints';
 import { describeOutcome } from '../transport/errors';
 import { sendSafe, type Outcome } from '../transport/request';
@@ -22,14 +23,14 @@ export function outcomeUnknownError(
 	what: string,
 	lastOutcome: Outcome | string,
 ): NodeOperationError {
-	const reference = context.referenceId ? ` (reference ID "${context.referenceId}")` : '';
+	const row = rowName(context.itemIndex, { referenceId: context.referenceId });
 	const why =
 		typeof lastOutcome === 'string'
 			? lastOutcome
 			: `the look-up failed with ${describeOutcome(lastOutcome)}`;
 	const error = new NodeOperationError(
 		ctx.getNode(),
-		`Row ${context.itemIndex + 1}${reference}: ${what} is unknown and was not retried: ${why}`,
+		`${row}: ${what} is unknown and was not retried: ${why}`,
 		{
 			itemIndex: context.itemIndex,
 			description:

@@ -36,7 +36,7 @@ export async function payOne(
 	options: PayoutRunOptions,
 	progress: RowProgress,
 ): Promise<INodeExecutionData> {
-	const created = await createInvoiceOnce(ctx, payout, options.policy);
+	const created = await createInvoiceOnce(ctx, payout, options.policy, options.testMode);
 	progress.invoiceSeen = created.invoice;
 	return await completePayout(ctx, payout, created, options, progress, {
 		knownCreated: !created.alreadyExisted,
@@ -57,7 +57,7 @@ export async function completePayout(
 	how: { knownCreated: boolean; settledAtEnd?: boolean },
 ): Promise<INodeExecutionData> {
 	const context = { itemIndex: payout.itemIndex, referenceId: payout.referenceId };
-	ensureInvoiceMode(ctx, created.invoice, payout.testMode, context);
+	ensureInvoiceMode(ctx, created.invoice, options.testMode, context);
 	let invoice = created.invoice;
 	let processRequested = false;
 	let alreadyProcessed = false;
@@ -83,8 +83,12 @@ export async function completePayout(
 		invoice = waited.invoice;
 		waitTimedOut = waited.timedOut;
 	}
+	const friendly = toFriendlyInvoice(invoice);
 	const json: IDataObject = {
-		...toFriendlyInvoice(invoice),
+		...friendly,
+		// An invoice that does not say its mode is in the one this run sent (ensureInvoiceMode refused
+		// any other).
+		testMode: friendly.testMode ?? options.testMode,
 		row: payout.itemIndex + 1,
 		alreadyExisted: created.alreadyExisted,
 		foundAfterError: created.foundAfterError,

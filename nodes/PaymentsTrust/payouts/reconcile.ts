@@ -1,9 +1,9 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
-import { mapWithConcurrency } from '../helpers/concurrency';
+import { runRows } from '../helpers/rowRunner';
 import { isFinalStatus, toFriendlyInvoice } from '../helpers/invoice';
-import { asNodeError, errorItem } from '../helpers/items';
+import { asNodeError, errorItem, rowName } from '../helpers/items';
 import { isCurrencyCode, parseAmount } from '../helpers/money';
 import { maskCardNumbersDeep } from '../helpers/redact';
 import { describeOutcome, toNodeApiError } from '../transport/errors';
@@ -154,18 +154,14 @@ function mismatchesOf(row: CheckedRow, invoice: IDataObject, testMode: boolean):
 }
 
 function rowErrorItem(problem: RowError): INodeExecutionData {
-	const reference = problem.referenceId ? ` (reference ID "${problem.referenceId}")` : '';
-	return errorItem(
-		{ message: `Row ${problem.itemIndex + 1}${reference}: ${problem.field} ${problem.rule}` },
-		problem.itemIndex,
-		{
-			outcome: 'invalid',
-			referenceId: problem.referenceId || null,
-			stage: 'validation',
-			field: problem.field,
-			rule: problem.rule,
-		},
-	);
+	const row = rowName(problem.itemIndex, { referenceId: problem.referenceId });
+	return errorItem({ message: `${row}: ${problem.field} ${problem.rule}` }, problem.itemIndex, {
+		outcome: 'invalid',
+		referenceId: problem.referenceId || null,
+		stage: 'validation',
+		field: problem.field,
+		rule: problem.rule,
+	});
 }
 
 /**
@@ -192,25 +188,18 @@ export async function reconcileRows(
 		]);
 	const references = [...rowsByReference.keys()];
 
-	const continueOnFail = ctx.continueOnFail();
-	let stopped = false;
-	const lookups = await mapWithConcurrency(
+	// One look-up per distinct reference ID, in the shared row loop: a definite error stops new
+	// look-ups unless "Continue On Fail" is on.
+	const lookups = await runRows(
+		ctx,
 		references,
 		options.concurrency,
-		async (referenceId) => {
-			const found = await lookUp(
-				ctx,
-				referenceId,
-				options.policy,
-				rowsByReference.get(referenceId)![0],
-			);
-			if (found.outcome === 'error') stopped = !continueOnFail;
-			return found;
-		},
-		() => stopped,
+		async (referenceId) =>
+			await lookUp(ctx, referenceId, options.policy, rowsByReference.get(referenceId)![0]),
+		(found) => found.outcome === 'error',
 	);
 	const byReference = new Map(references.map((reference, index) => [reference, lookups[index]]));
-	if (!continueOnFail) {
+	if (!ctx.continueOnFail()) {
 		const failed = lookups.find((lookup) => lookup?.outcome === 'error');
 		if (failed?.outcome === 'error') throw asNodeError(ctx.getNode(), failed.error);
 	}

@@ -1,9 +1,9 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { asNodeError, errorItem } from '../helpers/items';
+import { errorItem } from '../helpers/items';
 import { maskCardNumber, isCardField } from '../helpers/redact';
-import { mapWithConcurrency } from '../helpers/concurrency';
+import { rowOutput, runRows, throwFirstFailure } from '../helpers/rowRunner';
 import type { RetryPolicy } from '../transport/retryPolicy';
 import type { AgentBudget } from './agentBudget';
 import { approvalOf, compareApproval, type ApprovalScope, type ApprovedCode } from './approvalCode';
@@ -21,8 +21,8 @@ export type PayoutMode = 'validate' | 'create' | 'createAndProcess';
 export interface PayoutRunOptions {
 	mode: PayoutMode;
 	/**
-	 * The credential's Environment as `test_mode`: sent with every invoice and shown on every output
-	 * item.
+	 * The credential's Environment as `test_mode` (OperationRun): sent with every invoice, shown on
+	 * every validated row.
 	 */
 	testMode: boolean;
 	concurrency: number;
@@ -105,13 +105,13 @@ async function checkRows(
 	return { valid: allowed, problems: [...problems, ...stopped], rulesByCode, reserved };
 }
 
-function validatedItem(payout: ValidPayout, cost: RowCost): INodeExecutionData {
+function validatedItem(payout: ValidPayout, cost: RowCost, testMode: boolean): INodeExecutionData {
 	return {
 		json: {
 			valid: true,
 			// Which environment the run would pay in: the mode every invoice of this run is created in.
-			environment: payout.testMode ? 'test' : 'live',
-			testMode: payout.testMode,
+			environment: testMode ? 'test' : 'live',
+			testMode,
 			row: payout.itemIndex + 1,
 			referenceId: payout.referenceId,
 			service: payout.service,
@@ -160,7 +160,7 @@ export async function runPayouts(
 		};
 		const byRow = new Map<number, INodeExecutionData>();
 		valid.forEach((payout, position) =>
-			byRow.set(payout.itemIndex, validatedItem(payout, costs[position])),
+			byRow.set(payout.itemIndex, validatedItem(payout, costs[position], options.testMode)),
 		);
 		for (const problem of problems) {
 			const item = problemItem(problem);
@@ -168,11 +168,10 @@ export async function runPayouts(
 			item.json.environment = options.testMode ? 'test' : 'live';
 			byRow.set(problem.itemIndex, item);
 		}
-		const items = requests.map((request) => {
+		return requests.map((request) => {
 			const item = byRow.get(request.itemIndex)!;
 			return { ...item, json: { ...item.json, summary } };
 		});
-		return withTestMode(items, options.testMode);
 	}
 
 	// The approval is checked before anything else can stop or start the run, Continue On Fail or not:
@@ -211,8 +210,10 @@ export async function runPayouts(
 
 	// A row whose outcome is unknown is not a failure yet: it is asked about again once the other rows
 	// are done.
-	let failed = false;
-	const results = await mapWithConcurrency(
+	const stopsRun = (result: RowResult) =>
+		result.error !== undefined && !isOutcomeUnknown(result.error);
+	const results = await runRows(
+		ctx,
 		valid,
 		options.concurrency,
 		async (payout): Promise<RowResult> => {
@@ -220,7 +221,6 @@ export async function runPayouts(
 			try {
 				return { item: await payOne(ctx, payout, options, progress), payout, progress };
 			} catch (error) {
-				if (!isOutcomeUnknown(error)) failed = true;
 				// An unknown outcome keeps the amount spent (money may have moved); so does any error nobody
 				// planned for. Only our own errors before any invoice was seen are the platform refusing the
 				// create (a look-up by reference ID confirmed it where in doubt), and give the amount back.
@@ -232,8 +232,9 @@ export async function runPayouts(
 				return { error, payout, progress };
 			}
 		},
-		() => failed && !continueOnFail,
+		stopsRun,
 	);
+	const failed = results.some((result) => result !== undefined && stopsRun(result));
 	// Rows that never started (the run stopped at a failure) sent nothing.
 	valid.forEach((payout, position) => {
 		if (!results[position]) release(payout);
@@ -252,49 +253,20 @@ export async function runPayouts(
 		});
 	}
 
-	if (!continueOnFail) {
-		const firstFailure = results.find(
-			(result) => result?.item === undefined && result?.error !== undefined,
-		);
-		if (firstFailure)
-			throw asNodeError(ctx.getNode(), firstFailure.error, firstFailure.payout?.itemIndex);
-	}
+	throwFirstFailure(
+		ctx,
+		results.map((result, position) => ({ end: result, itemIndex: valid[position].itemIndex })),
+	);
 
+	// One item per input row, in input order: refused, paid, failed or not run.
 	const byRow = new Map<number, INodeExecutionData>();
 	for (const problem of problems) byRow.set(problem.itemIndex, problemItem(problem));
 	results.forEach((result, position) => {
-		if (!result) return;
 		const payout = valid[position];
 		byRow.set(
 			payout.itemIndex,
-			result.item ?? errorItem(result.error, payout.itemIndex, { referenceId: payout.referenceId }),
+			rowOutput(result, payout.itemIndex, { referenceId: payout.referenceId || null }),
 		);
 	});
-	// One item per input row, always: a row that did not run says so rather than vanishing.
-	return withTestMode(
-		requests.map(
-			(request) =>
-				byRow.get(request.itemIndex) ??
-				errorItem(
-					{ message: `Row ${request.itemIndex + 1}: not run (nothing was sent for this row)` },
-					request.itemIndex,
-					{
-						referenceId: request.referenceId || null,
-						stage: 'not_run',
-					},
-				),
-		),
-		options.testMode,
-	);
-}
-
-/**
- * Every output item says its mode: the invoice's own `test_mode` where there is one, else the
- * run's.
- */
-function withTestMode(items: INodeExecutionData[], testMode: boolean): INodeExecutionData[] {
-	for (const item of items)
-		if (item.json.testMode === undefined || item.json.testMode === null)
-			item.json.testMode = testMode;
-	return items;
+	return requests.map((request) => byRow.get(request.itemIndex)!);
 }

@@ -1,5 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import { rowName } from '../helpers/items';
+
 /** One input row as a payout: what the user asked to pay, before any check. */
 export interface PayoutRequest {
 	itemIndex: number;
@@ -20,12 +22,8 @@ export interface PayoutRequest {
 	 */
 	extra: IDataObject;
 	/**
-	 * The credential's Environment: the invoice's `test_mode`, always sent, never taken from the row.
-	 */
-	testMode: boolean;
-	/**
-	 * A `test_mode` the row's extra fields JSON asked for; the run stops if it differs from
-	 * `testMode`.
+	 * A `test_mode` the row's extra fields JSON asked for; the run stops if it differs from the
+	 * credential's Environment (a row never sets test or live: see OperationRun).
 	 */
 	requestedTestMode?: unknown;
 }
@@ -51,6 +49,6 @@ export interface RowProblem {
 }
 
 export function problemMessage(problem: RowProblem): string {
-	const reference = problem.referenceId ? ` (reference ID "${problem.referenceId}")` : '';
-	return `Row ${problem.itemIndex + 1}${reference}: ${problem.field} ${problem.rule}`;
+	const row = rowName(problem.itemIndex, { referenceId: problem.referenceId });
+	return `${row}: ${problem.field} ${problem.rule}`;
 }

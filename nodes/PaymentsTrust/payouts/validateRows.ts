@@ -5,6 +5,7 @@ import {
 	formatMinor,
 	minorUnitsOf,
 } from '../helpers/money';
+import { rowName } from '../helpers/items';
 import { displayValue } from '../helpers/redact';
 import { describeFieldRule } from '../helpers/serviceFields';
 import type { ServiceRules } from './serviceCatalogue';
@@ -281,7 +282,7 @@ export function applySafetyLimits(
 		const total = before + (repeated ? 0n : payout.amountMinor);
 		if (limit !== undefined && total > limit) {
 			const decimals = minorUnitsOf(payout.currency);
-			const crossing = payout.itemIndex + 1;
+			const crossing = rowName(payout.itemIndex, { inSentence: true });
 			const left = limit > before ? limit - before : 0n;
 			const crossingRule = agentSpent
 				? `${payout.amountText} ${payout.currency} is more than this tool's budget has left: ` +
@@ -299,7 +300,7 @@ export function applySafetyLimits(
 					rule:
 						later === payout
 							? crossingRule
-							: `not sent: the run stopped at row ${crossing}, ` +
+							: `not sent: the run stopped at ${crossing}, ` +
 								`which would have crossed the ${payout.currency} safety limit`,
 					stage: 'safety_limit' as const,
 				})),

@@ -1,6 +1,7 @@
 import type { IDataObject, INode, JsonObject } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
+import { rowName } from '../helpers/items';
 import { maskCardNumbersIn } from '../helpers/redact';
 import type { Outcome } from './request';
 
@@ -134,11 +135,13 @@ export function toNodeApiError(
 	const httpCode = outcome.kind === 'network' ? undefined : String(outcome.statusCode);
 	const { summary, fieldErrors } =
 		outcome.kind === 'response' ? apiErrorDetails(outcome.body) : { summary: '', fieldErrors: {} };
-	const row = context.itemIndex !== undefined ? `Row ${context.itemIndex + 1}` : '';
-	const reference = context.referenceId ? ` (reference ID "${context.referenceId}")` : '';
+	const row =
+		context.itemIndex !== undefined
+			? rowName(context.itemIndex, { referenceId: context.referenceId })
+			: '';
 	const what = outcome.kind === 'response' ? `HTTP ${httpCode}` : describeOutcome(outcome);
 	const message =
-		`${row ? `${row}${reference}: ` : ''}${context.action} failed with ` +
+		`${row ? `${row}: ` : ''}${context.action} failed with ` +
 		`${what}${summary ? `: ${summary}` : ''}`;
 	const errorResponse: JsonObject = {
 		httpCode: httpCode ?? null,

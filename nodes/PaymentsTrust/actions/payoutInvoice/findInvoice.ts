@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { rowName } from '../../helpers/items';
 import type { Located } from '../../helpers/locator';
 import { getInvoiceById, lookUpReference } from '../../payouts/lookup';
 import { toNodeApiError } from '../../transport/errors';
@@ -17,7 +18,7 @@ export async function findInvoice(
 ): Promise<IDataObject> {
 	// An empty ID would GET the invoice list and output it as one empty invoice.
 	if (!located.value) {
-		throw new NodeOperationError(ctx.getNode(), `Row ${itemIndex + 1}: no payout invoice chosen`, {
+		throw new NodeOperationError(ctx.getNode(), `${rowName(itemIndex)}: no payout invoice chosen`, {
 			itemIndex,
 			description: 'Pick an invoice from the list, or give its ID (cpoi_…) or its reference ID.',
 		});
@@ -36,7 +37,7 @@ export async function findInvoice(
 		if (!match) {
 			throw new NodeOperationError(
 				ctx.getNode(),
-				`Row ${itemIndex + 1}: no payout invoice has reference ID "${referenceId}"`,
+				`${rowName(itemIndex)}: no payout invoice has reference ID "${referenceId}"`,
 				{
 					itemIndex,
 					description:

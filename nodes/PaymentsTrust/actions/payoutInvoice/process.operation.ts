@@ -6,13 +6,13 @@ import type {
 } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { mapWithConcurrency } from '../../helpers/concurrency';
-import { asNodeError, errorItem } from '../../helpers/items';
+import { rowName } from '../../helpers/items';
 import { readInvoiceLocator } from '../../helpers/locator';
 import { maskCardNumbersDeep } from '../../helpers/redact';
 import { processInvoiceOnce } from '../../payouts/processInvoice';
-import { endpointsFor } from '../../transport/request';
-import { waitForFinalStatus } from '../../payouts/waitForFinal';
+import { endOf, rowOutput, runRows, throwFirstFailure } from '../../helpers/rowRunner';
+import { waitForFinalStatus, type WaitOptions } from '../../payouts/waitForFinal';
+import type { RetryPolicy } from '../../transport/retryPolicy';
 import { simplifyInvoice } from '../../helpers/invoice';
 import {
 	simplifyOption,
@@ -24,6 +24,7 @@ import {
 import { showOnlyFor } from '../displayOptions';
 import { concurrencyFrom, readOptions, retryPolicyFrom, waitOptionsFrom } from '../runOptions';
 import { invoiceLocator } from '../locators.description';
+import type { OperationRun } from '../operation';
 import { findInvoice } from './findInvoice';
 import { invoiceOutput, simplifyOf } from './get.operation';
 
@@ -57,91 +58,70 @@ export const description: INodeProperties[] = showOnlyFor(
 	],
 );
 
+/** One row of Process: its invoice paid at most once, then waited for if asked. */
+async function processRow(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	run: { options: IDataObject; policy: RetryPolicy; wait?: WaitOptions; testMode: boolean },
+): Promise<INodeExecutionData> {
+	const { options, policy, wait, testMode } = run;
+	const located = readInvoiceLocator(ctx.getNodeParameter('invoiceId', itemIndex));
+	// An empty ID would read the invoice list and report it as an invoice already processed.
+	if (!located.value)
+		throw new NodeOperationError(ctx.getNode(), `${rowName(itemIndex)}: no payout invoice chosen`, {
+			itemIndex,
+		});
+	// By reference ID: the invoice's own ID is read first; processing itself always goes by ID.
+	const invoiceId =
+		located.mode === 'referenceId'
+			? String((await findInvoice(ctx, located, itemIndex)).id)
+			: located.value;
+	// Its first read also refuses an invoice of the other mode: nothing is sent for it.
+	const processed = await processInvoiceOnce(ctx, invoiceId, policy, { itemIndex }, { testMode });
+	let invoice = processed.invoice;
+	let waitTimedOut: boolean | undefined;
+	if (wait)
+		({ invoice, timedOut: waitTimedOut } = await waitForFinalStatus(ctx, invoice, wait, policy));
+	const json: IDataObject = {
+		...invoiceOutput(invoice, options.includeRaw),
+		row: itemIndex + 1,
+		processRequested: !processed.alreadyProcessed,
+		alreadyProcessed: processed.alreadyProcessed,
+	};
+	if (waitTimedOut !== undefined) json.waitTimedOut = waitTimedOut;
+	return {
+		json: maskCardNumbersDeep(simplifyOf(ctx, itemIndex) ? simplifyInvoice(json) : json),
+		pairedItem: { item: itemIndex },
+	};
+}
+
 /**
  * Process: pays invoices created earlier, each at most once, rows in parallel up to the
- * concurrency.
+ * concurrency (the shared row loop: a failure stops new rows unless "Continue On Fail" is on).
  */
 export async function execute(
 	this: IExecuteFunctions,
 	items: INodeExecutionData[],
+	run: OperationRun,
 ): Promise<INodeExecutionData[]> {
 	const options = readOptions(this);
-	const policy = retryPolicyFrom(options);
-	const wait = waitOptionsFrom(options);
-	const continueOnFail = this.continueOnFail();
-	const { testMode } = await endpointsFor(this);
-	let failed = false;
-	const results = await mapWithConcurrency(
+	const settings = {
+		options,
+		policy: retryPolicyFrom(options),
+		wait: waitOptionsFrom(options),
+		testMode: run.endpoints.testMode,
+	};
+	const ends = await runRows(
+		this,
 		items,
 		concurrencyFrom(options),
-		async (_item, itemIndex): Promise<INodeExecutionData | { error: unknown }> => {
-			try {
-				const located = readInvoiceLocator(this.getNodeParameter('invoiceId', itemIndex));
-				// An empty ID would read the invoice list and report it as an invoice already processed.
-				if (!located.value)
-					throw new NodeOperationError(
-						this.getNode(),
-						`Row ${itemIndex + 1}: no payout invoice chosen`,
-						{ itemIndex },
-					);
-				// By reference ID: the invoice's own ID is read first; processing itself always goes by ID.
-				const invoiceId =
-					located.mode === 'referenceId'
-						? String((await findInvoice(this, located, itemIndex)).id)
-						: located.value;
-				// Its first read also refuses an invoice of the other mode: nothing is sent for it.
-				const processed = await processInvoiceOnce(
-					this,
-					invoiceId,
-					policy,
-					{ itemIndex },
-					{ testMode },
-				);
-				let invoice = processed.invoice;
-				let waitTimedOut: boolean | undefined;
-				if (wait)
-					({ invoice, timedOut: waitTimedOut } = await waitForFinalStatus(
-						this,
-						invoice,
-						wait,
-						policy,
-					));
-				const json: IDataObject = {
-					...invoiceOutput(invoice, options.includeRaw),
-					row: itemIndex + 1,
-					processRequested: !processed.alreadyProcessed,
-					alreadyProcessed: processed.alreadyProcessed,
-				};
-				if (waitTimedOut !== undefined) json.waitTimedOut = waitTimedOut;
-				return {
-					json: maskCardNumbersDeep(simplifyOf(this, itemIndex) ? simplifyInvoice(json) : json),
-					pairedItem: { item: itemIndex },
-				};
-			} catch (error) {
-				failed = true;
-				return { error };
-			}
-		},
-		() => failed && !continueOnFail,
+		async (_item, itemIndex) =>
+			await endOf(async () => await processRow(this, itemIndex, settings)),
+		(end) => end.error !== undefined,
 	);
-	const output: INodeExecutionData[] = [];
-	for (let itemIndex = 0; itemIndex < results.length; itemIndex++) {
-		const result = results[itemIndex];
-		// One item per input row, always: a row that did not run says so rather than vanishing.
-		if (!result) {
-			output.push(
-				errorItem(
-					{ message: `Row ${itemIndex + 1}: not run (nothing was sent for this row)` },
-					itemIndex,
-					{ stage: 'not_run' },
-				),
-			);
-			continue;
-		}
-		if ('error' in result) {
-			if (!continueOnFail) throw asNodeError(this.getNode(), result.error, itemIndex);
-			output.push(errorItem(result.error, itemIndex));
-		} else output.push(result);
-	}
-	return output;
+	throwFirstFailure(
+		this,
+		ends.map((end, itemIndex) => ({ end, itemIndex })),
+	);
+	return ends.map((end, itemIndex) => rowOutput(end, itemIndex));
 }

@@ -164,7 +164,6 @@ function readColumnRequest(
 	names: ColumnNames,
 	payoutColumns: string[],
 	extras: InvoiceExtras,
-	testMode: boolean,
 ): PayoutRequest {
 	const json = item.json;
 	const { extra, extraFields, requestedTestMode } = extras;
@@ -188,7 +187,6 @@ function readColumnRequest(
 		fields: serviceFieldValues(candidateFields(json, payoutColumns), extraFields),
 		fieldsAutoMapped: true,
 		extra,
-		testMode,
 		...(requestedTestMode !== undefined ? { requestedTestMode } : {}),
 	};
 }
@@ -197,7 +195,6 @@ function readColumnRequest(
 export function readColumnRequests(
 	ctx: IExecuteFunctions,
 	items: INodeExecutionData[],
-	testMode: boolean,
 ): PayoutRequest[] {
 	const names = readColumnNames(ctx);
 	ensureColumnsExist(ctx, items, names);
@@ -205,22 +202,10 @@ export function readColumnRequests(
 	const extrasFor = extrasReader(ctx);
 	return items.map((item, itemIndex) => {
 		try {
-			return readColumnRequest(
-				item,
-				itemIndex,
-				names,
-				payoutColumns,
-				extrasFor(itemIndex),
-				testMode,
-			);
+			return readColumnRequest(item, itemIndex, names, payoutColumns, extrasFor(itemIndex));
 		} catch (error) {
 			const reference = referenceIdText(item.json[names.referenceIdColumn]);
-			return unreadableRequest(
-				itemIndex,
-				'text' in reference ? reference.text : '',
-				testMode,
-				error,
-			);
+			return unreadableRequest(itemIndex, 'text' in reference ? reference.text : '', error);
 		}
 	});
 }

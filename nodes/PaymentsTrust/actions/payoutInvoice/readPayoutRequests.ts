@@ -130,7 +130,6 @@ function readCustomer(
 export function unreadableRequest(
 	itemIndex: number,
 	referenceId: string,
-	testMode: boolean,
 	error: unknown,
 ): PayoutRequest {
 	return {
@@ -141,7 +140,6 @@ export function unreadableRequest(
 		amount: '',
 		fields: {},
 		extra: {},
-		testMode,
 		unreadable: `could not be read: ${(error as Error).message}`,
 	};
 }
@@ -155,11 +153,10 @@ export function unreadableRequest(
 export function readPayoutRequests(
 	ctx: IExecuteFunctions,
 	items: INodeExecutionData[],
-	testMode: boolean,
 ): PayoutRequest[] {
 	return items.map((item, itemIndex) => {
 		try {
-			return readPayoutRequest(ctx, item, itemIndex, testMode);
+			return readPayoutRequest(ctx, item, itemIndex);
 		} catch (error) {
 			let referenceId = '';
 			try {
@@ -167,7 +164,7 @@ export function readPayoutRequests(
 			} catch {
 				// the reference ID is what could not be read
 			}
-			return unreadableRequest(itemIndex, referenceId, testMode, error);
+			return unreadableRequest(itemIndex, referenceId, error);
 		}
 	});
 }
@@ -227,7 +224,6 @@ function readPayoutRequest(
 	ctx: IExecuteFunctions,
 	item: INodeExecutionData,
 	itemIndex: number,
-	testMode: boolean,
 ): PayoutRequest {
 	const { extra, extraFields, requestedTestMode } = invoiceExtras(
 		ctx,
@@ -251,7 +247,6 @@ function readPayoutRequest(
 				'autoMapInputData' &&
 			(ctx.getNodeParameter('serviceFields.schema', itemIndex, []) as unknown[]).length === 0,
 		extra,
-		testMode,
 		...(requestedTestMode !== undefined ? { requestedTestMode } : {}),
 	};
 }

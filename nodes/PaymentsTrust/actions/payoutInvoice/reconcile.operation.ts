@@ -1,9 +1,9 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { reconcileRows, type ReconcileRow } from '../../payouts/reconcile';
-import { endpointsFor } from '../../transport/request';
 import { concurrencyOption, includeRawOption, requestOptions } from '../common.description';
 import { showOnlyFor } from '../displayOptions';
+import type { OperationRun } from '../operation';
 import { concurrencyFrom, readOptions, retryPolicyFrom } from '../runOptions';
 
 export const description: INodeProperties[] = showOnlyFor(
@@ -94,14 +94,14 @@ function readRow(ctx: IExecuteFunctions, itemIndex: number): ReconcileRow {
 export async function execute(
 	this: IExecuteFunctions,
 	items: INodeExecutionData[],
+	run: OperationRun,
 ): Promise<INodeExecutionData[]> {
 	const options = readOptions(this);
-	const { testMode } = await endpointsFor(this);
 	return await reconcileRows(
 		this,
 		items.map((_item, itemIndex) => readRow(this, itemIndex)),
 		{
-			testMode,
+			testMode: run.endpoints.testMode,
 			concurrency: concurrencyFrom(options),
 			policy: retryPolicyFrom(options),
 			includeRaw: options.includeRaw === true,

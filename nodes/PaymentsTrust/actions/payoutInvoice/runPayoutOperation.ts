@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { NodeOperationError } from 'n8n-workflow';
 
 import { simplifyInvoice } from '../../helpers/invoice';
+import { rowName } from '../../helpers/items';
 import { isServiceId } from '../../helpers/locator';
 import { approvalScopeOf, parseApprovedCode, type ApprovedCode } from '../../payouts/approvalCode';
 import { runPayouts, type PayoutMode } from '../../payouts/runPayouts';
@@ -9,8 +10,8 @@ import type { PayoutRequest } from '../../payouts/types';
 import { CREDENTIAL_TYPE } from '../../transport/endpoints';
 import { environmentName } from '../../../shared/environment';
 import { toNodeApiError } from '../../transport/errors';
-import { endpointsFor } from '../../transport/request';
 import { serviceCodesById } from '../../payouts/services';
+import type { OperationRun } from '../operation';
 import { concurrencyFrom, readOptions, retryPolicyFrom, waitOptionsFrom } from '../runOptions';
 import { agentBudgetOf, runsAsTool } from '../toolGuard';
 import { ROWS_FROM_COLUMNS, ROWS_FROM_FIELDS } from './payout.description';
@@ -54,7 +55,7 @@ function refuseOtherMode(
 	const environment = environmentName(testMode ? 'test' : 'live');
 	throw new NodeOperationError(
 		ctx.getNode(),
-		`Row ${other.itemIndex + 1}: the extra service fields JSON sets test_mode to ` +
+		`${rowName(other.itemIndex)}: the extra service fields JSON sets test_mode to ` +
 			`${JSON.stringify(other.requestedTestMode)}, but the credential's Environment is ` +
 			`${environment} (test_mode ${testMode}). Nothing was sent.`,
 		{
@@ -87,13 +88,9 @@ function readApprovedCode(
 }
 
 /** Each input item as a payout, from the fields below or from the item's columns ("Rows From"). */
-function readRows(
-	ctx: IExecuteFunctions,
-	items: INodeExecutionData[],
-	testMode: boolean,
-): PayoutRequest[] {
+function readRows(ctx: IExecuteFunctions, items: INodeExecutionData[]): PayoutRequest[] {
 	if (ctx.getNodeParameter('rowsFrom', 0, ROWS_FROM_FIELDS) !== ROWS_FROM_COLUMNS)
-		return readPayoutRequests(ctx, items, testMode);
+		return readPayoutRequests(ctx, items);
 	// Not hidden for tools: a hidden Rows From would silently hide the fields too and refuse every row
 	// for a missing reference ID. Said plainly instead.
 	if (runsAsTool(ctx))
@@ -106,7 +103,7 @@ function readRows(
 					'to "Fields Below" for a tool.',
 			},
 		);
-	return readColumnRequests(ctx, items, testMode);
+	return readColumnRequests(ctx, items);
 }
 
 /**
@@ -116,6 +113,7 @@ export async function runPayoutOperation(
 	ctx: IExecuteFunctions,
 	items: INodeExecutionData[],
 	mode: PayoutMode,
+	run: OperationRun,
 ): Promise<INodeExecutionData[]> {
 	const options = readOptions(ctx);
 	const approved = readApprovedCode(ctx, options, mode);
@@ -123,9 +121,10 @@ export async function runPayoutOperation(
 	// As an AI agent tool the limits are a budget for all of this node's calls in this execution.
 	const budget = agentBudgetOf(ctx);
 	const safetyLimits = budget ? budget.limitsFor(limits) : limits;
-	const { testMode } = await endpointsFor(ctx);
+	const testMode = run.endpoints.testMode;
+	// The API key keys the approval code; it stays out of the endpoints every request sees.
 	const scope = approvalScopeOf(await ctx.getCredentials(CREDENTIAL_TYPE));
-	const requests = await withServiceCodes(ctx, readRows(ctx, items, testMode));
+	const requests = await withServiceCodes(ctx, readRows(ctx, items));
 	refuseOtherMode(ctx, requests, testMode);
 	const output = await runPayouts(ctx, requests, {
 		mode,

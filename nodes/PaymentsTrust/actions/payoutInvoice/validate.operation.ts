@@ -1,5 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
+import type { OperationRun } from '../operation';
 import { runPayoutOperation } from './runPayoutOperation';
 
 /**
@@ -9,6 +10,7 @@ import { runPayoutOperation } from './runPayoutOperation';
 export async function execute(
 	this: IExecuteFunctions,
 	items: INodeExecutionData[],
+	run: OperationRun,
 ): Promise<INodeExecutionData[]> {
-	return await runPayoutOperation(this, items, 'validate');
+	return await runPayoutOperation(this, items, 'validate', run);
 }

@@ -6,7 +6,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { forEachItem } from '../../helpers/items';
+import { forEachItem, rowName } from '../../helpers/items';
 import { readServiceLocator } from '../../helpers/locator';
 import { toFriendlyService } from '../../helpers/service';
 import { findServiceResource, getServiceById } from '../../payouts/services';
@@ -38,7 +38,7 @@ export async function execute(
 		if (!located.value) {
 			throw new NodeOperationError(
 				this.getNode(),
-				`Row ${itemIndex + 1}: no payout service chosen`,
+				`${rowName(itemIndex)}: no payout service chosen`,
 				{
 					itemIndex,
 					description:
@@ -66,7 +66,7 @@ export async function execute(
 		if (!resource) {
 			throw new NodeOperationError(
 				this.getNode(),
-				`Row ${itemIndex + 1}: the account has no payout service "${located.value}"`,
+				`${rowName(itemIndex)}: the account has no payout service "${located.value}"`,
 				{
 					itemIndex,
 					description:

@@ -6,14 +6,15 @@ import type {
 } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { forEachItem } from '../../helpers/items';
+import { forEachItem, rowName } from '../../helpers/items';
 import { isCurrencyCode, parseAmount } from '../../helpers/money';
 import { toFriendlyPrerequestService } from '../../helpers/service';
 import { isPrerequestAnswer, servicesOfPrerequest } from '../../helpers/serviceFields';
 import { assertPrerequestMode } from '../../../shared/environment';
 import { toNodeApiError } from '../../transport/errors';
-import { endpointsFor, sendSafe } from '../../transport/request';
+import { sendSafe } from '../../transport/request';
 import { showOnlyFor } from '../displayOptions';
+import type { OperationRun } from '../operation';
 
 export const description: INodeProperties[] = showOnlyFor(
 	'prerequest',
@@ -49,14 +50,16 @@ export const description: INodeProperties[] = showOnlyFor(
 export async function execute(
 	this: IExecuteFunctions,
 	items: INodeExecutionData[],
+	run: OperationRun,
 ): Promise<INodeExecutionData[]> {
+	const { publicKey, testMode } = run.endpoints;
 	return await forEachItem(this, items, async (itemIndex) => {
 		const currency = String(this.getNodeParameter('currency', itemIndex)).trim().toUpperCase();
 		const rawAmount = this.getNodeParameter('amount', itemIndex) as unknown;
 		if (!isCurrencyCode(currency)) {
 			throw new NodeOperationError(
 				this.getNode(),
-				`Row ${itemIndex + 1}: currency "${currency}" is not a 3-letter ISO code`,
+				`${rowName(itemIndex)}: currency "${currency}" is not a 3-letter ISO code`,
 				{ itemIndex },
 			);
 		}
@@ -64,11 +67,10 @@ export async function execute(
 		if (!amount.ok) {
 			throw new NodeOperationError(
 				this.getNode(),
-				`Row ${itemIndex + 1}: amount "${String(rawAmount)}" ${amount.rule}`,
+				`${rowName(itemIndex)}: amount "${String(rawAmount)}" ${amount.rule}`,
 				{ itemIndex },
 			);
 		}
-		const { publicKey, testMode } = await endpointsFor(this);
 		if (!publicKey) {
 			throw new NodeOperationError(
 				this.getNode(),
