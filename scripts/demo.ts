@@ -86,7 +86,7 @@ async function main(): Promise<number> {
 			const amount = json.error === undefined ? `${json.amount} ${json.currency}` : '';
 			const detail =
 				json.error !== undefined
-					? String(json.error).replace(/^Row \d+( \(reference ID "[^"]*"\))?: /, '')
+					? String(json.error).replace(/^Row \d+ \(item \d+(, reference ID "[^"]*")?\): /, '')
 					: `${json.status}/${json.resolution} ${json.id}${json.alreadyExisted ? ' (already existed)' : ''}`;
 			console.log(
 				`${pad(json.row, 4)} ${pad(json.referenceId ?? '', 18)} ${pad(amount, 14)} ${pad(outcome, 9)} ${detail}`,

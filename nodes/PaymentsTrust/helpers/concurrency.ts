@@ -9,7 +9,9 @@ export async function mapWithConcurrency<T, R>(
 	task: (input: T, index: number) => Promise<R>,
 	shouldStop: () => boolean = () => false,
 ): Promise<Array<R | undefined>> {
-	const results: Array<R | undefined> = new Array(inputs.length);
+	// Dense, not `new Array(n)`: a task that never started is an explicit `undefined` that map and
+	// forEach still visit, so its row gets a "not run" item instead of a hole.
+	const results: Array<R | undefined> = Array.from({ length: inputs.length }, () => undefined);
 	let next = 0;
 	const worker = async () => {
 		while (next < inputs.length && !shouldStop()) {
