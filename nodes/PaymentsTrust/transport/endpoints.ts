@@ -78,10 +78,10 @@ export function assertKeysMatchEnvironment(
  */
 export async function getEndpoints(
 	this: PaymentsTrustFunctions,
+	credentials: ICredentialDataDecryptedObject,
 	findPrivate: boolean,
 	probe: ProbeGet,
 ): Promise<Endpoints> {
-	const credentials = await this.getCredentials(CREDENTIAL_TYPE);
 	assertKeysMatchEnvironment(this, credentials);
 	const baseUrl = String(credentials.baseUrl ?? '').trim();
 	const environment = environmentOf(credentials);

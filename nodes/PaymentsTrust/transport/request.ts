@@ -1,4 +1,10 @@
-import type { IDataObject, IHttpRequestMethods, IHttpRequestOptions } from 'n8n-workflow';
+import type {
+	IAdditionalCredentialOptions,
+	ICredentialDataDecryptedObject,
+	IDataObject,
+	IHttpRequestMethods,
+	IHttpRequestOptions,
+} from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
 import { scrubSecrets, secretsOf, type Secrets } from '../helpers/redact';
@@ -44,6 +50,46 @@ export interface RequestSpec {
 	pathIsLink?: boolean;
 }
 
+const credentialsCache = new WeakMap<object, Promise<ICredentialDataDecryptedObject>>();
+
+/**
+ * The credential, read once per node run (n8n gives an operation one context object for the whole
+ * run). Every request hands this same read to n8n's authenticated helper (see exchange): without
+ * it, n8n reads and decrypts the credential from its database again for each request, which was
+ * the largest cost per payout left in a bulk run (docs/columns-mode.md).
+ */
+export function credentialsFor(
+	ctx: PaymentsTrustFunctions,
+): Promise<ICredentialDataDecryptedObject> {
+	let cached = credentialsCache.get(ctx);
+	if (!cached) {
+		cached = ctx.getCredentials(CREDENTIAL_TYPE);
+		credentialsCache.set(ctx, cached);
+		cached.catch(() => credentialsCache.delete(ctx));
+	}
+	return cached;
+}
+
+/**
+ * The run's one credential read, as n8n's authenticated helper takes it. n8n still applies the
+ * credential's own authentication (HTTP Basic) to every request, with its proxy and TLS settings;
+ * only the database read is not repeated. A copy per request: n8n may add to the data it is given.
+ */
+async function authenticationFor(
+	ctx: PaymentsTrustFunctions,
+): Promise<IAdditionalCredentialOptions> {
+	const credentials = await credentialsFor(ctx);
+	const chosen = ctx.getNode().credentials?.[CREDENTIAL_TYPE];
+	return {
+		credentialsDecrypted: {
+			id: chosen?.id ?? '',
+			name: chosen?.name ?? '',
+			type: CREDENTIAL_TYPE,
+			data: { ...credentials },
+		},
+	};
+}
+
 const endpointsCache = new WeakMap<object, Promise<Endpoints>>();
 
 /**
@@ -58,10 +104,14 @@ export function endpointsFor(
 ): Promise<Endpoints> {
 	let cached = endpointsCache.get(ctx);
 	if (!cached) {
-		cached = getEndpoints.call(
-			ctx,
-			options.privateApi !== false,
-			async (url) => await probeOnce(ctx, url),
+		cached = credentialsFor(ctx).then(
+			async (credentials) =>
+				await getEndpoints.call(
+					ctx,
+					credentials,
+					options.privateApi !== false,
+					async (url) => await probeOnce(ctx, url),
+				),
 		);
 		endpointsCache.set(ctx, cached);
 		cached.catch(() => endpointsCache.delete(ctx));
@@ -186,7 +236,7 @@ const secretsCache = new WeakMap<object, Promise<Secrets>>();
 function secretsFor(ctx: PaymentsTrustFunctions): Promise<Secrets> {
 	let cached = secretsCache.get(ctx);
 	if (!cached) {
-		cached = ctx.getCredentials(CREDENTIAL_TYPE).then((credentials) => secretsOf(credentials));
+		cached = credentialsFor(ctx).then((credentials) => secretsOf(credentials));
 		secretsCache.set(ctx, cached);
 		cached.catch(() => secretsCache.delete(ctx));
 	}
@@ -241,6 +291,7 @@ async function exchange(
 	secrets: Secrets,
 	maxRedirects: number,
 ): Promise<Outcome> {
+	const authentication = request.api === 'private' ? await authenticationFor(ctx) : undefined;
 	const signal = AbortSignal.timeout(Math.max(1, timeoutMs));
 	const timeUp = deadline(signal);
 	let url = request.url;
@@ -262,7 +313,12 @@ async function exchange(
 		};
 		const sent = (
 			request.api === 'private'
-				? ctx.helpers.httpRequestWithAuthentication.call(ctx, CREDENTIAL_TYPE, options)
+				? ctx.helpers.httpRequestWithAuthentication.call(
+						ctx,
+						CREDENTIAL_TYPE,
+						options,
+						authentication,
+					)
 				: ctx.helpers.httpRequest(options)
 		).then(
 			(response) => response as RawAnswer,

@@ -7,9 +7,9 @@ import { isServiceId } from '../../helpers/locator';
 import { approvalScopeOf, parseApprovedCode, type ApprovedCode } from '../../payouts/approvalCode';
 import { runPayouts, type PayoutMode } from '../../payouts/runPayouts';
 import type { PayoutRequest } from '../../payouts/types';
-import { CREDENTIAL_TYPE } from '../../transport/endpoints';
 import { environmentName } from '../../../shared/environment';
 import { toNodeApiError } from '../../transport/errors';
+import { credentialsFor } from '../../transport/request';
 import { serviceCodesById } from '../../payouts/services';
 import type { OperationRun } from '../operation';
 import { concurrencyFrom, readOptions, retryPolicyFrom, waitOptionsFrom } from '../runOptions';
@@ -123,7 +123,7 @@ export async function runPayoutOperation(
 	const safetyLimits = budget ? budget.limitsFor(limits) : limits;
 	const testMode = run.endpoints.testMode;
 	// The API key keys the approval code; it stays out of the endpoints every request sees.
-	const scope = approvalScopeOf(await ctx.getCredentials(CREDENTIAL_TYPE));
+	const scope = approvalScopeOf(await credentialsFor(ctx));
 	const requests = await withServiceCodes(ctx, readRows(ctx, items));
 	refuseOtherMode(ctx, requests, testMode);
 	const output = await runPayouts(ctx, requests, {
