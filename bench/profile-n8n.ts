@@ -3,12 +3,14 @@
  * one `n8n start` (SQLite) with `--cpu-prof`, N rows (default 2,000) paid at concurrency 10 with no latency,
  * then n8n is stopped (it writes the profile on exit) and the profile's self time is summed per package.
  *
- *   npx tsx bench/profile-n8n.ts [rows] [columns|fields]
+ *   npx tsx bench/profile-n8n.ts [rows] [columns|fields] [latency ms, default 0]
  *
  * The second argument is the payout node's Rows From (issue 21): the bulk example as it is (columns, default) or
  * with an n8n expression per field (fields, the example before issue 21). Besides self time per package, each
  * sample is given to an owner by its call stack: reading the credential (n8n's database, on every request), node
  * parameters and expressions (n8n), n8n's HTTP stack, our node's own code, the rest of n8n, Node.js and V8.
+ * The profile is of n8n's main thread; the CPU of the whole process group (other threads, the task runner) over the
+ * same run is printed beside it, so that work off the main thread shows as the difference.
  */
 /* eslint-disable no-console */
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'fs';
@@ -26,7 +28,7 @@ import {
 } from '../e2e/lib/n8n';
 import { buildAndPack, installPacked } from '../e2e/lib/package';
 import { sleep, stopAll } from '../e2e/lib/processes';
-import { sandboxCredentialData, startSandboxProcess } from '../e2e/lib/sandbox';
+import { configureSandbox, sandboxCredentialData, startSandboxProcess } from '../e2e/lib/sandbox';
 import { CREDENTIAL_ID, CREDENTIAL_NAME, CREDENTIAL_TYPE } from '../e2e/lib/workflows';
 import { benchWorkflowFor, type RowsFrom } from './realN8n';
 
@@ -97,9 +99,31 @@ const OWNERS: Array<[string, (stack: ProfileNode['callFrame'][]) => boolean]> = 
 	['Node.js, V8, GC, other packages', () => true],
 ];
 
+/** Linux's USER_HZ: /proc reports CPU time in these ticks. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** User + system CPU ticks of every live process in the process group led by `leader` (from /proc). */
+function groupCpuTicks(leader: number): number {
+	let ticks = 0;
+	for (const entry of readdirSync('/proc')) {
+		if (!/^\d+$/.test(entry)) continue;
+		try {
+			const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+			const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+			// After the command: state(0) ppid(1) pgrp(2) … utime(11) stime(12).
+			if (Number(fields[2]) === leader) ticks += Number(fields[11]) + Number(fields[12]);
+		} catch {
+			// the process ended meanwhile
+		}
+	}
+	return ticks;
+}
+
 async function main(): Promise<void> {
 	const rows = Number(process.argv[2] ?? 2000);
 	const rowsFrom = (process.argv[3] ?? 'columns') as RowsFrom;
+	const latencyMs = Number(process.argv[4] ?? 0);
+	let groupCpuMs = 0;
 	let runMs = 0;
 	let shutdownMs = 0;
 	const dir = mkdtempSync(join(tmpdir(), 'pt-prof-'));
@@ -157,6 +181,8 @@ async function main(): Promise<void> {
 			if (attempt > 60) throw new Error(`warm-up answered ${warm.status}`);
 			await sleep(1_000);
 		}
+		await configureSandbox(sandbox.baseUrl, { latencyMs });
+		const groupBefore = groupCpuTicks(server.child.pid!);
 		const t0 = Date.now();
 		const res = await fetch(`${inst.baseUrl}/webhook/pt-prof`, {
 			method: 'POST',
@@ -165,8 +191,11 @@ async function main(): Promise<void> {
 			signal: AbortSignal.timeout(1_800_000),
 		});
 		runMs = Date.now() - t0;
+		groupCpuMs = ((groupCpuTicks(server.child.pid!) - groupBefore) * 1000) / CLOCK_TICKS_PER_SECOND;
 		console.log(
-			`${rows} rows (rows from ${rowsFrom}): ${res.status} in ${(runMs / 1000).toFixed(1)} s`,
+			`${rows} rows (rows from ${rowsFrom}, ${latencyMs} ms per answer): ${res.status} in ` +
+				`${(runMs / 1000).toFixed(1)} s; CPU of n8n's whole process group ` +
+				`${(groupCpuMs / rows).toFixed(2)} ms per payout`,
 		);
 		const t1 = Date.now();
 		await server.stop();

@@ -15,6 +15,7 @@
  *   npx tsx bench/rowsFrom.ts                 # 10,000 rows per case (about 35 min on an idle 2-core machine)
  *   npx tsx bench/rowsFrom.ts --rows=500      # a check that the bench works (about 6 min); numbers not valid
  *   BENCH_SETUPS=single,queue-1w npx tsx bench/rowsFrom.ts   # only those setups (raw always runs)
+ *   BENCH_SETUPS=single BENCH_LATENCIES=50 BENCH_MODES=columns npx tsx bench/rowsFrom.ts   # one case
  *
  * Writes bench/out/rows-from.json and bench/out/rows-from.md (the tables and the targets, met or missed).
  * Where the CPU goes, by owner: `npx tsx bench/profile-n8n.ts 2000 columns` (and `fields`).
@@ -40,8 +41,12 @@ import {
 
 const ROOT = resolve(__dirname, '..');
 const OUT = join(ROOT, 'bench', 'out');
-const LATENCIES = [50, 0];
-const MODES: RowsFrom[] = ['columns', 'fields'];
+/** BENCH_LATENCIES=50 and BENCH_MODES=columns narrow a run to those cases (an A/B of one case). */
+const listFromEnv = (name: string) => (process.env[name] ?? '').split(',').filter(Boolean);
+const LATENCIES = listFromEnv('BENCH_LATENCIES').map(Number);
+if (LATENCIES.length === 0) LATENCIES.push(50, 0);
+const MODES = listFromEnv('BENCH_MODES') as RowsFrom[];
+if (MODES.length === 0) MODES.push('columns', 'fields');
 
 interface SetupSpec {
 	name: string;
