@@ -8,6 +8,7 @@ import type { IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
 
 import { CREDENTIAL_TYPE } from '../../nodes/PaymentsTrust/transport/endpoints';
 import { sendOnce } from '../../nodes/PaymentsTrust/transport/request';
+import { paymentsTrustNode } from '../support/payoutWorkflow';
 
 const CREDENTIAL = {
 	environment: 'test',
@@ -25,15 +26,10 @@ function fakeContext() {
 	const authenticated: Array<{ type: string; options: IHttpRequestOptions; extra: unknown }> = [];
 	const ctx = {
 		getCredentials,
-		getNode: () => ({
-			id: 'node-1',
-			name: 'PaymentsTrust',
-			type: 'n8n-nodes-paymentstrust.paymentsTrust',
-			typeVersion: 1,
-			position: [0, 0],
-			parameters: {},
-			credentials: { [CREDENTIAL_TYPE]: { id: 'cred-7', name: 'PaymentsTrust sandbox' } },
-		}),
+		getNode: () =>
+			paymentsTrustNode({
+				credentials: { [CREDENTIAL_TYPE]: { id: 'cred-7', name: 'PaymentsTrust sandbox' } },
+			}),
 		helpers: {
 			httpRequestWithAuthentication: jest.fn(
 				async (type: string, options: IHttpRequestOptions, extra: unknown) => {

@@ -14,18 +14,12 @@ import {
 	throwFirstFailure,
 	type RowEnd,
 } from '../../nodes/PaymentsTrust/helpers/rowRunner';
+import { paymentsTrustNode } from '../support/payoutWorkflow';
 
 function context(continueOnFail: boolean): IExecuteFunctions {
 	return {
 		continueOnFail: () => continueOnFail,
-		getNode: () => ({
-			id: 'n',
-			name: 'PaymentsTrust',
-			type: 'n8n-nodes-paymentstrust.paymentsTrust',
-			typeVersion: 1,
-			position: [0, 0],
-			parameters: {},
-		}),
+		getNode: () => paymentsTrustNode(),
 	} as unknown as IExecuteFunctions;
 }
 
