@@ -12,9 +12,9 @@ export interface RowEnd {
 /**
  * The row loop every operation that works on many rows at once shares (Create and Process,
  * Process, Reconcile): rows run in parallel up to `concurrency`, and once a row ends in a way that
- * stops the run (`stopsRun`, by default an error) and "Continue On Fail" is off, no new row starts;
- * those in flight finish, because a payout is never abandoned half-way. Results stay in input
- * order; a row that never started is `undefined` (see notRunItem).
+ * stops the run (`stopsRun`: for most operations an error) and "Continue On Fail" is off, no new
+ * row starts; those in flight finish, because a payout is never abandoned half-way. Results stay
+ * in input order; a row that never started is `undefined` (see notRunItem).
  */
 export async function runRows<Row, End>(
 	ctx: IExecuteFunctions,

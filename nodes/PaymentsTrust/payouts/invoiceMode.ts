@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { rowName } from '../helpers/items';
+
 /**
  * The platform's invoice must be in the mode of the credential's Environment. One that is not (an
  * invoice of the other mode found under a reference ID, an ID of a live invoice given to a Test

@@ -50,24 +50,36 @@ export interface RequestSpec {
 	pathIsLink?: boolean;
 }
 
-const credentialsCache = new WeakMap<object, Promise<ICredentialDataDecryptedObject>>();
+/**
+ * A value computed once per node run: n8n gives an operation one context object for the whole run,
+ * so a value kept against it lives exactly as long as the run. A failure is not kept: the next call
+ * tries again.
+ */
+function oncePerRun<T>(): (ctx: PaymentsTrustFunctions, make: () => Promise<T>) => Promise<T> {
+	const cache = new WeakMap<object, Promise<T>>();
+	return (ctx, make) => {
+		let cached = cache.get(ctx);
+		if (!cached) {
+			cached = make();
+			cache.set(ctx, cached);
+			cached.catch(() => cache.delete(ctx));
+		}
+		return cached;
+	};
+}
+
+const credentialsOfRun = oncePerRun<ICredentialDataDecryptedObject>();
 
 /**
- * The credential, read once per node run (n8n gives an operation one context object for the whole
- * run). Every request hands this same read to n8n's authenticated helper (see exchange): without
- * it, n8n reads and decrypts the credential from its database again for each request, which was
- * the largest cost per payout left in a bulk run (docs/columns-mode.md).
+ * The credential, read once per node run. Every request hands this same read to n8n's
+ * authenticated helper (see exchange): without it, n8n reads and decrypts the credential from its
+ * database again for each request, which was the largest cost per payout left in a bulk run
+ * (docs/columns-mode.md).
  */
 export function credentialsFor(
 	ctx: PaymentsTrustFunctions,
 ): Promise<ICredentialDataDecryptedObject> {
-	let cached = credentialsCache.get(ctx);
-	if (!cached) {
-		cached = ctx.getCredentials(CREDENTIAL_TYPE);
-		credentialsCache.set(ctx, cached);
-		cached.catch(() => credentialsCache.delete(ctx));
-	}
-	return cached;
+	return credentialsOfRun(ctx, async () => await ctx.getCredentials(CREDENTIAL_TYPE));
 }
 
 /**
@@ -90,11 +102,11 @@ async function authenticationFor(
 	};
 }
 
-const endpointsCache = new WeakMap<object, Promise<Endpoints>>();
+const endpointsOfRun = oncePerRun<Endpoints>();
 
 /**
- * Credentials are read once per node run, not once per request: a bulk run makes thousands. The
- * first call also checks the keys against the Environment and finds the Private API
+ * The credential's endpoints, once per node run, not once per request: a bulk run makes thousands.
+ * The first call also checks the keys against the Environment and finds the Private API
  * (transport/privateApiPath.ts), unless the first caller says the run needs only the Public API
  * (the pre-request), which then never touches the Private API.
  */
@@ -102,21 +114,16 @@ export function endpointsFor(
 	ctx: PaymentsTrustFunctions,
 	options: { privateApi?: boolean } = {},
 ): Promise<Endpoints> {
-	let cached = endpointsCache.get(ctx);
-	if (!cached) {
-		cached = credentialsFor(ctx).then(
-			async (credentials) =>
-				await getEndpoints.call(
-					ctx,
-					credentials,
-					options.privateApi !== false,
-					async (url) => await probeOnce(ctx, url),
-				),
-		);
-		endpointsCache.set(ctx, cached);
-		cached.catch(() => endpointsCache.delete(ctx));
-	}
-	return cached;
+	return endpointsOfRun(
+		ctx,
+		async () =>
+			await getEndpoints.call(
+				ctx,
+				await credentialsFor(ctx),
+				options.privateApi !== false,
+				async (url) => await probeOnce(ctx, url),
+			),
+	);
 }
 
 function resolveUrl(endpoints: Endpoints, spec: RequestSpec): string {
@@ -230,17 +237,11 @@ function describeNetworkError(
 	return { kind: 'network', code, message, timedOut };
 }
 
-/** The secrets of the credential, read once per node run like the endpoints. */
-const secretsCache = new WeakMap<object, Promise<Secrets>>();
+const secretsOfRun = oncePerRun<Secrets>();
 
+/** The secrets of the credential, worked out once per node run like the endpoints. */
 function secretsFor(ctx: PaymentsTrustFunctions): Promise<Secrets> {
-	let cached = secretsCache.get(ctx);
-	if (!cached) {
-		cached = credentialsFor(ctx).then((credentials) => secretsOf(credentials));
-		secretsCache.set(ctx, cached);
-		cached.catch(() => secretsCache.delete(ctx));
-	}
-	return cached;
+	return secretsOfRun(ctx, async () => secretsOf(await credentialsFor(ctx)));
 }
 
 /** Most redirects a read follows (same origin only) before its answer counts as unreadable. */

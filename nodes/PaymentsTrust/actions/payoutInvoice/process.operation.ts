@@ -62,9 +62,9 @@ export const description: INodeProperties[] = showOnlyFor(
 async function processRow(
 	ctx: IExecuteFunctions,
 	itemIndex: number,
-	run: { options: IDataObject; policy: RetryPolicy; wait?: WaitOptions; testMode: boolean },
+	settings: { options: IDataObject; policy: RetryPolicy; wait?: WaitOptions; testMode: boolean },
 ): Promise<INodeExecutionData> {
-	const { options, policy, wait, testMode } = run;
+	const { options, policy, wait, testMode } = settings;
 	const located = readInvoiceLocator(ctx.getNodeParameter('invoiceId', itemIndex));
 	// An empty ID would read the invoice list and report it as an invoice already processed.
 	if (!located.value)
