@@ -30,6 +30,7 @@ import { buildAndPack, installPacked } from '../e2e/lib/package';
 import { sleep, stopAll } from '../e2e/lib/processes';
 import { configureSandbox, sandboxCredentialData, startSandboxProcess } from '../e2e/lib/sandbox';
 import { CREDENTIAL_ID, CREDENTIAL_NAME, CREDENTIAL_TYPE } from '../e2e/lib/workflows';
+import { ProcessGroupSampler } from './procStats';
 import { benchWorkflowFor, type RowsFrom } from './realN8n';
 
 const ROOT = resolve(__dirname, '..');
@@ -99,26 +100,6 @@ const OWNERS: Array<[string, (stack: ProfileNode['callFrame'][]) => boolean]> = 
 	['Node.js, V8, GC, other packages', () => true],
 ];
 
-/** Linux's USER_HZ: /proc reports CPU time in these ticks. */
-const CLOCK_TICKS_PER_SECOND = 100;
-
-/** User + system CPU ticks of every live process in the process group led by `leader` (from /proc). */
-function groupCpuTicks(leader: number): number {
-	let ticks = 0;
-	for (const entry of readdirSync('/proc')) {
-		if (!/^\d+$/.test(entry)) continue;
-		try {
-			const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-			const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-			// After the command: state(0) ppid(1) pgrp(2) … utime(11) stime(12).
-			if (Number(fields[2]) === leader) ticks += Number(fields[11]) + Number(fields[12]);
-		} catch {
-			// the process ended meanwhile
-		}
-	}
-	return ticks;
-}
-
 async function main(): Promise<void> {
 	const rows = Number(process.argv[2] ?? 2000);
 	const rowsFrom = (process.argv[3] ?? 'columns') as RowsFrom;
@@ -182,7 +163,8 @@ async function main(): Promise<void> {
 			await sleep(1_000);
 		}
 		await configureSandbox(sandbox.baseUrl, { latencyMs });
-		const groupBefore = groupCpuTicks(server.child.pid!);
+		const group = new ProcessGroupSampler(new Map([['n8n', server.child.pid!]]));
+		group.start();
 		const t0 = Date.now();
 		const res = await fetch(`${inst.baseUrl}/webhook/pt-prof`, {
 			method: 'POST',
@@ -191,7 +173,7 @@ async function main(): Promise<void> {
 			signal: AbortSignal.timeout(1_800_000),
 		});
 		runMs = Date.now() - t0;
-		groupCpuMs = ((groupCpuTicks(server.child.pid!) - groupBefore) * 1000) / CLOCK_TICKS_PER_SECOND;
+		groupCpuMs = group.stop()[0].cpuSeconds * 1000;
 		console.log(
 			`${rows} rows (rows from ${rowsFrom}, ${latencyMs} ms per answer): ${res.status} in ` +
 				`${(runMs / 1000).toFixed(1)} s; CPU of n8n's whole process group ` +
