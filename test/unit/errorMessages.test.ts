@@ -5,7 +5,7 @@
  */
 import type { IExecuteFunctions } from 'n8n-workflow';
 
-import { outcomeUnknownError } from '../../nodes/PaymentsTrust/payouts/lookup';
+import { outcomeUnknownError } from '../../nodes/PaymentsTrust/platform/invoiceLookup';
 import { toNodeApiError } from '../../nodes/PaymentsTrust/transport/errors';
 import type { Outcome } from '../../nodes/PaymentsTrust/transport/request';
 import { paymentsTrustNode } from '../support/payoutWorkflow';

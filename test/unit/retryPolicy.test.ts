@@ -6,7 +6,7 @@ import {
 } from '../../nodes/PaymentsTrust/transport/retryPolicy';
 import { mapWithConcurrency } from '../../nodes/PaymentsTrust/helpers/concurrency';
 import { maskCardNumbersIn } from '../../nodes/PaymentsTrust/helpers/redact';
-import { normaliseRegexp } from '../../nodes/PaymentsTrust/helpers/serviceFields';
+import { normaliseRegexp } from '../../nodes/PaymentsTrust/platform/serviceFields';
 
 describe('retry policy', () => {
 	it('reads Retry-After as seconds or as a date', () => {

@@ -1,5 +1,5 @@
 import { applySafetyLimits, validatePayout } from '../../nodes/PaymentsTrust/payouts/validateRows';
-import type { ServiceRules } from '../../nodes/PaymentsTrust/payouts/serviceCatalogue';
+import type { ServiceRules } from '../../nodes/PaymentsTrust/platform/serviceCatalogue';
 import type { PayoutRequest, ValidPayout } from '../../nodes/PaymentsTrust/payouts/types';
 
 const cardService: ServiceRules = {

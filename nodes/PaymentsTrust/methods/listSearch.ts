@@ -5,8 +5,8 @@ import type {
 	INodeListSearchResult,
 } from 'n8n-workflow';
 
-import { hasInvoiceList } from '../payouts/lookup';
-import { listServiceResources, serviceAttributes } from '../payouts/services';
+import { hasInvoiceList } from '../platform/invoiceLookup';
+import { listServiceResources, serviceAttributes } from '../platform/services';
 import { describeOutcome } from '../transport/errors';
 import { endpointsFor, sendSafe, type RequestSpec } from '../transport/request';
 

@@ -1,6 +1,6 @@
 import type { IDataObject, ILoadOptionsFunctions, INodePropertyOptions } from 'n8n-workflow';
 
-import { listServiceResources, serviceAttributes } from '../payouts/services';
+import { listServiceResources, serviceAttributes } from '../platform/services';
 
 /** Every payout service of the account (their attributes), for the pickers and the field mapper. */
 export async function listAccountServices(ctx: ILoadOptionsFunctions): Promise<IDataObject[]> {

@@ -6,8 +6,8 @@ import type {
 } from 'n8n-workflow';
 
 import { readServiceLocator } from '../helpers/locator';
-import { servicesOfPrerequest } from '../helpers/serviceFields';
-import { fieldRulesPrerequest, findServiceResource, serviceAttributes } from '../payouts/services';
+import { servicesOfPrerequest } from '../platform/serviceFields';
+import { fieldRulesPrerequest, findServiceResource, serviceAttributes } from '../platform/services';
 import { describeOutcome } from '../transport/errors';
 import { endpointsFor } from '../transport/request';
 

@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { formatMinor, limitToMinor, minorUnitsOf } from '../helpers/money';
-import type { ServiceRules } from './serviceCatalogue';
+import type { ServiceRules } from '../platform/serviceCatalogue';
 import type { ValidPayout } from './types';
 
 /**

@@ -7,7 +7,11 @@ import { limitToMinor } from '../helpers/money';
 import { toNodeApiError } from '../transport/errors';
 import { isTransient, retryAfterOf, sendOnce, type Outcome } from '../transport/request';
 import { backoffDelayMs, type RetryPolicy } from '../transport/retryPolicy';
-import { findByReferenceSettled, isInvoiceResource, outcomeUnknownError } from './lookup';
+import {
+	findByReferenceSettled,
+	isInvoiceResource,
+	outcomeUnknownError,
+} from '../platform/invoiceLookup';
 import type { ValidPayout } from './types';
 
 export interface CreatedInvoice {

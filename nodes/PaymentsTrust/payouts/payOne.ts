@@ -4,27 +4,11 @@ import { toFriendlyInvoice } from '../helpers/invoice';
 import { maskCardNumbersDeep } from '../helpers/redact';
 import { createInvoiceOnce, type CreatedInvoice } from './createInvoice';
 import { ensureInvoiceMode } from './invoiceMode';
-import { statusOf } from './lookup';
+import { statusOf } from '../platform/invoiceLookup';
 import { processInvoiceOnce } from './processInvoice';
-import type { PayoutRunOptions } from './runPayouts';
+import type { PayoutRunOptions, RowProgress } from './payoutRun';
 import type { ValidPayout } from './types';
 import { waitForFinalStatus } from './waitForFinal';
-
-/**
- * How far one row got in this run, kept when it fails: the end-of-run settling (settleUnknown.ts)
- * needs to know whether an invoice was seen and whether a process request may have gone out before
- * the outcome became unknown.
- */
-export interface RowProgress {
-	/** The invoice this run created or found under the row's reference ID. */
-	invoiceSeen?: IDataObject;
-	/** A process request for the invoice may have reached the platform in this run. */
-	processAttempted: boolean;
-}
-
-export function newRowProgress(): RowProgress {
-	return { processAttempted: false };
-}
 
 /**
  * Creates (and processes, and waits for) one valid row. Every write goes through the exactly-once

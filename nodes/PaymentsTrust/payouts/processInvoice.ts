@@ -12,7 +12,7 @@ import {
 	readInvoiceSettled,
 	statusOf,
 	type LookupContext,
-} from './lookup';
+} from '../platform/invoiceLookup';
 
 export interface ProcessedInvoice {
 	invoice: IDataObject;

@@ -9,7 +9,7 @@ import { maskCardNumbersDeep } from '../helpers/redact';
 import { describeOutcome, toNodeApiError } from '../transport/errors';
 import { isTransient, type Outcome } from '../transport/request';
 import { settleDelayMs, type RetryPolicy } from '../transport/retryPolicy';
-import { lookUpReference } from './lookup';
+import { lookUpReference } from '../platform/invoiceLookup';
 import { exactMinor, reconcileSummary, type ReconciledInvoice } from './reconcileSummary';
 import { referenceIdText } from './validateRows';
 

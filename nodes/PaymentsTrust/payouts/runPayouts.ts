@@ -4,45 +4,15 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { errorItem } from '../helpers/items';
 import { maskCardNumber, isCardField } from '../helpers/redact';
 import { rowOutput, runRows, throwFirstFailure } from '../helpers/rowRunner';
-import type { RetryPolicy } from '../transport/retryPolicy';
-import type { AgentBudget } from './agentBudget';
-import { approvalOf, compareApproval, type ApprovalScope, type ApprovedCode } from './approvalCode';
-import { isOutcomeUnknown } from './lookup';
-import { newRowProgress, payOne, type RowProgress } from './payOne';
+import { approvalOf, compareApproval } from './approvalCode';
+import { isOutcomeUnknown } from '../platform/invoiceLookup';
+import { payOne } from './payOne';
+import { newRowProgress, type PayoutRunOptions, type RowProgress } from './payoutRun';
 import { settleUnknownRows } from './settleUnknown';
 import { costFields, costOf, runSummary, type RowCost } from './costPreview';
-import { ServiceCatalogue, type ServiceRules } from './serviceCatalogue';
+import { ServiceCatalogue, type ServiceRules } from '../platform/serviceCatalogue';
 import { problemMessage, type PayoutRequest, type RowProblem, type ValidPayout } from './types';
 import { applySafetyLimits, validatePayout } from './validateRows';
-import type { WaitOptions } from './waitForFinal';
-
-export type PayoutMode = 'validate' | 'create' | 'createAndProcess';
-
-export interface PayoutRunOptions {
-	mode: PayoutMode;
-	/**
-	 * The credential's Environment as `test_mode` (OperationRun): sent with every invoice, shown on
-	 * every validated row.
-	 */
-	testMode: boolean;
-	concurrency: number;
-	policy: RetryPolicy;
-	/** Poll each paid row until its status is final (Create and Process only). */
-	wait?: WaitOptions;
-	/** Most a run may pay out, per currency, in minor units. */
-	safetyLimits: Map<string, bigint>;
-	/**
-	 * As an AI agent tool: the budget all calls of this node share in this execution (the limits bound
-	 * it).
-	 */
-	budget?: AgentBudget;
-	includeRaw: boolean;
-	/**
-	 * What approval codes are bound to (the credential), and the code this run must match (pay
-	 * operations).
-	 */
-	approval: { scope: ApprovalScope; approved?: ApprovedCode };
-}
 
 /** One paid row's end: its item, or the error it ended with, and how far it got. */
 interface RowResult {

@@ -9,9 +9,9 @@ import {
 	outcomeUnknownError,
 	readInvoiceSettled,
 	statusOf,
-} from './lookup';
-import { completePayout, payOne, type RowProgress } from './payOne';
-import type { PayoutRunOptions } from './runPayouts';
+} from '../platform/invoiceLookup';
+import { completePayout, payOne } from './payOne';
+import type { PayoutRunOptions, RowProgress } from './payoutRun';
 import type { ValidPayout } from './types';
 
 /**

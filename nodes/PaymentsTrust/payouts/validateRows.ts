@@ -7,8 +7,8 @@ import {
 } from '../helpers/money';
 import { rowName } from '../helpers/items';
 import { displayValue } from '../helpers/redact';
-import { describeFieldRule } from '../helpers/serviceFields';
-import type { ServiceRules } from './serviceCatalogue';
+import { describeFieldRule } from '../platform/serviceFields';
+import type { ServiceRules } from '../platform/serviceCatalogue';
 import type { PayoutRequest, RowProblem, ValidPayout } from './types';
 
 const REFERENCE_ID = /^[\x21-\x7E]{1,255}$/;

@@ -3,7 +3,7 @@ import { sleep } from 'n8n-workflow';
 
 import { isFinalStatus } from '../helpers/invoice';
 import type { RetryPolicy } from '../transport/retryPolicy';
-import { getInvoiceById, statusOf } from './lookup';
+import { getInvoiceById, statusOf } from '../platform/invoiceLookup';
 
 export interface WaitOptions {
 	maxWaitMs: number;

@@ -3,7 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { rowName } from '../../helpers/items';
 import type { Located } from '../../helpers/locator';
-import { getInvoiceById, lookUpReference } from '../../payouts/lookup';
+import { getInvoiceById, lookUpReference } from '../../platform/invoiceLookup';
 import { toNodeApiError } from '../../transport/errors';
 
 /**

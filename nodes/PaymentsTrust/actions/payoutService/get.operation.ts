@@ -8,8 +8,8 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { forEachItem, rowName } from '../../helpers/items';
 import { readServiceLocator } from '../../helpers/locator';
-import { toFriendlyService } from '../../helpers/service';
-import { findServiceResource, getServiceById } from '../../payouts/services';
+import { toFriendlyService } from '../../platform/serviceOutput';
+import { findServiceResource, getServiceById } from '../../platform/services';
 import { toNodeApiError } from '../../transport/errors';
 import { rawOnlyOptions } from '../common.description';
 import { showOnlyFor } from '../displayOptions';

@@ -6,8 +6,8 @@ import type {
 } from 'n8n-workflow';
 
 import { forEachItem } from '../../helpers/items';
-import { toFriendlyService } from '../../helpers/service';
-import { listServiceResources } from '../../payouts/services';
+import { toFriendlyService } from '../../platform/serviceOutput';
+import { listServiceResources } from '../../platform/services';
 import { toNodeApiError } from '../../transport/errors';
 import { rawOnlyOptions, returnAllAndLimit } from '../common.description';
 import { showOnlyFor } from '../displayOptions';

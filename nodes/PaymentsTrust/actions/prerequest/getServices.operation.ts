@@ -8,8 +8,8 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { forEachItem, rowName } from '../../helpers/items';
 import { isCurrencyCode, parseAmount } from '../../helpers/money';
-import { toFriendlyPrerequestService } from '../../helpers/service';
-import { isPrerequestAnswer, servicesOfPrerequest } from '../../helpers/serviceFields';
+import { toFriendlyPrerequestService } from '../../platform/serviceOutput';
+import { isPrerequestAnswer, servicesOfPrerequest } from '../../platform/serviceFields';
 import { assertPrerequestMode } from '../../../shared/environment';
 import { toNodeApiError } from '../../transport/errors';
 import { sendSafe } from '../../transport/request';

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { assertPrerequestMode } from '../../shared/environment';
-import { normaliseRegexp } from '../helpers/serviceFields';
+import { normaliseRegexp } from './serviceFields';
 import { toNodeApiError } from '../transport/errors';
 import { endpointsFor } from '../transport/request';
 import type { RetryPolicy } from '../transport/retryPolicy';

@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { Located } from '../helpers/locator';
-import { isPrerequestAnswer } from '../helpers/serviceFields';
+import { isPrerequestAnswer } from './serviceFields';
 import type { PaymentsTrustFunctions } from '../transport/endpoints';
 import { describeOutcome } from '../transport/errors';
 import { pageNumberPages, type PageFailure } from '../transport/pagination';

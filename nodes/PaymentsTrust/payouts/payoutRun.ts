@@ -1,0 +1,55 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import type { RetryPolicy } from '../transport/retryPolicy';
+import type { AgentBudget } from './agentBudget';
+import type { ApprovalScope, ApprovedCode } from './approvalCode';
+import type { WaitOptions } from './waitForFinal';
+
+/**
+ * What a payout run is given and what it keeps per row: shared by runPayouts, payOne and
+ * settleUnknown, which import it and never each other's types (no circle).
+ */
+
+export type PayoutMode = 'validate' | 'create' | 'createAndProcess';
+
+export interface PayoutRunOptions {
+	mode: PayoutMode;
+	/**
+	 * The credential's Environment as `test_mode` (OperationRun): sent with every invoice, shown on
+	 * every validated row.
+	 */
+	testMode: boolean;
+	concurrency: number;
+	policy: RetryPolicy;
+	/** Poll each paid row until its status is final (Create and Process only). */
+	wait?: WaitOptions;
+	/** Most a run may pay out, per currency, in minor units. */
+	safetyLimits: Map<string, bigint>;
+	/**
+	 * As an AI agent tool: the budget all calls of this node share in this execution (the limits bound
+	 * it).
+	 */
+	budget?: AgentBudget;
+	includeRaw: boolean;
+	/**
+	 * What approval codes are bound to (the credential), and the code this run must match (pay
+	 * operations).
+	 */
+	approval: { scope: ApprovalScope; approved?: ApprovedCode };
+}
+
+/**
+ * How far one row got in this run, kept when it fails: the end-of-run settling (settleUnknown.ts)
+ * needs to know whether an invoice was seen and whether a process request may have gone out before
+ * the outcome became unknown.
+ */
+export interface RowProgress {
+	/** The invoice this run created or found under the row's reference ID. */
+	invoiceSeen?: IDataObject;
+	/** A process request for the invoice may have reached the platform in this run. */
+	processAttempted: boolean;
+}
+
+export function newRowProgress(): RowProgress {
+	return { processAttempted: false };
+}
