@@ -5,7 +5,7 @@
  */
 import type { IDataObject, IExecuteFunctions, INode, INodeExecutionData } from 'n8n-workflow';
 
-import { readColumnRequests } from '../../nodes/PaymentsTrust/actions/payoutInvoice/readColumnRequests';
+import { readColumnRequests } from '../../nodes/PaymentsTrust/actions/payoutInvoice/rowReaders/readColumnRequests';
 
 function countingContext(parameters: IDataObject) {
 	const reads: Array<[string, number]> = [];

@@ -1,18 +1,14 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { errorItem } from '../helpers/items';
-import { maskCardNumber, isCardField } from '../helpers/redact';
 import { rowOutput, runRows, throwFirstFailure } from '../helpers/rowRunner';
-import { approvalOf, compareApproval } from './approvalCode';
 import { isOutcomeUnknown } from '../platform/invoiceLookup';
+import { approvalOf, compareApproval } from './approvalCode';
+import { checkRows, problemItem } from './checkRows';
 import { payOne } from './payOne';
 import { newRowProgress, type PayoutRunOptions, type RowProgress } from './payoutRun';
 import { settleUnknownRows } from './settleUnknown';
-import { costFields, costOf, runSummary, type RowCost } from './costPreview';
-import { ServiceCatalogue, type ServiceRules } from '../platform/serviceCatalogue';
-import { problemMessage, type PayoutRequest, type RowProblem, type ValidPayout } from './types';
-import { applySafetyLimits, validatePayout } from './validateRows';
+import { problemMessage, type PayoutRequest, type ValidPayout } from './types';
 
 /** One paid row's end: its item, or the error it ended with, and how far it got. */
 interface RowResult {
@@ -22,84 +18,12 @@ interface RowResult {
 	progress: RowProgress;
 }
 
-function maskedFields(fields: IDataObject): IDataObject {
-	const masked: IDataObject = {};
-	for (const [key, value] of Object.entries(fields)) {
-		masked[key] = isCardField(key) && typeof value === 'string' ? maskCardNumber(value) : value;
-	}
-	return masked;
-}
-
-function problemItem(problem: RowProblem): INodeExecutionData {
-	return errorItem({ message: problemMessage(problem) }, problem.itemIndex, {
-		referenceId: problem.referenceId || null,
-		stage: problem.stage,
-		field: problem.field,
-		rule: problem.rule,
-		...(problem.pattern ? { pattern: problem.pattern } : {}),
-	});
-}
-
-/** Checks every row against the account's services and the run's safety limits; sends nothing. */
-async function checkRows(
-	ctx: IExecuteFunctions,
-	requests: PayoutRequest[],
-	options: PayoutRunOptions,
-): Promise<{
-	valid: ValidPayout[];
-	problems: RowProblem[];
-	rulesByCode: Map<string, ServiceRules | undefined>;
-	reserved: ValidPayout[];
-}> {
-	const catalogue = new ServiceCatalogue(ctx, options.policy);
-	const codes = [...new Set(requests.map((request) => request.service).filter(Boolean))];
-	const rulesByCode = new Map(
-		await Promise.all(codes.map(async (code) => [code, await catalogue.rulesFor(code)] as const)),
-	);
-	const references = new Set<string>();
-	const valid: ValidPayout[] = [];
-	const problems: RowProblem[] = [];
-	for (const request of requests) {
-		const result = validatePayout(request, rulesByCode.get(request.service), references);
-		if ('rule' in result) problems.push(result);
-		else valid.push(result);
-	}
-	// No await between the check and the reservation: an overlapping call of the same tool sees it.
-	const { allowed, stopped, reserved } =
-		options.budget && options.mode !== 'validate'
-			? options.budget.reserve(valid, options.safetyLimits)
-			: {
-					...applySafetyLimits(valid, options.safetyLimits, options.budget?.spentSoFar()),
-					reserved: [],
-				};
-	return { valid: allowed, problems: [...problems, ...stopped], rulesByCode, reserved };
-}
-
-function validatedItem(payout: ValidPayout, cost: RowCost, testMode: boolean): INodeExecutionData {
-	return {
-		json: {
-			valid: true,
-			// Which environment the run would pay in: the mode every invoice of this run is created in.
-			environment: testMode ? 'test' : 'live',
-			testMode,
-			row: payout.itemIndex + 1,
-			referenceId: payout.referenceId,
-			service: payout.service,
-			currency: payout.currency,
-			amount: payout.amountText,
-			...costFields(cost),
-			fields: maskedFields(payout.fields),
-		},
-		pairedItem: { item: payout.itemIndex },
-	};
-}
-
 /**
  * A bulk payout run: every row is checked first and nothing is sent until all rows have been
  * checked; then the valid rows are paid with bounded concurrency, each exactly once. Output items
  * stay in input order, one per row. Without "Continue On Fail" a refused row stops the run before
  * any money moves, and a failing payment stops new rows from starting (those in flight finish) and
- * fails the node.
+ * fails the node. For Create and Create and Process; the Validate dry run is previewPayouts.
  */
 export async function runPayouts(
 	ctx: IExecuteFunctions,
@@ -107,7 +31,7 @@ export async function runPayouts(
 	options: PayoutRunOptions,
 ): Promise<INodeExecutionData[]> {
 	const continueOnFail = ctx.continueOnFail();
-	const { valid, problems, rulesByCode, reserved } = await checkRows(ctx, requests, options);
+	const { valid, problems, reserved } = await checkRows(ctx, requests, options);
 	const budget = options.budget;
 	const reservedHere = new Set(reserved);
 	/**
@@ -117,32 +41,6 @@ export async function runPayouts(
 	const release = (payout: ValidPayout) => {
 		if (budget && reservedHere.delete(payout)) budget.release(payout);
 	};
-
-	if (options.mode === 'validate') {
-		// A cost preview: each valid row's fee and what its recipient gets, and on every item the run's
-		// totals.
-		const costs = valid.map((payout) => costOf(payout, rulesByCode.get(payout.service)));
-		// One summary object shared by every item: n8n stores shared objects once (flatted), so the
-		// per-reference digests of the approval do not grow with rows × rows.
-		const summary = {
-			...runSummary(costs, requests.length),
-			approval: approvalOf(valid, options.approval.scope),
-		};
-		const byRow = new Map<number, INodeExecutionData>();
-		valid.forEach((payout, position) =>
-			byRow.set(payout.itemIndex, validatedItem(payout, costs[position], options.testMode)),
-		);
-		for (const problem of problems) {
-			const item = problemItem(problem);
-			item.json.valid = false;
-			item.json.environment = options.testMode ? 'test' : 'live';
-			byRow.set(problem.itemIndex, item);
-		}
-		return requests.map((request) => {
-			const item = byRow.get(request.itemIndex)!;
-			return { ...item, json: { ...item.json, summary } };
-		});
-	}
 
 	// The approval is checked before anything else can stop or start the run, Continue On Fail or not:
 	// a run that is not the approved one sends nothing at all.

@@ -8,9 +8,7 @@ import * as getMany from './getMany.operation';
 import * as processOperation from './process.operation';
 import * as reconcile from './reconcile.operation';
 import * as validate from './validate.operation';
-import { PAYOUT_OPERATIONS, payoutProperties } from './payout.description';
-import { simplifyOption } from '../common.description';
-import { showOnlyFor } from '../displayOptions';
+import { payoutFields } from './payoutFields/payoutFields';
 
 export {
 	create,
@@ -22,19 +20,6 @@ export {
 	reconcile,
 	validate,
 };
-
-/**
- * The payout fields with Simplify right after the row's own fields, above the collections
- * (Additional Fields, Invoice Options, Options), where n8n's own nodes put it. Validate has its own
- * output (valid, cost preview): Simplify is for the rows that are sent.
- */
-function payoutFieldsThenSimplify(): INodeProperties[] {
-	const simplify = showOnlyFor('payoutInvoice', ['create', 'createAndProcess'], [simplifyOption]);
-	const fields = showOnlyFor('payoutInvoice', PAYOUT_OPERATIONS, payoutProperties);
-	const firstCollection = fields.findIndex((property) => property.type === 'collection');
-	if (firstCollection === -1) return [...fields, ...simplify];
-	return [...fields.slice(0, firstCollection), ...simplify, ...fields.slice(firstCollection)];
-}
 
 export const description: INodeProperties[] = [
 	{
@@ -125,7 +110,7 @@ export const description: INodeProperties[] = [
 			show: { '@tool': [true], resource: ['payoutInvoice'], operation: ['process'] },
 		},
 	},
-	...payoutFieldsThenSimplify(),
+	...payoutFields([create.fields, createAndProcess.fields, validate.fields]),
 	...processOperation.description,
 	...get.description,
 	...getByReference.description,

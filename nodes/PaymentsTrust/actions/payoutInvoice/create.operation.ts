@@ -1,7 +1,16 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import type { OperationRun } from '../operation';
-import { runPayoutOperation } from './runPayoutOperation';
+import type { PayoutFieldChoices } from './payoutFields/payoutFields';
+import { payRows } from './payRows';
+
+/** Create shows the payout fields, Simplify, and the Approved Code option. */
+export const fields: PayoutFieldChoices = {
+	operation: 'create',
+	simplify: true,
+	approvedCode: true,
+	waitForFinalStatus: false,
+};
 
 /**
  * Create: one invoice per row, left in status "created" (unless the Auto Process invoice option is
@@ -12,5 +21,5 @@ export async function execute(
 	items: INodeExecutionData[],
 	run: OperationRun,
 ): Promise<INodeExecutionData[]> {
-	return await runPayoutOperation(this, items, 'create', run);
+	return await payRows(this, items, 'create', run);
 }

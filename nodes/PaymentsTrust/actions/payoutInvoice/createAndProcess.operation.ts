@@ -1,7 +1,19 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import type { OperationRun } from '../operation';
-import { runPayoutOperation } from './runPayoutOperation';
+import type { PayoutFieldChoices } from './payoutFields/payoutFields';
+import { payRows } from './payRows';
+
+/**
+ * Create and Process shows the payout fields, Simplify, the Approved Code option and, as the one
+ * operation that processes, Wait for Final Status.
+ */
+export const fields: PayoutFieldChoices = {
+	operation: 'createAndProcess',
+	simplify: true,
+	approvedCode: true,
+	waitForFinalStatus: true,
+};
 
 /** Create and Process: pays each row, exactly once; optionally waits for each final status. */
 export async function execute(
@@ -9,5 +21,5 @@ export async function execute(
 	items: INodeExecutionData[],
 	run: OperationRun,
 ): Promise<INodeExecutionData[]> {
-	return await runPayoutOperation(this, items, 'createAndProcess', run);
+	return await payRows(this, items, 'createAndProcess', run);
 }

@@ -1,7 +1,20 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
+import { previewPayouts } from '../../payouts/previewPayouts';
 import type { OperationRun } from '../operation';
-import { runPayoutOperation } from './runPayoutOperation';
+import type { PayoutFieldChoices } from './payoutFields/payoutFields';
+import { readPayoutRun, withBudgetLeft } from './readPayoutRun';
+
+/**
+ * Validate shows the payout fields only: it has its own output (valid, cost preview), so no
+ * Simplify, and it pays nothing, so no approval and no waiting.
+ */
+export const fields: PayoutFieldChoices = {
+	operation: 'validate',
+	simplify: false,
+	approvedCode: false,
+	waitForFinalStatus: false,
+};
 
 /**
  * Validate (dry run): every check of Create, one item per row with "valid" true or false; sends no
@@ -12,5 +25,7 @@ export async function execute(
 	items: INodeExecutionData[],
 	run: OperationRun,
 ): Promise<INodeExecutionData[]> {
-	return await runPayoutOperation(this, items, 'validate', run);
+	const payoutRun = await readPayoutRun(this, items, 'validate', run);
+	const output = await previewPayouts(this, payoutRun.requests, payoutRun.options);
+	return withBudgetLeft(output, payoutRun);
 }

@@ -1,13 +1,9 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { jsonParse, NodeOperationError } from 'n8n-workflow';
 
-import { readServiceLocator } from '../../helpers/locator';
-import type { PayoutRequest } from '../../payouts/types';
-import {
-	parseSafetyLimits,
-	referenceIdText,
-	type SafetyLimitEntry,
-} from '../../payouts/validateRows';
+import { readServiceLocator } from '../../../helpers/locator';
+import type { PayoutRequest } from '../../../payouts/types';
+import { referenceIdText } from '../../../payouts/validateRows';
 
 const ADDRESS_KEYS = ['country', 'region', 'city', 'street', 'full_address', 'post_code'];
 /**
@@ -249,23 +245,4 @@ function readPayoutRequest(
 		extra,
 		...(requestedTestMode !== undefined ? { requestedTestMode } : {}),
 	};
-}
-
-/**
- * "Run Safety Limits" as exact minor units per currency. A limit that cannot apply as written stops
- * the node.
- */
-export function readSafetyLimits(
-	ctx: IExecuteFunctions,
-	options: IDataObject,
-): Map<string, bigint> {
-	const parsed = parseSafetyLimits(
-		(((options.safetyLimits ?? {}) as IDataObject).limit ?? []) as SafetyLimitEntry[],
-	);
-	if ('error' in parsed) {
-		throw new NodeOperationError(ctx.getNode(), parsed.error, {
-			description: 'Nothing was sent: safety limits are checked before any money moves.',
-		});
-	}
-	return parsed.limits;
 }

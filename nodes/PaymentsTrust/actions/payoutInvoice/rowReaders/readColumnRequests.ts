@@ -1,10 +1,10 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { readServiceLocator } from '../../helpers/locator';
-import type { PayoutRequest } from '../../payouts/types';
-import { referenceIdText } from '../../payouts/validateRows';
-import { DEFAULT_COLUMN_NAMES } from './payout.description';
+import { readServiceLocator } from '../../../helpers/locator';
+import type { PayoutRequest } from '../../../payouts/types';
+import { referenceIdText } from '../../../payouts/validateRows';
+import { DEFAULT_COLUMN_NAMES } from '../payoutFields/columnMode.description';
 import {
 	candidateFields,
 	invoiceExtras,

@@ -1,0 +1,96 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import {
+	concurrencyOption,
+	includeRawOption,
+	requestOptions,
+	waitOptions,
+} from '../../common.description';
+
+/**
+ * The options block of the payout operations: the Options collection. Some of its options mean
+ * something for some operations only (an approval for the operations that pay, waiting for the
+ * final status for the one that processes): each is shown for the operations given.
+ */
+export interface PayoutOptionsFor {
+	/** The operations that take an Approved Code. */
+	approvedCode: string[];
+	/** The operations that may wait for each row's final status. */
+	waitForFinalStatus: string[];
+}
+
+const showFor = (operations: string[], option: INodeProperties): INodeProperties => ({
+	...option,
+	displayOptions: {
+		...option.displayOptions,
+		show: { ...option.displayOptions?.show, '/operation': operations },
+	},
+});
+
+const approvedCodeOption: INodeProperties = {
+	displayName: 'Approved Code',
+	name: 'approvedCode',
+	type: 'string',
+	default: '',
+	placeholder: "e.g. {{ $('Validate').first().json.summary.approval }}",
+	description:
+		'Pay only what a person approved: the approval code from the Validate operation’s ' +
+		'summary (PTA1-…), or better its approval object through an expression (then a mismatch ' +
+		'names the rows that differ). Before anything is sent the node computes the code of its ' +
+		'own rows; if it differs, the whole run stops with nothing sent, even with Continue On ' +
+		'Fail.',
+};
+
+const safetyLimitsOption: INodeProperties = {
+	displayName: 'Run Safety Limits',
+	name: 'safetyLimits',
+	type: 'fixedCollection',
+	typeOptions: { multipleValues: true },
+	default: {},
+	placeholder: 'Add limit',
+	description:
+		'The most one run may pay out per currency. Rows are added up in sheet order; the row ' +
+		'that would cross a limit and every row after it are not sent.',
+	options: [
+		{
+			displayName: 'Limit',
+			name: 'limit',
+			values: [
+				{ displayName: 'Currency', name: 'currency', type: 'string', default: 'USD' },
+				{
+					displayName: 'Max Total',
+					name: 'maxTotal',
+					type: 'string',
+					default: '',
+					placeholder: 'e.g. 10000.00',
+				},
+			],
+		},
+	],
+};
+
+export function payoutOptionsProperty(shown: PayoutOptionsFor): INodeProperties {
+	// Waiting for the final status only means something when the row is paid (Create and Process).
+	const [waitForFinalStatus, maxWait, pollInterval] = waitOptions.map((option) =>
+		showFor(shown.waitForFinalStatus, option),
+	);
+	return {
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add option',
+		default: {},
+		// Sorted by display name, as n8n's guidelines ask.
+		options: [
+			showFor(shown.approvedCode, approvedCodeOption),
+			concurrencyOption,
+			includeRawOption,
+			requestOptions[0],
+			maxWait,
+			pollInterval,
+			requestOptions[1],
+			safetyLimitsOption,
+			waitForFinalStatus,
+		],
+	};
+}

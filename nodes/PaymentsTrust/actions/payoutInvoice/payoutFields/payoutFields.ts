@@ -1,0 +1,60 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import { simplifyOption } from '../../common.description';
+import { showOnlyFor } from '../../displayOptions';
+import { columnNamesProperty, rowsFromProperty } from './columnMode.description';
+import { payoutOptionsProperty } from './options.description';
+import {
+	additionalFieldsProperty,
+	invoiceOptionsProperty,
+	payoutFieldProperties,
+} from './rowFields.description';
+
+/**
+ * What one operation that takes a payout per row (Create, Create and Process, Validate) shows
+ * besides the shared payout fields: each such operation says it in its own file.
+ */
+export interface PayoutFieldChoices {
+	operation: string;
+	/** Simplify: for the rows that are sent (Validate has its own output: valid, cost preview). */
+	simplify: boolean;
+	/** Options → Approved Code: for the operations that pay. */
+	approvedCode: boolean;
+	/** Options → Wait for Final Status, Max Wait, Poll Interval: for the one that processes. */
+	waitForFinalStatus: boolean;
+}
+
+const operationsWith = (
+	choices: PayoutFieldChoices[],
+	choice: keyof Omit<PayoutFieldChoices, 'operation'>,
+) => choices.filter((chosen) => chosen[choice]).map((chosen) => chosen.operation);
+
+/**
+ * The payout fields of the payout invoice operations, built once from the blocks (column mode, row
+ * fields, options) for every operation that takes them, so the editor shows one of each field.
+ * Simplify sits right after the row's own fields, above the collections, where n8n's own nodes put
+ * it.
+ */
+export function payoutFields(choices: PayoutFieldChoices[]): INodeProperties[] {
+	const fields = showOnlyFor(
+		'payoutInvoice',
+		choices.map((chosen) => chosen.operation),
+		[
+			rowsFromProperty,
+			columnNamesProperty,
+			...payoutFieldProperties,
+			additionalFieldsProperty,
+			invoiceOptionsProperty,
+			payoutOptionsProperty({
+				approvedCode: operationsWith(choices, 'approvedCode'),
+				waitForFinalStatus: operationsWith(choices, 'waitForFinalStatus'),
+			}),
+		],
+	);
+	const simplify = showOnlyFor('payoutInvoice', operationsWith(choices, 'simplify'), [
+		simplifyOption,
+	]);
+	const firstCollection = fields.findIndex((property) => property.type === 'collection');
+	if (firstCollection === -1) return [...fields, ...simplify];
+	return [...fields.slice(0, firstCollection), ...simplify, ...fields.slice(firstCollection)];
+}

@@ -1,0 +1,140 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { rowName } from '../../helpers/items';
+import type { AgentBudget } from '../../payouts/agentBudget';
+import { approvalScopeOf, parseApprovedCode, type ApprovedCode } from '../../payouts/approvalCode';
+import type { PayoutMode, PayoutRunOptions } from '../../payouts/payoutRun';
+import type { PayoutRequest } from '../../payouts/types';
+import { parseSafetyLimits, type SafetyLimitEntry } from '../../payouts/validateRows';
+import { environmentName } from '../../../shared/environment';
+import { credentialsFor } from '../../transport/request';
+import type { OperationRun } from '../operation';
+import { concurrencyFrom, readOptions, retryPolicyFrom, waitOptionsFrom } from '../runOptions';
+import { agentBudgetOf } from '../toolGuard';
+import { readRows } from './rowReaders/readRows';
+
+/**
+ * A row that asks, through its extra fields JSON, for another mode than the credential's
+ * Environment stops the whole run before anything is sent: test or live is the credential's to say,
+ * and a row must not quietly change it.
+ */
+function refuseOtherMode(
+	ctx: IExecuteFunctions,
+	requests: PayoutRequest[],
+	testMode: boolean,
+): void {
+	const other = requests.find(
+		(request) => request.requestedTestMode !== undefined && request.requestedTestMode !== testMode,
+	);
+	if (!other) return;
+	const environment = environmentName(testMode ? 'test' : 'live');
+	throw new NodeOperationError(
+		ctx.getNode(),
+		`${rowName(other.itemIndex)}: the extra service fields JSON sets test_mode to ` +
+			`${JSON.stringify(other.requestedTestMode)}, but the credential's Environment is ` +
+			`${environment} (test_mode ${testMode}). Nothing was sent.`,
+		{
+			itemIndex: other.itemIndex,
+			description:
+				'Test or live is set by the credential’s Environment only. Remove test_mode from the ' +
+				'extra fields JSON, or use a credential of the other Environment.',
+		},
+	);
+}
+
+/**
+ * The "Approved Code" option of the pay operations, read before any request: a value that is not a
+ * code stops the run here. Undefined when the option is not set (Validate never takes one).
+ */
+function readApprovedCode(
+	ctx: IExecuteFunctions,
+	options: IDataObject,
+	mode: PayoutMode,
+): ApprovedCode | undefined {
+	if (mode === 'validate' || !('approvedCode' in options)) return undefined;
+	const parsed = parseApprovedCode(options.approvedCode);
+	if ('error' in parsed)
+		throw new NodeOperationError(ctx.getNode(), parsed.error, {
+			description:
+				'Nothing was sent. Approved Code binds this run to the rows a person approved; remove the ' +
+				'option to pay without an approval.',
+		});
+	return parsed;
+}
+
+/**
+ * "Run Safety Limits" as exact minor units per currency. A limit that cannot apply as written stops
+ * the node.
+ */
+export function readSafetyLimits(
+	ctx: IExecuteFunctions,
+	options: IDataObject,
+): Map<string, bigint> {
+	const parsed = parseSafetyLimits(
+		(((options.safetyLimits ?? {}) as IDataObject).limit ?? []) as SafetyLimitEntry[],
+	);
+	if ('error' in parsed) {
+		throw new NodeOperationError(ctx.getNode(), parsed.error, {
+			description: 'Nothing was sent: safety limits are checked before any money moves.',
+		});
+	}
+	return parsed.limits;
+}
+
+/** A paying or validating run as read from the node before anything is sent. */
+export interface PayoutRun {
+	requests: PayoutRequest[];
+	options: PayoutRunOptions;
+	/** Set when the node runs as an AI agent tool: the budget all its calls share. */
+	budget?: AgentBudget;
+}
+
+/**
+ * What Create, Create and Process and Validate read before the first request: the options (a value
+ * that cannot apply stops the run here), the approved code, the safety limits (as an agent tool, a
+ * budget for all of this node's calls in this execution), and every row; a row asking for the other
+ * mode than the credential's stops the run.
+ */
+export async function readPayoutRun(
+	ctx: IExecuteFunctions,
+	items: INodeExecutionData[],
+	mode: PayoutMode,
+	run: OperationRun,
+): Promise<PayoutRun> {
+	const options = readOptions(ctx);
+	const approved = readApprovedCode(ctx, options, mode);
+	const limits = readSafetyLimits(ctx, options);
+	// As an AI agent tool the limits are a budget for all of this node's calls in this execution.
+	const budget = agentBudgetOf(ctx);
+	const safetyLimits = budget ? budget.limitsFor(limits) : limits;
+	const testMode = run.endpoints.testMode;
+	// The API key keys the approval code; it stays out of the endpoints every request sees.
+	const scope = approvalScopeOf(await credentialsFor(ctx));
+	const requests = await readRows(ctx, items);
+	refuseOtherMode(ctx, requests, testMode);
+	return {
+		requests,
+		budget,
+		options: {
+			mode,
+			testMode,
+			concurrency: concurrencyFrom(options),
+			policy: retryPolicyFrom(options),
+			wait: mode === 'createAndProcess' ? waitOptionsFrom(options) : undefined,
+			safetyLimits,
+			budget,
+			includeRaw: options.includeRaw === true,
+			approval: { scope, approved },
+		},
+	};
+}
+
+/** The model plans its next call with what is left, so every answer of the tool says it. */
+export function withBudgetLeft(
+	output: INodeExecutionData[],
+	{ budget, options }: PayoutRun,
+): INodeExecutionData[] {
+	if (budget) for (const item of output) item.json.budgetLeft = budget.left(options.safetyLimits);
+	return output;
+}

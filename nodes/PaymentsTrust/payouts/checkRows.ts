@@ -1,0 +1,57 @@
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+
+import { errorItem } from '../helpers/items';
+import { ServiceCatalogue, type ServiceRules } from '../platform/serviceCatalogue';
+import type { PayoutRunOptions } from './payoutRun';
+import { problemMessage, type PayoutRequest, type RowProblem, type ValidPayout } from './types';
+import { applySafetyLimits, validatePayout } from './validateRows';
+
+/** A refused row as its output item: the error, and which field broke which rule. */
+export function problemItem(problem: RowProblem): INodeExecutionData {
+	return errorItem({ message: problemMessage(problem) }, problem.itemIndex, {
+		referenceId: problem.referenceId || null,
+		stage: problem.stage,
+		field: problem.field,
+		rule: problem.rule,
+		...(problem.pattern ? { pattern: problem.pattern } : {}),
+	});
+}
+
+/** Every row checked: the valid ones, why the others were refused, each service's rules. */
+export interface CheckedRows {
+	valid: ValidPayout[];
+	problems: RowProblem[];
+	rulesByCode: Map<string, ServiceRules | undefined>;
+	/** What this call reserved of an agent's budget (pay operations only). */
+	reserved: ValidPayout[];
+}
+
+/** Checks every row against the account's services and the run's safety limits; sends nothing. */
+export async function checkRows(
+	ctx: IExecuteFunctions,
+	requests: PayoutRequest[],
+	options: PayoutRunOptions,
+): Promise<CheckedRows> {
+	const catalogue = new ServiceCatalogue(ctx, options.policy);
+	const codes = [...new Set(requests.map((request) => request.service).filter(Boolean))];
+	const rulesByCode = new Map(
+		await Promise.all(codes.map(async (code) => [code, await catalogue.rulesFor(code)] as const)),
+	);
+	const references = new Set<string>();
+	const valid: ValidPayout[] = [];
+	const problems: RowProblem[] = [];
+	for (const request of requests) {
+		const result = validatePayout(request, rulesByCode.get(request.service), references);
+		if ('rule' in result) problems.push(result);
+		else valid.push(result);
+	}
+	// No await between the check and the reservation: an overlapping call of the same tool sees it.
+	const { allowed, stopped, reserved } =
+		options.budget && options.mode !== 'validate'
+			? options.budget.reserve(valid, options.safetyLimits)
+			: {
+					...applySafetyLimits(valid, options.safetyLimits, options.budget?.spentSoFar()),
+					reserved: [],
+				};
+	return { valid: allowed, problems: [...problems, ...stopped], rulesByCode, reserved };
+}

@@ -1,0 +1,71 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+
+import { maskCardNumber, isCardField } from '../helpers/redact';
+import { approvalOf } from './approvalCode';
+import { checkRows, problemItem } from './checkRows';
+import { costFields, costOf, runSummary, type RowCost } from './costPreview';
+import type { PayoutRunOptions } from './payoutRun';
+import type { PayoutRequest, ValidPayout } from './types';
+
+function maskedFields(fields: IDataObject): IDataObject {
+	const masked: IDataObject = {};
+	for (const [key, value] of Object.entries(fields)) {
+		masked[key] = isCardField(key) && typeof value === 'string' ? maskCardNumber(value) : value;
+	}
+	return masked;
+}
+
+function validatedItem(payout: ValidPayout, cost: RowCost, testMode: boolean): INodeExecutionData {
+	return {
+		json: {
+			valid: true,
+			// Which environment the run would pay in: the mode every invoice of this run is created in.
+			environment: testMode ? 'test' : 'live',
+			testMode,
+			row: payout.itemIndex + 1,
+			referenceId: payout.referenceId,
+			service: payout.service,
+			currency: payout.currency,
+			amount: payout.amountText,
+			...costFields(cost),
+			fields: maskedFields(payout.fields),
+		},
+		pairedItem: { item: payout.itemIndex },
+	};
+}
+
+/**
+ * The Validate dry run: every row is checked as a paying run checks it, and nothing is sent. One
+ * item per input row, in input order, with "valid" true or false, the row's cost and, on every
+ * item, the run's totals and its approval code.
+ */
+export async function previewPayouts(
+	ctx: IExecuteFunctions,
+	requests: PayoutRequest[],
+	options: PayoutRunOptions,
+): Promise<INodeExecutionData[]> {
+	const { valid, problems, rulesByCode } = await checkRows(ctx, requests, options);
+	// A cost preview: each valid row's fee and what its recipient gets, and on every item the run's
+	// totals.
+	const costs = valid.map((payout) => costOf(payout, rulesByCode.get(payout.service)));
+	// One summary object shared by every item: n8n stores shared objects once (flatted), so the
+	// per-reference digests of the approval do not grow with rows × rows.
+	const summary = {
+		...runSummary(costs, requests.length),
+		approval: approvalOf(valid, options.approval.scope),
+	};
+	const byRow = new Map<number, INodeExecutionData>();
+	valid.forEach((payout, position) =>
+		byRow.set(payout.itemIndex, validatedItem(payout, costs[position], options.testMode)),
+	);
+	for (const problem of problems) {
+		const item = problemItem(problem);
+		item.json.valid = false;
+		item.json.environment = options.testMode ? 'test' : 'live';
+		byRow.set(problem.itemIndex, item);
+	}
+	return requests.map((request) => {
+		const item = byRow.get(request.itemIndex)!;
+		return { ...item, json: { ...item.json, summary } };
+	});
+}
