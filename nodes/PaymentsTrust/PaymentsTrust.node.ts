@@ -1,6 +1,7 @@
 import type {
 	IExecuteFunctions,
 	INodeExecutionData,
+	INodeProperties,
 	INodeType,
 	INodeTypeDescription,
 } from 'n8n-workflow';
@@ -10,6 +11,7 @@ import * as payoutInvoice from './actions/payoutInvoice/PayoutInvoice.resource';
 import * as payoutService from './actions/payoutService/PayoutService.resource';
 import * as prerequest from './actions/prerequest/Prerequest.resource';
 import { router } from './actions/router';
+import { subtitleFor } from './actions/subtitle';
 import { searchInvoices, searchServices } from './methods/listSearch';
 import { getServices } from './methods/loadOptions';
 import { getServiceFields } from './methods/resourceMapping';
@@ -24,6 +26,49 @@ export const TOOL_DESCRIPTION =
 	'same one is never paid twice, so after an unclear answer call again with the same reference ' +
 	'ID) is checked before anything is sent.';
 
+const resourceProperty: INodeProperties = {
+	displayName: 'Resource',
+	name: 'resource',
+	type: 'options',
+	noDataExpression: true,
+	options: [
+		{
+			name: 'Payout Invoice',
+			value: 'payoutInvoice',
+			description: 'A payout to one recipient',
+		},
+		{
+			name: 'Payout Service',
+			value: 'payoutService',
+			description: 'A way to pay out (card, bank transfer, …) enabled for the account',
+		},
+		{
+			name: 'Pre-Request',
+			value: 'prerequest',
+			description: 'Services available for a currency and amount',
+		},
+	],
+	default: 'payoutInvoice',
+};
+
+const properties: INodeProperties[] = [
+	resourceProperty,
+	// Our own tool description (n8n adds its generic one only when a node has none): an agent must
+	// know that payouts are capped before it plans a call.
+	{
+		displayName: 'Tool Description',
+		name: 'toolDescription',
+		type: 'string',
+		typeOptions: { rows: 3 },
+		default: TOOL_DESCRIPTION,
+		description: 'What the AI agent is told this tool does',
+		displayOptions: { show: { '@tool': [true] } },
+	},
+	...payoutInvoice.description,
+	...payoutService.description,
+	...prerequest.description,
+];
+
 export class PaymentsTrust implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'PaymentsTrust',
@@ -31,13 +76,8 @@ export class PaymentsTrust implements INodeType {
 		icon: { light: 'file:paymentstrust.svg', dark: 'file:paymentstrust.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		// "Get Many: Payout Invoice", not "getMany: payoutInvoice".
-		subtitle:
-			'={{ ({ create: "Create", createAndProcess: "Create and Process", get: "Get", ' +
-			'getByReference: "Get by Reference ID", getMany: "Get Many", process: "Process", validate: ' +
-			'"Validate", getServices: "Get Available Services" })[$parameter["operation"]] + ": " + ({ ' +
-			'payoutInvoice: "Payout Invoice", payoutService: "Payout Service", prerequest: ' +
-			'"Pre-Request" })[$parameter["resource"]] }}',
+		// "Get Many: Payout Invoice", not "getMany: payoutInvoice", for every operation there is.
+		subtitle: subtitleFor(resourceProperty, properties),
 		description:
 			'Send payouts through PaymentsTrust: list payout services, find services for an amount, ' +
 			'and create, process and look up payout invoices, never paying a reference ID twice',
@@ -46,46 +86,7 @@ export class PaymentsTrust implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'paymentsTrustApi', required: true }],
-		properties: [
-			{
-				displayName: 'Resource',
-				name: 'resource',
-				type: 'options',
-				noDataExpression: true,
-				options: [
-					{
-						name: 'Payout Invoice',
-						value: 'payoutInvoice',
-						description: 'A payout to one recipient',
-					},
-					{
-						name: 'Payout Service',
-						value: 'payoutService',
-						description: 'A way to pay out (card, bank transfer, …) enabled for the account',
-					},
-					{
-						name: 'Pre-Request',
-						value: 'prerequest',
-						description: 'Services available for a currency and amount',
-					},
-				],
-				default: 'payoutInvoice',
-			},
-			// Our own tool description (n8n adds its generic one only when a node has none): an agent must
-			// know that payouts are capped before it plans a call.
-			{
-				displayName: 'Tool Description',
-				name: 'toolDescription',
-				type: 'string',
-				typeOptions: { rows: 3 },
-				default: TOOL_DESCRIPTION,
-				description: 'What the AI agent is told this tool does',
-				displayOptions: { show: { '@tool': [true] } },
-			},
-			...payoutInvoice.description,
-			...payoutService.description,
-			...prerequest.description,
-		],
+		properties,
 	};
 
 	methods = {

@@ -8,8 +8,8 @@ import {
 	type IWebhookResponseData,
 } from 'n8n-workflow';
 
-import { toFriendlyInvoice } from '../PaymentsTrust/helpers/invoice';
-import { maskCardNumbersDeep } from '../PaymentsTrust/helpers/redact';
+import { toFriendlyInvoice } from '../shared/invoice';
+import { maskCardNumbersDeep } from '../shared/redact';
 import { parseCallback } from './callback';
 import { judgeCallback, rememberCallback, type CallbackMemory } from './deduplication';
 import { forgetProcessMemory, processMemoryFor } from './processMemory';

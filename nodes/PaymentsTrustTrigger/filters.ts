@@ -1,4 +1,4 @@
-import { isFinalStatus, STATUS_OPTIONS } from '../PaymentsTrust/helpers/invoice';
+import { isFinalStatus, STATUS_OPTIONS } from '../shared/invoice';
 
 export type TriggerOn = 'anyStatus' | 'finalStatuses' | 'selectedStatuses';
 export type ModeFilter = 'any' | 'test' | 'live';

@@ -9,7 +9,7 @@ import {
 	statusMatches,
 	STATUS_OPTIONS,
 } from '../../nodes/PaymentsTrustTrigger/filters';
-import { INVOICE_STATUSES } from '../../nodes/PaymentsTrust/helpers/invoice';
+import { INVOICE_STATUSES } from '../../nodes/shared/invoice';
 
 describe('parseCallback', () => {
 	const valid = {

@@ -2,12 +2,7 @@
  * Issue 12: card numbers are masked whatever digits and separators they are written in, and texts from the
  * outside (a gateway's error page) lose every secret of the credential before they reach an error.
  */
-import {
-	asciiDigits,
-	maskCardNumbersIn,
-	scrubSecrets,
-	secretsOf,
-} from '../../nodes/PaymentsTrust/helpers/redact';
+import { asciiDigits, maskCardNumbersIn, scrubSecrets, secretsOf } from '../../nodes/shared/redact';
 
 describe('maskCardNumbersIn', () => {
 	it.each([

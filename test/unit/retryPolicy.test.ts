@@ -5,7 +5,7 @@ import {
 	settleDelayMs,
 } from '../../nodes/PaymentsTrust/transport/retryPolicy';
 import { mapWithConcurrency } from '../../nodes/PaymentsTrust/helpers/concurrency';
-import { maskCardNumbersIn } from '../../nodes/PaymentsTrust/helpers/redact';
+import { maskCardNumbersIn } from '../../nodes/shared/redact';
 import { normaliseRegexp } from '../../nodes/PaymentsTrust/platform/serviceFields';
 
 describe('retry policy', () => {

@@ -10,20 +10,29 @@ import * as payoutInvoice from './payoutInvoice/PayoutInvoice.resource';
 import * as payoutService from './payoutService/PayoutService.resource';
 import * as prerequest from './prerequest/Prerequest.resource';
 
-const operations: Record<string, Record<string, Operation>> = {
-	payoutService: { get: payoutService.get, getMany: payoutService.getMany },
-	prerequest: { getServices: prerequest.getServices },
-	payoutInvoice: {
-		create: payoutInvoice.create,
-		createAndProcess: payoutInvoice.createAndProcess,
-		get: payoutInvoice.get,
-		getByReference: payoutInvoice.getByReference,
-		getMany: payoutInvoice.getMany,
-		process: payoutInvoice.processOperation,
-		reconcile: payoutInvoice.reconcile,
-		validate: payoutInvoice.validate,
-	},
-};
+/**
+ * Every operation of every resource, from the resources' own tables (each beside its Operation
+ * dropdown; test/node/operations.test.ts proves the two agree).
+ */
+export const operations = {
+	payoutInvoice: payoutInvoice.operations,
+	payoutService: payoutService.operations,
+	prerequest: prerequest.operations,
+} satisfies Record<string, Record<string, Operation>>;
+
+export type PaymentsTrustResource = keyof typeof operations;
+export type PaymentsTrustOperation<R extends PaymentsTrustResource = PaymentsTrustResource> =
+	keyof (typeof operations)[R] & string;
+
+const hasOwn = <T extends object>(object: T, key: string): key is Extract<keyof T, string> =>
+	Object.prototype.hasOwnProperty.call(object, key);
+
+/** The operation the node's parameters name, if the node has it. */
+function operationFor(resource: string, operation: string): Operation | undefined {
+	if (!hasOwn(operations, resource)) return undefined;
+	const ofResource: Record<string, Operation> = operations[resource];
+	return hasOwn(ofResource, operation) ? ofResource[operation] : undefined;
+}
 
 /**
  * Hands the whole batch of items to the chosen operation, after what every operation needs once:
@@ -34,7 +43,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	const items = this.getInputData();
 	const resource = this.getNodeParameter('resource', 0) as string;
 	const operation = this.getNodeParameter('operation', 0) as string;
-	const handler = operations[resource]?.[operation];
+	const handler = operationFor(resource, operation);
 	if (!handler) {
 		throw new NodeOperationError(
 			this.getNode(),

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INode, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { maskCardNumbersDeep, maskCardNumbersIn } from './redact';
+import { maskCardNumbersDeep, maskCardNumbersIn } from '../../shared/redact';
 
 interface ErrorLike {
 	message?: string;

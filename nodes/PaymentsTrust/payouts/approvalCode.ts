@@ -4,7 +4,7 @@ import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
 
 import { rowName } from '../helpers/items';
 import { formatMinor, minorUnitsOf } from '../helpers/money';
-import { maskCardNumbersIn } from '../helpers/redact';
+import { maskCardNumbersIn } from '../../shared/redact';
 import { environmentOf, type Environment } from '../../shared/environment';
 import type { PayoutRequest, ValidPayout } from './types';
 

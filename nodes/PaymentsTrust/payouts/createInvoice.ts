@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError, sleep } from 'n8n-workflow';
 
-import { toFriendlyInvoice } from '../helpers/invoice';
+import { toFriendlyInvoice } from '../../shared/invoice';
 import { rowName } from '../helpers/items';
 import { limitToMinor } from '../helpers/money';
 import { toNodeApiError } from '../transport/errors';

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { toFriendlyInvoice } from '../helpers/invoice';
-import { maskCardNumbersDeep } from '../helpers/redact';
+import { toFriendlyInvoice } from '../../shared/invoice';
+import { maskCardNumbersDeep } from '../../shared/redact';
 import { createInvoiceOnce, type CreatedInvoice } from './createInvoice';
 import { ensureInvoiceMode } from './invoiceMode';
 import { statusOf } from '../platform/invoiceLookup';

@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { maskCardNumber, isCardField } from '../helpers/redact';
+import { maskCardNumber, isCardField } from '../../shared/redact';
 import { approvalOf } from './approvalCode';
 import { checkRows, problemItem } from './checkRows';
 import { costFields, costOf, runSummary, type RowCost } from './costPreview';

@@ -2,10 +2,10 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { sleep } from 'n8n-workflow';
 
 import { runRows } from '../helpers/rowRunner';
-import { isFinalStatus, toFriendlyInvoice } from '../helpers/invoice';
+import { isFinalStatus, toFriendlyInvoice } from '../../shared/invoice';
 import { asNodeError, errorItem, rowName } from '../helpers/items';
 import { isCurrencyCode, parseAmount } from '../helpers/money';
-import { maskCardNumbersDeep } from '../helpers/redact';
+import { maskCardNumbersDeep } from '../../shared/redact';
 import { describeOutcome, toNodeApiError } from '../transport/errors';
 import { isTransient, type Outcome } from '../transport/request';
 import { settleDelayMs, type RetryPolicy } from '../transport/retryPolicy';

@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { isFinalStatus, PAID_STATUSES } from '../helpers/invoice';
+import { isFinalStatus, PAID_STATUSES } from '../../shared/invoice';
 import { formatMinor, minorUnitsOf } from '../helpers/money';
 
 /**

@@ -6,7 +6,7 @@ import {
 	minorUnitsOf,
 } from '../helpers/money';
 import { rowName } from '../helpers/items';
-import { displayValue } from '../helpers/redact';
+import { displayValue } from '../../shared/redact';
 import { describeFieldRule } from '../platform/serviceFields';
 import type { ServiceRules } from '../platform/serviceCatalogue';
 import type { PayoutRequest, RowProblem, ValidPayout } from './types';

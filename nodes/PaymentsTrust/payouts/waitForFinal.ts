@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
-import { isFinalStatus } from '../helpers/invoice';
+import { isFinalStatus } from '../../shared/invoice';
 import type { RetryPolicy } from '../transport/retryPolicy';
 import { getInvoiceById, statusOf } from '../platform/invoiceLookup';
 

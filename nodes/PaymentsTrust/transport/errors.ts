@@ -2,7 +2,7 @@ import type { IDataObject, INode, JsonObject } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
 import { rowName } from '../helpers/items';
-import { maskCardNumbersIn } from '../helpers/redact';
+import { maskCardNumbersIn } from '../../shared/redact';
 import type { Outcome } from './request';
 
 /**

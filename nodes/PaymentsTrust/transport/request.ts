@@ -7,7 +7,7 @@ import type {
 } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
-import { scrubSecrets, secretsOf, type Secrets } from '../helpers/redact';
+import { scrubSecrets, secretsOf, type Secrets } from '../../shared/redact';
 import {
 	CREDENTIAL_TYPE,
 	getEndpoints,

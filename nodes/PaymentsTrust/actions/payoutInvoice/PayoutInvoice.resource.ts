@@ -8,6 +8,7 @@ import * as getMany from './getMany.operation';
 import * as processOperation from './process.operation';
 import * as reconcile from './reconcile.operation';
 import * as validate from './validate.operation';
+import type { Operation } from '../operation';
 import { payoutFields } from './payoutFields/payoutFields';
 
 export {
@@ -20,6 +21,18 @@ export {
 	reconcile,
 	validate,
 };
+
+/** The router's table of this resource: one entry per value of the Operation dropdown below. */
+export const operations = {
+	create,
+	createAndProcess,
+	get,
+	getByReference,
+	getMany,
+	process: processOperation,
+	reconcile,
+	validate,
+} satisfies Record<string, Operation>;
 
 export const description: INodeProperties[] = [
 	{

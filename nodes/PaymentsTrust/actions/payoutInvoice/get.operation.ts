@@ -5,7 +5,7 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { simplifyInvoice, toFriendlyInvoice } from '../../helpers/invoice';
+import { simplifyInvoice, toFriendlyInvoice } from '../../../shared/invoice';
 import { forEachItem } from '../../helpers/items';
 import { readInvoiceLocator } from '../../helpers/locator';
 import { rawOnlyOptions, simplifyOption } from '../common.description';

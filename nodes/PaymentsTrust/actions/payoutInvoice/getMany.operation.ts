@@ -5,7 +5,7 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { STATUS_OPTIONS } from '../../helpers/invoice';
+import { STATUS_OPTIONS } from '../../../shared/invoice';
 import { forEachItem } from '../../helpers/items';
 import { cursorPages } from '../../transport/pagination';
 import { rawOnlyOptions, returnAllAndLimit, simplifyOption } from '../common.description';

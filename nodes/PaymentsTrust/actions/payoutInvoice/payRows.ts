@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { simplifyInvoice } from '../../helpers/invoice';
+import { simplifyInvoice } from '../../../shared/invoice';
 import { runPayouts } from '../../payouts/runPayouts';
 import type { OperationRun } from '../operation';
 import { readPayoutRun, withBudgetLeft } from './readPayoutRun';

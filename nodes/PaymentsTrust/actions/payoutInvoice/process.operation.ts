@@ -8,12 +8,12 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { rowName } from '../../helpers/items';
 import { readInvoiceLocator } from '../../helpers/locator';
-import { maskCardNumbersDeep } from '../../helpers/redact';
+import { maskCardNumbersDeep } from '../../../shared/redact';
 import { processInvoiceOnce } from '../../payouts/processInvoice';
 import { endOf, rowOutput, runRows, throwFirstFailure } from '../../helpers/rowRunner';
 import { waitForFinalStatus, type WaitOptions } from '../../payouts/waitForFinal';
 import type { RetryPolicy } from '../../transport/retryPolicy';
-import { simplifyInvoice } from '../../helpers/invoice';
+import { simplifyInvoice } from '../../../shared/invoice';
 import {
 	simplifyOption,
 	concurrencyOption,

@@ -3,7 +3,12 @@ import type { INodeProperties } from 'n8n-workflow';
 import * as get from './get.operation';
 import * as getMany from './getMany.operation';
 
+import type { Operation } from '../operation';
+
 export { get, getMany };
+
+/** The router's table of this resource: one entry per value of the Operation dropdown below. */
+export const operations = { get, getMany } satisfies Record<string, Operation>;
 
 export const description: INodeProperties[] = [
 	{

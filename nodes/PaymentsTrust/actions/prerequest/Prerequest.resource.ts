@@ -2,7 +2,12 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import * as getServices from './getServices.operation';
 
+import type { Operation } from '../operation';
+
 export { getServices };
+
+/** The router's table of this resource: one entry per value of the Operation dropdown below. */
+export const operations = { getServices } satisfies Record<string, Operation>;
 
 export const description: INodeProperties[] = [
 	{
