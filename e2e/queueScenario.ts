@@ -15,8 +15,7 @@
  *      every signed callback again to both webhook processes at the same moment, in order, reversed, in bursts,
  *      with the sandbox batching close status changes. Forged callbacks: 401 from every process, nothing started.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 
 import { CallbackRelay, ChunkCall, forward } from './lib/callbackRelay';
 import { invoiceDocument, sign, unseenInvoiceBody } from './lib/callbacks';
@@ -29,19 +28,25 @@ import {
 	N8nInstall,
 	RestSession,
 } from './lib/n8n';
-import { PackedPackage } from './lib/package';
 import { sleep, waitFor } from './lib/processes';
 import { QueueCluster } from './lib/queueCluster';
-import { Report } from './lib/report';
+import { checkCreatedInTest } from './lib/ledgerChecks';
+import { classify, countBy, RowOutcome } from './lib/rowOutcomes';
 import {
 	configureSandbox,
 	LedgerLike,
 	readLedger,
 	RunningSandbox,
 	SANDBOX_CREDENTIALS,
-	sandboxCredentialData,
-	startSandboxProcess,
 } from './lib/sandbox';
+import {
+	sandboxCredential,
+	ScenarioBase,
+	scenarioFolders,
+	secs,
+	startSandboxForN8n,
+	waitForTriggerWebhook,
+} from './lib/scenarioSetup';
 import { createQueueServices, dropQueueServices, QueueServices, sql } from './lib/services';
 import {
 	callbackStorm,
@@ -65,8 +70,7 @@ import {
 	SHEET_TABLE,
 	sheetRows,
 } from './lib/sheetWorkflows';
-import { CREDENTIAL_ID, CREDENTIAL_NAME, CREDENTIAL_TYPE, WorkflowJson } from './lib/workflows';
-import { classify, countBy, RowOutcome } from './scenario';
+import { WorkflowJson } from './lib/workflows';
 
 const SHEET1_ROWS = Number(process.env.PT_E2E_QUEUE_ROWS || 2000);
 const SHEET2_ROWS = Number(process.env.PT_E2E_QUEUE_KILL_ROWS || 1000);
@@ -90,13 +94,7 @@ const FAULTS = {
 	seed: 15,
 };
 
-export interface QueueScenarioOptions {
-	root: string;
-	workDir: string;
-	pkg: PackedPackage;
-	report: Report;
-	webhookPath: string;
-}
+export type QueueScenarioOptions = ScenarioBase;
 
 interface Ctx extends QueueScenarioOptions {
 	install: N8nInstall;
@@ -124,8 +122,6 @@ interface ChunkAnswer {
 	outcomes: Array<Record<string, unknown>>;
 	error?: string;
 }
-
-const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 /** The secret the sandbox signs test-mode callbacks with, whatever the credential calls the field. */
 function signingSecret(): string {
@@ -247,18 +243,7 @@ function checkSheetLedger(
 			ledger.summary.invoicesProcessedMoreThanOnce === 0,
 		`${paidTwice.length} references with several creates; summary ${JSON.stringify({ multi: ledger.summary.referencesWithMultipleInvoices, processedTwice: ledger.summary.invoicesProcessedMoreThanOnce })}`,
 	);
-	// An omitted test_mode may be a live payout: every invoice a worker created must have said Test explicitly.
-	const notTest = invoices.filter((i) => !i.testModeExplicit || i.testMode !== true);
-	report.check(
-		`${label}: every invoice was created in Test, test_mode said explicitly`,
-		notTest.length === 0,
-		notTest
-			.slice(0, 5)
-			.map(
-				(i) => `${i.referenceId}: test_mode ${i.testModeExplicit ? String(i.testMode) : 'omitted'}`,
-			)
-			.join(', '),
-	);
+	checkCreatedInTest(report, label, invoices);
 	const sent = [...outcomes.values()].filter((r) => r.cls !== 'rejected');
 	const notOne = sent.filter((r) => perRef.get(r.referenceId) !== 1);
 	report.check(
@@ -669,12 +654,7 @@ async function callbacksAcrossWebhookProcesses(ctx: Ctx): Promise<void> {
 
 async function prepareWorkflows(ctx: Ctx, main: Instance): Promise<void> {
 	const { root, report, relay } = ctx;
-	const credential = {
-		id: CREDENTIAL_ID,
-		name: CREDENTIAL_NAME,
-		type: CREDENTIAL_TYPE,
-		data: sandboxCredentialData(ctx.sandbox.baseUrl),
-	};
+	const credential = sandboxCredential(ctx.sandbox.baseUrl);
 	// The callback example records into a table of n8n's own database, created as its sticky note says.
 	await sql(ctx.services, CREATE_OUTCOMES_TABLE, ctx.logDir);
 	await importCredentials(main, [credential, postgresCredential(ctx.services.database)]);
@@ -754,11 +734,9 @@ export async function runQueueScenario(
 	opts: QueueScenarioOptions,
 ): Promise<void> {
 	const { report } = opts;
-	const dir = path.join(opts.workDir, `n8n-${install.version}-queue`);
-	const logDir = path.join(dir, 'logs');
-	const filesDir = path.join(dir, 'files');
-	mkdirSync(path.join(filesDir, 'paymentstrust'), { recursive: true });
-	report.info(`logs: ${logDir}`);
+	const { dir, logDir, filesDir } = scenarioFolders(opts, `n8n-${install.version}-queue`, [
+		'paymentstrust',
+	]);
 	const t0 = Date.now();
 
 	let services: QueueServices;
@@ -777,8 +755,7 @@ export async function runQueueScenario(
 	let cluster: QueueCluster | undefined;
 	let relay: CallbackRelay | undefined;
 	try {
-		sandbox = await startSandboxProcess(opts.root, logDir, 60_000);
-		await configureSandbox(sandbox.baseUrl, { callbackTimeoutMs: 20_000 });
+		sandbox = await startSandboxForN8n(opts.root, logDir);
 		cluster = await QueueCluster.create({
 			install,
 			services,
@@ -825,15 +802,7 @@ export async function runQueueScenario(
 		await prepareSheets(ctx);
 		const probes = await Promise.all(
 			callbackUrls.map(
-				async (url) =>
-					await waitFor(
-						`the trigger's webhook at ${url}`,
-						async () => {
-							const r = await forward(url, '{}', '');
-							return r.status === 404 ? undefined : r;
-						},
-						{ timeoutMs: 60_000, intervalMs: 500 },
-					),
+				async (url) => await waitForTriggerWebhook(url, forward, `the trigger's webhook at ${url}`),
 			),
 		);
 		report.check(

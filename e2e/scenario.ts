@@ -12,7 +12,6 @@ import {
 	invoiceDocument,
 	outcomeFileMismatches,
 	outcomeFileProblem,
-	PAID_STATUSES,
 	postCallback,
 	sign,
 	unseenInvoiceBody,
@@ -31,19 +30,25 @@ import {
 	RestSession,
 	startServer,
 } from './lib/n8n';
-import { installPacked, PackedPackage } from './lib/package';
+import { installPacked } from './lib/package';
 import { PartContext, selectedParts } from './parts';
 import { sleep, Started, waitFor } from './lib/processes';
-import { Report } from './lib/report';
+import { checkCreatedInTest } from './lib/ledgerChecks';
+import { classify, countBy, RowOutcome } from './lib/rowOutcomes';
 import {
-	configureSandbox,
 	LedgerLike,
 	readLedger,
 	RunningSandbox,
 	SANDBOX_CREDENTIALS,
 	sandboxCredentialData,
-	startSandboxProcess,
 } from './lib/sandbox';
+import {
+	sandboxCredential,
+	ScenarioBase,
+	scenarioFolders,
+	startSandboxForN8n,
+	waitForTriggerWebhook,
+} from './lib/scenarioSetup';
 import {
 	BULK_WORKFLOW_ID,
 	CALLBACK_WORKFLOW_ID,
@@ -61,20 +66,13 @@ import {
 	WorkflowJson,
 } from './lib/workflows';
 
-export { FINAL_STATUSES };
 /** The callback example's Remove Duplicates, and the id of the suite's copy in which it always fails. */
 const DEDUPE_NODE = 'Drop repeated callbacks';
 const DEDUP_FAILS_WORKFLOW_ID = 'ptE2eCallbacksDF';
 
-export interface ScenarioOptions {
-	root: string;
-	workDir: string;
-	pkg: PackedPackage;
-	report: Report;
+export interface ScenarioOptions extends ScenarioBase {
 	/** Run the callback part (trigger activation, delivered and forged callbacks). */
 	callbacks: boolean;
-	/** Path of the trigger's webhook below its webhookId (from the built trigger's description). */
-	webhookPath: string;
 	/** Run only these parts of e2e/parts (and not the scenario's own bulk and callback checks). */
 	onlyParts?: string[];
 }
@@ -93,53 +91,6 @@ interface Context extends ScenarioOptions {
 	callbackUrl?: string;
 	/** The production URL of the callback example's copy whose Remove Duplicates always fails. */
 	dedupFailureUrl?: string;
-}
-
-export type RowClass = 'paid' | 'failed' | 'rejected' | 'pending';
-
-export interface RowOutcome {
-	row: number;
-	referenceId: string;
-	cls: RowClass;
-	status?: string;
-	invoiceId?: string;
-	alreadyExisted?: boolean;
-	error?: string;
-}
-
-/** What one output item of "Pay each row" says about its row. */
-export function classify(json: Record<string, unknown>, fallbackRow: number): RowOutcome {
-	const row = typeof json.row === 'number' ? json.row : fallbackRow;
-	const referenceId = String(json.referenceId ?? json.reference_id ?? '');
-	const status = typeof json.status === 'string' ? json.status : undefined;
-	const invoiceId = typeof json.id === 'string' ? json.id : undefined;
-	const error =
-		json.error === undefined
-			? undefined
-			: typeof json.error === 'string'
-				? json.error
-				: JSON.stringify(json.error);
-	let cls: RowClass;
-	if (json.stage === 'validation' || json.stage === 'safety_limit') cls = 'rejected';
-	else if (error !== undefined) cls = 'failed';
-	else if (status && PAID_STATUSES.has(status)) cls = 'paid';
-	else if (status && FINAL_STATUSES.has(status)) cls = 'failed';
-	else cls = 'pending';
-	return {
-		row,
-		referenceId,
-		cls,
-		status,
-		invoiceId,
-		alreadyExisted: json.alreadyExisted as boolean | undefined,
-		error,
-	};
-}
-
-export function countBy(rows: RowOutcome[]): Record<RowClass, number> {
-	const counts: Record<RowClass, number> = { paid: 0, failed: 0, rejected: 0, pending: 0 };
-	for (const r of rows) counts[r.cls]++;
-	return counts;
 }
 
 async function runBulk(ctx: Context, label: string): Promise<RowOutcome[] | undefined> {
@@ -257,17 +208,7 @@ function checkLedger(ctx: Context, rows: RowOutcome[], ledger: LedgerLike, label
 		ledger.summary.invoicesProcessedMoreThanOnce === 0,
 		`${ledger.summary.invoicesProcessedMoreThanOnce}`,
 	);
-	const notTest = invoices.filter((i) => !i.testModeExplicit || i.testMode !== true);
-	report.check(
-		`${label}: every invoice was created in Test, test_mode said explicitly`,
-		notTest.length === 0,
-		notTest
-			.slice(0, 5)
-			.map(
-				(i) => `${i.referenceId}: test_mode ${i.testModeExplicit ? String(i.testMode) : 'omitted'}`,
-			)
-			.join(', '),
-	);
+	checkCreatedInTest(report, label, invoices);
 	const byRef = new Map<string, number>();
 	for (const inv of invoices)
 		byRef.set(inv.referenceId, (byRef.get(inv.referenceId) ?? 0) + inv.createsCommitted);
@@ -649,19 +590,11 @@ async function prepare(
 
 export async function runScenario(install: N8nInstall, opts: ScenarioOptions): Promise<void> {
 	const { report } = opts;
-	const dir = path.join(opts.workDir, `n8n-${install.version}`);
-	const logDir = path.join(dir, 'logs');
-	const filesDir = path.join(dir, 'files');
-	mkdirSync(filesDir, { recursive: true });
-	report.info(`logs: ${logDir}`);
+	const { dir, logDir, filesDir } = scenarioFolders(opts, `n8n-${install.version}`);
 
 	let sandbox: RunningSandbox;
 	try {
-		sandbox = await startSandboxProcess(opts.root, logDir, 60_000);
-		// The platform gives a test-mode callback 10 s to connect and 10 s to answer; the sandbox's one
-		// per-attempt limit defaults to 10 s in all. n8n 2.x answers a burst of callbacks one after the other
-		// (~0.2 s each on 2 cores), so give each attempt the platform's 20 s.
-		await configureSandbox(sandbox.baseUrl, { callbackTimeoutMs: 20_000 });
+		sandbox = await startSandboxForN8n(opts.root, logDir);
 		report.check('sandbox started', true, sandbox.baseUrl);
 	} catch (error) {
 		report.fail('sandbox started', error);
@@ -701,12 +634,7 @@ export async function runScenario(install: N8nInstall, opts: ScenarioOptions): P
 	try {
 		// Install, import, activate: all through n8n's own CLI, before the server starts.
 		const { bulk, callbacks, dedupFails } = await prepare(ctx);
-		const credential = {
-			id: CREDENTIAL_ID,
-			name: CREDENTIAL_NAME,
-			type: CREDENTIAL_TYPE,
-			data: sandboxCredentialData(sandbox.baseUrl),
-		};
+		const credential = sandboxCredential(sandbox.baseUrl);
 		for (const [which, instance] of [
 			['cli', cli],
 			['server', inst],
@@ -763,14 +691,7 @@ export async function runScenario(install: N8nInstall, opts: ScenarioOptions): P
 		if (ctx.callbacks) {
 			// /healthz/readiness can answer before the active workflows' webhooks are registered.
 			const t1 = Date.now();
-			const probe = await waitFor(
-				"the trigger's production webhook to be registered",
-				async () => {
-					const r = await postCallback(ctx.callbackUrl!, '{}', '');
-					return r.status === 404 ? undefined : r;
-				},
-				{ timeoutMs: 60_000, intervalMs: 500 },
-			);
+			const probe = await waitForTriggerWebhook(ctx.callbackUrl!, postCallback);
 			report.check(
 				'the production webhook is registered (an unsigned probe is refused, not 404)',
 				probe.status === 401,
