@@ -8,7 +8,7 @@ import { Invoice } from './store';
  * status after `processDelayMs`. Every change updates `updated` and triggers a callback.
  *
  * How an invoice ends:
- * - test_usd, as NOTES.md describes: `test_details_success_rate` (0–100, default 100) is the chance of success;
+ * - test_usd, as docs/platform.md#the-test-service describes: `test_details_success_rate` (0–100, default 100) is the chance of success;
  *   on success it ends in `test_details_payout_status`/`test_details_payout_resolution` (default processed/ok), on
  *   failure in process_failed with `test_details_payout_resolution` or declined_error.
  * - other services: by the last four digits of the service's first field (card number, IBAN, account, e-mail…),

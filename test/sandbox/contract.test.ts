@@ -1,6 +1,7 @@
 /**
  * The sandbox's answers against the API reference's samples, field by field: the key sets below are copied from
- * the samples in shared/api/paymentstrust-payouts-api.txt, so a drift of either side shows up here.
+ * the samples of the PaymentsTrust Payouts API reference (docs/platform.md#sources), so a drift of either side
+ * shows up here.
  */
 import { RunningSandbox, startSandbox } from '../../sandbox';
 import {

@@ -228,7 +228,7 @@ describe('process', () => {
 	});
 });
 
-describe('test_usd outcomes (NOTES.md)', () => {
+describe('test_usd outcomes (docs/platform.md#the-test-service)', () => {
 	const withFields = (fields: Record<string, string>) =>
 		testUsdBody({ fields: { account: '1', ...fields } });
 

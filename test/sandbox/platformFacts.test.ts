@@ -1,5 +1,5 @@
 /**
- * The sandbox, faithful to NOTES.md (issue 11): test_mode per invoice from the create request (omitted = live,
+ * The sandbox, faithful to docs/platform.md (issue 11): test_mode per invoice from the create request (omitted = live,
  * the unsafe reading, marked in the ledger), the Private API at /api or at the host root, callbacks signed with the
  * secret key of the invoice's mode, batched callbacks, process_error before process_failed, split parts on final
  * callbacks.

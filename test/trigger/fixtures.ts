@@ -27,7 +27,10 @@ export function triggerWorkflow(
 	};
 }
 
-/** X-Signature computed here from NOTES.md (base64 of the raw SHA-1 digest), not with the node's own helper. */
+/**
+ * X-Signature computed here from docs/platform.md#callbacks (base64 of the raw SHA-1 digest), not with the node's
+ * own helper.
+ */
 export function sign(body: string, secret: string): string {
 	return createHash('sha1').update(`${secret}${body}${secret}`, 'utf8').digest('base64');
 }

@@ -1,5 +1,5 @@
 /**
- * PaymentsTrust Trigger and node against the sandbox's callbacks as NOTES.md describes them (issue 11): one callback
+ * PaymentsTrust Trigger and node against the sandbox's callbacks as docs/platform.md#callbacks describes them (issue 11): one callback
  * URL receives test and live invoices, each signed with its mode's key; an old credential (single Secret Key) still
  * verifies; batched callbacks (no `processing`), `process_error` before `process_failed`, and the `payouts` parts of
  * a split payout reach the workflow. Invoices are created by the PaymentsTrust node itself.
