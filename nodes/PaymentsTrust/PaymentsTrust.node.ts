@@ -13,7 +13,6 @@ import * as prerequest from './actions/prerequest/Prerequest.resource';
 import { router } from './actions/router';
 import { subtitleFor } from './actions/subtitle';
 import { searchInvoices, searchServices } from './methods/listSearch';
-import { getServices } from './methods/loadOptions';
 import { getServiceFields } from './methods/resourceMapping';
 
 /** What an AI agent is told about this node; the guardrail is part of it (actions/toolGuard.ts). */
@@ -91,7 +90,6 @@ export class PaymentsTrust implements INodeType {
 
 	methods = {
 		listSearch: { searchInvoices, searchServices },
-		loadOptions: { getServices },
 		resourceMapping: { getServiceFields },
 	};
 

@@ -280,7 +280,11 @@ describe('runs that must not leak', () => {
 				continueOnFail,
 			);
 			await run(
-				{ resource: 'payoutInvoice', operation: 'getByReference', referenceId: 'card-1' },
+				{
+					resource: 'payoutInvoice',
+					operation: 'get',
+					invoiceId: { __rl: true, mode: 'referenceId', value: 'card-1' },
+				},
 				[{}],
 				wrong,
 				continueOnFail,

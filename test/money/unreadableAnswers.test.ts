@@ -135,11 +135,11 @@ describe('a look-up the node cannot read is a failed look-up, never "no such inv
 		},
 	);
 
-	it('Get by Reference ID with a list that is not a list fails; it never says "no payout invoice"', async () => {
+	it('Get by reference ID with a list that is not a list fails; it never says "no payout invoice"', async () => {
 		const run = await runNode(through({ kinds: ['not_a_list'], operations: ['list'] }), {
 			resource: 'payoutInvoice',
-			operation: 'getByReference',
-			referenceId: 'anything-1',
+			operation: 'get',
+			invoiceId: { __rl: true, mode: 'referenceId', value: 'anything-1' },
 		});
 		const text = failureText(run.result);
 		expect(text).not.toContain('no payout invoice');
@@ -249,8 +249,8 @@ describe('card numbers in what the platform echoes back', () => {
 		]);
 		const read = await runNode(through({ rate: 0 }), {
 			resource: 'payoutInvoice',
-			operation: 'getByReference',
-			referenceId: reference,
+			operation: 'get',
+			invoiceId: { __rl: true, mode: 'referenceId', value: reference },
 			simplify: false,
 			options: { includeRaw: true },
 		});

@@ -23,14 +23,7 @@ function shownFor(resource: string, operation: string): INodeProperties[] {
 }
 
 it('Simplify sits above every collection on each operation that has it', () => {
-	const withSimplify = [
-		'create',
-		'createAndProcess',
-		'get',
-		'getByReference',
-		'getMany',
-		'process',
-	];
+	const withSimplify = ['create', 'createAndProcess', 'get', 'getMany', 'process'];
 	for (const operation of withSimplify) {
 		const shown = shownFor('payoutInvoice', operation);
 		const simplify = shown.findIndex((property) => property.name === 'simplify');

@@ -1,5 +1,5 @@
 /**
- * Payout Invoice → Get, Get by Reference ID and Get Many (cursor pages), run as workflows against the sandbox.
+ * Payout Invoice → Get (by ID and by reference ID) and Get Many (cursor pages), run as workflows against the sandbox.
  * Invoices are seeded straight into the sandbox store; a recording proxy shows which pages the node asked for.
  */
 import type { RecordingProxy } from '../support/recordingProxy';
@@ -204,11 +204,11 @@ describe('Get', () => {
 	});
 });
 
-describe('Get by Reference ID', () => {
+describe('Get by reference ID (the By Ref ID mode)', () => {
 	const byReference = {
 		resource: 'payoutInvoice',
-		operation: 'getByReference',
-		referenceId: '={{ $json.ref }}',
+		operation: 'get',
+		invoiceId: { __rl: true, mode: 'referenceId', value: '={{ $json.ref }}' },
 	};
 
 	it('finds the invoice with that reference ID', async () => {

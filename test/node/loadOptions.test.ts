@@ -1,12 +1,13 @@
 /**
- * The editor-side methods: loadOptions `getServices` (the service dropdown) and resourceMapping
- * `getServiceFields` (the recipient fields of the chosen service), called through n8n-core's real
- * LoadOptionsContext as the editor backend does (harness/loadOptions.ts).
+ * The editor-side methods: the service list behind the pickers (listSearch `searchServices`, every
+ * page read) and resourceMapping `getServiceFields` (the recipient fields of the chosen service),
+ * called through n8n-core's real LoadOptionsContext as the editor backend does
+ * (harness/loadOptions.ts).
  */
 import { SERVICES } from '../../sandbox';
 import type { ICredentialDataDecryptedObject, INodeParameters } from 'n8n-workflow';
 
-import { loadOptions, resourceMapping } from '../../harness/loadOptions';
+import { listSearch, resourceMapping } from '../../harness/loadOptions';
 import { PT_TYPE } from '../support/payoutWorkflow';
 import type { RecordingProxy } from '../support/recordingProxy';
 import { useSandboxBehindProxies } from '../support/sandboxSuite';
@@ -26,11 +27,6 @@ const payoutNode = (service: string): INodeParameters => ({
 	service,
 });
 
-const callLoadOptions = (call: { method: string; credentials: CredentialData }) =>
-	loadOptions(call.method, {
-		nodeType: PT_TYPE,
-		credentials: { paymentsTrustApi: call.credentials as ICredentialDataDecryptedObject },
-	});
 const callResourceMapper = (call: {
 	method: string;
 	credentials: CredentialData;
@@ -42,50 +38,18 @@ const callResourceMapper = (call: {
 		credentials: { paymentsTrustApi: call.credentials as ICredentialDataDecryptedObject },
 	});
 
-describe('getServices', () => {
-	it('lists every service of the account, sorted by name, with its limits', async () => {
-		const options = await callLoadOptions({
-			method: 'getServices',
-			credentials: sandbox.credentials,
-		});
-		expect(options.map((option) => option.value).sort()).toEqual(
-			SERVICES.map((service) => service.code).sort(),
-		);
-		expect(options.map((option) => option.name)).toEqual(
-			[...options.map((option) => option.name)].sort((a, b) => a.localeCompare(b)),
-		);
-		expect(options.find((option) => option.value === 'test_usd')).toEqual({
-			name: 'test_usd (test, USD → USD)',
-			value: 'test_usd',
-			description: 'Limits 0.01 – 9999999 USD',
-		});
-		expect(options.find((option) => option.value === 'bank_transfer_eur')?.name).toBe(
-			'bank_transfer_eur (bank_transfer, USD → EUR)',
-		);
-		expect(options.find((option) => option.value === 'legacy_card_usd')?.description).toMatch(
-			/\(not available\)$/,
-		);
-	});
-
+describe('the service list behind the pickers', () => {
 	it('reads every page when the server serves fewer services per page than asked', async () => {
-		const options = await callLoadOptions({ method: 'getServices', credentials: via(smallPages) });
-		expect(options).toHaveLength(SERVICES.length);
+		const { results } = await listSearch('searchServices', {
+			nodeType: PT_TYPE,
+			credentials: { paymentsTrustApi: via(smallPages) as ICredentialDataDecryptedObject },
+		});
+		expect(results).toHaveLength(SERVICES.length);
 		expect(
 			smallPages
 				.requestsTo('GET', '/api/payout-services')
 				.map((request) => request.query['page[number]']),
 		).toEqual(['1', '2', '3', '4', '5', '6']);
-	});
-
-	it('a wrong API key is reported as such', async () => {
-		await expect(
-			callLoadOptions({
-				method: 'getServices',
-				credentials: { ...sandbox.credentials, apiKey: 'wrong' },
-			}),
-		).rejects.toThrow(
-			'Could not load the payout services: HTTP 401: Unauthorized (check the account ID and API key in the credential)',
-		);
 	});
 });
 

@@ -96,7 +96,7 @@ describe.each([
 		expect(confirmingRead).toBeLessThan(firstWrite);
 	});
 
-	it('Create, then Process by ID, Get, Get by Reference ID and Get Many read and write at the same path', async () => {
+	it('Create, then Process by ID, Get (by ID and by reference ID) and Get Many read and write at the same path', async () => {
 		const created = await runNode(credentials(), payoutParameters('create'), [row('r-1')]);
 		const id = String(created.json()[0].id);
 		const processed = await runNode(credentials(), {
@@ -113,8 +113,8 @@ describe.each([
 		expect(got.json()[0]).toMatchObject({ id, referenceId: 'r-1', testMode: true });
 		const byReference = await runNode(credentials(), {
 			resource: 'payoutInvoice',
-			operation: 'getByReference',
-			referenceId: 'r-1',
+			operation: 'get',
+			invoiceId: { __rl: true, mode: 'referenceId', value: 'r-1' },
 		});
 		expect(byReference.json()[0]).toMatchObject({ id });
 		const many = await runNode(credentials(), {

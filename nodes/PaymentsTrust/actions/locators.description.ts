@@ -8,8 +8,7 @@ export const INVOICE_ID_REGEX = '^cpoi_[A-Za-z0-9]+$';
 
 /**
  * The one way a payout invoice is picked: from a searchable list of recent invoices, by its ID, or
- * by the reference ID it was created with. Old workflows that hold a plain ID string still work
- * (see helpers/locator.ts).
+ * by the reference ID it was created with (there is no separate operation for the reference ID).
  */
 export function invoiceLocator(description: string): INodeProperties {
 	return {

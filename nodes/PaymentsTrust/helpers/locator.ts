@@ -7,11 +7,10 @@ export interface Located {
 }
 
 /**
- * Reads a resource locator parameter as it is stored (`{ __rl, mode, value }`), or as workflows
- * saved before the pickers stored it: a plain string (an ID, a service code, an expression's
- * result). For a plain string the mode is guessed from its shape, so `comcpos_…` is still a service
- * ID and anything else a service code, and a bare invoice string is an invoice ID, as it always
- * was.
+ * Reads a resource locator parameter as it is stored (`{ __rl, mode, value }`), or plain text: the
+ * Columns mode reads each row's service from a sheet cell with it. For plain text the mode is
+ * guessed from its shape, so `comcpos_…` is a service ID and anything else a service code, and a
+ * bare invoice string is an invoice ID.
  */
 export function readLocator(raw: unknown, guessMode: (value: string) => string): Located {
 	if (raw && typeof raw === 'object' && 'value' in (raw as IDataObject)) {

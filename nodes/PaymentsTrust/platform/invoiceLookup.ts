@@ -35,7 +35,7 @@ export function outcomeUnknownError(
 			itemIndex: context.itemIndex,
 			description:
 				'The platform may or may not have accepted the request. Look the payout up by reference ' +
-				'ID (Payout Invoice → Get by Reference ID) before running this row again. Running the ' +
+				'ID (Payout Invoice → Get, By Ref ID) before running this row again. Running the ' +
 				'same reference ID again is safe: it is never paid twice.',
 		},
 	);

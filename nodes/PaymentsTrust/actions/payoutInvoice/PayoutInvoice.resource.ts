@@ -3,7 +3,6 @@ import type { INodeProperties } from 'n8n-workflow';
 import * as create from './create.operation';
 import * as createAndProcess from './createAndProcess.operation';
 import * as get from './get.operation';
-import * as getByReference from './getByReference.operation';
 import * as getMany from './getMany.operation';
 import * as processOperation from './process.operation';
 import * as reconcile from './reconcile.operation';
@@ -11,23 +10,13 @@ import * as validate from './validate.operation';
 import type { Operation } from '../operation';
 import { payoutFields } from './payoutFields/payoutFields';
 
-export {
-	create,
-	createAndProcess,
-	get,
-	getByReference,
-	getMany,
-	processOperation,
-	reconcile,
-	validate,
-};
+export { create, createAndProcess, get, getMany, processOperation, reconcile, validate };
 
 /** The router's table of this resource: one entry per value of the Operation dropdown below. */
 export const operations = {
 	create,
 	createAndProcess,
 	get,
-	getByReference,
 	getMany,
 	process: processOperation,
 	reconcile,
@@ -59,12 +48,6 @@ export const description: INodeProperties[] = [
 				value: 'get',
 				description: 'Get a payout invoice by its PaymentsTrust ID',
 				action: 'Get a payout invoice',
-			},
-			{
-				name: 'Get by Reference ID',
-				value: 'getByReference',
-				description: 'Get a payout invoice by your own reference ID',
-				action: 'Get a payout invoice by reference ID',
 			},
 			{
 				name: 'Get Many',
@@ -126,7 +109,6 @@ export const description: INodeProperties[] = [
 	...payoutFields([create.fields, createAndProcess.fields, validate.fields]),
 	...processOperation.description,
 	...get.description,
-	...getByReference.description,
 	...getMany.description,
 	...reconcile.description,
 ];

@@ -40,9 +40,7 @@ export function invoiceOutput(
 	return simplify ? simplifyInvoice(json) : json;
 }
 
-/**
- * The Simplify switch of an item (default on, as it is for nodes saved before the switch existed).
- */
+/** The Simplify switch of an item (default on: a short output unless asked for all of it). */
 export function simplifyOf(ctx: IExecuteFunctions, itemIndex: number): boolean {
 	return ctx.getNodeParameter('simplify', itemIndex, true) !== false;
 }

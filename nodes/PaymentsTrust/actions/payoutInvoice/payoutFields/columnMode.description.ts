@@ -72,7 +72,7 @@ export const rowsFromProperty: INodeProperties = {
 	name: 'rowsFrom',
 	type: 'options',
 	noDataExpression: true,
-	// Workflows saved before this option existed have no value for it: they keep Fields Below.
+	// Fields Below by default: a value or an expression per field, as n8n's own nodes take them.
 	default: ROWS_FROM_FIELDS,
 	options: [
 		{
