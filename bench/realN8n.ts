@@ -98,6 +98,8 @@ export interface RealN8nCase {
 	ledgerOk: boolean;
 	ledgerNote: string;
 	loadBefore: number;
+	/** The 1-minute load average right after the case: other work on the machine shows here too. */
+	loadAfter?: number;
 	/**
 	 * Two calls per row: the time from the sandbox taking a row's create to taking its process request, less
 	 * the answer's latency, in ms: the client's turnaround (reading the answer, starting the next request, a new
@@ -470,6 +472,7 @@ export async function measure(
 		error = (caught as Error).message;
 	}
 	const wallMs = performance.now() - t0;
+	const loadAfter = loadavg()[0];
 	const processes = sampler.stop();
 	const ledger = await ledgerCheck(sandbox, rows + WARMUP_ROWS, callsPerRow, latencyMs);
 	return {
@@ -486,6 +489,7 @@ export async function measure(
 		processes,
 		...ledger,
 		loadBefore,
+		loadAfter,
 		error,
 	};
 }
@@ -513,6 +517,7 @@ export async function measureRaw(
 		},
 		1_800_000,
 	);
+	const loadAfter = loadavg()[0];
 	const ledger = await ledgerCheck(sandbox, rows + WARMUP_ROWS, callsPerRow, latencyMs);
 	return {
 		setup: 'raw',
@@ -535,6 +540,7 @@ export async function measureRaw(
 		turnaroundMs: ledger.turnaroundMs,
 		ledgerNote: result.ok ? ledger.ledgerNote : (result.error ?? ''),
 		loadBefore,
+		loadAfter,
 		error: result.ok ? undefined : result.error,
 	};
 }

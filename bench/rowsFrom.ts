@@ -108,7 +108,7 @@ function render(cases: RealN8nCase[], meta: Record<string, unknown>): string {
 		lines.push(
 			`## ${latency} ms per API answer`,
 			'',
-			'| Case | Wall | Lower bound | Wall ÷ bound | Wall ÷ raw | CPU per payout in the execution’s process | CPU per payout, every process | Ledger | Load before | Turnaround mean / p90 |',
+			'| Case | Wall | Lower bound | Wall ÷ bound | Wall ÷ raw | CPU per payout in the execution’s process | CPU per payout, every process | Ledger | Load before / after | Turnaround mean / p90 |',
 			'|---|---|---|---|---|---|---|---|---|---|',
 		);
 		for (const c of cases.filter((entry) => entry.latencyMs === latency)) {
@@ -121,7 +121,7 @@ function render(cases: RealN8nCase[], meta: Record<string, unknown>): string {
 				.join('<br>');
 			const own = c.setup === 'raw' ? '–' : `${cpuMs(c, executionProcess(c)).toFixed(2)} ms`;
 			lines.push(
-				`| ${label(c)} | ${c.error ? `error: ${c.error}` : s(c.wallMs)} | ${latency ? s(c.lowerBoundMs) : '–'} | ${latency ? (c.wallMs / c.lowerBoundMs).toFixed(2) + '×' : '–'} | ${raw ? (c.wallMs / raw.wallMs).toFixed(2) + '×' : '–'} | ${own} | ${all} | ${c.ledgerOk ? 'ok' : c.ledgerNote} | ${c.loadBefore.toFixed(1)} | ${c.turnaroundMs ? `${c.turnaroundMs.mean.toFixed(1)} / ${c.turnaroundMs.p90} ms` : '–'} |`,
+				`| ${label(c)} | ${c.error ? `error: ${c.error}` : s(c.wallMs)} | ${latency ? s(c.lowerBoundMs) : '–'} | ${latency ? (c.wallMs / c.lowerBoundMs).toFixed(2) + '×' : '–'} | ${raw ? (c.wallMs / raw.wallMs).toFixed(2) + '×' : '–'} | ${own} | ${all} | ${c.ledgerOk ? 'ok' : c.ledgerNote} | ${c.loadBefore.toFixed(1)} / ${c.loadAfter?.toFixed(1) ?? '?'} | ${c.turnaroundMs ? `${c.turnaroundMs.mean.toFixed(1)} / ${c.turnaroundMs.p90} ms` : '–'} |`,
 			);
 		}
 		lines.push('');
