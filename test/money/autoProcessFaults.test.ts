@@ -5,44 +5,33 @@
  * rows twice more. Judged from the ledger: no double payment, no committed create re-sent, no process request at
  * all, every row agreeing with the ledger.
  */
-import { runProxyScenario, type ProxyScenarioResult } from './proxyScenario';
+import { useProxyScenario } from './proxyScenario';
 
 const ROWS = Number(process.env.PROXY_ROWS ?? 90);
 const SEED = Number(process.env.PROXY_SEED ?? 27);
 
-let result: ProxyScenarioResult;
-
-beforeAll(async () => {
-	result = await runProxyScenario({
-		rows: ROWS,
-		seed: SEED,
-		rate: 0.2,
-		lagReads: 3,
-		processing: 'autoProcess',
-		log: (line) => console.log(line),
-	});
-}, 170_000);
+const scenario = useProxyScenario({ rows: ROWS, seed: SEED, processing: 'autoProcess' });
 
 describe(`${ROWS} rows of Create and Process with Auto Process through the fault proxy, then twice more`, () => {
 	it('the ledger agrees with every row; no double payment; no committed create re-sent; no process request', () => {
-		expect(result.violations).toEqual([]);
-		for (const run of result.runs) {
+		expect(scenario().violations).toEqual([]);
+		for (const run of scenario().runs) {
 			expect(run.doublePayments).toBe(0);
 			expect(run.committedResends).toBe(0);
 			expect(run.processCalls).toBe(0);
 		}
-		expect(result.secondOriginRequests).toBe(0);
+		expect(scenario().secondOriginRequests).toBe(0);
 	});
 
 	it('the create met the ambiguous answers: garbled, cut or failed after the write', () => {
-		const onCreate = [...result.faultKinds].filter((kind) => kind.startsWith('create '));
+		const onCreate = [...scenario().faultKinds].filter((kind) => kind.startsWith('create '));
 		for (const kind of ['garbled_after', 'reset_after', 'error500_after'])
 			expect({ kind, met: onCreate.includes(`create ${kind}`) }).toEqual({ kind, met: true });
-		expect(result.laggedReads).toBeGreaterThan(0);
+		expect(scenario().laggedReads).toBeGreaterThan(0);
 	});
 
 	it('most rows get through: an unreadable answer is looked up, not given up', () => {
-		const paid = result.runs[0].reported.processed ?? 0;
+		const paid = scenario().runs[0].reported.processed ?? 0;
 		expect(paid).toBeGreaterThanOrEqual(Math.floor(ROWS * 0.8));
 	});
 });

@@ -113,6 +113,28 @@ function couldNotAsk(
 	return false;
 }
 
+/**
+ * The scenario as a test file runs it: once, before its tests (jest's beforeAll), with the proxy's CI rate (20 %)
+ * and lag (three reads), printing each run's numbers. Returns a getter for the result.
+ */
+export function useProxyScenario(
+	options: Pick<ProxyScenarioOptions, 'rows' | 'seed' | 'processing'>,
+): () => ProxyScenarioResult {
+	let result: ProxyScenarioResult | undefined;
+	beforeAll(async () => {
+		result = await runProxyScenario({
+			...options,
+			rate: 0.2,
+			lagReads: 3,
+			log: (line) => console.log(line),
+		});
+	}, 170_000);
+	return () => {
+		if (!result) throw new Error('the proxy scenario did not run');
+		return result;
+	};
+}
+
 export async function runProxyScenario(
 	options: ProxyScenarioOptions,
 ): Promise<ProxyScenarioResult> {
