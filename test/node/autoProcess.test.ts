@@ -214,6 +214,25 @@ describe('the approval covers how the rows are processed', () => {
 		return (run.json()[0].summary as IDataObject).approval as IDataObject;
 	};
 
+	it('Validate checks and prices the rows as with a separate Process request; only the code differs', async () => {
+		const validate = async (extra: IDataObject) =>
+			(await runNode(sandbox.credentials, payoutParameters('validate', {}, extra), SHEET)).json();
+		const withoutCode = (items: IDataObject[]) =>
+			items.map(({ summary, ...item }) => {
+				const { approval, ...totals } = summary as IDataObject;
+				return {
+					...item,
+					totals,
+					rows: Object.keys((approval as IDataObject).references as object),
+				};
+			});
+		const separate = await validate({});
+		const auto = await validate(AUTO);
+		expect(withoutCode(auto)).toEqual(withoutCode(separate));
+		expect(separate[0].fee).toBeDefined();
+		expect(ledger().calls).toHaveLength(0);
+	});
+
 	it('Validate gives another code for Auto Process; a mismatch sends nothing, the matching code pays', async () => {
 		const separate = await approve({});
 		const auto = await approve(AUTO);
