@@ -22,7 +22,7 @@ export function asksAutoProcess(payout: ValidPayout, options: PayoutRunOptions):
 	return options.mode === 'createAndProcess' && invoiceOptions?.auto_process === true;
 }
 
-export const NOT_AUTO_PROCESSED = 'not_auto_processed';
+const NOT_AUTO_PROCESSED = 'not_auto_processed';
 
 /**
  * The row whose own create came back in `created` and stayed there, per node run: after it no auto
