@@ -53,5 +53,17 @@ export async function checkRows(
 					...applySafetyLimits(valid, options.safetyLimits, options.budget?.spentSoFar()),
 					reserved: [],
 				};
-	return { valid: allowed, problems: [...problems, ...stopped], rulesByCode, reserved };
+	if (!options.windowBudget || options.mode === 'validate')
+		return { valid: allowed, problems: [...problems, ...stopped], rulesByCode, reserved };
+	// Then across executions: what the platform's invoices say is left of the window. A row it refuses
+	// sends nothing, so this execution's reservation for it goes back.
+	const windowed = await options.windowBudget.precheck(ctx, allowed, options.policy);
+	const kept = new Set(windowed.allowed);
+	for (const payout of reserved) if (!kept.has(payout)) options.budget?.release(payout);
+	return {
+		valid: windowed.allowed,
+		problems: [...problems, ...stopped, ...windowed.stopped],
+		rulesByCode,
+		reserved: reserved.filter((payout) => kept.has(payout)),
+	};
 }

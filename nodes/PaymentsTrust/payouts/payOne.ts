@@ -46,6 +46,9 @@ export async function completePayout(
 	let processRequested = false;
 	let alreadyProcessed = false;
 	if (options.mode === 'createAndProcess' && statusOf(invoice) === 'created') {
+		// A windowed agent budget decides here, after the create and before the one process request:
+		// refused, the invoice stays in `created` and nothing is sent.
+		await options.windowBudget?.mayProcess(ctx, payout, invoice, options.policy);
 		// An invoice found under our reference is processed only while still in `created`: never a second
 		// time.
 		progress.processAttempted = true;
