@@ -128,7 +128,6 @@ export class WindowBudget {
 		payouts: ValidPayout[],
 		policy: RetryPolicy,
 	): Promise<{ allowed: ValidPayout[]; stopped: RowProblem[] }> {
-		if (payouts.length === 0) return { allowed: [], stopped: [] };
 		const window = windowAt(this.kind, Math.floor(Date.now() / 1000));
 		const stopped: RowProblem[] = [];
 		const candidates = payouts.filter((payout) => {
@@ -147,6 +146,7 @@ export class WindowBudget {
 		});
 		let ledger: WindowLedger;
 		try {
+			// Read even when no row is left to check: every answer tells the model what is left.
 			ledger = await this.read(ctx, window, policy);
 		} catch (error) {
 			return {
