@@ -27,8 +27,8 @@ import type { PartContext, ScenarioPart } from './index';
 const TOOL_TYPE = `${PACKAGE_NAME}.paymentsTrustTool`;
 /** The tool node of the example, and the name n8n gives its tool (non-alphanumerics as `_`). */
 const TOOL_NODE = 'Pay out';
-const TOOL = 'Pay_out';
-const OPENAI_CREDENTIAL = { id: 'ptE2eScriptedAi', name: 'OpenAI (scripted, e2e)' };
+export const TOOL = 'Pay_out';
+export const OPENAI_CREDENTIAL = { id: 'ptE2eScriptedAi', name: 'OpenAI (scripted, e2e)' };
 const PREFIX = 'e2e-agent-';
 
 /** The example and its two copies: workflow id, webhook path, what the copy changes. */
@@ -109,21 +109,34 @@ function node(workflow: WorkflowJson, type: string): WorkflowNode {
 	return found;
 }
 
-/** The example made ready for this n8n: ids, credentials, the webhook's path; then what a copy changes. */
-function prepared(source: WorkflowJson, which: Which): WorkflowJson {
+/**
+ * The agent example made ready for an n8n (also the queue-mode cluster's, e2e/queueAgent.ts): its id, name,
+ * webhook path and id, our credentials; nothing else of it changes.
+ */
+export function prepareAgentExample(
+	source: WorkflowJson,
+	spec: { id: string; path: string; webhookId: string; label: string },
+): WorkflowJson {
 	const workflow = JSON.parse(JSON.stringify(source)) as WorkflowJson;
-	const { id, path: webhookPath, webhookId } = WORKFLOWS[which];
-	workflow.id = id;
+	workflow.id = spec.id;
 	workflow.active = false;
-	workflow.name = `${workflow.name} (${which})`;
+	workflow.name = `${workflow.name} (${spec.label})`;
 	const webhook = node(workflow, 'n8n-nodes-base.webhook');
-	webhook.parameters.path = webhookPath;
-	webhook.webhookId = webhookId;
+	webhook.parameters.path = spec.path;
+	webhook.webhookId = spec.webhookId;
 	node(workflow, '@n8n/n8n-nodes-langchain.lmChatOpenAi').credentials = {
 		openAiApi: OPENAI_CREDENTIAL,
 	};
+	node(workflow, TOOL_TYPE).credentials = {
+		[CREDENTIAL_TYPE]: { id: CREDENTIAL_ID, name: CREDENTIAL_NAME },
+	};
+	return workflow;
+}
+
+/** The example made ready for this n8n; then what a copy changes. */
+function prepared(source: WorkflowJson, which: Which): WorkflowJson {
+	const workflow = prepareAgentExample(source, { ...WORKFLOWS[which], label: which });
 	const tool = node(workflow, TOOL_TYPE);
-	tool.credentials = { [CREDENTIAL_TYPE]: { id: CREDENTIAL_ID, name: CREDENTIAL_NAME } };
 	if (which === 'noLimit') tool.parameters.options = {};
 	if (which === 'process') {
 		tool.parameters = {
@@ -140,12 +153,13 @@ function prepared(source: WorkflowJson, which: Which): WorkflowJson {
 	return workflow;
 }
 
-async function postToAgent(
-	ctx: PartContext,
-	which: Which,
+/** One message to an agent workflow's webhook (one execution): `script` names what the scripted model does. */
+export async function postAgentMessage(
+	baseUrl: string,
+	webhookPath: string,
 	script: string,
 ): Promise<{ status: number; text: string }> {
-	const res = await fetch(`${ctx.inst.baseUrl}/webhook/${WORKFLOWS[which].path}`, {
+	const res = await fetch(`${baseUrl}/webhook/${webhookPath}`, {
 		method: 'POST',
 		headers: { 'content-type': 'application/json' },
 		body: JSON.stringify({ message: `script:${script} Please make the payouts I asked for.` }),
@@ -153,6 +167,9 @@ async function postToAgent(
 	});
 	return { status: res.status, text: (await res.text()).slice(0, 600) };
 }
+
+const postToAgent = async (ctx: PartContext, which: Which, script: string) =>
+	await postAgentMessage(ctx.inst.baseUrl, WORKFLOWS[which].path, script);
 
 const ours = (ledger: LedgerLike, stem: string) =>
 	ledger.invoices.filter((invoice) => invoice.referenceId.startsWith(`${PREFIX}${stem}`));
