@@ -134,21 +134,27 @@ describe('a budget per day holds across executions', () => {
 });
 
 describe('executions at the same instant', () => {
-	it('two at once, 60 USD each under 100 USD: never more than 100 USD paid; a refused one stays in "created", never processed', async () => {
-		barrier.arm(2);
-		const answers = await Promise.all(
-			[1, 2].map(
-				async (call) =>
+	/**
+	 * One execution per payout, all at once: the barrier holds every create until all have arrived, so each
+	 * made its check before any invoice existed. Each execution's answer, in order.
+	 */
+	async function atOnce(workflowId: string, payouts: Array<[string, string]>) {
+		barrier.arm(payouts.length);
+		return await Promise.all(
+			payouts.map(
+				async ([reference, amount]) =>
 					(
-						await runAgent(
-							via(barrier.baseUrl),
-							tool('100'),
-							[pay(`bw-race-${call}`, '60')],
-							'wf-bw-race',
-						)
+						await runAgent(via(barrier.baseUrl), tool('100'), [pay(reference, amount)], workflowId)
 					)[0],
 			),
 		);
+	}
+
+	it('two at once, 60 USD each under 100 USD: never more than 100 USD paid; a refused one stays in "created", never processed', async () => {
+		const answers = await atOnce('wf-bw-race', [
+			['bw-race-1', '60'],
+			['bw-race-2', '60'],
+		]);
 		const ledger = ledgerOf('bw-race-');
 		// Both passed the check before the create (the barrier held both creates until both had arrived).
 		expect(ledger).toHaveLength(2);
@@ -170,33 +176,19 @@ describe('executions at the same instant', () => {
 	});
 
 	it('five at once, 30 USD each under 100 USD: never more than 100 USD paid', async () => {
-		barrier.arm(5);
-		await Promise.all(
-			[1, 2, 3, 4, 5].map(
-				async (call) =>
-					await runAgent(
-						via(barrier.baseUrl),
-						tool('100'),
-						[pay(`bw-five-${call}`, '30')],
-						'wf-bw-five',
-					),
-			),
+		await atOnce(
+			'wf-bw-five',
+			[1, 2, 3, 4, 5].map((call) => [`bw-five-${call}`, '30']),
 		);
 		expect(ledgerOf('bw-five-')).toHaveLength(5);
 		expect(paidTotal('bw-five-')).toBeLessThanOrEqual(100);
 	});
 
 	it('two at once that fit together (60 + 30 of 100 USD) are both paid', async () => {
-		barrier.arm(2);
-		await Promise.all(
-			[
-				['bw-fit-1', '60'],
-				['bw-fit-2', '30'],
-			].map(
-				async ([reference, amount]) =>
-					await runAgent(via(barrier.baseUrl), tool('100'), [pay(reference, amount)], 'wf-bw-fit'),
-			),
-		);
+		await atOnce('wf-bw-fit', [
+			['bw-fit-1', '60'],
+			['bw-fit-2', '30'],
+		]);
 		expect(paidTotal('bw-fit-')).toBe(90);
 	});
 });
