@@ -194,6 +194,23 @@ describe('executions at the same instant', () => {
 });
 
 describe('the window rolls over', () => {
+	it('windows are UTC clock hours, UTC days and weeks from Monday 00:00 UTC', () => {
+		const at = (iso: string) => Date.parse(iso) / 1000;
+		const wednesday = at('2026-12-09T15:30:00Z');
+		expect(windowAt('hour', wednesday)).toEqual({
+			kind: 'hour',
+			start: at('2026-12-09T15:00:00Z'),
+			end: at('2026-12-09T16:00:00Z'),
+		});
+		expect(windowAt('day', wednesday).start).toBe(at('2026-12-09T00:00:00Z'));
+		expect(windowAt('week', wednesday)).toMatchObject({
+			start: at('2026-12-07T00:00:00Z'),
+			end: at('2026-12-14T00:00:00Z'),
+		});
+		// Sunday's last second is still the week that began on Monday.
+		expect(windowAt('week', at('2026-12-13T23:59:59Z')).start).toBe(at('2026-12-07T00:00:00Z'));
+	});
+
 	const seedPaid = (key: string, amount: number, created: number) =>
 		sandbox.seedInvoices(1, {
 			status: 'processed',
