@@ -59,6 +59,9 @@ export async function completePayout(
 		invoice = await autoProcessed(ctx, payout, created, options, settled);
 		alreadyProcessed = created.alreadyExisted || created.foundAfterError;
 	} else if (options.mode === 'createAndProcess' && statusOf(invoice) === 'created') {
+		// A windowed agent budget decides here, after the create and before the one process request:
+		// refused, the invoice stays in `created` and nothing is sent.
+		await options.windowBudget?.mayProcess(ctx, payout, invoice, options.policy);
 		// An invoice found under our reference is processed only while still in `created`: never a second
 		// time.
 		progress.processAttempted = true;
