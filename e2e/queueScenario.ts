@@ -18,6 +18,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 
 import { CallbackRelay, ChunkCall, forward } from './lib/callbackRelay';
+import { callerCredentials } from './lib/callerAuth';
 import { invoiceDocument, sign, unseenInvoiceBody } from './lib/callbacks';
 import { createDataTable, DataTableRef, insertRows, readRows } from './lib/dataTables';
 import {
@@ -657,7 +658,11 @@ async function prepareWorkflows(ctx: Ctx, main: Instance): Promise<void> {
 	const credential = sandboxCredential(ctx.sandbox.baseUrl);
 	// The callback example records into a table of n8n's own database, created as its sticky note says.
 	await sql(ctx.services, CREATE_OUTCOMES_TABLE, ctx.logDir);
-	await importCredentials(main, [credential, postgresCredential(ctx.services.database)]);
+	await importCredentials(main, [
+		credential,
+		postgresCredential(ctx.services.database),
+		...callerCredentials(),
+	]);
 	const workflows: Array<[string, WorkflowJson, boolean]> = [
 		['pay-a-chunk', prepareChunkWorkflow(root, { id: CHUNK_ID }), true],
 		[
@@ -709,6 +714,9 @@ async function prepareSheets(ctx: Ctx): Promise<void> {
 				id: parentId,
 				chunkUrl: relay.balancerUrl(webhookPath),
 				tableId: table.id,
+				// The chunk workflow that calls back to the relay was given that Callback URL: so is its parent's
+				// Validate, as docs/large-sheets.md says (else no row's digest matches).
+				callbackUrl: webhookPath === CHUNK_CALLBACKS_PATH ? relay.callbackUrl : undefined,
 			}),
 			false,
 		);

@@ -6,6 +6,7 @@
  * Process. Each scenario is one POST to a Webhook trigger, so one execution of the server (one agent run).
  * What was paid is read from the sandbox's ledger, never from what the agent says.
  */
+import { AGENT_CALLER, headerOf, useCallerCredentials } from '../lib/callerAuth';
 import path from 'node:path';
 
 import type { LedgerLike } from '../lib/sandbox';
@@ -109,6 +110,7 @@ function prepared(source: WorkflowJson, which: Which): WorkflowJson {
 	};
 	const tool = node(workflow, TOOL_TYPE);
 	tool.credentials = { [CREDENTIAL_TYPE]: { id: CREDENTIAL_ID, name: CREDENTIAL_NAME } };
+	useCallerCredentials(workflow);
 	if (which === 'noLimit') tool.parameters.options = {};
 	if (which === 'process') {
 		tool.parameters = {
@@ -132,7 +134,7 @@ async function postToAgent(
 ): Promise<{ status: number; text: string }> {
 	const res = await fetch(`${ctx.inst.baseUrl}/webhook/${WORKFLOWS[which].path}`, {
 		method: 'POST',
-		headers: { 'content-type': 'application/json' },
+		headers: { 'content-type': 'application/json', ...headerOf(AGENT_CALLER) },
 		body: JSON.stringify({ message: `script:${script} Please make the payouts I asked for.` }),
 		signal: AbortSignal.timeout(120_000),
 	});

@@ -6,6 +6,7 @@
  * engine, `vm` in 2.x), and the columns reach the platform as the example says (description from `note`, only the
  * service's declared fields).
  */
+import { CHUNK_CALLER, headerOf } from '../lib/callerAuth';
 import { prepareChunkWorkflow } from '../lib/sheetWorkflows';
 import { loadWorkflow, NODE_TYPE, payoutNodes } from '../lib/workflows';
 import { readLedger, SANDBOX_CREDENTIALS } from '../lib/sandbox';
@@ -79,7 +80,7 @@ export const columnsModePart: ScenarioPart = {
 			if (attempt) await sleep(1_000);
 			const res = await fetch(`${inst.baseUrl}/webhook/${PATH}`, {
 				method: 'POST',
-				headers: { 'content-type': 'application/json' },
+				headers: { 'content-type': 'application/json', ...headerOf(CHUNK_CALLER) },
 				body: JSON.stringify({ chunk: 1, rows: ROWS }),
 				signal: AbortSignal.timeout(120_000),
 			}).catch(() => undefined);
