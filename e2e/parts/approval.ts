@@ -24,6 +24,7 @@ import {
 } from '../lib/approvalFlow';
 import { basicAuthOf } from '../lib/callerAuth';
 import type { LedgerLike } from '../lib/sandbox';
+import { runSteps } from '../lib/report';
 import { readLedger } from '../lib/sandbox';
 import { loadWorkflow, preparePartWorkflow, type WorkflowJson } from '../lib/workflows';
 import type { PartContext, ScenarioPart } from './index';
@@ -252,17 +253,11 @@ export const approvalPart: ScenarioPart = {
 	},
 	async run(ctx) {
 		try {
-			for (const [name, run] of [
-				['Approve', approveRun],
-				['Reject', rejectRun],
-				['changed after approval', changedAfterApprovalRun],
-			] as const) {
-				try {
-					await run(ctx);
-				} catch (error) {
-					ctx.report.fail(`approval: the ${name} run`, error);
-				}
-			}
+			await runSteps(ctx.report, 'approval', [
+				['Approve', async () => await approveRun(ctx)],
+				['Reject', async () => await rejectRun(ctx)],
+				['changed after approval', async () => await changedAfterApprovalRun(ctx)],
+			]);
 		} finally {
 			await state?.inbox.close();
 			state = undefined;

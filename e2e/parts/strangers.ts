@@ -39,6 +39,7 @@ import {
 } from '../lib/callerAuth';
 import { createDataTable, insertRows, readRows } from '../lib/dataTables';
 import { freePort, waitFor } from '../lib/processes';
+import { runSteps } from '../lib/report';
 import { readLedger, type LedgerLike } from '../lib/sandbox';
 import {
 	prepareChunkWorkflow,
@@ -412,16 +413,10 @@ export const strangersPart: ScenarioPart = {
 	},
 	async run(ctx) {
 		try {
-			for (const [name, run] of [
-				['chunk', chunkStrangers],
-				['approval', approvalStrangers],
-			] as const) {
-				try {
-					await run(ctx);
-				} catch (error) {
-					ctx.report.fail(`strangers: the ${name} checks`, error);
-				}
-			}
+			await runSteps(ctx.report, 'strangers', [
+				['chunk', async () => await chunkStrangers(ctx)],
+				['approval', async () => await approvalStrangers(ctx)],
+			]);
 		} finally {
 			await state?.proxy.close();
 			await state?.inbox.close();

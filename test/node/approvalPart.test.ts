@@ -9,10 +9,9 @@ import type { IDataObject } from 'n8n-workflow';
 import { approvalOf, type ApprovalScope } from '../../nodes/PaymentsTrust/payouts/approvalCode';
 import { compareApprovalPart } from '../../nodes/PaymentsTrust/payouts/approvalPart';
 import type { ValidPayout } from '../../nodes/PaymentsTrust/payouts/types';
-import { startSandbox, type RunningSandbox } from '../../sandbox';
-import { checkModeAfterEachTest } from '../support/explicitMode';
 import { asExpression, payoutParameters } from '../support/payoutWorkflow';
-import { CONTINUE_ON_FAIL, failureText, runNode } from '../support/runNode';
+import { useSandbox } from '../support/sandboxSuite';
+import { CONTINUE_ON_FAIL, failureText, runNode, stoppedWith } from '../support/runNode';
 
 const CARD = '4111111111111111';
 const OTHER_CARD = '5500000000000004';
@@ -60,13 +59,7 @@ describe('a row digest binds where the money moves', () => {
 });
 
 describe('a chunk of an approved run, against the sandbox', () => {
-	let sandbox: RunningSandbox;
-	beforeAll(async () => {
-		sandbox = await startSandbox({ port: 0, processDelayMs: 20 });
-	});
-	afterAll(async () => sandbox.close());
-	checkModeAfterEachTest(() => sandbox);
-	beforeEach(() => sandbox.reset());
+	const sandbox = useSandbox();
 
 	// The whole sheet the parent validates; chunks are slices of it.
 	const SHEET: IDataObject[] = [
@@ -101,13 +94,6 @@ describe('a chunk of an approved run, against the sandbox', () => {
 			.invoices.map((invoice) => invoice.referenceId)
 			.sort();
 	const creates = () => sandbox.ledger().calls.filter((call) => call.operation === 'create');
-
-	/** With Continue On Fail a run that stops as a whole comes out as error items only, all saying the same. */
-	function stoppedWith(output: IDataObject[]): string {
-		expect(output.length).toBeGreaterThan(0);
-		for (const item of output) expect(item.error).toEqual(output[0].error);
-		return String(output[0].error);
-	}
 
 	it('each chunk pays its approved rows once; a refused row stays refused; a chunk sent again pays nothing twice', async () => {
 		const approval = await approve(SHEET);

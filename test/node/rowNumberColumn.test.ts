@@ -5,19 +5,12 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { startSandbox, type RunningSandbox } from '../../sandbox';
-import { checkModeAfterEachTest } from '../support/explicitMode';
 import { asExpression, payoutParameters } from '../support/payoutWorkflow';
+import { useSandbox } from '../support/sandboxSuite';
 import { CONTINUE_ON_FAIL, failureText, runNode } from '../support/runNode';
 
 describe('Row Number Column', () => {
-	let sandbox: RunningSandbox;
-	beforeAll(async () => {
-		sandbox = await startSandbox({ port: 0, processDelayMs: 20 });
-	});
-	afterAll(async () => sandbox.close());
-	checkModeAfterEachTest(() => sandbox);
-	beforeEach(() => sandbox.reset());
+	const sandbox = useSandbox();
 
 	const row = (id: string | number, reference: string, amount: string): IDataObject => ({
 		id,
