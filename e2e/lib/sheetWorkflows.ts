@@ -235,6 +235,8 @@ export function benchChunkWorkflow(
 	delete webhook.credentials;
 	const pay = nodeOfType(workflow, NODE_TYPE, CHUNK_EXAMPLE);
 	pay.parameters.options = opts.options;
+	// The bench's rows are made by the bench, not read from a Data Table: no `id` column to name them by.
+	delete (pay.parameters.columnNames as Record<string, unknown>).rowNumberColumn;
 	workflow.nodes = workflow.nodes.filter((n) => n.type !== 'n8n-nodes-base.set');
 	delete workflow.connections[pay.name];
 	return workflow;

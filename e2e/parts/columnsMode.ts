@@ -57,6 +57,8 @@ export const columnsModePart: ScenarioPart = {
 		const payout = workflow.nodes.find((node) => node.type === NODE_TYPE)!;
 		const parameters = payout.parameters as Record<string, unknown>;
 		parameters.options = { concurrency: 3, waitForFinalStatus: false };
+		// Its rows come from this part, not from a Data Table: no `id` column to name them by.
+		delete (parameters.columnNames as Record<string, unknown>).rowNumberColumn;
 		// Per row: evaluated by n8n for each item, never once for all (readColumnRequests.ts).
 		parameters.additionalFields = {
 			...(parameters.additionalFields as Record<string, unknown>),
