@@ -18,6 +18,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 
 import { CallbackRelay, ChunkCall, forward } from './lib/callbackRelay';
+import { callerCredentials } from './lib/callerAuth';
 import { invoiceDocument, sign, unseenInvoiceBody } from './lib/callbacks';
 import { createDataTable, DataTableRef, insertRows, readRows } from './lib/dataTables';
 import {
@@ -682,6 +683,7 @@ async function prepareWorkflows(ctx: Ctx, main: Instance): Promise<void> {
 	await importCredentials(main, [
 		credential,
 		postgresCredential(ctx.services.database),
+		...callerCredentials(),
 		...(agent?.credentials ?? []),
 	]);
 	const workflows: Array<[string, WorkflowJson, boolean]> = [
@@ -738,6 +740,9 @@ async function prepareSheets(ctx: Ctx): Promise<void> {
 				id: parentId,
 				chunkUrl: relay.balancerUrl(webhookPath),
 				tableId: table.id,
+				// The chunk workflow that calls back to the relay was given that Callback URL: so is its parent's
+				// Validate, as docs/large-sheets.md says (else no row's digest matches).
+				callbackUrl: webhookPath === CHUNK_CALLBACKS_PATH ? relay.callbackUrl : undefined,
 			}),
 			false,
 		);

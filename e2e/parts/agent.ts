@@ -6,6 +6,7 @@
  * Process. Each scenario is one POST to a Webhook trigger, so one execution of the server (one agent run).
  * What was paid is read from the sandbox's ledger, never from what the agent says.
  */
+import { AGENT_CALLER, headerOf, useCallerCredentials } from '../lib/callerAuth';
 import path from 'node:path';
 
 import type { LedgerLike } from '../lib/sandbox';
@@ -130,6 +131,7 @@ export function prepareAgentExample(
 	node(workflow, TOOL_TYPE).credentials = {
 		[CREDENTIAL_TYPE]: { id: CREDENTIAL_ID, name: CREDENTIAL_NAME },
 	};
+	useCallerCredentials(workflow);
 	return workflow;
 }
 
@@ -161,7 +163,7 @@ export async function postAgentMessage(
 ): Promise<{ status: number; text: string }> {
 	const res = await fetch(`${baseUrl}/webhook/${webhookPath}`, {
 		method: 'POST',
-		headers: { 'content-type': 'application/json' },
+		headers: { 'content-type': 'application/json', ...headerOf(AGENT_CALLER) },
 		body: JSON.stringify({ message: `script:${script} Please make the payouts I asked for.` }),
 		signal: AbortSignal.timeout(120_000),
 	});

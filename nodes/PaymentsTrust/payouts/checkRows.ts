@@ -9,6 +9,7 @@ import { applySafetyLimits, validatePayout } from './validateRows';
 /** A refused row as its output item: the error, and which field broke which rule. */
 export function problemItem(problem: RowProblem): INodeExecutionData {
 	return errorItem({ message: problemMessage(problem) }, problem.itemIndex, {
+		...(problem.row !== undefined ? { row: problem.row } : {}),
 		referenceId: problem.referenceId || null,
 		stage: problem.stage,
 		field: problem.field,

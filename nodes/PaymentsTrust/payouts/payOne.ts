@@ -46,7 +46,7 @@ export async function completePayout(
 	progress: RowProgress,
 	how: { knownCreated: boolean; settledAtEnd?: boolean },
 ): Promise<INodeExecutionData> {
-	const context = { itemIndex: payout.itemIndex, referenceId: payout.referenceId };
+	const context = { itemIndex: payout.itemIndex, referenceId: payout.referenceId, row: payout.row };
 	ensureInvoiceMode(ctx, created.invoice, options.testMode, context);
 	let invoice = created.invoice;
 	let processRequested = false;
@@ -89,7 +89,7 @@ export async function completePayout(
 		// An invoice that does not say its mode is in the one this run sent (ensureInvoiceMode refused
 		// any other).
 		testMode: friendly.testMode ?? options.testMode,
-		row: payout.itemIndex + 1,
+		row: payout.row ?? payout.itemIndex + 1,
 		alreadyExisted: created.alreadyExisted,
 		foundAfterError: created.foundAfterError,
 	};

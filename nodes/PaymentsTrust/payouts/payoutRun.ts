@@ -3,6 +3,7 @@ import type { IDataObject } from 'n8n-workflow';
 import type { RetryPolicy } from '../transport/retryPolicy';
 import type { AgentBudget } from './agentBudget';
 import type { ApprovalScope, ApprovedCode } from './approvalCode';
+import type { ApprovalCoverage } from './approvalPart';
 import type { WindowBudget } from './budgetWindow';
 import type { WaitOptions } from './waitForFinal';
 
@@ -39,10 +40,10 @@ export interface PayoutRunOptions {
 	windowBudget?: WindowBudget;
 	includeRaw: boolean;
 	/**
-	 * What approval codes are bound to (the credential), and the code this run must match (pay
-	 * operations).
+	 * What approval codes are bound to (the credential), the code this run must match (pay
+	 * operations), and whether this run is that approved run or a part of it (a chunk).
 	 */
-	approval: { scope: ApprovalScope; approved?: ApprovedCode };
+	approval: { scope: ApprovalScope; approved?: ApprovedCode; coverage?: ApprovalCoverage };
 }
 
 /**

@@ -18,6 +18,7 @@ const CARD_DETAIL = /^card/i;
 function problem(request: PayoutRequest, field: string, rule: string): RowProblem {
 	return {
 		itemIndex: request.itemIndex,
+		row: request.row,
 		referenceId: request.referenceId,
 		field,
 		rule,
@@ -272,6 +273,7 @@ export function applySafetyLimits(
 		if (agentSpent && limit === undefined) {
 			stopped.push({
 				itemIndex: payout.itemIndex,
+				row: payout.row,
 				referenceId: payout.referenceId,
 				field: 'currency',
 				rule:
@@ -287,7 +289,7 @@ export function applySafetyLimits(
 		const total = before + (repeated ? 0n : payout.amountMinor);
 		if (limit !== undefined && total > limit) {
 			const decimals = minorUnitsOf(payout.currency);
-			const crossing = rowName(payout.itemIndex, { inSentence: true });
+			const crossing = rowName(payout.itemIndex, { inSentence: true, row: payout.row });
 			const left = limit > before ? limit - before : 0n;
 			const crossingRule = agentSpent
 				? `${payout.amountText} ${payout.currency} is more than this tool's budget has left: ` +
@@ -300,6 +302,7 @@ export function applySafetyLimits(
 			stopped.push(
 				...ordered.slice(position).map((later) => ({
 					itemIndex: later.itemIndex,
+					row: later.row,
 					referenceId: later.referenceId,
 					field: 'amount',
 					rule:
