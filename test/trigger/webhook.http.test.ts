@@ -203,6 +203,22 @@ describe('PaymentsTrust Trigger over HTTP: signature and content', () => {
 		expect(server.executions[before + 1].outputOf(TRIGGER)[0].json.status).toBe('processed');
 	});
 
+	it('starts once for ten copies of a callback arriving at the same moment in one process', async () => {
+		// The memory is judged and written with no await in between (docs/trigger.md: exact within one process).
+		const body = invoiceBody({ id: 'cpoi_burst', status: 'processed', updated: 1700000070 });
+		const before = server.executions.length;
+		const answers = await Promise.all(
+			Array.from(
+				{ length: 10 },
+				async () => await post(server, body, { 'X-Signature': sign(body) }),
+			),
+		);
+		expect(answers.map((a) => a.status)).toEqual(Array(10).fill(200));
+		await server.waitForExecutions(before + 1, 10_000);
+		await settle(server!);
+		expect(server.executions.length).toBe(before + 1);
+	});
+
 	it('acknowledges a stale callback (older than one delivered) with 200 and starts nothing', async () => {
 		const final = invoiceBody({ id: 'cpoi_stale', status: 'processed', updated: 1700000200 });
 		const late = invoiceBody({ id: 'cpoi_stale', status: 'processing', updated: 1700000100 });
