@@ -31,7 +31,7 @@ export function processMemoryFor(triggerKey: string): CallbackMemory {
 	return memory;
 }
 
-/** Forgets one trigger's memory in this process (its workflow was activated or deactivated here). */
+/** Forgets one trigger's memory in this process: its workflow was activated or deactivated here. */
 export function forgetProcessMemory(triggerKey: string): void {
 	memories.delete(triggerKey);
 }
