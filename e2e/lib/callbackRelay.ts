@@ -5,8 +5,8 @@
  *                    untouched, to the next webhook process in turn; the sandbox gets that process's answer.
  *                    Every delivery is recorded, so the suite can send the same signed bytes again (repeats
  *                    to the other processes, out of order).
- *   POST /sink       where the suite's copy of the callback workflow reports each item that got past
- *                    "Drop repeated callbacks" (invoice, status, update time, the process that ran it).
+ *   POST /sink       the notification receiver of the Postgres callback example: each notification it accepts (or
+ *                    refuses with 503 while `sinkDown`, a receiver that is down), with its Idempotency-Key header.
  *   POST /lb/<path>  the load balancer in front of the webhook processes for "Pay a chunk": each request goes to
  *                    `<next webhook process>/webhook/<path>` in turn; every answer (status, body, which process
  *                    took it) is recorded in `chunks`, so the suite sees what the parent saw.
@@ -44,6 +44,10 @@ export interface SinkRecord {
 	fields?: string;
 	/** Remove Duplicates' error when it failed and let the callback through (On Error → Continue), else null. */
 	dedupError?: string | null;
+	/** The body's idempotency key (the Postgres example's notifications). */
+	idempotencyKey?: string;
+	/** The request's `Idempotency-Key` header, added by the relay. */
+	keyHeader?: string;
 }
 
 function describe(body: string): {
@@ -93,7 +97,12 @@ export async function forward(
 
 export class CallbackRelay {
 	readonly relayed: RelayedCallback[] = [];
+	/** Notifications the sink accepted (answered 200). */
 	readonly sink: SinkRecord[] = [];
+	/** Notifications the sink refused (answered 503) while `sinkDown`. */
+	readonly sinkRefused: SinkRecord[] = [];
+	/** While true the sink answers 503: a notification receiver that is down. */
+	sinkDown = false;
 	readonly chunks: ChunkCall[] = [];
 	private next = 0;
 	private nextChunk = 0;
@@ -166,7 +175,15 @@ export class CallbackRelay {
 		}
 		if (req.method === 'POST' && req.url === '/sink') {
 			try {
-				this.sink.push(JSON.parse(body) as SinkRecord);
+				const record: SinkRecord = {
+					...(JSON.parse(body) as SinkRecord),
+					keyHeader: String(req.headers['idempotency-key'] ?? ''),
+				};
+				if (this.sinkDown) {
+					this.sinkRefused.push(record);
+					return { status: 503, text: '{"ok":false,"down":true}' };
+				}
+				this.sink.push(record);
 				return { status: 200, text: '{"ok":true}' };
 			} catch {
 				return { status: 400, text: '{"ok":false}' };

@@ -3,8 +3,8 @@
  * single-process part (`e2e/parts/largeSheets.ts`) and queue mode (`e2e/queueScenario.ts`):
  *
  *   - the sheet (the "payouts" Data Table) says what the ledger says, row by row;
- *   - the PostgreSQL record holds one row per (invoice, final status) and nothing else, and the once-only step
- *     ran once per recorded row;
+ *   - the PostgreSQL record holds one row per (invoice, final status) and nothing else, and every recorded outcome
+ *     reached the notification receiver at least once, each attempt with its idempotency key;
  *   - the callback storm: every signed callback again, to every webhook process at the same moment, in order
  *     and reversed, then all at once.
  */
@@ -12,6 +12,7 @@ import { ChunkCall, forward, RelayedCallback } from './callbackRelay';
 import { FINAL_STATUSES, PAID_STATUSES } from './callbacks';
 import type { DataTableRow } from './dataTables';
 import type { Report } from './report';
+import { waitFor } from './processes';
 import type { LedgerLike } from './sandbox';
 
 const key = (invoiceId: string, status: string) => `${invoiceId} ${status}`;
@@ -101,18 +102,68 @@ export interface Notification {
 	outcome?: string;
 	referenceId?: string;
 	executionId?: string;
+	/** The body's idempotency key. */
+	idempotencyKey?: string;
+	/** The `Idempotency-Key` header the request carried (added by the relay). */
+	keyHeader?: string;
+}
+
+/** The idempotency key the Postgres example sends for one outcome. */
+export const notificationKey = (invoiceId: string, status: string) =>
+	`paymentstrust:${invoiceId}:${status}`;
+
+/**
+ * The notification step of the Postgres example, at least once: every recorded row (`[invoice_id, status,
+ * outcome, notified_at]`) is marked notified and was accepted by the receiver at least once; every attempt,
+ * accepted or refused, carried its outcome's idempotency key in the header and the body, so a receiver can drop
+ * a repeat; nothing was sent for an outcome that is not recorded. Repeats are reported, not failed: at least once
+ * allows them, the key makes them harmless.
+ */
+export function checkNotifiedAtLeastOnce(
+	report: Report,
+	label: string,
+	recorded: string[][],
+	accepted: Notification[],
+	refused: Notification[],
+): void {
+	const rows = new Set(recorded.map(([invoiceId, status]) => key(invoiceId, status)));
+	const unmarked = recorded.filter((r) => !r[3]).map((r) => key(r[0], r[1]));
+	const times = new Map<string, number>();
+	for (const n of accepted)
+		times.set(key(n.invoiceId, n.status), (times.get(key(n.invoiceId, n.status)) ?? 0) + 1);
+	const never = [...rows].filter((k) => !times.has(k));
+	report.check(
+		`${label}: every recorded outcome reached the receiver at least once and is marked notified (${rows.size} outcomes, ${accepted.length} accepted, ${refused.length} refused attempts)`,
+		rows.size > 0 && never.length === 0 && unmarked.length === 0,
+		`never accepted: ${never.slice(0, 5).join(', ')}; not marked: ${unmarked.slice(0, 5).join(', ')}`,
+	);
+	const wrongKey = [...accepted, ...refused].filter(
+		(n) =>
+			n.keyHeader !== notificationKey(n.invoiceId, n.status) ||
+			n.idempotencyKey !== notificationKey(n.invoiceId, n.status),
+	);
+	const strays = [...times.keys()].filter((k) => !rows.has(k));
+	const repeats = [...times].filter(([, n]) => n > 1).map(([k, n]) => `${k} ×${n}`);
+	report.check(
+		`${label}: every attempt carried its outcome's Idempotency-Key (header and body), none for an outcome not recorded (${repeats.length} outcomes accepted more than once)`,
+		wrongKey.length === 0 && strays.length === 0,
+		`wrong key: ${wrongKey
+			.slice(0, 3)
+			.map((n) => JSON.stringify(n))
+			.join('; ')}; for no row: ${strays.slice(0, 5).join(', ')}`,
+	);
+	if (repeats.length)
+		report.info(`${label}: accepted more than once: ${repeats.slice(0, 10).join(', ')}`);
 }
 
 /**
- * The PostgreSQL record (`[invoice_id, status, outcome]` rows) holds exactly the (invoice, final status) pairs of
- * `expected` (invoice ID → final status), once each, with the right outcome, no non-final status; the once-only
- * step ran exactly once per recorded row and for nothing else.
+ * The PostgreSQL record (`[invoice_id, status, outcome, …]` rows) holds exactly the (invoice, final status) pairs of
+ * `expected` (invoice ID → final status), once each, with the right outcome, no non-final status.
  */
 export function checkRecordedOnce(
 	report: Report,
 	label: string,
 	recorded: string[][],
-	notifications: Notification[],
 	expected: Map<string, string>,
 ): void {
 	const rows = new Map<string, number>();
@@ -138,18 +189,6 @@ export function checkRecordedOnce(
 			.slice(0, 5)
 			.map((r) => r.join(' '))
 			.join(', ')}`,
-	);
-	const notified = new Map<string, number>();
-	for (const n of notifications)
-		notified.set(key(n.invoiceId, n.status), (notified.get(key(n.invoiceId, n.status)) ?? 0) + 1);
-	const notOnce = [...rows.keys()]
-		.filter((k) => notified.get(k) !== 1)
-		.map((k) => `${k} ×${notified.get(k) ?? 0}`);
-	const strays = [...notified.keys()].filter((k) => !rows.has(k));
-	report.check(
-		`${label}: the once-only step ran exactly once per recorded row (${notifications.length} notifications for ${rows.size} rows)`,
-		notOnce.length === 0 && strays.length === 0,
-		`not once: ${notOnce.slice(0, 5).join(', ')}; for no row: ${strays.slice(0, 5).join(', ')}`,
 	);
 }
 
@@ -253,4 +292,75 @@ export function finalStatusesNeverAcknowledged(callbacks: RelayedCallback[]): st
 				.map((c) => key(c.invoiceId, c.invoiceStatus)),
 		),
 	].filter((k) => !acknowledged.has(k));
+}
+
+/**
+ * The Postgres example while its notification receiver is down (answers 503): every final outcome is recorded and
+ * none is marked notified, nothing was accepted, the sends were refused, and the executions that tried ended in
+ * error (loud, not lost). `recorded` rows are `[invoice_id, status, outcome, notified_at]`.
+ */
+export function checkHeldWhileReceiverDown(
+	report: Report,
+	label: string,
+	recorded: string[][],
+	sink: { accepted: number; refused: number },
+	failedExecutions: number,
+): void {
+	const marked = recorded.filter((r) => r[3]);
+	report.check(
+		`${label}: while the receiver answers 503, every outcome is recorded and none marked notified, and the executions that tried ended in error (${recorded.length} rows, ${sink.refused} sends refused, ${failedExecutions} executions in error)`,
+		recorded.length > 0 &&
+			marked.length === 0 &&
+			sink.accepted === 0 &&
+			sink.refused > 0 &&
+			failedExecutions > 0,
+		`marked ${marked.length}, accepted ${sink.accepted}`,
+	);
+}
+
+/**
+ * Waits until every row `recordedRows` returns (`[invoice_id, status, outcome, notified_at]`) is marked notified,
+ * calling `nudge` (a new callback: the claim runs after every callback) every `nudgeEveryMs`; the example's
+ * schedule claims every minute as well. Returns the rows.
+ */
+export async function waitUntilNotified(
+	recordedRows: () => Promise<string[][]>,
+	opts: { timeoutMs: number; nudge: () => Promise<void>; nudgeEveryMs: number },
+): Promise<string[][]> {
+	let lastNudge = Date.now();
+	return await waitFor(
+		'every recorded outcome to be marked notified (new callbacks, and the schedule every minute)',
+		async () => {
+			const rows = await recordedRows();
+			if (rows.length > 0 && rows.every((r) => r[3])) return rows;
+			if (Date.now() - lastNudge >= opts.nudgeEveryMs) {
+				lastNudge = Date.now();
+				await opts.nudge();
+			}
+			return undefined;
+		},
+		{ timeoutMs: opts.timeoutMs, intervalMs: 2_000 },
+	);
+}
+
+/**
+ * Every execution of the callback workflow succeeded, except ones that started while the notification receiver was
+ * down (before `recoveredAt`), which end in error when their send is refused.
+ */
+export function checkExecutionsAfterRecovery(
+	report: Report,
+	label: string,
+	executions: Array<{ id: string; status: string; startedAt?: string }>,
+	recoveredAt: number,
+): void {
+	const failed = executions.filter((e) => e.status !== 'success');
+	const late = failed.filter((e) => !e.startedAt || Date.parse(e.startedAt) >= recoveredAt);
+	report.check(
+		`${label}: every execution of the callback workflow succeeded once the receiver answered again (${executions.length} executions, ${failed.length} failed, all of them started while it was down)`,
+		late.length === 0,
+		late
+			.slice(0, 5)
+			.map((e) => `${e.id}: ${e.status} at ${e.startedAt}`)
+			.join(', '),
+	);
 }

@@ -7,8 +7,8 @@
  *                                                 "Pay a chunk" over HTTP, 16 chunks in flight → outcome per row
  *                                                 written back to the table
  *   examples/pay-a-chunk.workflow.json            the chunk: Webhook → one item per row → the bulk example's node
- *   examples/payout-callbacks-postgres.workflow.json   final statuses recorded once in PostgreSQL, notified once,
- *                                                 written to the table
+ *   examples/payout-callbacks-postgres.workflow.json   final statuses recorded once in PostgreSQL, written to the
+ *                                                 table, notified at least once (retried until a 2xx)
  */
 import path from 'node:path';
 
@@ -43,8 +43,14 @@ export const CREATE_OUTCOMES_TABLE = `CREATE TABLE ${OUTCOMES_TABLE} (
   test_mode boolean,
   updated_at timestamptz,
   recorded_at timestamptz NOT NULL DEFAULT now(),
+  notified_at timestamptz,
+  notify_after timestamptz,
+  notify_attempts integer NOT NULL DEFAULT 0,
+  notify_error text,
   PRIMARY KEY (invoice_id, status)
-);`;
+);
+CREATE INDEX ${OUTCOMES_TABLE}_unsent ON ${OUTCOMES_TABLE} (recorded_at)
+  WHERE notified_at IS NULL;`;
 
 /**
  * The columns of the "payouts" Data Table, as the sheet example's sticky note tells a user to create them: those of
@@ -160,21 +166,27 @@ export function prepareSheetWorkflow(
 }
 
 /**
- * The Postgres callback example under the workflow id `id`, writing to the sheet `tableId`; its once-only step
- * POSTs to `notifyUrl`.
+ * The Postgres callback example under the workflow id `id` as a user following docs/callbacks.md makes it: our
+ * credentials (PaymentsTrust on the trigger, Postgres on every Postgres node), the sheet `tableId` picked, and
+ * `notifyUrl` as Send notification's URL. Without `tableId` and `notifyUrl`, both stay as shipped (empty), and the
+ * trigger gets `webhookId` so the copy does not take the example's path.
  */
 export function preparePostgresCallbackWorkflow(
 	root: string,
-	opts: { id: string; notifyUrl: string; tableId: string },
+	opts: { id: string; notifyUrl?: string; tableId?: string; webhookId?: string },
 ): WorkflowJson {
 	const workflow = baseline(loadExample(root, POSTGRES_CALLBACK_EXAMPLE), opts.id).workflow;
-	useTable(workflow, opts.tableId, POSTGRES_CALLBACK_EXAMPLE);
-	const postgres = nodeOfType(workflow, 'n8n-nodes-base.postgres', POSTGRES_CALLBACK_EXAMPLE);
-	postgres.credentials = {
-		postgres: { id: POSTGRES_CREDENTIAL_ID, name: POSTGRES_CREDENTIAL_NAME },
-	};
+	if (opts.tableId) useTable(workflow, opts.tableId, POSTGRES_CALLBACK_EXAMPLE);
+	const postgres = workflow.nodes.filter((n) => n.type === 'n8n-nodes-base.postgres');
+	if (postgres.length === 0) throw new Error(`${POSTGRES_CALLBACK_EXAMPLE} has no Postgres node`);
+	for (const node of postgres)
+		node.credentials = {
+			postgres: { id: POSTGRES_CREDENTIAL_ID, name: POSTGRES_CREDENTIAL_NAME },
+		};
 	const notify = nodeOfType(workflow, 'n8n-nodes-base.httpRequest', POSTGRES_CALLBACK_EXAMPLE);
-	notify.parameters.url = opts.notifyUrl;
+	if (opts.notifyUrl) notify.parameters.url = opts.notifyUrl;
+	if (opts.webhookId)
+		nodeOfType(workflow, TRIGGER_TYPE, POSTGRES_CALLBACK_EXAMPLE).webhookId = opts.webhookId;
 	return workflow;
 }
 

@@ -10,17 +10,22 @@ import { CallbackRelay, forward } from '../lib/callbackRelay';
 import { createDataTable, insertRows, readRows } from '../lib/dataTables';
 import { importCredentials } from '../lib/n8n';
 import { sleep, waitFor } from '../lib/processes';
-import { configureSandbox, readLedger } from '../lib/sandbox';
+import { invoiceDocument, sign, unseenInvoiceBody } from '../lib/callbacks';
+import { configureSandbox, readLedger, SANDBOX_CREDENTIALS } from '../lib/sandbox';
 import { createDatabase, dropDatabase, sql } from '../lib/services';
 import {
 	callbackStorm,
+	checkExecutionsAfterRecovery,
+	checkHeldWhileReceiverDown,
 	checkLedgerForSheet,
+	checkNotifiedAtLeastOnce,
 	checkRecordedOnce,
 	checkSheetAgainstLedger,
 	finalStatusesNeverAcknowledged,
 	finalStatusesOf,
 	Notification,
 	referencesSent,
+	waitUntilNotified,
 } from '../lib/sheetChecks';
 import {
 	chunkWebhookPath,
@@ -42,6 +47,8 @@ const ROWS = 120;
 const SHEET_ID = 'ptE2ePartSheet01';
 const CHUNK_ID = 'ptE2ePartChunk01';
 const CALLBACKS_ID = 'ptE2ePartPgCalls';
+/** The Postgres example as shipped, only to be refused publication (n8n 2.x). */
+const SHIPPED_ID = 'ptE2ePartPgShip1';
 
 /** What `workflows` set up for `run`: the part's database and its relay (callbacks in, notifications in). */
 let state:
@@ -74,8 +81,38 @@ async function settle(ctx: PartContext, quietMs = 4_000, timeoutMs = 120_000): P
 async function recordedRows(ctx: PartContext): Promise<string[][]> {
 	return await sql(
 		state!.db,
-		`select invoice_id, status, outcome from ${OUTCOMES_TABLE}`,
+		`select invoice_id, status, outcome, coalesce(notified_at::text, '') from ${OUTCOMES_TABLE}`,
 		ctx.partDir,
+	);
+}
+
+/**
+ * n8n 2.x refuses to publish the Postgres example as shipped, with its credentials set (docs/callbacks.md steps 3
+ * and 4) but no notification URL and no table picked, and names both nodes.
+ */
+async function shippedIsRefused(ctx: PartContext, label: string): Promise<void> {
+	const rest = ctx.rest!;
+	const id = await rest.createWorkflow(
+		preparePostgresCallbackWorkflow(ctx.root, {
+			id: SHIPPED_ID,
+			webhookId: 'e2e00000-0000-4000-8000-0000000c0a11',
+		}),
+		false,
+	);
+	const saved = (await rest.getJson(`/rest/workflows/${encodeURIComponent(id)}`)) as {
+		data?: { versionId?: string };
+	};
+	const answer = await rest.postJson(`/rest/workflows/${encodeURIComponent(id)}/activate`, {
+		versionId: saved.data?.versionId,
+	});
+	const message = JSON.stringify(answer.json);
+	ctx.report.check(
+		`${label}: n8n 2.x refuses to publish the Postgres example as shipped (no notification URL, no table picked), naming both nodes (HTTP ${answer.status})`,
+		answer.status !== 200 &&
+			message.includes('Send notification') &&
+			/\burl\b/.test(message) &&
+			message.includes('Write final status to the sheet'),
+		message.slice(0, 400),
 	);
 }
 
@@ -121,6 +158,12 @@ async function run(ctx: PartContext): Promise<void> {
 		probe.status === 401,
 		`probe answered ${probe.status} ${probe.text}`,
 	);
+
+	if (ctx.install.major === 2) await shippedIsRefused(ctx, label);
+
+	// The notification receiver is down while the sheet's own callbacks arrive: their notifications must wait in
+	// the table, not be lost.
+	relay.sinkDown = true;
 
 	// Run as the editor's "Execute workflow" does: `n8n execute` has no Data Table module.
 	const runSheet = async (what: string) => {
@@ -168,6 +211,15 @@ async function run(ctx: PartContext): Promise<void> {
 		relay.relayed.length > 0 && unacknowledged.length === 0,
 		unacknowledged.slice(0, 5).join(', '),
 	);
+	checkHeldWhileReceiverDown(
+		report,
+		label,
+		await recordedRows(ctx),
+		{ accepted: relay.sink.length, refused: relay.sinkRefused.length },
+		(await rest.executions(state.callbacksId)).filter((e) => e.status === 'error').length,
+	);
+	relay.sinkDown = false;
+	const recoveredAt = Date.now();
 
 	const storm = await callbackStorm([...relay.relayed], [state.triggerUrl]);
 	report.check(
@@ -175,14 +227,39 @@ async function run(ctx: PartContext): Promise<void> {
 		storm.notOk.length === 0,
 		storm.notOk.slice(0, 5).join('; '),
 	);
+	// The trigger drops the storm's repeats in this one process: new callbacks (invoices n8n never saw) run the
+	// claim, as the schedule does every minute.
+	const anyInvoice = relay.relayed[0].invoiceId;
+	const template = await invoiceDocument(ctx.sandbox.baseUrl, anyInvoice);
+	const fresh: string[] = [];
+	await waitUntilNotified(async () => await recordedRows(ctx), {
+		timeoutMs: 240_000,
+		nudgeEveryMs: 20_000,
+		nudge: async () => {
+			const id = `cpi_e2e_${ctx.install.major}_nudge_${fresh.length + 1}`;
+			fresh.push(id);
+			const body = unseenInvoiceBody(template, id, `e2e-nudge-${fresh.length}`);
+			await forward(state!.triggerUrl, body, sign(SANDBOX_CREDENTIALS.testSecretKey, body));
+		},
+	});
 	await settle(ctx);
 	ledger = await readLedger(ctx.sandbox.baseUrl);
-	checkRecordedOnce(
+	const expected = finalStatusesOf(ledger, sheet.references);
+	for (const id of fresh) expected.set(id, 'processed');
+	const recorded = await recordedRows(ctx);
+	checkRecordedOnce(report, label, recorded, expected);
+	checkNotifiedAtLeastOnce(
 		report,
 		label,
-		await recordedRows(ctx),
+		recorded,
 		relay.sink as unknown as Notification[],
-		finalStatusesOf(ledger, sheet.references),
+		relay.sinkRefused as unknown as Notification[],
+	);
+	checkExecutionsAfterRecovery(
+		report,
+		label,
+		await rest.executions(state.callbacksId),
+		recoveredAt,
 	);
 
 	const again = await runSheet('second run');

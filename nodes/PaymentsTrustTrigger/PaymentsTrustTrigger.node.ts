@@ -11,7 +11,7 @@ import {
 import { toFriendlyInvoice } from '../shared/invoice';
 import { maskCardNumbersDeep } from '../shared/redact';
 import { parseCallback } from './callback';
-import { judgeCallback, rememberCallback, type CallbackMemory } from './deduplication';
+import { judgeCallback, rememberCallback } from './deduplication';
 import { forgetProcessMemory, processMemoryFor } from './processMemory';
 import {
 	modeMatches,
@@ -23,9 +23,6 @@ import {
 import { answerWithoutStarting } from './respond';
 import { callbackKeys } from '../shared/environment';
 import { SIGNATURE_HEADER, verifyingMode } from './signature';
-
-/** Key, in the node's static data, of the memory of delivered callbacks. */
-const MEMORY_KEY = 'deliveredCallbacks';
 
 /** One trigger node of one workflow: the key of its duplicate memory in this n8n process. */
 function triggerKeyOf(ctx: IHookFunctions | IWebhookFunctions): string {
@@ -217,7 +214,7 @@ export class PaymentsTrustTrigger implements INodeType {
 	 * PaymentsTrust has no API to register a callback URL: it is set once in the dashboard (account
 	 * level) or sent with each invoice (`callback_url`), so nothing is created or deleted remotely.
 	 * checkExists says "no" so that n8n calls create on every activation, which starts the duplicate
-	 * memory afresh from static data.
+	 * memory of this process afresh.
 	 */
 	webhookMethods = {
 		default: {
@@ -306,13 +303,11 @@ export class PaymentsTrustTrigger implements INodeType {
 			});
 		}
 
-		// 4. Retries and late callbacks, judged against what this node already delivered.
+		// 4. Retries and late callbacks, judged against what this node delivered in this process
+		// (processMemory.ts says why not in static data). Judged and remembered with no await in
+		// between: two copies arriving at once in one process cannot both start.
 		if (options.ignoreDuplicates !== false) {
-			const staticData = this.getWorkflowStaticData('node');
-			const memory = processMemoryFor(
-				triggerKeyOf(this),
-				staticData[MEMORY_KEY] as CallbackMemory | undefined,
-			);
+			const memory = processMemoryFor(triggerKeyOf(this));
 			const verdict = judgeCallback(memory, callback.id, callback.status, callback.updated);
 			if (verdict !== 'new') {
 				return answerWithoutStarting(this, 200, {
@@ -322,9 +317,6 @@ export class PaymentsTrustTrigger implements INodeType {
 				});
 			}
 			rememberCallback(memory, callback.id, callback.status, callback.updated);
-			// Assign at the top level so n8n notices the change and saves the static data where it does
-			// (1.x).
-			staticData[MEMORY_KEY] = memory;
 		}
 
 		// Card numbers leave the node only masked, here as in every output of the action node (a

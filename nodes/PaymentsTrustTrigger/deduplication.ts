@@ -12,8 +12,7 @@ export const MAX_REMEMBERED_INVOICES = 10_000;
  * behind a `#`, so that an all-digit id can never change the insertion order the oldest-first
  * eviction relies on.
  *
- * It is a plain JSON object because it lives in the workflow's static data, which n8n stores as
- * JSON.
+ * A plain object with string keys, whose insertion order is the order of delivery.
  */
 export type CallbackMemory = IDataObject;
 

@@ -7,6 +7,8 @@ import { join } from 'path';
 
 import { CREATE_OUTCOMES_TABLE } from '../../e2e/lib/sheetWorkflows';
 
+const CLAIM = 'Claim unsent notifications';
+
 interface ExampleNode {
 	id: string;
 	name: string;
@@ -17,6 +19,7 @@ interface ExampleNode {
 	credentials?: Record<string, unknown>;
 	onError?: string;
 	alwaysOutputData?: boolean;
+	executeOnce?: boolean;
 	webhookId?: string;
 }
 
@@ -45,7 +48,11 @@ function expression(source: unknown): (json: Record<string, unknown>) => unknown
 	const body = String(source)
 		.replace(/^=\{\{/, '')
 		.replace(/\}\}$/, '');
-	return new Function('$json', `return (${body});`) as (json: Record<string, unknown>) => unknown;
+	const run = new Function('$json', '$execution', `return (${body});`) as (
+		json: Record<string, unknown>,
+		execution: { id: string },
+	) => unknown;
+	return (json) => run(json, { id: '1' });
 }
 
 // Core node types and versions the examples use, all shipped by n8n 1.123.x and 2.x (checked in both installs).
@@ -61,6 +68,8 @@ const KNOWN_CORE_TYPES: Record<string, number[]> = {
 	'n8n-nodes-base.dataTable': [1],
 	'n8n-nodes-base.postgres': [2.5],
 	'n8n-nodes-base.if': [2.2],
+	'n8n-nodes-base.scheduleTrigger': [1.2],
+	'n8n-nodes-base.stopAndError': [1],
 };
 
 describe('large-sheet examples', () => {
@@ -149,13 +158,13 @@ describe('large-sheet examples', () => {
 		).toBe('');
 	});
 
-	it('the Postgres example records (invoice, status) once and notifies only a newly recorded row', () => {
+	it('the Postgres example records (invoice, status) once, then the sheet, then claims unsent notifications', () => {
 		const trigger = node(callbacks, 'PaymentsTrust Trigger');
 		expect(trigger.parameters.triggerOn).toBe('finalStatuses');
 		expect(trigger.webhookId).toMatch(/^[0-9a-f-]{36}$/);
 		const record = node(callbacks, 'Record outcome once');
 		const query = String(record.parameters.query);
-		expect(query).toMatch(/ON CONFLICT \(invoice_id, status\) DO NOTHING\s+RETURNING invoice_id/);
+		expect(query).toMatch(/ON CONFLICT \(invoice_id, status\) DO NOTHING/);
 		const placeholders = query.match(/\$\d+/g) ?? [];
 		// n8n skips an undefined query parameter, which would shift every later one: each must fall back to null.
 		const replacement = String(
@@ -165,25 +174,85 @@ describe('large-sheet examples', () => {
 		expect(values).toHaveLength(placeholders.length);
 		expect(values.slice(0, 4)).toEqual(['cpi_1', 'process_failed', null, 'failed']);
 		expect(values.every((v) => v !== undefined)).toBe(true);
-		expect(next(callbacks, 'PaymentsTrust Trigger')).toEqual([
-			'Record outcome once',
-			'Write final status to the sheet',
-		]);
-		expect(next(callbacks, 'Record outcome once')).toEqual(['Newly recorded?']);
-		expect(next(callbacks, 'Newly recorded?', 0)).toEqual(['Notify once']);
-		expect(next(callbacks, 'Newly recorded?', 1)).toEqual([]);
-		const condition = (
-			node(callbacks, 'Newly recorded?').parameters.conditions as {
-				conditions: Array<{ leftValue: string; operator: { operation: string } }>;
-			}
-		).conditions;
-		expect(condition).toEqual([
-			expect.objectContaining({
-				leftValue: '={{ $json.invoice_id }}',
-				operator: expect.objectContaining({ operation: 'exists' }),
-			}),
-		]);
+		// One chain: the record first (what must not be lost), the sheet, then the notifications. A failing sheet
+		// write stops the execution after the record; the schedule sends that notification.
+		expect(next(callbacks, 'PaymentsTrust Trigger')).toEqual(['Record outcome once']);
+		expect(next(callbacks, 'Record outcome once')).toEqual(['Write final status to the sheet']);
+		expect(next(callbacks, 'Write final status to the sheet')).toEqual([CLAIM]);
+		// The sheet write outputs the rows it changed: none for a payout that is not on the sheet.
+		expect(node(callbacks, 'Write final status to the sheet').alwaysOutputData).toBe(true);
+		expect(next(callbacks, 'Every minute')).toEqual([CLAIM]);
+		expect(node(callbacks, 'Every minute').parameters).toEqual({
+			rule: { interval: [{ field: 'minutes', minutesInterval: 1 }] },
+		});
 	});
+
+	it('claims an unsent notification in one UPDATE that two executions cannot both win, with its idempotency key', () => {
+		const claim = node(callbacks, CLAIM);
+		expect(claim.executeOnce).toBe(true);
+		const sql = String(claim.parameters.query).replace(/\s+/g, ' ');
+		expect(sql).toContain(
+			'WHERE notified_at IS NULL AND (notify_after IS NULL OR notify_after <= now())',
+		);
+		expect(sql).toContain('FOR UPDATE SKIP LOCKED');
+		expect(sql).toMatch(/LIMIT 50\b/);
+		expect(sql).toContain("SET notify_after = now() + interval '10 minutes'");
+		expect(sql).toContain("'paymentstrust:' || o.invoice_id || ':' || o.status AS idempotency_key");
+		expect(next(callbacks, CLAIM)).toEqual(['Anything to send?']);
+		expect(next(callbacks, 'Anything to send?', 0)).toEqual(['Send notification']);
+		expect(next(callbacks, 'Anything to send?', 1)).toEqual([]);
+	});
+
+	it('marks a notification sent only after a 2xx, keeps a failed one unsent and ends the execution in error', () => {
+		const send = node(callbacks, 'Send notification');
+		// Shipped empty: n8n 2.x refuses to publish, n8n 1.x fails every send (kept for retry) until it is set.
+		expect(send.parameters.url).toBe('');
+		expect(send.onError).toBe('continueErrorOutput');
+		expect(send.parameters.headerParameters).toEqual({
+			parameters: [{ name: 'Idempotency-Key', value: '={{ $json.idempotency_key }}' }],
+		});
+		const body = JSON.parse(
+			expression(send.parameters.jsonBody)({
+				invoice_id: 'cpi_1',
+				status: 'processed',
+				idempotency_key: 'paymentstrust:cpi_1:processed',
+				notify_attempts: 2,
+			}) as string,
+		) as Record<string, unknown>;
+		expect(body).toMatchObject({ idempotencyKey: 'paymentstrust:cpi_1:processed', attempt: 2 });
+		expect(next(callbacks, 'Send notification', 0)).toEqual(['Mark notified']);
+		expect(next(callbacks, 'Send notification', 1)).toEqual(['Keep for retry']);
+		expect(next(callbacks, 'Keep for retry')).toEqual(['Notification failed']);
+		expect(node(callbacks, 'Notification failed').type).toBe('n8n-nodes-base.stopAndError');
+		// n8n's v1 order runs the branch placed higher first: every success is marked before the error stops it.
+		expect(node(callbacks, 'Mark notified').position[1]).toBeLessThan(
+			node(callbacks, 'Keep for retry').position[1],
+		);
+		const mark = String(node(callbacks, 'Mark notified').parameters.query);
+		expect(mark).toContain('SET notified_at = now()');
+		const keep = String(node(callbacks, 'Keep for retry').parameters.query).replace(/\s+/g, ' ');
+		expect(keep).toContain("SET notify_after = now() + interval '1 minute', notify_error = $3");
+		expect(keep).toContain('AND notified_at IS NULL');
+	});
+
+	it('has the four Postgres nodes docs/callbacks.md names for the credential', () => {
+		expect(
+			callbacks.nodes.filter((n) => n.type === 'n8n-nodes-base.postgres').map((n) => n.name),
+		).toEqual(['Record outcome once', CLAIM, 'Mark notified', 'Keep for retry']);
+	});
+
+	it.each([
+		['pay-sheet-in-chunks', sheet],
+		['payout-callbacks-postgres', callbacks],
+	])(
+		'%s ships its Data table nodes with no table picked (no placeholder id, no cached name)',
+		(_n, wf) => {
+			const tables = wf.nodes.filter((n) => n.type === 'n8n-nodes-base.dataTable');
+			expect(tables.length).toBeGreaterThan(0);
+			for (const t of tables)
+				expect(t.parameters.dataTableId).toEqual({ __rl: true, mode: 'list', value: '' });
+		},
+	);
 
 	it("the Postgres example's sticky note creates the table the suite creates", () => {
 		const note = String(node(callbacks, 'Sticky Note').parameters.content);

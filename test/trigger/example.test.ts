@@ -84,9 +84,9 @@ describe('examples/payout-callbacks.workflow.json', () => {
 	});
 
 	it("drops repeats across executions in n8n's database, keyed on invoice id, status and update time", () => {
-		// The trigger's own memory lives in one n8n process; with several webhook processes (queue mode) a
-		// repeat can reach another one. Remove Duplicates' "previous executions" mode keeps what it saw in
-		// n8n's database, which every worker shares.
+		// The trigger's own memory lives in the n8n process and is empty after a restart. Remove Duplicates'
+		// "previous executions" mode keeps what it saw in n8n's database. (Not across several webhook
+		// processes: n8n writes that history without a lock; see the next test.)
 		const dedupe = workflow.nodes.find((node) => node.name === 'Drop repeated callbacks');
 		expect(dedupe?.type).toBe('n8n-nodes-base.removeDuplicates');
 		expect(dedupe?.parameters.operation).toBe('removeItemsSeenInPreviousExecutions');
@@ -97,6 +97,16 @@ describe('examples/payout-callbacks.workflow.json', () => {
 		expect(
 			Number((dedupe?.parameters.options as { historySize?: number }).historySize),
 		).toBeGreaterThanOrEqual(10000);
+	});
+
+	it('says it is for one n8n process and points several webhook processes to the Postgres example', () => {
+		// Measured in queue mode with two webhook processes: 2-3 of 30 outcomes handled twice.
+		const note = String(
+			workflow.nodes.find((node) => node.type === 'n8n-nodes-base.stickyNote')?.parameters.content,
+		);
+		expect(note).toContain('For one n8n process receiving callbacks');
+		expect(note).toContain('payout-callbacks-postgres.workflow.json');
+		expect(note).not.toMatch(/reaches another n8n process/);
 	});
 
 	it('lets a callback through when n8n cannot read or write its dedup history, rather than losing it', () => {
