@@ -20,9 +20,15 @@ import type { ValidPayout } from './types';
  */
 export const SETTLE_BUDGET_MS = 30_000;
 /**
- * First pause before asking again; each next round doubles it, up to the policy's longest back-off.
+ * First pause before asking again; each next round doubles it, up to LONGEST_PAUSE_MS.
  */
 const FIRST_PAUSE_MS = 1_000;
+/**
+ * Longest pause between rounds. Short enough for several rounds within a 30 s budget: under heavy
+ * faults each round is a fresh chance to read, and a row that stays unknown is one a person must
+ * check by hand (issue 30 measured the rounds, not the pauses, as what settles rows).
+ */
+const LONGEST_PAUSE_MS = 4_000;
 
 export interface UnknownRow {
 	payout: ValidPayout;
@@ -93,13 +99,16 @@ async function settleRow(
 
 /**
  * The end of a run: rows whose outcome was unknown are asked about again, after every other row, in
- * up to Max Attempts rounds. Before each round the run pauses (1 s, 2 s, 4 s, … up to the longest
- * back-off) to give the platform time to recover; then every row still unknown is tried once more,
- * with the run's concurrency. No row's attempt starts once the budget is spent: Max Wait when Wait
- * for Final Status is on, else SETTLE_BUDGET_MS (an attempt that has started runs to its end: its
- * reads have their own attempts and timeouts, and a row it settles then waits for its final status
- * with its own Max Wait). Returns, per row, the item or the error it ends with: an outcome-unknown
- * error only for rows the platform still could not be asked about.
+ * rounds until none is left or the budget is spent: Max Wait when Wait for Final Status is on, else
+ * SETTLE_BUDGET_MS. The budget, not Max Attempts, bounds the rounds: under heavy faults a row that
+ * stayed unknown after Max Attempts rounds was mostly settled by the next read (issue 30), while
+ * most of the budget was left. Before each round the run pauses (1 s, 2 s, then 4 s, never past the
+ * budget) to give the platform time to recover; then every row still
+ * unknown is tried once more, with the run's concurrency. No row's attempt starts once the budget is
+ * spent (an attempt that has started runs to its end: its reads have their own attempts and
+ * timeouts, and a row it settles then waits for its final status with its own Max Wait). Returns,
+ * per row, the item or the error it ends with: an outcome-unknown error only for rows the platform
+ * still could not be asked about.
  */
 export async function settleUnknownRows(
 	ctx: IExecuteFunctions,
@@ -110,13 +119,13 @@ export async function settleUnknownRows(
 	const ends: Array<{ item?: INodeExecutionData; error?: unknown }> = rows.map((row) => ({
 		error: row.error,
 	}));
-	for (let round = 1; round <= options.policy.maxAttempts; round++) {
+	for (let round = 1; ; round++) {
 		const open = ends.flatMap((end, index) =>
 			end.item || !isOutcomeUnknown(end.error) ? [] : [index],
 		);
 		const left = deadline - Date.now();
 		if (open.length === 0 || left <= 0) break;
-		await sleep(Math.min(FIRST_PAUSE_MS * 2 ** (round - 1), options.policy.maxDelayMs, left));
+		await sleep(Math.min(FIRST_PAUSE_MS * 2 ** (round - 1), LONGEST_PAUSE_MS, left));
 		// A row not started when the budget runs out stays as it is; those in flight finish.
 		await mapWithConcurrency(
 			open,
