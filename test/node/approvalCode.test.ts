@@ -19,14 +19,15 @@ import { CONTINUE_ON_FAIL, failureText, runNode } from '../support/runNode';
 
 const CARD = '4111111111111111';
 const OTHER_CARD = '5500000000000004';
+const SCOPE: ApprovalScope = {
+	environment: 'test',
+	accountId: 'coma_approval',
+	host: 'https://pay.example.com',
+	key: 'api-key-1',
+};
 
 describe('the approval code itself', () => {
-	const scope: ApprovalScope = {
-		environment: 'test',
-		accountId: 'coma_approval',
-		host: 'https://pay.example.com',
-		key: 'api-key-1',
-	};
+	const scope = SCOPE;
 	const payout = (overrides: Partial<ValidPayout> = {}): ValidPayout => ({
 		itemIndex: 0,
 		referenceId: 'ap-1',
@@ -131,12 +132,7 @@ describe('the approval code itself', () => {
 });
 
 describe('what a mismatch says when the credential changed, not the sheet (issue 30)', () => {
-	const scope: ApprovalScope = {
-		environment: 'test',
-		accountId: 'coma_approval',
-		host: 'https://pay.example.com',
-		key: 'api-key-1',
-	};
+	const scope = SCOPE;
 	const payout = (referenceId: string, itemIndex: number): ValidPayout => ({
 		itemIndex,
 		referenceId,
