@@ -112,9 +112,9 @@ function isReadable(outcome: Outcome): boolean {
 }
 
 /**
- * One reference ID on the platform, under the money path's read rules: every read is retried by the
- * policy, an answer that cannot be read is `unknown` (never `missing`), and a definite refusal (401,
- * 403, 404 of the list itself) is an error, not an outcome. `missing` is believed only when
+ * One reference ID on the platform, under the money path's read rules: every read is retried by
+ * the policy, an answer that cannot be read is `unknown` (never `missing`), and a definite refusal
+ * (401, 403, 404 of the list itself) is an error, not an outcome. `missing` is believed only when
  * readable answers without the invoice span `missingAfterMs` (from the first such answer to the
  * last), at least `settleReads` of them: pauses of 0.3, 0.6, 1.2, 2.4, 4.8 s … between reads, the
  * last one shortened to end the window. An invoice found ends the look-up at once.
@@ -178,8 +178,8 @@ function mismatchesOf(row: CheckedRow, invoice: IDataObject, testMode: boolean):
 
 /**
  * An amount of the invoice as exact decimal text in its currency (`20` → `"20.00"`), the type of
- * `expectedAmount` beside it: one item never mixes numbers and text for amounts. An amount with more
- * decimals than the currency has is shown as the platform gave it, as text; none stays null.
+ * `expectedAmount` beside it: one item never mixes numbers and text for amounts. An amount with
+ * more decimals than the currency has is shown as the platform gave it, as text; none stays null.
  */
 function amountText(
 	value: unknown,

@@ -104,15 +104,15 @@ function pauseBefore(attempt: number): number {
 /**
  * The end of a run: rows whose outcome was unknown are asked about again, after every other row,
  * until each is settled or the budget is spent: Max Wait when Wait for Final Status is on, else
- * SETTLE_BUDGET_MS. The budget, not Max Attempts, bounds the attempts: under heavy faults a row that
- * stayed unknown after Max Attempts rounds was mostly settled by a later read, while most of the
- * budget was left (issue 30). Each row asks on its own clock, with the run's concurrency: its next
- * attempt is due a pause after its last one ended (1 s, 2 s, then 4 s, to give the platform time to
- * recover), so one slow attempt never holds back the other rows' next tries. No attempt starts once
- * the budget is spent (one that has started runs to its end: its reads have their own attempts and
- * timeouts, and a row it settles then waits for its final status with its own Max Wait). Returns,
- * per row, the item or the error it ends with: an outcome-unknown error only for rows the platform
- * still could not be asked about.
+ * SETTLE_BUDGET_MS. The budget, not Max Attempts, bounds the attempts: under heavy faults a row
+ * that stayed unknown after Max Attempts rounds was mostly settled by a later read, while most of
+ * the budget was left (issue 30). Each row asks on its own clock, with the run's concurrency: its
+ * next attempt is due a pause after its last one ended (1 s, 2 s, then 4 s, to give the platform
+ * time to recover), so one slow attempt never holds back the other rows' next tries. No attempt
+ * starts once the budget is spent (one that has started runs to its end: its reads have their own
+ * attempts and timeouts, and a row it settles then waits for its final status with its own Max
+ * Wait). Returns, per row, the item or the error it ends with: an outcome-unknown error only for
+ * rows the platform still could not be asked about.
  */
 export async function settleUnknownRows(
 	ctx: IExecuteFunctions,
