@@ -3,6 +3,7 @@ import type { IDataObject } from 'n8n-workflow';
 import type { RetryPolicy } from '../transport/retryPolicy';
 import type { AgentBudget } from './agentBudget';
 import type { ApprovalScope, ApprovedCode } from './approvalCode';
+import type { WindowBudget } from './budgetWindow';
 import type { WaitOptions } from './waitForFinal';
 
 /**
@@ -30,6 +31,12 @@ export interface PayoutRunOptions {
 	 * it).
 	 */
 	budget?: AgentBudget;
+	/**
+	 * As an AI agent tool with a Budget Window: the limits bound every payout of this tool in that
+	 * window, across executions, read from the platform's invoices (checked before the create and
+	 * again before the process request).
+	 */
+	windowBudget?: WindowBudget;
 	includeRaw: boolean;
 	/**
 	 * What approval codes are bound to (the credential), and the code this run must match (pay

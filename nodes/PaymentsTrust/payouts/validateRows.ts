@@ -237,6 +237,11 @@ export interface SpentSoFar {
 	 * nothing again.
 	 */
 	counted: ReadonlyMap<string, { currency: string; minor: bigint }>;
+	/**
+	 * Which calls the budget spans, as refusals say it: "for all calls of this run together" unless
+	 * the budget is over a time window (budgetWindow.ts).
+	 */
+	scope?: string;
 }
 
 /** The row is a payout the budget already counted: same reference ID, currency and amount. */
@@ -301,7 +306,7 @@ export function applySafetyLimits(
 			const crossingRule = agentSpent
 				? `${payout.amountText} ${payout.currency} is more than this tool's budget has left: ` +
 					`${formatMinor(left, decimals)} of ${formatMinor(limit, decimals)} ${payout.currency} ` +
-					`for all calls of this run together; nothing was sent. ` +
+					`${agentSpent.scope ?? 'for all calls of this run together'}; nothing was sent. ` +
 					`Pay at most ${formatMinor(left, decimals)} ${payout.currency}, or ask the user.`
 				: `would take this run's ${payout.currency} total to ${formatMinor(total, decimals)}, ` +
 					`over the run's safety limit of ${formatMinor(limit, decimals)} ${payout.currency}; ` +

@@ -11,8 +11,9 @@ import { environmentName } from '../../../shared/environment';
 import { credentialsFor } from '../../transport/request';
 import type { OperationRun } from '../operation';
 import { concurrencyFrom, readOptions, retryPolicyFrom, waitOptionsFrom } from '../runOptions';
-import { agentBudgetOf } from '../toolGuard';
+import { agentBudgetOf, windowBudgetOf } from '../toolGuard';
 import { readRows } from './rowReaders/readRows';
+import { withProcessing } from './withProcessing';
 
 /**
  * A row that asks, through its extra fields JSON, for another mode than the credential's
@@ -109,9 +110,11 @@ export async function readPayoutRun(
 	const budget = agentBudgetOf(ctx);
 	const safetyLimits = budget ? budget.limitsFor(limits) : limits;
 	const testMode = run.endpoints.testMode;
+	// With a Budget Window they bound every payout of this tool in that window, across executions.
+	const windowBudget = windowBudgetOf(ctx, mode, safetyLimits, testMode);
 	// The API key keys the approval code; it stays out of the endpoints every request sees.
 	const scope = approvalScopeOf(await credentialsFor(ctx));
-	const requests = await readRows(ctx, items);
+	const requests = withProcessing(ctx, await readRows(ctx, items), mode);
 	refuseOtherMode(ctx, requests, testMode);
 	return {
 		requests,
@@ -124,17 +127,28 @@ export async function readPayoutRun(
 			wait: mode === 'createAndProcess' ? waitOptionsFrom(options) : undefined,
 			safetyLimits,
 			budget,
+			windowBudget,
 			includeRaw: options.includeRaw === true,
 			approval: { scope, approved },
 		},
 	};
 }
 
-/** The model plans its next call with what is left, so every answer of the tool says it. */
+/**
+ * The model plans its next call with what is left, so every answer of the tool says it (and, with a
+ * Budget Window, which window that is and when it ends).
+ */
 export function withBudgetLeft(
 	output: INodeExecutionData[],
 	{ budget, options }: PayoutRun,
 ): INodeExecutionData[] {
-	if (budget) for (const item of output) item.json.budgetLeft = budget.left(options.safetyLimits);
+	if (!budget) return output;
+	const executionLeft = budget.left(options.safetyLimits);
+	const windowBudget = options.windowBudget;
+	for (const item of output) {
+		item.json.budgetLeft = windowBudget ? windowBudget.left(executionLeft) : executionLeft;
+		const window = windowBudget?.describe();
+		if (window) item.json.budgetWindow = window;
+	}
 	return output;
 }
