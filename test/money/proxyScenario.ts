@@ -288,59 +288,62 @@ export async function runProxyScenario(
 		if (followed !== redirects)
 			violations.push(`run 1: ${redirects} same-origin redirects of reads, ${followed} followed`);
 
-		// Run 2: the same rows under other faults.
-		if (!options.firstRunOnly) await reruns();
-		async function reruns(): Promise<void> {
-			let before = sandbox.ledger();
-			proxy.configure({ seed: options.seed + 1 });
-			recordsFrom = proxy.records.length;
-			const second = await runRows('fields');
-			const secondCheck = checkRerun(
-				scenario,
-				before,
-				firstCheck.outcomes,
-				second,
-				sandbox.ledger(),
-				false,
-			);
-			violations.push(...secondCheck.violations.map((text) => `run 2: ${text}`));
-			for (const key of Object.keys(inspect('run 2', second, before, recordsFrom).faults))
-				faultKinds.add(key);
-
-			// Run 3: the same rows, no faults (lag and foreign 409 bodies stay).
-			before = sandbox.ledger();
-			proxy.configure({ seed: options.seed + 2, rate: 0 });
-			recordsFrom = proxy.records.length;
-			const third = await runRows('columns');
-			const thirdCheck = checkRerun(
-				scenario,
-				before,
-				firstCheck.outcomes,
-				third,
-				sandbox.ledger(),
-				true,
-			);
-			violations.push(...thirdCheck.violations.map((text) => `run 3: ${text}`));
-			inspect('run 3', third, before, recordsFrom);
-		}
-
-		const withoutMode = sandbox.ledger().summary.invoicesWithoutExplicitTestMode;
-		if (withoutMode)
-			violations.push(`${withoutMode} invoices created without an explicit test_mode`);
-		if (proxy.secondOriginRequests.length) {
-			violations.push(
-				`the second origin received ${proxy.secondOriginRequests.length} requests (first: ${proxy.secondOriginRequests[0].method} ${proxy.secondOriginRequests[0].url})`,
-			);
-		}
-		return {
-			violations,
-			runs,
-			faultKinds,
-			secondOriginRequests: proxy.secondOriginRequests.length,
-			laggedReads: proxy.records.filter((record) => record.lagged).length,
-			conflictBodies: proxy.records.filter((record) => record.conflictBody).length,
-			invoicesWithoutExplicitTestMode: withoutMode,
+		/** The checks of the whole scenario, after its last run, and its numbers. */
+		const finish = (): ProxyScenarioResult => {
+			const withoutMode = sandbox.ledger().summary.invoicesWithoutExplicitTestMode;
+			if (withoutMode)
+				violations.push(`${withoutMode} invoices created without an explicit test_mode`);
+			if (proxy.secondOriginRequests.length) {
+				violations.push(
+					`the second origin received ${proxy.secondOriginRequests.length} requests (first: ${proxy.secondOriginRequests[0].method} ${proxy.secondOriginRequests[0].url})`,
+				);
+			}
+			return {
+				violations,
+				runs,
+				faultKinds,
+				secondOriginRequests: proxy.secondOriginRequests.length,
+				laggedReads: proxy.records.filter((record) => record.lagged).length,
+				conflictBodies: proxy.records.filter((record) => record.conflictBody).length,
+				invoicesWithoutExplicitTestMode: withoutMode,
+			};
 		};
+		if (options.firstRunOnly) return finish();
+
+		// Run 2: the same rows under other faults.
+		let before = sandbox.ledger();
+		proxy.configure({ seed: options.seed + 1 });
+		recordsFrom = proxy.records.length;
+		const second = await runRows('fields');
+		const secondCheck = checkRerun(
+			scenario,
+			before,
+			firstCheck.outcomes,
+			second,
+			sandbox.ledger(),
+			false,
+		);
+		violations.push(...secondCheck.violations.map((text) => `run 2: ${text}`));
+		for (const key of Object.keys(inspect('run 2', second, before, recordsFrom).faults))
+			faultKinds.add(key);
+
+		// Run 3: the same rows, no faults (lag and foreign 409 bodies stay).
+		before = sandbox.ledger();
+		proxy.configure({ seed: options.seed + 2, rate: 0 });
+		recordsFrom = proxy.records.length;
+		const third = await runRows('columns');
+		const thirdCheck = checkRerun(
+			scenario,
+			before,
+			firstCheck.outcomes,
+			third,
+			sandbox.ledger(),
+			true,
+		);
+		violations.push(...thirdCheck.violations.map((text) => `run 3: ${text}`));
+		inspect('run 3', third, before, recordsFrom);
+
+		return finish();
 	} finally {
 		await proxy.close();
 		await sandbox.close();
