@@ -16,6 +16,7 @@
  *
  * Options: --rows N (2000; 1000 with --proxy) --rate R (0.25; 0.2 with --proxy) --seed S (6) --concurrency C (10)
  *          --max-attempts A (5) --timeout SECONDS (1) --lag READS (3, --proxy only) --no-rerun (sandbox mode only)
+ *          --first-run-only (--proxy only: run 1 alone, e.g. to count unknown outcomes before and after a change)
  */
 import { mkdtempSync } from 'fs';
 import { tmpdir } from 'os';
@@ -71,6 +72,7 @@ async function main(): Promise<number> {
 			rate: option('rate', 0.2),
 			lagReads,
 			settings,
+			firstRunOnly: process.argv.includes('--first-run-only'),
 			log: (line) => console.log(line),
 		});
 		console.log(

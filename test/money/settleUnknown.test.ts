@@ -169,6 +169,26 @@ describe('reads that fail for a while, then recover: the row is reported with it
 		expect(run.json()[0]).toMatchObject({ status: 'processed', settledAtEnd: true });
 	});
 
+	it('reads that fail through more rounds than Max Attempts: still settled, since the budget (Max Wait) bounds the rounds', async () => {
+		const reference = `settle-${++counter}`;
+		// The row's own reads and Max Attempts rounds of Max Attempts reads each fail, so only a round beyond Max
+		// Attempts reads (issue 30: a later read settled such rows, but the rounds stopped after Max Attempts
+		// with most of Max Wait left).
+		const failReads = SETTINGS.maxAttempts * (SETTINGS.maxAttempts + 1);
+		const plan = faults(reference, { write: 'create', writeFault: 'reset_after', failReads });
+		const { run, invoices, calls } = await payOne(plan.credentials, reference);
+		expect(plan.readsFailed()).toBe(failReads);
+		expect(invoices).toHaveLength(1);
+		expect(invoices[0]).toMatchObject({ createsCommitted: 1, processCommitted: 1 });
+		expect(calls.filter((call) => call.operation === 'create')).toHaveLength(1);
+		expect(run.json()[0]).toMatchObject({
+			id: invoices[0].id,
+			status: 'processed',
+			settledAtEnd: true,
+			foundAfterError: true,
+		});
+	});
+
 	it('without Continue On Fail, a row settled at the end does not fail the node', async () => {
 		const reference = `settle-${++counter}`;
 		const plan = faults(reference, { write: 'create', writeFault: 'reset_after', failReads: 4 });
@@ -197,10 +217,10 @@ describe('reads that never recover: still unknown, and nothing is paid twice', (
 		expect(calls).toHaveLength(1);
 		expect(run.json()[0]).toMatchObject({ stage: 'outcome_unknown' });
 		expect(String(run.json()[0].error)).toContain('whether the payout was created is unknown');
-		// The row's own reads, then Max Attempts rounds at the end, each of Max Attempts reads.
-		expect(plan.readsFailed()).toBe(SETTINGS.maxAttempts * (1 + SETTINGS.maxAttempts));
-		// Pauses of 1 + 2 + 4 s between rounds, well inside Max Wait (20 s).
-		expect(seconds).toBeLessThan(SETTINGS.maxWaitSeconds + 5);
+		// The row's own reads, then rounds at the end until Max Wait is spent: more than Max Attempts rounds.
+		expect(plan.readsFailed()).toBeGreaterThan(SETTINGS.maxAttempts * (1 + SETTINGS.maxAttempts));
+		// Bounded: the row's own reads, Max Wait (20 s) of rounds, and the one attempt still running then.
+		expect(seconds).toBeLessThan(SETTINGS.maxWaitSeconds + 10);
 		expect(run.json()[1]).toMatchObject({ status: 'processed' });
 	});
 

@@ -7,6 +7,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import {
 	approvalOf,
+	compareApproval,
 	parseApprovedCode,
 	type ApprovalScope,
 } from '../../nodes/PaymentsTrust/payouts/approvalCode';
@@ -18,14 +19,15 @@ import { CONTINUE_ON_FAIL, failureText, runNode, stoppedWith } from '../support/
 
 const CARD = '4111111111111111';
 const OTHER_CARD = '5500000000000004';
+const SCOPE: ApprovalScope = {
+	environment: 'test',
+	accountId: 'coma_approval',
+	host: 'https://pay.example.com',
+	key: 'api-key-1',
+};
 
 describe('the approval code itself', () => {
-	const scope: ApprovalScope = {
-		environment: 'test',
-		accountId: 'coma_approval',
-		host: 'https://pay.example.com',
-		key: 'api-key-1',
-	};
+	const scope = SCOPE;
 	const payout = (overrides: Partial<ValidPayout> = {}): ValidPayout => ({
 		itemIndex: 0,
 		referenceId: 'ap-1',
@@ -105,6 +107,12 @@ describe('the approval code itself', () => {
 
 	it.each<[string, unknown, string]>([
 		['empty text', '', 'Approved Code is empty'],
+		[
+			'an expression that gave nothing',
+			undefined,
+			'Approved Code is empty (its expression gave nothing); give the code from',
+		],
+		['null', null, 'Approved Code is empty (its expression gave nothing)'],
 		['a word', 'approved', 'Approved Code "approved" is not an approval code'],
 		['a cut-off code', code.slice(0, 14), 'is not an approval code'],
 		['a code with a letter too many', `${code}X`, 'is not an approval code'],
@@ -120,6 +128,91 @@ describe('the approval code itself', () => {
 			expect(parsed.error).toContain("$('Validate').first().json.summary.approval");
 			expect(parsed.error).not.toContain(CARD);
 		}
+	});
+});
+
+describe('what a mismatch says when the credential changed, not the sheet (issue 30)', () => {
+	const scope = SCOPE;
+	const payout = (referenceId: string, itemIndex: number): ValidPayout => ({
+		itemIndex,
+		referenceId,
+		service: 'test_usd',
+		currency: 'USD',
+		amount: '10',
+		amountText: '10.00',
+		amountMinor: 1000n,
+		fields: { account: '12345' },
+		extra: {},
+	});
+	const rows = [payout('m-1', 0), payout('m-2', 1), payout('m-3', 2)];
+	const approved = approvalOf(rows, scope);
+	const against = (other: Partial<ApprovalScope>, manifest = approved) =>
+		compareApproval(
+			{ code: manifest.code, manifest },
+			approvalOf(rows, { ...scope, ...other }),
+			rows,
+		)!;
+
+	it('records where it was approved: Environment, host and a label of the key (not the key)', () => {
+		expect(approved).toMatchObject({ environment: 'test', host: 'https://pay.example.com' });
+		expect(approved.keyId).toMatch(/^[0-9A-HJKMNP-TV-Z]{10}$/);
+		expect(approvalOf(rows, { ...scope, key: 'api-key-2' }).keyId).not.toBe(approved.keyId);
+		expect(JSON.stringify(approved)).not.toContain('api-key');
+	});
+
+	it('Test → Live: "approved in Test, this run is Live"', () => {
+		const mismatch = against({ environment: 'live' });
+		expect(mismatch.message).toBe(
+			'The approval does not cover this run: approved in Test, this run is Live. Nothing was ' +
+				'sent (no row is paid).',
+		);
+		expect(mismatch.description).toContain('Pay with the Test credential it was made with');
+	});
+
+	it('another host: names both hosts', () => {
+		expect(against({ host: 'https://sandbox.example.com' }).message).toBe(
+			'The approval does not cover this run: approved for https://pay.example.com, this run ' +
+				'sends to https://sandbox.example.com. Nothing was sent (no row is paid).',
+		);
+	});
+
+	it('a rotated API key: says the key changed, not that every row changed', () => {
+		const mismatch = against({ key: 'api-key-2' });
+		expect(mismatch.message).toBe(
+			'The approval does not cover this run: it was made with another API key (a rotated key, ' +
+				'or the credential of another account). Nothing was sent (no row is paid).',
+		);
+		expect(mismatch.message).not.toContain('changed since approval');
+		expect(mismatch.description).toContain('validate the sheet again and have it approved');
+	});
+
+	it('an approval that does not record its key: every row differing at once points at the credential', () => {
+		const { keyId: _keyId, host: _host, ...older } = approved;
+		const mismatch = against({ key: 'api-key-2' }, older);
+		expect(mismatch.message).toBe(
+			'The approval does not cover this run: all 3 rows differ from it at once, which points at ' +
+				'the credential, not the sheet: a rotated API key, or the credential of another account. ' +
+				'Nothing was sent (no row is paid).',
+		);
+	});
+
+	it('another Account ID with the same key, host and Environment: says so', () => {
+		expect(against({ accountId: 'coma_other' }).message).toBe(
+			'The approval does not cover this run: it was approved for another Account ID (the ' +
+				'Environment, host and API key are the approved ones). Nothing was sent (no row is paid).',
+		);
+	});
+
+	it('one row changed still names that row', () => {
+		const edited = [rows[0], { ...rows[1], amountText: '11.00', amountMinor: 1100n }, rows[2]];
+		const mismatch = compareApproval(
+			{ code: approved.code, manifest: approved },
+			approvalOf(edited, scope),
+			edited,
+		)!;
+		expect(mismatch.message).toMatch(
+			/^The rows to pay are not the approved ones: changed since approval: row 2/,
+		);
 	});
 });
 
@@ -144,8 +237,8 @@ describe('Validate → Create and Process with Approved Code, against the sandbo
 	async function approve(rows: IDataObject[], options: IDataObject = {}): Promise<IDataObject> {
 		const run = await runNode(sandbox.credentials, payoutParameters('validate', options), rows);
 		const summary = run.json()[0].summary as IDataObject;
-		// Every item carries the same summary.
-		for (const item of run.json()) expect(item.summary).toEqual(summary);
+		// The summary is on the first item only (issue 30): `$('Validate').first().json.summary`.
+		for (const item of run.json().slice(1)) expect(item.summary).toBeUndefined();
 		return summary.approval as IDataObject;
 	}
 

@@ -104,17 +104,18 @@ describe('404 Not Found', () => {
 });
 
 describe('422 Unprocessable Entity', () => {
-	it('data the node cannot check (a customer without its reference ID) comes back as the API’s field error; nothing created', async () => {
+	it('data the node cannot check (a customer e-mail that is not one) comes back as the API’s field error; nothing created', async () => {
+		// A customer without its reference ID was the example here until Validate refused it (issue 30).
 		const parameters = payoutParameters(
 			'create',
 			{},
-			{ additionalFields: { customer: { email: 'payee@example.com' } } },
+			{ additionalFields: { customer: { reference_id: 'c-1', email: 'payee-at-example' } } },
 		);
 		const run = await runNode(sandbox.credentials, parameters, [
 			{ reference_id: 'cust-1', amount: '1', account: '1' },
 		]);
 		expect(run.result.executionError?.message).toBe(
-			'Row 1 (item 0, reference ID "cust-1"): Create payout invoice failed with HTTP 422: customer.reference_id: This value should not be blank.',
+			'Row 1 (item 0, reference ID "cust-1"): Create payout invoice failed with HTTP 422: customer.email: This value is not a valid email address.',
 		);
 		expect(run.result.executionError?.description).toBe(
 			'The platform refused the data (see the fields above). Nothing was created: fix the row and run it again.',

@@ -152,7 +152,10 @@ describe('Reconcile against the sandbox', () => {
 		expect(rows[0].mismatches).toEqual([]);
 		expect(rows[3].mismatches).toEqual([]);
 		expect(rows[1].mismatches).toEqual(['amount']);
-		expect(rows[1]).toMatchObject({ expectedAmount: '25.00', amount: 20 });
+		// One type for amounts in one item: the invoice's amounts as exact decimal text, like the sheet's.
+		expect(rows[1]).toMatchObject({ expectedAmount: '25.00', amount: '20.00' });
+		expect(rows[0]).toMatchObject({ amount: '10.00', processedAmount: '10.00' });
+		expect(rows[3]).toMatchObject({ expectedAmount: '40.50', amount: '40.50' });
 		// The sheet says 1500 EUR via a card service; the platform has 1500.00 USD via test_usd.
 		expect(rows[10].mismatches).toEqual(['currency', 'service']);
 	});
@@ -190,7 +193,7 @@ describe('Reconcile against the sandbox', () => {
 			outcome: 'invalid',
 			field: 'expected amount',
 			error: expect.stringMatching(
-				/^Row 9 \(item 8, reference ID "rec-bad-amount"\): expected amount must not contain commas/,
+				/^Row 9 \(item 8, reference ID "rec-bad-amount"\): expected amount "1,000" must not contain commas/,
 			),
 		});
 		expect(rows[9]).toMatchObject({
@@ -291,12 +294,40 @@ describe('Reconcile through the fault proxy', () => {
 				'found',
 			]);
 			expect(rows[4].reason).toMatch(/could not be read|look-up by reference ID failed/);
+			for (const row of rows) expect(String(row.reason ?? '')).not.toContain('<');
 			expect((rows[0].summary as IDataObject).outcomes).toMatchObject({ unknown: 3, missing: 0 });
 			expect(proxy.secondOriginRequests).toEqual([]);
 		} finally {
 			await proxy.close();
 		}
 	}, 60_000);
+
+	it('an HTML error page is named in the reason, never pasted into the report', async () => {
+		const proxy = await startFaultProxy(sandbox.baseUrl, {
+			seed: 4,
+			rate: 0,
+			lagReads: 0,
+			force: (request) =>
+				request.operation === 'list' && request.referenceId === 'rec-paid'
+					? 'echo_headers'
+					: undefined,
+		});
+		try {
+			const run = await runNode(
+				{ ...sandbox.credentials, baseUrl: proxy.baseUrl },
+				reconcileParameters({ maxAttempts: 2 }),
+				[SHEET[0]],
+			);
+			expect(run.json()[0]).toMatchObject({
+				outcome: 'unknown',
+				reason:
+					'the look-up by reference ID failed with HTTP 502 (an HTML error page). Whether this ' +
+					'payout exists is unknown: run Reconcile again later.',
+			});
+		} finally {
+			await proxy.close();
+		}
+	});
 
 	it('under seeded faults of every kind, every row is found, missing as the ledger says, or unknown; nothing written', async () => {
 		const proxy = await startFaultProxy(sandbox.baseUrl, { seed: 18, rate: 0.6, lagReads: 0 });

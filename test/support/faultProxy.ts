@@ -10,7 +10,8 @@
  * - reads: the same, plus a 200 that is not JSON, a "list" that is not a list, and a same-origin redirect;
  * - 409s the platform gives are passed on with an empty or a foreign body;
  * - read-after-write lag: after a write commits, the next `lagReads` reads about that payout still show the
- *   state before it (no invoice for the reference; status `created` for the invoice).
+ *   state before it (no invoice for the reference; status `created` for the invoice), and so does every read
+ *   within `lagMs` of the commit (a read replica that lags in time: issue 30).
  *
  * The second origin records every request it receives: nothing (no credentials, no body) may ever reach it.
  */
@@ -75,6 +76,8 @@ export interface FaultProxyOptions {
 	rate: number;
 	/** Reads after a committed write that still show the state before it. */
 	lagReads: number;
+	/** Reads within this many milliseconds after a committed write still show the state before it (0: none). */
+	lagMs: number;
 	/** Share of the platform's 409s passed on with an empty or foreign body. */
 	conflictBodyRate: number;
 	/** A trickled answer takes at least this long (make it longer than the node's Request Timeout). */
@@ -94,6 +97,8 @@ export interface FaultProxyOptions {
 
 export interface ProxyRecord {
 	seq: number;
+	/** When the request arrived (Date.now()). */
+	at: number;
 	operation: MoneyOperation | 'other';
 	method: string;
 	path: string;
@@ -185,6 +190,7 @@ export async function startFaultProxy(
 		seed: 1,
 		rate: 0.25,
 		lagReads: 3,
+		lagMs: 0,
 		conflictBodyRate: 0.5,
 		trickleMs: 1500,
 		...initial,
@@ -195,6 +201,9 @@ export async function startFaultProxy(
 	/** Reads left that must not see the invoice created for this reference / the processing of this invoice. */
 	let createLag = new Map<string, number>();
 	let processLag = new Map<string, number>();
+	/** Until when reads must not see the invoice created for this reference / the processing of this invoice. */
+	let createLagUntil = new Map<string, number>();
+	let processLagUntil = new Map<string, number>();
 	let seq = 0;
 
 	const second = createServer((req, res) => {
@@ -260,15 +269,17 @@ export async function startFaultProxy(
 		}
 		const stillCreated = (resource: { id?: string; attributes?: { status?: string } }) => {
 			const left = processLag.get(String(resource.id)) ?? 0;
-			if (left <= 0 || !resource.attributes) return resource;
-			processLag.set(String(resource.id), left - 1);
+			const inTime = (processLagUntil.get(String(resource.id)) ?? 0) > Date.now();
+			if ((left <= 0 && !inTime) || !resource.attributes) return resource;
+			if (left > 0) processLag.set(String(resource.id), left - 1);
 			record.lagged = true;
 			return { ...resource, attributes: { ...resource.attributes, status: 'created' } };
 		};
 		if (Array.isArray(json.data)) {
 			const createLeft = referenceId ? (createLag.get(referenceId) ?? 0) : 0;
-			if (createLeft > 0) {
-				createLag.set(referenceId!, createLeft - 1);
+			const inTime = referenceId ? (createLagUntil.get(referenceId) ?? 0) > Date.now() : false;
+			if (createLeft > 0 || inTime) {
+				if (createLeft > 0) createLag.set(referenceId!, createLeft - 1);
 				record.lagged = true;
 				json.data = [];
 			} else json.data = (json.data as Array<{ id?: string }>).map(stillCreated);
@@ -284,8 +295,13 @@ export async function startFaultProxy(
 		referenceId?: string,
 		invoiceId?: string,
 	): void {
-		if (!upstream || upstream.status < 200 || upstream.status >= 300 || options.lagReads <= 0)
-			return;
+		if (!upstream || upstream.status < 200 || upstream.status >= 300) return;
+		if (options.lagMs > 0) {
+			const until = Date.now() + options.lagMs;
+			if (operation === 'create' && referenceId) createLagUntil.set(referenceId, until);
+			if (operation === 'process' && invoiceId) processLagUntil.set(invoiceId, until);
+		}
+		if (options.lagReads <= 0) return;
 		if (operation === 'create' && referenceId) createLag.set(referenceId, options.lagReads);
 		if (operation === 'process' && invoiceId) processLag.set(invoiceId, options.lagReads);
 	}
@@ -314,6 +330,7 @@ export async function startFaultProxy(
 			referenceId = url.searchParams.get('filter[reference_id]') ?? undefined;
 		const record: ProxyRecord = {
 			seq: ++seq,
+			at: Date.now(),
 			operation,
 			method: req.method ?? 'GET',
 			path: url.pathname,
@@ -462,6 +479,8 @@ export async function startFaultProxy(
 			if (partial.seed !== undefined) random = createRandom(partial.seed);
 			createLag = new Map();
 			processLag = new Map();
+			createLagUntil = new Map();
+			processLagUntil = new Map();
 		},
 		faultCounts() {
 			const counts: Record<string, number> = {};

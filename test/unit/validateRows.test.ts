@@ -46,6 +46,29 @@ describe('validatePayout', () => {
 		expect(JSON.stringify(result)).toContain('411111*******1112');
 	});
 
+	it('refuses a customer without its reference ID, as the API does (issue 30)', () => {
+		const result = validatePayout(
+			request({ itemIndex: 2, extra: { customer: { name: 'Ada', email: 'ada@example.com' } } }),
+			cardService,
+			new Set(),
+		);
+		expect(result).toEqual({
+			itemIndex: 2,
+			referenceId: 'ref-1',
+			field: 'customer reference ID',
+			rule:
+				'is required by the API when a customer is sent (Additional Fields → Customer → ' +
+				'Customer Reference ID)',
+			stage: 'validation',
+		});
+		const withReference = validatePayout(
+			request({ extra: { customer: { reference_id: 'cust-1', name: 'Ada' } } }),
+			cardService,
+			new Set(),
+		);
+		expect(withReference).toMatchObject({ amountText: '10.50' });
+	});
+
 	it('refuses a reference ID used twice in one run', () => {
 		const seen = new Set<string>();
 		expect('rule' in validatePayout(request(), cardService, seen)).toBe(false);

@@ -22,6 +22,7 @@ export const RUN_OPTION_RANGES: Record<string, NumberRange> = {
 	requestTimeout: { label: 'Request Timeout (Seconds)', min: 1, max: 600, whole: false },
 	maxWaitSeconds: { label: 'Max Wait (Seconds)', min: 1, max: 86_400, whole: false },
 	pollIntervalSeconds: { label: 'Poll Interval (Seconds)', min: 0.05, max: 3_600, whole: false },
+	missingAfterSeconds: { label: 'Missing After (Seconds)', min: 1, max: 600, whole: false },
 };
 
 function checkedNumber(ctx: IExecuteFunctions, name: string, value: unknown): number {

@@ -5,7 +5,7 @@ import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
 import { rowName } from '../helpers/items';
 import { formatMinor, minorUnitsOf } from '../helpers/money';
 import { maskCardNumbersIn } from '../../shared/redact';
-import { environmentOf, type Environment } from '../../shared/environment';
+import { environmentName, environmentOf, type Environment } from '../../shared/environment';
 import type { PayoutRequest, ValidPayout } from './types';
 
 /**
@@ -82,6 +82,16 @@ export interface ApprovalManifest {
 	code: string;
 	version: number;
 	environment: string;
+	/**
+	 * The credential's Base URL the approval was made against, and a keyed label of its API key (not
+	 * the key: it tells only whether two approvals used the same key). With them a mismatch says
+	 * "approved for another host" or "another API key" instead of blaming every row. Approvals made
+	 * before they were recorded lack them.
+	 */
+	host?: string;
+	keyId?: string;
+	/** A keyed label of the credential's Account ID, for the same reason as `keyId`. */
+	accountTag?: string;
 	rows: number;
 	totals: CurrencyTotal[];
 	/** Reference ID → a short keyed digest of that row. */
@@ -203,6 +213,9 @@ export function approvalOf(payouts: ValidPayout[], scope: ApprovalScope): Approv
 		code: [CODE_PREFIX, ...groups].join('-'),
 		version: APPROVAL_VERSION,
 		environment: scope.environment,
+		host: scope.host,
+		keyId: base32(keyed(scope.key, 'key', 'approval key'), ROW_DIGEST_LENGTH),
+		accountTag: base32(keyed(scope.key, 'account', scope.accountId), ROW_DIGEST_LENGTH),
 		rows: sorted.length,
 		totals: currencyTotals(sorted),
 		references,
@@ -275,6 +288,12 @@ export function parseApprovedCode(value: unknown): ApprovedCode | { error: strin
 		if (!isManifest(approval)) return parsed;
 		return { code: parsed.code, manifest: approval as unknown as ApprovalManifest };
 	}
+	if (given === undefined || given === null) {
+		// An expression that found nothing (a node or field that is not there) gives undefined or null.
+		return {
+			error: `Approved Code is empty (its expression gave nothing); give ${WHAT_IT_TAKES}`,
+		};
+	}
 	if (typeof given !== 'string' || given.trim() === '') {
 		// An expression that found nothing (a request without the approval) gives undefined.
 		const what = typeof given === 'string' || given === undefined ? 'empty' : describeGiven(given);
@@ -327,6 +346,67 @@ export interface ApprovalMismatch {
 }
 
 /**
+ * What differs in where the money would move, when the approval says where it was made: the
+ * Environment, the host, the API key. An approval made before `host` and `keyId` were recorded says
+ * only its Environment; then every row differing at once, under the same reference IDs, points at
+ * the key or the account (row digests are keyed with the API key), not at the sheet.
+ */
+function scopeDifference(
+	manifest: ApprovalManifest,
+	own: ApprovalManifest,
+	everyRowChanged: boolean,
+): ApprovalMismatch | undefined {
+	const stop = (why: string) =>
+		`The approval does not cover this run: ${why}. Nothing was sent (no row is paid).`;
+	const again = 'or validate the sheet with this credential and have it approved again.';
+	if (manifest.environment !== own.environment) {
+		const approved = environmentName(manifest.environment === 'live' ? 'live' : 'test');
+		const now = environmentName(own.environment === 'live' ? 'live' : 'test');
+		return {
+			message: stop(`approved in ${approved}, this run is ${now}`),
+			description:
+				`An approval pays only in the Environment it was given in (the credential's ` +
+				`Environment). Pay with the ${approved} credential it was made with, ${again}`,
+		};
+	}
+	if (manifest.host !== undefined && manifest.host !== own.host) {
+		return {
+			message: stop(`approved for ${manifest.host}, this run sends to ${own.host}`),
+			description:
+				"An approval pays only on the host it was given for (the credential's Base URL). Pay " +
+				`with the credential whose Base URL is ${manifest.host}, ${again}`,
+		};
+	}
+	const otherKey = manifest.keyId !== undefined ? manifest.keyId !== own.keyId : everyRowChanged;
+	// Row digests are bound to the Account ID too, so another account changes every row: say so
+	// rather than listing them all.
+	if (!otherKey && manifest.accountTag !== undefined && manifest.accountTag !== own.accountTag) {
+		return {
+			message: stop(
+				'it was approved for another Account ID (the Environment, host and API key are the ' +
+					'approved ones)',
+			),
+			description:
+				"An approval pays only from the account it was given for (the credential's Account " +
+				`ID). Pay with the credential it was made with, ${again}`,
+		};
+	}
+	if (!otherKey) return undefined;
+	return {
+		message: stop(
+			manifest.keyId !== undefined
+				? 'it was made with another API key (a rotated key, or the credential of another account)'
+				: `all ${own.rows} rows differ from it at once, which points at the credential, not ` +
+						'the sheet: a rotated API key, or the credential of another account',
+		),
+		description:
+			'Approval codes are keyed with the API key, so a new key or another account gives every ' +
+			'row a new digest. If the key was rotated, validate the sheet again and have it approved; ' +
+			'if this is the wrong credential, pick the one the approval was made with.',
+	};
+}
+
+/**
  * Undefined when the run's own rows give the approved code; otherwise what differs, as precisely as
  * the approval given allows: with the manifest, the reference IDs added, removed and changed (named
  * with their rows); with the code alone, the run's own row count and totals.
@@ -364,6 +444,13 @@ export function compareApproval(
 	}
 	for (const reference of Object.keys(manifest.references))
 		if (!(reference in own.references)) removed.push(reference);
+	// Where the money would move comes first: a key or an Environment that changed alters every row.
+	const scope = scopeDifference(
+		manifest,
+		own,
+		own.rows > 1 && changed.length === own.rows && added.length + removed.length === 0,
+	);
+	if (scope) return scope;
 	const differences: string[] = [];
 	if (changed.length) differences.push(`changed since approval: ${listed(changed.map(name))}`);
 	if (added.length) differences.push(`not in the approval: ${listed(added.map(name))}`);
@@ -371,8 +458,10 @@ export function compareApproval(
 		differences.push(`approved but not in this run (or now refused): ${listed(removed.map(name))}`);
 	if (differences.length === 0)
 		differences.push(
-			'the rows are the same, so the credential (Environment, account or host) or the approval ' +
-				'itself differs',
+			manifest.keyId !== undefined && manifest.accountTag !== undefined
+				? 'the rows and the credential are the approved ones, so the approval itself was edited'
+				: 'the rows are the same, so the credential (Environment, account or host) or the ' +
+						'approval itself differs',
 		);
 	const approvedText =
 		`${manifest.rows} row${manifest.rows === 1 ? '' : 's'} ` + `(${totalsText(manifest.totals)})`;

@@ -36,8 +36,8 @@ function validatedItem(payout: ValidPayout, cost: RowCost, testMode: boolean): I
 
 /**
  * The Validate dry run: every row is checked as a paying run checks it, and nothing is sent. One
- * item per input row, in input order, with "valid" true or false, the row's cost and, on every
- * item, the run's totals and its approval code.
+ * item per input row, in input order, with "valid" true or false and the row's cost; the first
+ * item also carries the run's summary: totals and the approval.
  */
 export async function previewPayouts(
 	ctx: IExecuteFunctions,
@@ -45,11 +45,8 @@ export async function previewPayouts(
 	options: PayoutRunOptions,
 ): Promise<INodeExecutionData[]> {
 	const { valid, problems, rulesByCode } = await checkRows(ctx, requests, options);
-	// A cost preview: each valid row's fee and what its recipient gets, and on every item the run's
-	// totals.
+	// A cost preview: each valid row's fee and what its recipient gets, and the run's totals.
 	const costs = valid.map((payout) => costOf(payout, rulesByCode.get(payout.service)));
-	// One summary object shared by every item: n8n stores shared objects once (flatted), so the
-	// per-reference digests of the approval do not grow with rows × rows.
 	const summary = {
 		...runSummary(costs, requests.length),
 		approval: approvalOf(valid, options.approval.scope),
@@ -64,8 +61,12 @@ export async function previewPayouts(
 		item.json.environment = options.testMode ? 'test' : 'live';
 		byRow.set(problem.itemIndex, item);
 	}
-	return requests.map((request) => {
+	// The run's summary (with the approval, one line per row) on the first item only: n8n's Table view
+	// shows a nested object open, so on every item it made each row a screen tall (issue 30). Every
+	// consumer reads it as `$('Validate').first().json.summary`; an extra summary item would break the
+	// one item per row that Merge and sheet updates rely on.
+	return requests.map((request, position) => {
 		const item = byRow.get(request.itemIndex)!;
-		return { ...item, json: { ...item.json, summary } };
+		return position === 0 ? { ...item, json: { ...item.json, summary } } : item;
 	});
 }

@@ -4,8 +4,8 @@ import { sleep } from 'n8n-workflow';
 import { runRows } from '../helpers/rowRunner';
 import { isFinalStatus, toFriendlyInvoice } from '../../shared/invoice';
 import { asNodeError, errorItem, rowName } from '../helpers/items';
-import { isCurrencyCode, parseAmount } from '../helpers/money';
-import { maskCardNumbersDeep } from '../../shared/redact';
+import { formatMinor, isCurrencyCode, minorUnitsOf, parseAmount } from '../helpers/money';
+import { displayValue, maskCardNumbersDeep } from '../../shared/redact';
 import { describeOutcome, toNodeApiError } from '../transport/errors';
 import { isTransient, type Outcome } from '../transport/request';
 import { settleDelayMs, type RetryPolicy } from '../transport/retryPolicy';
@@ -46,8 +46,17 @@ export interface ReconcileOptions {
 	testMode: boolean;
 	concurrency: number;
 	policy: RetryPolicy;
+	/**
+	 * How long readable answers must keep saying "no such payout" before a row is `missing` (Missing
+	 * After): a read may lag behind a payout made a moment ago, and a `missing` row is one a person
+	 * pays again.
+	 */
+	missingAfterMs: number;
 	includeRaw: boolean;
 }
+
+/** Missing After's default: longer than the read lag a replica may show (issue 30 met 5 s). */
+export const MISSING_AFTER_SECONDS = 10;
 
 /**
  * What the platform says about one reference ID: the invoice, none, or no answer that could be
@@ -80,7 +89,14 @@ function checkRow(row: ReconcileRow): CheckedRow | RowError {
 			`"${String(row.currency).slice(0, 20)}" is not an ISO 4217 code`,
 		);
 	const amount = parseAmount(row.amount, currency);
-	if (!amount.ok) return refuse('expected amount', amount.rule);
+	// The value it got, as Create's refusal shows it (masked, cut): "1,000" must not contain commas.
+	if (!amount.ok)
+		return refuse(
+			'expected amount',
+			amount.rule === 'is required'
+				? amount.rule
+				: `"${displayValue('amount', row.amount)}" ${amount.rule}`,
+		);
 	return {
 		itemIndex: row.itemIndex,
 		referenceId,
@@ -96,17 +112,21 @@ function isReadable(outcome: Outcome): boolean {
 }
 
 /**
- * One reference ID on the platform, under the money path's read rules: every read is retried by the
- * policy, an answer that cannot be read is `unknown` (never `missing`), and `missing` is believed
- * only after `settleReads` readable answers in a row say so (a look-up may lag behind a write made
- * a moment ago). A definite refusal (401, 403, 404 of the list itself) is an error, not an outcome.
+ * One reference ID on the platform, under the money path's read rules: every read is retried by
+ * the policy, an answer that cannot be read is `unknown` (never `missing`), and a definite refusal
+ * (401, 403, 404 of the list itself) is an error, not an outcome. `missing` is believed only when
+ * readable answers without the invoice span `missingAfterMs` (from the first such answer to the
+ * last), at least `settleReads` of them: pauses of 0.3, 0.6, 1.2, 2.4, 4.8 s … between reads, the
+ * last one shortened to end the window. An invoice found ends the look-up at once.
  */
 async function lookUp(
 	ctx: IExecuteFunctions,
 	referenceId: string,
-	policy: RetryPolicy,
+	options: ReconcileOptions,
 	itemIndex: number,
 ): Promise<Lookup> {
+	const policy = options.policy;
+	let firstNoneAt: number | undefined;
 	for (let read = 1; ; read++) {
 		const { outcome, invoice } = await lookUpReference(ctx, referenceId, policy);
 		if (!isReadable(outcome)) {
@@ -130,8 +150,11 @@ async function lookUp(
 			};
 		}
 		if (invoice) return { outcome: 'found', invoice };
-		if (read >= policy.settleReads) return { outcome: 'missing' };
-		await sleep(settleDelayMs(read, policy));
+		firstNoneAt ??= Date.now();
+		const windowLeft = options.missingAfterMs - (Date.now() - firstNoneAt);
+		if (read >= policy.settleReads && windowLeft <= 0) return { outcome: 'missing' };
+		const pause = settleDelayMs(read, policy);
+		await sleep(windowLeft > 0 ? Math.min(pause, windowLeft) : pause);
 	}
 }
 
@@ -151,6 +174,25 @@ function mismatchesOf(row: CheckedRow, invoice: IDataObject, testMode: boolean):
 	if (typeof friendly.testMode === 'boolean' && friendly.testMode !== testMode)
 		mismatches.push('testMode');
 	return mismatches;
+}
+
+/**
+ * An amount of the invoice as exact decimal text in its currency (`20` → `"20.00"`), the type of
+ * `expectedAmount` beside it: one item never mixes numbers and text for amounts. An amount with
+ * more decimals than the currency has is shown as the platform gave it, as text; none stays null.
+ */
+function amountText(
+	value: unknown,
+	invoiceCurrency: unknown,
+	sheetCurrency: string,
+): string | null {
+	if (value === undefined || value === null || value === '') return null;
+	const currency =
+		typeof invoiceCurrency === 'string' && isCurrencyCode(invoiceCurrency.toUpperCase())
+			? invoiceCurrency.toUpperCase()
+			: sheetCurrency;
+	const minor = exactMinor(value, currency);
+	return minor === undefined ? String(value) : formatMinor(minor, minorUnitsOf(currency));
 }
 
 function rowErrorItem(problem: RowError): INodeExecutionData {
@@ -195,7 +237,7 @@ export async function reconcileRows(
 		references,
 		options.concurrency,
 		async (referenceId) =>
-			await lookUp(ctx, referenceId, options.policy, rowsByReference.get(referenceId)![0]),
+			await lookUp(ctx, referenceId, options, rowsByReference.get(referenceId)![0]),
 		(found) => found.outcome === 'error',
 	);
 	const byReference = new Map(references.map((reference, index) => [reference, lookups[index]]));
@@ -263,10 +305,10 @@ export async function reconcileRows(
 			resolution: friendly.resolution,
 			isFinal: isFinalStatus(friendly.status),
 			mismatches: mismatchesOf(row, lookup.invoice, options.testMode),
-			amount: friendly.amount,
+			amount: amountText(friendly.amount, friendly.currency, row.currency),
 			currency: friendly.currency,
 			service: friendly.service,
-			processedAmount: friendly.processedAmount,
+			processedAmount: amountText(friendly.processedAmount, friendly.currency, row.currency),
 			testMode: friendly.testMode,
 			createdAt: friendly.createdAt,
 			updatedAt: friendly.updatedAt,

@@ -1,7 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
-import { mapWithConcurrency } from '../helpers/concurrency';
 import { ensureSamePayout } from './createInvoice';
 import {
 	findByReferenceSettled,
@@ -20,9 +19,15 @@ import type { ValidPayout } from './types';
  */
 export const SETTLE_BUDGET_MS = 30_000;
 /**
- * First pause before asking again; each next round doubles it, up to the policy's longest back-off.
+ * First pause before asking again; each next round doubles it, up to LONGEST_PAUSE_MS.
  */
 const FIRST_PAUSE_MS = 1_000;
+/**
+ * Longest pause between rounds. Short enough for several rounds within a 30 s budget: under heavy
+ * faults each round is a fresh chance to read, and a row that stays unknown is one a person must
+ * check by hand (issue 30 measured the rounds, not the pauses, as what settles rows).
+ */
+const LONGEST_PAUSE_MS = 4_000;
 
 export interface UnknownRow {
 	payout: ValidPayout;
@@ -91,15 +96,23 @@ async function settleRow(
 	);
 }
 
+/** The pause before a row's attempt number `attempt` (from 1): 1 s, 2 s, then 4 s each time. */
+function pauseBefore(attempt: number): number {
+	return Math.min(FIRST_PAUSE_MS * 2 ** (attempt - 1), LONGEST_PAUSE_MS);
+}
+
 /**
- * The end of a run: rows whose outcome was unknown are asked about again, after every other row, in
- * up to Max Attempts rounds. Before each round the run pauses (1 s, 2 s, 4 s, … up to the longest
- * back-off) to give the platform time to recover; then every row still unknown is tried once more,
- * with the run's concurrency. No row's attempt starts once the budget is spent: Max Wait when Wait
- * for Final Status is on, else SETTLE_BUDGET_MS (an attempt that has started runs to its end: its
- * reads have their own attempts and timeouts, and a row it settles then waits for its final status
- * with its own Max Wait). Returns, per row, the item or the error it ends with: an outcome-unknown
- * error only for rows the platform still could not be asked about.
+ * The end of a run: rows whose outcome was unknown are asked about again, after every other row,
+ * until each is settled or the budget is spent: Max Wait when Wait for Final Status is on, else
+ * SETTLE_BUDGET_MS. The budget, not Max Attempts, bounds the attempts: under heavy faults a row
+ * that stayed unknown after Max Attempts rounds was mostly settled by a later read, while most of
+ * the budget was left (issue 30). Each row asks on its own clock, with the run's concurrency: its
+ * next attempt is due a pause after its last one ended (1 s, 2 s, then 4 s, to give the platform
+ * time to recover), so one slow attempt never holds back the other rows' next tries. No attempt
+ * starts once the budget is spent (one that has started runs to its end: its reads have their own
+ * attempts and timeouts, and a row it settles then waits for its final status with its own Max
+ * Wait). Returns, per row, the item or the error it ends with: an outcome-unknown error only for
+ * rows the platform still could not be asked about.
  */
 export async function settleUnknownRows(
 	ctx: IExecuteFunctions,
@@ -110,26 +123,30 @@ export async function settleUnknownRows(
 	const ends: Array<{ item?: INodeExecutionData; error?: unknown }> = rows.map((row) => ({
 		error: row.error,
 	}));
-	for (let round = 1; round <= options.policy.maxAttempts; round++) {
-		const open = ends.flatMap((end, index) =>
-			end.item || !isOutcomeUnknown(end.error) ? [] : [index],
-		);
-		const left = deadline - Date.now();
-		if (open.length === 0 || left <= 0) break;
-		await sleep(Math.min(FIRST_PAUSE_MS * 2 ** (round - 1), options.policy.maxDelayMs, left));
-		// A row not started when the budget runs out stays as it is; those in flight finish.
-		await mapWithConcurrency(
-			open,
-			options.concurrency,
-			async (index) => {
-				try {
-					ends[index] = { item: await settleRow(ctx, rows[index], options) };
-				} catch (failure) {
-					ends[index] = { error: failure };
-				}
-			},
-			() => Date.now() >= deadline,
-		);
-	}
+	const isOpen = (index: number) => !ends[index].item && isOutcomeUnknown(ends[index].error);
+	const started = Date.now();
+	const due = rows.flatMap((_row, index) =>
+		isOpen(index) ? [{ index, attempt: 1, at: started + pauseBefore(1) }] : [],
+	);
+	const worker = async () => {
+		for (;;) {
+			due.sort((a, b) => a.at - b.at);
+			const next = due.shift();
+			// The earliest due row is past the budget: so is every other (those in flight finish).
+			if (!next || next.at >= deadline) return;
+			if (next.at > Date.now()) await sleep(next.at - Date.now());
+			if (Date.now() >= deadline) return;
+			try {
+				ends[next.index] = { item: await settleRow(ctx, rows[next.index], options) };
+			} catch (failure) {
+				ends[next.index] = { error: failure };
+			}
+			if (isOpen(next.index)) {
+				const attempt = next.attempt + 1;
+				due.push({ index: next.index, attempt, at: Date.now() + pauseBefore(attempt) });
+			}
+		}
+	};
+	await Promise.all(Array.from({ length: Math.min(options.concurrency, due.length) }, worker));
 	return ends;
 }

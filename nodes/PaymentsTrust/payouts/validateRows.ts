@@ -139,6 +139,20 @@ export function validatePayout(
 		}
 	}
 
+	// The API reference: `reference_id` is a required attribute of the `customer` object; without it
+	// the platform answers 422 at pay time (docs/platform.md). Refused here like any other bad row.
+	const customer = request.extra.customer;
+	if (customer && typeof customer === 'object' && !Array.isArray(customer)) {
+		const customerReference = (customer as { reference_id?: unknown }).reference_id;
+		if (customerReference === undefined || String(customerReference).trim() === '')
+			return problem(
+				request,
+				'customer reference ID',
+				'is required by the API when a customer is sent (Additional Fields → Customer → ' +
+					'Customer Reference ID)',
+			);
+	}
+
 	return { ...request, fields, currency, amountText: amount.text, amountMinor: amount.minor };
 }
 

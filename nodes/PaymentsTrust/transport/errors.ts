@@ -75,9 +75,33 @@ export function apiErrorDetails(body: IDataObject): {
 	} else if (typeof body.message === 'string') {
 		parts.push(body.message);
 	} else if (typeof body.text === 'string') {
-		parts.push(body.text);
+		parts.push(pageText(body.text));
 	}
 	return { summary: maskCardNumbersIn(parts.join('; ')), fieldErrors };
+}
+
+/** What an error answer that is an HTML page says in a message: that it is one, never the page. */
+export const HTML_ERROR_PAGE = 'an HTML error page';
+/** Longest piece of a plain-text error answer kept in a message. */
+const TEXT_LIMIT = 200;
+
+/**
+ * The text of an error answer that is not the API's JSON, fit for a message: a gateway's HTML page
+ * (a 502 or 503 from a proxy) is named, not pasted (it fills a report cell, and may echo the
+ * request); other text is cut to a readable length.
+ */
+function pageText(text: string): string {
+	const trimmed = text.trim();
+	if (/^</.test(trimmed)) return HTML_ERROR_PAGE;
+	return trimmed.length > TEXT_LIMIT ? `${trimmed.slice(0, TEXT_LIMIT)}…` : trimmed;
+}
+
+/** "HTTP 503 (an HTML error page)", "HTTP 422: amount: …", "HTTP 500". */
+function statusWithSummary(statusCode: number | string, summary: string): string {
+	if (!summary) return `HTTP ${statusCode}`;
+	return summary === HTML_ERROR_PAGE
+		? `HTTP ${statusCode} (${summary})`
+		: `HTTP ${statusCode}: ${summary}`;
 }
 
 /**
@@ -112,8 +136,7 @@ export function describeOutcome(outcome: Outcome): string {
 	}
 	if (outcome.kind === 'unreadable')
 		return `HTTP ${outcome.statusCode} with an answer that could not be read (${outcome.reason})`;
-	const { summary } = apiErrorDetails(outcome.body);
-	return `HTTP ${outcome.statusCode}${summary ? `: ${summary}` : ''}`;
+	return statusWithSummary(outcome.statusCode, apiErrorDetails(outcome.body).summary);
 }
 
 export interface ApiErrorContext {
@@ -141,10 +164,11 @@ export function toNodeApiError(
 		context.itemIndex !== undefined
 			? rowName(context.itemIndex, { referenceId: context.referenceId, row: context.row })
 			: '';
-	const what = outcome.kind === 'response' ? `HTTP ${httpCode}` : describeOutcome(outcome);
-	const message =
-		`${row ? `${row}: ` : ''}${context.action} failed with ` +
-		`${what}${summary ? `: ${summary}` : ''}`;
+	const what =
+		outcome.kind === 'response'
+			? statusWithSummary(outcome.statusCode, summary)
+			: describeOutcome(outcome);
+	const message = `${row ? `${row}: ` : ''}${context.action} failed with ${what}`;
 	const errorResponse: JsonObject = {
 		httpCode: httpCode ?? null,
 		networkError: outcome.kind === 'network' ? outcome.code : null,

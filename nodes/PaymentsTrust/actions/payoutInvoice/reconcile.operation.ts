@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { reconcileRows, type ReconcileRow } from '../../payouts/reconcile';
+import { MISSING_AFTER_SECONDS, reconcileRows, type ReconcileRow } from '../../payouts/reconcile';
 import { concurrencyOption, includeRawOption, requestOptions } from '../common.description';
 import { showOnlyFor } from '../displayOptions';
 import type { OperationRun } from '../operation';
@@ -63,7 +63,22 @@ export const description: INodeProperties[] = showOnlyFor(
 			type: 'collection',
 			placeholder: 'Add option',
 			default: {},
-			options: [concurrencyOption, includeRawOption, ...requestOptions],
+			options: [
+				concurrencyOption,
+				includeRawOption,
+				...requestOptions,
+				{
+					displayName: 'Missing After (Seconds)',
+					name: 'missingAfterSeconds',
+					type: 'number',
+					typeOptions: { minValue: 1, maxValue: 600 },
+					default: MISSING_AFTER_SECONDS,
+					description:
+						'How long the platform’s readable answers must keep saying it has no payout under a ' +
+						'reference ID before the row is reported missing. A look-up may lag behind a payout ' +
+						'made a moment ago; a row found sooner is not slowed.',
+				},
+			],
 		},
 	],
 );
@@ -104,6 +119,7 @@ export async function execute(
 			testMode: run.endpoints.testMode,
 			concurrency: concurrencyFrom(options),
 			policy: retryPolicyFrom(options),
+			missingAfterMs: Number(options.missingAfterSeconds ?? MISSING_AFTER_SECONDS) * 1000,
 			includeRaw: options.includeRaw === true,
 		},
 	);
