@@ -94,3 +94,14 @@ export function rowsFor(rows: IDataObject[], rowsFrom: RowsFrom): IDataObject[] 
 		currency: row.currency ?? 'USD',
 	}));
 }
+
+/**
+ * A value as an expression that hands it over as an object, not text (as `{{ $('Validate').first().json… }}`
+ * does). Braces are escaped inside the string literal: n8n's template would end the expression at the first "}}".
+ */
+export function objectExpression(value: unknown): string {
+	const literal = JSON.stringify(JSON.stringify(value)).replace(/[{}]/g, (brace) =>
+		brace === '{' ? '\\u007b' : '\\u007d',
+	);
+	return `={{ JSON.parse(${literal}) }}`;
+}

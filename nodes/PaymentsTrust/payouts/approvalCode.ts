@@ -86,6 +86,13 @@ export interface ApprovalManifest {
 	totals: CurrencyTotal[];
 	/** Reference ID → a short keyed digest of that row. */
 	references: Record<string, string>;
+	/** "Allow Same Payee in Several Rows" as approved (covered by the code). */
+	samePayeeAllowed?: boolean;
+}
+
+/** Run options that change what a run may pay, so the approval covers them. */
+export interface ApprovalChoices {
+	samePayeeAllowed?: boolean;
 }
 
 /** An Approved Code as given: the code, and the manifest when the approval object was given. */
@@ -167,7 +174,11 @@ export function currencyTotals(payouts: ValidPayout[]): CurrencyTotal[] {
 }
 
 /** The approval of the rows a run would send. Order-independent: rows are taken by reference ID. */
-export function approvalOf(payouts: ValidPayout[], scope: ApprovalScope): ApprovalManifest {
+export function approvalOf(
+	payouts: ValidPayout[],
+	scope: ApprovalScope,
+	choices: ApprovalChoices = {},
+): ApprovalManifest {
 	const sorted = [...payouts].sort(byReference);
 	const references: Record<string, string> = {};
 	const digest = createHmac('sha256', scope.key);
@@ -177,6 +188,8 @@ export function approvalOf(payouts: ValidPayout[], scope: ApprovalScope): Approv
 			accountId: scope.accountId,
 			host: scope.host,
 			rows: sorted.length,
+			// Only when on: codes of runs without the option stay what they were before it existed.
+			samePayee: choices.samePayeeAllowed ? 'allowed' : undefined,
 		})}\n`,
 	);
 	for (const payout of sorted) {
@@ -194,6 +207,7 @@ export function approvalOf(payouts: ValidPayout[], scope: ApprovalScope): Approv
 		rows: sorted.length,
 		totals: currencyTotals(sorted),
 		references,
+		samePayeeAllowed: choices.samePayeeAllowed === true,
 	};
 }
 
@@ -287,6 +301,14 @@ function totalsText(totals: CurrencyTotal[]): string {
 		: totals.map((total) => `${total.amount} ${total.currency} in ${total.rows}`).join(', ');
 }
 
+function samePayeeDifference(approvedWithIt: boolean): string {
+	return approvedWithIt
+		? 'the approval allowed one payee in several rows ("Allow Same Payee in Several Rows"), ' +
+				'this run does not'
+		: 'this run allows one payee in several rows ("Allow Same Payee in Several Rows"), ' +
+				'the approval did not';
+}
+
 export interface ApprovalMismatch {
 	message: string;
 	description: string;
@@ -348,6 +370,8 @@ export function compareApproval(
 	if (added.length) differences.push(`not in the approval: ${listed(added.map(name))}`);
 	if (removed.length)
 		differences.push(`approved but not in this run (or now refused): ${listed(removed.map(name))}`);
+	if (differences.length === 0 && (manifest.samePayeeAllowed ?? false) !== own.samePayeeAllowed)
+		differences.push(samePayeeDifference(manifest.samePayeeAllowed === true));
 	if (differences.length === 0)
 		differences.push(
 			'the rows are the same, so the credential (Environment, account or host) or the approval ' +

@@ -2,6 +2,8 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { errorItem } from '../helpers/items';
 import { ServiceCatalogue, type ServiceRules } from '../platform/serviceCatalogue';
+import { payeeOf, samePayeeGroups, type PayeeGroup } from './payee';
+import { applyPayeeLimits } from './payeeLimits';
 import type { PayoutRunOptions } from './payoutRun';
 import { problemMessage, type PayoutRequest, type RowProblem, type ValidPayout } from './types';
 import { applySafetyLimits, validatePayout } from './validateRows';
@@ -24,6 +26,8 @@ export interface CheckedRows {
 	rulesByCode: Map<string, ServiceRules | undefined>;
 	/** What this call reserved of an agent's budget (pay operations only). */
 	reserved: ValidPayout[];
+	/** Payees that more than one row to send pays (payee.ts). */
+	samePayee: PayeeGroup[];
 }
 
 /** Checks every row against the account's services and the run's safety limits; sends nothing. */
@@ -41,17 +45,30 @@ export async function checkRows(
 	const valid: ValidPayout[] = [];
 	const problems: RowProblem[] = [];
 	for (const request of requests) {
-		const result = validatePayout(request, rulesByCode.get(request.service), references);
+		const rules = rulesByCode.get(request.service);
+		const result = validatePayout(request, rules, references);
 		if ('rule' in result) problems.push(result);
-		else valid.push(result);
+		else valid.push({ ...result, payee: payeeOf(result, rules) });
 	}
-	// No await between the check and the reservation: an overlapping call of the same tool sees it.
+	// No await between the checks and the reservation: an overlapping call of the same tool sees it.
+	const perPayee = applyPayeeLimits(valid, options.payeeLimits, options.budget?.payeeSpentSoFar());
 	const { allowed, stopped, reserved } =
 		options.budget && options.mode !== 'validate'
-			? options.budget.reserve(valid, options.safetyLimits)
+			? options.budget.reserve(perPayee.allowed, options.safetyLimits)
 			: {
-					...applySafetyLimits(valid, options.safetyLimits, options.budget?.spentSoFar()),
+					...applySafetyLimits(
+						perPayee.allowed,
+						options.safetyLimits,
+						options.budget?.spentSoFar(),
+					),
 					reserved: [],
 				};
-	return { valid: allowed, problems: [...problems, ...stopped], rulesByCode, reserved };
+	return {
+		valid: allowed,
+		problems: [...problems, ...perPayee.stopped, ...stopped],
+		rulesByCode,
+		reserved,
+		// Among the rows the run would send: those are what would pay one payee twice.
+		samePayee: samePayeeGroups(allowed),
+	};
 }

@@ -44,7 +44,7 @@ export async function previewPayouts(
 	requests: PayoutRequest[],
 	options: PayoutRunOptions,
 ): Promise<INodeExecutionData[]> {
-	const { valid, problems, rulesByCode } = await checkRows(ctx, requests, options);
+	const { valid, problems, rulesByCode, samePayee } = await checkRows(ctx, requests, options);
 	// A cost preview: each valid row's fee and what its recipient gets, and on every item the run's
 	// totals.
 	const costs = valid.map((payout) => costOf(payout, rulesByCode.get(payout.service)));
@@ -52,7 +52,11 @@ export async function previewPayouts(
 	// per-reference digests of the approval do not grow with rows × rows.
 	const summary = {
 		...runSummary(costs, requests.length),
-		approval: approvalOf(valid, options.approval.scope),
+		approval: approvalOf(valid, options.approval.scope, {
+			samePayeeAllowed: options.allowSamePayee,
+		}),
+		// One payee in several rows: a paying run stops on it unless the option allows it (payee.ts).
+		samePayee: { allowed: options.allowSamePayee, groups: samePayee },
 	};
 	const byRow = new Map<number, INodeExecutionData>();
 	valid.forEach((payout, position) =>

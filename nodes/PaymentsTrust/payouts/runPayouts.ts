@@ -5,6 +5,7 @@ import { rowOutput, runRows, throwFirstFailure } from '../helpers/rowRunner';
 import { isOutcomeUnknown } from '../platform/invoiceLookup';
 import { approvalOf, compareApproval } from './approvalCode';
 import { checkRows, problemItem } from './checkRows';
+import { samePayeeStop } from './payee';
 import { payOne } from './payOne';
 import { newRowProgress, type PayoutRunOptions, type RowProgress } from './payoutRun';
 import { settleUnknownRows } from './settleUnknown';
@@ -31,7 +32,7 @@ export async function runPayouts(
 	options: PayoutRunOptions,
 ): Promise<INodeExecutionData[]> {
 	const continueOnFail = ctx.continueOnFail();
-	const { valid, problems, reserved } = await checkRows(ctx, requests, options);
+	const { valid, problems, reserved, samePayee } = await checkRows(ctx, requests, options);
 	const budget = options.budget;
 	const reservedHere = new Set(reserved);
 	/**
@@ -46,7 +47,9 @@ export async function runPayouts(
 	// a run that is not the approved one sends nothing at all.
 	const approved = options.approval.approved;
 	if (approved) {
-		const own = approvalOf(valid, options.approval.scope);
+		const own = approvalOf(valid, options.approval.scope, {
+			samePayeeAllowed: options.allowSamePayee,
+		});
 		const mismatch = compareApproval(approved, own, requests);
 		// No itemIndex: the run stops as a whole, so with Continue On Fail every row gets this error as
 		// its item.
@@ -57,6 +60,14 @@ export async function runPayouts(
 				description: mismatch.description,
 			});
 		}
+	}
+
+	// One payee in several rows stops the whole run, Continue On Fail or not: which row is the extra
+	// one is a person's call.
+	if (samePayee.length > 0 && !options.allowSamePayee) {
+		valid.forEach(release);
+		const stop = samePayeeStop(samePayee);
+		throw new NodeOperationError(ctx.getNode(), stop.message, { description: stop.description });
 	}
 
 	if (problems.length > 0 && !continueOnFail) {
