@@ -18,8 +18,9 @@ import type { PayoutRequest, ValidPayout } from './types';
  * reference ID, service, currency, the exact amount in minor units, the service fields as the run
  * will send them, and the rest of the invoice body (card token, customer, context, metadata,
  * description, callback URL, invoice options); and once for the run: the credential's Environment,
- * account ID and host. Rows refused by validation are not covered: they cannot be paid, and a
- * refused row that is fixed after approval changes the code (it becomes a new row).
+ * account ID and host, and "Allow Same Payee in Several Rows" when it is on (payee.ts). Rows
+ * refused by validation are not covered: they cannot be paid, and a refused row that is fixed after
+ * approval changes the code (it becomes a new row).
  *
  * Keyed with the credential's API key (HMAC-SHA256): without the key, neither the code nor a row's
  * digest can be tested against guesses, so a card number's few unknown digits cannot be

@@ -30,7 +30,10 @@ export interface CheckedRows {
 	samePayee: PayeeGroup[];
 }
 
-/** Checks every row against the account's services and the run's safety limits; sends nothing. */
+/**
+ * Checks every row against the account's services, the per-payee and the run's safety limits, and
+ * finds the payees that several rows to send pay; sends nothing.
+ */
 export async function checkRows(
 	ctx: IExecuteFunctions,
 	requests: PayoutRequest[],
