@@ -143,6 +143,7 @@ export const RUN_KEYS = [
 	'foundAfterError',
 	'processRequested',
 	'alreadyProcessed',
+	'autoProcess',
 	'waitTimedOut',
 	'settledAtEnd',
 ] as const;

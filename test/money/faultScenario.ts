@@ -130,6 +130,8 @@ export async function runScenario(
 	settings: NodeSettings = CI_SETTINGS,
 	credentials: IDataObject = sandbox.credentials as unknown as IDataObject,
 	rowsFrom: RowsFrom = 'fields',
+	/** More node parameters, e.g. `{ processing: 'autoProcess' }`. */
+	extra: IDataObject = {},
 ): Promise<ScenarioRun> {
 	const parameters = payoutParameters(
 		'createAndProcess',
@@ -141,7 +143,7 @@ export async function runScenario(
 			maxWaitSeconds: settings.maxWaitSeconds,
 			pollIntervalSeconds: settings.pollIntervalSeconds,
 		},
-		{},
+		extra,
 		rowsFrom,
 	);
 	const started = Date.now();

@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 
 import { toFriendlyInvoice } from '../../shared/invoice';
 import { maskCardNumbersDeep } from '../../shared/redact';
+import { asksAutoProcess, autoProcessed, ensureAutoProcessAvailable } from './autoProcess';
 import { createInvoiceOnce, type CreatedInvoice } from './createInvoice';
 import { ensureInvoiceMode } from './invoiceMode';
 import { statusOf } from '../platform/invoiceLookup';
@@ -20,6 +21,11 @@ export async function payOne(
 	options: PayoutRunOptions,
 	progress: RowProgress,
 ): Promise<INodeExecutionData> {
+	if (asksAutoProcess(payout, options)) {
+		ensureAutoProcessAvailable(ctx, payout);
+		// The create itself may process the invoice: settling reads before believing "created".
+		progress.processAttempted = true;
+	}
 	const created = await createInvoiceOnce(ctx, payout, options.policy, options.testMode);
 	progress.invoiceSeen = created.invoice;
 	return await completePayout(ctx, payout, created, options, progress, {
@@ -45,7 +51,14 @@ export async function completePayout(
 	let invoice = created.invoice;
 	let processRequested = false;
 	let alreadyProcessed = false;
-	if (options.mode === 'createAndProcess' && statusOf(invoice) === 'created') {
+	const auto = asksAutoProcess(payout, options);
+	if (auto) {
+		// Processed by its create request or not at all: never a Process request for this row. Not
+		// known to be this run's own create when the answer was lost or the reference existed.
+		const settled = how.settledAtEnd === true && how.knownCreated;
+		invoice = await autoProcessed(ctx, payout, created, options, settled);
+		alreadyProcessed = created.alreadyExisted || created.foundAfterError;
+	} else if (options.mode === 'createAndProcess' && statusOf(invoice) === 'created') {
 		// An invoice found under our reference is processed only while still in `created`: never a second
 		// time.
 		progress.processAttempted = true;
@@ -80,6 +93,7 @@ export async function completePayout(
 	if (options.mode === 'createAndProcess') {
 		json.processRequested = processRequested;
 		json.alreadyProcessed = alreadyProcessed;
+		if (auto) json.autoProcess = true;
 	}
 	if (waitTimedOut !== undefined) json.waitTimedOut = waitTimedOut;
 	if (how.settledAtEnd) json.settledAtEnd = true;

@@ -6,13 +6,14 @@ import { payRows } from './payRows';
 
 /**
  * Create and Process shows the payout fields, Simplify, the Approved Code option and, as the one
- * operation that processes, Wait for Final Status.
+ * operation that processes, Processing and Wait for Final Status.
  */
 export const fields: PayoutFieldChoices = {
 	operation: 'createAndProcess',
 	simplify: true,
 	approvedCode: true,
 	waitForFinalStatus: true,
+	processing: true,
 };
 
 /** Create and Process: pays each row, exactly once; optionally waits for each final status. */

@@ -13,6 +13,7 @@ import type { OperationRun } from '../operation';
 import { concurrencyFrom, readOptions, retryPolicyFrom, waitOptionsFrom } from '../runOptions';
 import { agentBudgetOf } from '../toolGuard';
 import { readRows } from './rowReaders/readRows';
+import { withProcessing } from './withProcessing';
 
 /**
  * A row that asks, through its extra fields JSON, for another mode than the credential's
@@ -148,7 +149,7 @@ export async function readPayoutRun(
 	const testMode = run.endpoints.testMode;
 	// The API key keys the approval code; it stays out of the endpoints every request sees.
 	const scope = approvalScopeOf(await credentialsFor(ctx));
-	const requests = await readRows(ctx, items);
+	const requests = withProcessing(ctx, await readRows(ctx, items), mode);
 	refuseOtherMode(ctx, requests, testMode);
 	return {
 		requests,

@@ -6,14 +6,16 @@ import type { PayoutFieldChoices } from './payoutFields/payoutFields';
 import { readPayoutRun, withBudgetLeft } from './readPayoutRun';
 
 /**
- * Validate shows the payout fields only: it has its own output (valid, cost preview), so no
- * Simplify, and it pays nothing, so no approval and no waiting.
+ * Validate shows the payout fields and Processing (its approval code covers how the pay step
+ * processes): it has its own output (valid, cost preview), so no Simplify, and it pays nothing, so
+ * no approval and no waiting.
  */
 export const fields: PayoutFieldChoices = {
 	operation: 'validate',
 	simplify: false,
 	approvedCode: false,
 	waitForFinalStatus: false,
+	processing: true,
 };
 
 /**

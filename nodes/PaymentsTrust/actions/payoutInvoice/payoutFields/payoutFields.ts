@@ -4,6 +4,7 @@ import { simplifyOption } from '../../common.description';
 import { showOnlyFor } from '../../displayOptions';
 import { columnNamesProperty, rowsFromProperty } from './columnMode.description';
 import { payoutOptionsProperty } from './options.description';
+import { processingProperty } from './processing.description';
 import {
 	additionalFieldsProperty,
 	invoiceOptionsProperty,
@@ -22,6 +23,11 @@ export interface PayoutFieldChoices {
 	approvedCode: boolean;
 	/** Options → Wait for Final Status, Max Wait, Poll Interval: for the one that processes. */
 	waitForFinalStatus: boolean;
+	/**
+	 * Processing (separate Process request or in the create request): for the one that processes, and
+	 * Validate, whose approval code covers it.
+	 */
+	processing: boolean;
 }
 
 const operationsWith = (
@@ -36,6 +42,9 @@ const operationsWith = (
  * it.
  */
 export function payoutFields(choices: PayoutFieldChoices[]): INodeProperties[] {
+	const processing = showOnlyFor('payoutInvoice', operationsWith(choices, 'processing'), [
+		processingProperty,
+	]);
 	const fields = showOnlyFor(
 		'payoutInvoice',
 		choices.map((chosen) => chosen.operation),
@@ -55,6 +64,11 @@ export function payoutFields(choices: PayoutFieldChoices[]): INodeProperties[] {
 		simplifyOption,
 	]);
 	const firstCollection = fields.findIndex((property) => property.type === 'collection');
-	if (firstCollection === -1) return [...fields, ...simplify];
-	return [...fields.slice(0, firstCollection), ...simplify, ...fields.slice(firstCollection)];
+	if (firstCollection === -1) return [...processing, ...fields, ...simplify];
+	return [
+		...processing,
+		...fields.slice(0, firstCollection),
+		...simplify,
+		...fields.slice(firstCollection),
+	];
 }
