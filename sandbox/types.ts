@@ -112,6 +112,12 @@ export interface SeedOptions {
 	service?: string;
 	/** Status of every seeded invoice; default a fixed mix (mostly processed, some created and process_failed). */
 	status?: string;
+	/** Amount of every seeded invoice (default: a spread within the service's range). */
+	amount?: number;
+	/** Metadata of every seeded invoice (default none): e.g. an agent budget's tag. */
+	metadata?: Record<string, unknown>;
+	/** `created` of the newest seeded invoice, Unix seconds (default now); each older one a second before. */
+	created?: number;
 }
 
 export interface SeedResult {

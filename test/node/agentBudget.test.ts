@@ -15,7 +15,7 @@ import {
 } from '../../nodes/PaymentsTrust/payouts/agentBudget';
 import type { ValidPayout } from '../../nodes/PaymentsTrust/payouts/types';
 import { runWorkflow } from '../../harness/runWorkflow';
-import { agentExecution, asTool, runAgentCalls, TOOL_TYPE } from '../support/agentExecution';
+import { agentExecution, asTool, runAgent as runAgentCalls, TOOL_TYPE } from '../support/agentRun';
 import { startFaultProxy, type FaultProxy } from '../support/faultProxy';
 import { payoutParameters } from '../support/payoutWorkflow';
 import { failureText } from '../support/runNode';
@@ -43,14 +43,12 @@ const ledgerOf = (prefix: string) =>
 		.invoices.filter((invoice) => invoice.referenceId.startsWith(prefix))
 		.map((invoice) => [invoice.referenceId, invoice.currency, invoice.amount]);
 
-/** Runs the execution; every call's answer (its first item), in call order. */
-async function runAgent(
+/** One execution of the tool's calls (test/support/agentRun.ts); each call's answer, in call order. */
+const runAgent = async (
 	parameters: IDataObject,
 	calls: IDataObject[][],
 	baseUrl = sandbox.baseUrl,
-): Promise<IDataObject[]> {
-	return await runAgentCalls({ ...sandbox.credentials, baseUrl }, parameters, calls);
-}
+) => await runAgentCalls({ ...sandbox.credentials, baseUrl }, parameters, calls);
 
 /** A valid sepa_eur recipient (the service takes EUR). */
 const SEPA = { service: 'sepa_eur', iban: 'DE89370400440532013000', beneficiary_name: 'Ann Lee' };
@@ -221,7 +219,7 @@ describe('an agent budget: the limits bound all calls of one execution together,
 		});
 		// Not an error item: a tool that cannot be bounded stops before any row, even with "Continue On Fail".
 		expect(failureText(result)).toMatch(
-			/^This payout tool refuses to run: its budget \(Run Safety Limits\) would come from the AI model. Nothing was sent; tell the user.\n/,
+			/^This payout tool refuses to run: its budget \(Run Safety Limits or Budget Window\) would come from the AI model. Nothing was sent; tell the user.\n/,
 		);
 		expect(ledgerOf('ab-fromai-')).toEqual([]);
 	});

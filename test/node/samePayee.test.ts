@@ -5,8 +5,8 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { runWorkflow } from '../../harness/runWorkflow';
-import { agentExecution, asTool, runAgentCalls, TOOL_TYPE } from '../support/agentExecution';
-import { objectExpression, payoutParameters, rowsFor, ROWS_FROM } from '../support/payoutWorkflow';
+import { agentExecution, asTool, runAgent, TOOL_TYPE } from '../support/agentRun';
+import { asExpression, payoutParameters, rowsFor, ROWS_FROM } from '../support/payoutWorkflow';
 import { useSandbox } from '../support/sandboxSuite';
 import { CONTINUE_ON_FAIL, failureText, runNode } from '../support/runNode';
 
@@ -220,7 +220,7 @@ describe('the approval covers "Allow Same Payee in Several Rows"', () => {
 		await runNode(
 			sandbox.credentials,
 			payoutParameters('createAndProcess', {
-				approvedCode: objectExpression(approval),
+				approvedCode: asExpression(approval),
 				...options,
 			}),
 			SHEET,
@@ -325,7 +325,7 @@ describe('Run Safety Limits per Payee', () => {
 	});
 
 	it('holds for an AI agent tool over all calls of one execution', async () => {
-		const answers = await runAgentCalls(
+		const answers = await runAgent(
 			sandbox.credentials,
 			payoutParameters('createAndProcess', {
 				safetyLimits: { limit: [{ currency: 'USD', maxTotal: '1000' }] },

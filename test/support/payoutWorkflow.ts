@@ -96,12 +96,9 @@ export function rowsFor(rows: IDataObject[], rowsFrom: RowsFrom): IDataObject[] 
 }
 
 /**
- * A value as an expression that hands it over as an object, not text (as `{{ $('Validate').first().json… }}`
- * does). Braces are escaped inside the string literal: n8n's template would end the expression at the first "}}".
+ * A value as an n8n expression hands it to a node: an object, not text (e.g. an approval manifest for Approved
+ * Code). Braces are escaped inside the string literal: n8n's template would end the expression at the first "}}"
+ * of the JSON.
  */
-export function objectExpression(value: unknown): string {
-	const literal = JSON.stringify(JSON.stringify(value)).replace(/[{}]/g, (brace) =>
-		brace === '{' ? '\\u007b' : '\\u007d',
-	);
-	return `={{ JSON.parse(${literal}) }}`;
-}
+export const asExpression = (value: unknown): string =>
+	`={{ JSON.parse(${JSON.stringify(JSON.stringify(value)).replace(/[{}]/g, (brace) => (brace === '{' ? '\\u007b' : '\\u007d'))}) }}`;

@@ -11,6 +11,7 @@ import { applySafetyLimits, validatePayout } from './validateRows';
 /** A refused row as its output item: the error, and which field broke which rule. */
 export function problemItem(problem: RowProblem): INodeExecutionData {
 	return errorItem({ message: problemMessage(problem) }, problem.itemIndex, {
+		...(problem.row !== undefined ? { row: problem.row } : {}),
 		referenceId: problem.referenceId || null,
 		stage: problem.stage,
 		field: problem.field,
@@ -53,8 +54,21 @@ export async function checkRows(
 		if ('rule' in result) problems.push(result);
 		else valid.push({ ...result, payee: payeeOf(result, rules) });
 	}
+	// Across executions first: what the platform's invoices say is left of the window (its refusals
+	// name the window and what is left of it, the tighter of the two budgets).
+	let checked = valid;
+	const windowed: RowProblem[] = [];
+	if (options.windowBudget && options.mode !== 'validate') {
+		const window = await options.windowBudget.precheck(ctx, valid, options.policy);
+		checked = window.allowed;
+		windowed.push(...window.stopped);
+	}
 	// No await between the checks and the reservation: an overlapping call of the same tool sees it.
-	const perPayee = applyPayeeLimits(valid, options.payeeLimits, options.budget?.payeeSpentSoFar());
+	const perPayee = applyPayeeLimits(
+		checked,
+		options.payeeLimits,
+		options.budget?.payeeSpentSoFar(),
+	);
 	const { allowed, stopped, reserved } =
 		options.budget && options.mode !== 'validate'
 			? options.budget.reserve(perPayee.allowed, options.safetyLimits)
@@ -68,7 +82,7 @@ export async function checkRows(
 				};
 	return {
 		valid: allowed,
-		problems: [...problems, ...perPayee.stopped, ...stopped],
+		problems: [...problems, ...windowed, ...perPayee.stopped, ...stopped],
 		rulesByCode,
 		reserved,
 		// Among the rows the run would send: those are what would pay one payee twice.

@@ -46,7 +46,7 @@ export async function completePayout(
 	progress: RowProgress,
 	how: { knownCreated: boolean; settledAtEnd?: boolean },
 ): Promise<INodeExecutionData> {
-	const context = { itemIndex: payout.itemIndex, referenceId: payout.referenceId };
+	const context = { itemIndex: payout.itemIndex, referenceId: payout.referenceId, row: payout.row };
 	ensureInvoiceMode(ctx, created.invoice, options.testMode, context);
 	let invoice = created.invoice;
 	let processRequested = false;
@@ -59,6 +59,9 @@ export async function completePayout(
 		invoice = await autoProcessed(ctx, payout, created, options, settled);
 		alreadyProcessed = created.alreadyExisted || created.foundAfterError;
 	} else if (options.mode === 'createAndProcess' && statusOf(invoice) === 'created') {
+		// A windowed agent budget decides here, after the create and before the one process request:
+		// refused, the invoice stays in `created` and nothing is sent.
+		await options.windowBudget?.mayProcess(ctx, payout, invoice, options.policy);
 		// An invoice found under our reference is processed only while still in `created`: never a second
 		// time.
 		progress.processAttempted = true;
@@ -86,7 +89,7 @@ export async function completePayout(
 		// An invoice that does not say its mode is in the one this run sent (ensureInvoiceMode refused
 		// any other).
 		testMode: friendly.testMode ?? options.testMode,
-		row: payout.itemIndex + 1,
+		row: payout.row ?? payout.itemIndex + 1,
 		alreadyExisted: created.alreadyExisted,
 		foundAfterError: created.foundAfterError,
 	};

@@ -4,6 +4,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { rowOutput, runRows, throwFirstFailure } from '../helpers/rowRunner';
 import { isOutcomeUnknown } from '../platform/invoiceLookup';
 import { approvalOf, compareApproval } from './approvalCode';
+import { compareApprovalPart } from './approvalPart';
 import { checkRows, problemItem } from './checkRows';
 import { samePayeeStop } from './payee';
 import { payOne } from './payOne';
@@ -50,7 +51,12 @@ export async function runPayouts(
 		const own = approvalOf(valid, options.approval.scope, {
 			samePayeeAllowed: options.allowSamePayee,
 		});
-		const mismatch = compareApproval(approved, own, requests);
+		// A part is checked row by row against the approval's digests (it needs the manifest:
+		// readPayoutRun stops a part given the code alone).
+		const mismatch =
+			options.approval.coverage === 'part' && approved.manifest
+				? compareApprovalPart(approved.manifest, own, requests)
+				: compareApproval(approved, own, requests);
 		// No itemIndex: the run stops as a whole, so with Continue On Fail every row gets this error as
 		// its item.
 		if (mismatch) {
@@ -144,7 +150,10 @@ export async function runPayouts(
 		const payout = valid[position];
 		byRow.set(
 			payout.itemIndex,
-			rowOutput(result, payout.itemIndex, { referenceId: payout.referenceId || null }),
+			rowOutput(result, payout.itemIndex, {
+				...(payout.row !== undefined ? { row: payout.row } : {}),
+				referenceId: payout.referenceId || null,
+			}),
 		);
 	});
 	return requests.map((request) => byRow.get(request.itemIndex)!);
