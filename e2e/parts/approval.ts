@@ -7,7 +7,9 @@
  *     once, then once more) pays nothing more;
  *   - Reject: nothing is sent;
  *   - a row changed in the CSV after approval (the pay step re-reads the sheet): nothing is sent, and the pay
- *     step's error names the row.
+ *     step's error names the row;
+ *   - one payee in two rows under two reference IDs (issue 26): the approver's preview and Validate's summary
+ *     list the payee with both rows, and on Approve the pay step stops with nothing sent, naming both.
  * Each run has a sheet of its own (references `e2e-approval-<run>-NN`), so the runs never see each other's rows.
  */
 import { writeFileSync } from 'node:fs';
@@ -234,6 +236,57 @@ async function changedAfterApprovalRun(ctx: PartContext): Promise<void> {
 	);
 }
 
+async function samePayeeRun(ctx: PartContext): Promise<void> {
+	// Row 6 is a copy of row 2's payee (test account 100002) under its own reference ID.
+	const rows = sheet('d').map((row, index) =>
+		index === 5 ? { ...row, line: row.line.replace(',100006,', ',100002,') } : row,
+	);
+	writeSheet(ctx, rows);
+	const request = await start(ctx);
+	const { preview } = request.message;
+	ctx.report.check(
+		"approval: the approver's preview shows one payee in two rows, with both rows",
+		preview.includes('Same payee in more than one row') &&
+			preview.includes(`row 2 (${PREFIX}d-02)`) &&
+			preview.includes(`row 6 (${PREFIX}d-06)`) &&
+			preview.includes('account 100002'),
+		`preview: ${preview.slice(0, 600)}`,
+	);
+	await submitForm(request.formUrl, 'Approve');
+	const state = await waitUntilDone(ctx, request.executionId);
+	const validated = await nodeItems(ctx, request.executionId, 'Validate');
+	const samePayee = (validated[0]?.summary as { samePayee?: { groups?: unknown[] } } | undefined)
+		?.samePayee;
+	const groups = (samePayee?.groups ?? []) as Array<{
+		recipient?: Record<string, unknown>;
+		rows?: Array<{ referenceId?: string }>;
+	}>;
+	ctx.report.check(
+		"approval: Validate's summary lists the payee with both rows (samePayee)",
+		groups.length === 1 &&
+			groups[0].recipient?.account === '100002' &&
+			JSON.stringify((groups[0].rows ?? []).map((row) => row.referenceId)) ===
+				JSON.stringify([`${PREFIX}d-02`, `${PREFIX}d-06`]),
+		JSON.stringify(samePayee ?? null).slice(0, 400),
+	);
+	const ledger = await readLedger(ctx.sandbox.baseUrl);
+	const payItems = await nodeItems(ctx, request.executionId, 'Pay approved rows');
+	const errors = [...new Set(payItems.map((item) => String(item.error ?? '')))];
+	const names = [2, 6].map(
+		(n) => `row ${n} (item ${n - 1}, reference ID "${PREFIX}d-${String(n).padStart(2, '0')}")`,
+	);
+	ctx.report.check(
+		'approval: one payee in two rows stops the pay step with nothing sent, naming both rows',
+		createsOf(ledger, 'd').length === 0 &&
+			invoicesOf(ledger, 'd').length === 0 &&
+			payItems.length === rows.length &&
+			errors.length === 1 &&
+			errors[0].includes(`${names[0]} and ${names[1]} pay test_usd account 100002`) &&
+			errors[0].includes('Nothing was sent'),
+		`execution ${state.status}; ${createsOf(ledger, 'd').length} create requests; error: ${errors.join(' | ').slice(0, 400)}`,
+	);
+}
+
 export const approvalPart: ScenarioPart = {
 	name: 'approval',
 	majors: [2, 1],
@@ -257,6 +310,7 @@ export const approvalPart: ScenarioPart = {
 				['Approve', async () => await approveRun(ctx)],
 				['Reject', async () => await rejectRun(ctx)],
 				['changed after approval', async () => await changedAfterApprovalRun(ctx)],
+				['same payee', async () => await samePayeeRun(ctx)],
 			]);
 		} finally {
 			await state?.inbox.close();

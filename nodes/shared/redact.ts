@@ -32,6 +32,14 @@ export function asciiDigits(value: string): string {
 	return digits;
 }
 
+/**
+ * A text with every decimal digit, of whatever script, written as its ASCII digit; other characters
+ * kept.
+ */
+export function withAsciiDigits(value: string): string {
+	return value.replace(/\p{Nd}/gu, (char) => String(digitValue(char)));
+}
+
 export function maskCardNumber(value: string): string {
 	const digits = asciiDigits(value);
 	if (digits.length < 13) return value;

@@ -94,7 +94,7 @@ async function payOne(
 		payoutParameters('createAndProcess', SETTINGS),
 		[
 			{ reference_id: reference, amount: '12.34', account: '12345' },
-			{ reference_id: `${reference}-neighbour`, amount: '1.00', account: '12345' },
+			{ reference_id: `${reference}-neighbour`, amount: '1.00', account: '12346' },
 		],
 		node,
 	);

@@ -22,8 +22,20 @@ const bank = { iban: 'DE89370400440532013000', beneficiary_name: 'John Smith' };
 /** Fee minimum, proportional fee, fee maximum, three FX services (2 and 3 decimals), a whole-number currency. */
 const ROWS: IDataObject[] = [
 	{ reference_id: 'cost-1', service: 'payment_card_usd', currency: 'USD', amount: '10', ...card },
-	{ reference_id: 'cost-2', service: 'payment_card_usd', currency: 'USD', amount: '100', ...card },
-	{ reference_id: 'cost-3', service: 'payment_card_usd', currency: 'USD', amount: '5000', ...card },
+	{
+		reference_id: 'cost-2',
+		service: 'payment_card_usd',
+		currency: 'USD',
+		amount: '100',
+		card_number: '5500000000000004',
+	},
+	{
+		reference_id: 'cost-3',
+		service: 'payment_card_usd',
+		currency: 'USD',
+		amount: '5000',
+		card_number: '4000056655665556',
+	},
 	{
 		reference_id: 'cost-4',
 		service: 'bank_transfer_eur',

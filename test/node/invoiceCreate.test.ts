@@ -351,9 +351,9 @@ describe('reference IDs (409 Conflict)', () => {
 			{ reference_id: 'reused-2', amount: '10', account: '1' },
 		]);
 		const rows = [
-			{ reference_id: 'fresh-1', amount: '1', account: '1' },
+			{ reference_id: 'fresh-1', amount: '1', account: '2' },
 			{ reference_id: 'reused-2', amount: '11', account: '1' },
-			{ reference_id: 'fresh-2', amount: '2', account: '1' },
+			{ reference_id: 'fresh-2', amount: '2', account: '3' },
 		];
 		const run = await runNode(
 			sandbox.credentials,

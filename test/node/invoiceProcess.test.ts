@@ -21,7 +21,8 @@ async function createInvoices(count: number, prefix: string): Promise<string[]> 
 	const rows = Array.from({ length: count }, (_, index) => ({
 		reference_id: `${prefix}-${index + 1}`,
 		amount: `${index + 1}`,
-		account: '1',
+		// A payee of its own per row: one payee in several rows would stop the create run.
+		account: String(index + 1),
 	}));
 	const run = await runNode(sandbox.credentials, payoutParameters('create'), rows);
 	return run.json().map((invoice) => String(invoice.id));

@@ -12,10 +12,12 @@ import { startRecordingProxy, type RecordingProxy } from '../support/recordingPr
 import { CONTINUE_ON_FAIL, failureText, runNode } from '../support/runNode';
 
 const WAIT = { waitForFinalStatus: true, pollIntervalSeconds: 0.05, maxWaitSeconds: 10 };
+/** Each row pays a test account of its own (one payee in several rows would stop the run). */
+let nextAccount = 120000;
 const row = (reference: string, amount = '2.00') => ({
 	reference_id: reference,
 	amount,
-	account: '12345',
+	account: String(nextAccount++),
 });
 
 /** A sandbox serving the Private API at `privateApiPath`, behind a recording proxy; each test starts afresh. */

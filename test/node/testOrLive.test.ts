@@ -11,7 +11,13 @@ import { startRecordingProxy, type RecordingProxy } from '../support/recordingPr
 import { CONTINUE_ON_FAIL, failureText, runNode } from '../support/runNode';
 
 const WAIT = { waitForFinalStatus: true, pollIntervalSeconds: 0.05, maxWaitSeconds: 10 };
-const row = (reference: string) => ({ reference_id: reference, amount: '1.00', account: '12345' });
+/** Each row pays a test account of its own (one payee in several rows would stop the run). */
+let nextAccount = 130000;
+const row = (reference: string) => ({
+	reference_id: reference,
+	amount: '1.00',
+	account: String(nextAccount++),
+});
 
 /** An invoice created straight over the API (not by the node), with the given test_mode or none. */
 async function createDirectly(reference: string, testMode?: boolean) {
@@ -116,18 +122,19 @@ describe('every create request says test_mode', () => {
 			{},
 			{ additionalFields: { extraFields: '{"test_mode": true}' }, simplify: false },
 		);
+		const same = row('same-1');
 		const run = await runNode({ ...testSandbox.credentials, baseUrl: proxy.baseUrl }, parameters, [
-			row('same-1'),
+			same,
 		]);
 		expect(run.json()[0]).toMatchObject({
 			referenceId: 'same-1',
 			testMode: true,
-			fields: { account: '12345' },
+			fields: { account: same.account },
 		});
 		const [post] = proxy.requestsTo('POST', '/api/payout-invoices');
 		const attributes = JSON.parse(post.body).data.attributes;
 		expect(attributes.test_mode).toBe(true);
-		expect(attributes.fields).toEqual({ account: '12345' });
+		expect(attributes.fields).toEqual({ account: same.account });
 		expectEveryInvoiceModeExplicit(testSandbox, true);
 	});
 

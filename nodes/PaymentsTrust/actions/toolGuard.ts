@@ -58,6 +58,7 @@ export function assertToolMayRun(ctx: IExecuteFunctions, operation: string): voi
 			},
 		);
 	}
+	assertPayeeCapsNotFromModel(ctx);
 	const limits = (((readOptions(ctx).safetyLimits ?? {}) as { limit?: unknown[] }).limit ??
 		[]) as unknown[];
 	if (limits.length === 0) {
@@ -72,6 +73,23 @@ export function assertToolMayRun(ctx: IExecuteFunctions, operation: string): voi
 					'node: they bound all calls of one execution together, per currency, and any other ' +
 					'currency is refused.',
 			},
+		);
+	}
+}
+
+/** The per-payee cap and the same-payee choice bound a tool too, so the model must not set them. */
+function assertPayeeCapsNotFromModel(ctx: IExecuteFunctions): void {
+	const options = (ctx.getNode().parameters.options ?? {}) as Record<string, unknown>;
+	for (const [name, label] of [
+		['payeeLimits', 'Run Safety Limits per Payee'],
+		['allowSamePayee', 'Allow Same Payee in Several Rows'],
+	]) {
+		if (!FROM_AI.test(JSON.stringify(options[name] ?? ''))) continue;
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`This payout tool refuses to run: its option "${label}" would come from the AI model. ` +
+				'Nothing was sent; tell the user.',
+			{ description: `The model must not set its own cap. Write "${label}" as a fixed value.` },
 		);
 	}
 }

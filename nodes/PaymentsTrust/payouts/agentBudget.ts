@@ -1,4 +1,5 @@
 import { formatMinor, minorUnitsOf } from '../helpers/money';
+import { addToPayee, type PayeeSpentSoFar } from './payeeLimits';
 import type { RowProblem, ValidPayout } from './types';
 import { applySafetyLimits, isCounted, type SpentSoFar } from './validateRows';
 
@@ -26,6 +27,8 @@ interface BudgetState {
 	 * The lowest limit seen per currency: a limit from an expression can only tighten within a run.
 	 */
 	lowestLimits: Map<string, bigint>;
+	/** Minor units reserved or spent per payee and currency (payeeLimits.ts). */
+	payees: Map<string, bigint>;
 }
 
 /**
@@ -50,7 +53,8 @@ export class AgentBudget {
 		const key = `${executionId}\u0000${nodeKey}`;
 		let state = budgets.get(key);
 		if (state) budgets.delete(key);
-		else state = { spent: new Map(), counted: new Map(), lowestLimits: new Map() };
+		else
+			state = { spent: new Map(), counted: new Map(), lowestLimits: new Map(), payees: new Map() };
 		budgets.set(key, state);
 		while (budgets.size > AGENT_BUDGET_MAX_EXECUTIONS) {
 			budgets.delete(budgets.keys().next().value as string);
@@ -79,6 +83,11 @@ export class AgentBudget {
 		return { spent: this.state.spent, counted: this.state.counted };
 	}
 
+	/** What all calls took per payee: the per-payee limits hold for the whole execution too. */
+	payeeSpentSoFar(): PayeeSpentSoFar {
+		return { byPayee: this.state.payees, counted: this.state.counted };
+	}
+
 	/**
 	 * Checks the rows against what is left and reserves the allowed ones, in one synchronous step so
 	 * that a concurrent call sees the reservation. A row whose reference ID this run already counted
@@ -95,6 +104,7 @@ export class AgentBudget {
 		for (const payout of allowed) {
 			if (isCounted(this.state.counted, payout)) continue;
 			this.add(payout.currency, payout.amountMinor);
+			addToPayee(this.state.payees, payout, payout.amountMinor);
 			if (
 				!this.state.counted.has(payout.referenceId) &&
 				this.state.counted.size < AGENT_BUDGET_MAX_REFERENCES
@@ -115,6 +125,7 @@ export class AgentBudget {
 	 */
 	release(payout: ValidPayout): void {
 		this.add(payout.currency, -payout.amountMinor);
+		addToPayee(this.state.payees, payout, -payout.amountMinor);
 		if (isCounted(this.state.counted, payout)) this.state.counted.delete(payout.referenceId);
 	}
 

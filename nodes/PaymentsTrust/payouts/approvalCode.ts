@@ -18,8 +18,9 @@ import type { PayoutRequest, ValidPayout } from './types';
  * reference ID, service, currency, the exact amount in minor units, the service fields as the run
  * will send them, and the rest of the invoice body (card token, customer, context, metadata,
  * description, callback URL, invoice options); and once for the run: the credential's Environment,
- * account ID and host. Rows refused by validation are not covered: they cannot be paid, and a
- * refused row that is fixed after approval changes the code (it becomes a new row).
+ * account ID and host, and "Allow Same Payee in Several Rows" when it is on (payee.ts). Rows
+ * refused by validation are not covered: they cannot be paid, and a refused row that is fixed after
+ * approval changes the code (it becomes a new row).
  *
  * Keyed with the credential's API key (HMAC-SHA256): without the key, neither the code nor a row's
  * digest can be tested against guesses, so a card number's few unknown digits cannot be
@@ -96,6 +97,13 @@ export interface ApprovalManifest {
 	totals: CurrencyTotal[];
 	/** Reference ID → a short keyed digest of that row. */
 	references: Record<string, string>;
+	/** "Allow Same Payee in Several Rows" as approved (covered by the code). */
+	samePayeeAllowed?: boolean;
+}
+
+/** Run options that change what a run may pay, so the approval covers them. */
+export interface ApprovalChoices {
+	samePayeeAllowed?: boolean;
 }
 
 /** An Approved Code as given: the code, and the manifest when the approval object was given. */
@@ -177,7 +185,11 @@ export function currencyTotals(payouts: ValidPayout[]): CurrencyTotal[] {
 }
 
 /** The approval of the rows a run would send. Order-independent: rows are taken by reference ID. */
-export function approvalOf(payouts: ValidPayout[], scope: ApprovalScope): ApprovalManifest {
+export function approvalOf(
+	payouts: ValidPayout[],
+	scope: ApprovalScope,
+	choices: ApprovalChoices = {},
+): ApprovalManifest {
 	const sorted = [...payouts].sort(byReference);
 	// No prototype: a reference ID such as "__proto__" must become a key like any other, not vanish.
 	const references = Object.create(null) as Record<string, string>;
@@ -193,6 +205,8 @@ export function approvalOf(payouts: ValidPayout[], scope: ApprovalScope): Approv
 			accountId: scope.accountId,
 			host: scope.host,
 			rows: sorted.length,
+			// Only when on: codes of runs without the option stay what they were before it existed.
+			samePayee: choices.samePayeeAllowed ? 'allowed' : undefined,
 		})}\n`,
 	);
 	for (const payout of sorted) {
@@ -219,6 +233,7 @@ export function approvalOf(payouts: ValidPayout[], scope: ApprovalScope): Approv
 		rows: sorted.length,
 		totals: currencyTotals(sorted),
 		references,
+		samePayeeAllowed: choices.samePayeeAllowed === true,
 	};
 }
 
@@ -317,6 +332,14 @@ function totalsText(totals: CurrencyTotal[]): string {
 	return totals.length === 0
 		? 'nothing'
 		: totals.map((total) => `${total.amount} ${total.currency} in ${total.rows}`).join(', ');
+}
+
+function samePayeeDifference(approvedWithIt: boolean): string {
+	return approvedWithIt
+		? 'the approval allowed one payee in several rows ("Allow Same Payee in Several Rows"), ' +
+				'this run does not'
+		: 'this run allows one payee in several rows ("Allow Same Payee in Several Rows"), ' +
+				'the approval did not';
 }
 
 /**
@@ -456,6 +479,8 @@ export function compareApproval(
 	if (added.length) differences.push(`not in the approval: ${listed(added.map(name))}`);
 	if (removed.length)
 		differences.push(`approved but not in this run (or now refused): ${listed(removed.map(name))}`);
+	if (differences.length === 0 && (manifest.samePayeeAllowed ?? false) !== own.samePayeeAllowed)
+		differences.push(samePayeeDifference(manifest.samePayeeAllowed === true));
 	if (differences.length === 0)
 		differences.push(
 			manifest.keyId !== undefined && manifest.accountTag !== undefined

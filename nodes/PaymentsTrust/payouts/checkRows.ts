@@ -2,6 +2,8 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { errorItem } from '../helpers/items';
 import { ServiceCatalogue, type ServiceRules } from '../platform/serviceCatalogue';
+import { payeeOf, samePayeeGroups, type PayeeGroup } from './payee';
+import { applyPayeeLimits } from './payeeLimits';
 import type { PayoutRunOptions } from './payoutRun';
 import { problemMessage, type PayoutRequest, type RowProblem, type ValidPayout } from './types';
 import { applySafetyLimits, validatePayout } from './validateRows';
@@ -25,9 +27,14 @@ export interface CheckedRows {
 	rulesByCode: Map<string, ServiceRules | undefined>;
 	/** What this call reserved of an agent's budget (pay operations only). */
 	reserved: ValidPayout[];
+	/** Payees that more than one row to send pays (payee.ts). */
+	samePayee: PayeeGroup[];
 }
 
-/** Checks every row against the account's services and the run's safety limits; sends nothing. */
+/**
+ * Checks every row against the account's services, the per-payee and the run's safety limits, and
+ * finds the payees that several rows to send pay; sends nothing.
+ */
 export async function checkRows(
 	ctx: IExecuteFunctions,
 	requests: PayoutRequest[],
@@ -42,9 +49,10 @@ export async function checkRows(
 	const valid: ValidPayout[] = [];
 	const problems: RowProblem[] = [];
 	for (const request of requests) {
-		const result = validatePayout(request, rulesByCode.get(request.service), references);
+		const rules = rulesByCode.get(request.service);
+		const result = validatePayout(request, rules, references);
 		if ('rule' in result) problems.push(result);
-		else valid.push(result);
+		else valid.push({ ...result, payee: payeeOf(result, rules) });
 	}
 	// Across executions first: what the platform's invoices say is left of the window (its refusals
 	// name the window and what is left of it, the tighter of the two budgets).
@@ -55,18 +63,29 @@ export async function checkRows(
 		checked = window.allowed;
 		windowed.push(...window.stopped);
 	}
-	// No await between the check and the reservation: an overlapping call of the same tool sees it.
+	// No await between the checks and the reservation: an overlapping call of the same tool sees it.
+	const perPayee = applyPayeeLimits(
+		checked,
+		options.payeeLimits,
+		options.budget?.payeeSpentSoFar(),
+	);
 	const { allowed, stopped, reserved } =
 		options.budget && options.mode !== 'validate'
-			? options.budget.reserve(checked, options.safetyLimits)
+			? options.budget.reserve(perPayee.allowed, options.safetyLimits)
 			: {
-					...applySafetyLimits(checked, options.safetyLimits, options.budget?.spentSoFar()),
+					...applySafetyLimits(
+						perPayee.allowed,
+						options.safetyLimits,
+						options.budget?.spentSoFar(),
+					),
 					reserved: [],
 				};
 	return {
 		valid: allowed,
-		problems: [...problems, ...windowed, ...stopped],
+		problems: [...problems, ...windowed, ...perPayee.stopped, ...stopped],
 		rulesByCode,
 		reserved,
+		// Among the rows the run would send: those are what would pay one payee twice.
+		samePayee: samePayeeGroups(allowed),
 	};
 }

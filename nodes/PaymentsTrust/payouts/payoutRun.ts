@@ -27,6 +27,10 @@ export interface PayoutRunOptions {
 	wait?: WaitOptions;
 	/** Most a run may pay out, per currency, in minor units. */
 	safetyLimits: Map<string, bigint>;
+	/** Most a run may pay one payee, per currency, in minor units (payeeLimits.ts). */
+	payeeLimits: Map<string, bigint>;
+	/** One payee may be paid in several rows of the run (payee.ts); off, a paying run stops. */
+	allowSamePayee: boolean;
 	/**
 	 * As an AI agent tool: the budget all calls of this node share in this execution (the limits bound
 	 * it).

@@ -44,12 +44,16 @@ export async function previewPayouts(
 	requests: PayoutRequest[],
 	options: PayoutRunOptions,
 ): Promise<INodeExecutionData[]> {
-	const { valid, problems, rulesByCode } = await checkRows(ctx, requests, options);
+	const { valid, problems, rulesByCode, samePayee } = await checkRows(ctx, requests, options);
 	// A cost preview: each valid row's fee and what its recipient gets, and the run's totals.
 	const costs = valid.map((payout) => costOf(payout, rulesByCode.get(payout.service)));
 	const summary = {
 		...runSummary(costs, requests.length),
-		approval: approvalOf(valid, options.approval.scope),
+		approval: approvalOf(valid, options.approval.scope, {
+			samePayeeAllowed: options.allowSamePayee,
+		}),
+		// One payee in several rows: a paying run stops on it unless the option allows it (payee.ts).
+		samePayee: { allowed: options.allowSamePayee, groups: samePayee },
 	};
 	const byRow = new Map<number, INodeExecutionData>();
 	valid.forEach((payout, position) =>

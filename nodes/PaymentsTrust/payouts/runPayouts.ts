@@ -6,6 +6,7 @@ import { isOutcomeUnknown } from '../platform/invoiceLookup';
 import { approvalOf, compareApproval } from './approvalCode';
 import { compareApprovalPart } from './approvalPart';
 import { checkRows, problemItem } from './checkRows';
+import { samePayeeStop } from './payee';
 import { payOne } from './payOne';
 import { newRowProgress, type PayoutRunOptions, type RowProgress } from './payoutRun';
 import { settleUnknownRows } from './settleUnknown';
@@ -32,7 +33,7 @@ export async function runPayouts(
 	options: PayoutRunOptions,
 ): Promise<INodeExecutionData[]> {
 	const continueOnFail = ctx.continueOnFail();
-	const { valid, problems, reserved } = await checkRows(ctx, requests, options);
+	const { valid, problems, reserved, samePayee } = await checkRows(ctx, requests, options);
 	const budget = options.budget;
 	const reservedHere = new Set(reserved);
 	/**
@@ -47,7 +48,9 @@ export async function runPayouts(
 	// a run that is not the approved one sends nothing at all.
 	const approved = options.approval.approved;
 	if (approved) {
-		const own = approvalOf(valid, options.approval.scope);
+		const own = approvalOf(valid, options.approval.scope, {
+			samePayeeAllowed: options.allowSamePayee,
+		});
 		// A part is checked row by row against the approval's digests (it needs the manifest:
 		// readPayoutRun stops a part given the code alone).
 		const mismatch =
@@ -63,6 +66,14 @@ export async function runPayouts(
 				description: mismatch.description,
 			});
 		}
+	}
+
+	// One payee in several rows stops the whole run, Continue On Fail or not: which row is the extra
+	// one is a person's call.
+	if (samePayee.length > 0 && !options.allowSamePayee) {
+		valid.forEach(release);
+		const stop = samePayeeStop(samePayee);
+		throw new NodeOperationError(ctx.getNode(), stop.message, { description: stop.description });
 	}
 
 	if (problems.length > 0 && !continueOnFail) {

@@ -1,6 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { rowName } from '../helpers/items';
+import type { Payee } from './payee';
 
 /** One input row as a payout: what the user asked to pay, before any check. */
 export interface PayoutRequest {
@@ -34,6 +35,8 @@ export interface PayoutRequest {
 export interface ValidPayout extends PayoutRequest {
 	amountText: string;
 	amountMinor: bigint;
+	/** Who the row pays (payee.ts); undefined when the row carries no identifying recipient value. */
+	payee?: Payee;
 }
 
 /** Why a row was refused before any money moved. */

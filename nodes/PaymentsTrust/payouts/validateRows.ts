@@ -190,7 +190,21 @@ export function referenceIdText(value: unknown): { text: string } | { rule: stri
 export interface SafetyLimitEntry {
 	currency?: unknown;
 	maxTotal?: unknown;
+	maxPerPayee?: unknown;
 }
+
+/** Which list of limits is read: the run's ("Run Safety Limits") or the per-payee ones. */
+export interface SafetyLimitKind {
+	label: string;
+	amount: 'maxTotal' | 'maxPerPayee';
+	amountLabel: string;
+}
+
+const RUN_LIMIT: SafetyLimitKind = {
+	label: 'Run safety limit',
+	amount: 'maxTotal',
+	amountLabel: 'max total',
+};
 
 /**
  * "Run Safety Limits" as exact minor units per currency, or the reason the run must not start: a
@@ -199,6 +213,7 @@ export interface SafetyLimitEntry {
  */
 export function parseSafetyLimits(
 	entries: SafetyLimitEntry[],
+	kind: SafetyLimitKind = RUN_LIMIT,
 ): { limits: Map<string, bigint> } | { error: string } {
 	const limits = new Map<string, bigint>();
 	for (const entry of entries) {
@@ -207,19 +222,19 @@ export function parseSafetyLimits(
 		if (!isCurrencyCode(currency)) {
 			return {
 				error:
-					`Run safety limit: "${displayValue('currency', given)}" is not an ISO 4217 ` +
+					`${kind.label}: "${displayValue('currency', given)}" is not an ISO 4217 ` +
 					`currency code, so the limit would never apply`,
 			};
 		}
 		if (limits.has(currency)) {
-			return { error: `Run safety limit: ${currency} has two limits; keep one limit per currency` };
+			return { error: `${kind.label}: ${currency} has two limits; keep one limit per currency` };
 		}
-		const parsed = parseAmount(entry.maxTotal, currency);
+		const parsed = parseAmount(entry[kind.amount], currency);
 		if (!parsed.ok)
 			return {
 				error:
-					`Run safety limit for ${currency}: max total ` +
-					`"${displayValue('amount', entry.maxTotal)}" ${parsed.rule}`,
+					`${kind.label} for ${currency}: ${kind.amountLabel} ` +
+					`"${displayValue('amount', entry[kind.amount])}" ${parsed.rule}`,
 			};
 		limits.set(currency, parsed.minor);
 	}

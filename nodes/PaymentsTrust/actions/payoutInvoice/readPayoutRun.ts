@@ -102,9 +102,44 @@ export function readSafetyLimits(
 	ctx: IExecuteFunctions,
 	options: IDataObject,
 ): Map<string, bigint> {
-	const parsed = parseSafetyLimits(
-		(((options.safetyLimits ?? {}) as IDataObject).limit ?? []) as SafetyLimitEntry[],
+	return limitsOrStop(
+		ctx,
+		parseSafetyLimits(
+			(((options.safetyLimits ?? {}) as IDataObject).limit ?? []) as SafetyLimitEntry[],
+		),
 	);
+}
+
+/** "Run Safety Limits per Payee" as exact minor units per currency, checked like the run limits. */
+function readPayeeLimits(ctx: IExecuteFunctions, options: IDataObject): Map<string, bigint> {
+	return limitsOrStop(
+		ctx,
+		parseSafetyLimits(
+			(((options.payeeLimits ?? {}) as IDataObject).limit ?? []) as SafetyLimitEntry[],
+			{ label: 'Per-payee safety limit', amount: 'maxPerPayee', amountLabel: 'max per payee' },
+		),
+	);
+}
+
+/**
+ * "Allow Same Payee in Several Rows": true or false only. Anything else (an expression that gave
+ * "yes") stops the run: the option decides whether a payee may be paid twice.
+ */
+function readAllowSamePayee(ctx: IExecuteFunctions, options: IDataObject): boolean {
+	const value = options.allowSamePayee;
+	if (value === undefined || value === null || typeof value === 'boolean') return value === true;
+	throw new NodeOperationError(
+		ctx.getNode(),
+		`Option "Allow Same Payee in Several Rows" must be true or false, not ` +
+			`${JSON.stringify(value)?.slice(0, 40) ?? typeof value}`,
+		{ description: 'Nothing was sent: every run option is checked before the first request.' },
+	);
+}
+
+function limitsOrStop(
+	ctx: IExecuteFunctions,
+	parsed: { limits: Map<string, bigint> } | { error: string },
+): Map<string, bigint> {
 	if ('error' in parsed) {
 		throw new NodeOperationError(ctx.getNode(), parsed.error, {
 			description: 'Nothing was sent: safety limits are checked before any money moves.',
@@ -136,6 +171,8 @@ export async function readPayoutRun(
 	const options = readOptions(ctx);
 	const { approved, coverage } = readApprovedCode(ctx, options, mode);
 	const limits = readSafetyLimits(ctx, options);
+	const payeeLimits = readPayeeLimits(ctx, options);
+	const allowSamePayee = readAllowSamePayee(ctx, options);
 	// As an AI agent tool the limits are a budget for all of this node's calls in this execution.
 	const budget = agentBudgetOf(ctx);
 	const safetyLimits = budget ? budget.limitsFor(limits) : limits;
@@ -156,6 +193,8 @@ export async function readPayoutRun(
 			policy: retryPolicyFrom(options),
 			wait: mode === 'createAndProcess' ? waitOptionsFrom(options) : undefined,
 			safetyLimits,
+			payeeLimits,
+			allowSamePayee,
 			budget,
 			windowBudget,
 			includeRaw: options.includeRaw === true,

@@ -95,6 +95,49 @@ const safetyLimitsOption: INodeProperties = {
 	],
 };
 
+/** One payee in several rows of a run (payouts/payee.ts). */
+const allowSamePayeeOption: INodeProperties = {
+	displayName: 'Allow Same Payee in Several Rows',
+	name: 'allowSamePayee',
+	type: 'boolean',
+	default: false,
+	description:
+		'Whether one payee (the same service and recipient details, under different reference ' +
+		'IDs) may be paid in more than one row of a run. Off: such a run stops before anything is ' +
+		'sent, naming the rows. Validate lists every such payee in its summary; an approval covers ' +
+		'this choice.',
+};
+
+/** A cap per payee (payouts/payeeLimits.ts), in the style of the run's safety limits. */
+const payeeLimitsOption: INodeProperties = {
+	displayName: 'Run Safety Limits per Payee',
+	name: 'payeeLimits',
+	type: 'fixedCollection',
+	typeOptions: { multipleValues: true },
+	default: {},
+	placeholder: 'Add limit',
+	description:
+		'The most one run may pay one payee (same service and recipient details) per currency. ' +
+		'Rows are added up in sheet order; the row that would take its payee over the limit and ' +
+		'every later row of that payee are not sent.',
+	options: [
+		{
+			displayName: 'Limit',
+			name: 'limit',
+			values: [
+				{ displayName: 'Currency', name: 'currency', type: 'string', default: 'USD' },
+				{
+					displayName: 'Max Per Payee',
+					name: 'maxPerPayee',
+					type: 'string',
+					default: '',
+					placeholder: 'e.g. 2500.00',
+				},
+			],
+		},
+	],
+};
+
 export function payoutOptionsProperty(shown: PayoutOptionsFor): INodeProperties {
 	// Waiting for the final status only means something when the row is paid (Create and Process).
 	const [waitForFinalStatus, maxWait, pollInterval] = waitOptions.map((option) =>
@@ -108,6 +151,7 @@ export function payoutOptionsProperty(shown: PayoutOptionsFor): INodeProperties 
 		default: {},
 		// Sorted by display name, as n8n's guidelines ask.
 		options: [
+			allowSamePayeeOption,
 			showFor(shown.approvedCode, approvedCodeOption),
 			showFor(shown.approvedCode, approvalScopeOption),
 			concurrencyOption,
@@ -117,6 +161,7 @@ export function payoutOptionsProperty(shown: PayoutOptionsFor): INodeProperties 
 			pollInterval,
 			requestOptions[1],
 			safetyLimitsOption,
+			payeeLimitsOption,
 			waitForFinalStatus,
 		],
 	};
