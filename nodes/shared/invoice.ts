@@ -145,6 +145,12 @@ export const RUN_KEYS = [
 	'alreadyProcessed',
 	'waitTimedOut',
 	'settledAtEnd',
+	// Retry Failed Rows: which attempt of the row this is, and why it was or was not retried.
+	'originalReferenceId',
+	'attempt',
+	'attempts',
+	'retried',
+	'retryNote',
 ] as const;
 
 /**

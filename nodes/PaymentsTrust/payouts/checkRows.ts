@@ -2,6 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { errorItem } from '../helpers/items';
 import { ServiceCatalogue, type ServiceRules } from '../platform/serviceCatalogue';
+import { attemptRowProblem, planAttempts } from './attempts';
 import type { PayoutRunOptions } from './payoutRun';
 import { problemMessage, type PayoutRequest, type RowProblem, type ValidPayout } from './types';
 import { applySafetyLimits, validatePayout } from './validateRows';
@@ -42,8 +43,26 @@ export async function checkRows(
 	const problems: RowProblem[] = [];
 	for (const request of requests) {
 		const result = validatePayout(request, rulesByCode.get(request.service), references);
+		const retryProblem =
+			options.retry && !('rule' in result)
+				? attemptRowProblem(result, options.retry.maxAttemptsPerRow)
+				: undefined;
 		if ('rule' in result) problems.push(result);
+		else if (retryProblem) problems.push(retryProblem);
 		else valid.push(result);
+	}
+	// Retry Failed Rows: each row's attempt, read from the platform before anything is sent (reads
+	// only); from here on a row is the attempt this run sends or reports.
+	if (options.retry) {
+		const { planned, problems: unreadable } = await planAttempts(
+			ctx,
+			valid.splice(0),
+			options.retry.maxAttemptsPerRow,
+			options.policy,
+			options.concurrency,
+		);
+		valid.push(...planned);
+		problems.push(...unreadable);
 	}
 	// No await between the check and the reservation: an overlapping call of the same tool sees it.
 	const { allowed, stopped, reserved } =

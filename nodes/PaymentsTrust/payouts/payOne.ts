@@ -2,7 +2,8 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 
 import { toFriendlyInvoice } from '../../shared/invoice';
 import { maskCardNumbersDeep } from '../../shared/redact';
-import { createInvoiceOnce, type CreatedInvoice } from './createInvoice';
+import { attemptFields } from './attempts';
+import { createInvoiceOnce, ensureSamePayout, type CreatedInvoice } from './createInvoice';
 import { ensureInvoiceMode } from './invoiceMode';
 import { statusOf } from '../platform/invoiceLookup';
 import { processInvoiceOnce } from './processInvoice';
@@ -20,7 +21,12 @@ export async function payOne(
 	options: PayoutRunOptions,
 	progress: RowProgress,
 ): Promise<INodeExecutionData> {
-	const created = await createInvoiceOnce(ctx, payout, options.policy, options.testMode);
+	// An attempt of Retry Failed Rows the run found before sending: no create goes out for it.
+	const found = payout.attempt?.found;
+	if (found) ensureSamePayout(ctx, found, payout);
+	const created: CreatedInvoice = found
+		? { invoice: found, alreadyExisted: true, foundAfterError: false }
+		: await createInvoiceOnce(ctx, payout, options.policy, options.testMode);
 	progress.invoiceSeen = created.invoice;
 	return await completePayout(ctx, payout, created, options, progress, {
 		knownCreated: !created.alreadyExisted,
@@ -83,6 +89,10 @@ export async function completePayout(
 	}
 	if (waitTimedOut !== undefined) json.waitTimedOut = waitTimedOut;
 	if (how.settledAtEnd) json.settledAtEnd = true;
+	if (payout.attempt) {
+		const sentCreate = payout.attempt.action === 'create' && payout.attempt.number > 1;
+		Object.assign(json, attemptFields(payout.attempt, invoice, sentCreate));
+	}
 	if (options.includeRaw) json.raw = invoice;
 	return { json: maskCardNumbersDeep(json), pairedItem: { item: payout.itemIndex } };
 }

@@ -36,6 +36,11 @@ export interface PayoutRunOptions {
 	 * operations).
 	 */
 	approval: { scope: ApprovalScope; approved?: ApprovedCode };
+	/**
+	 * Retry Failed Rows (Create and Process, Validate): a row not paid is paid again as its next
+	 * attempt, up to this many attempts per row (payouts/attempts.ts).
+	 */
+	retry?: { maxAttemptsPerRow: number };
 }
 
 /**

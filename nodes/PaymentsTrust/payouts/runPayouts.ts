@@ -47,7 +47,8 @@ export async function runPayouts(
 	const approved = options.approval.approved;
 	if (approved) {
 		const own = approvalOf(valid, options.approval.scope);
-		const mismatch = compareApproval(approved, own, requests);
+		// With Retry Failed Rows a row's payout is its attempt (`R~2`): named with its row too.
+		const mismatch = compareApproval(approved, own, [...requests, ...valid]);
 		// No itemIndex: the run stops as a whole, so with Continue On Fail every row gets this error as
 		// its item.
 		if (mismatch) {
@@ -133,7 +134,12 @@ export async function runPayouts(
 		const payout = valid[position];
 		byRow.set(
 			payout.itemIndex,
-			rowOutput(result, payout.itemIndex, { referenceId: payout.referenceId || null }),
+			rowOutput(result, payout.itemIndex, {
+				referenceId: payout.referenceId || null,
+				...(payout.attempt
+					? { originalReferenceId: payout.attempt.original, attempt: payout.attempt.number }
+					: {}),
+			}),
 		);
 	});
 	return requests.map((request) => byRow.get(request.itemIndex)!);

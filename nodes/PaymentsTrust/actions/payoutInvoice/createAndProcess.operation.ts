@@ -13,6 +13,7 @@ export const fields: PayoutFieldChoices = {
 	simplify: true,
 	approvedCode: true,
 	waitForFinalStatus: true,
+	retryFailedRows: true,
 };
 
 /** Create and Process: pays each row, exactly once; optionally waits for each final status. */

@@ -14,6 +14,7 @@ export const fields: PayoutFieldChoices = {
 	simplify: false,
 	approvedCode: false,
 	waitForFinalStatus: false,
+	retryFailedRows: true,
 };
 
 /**

@@ -22,6 +22,8 @@ export interface PayoutFieldChoices {
 	approvedCode: boolean;
 	/** Options → Wait for Final Status, Max Wait, Poll Interval: for the one that processes. */
 	waitForFinalStatus: boolean;
+	/** Options → Retry Failed Rows, Max Attempts per Row: Create and Process, Validate (preview). */
+	retryFailedRows: boolean;
 }
 
 const operationsWith = (
@@ -48,6 +50,7 @@ export function payoutFields(choices: PayoutFieldChoices[]): INodeProperties[] {
 			payoutOptionsProperty({
 				approvedCode: operationsWith(choices, 'approvedCode'),
 				waitForFinalStatus: operationsWith(choices, 'waitForFinalStatus'),
+				retryFailedRows: operationsWith(choices, 'retryFailedRows'),
 			}),
 		],
 	);
