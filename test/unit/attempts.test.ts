@@ -16,7 +16,7 @@ import {
 	followAttempts,
 	type AttemptLookup,
 } from '../../nodes/PaymentsTrust/payouts/reconcileAttempts';
-import type { ValidPayout } from '../../nodes/PaymentsTrust/payouts/types';
+import type { AttemptPlan, ValidPayout } from '../../nodes/PaymentsTrust/payouts/types';
 import { retryFrom } from '../../nodes/PaymentsTrust/actions/runOptions';
 import { INVOICE_STATUSES } from '../../nodes/shared/invoice';
 
@@ -130,17 +130,24 @@ describe('rows refused with Retry Failed Rows on', () => {
 });
 
 describe('what a row’s item says', () => {
-	const plan = (number: number) => asAttempt(payout(), number, 3, []).attempt!;
-	it.each<[string, number, RegExp | null]>([
-		['processed', 1, null],
-		['processed', 2, /^Paid by attempt 2 \("inv-42~2"\)/],
-		['process_failed', 1, /next run with Retry Failed Rows sends attempt 2 \("inv-42~2"\)/],
-		['expired', 3, /^Not retried: .*Max Attempts per Row \(3\) is reached/],
-		['partially_processed', 1, /^Never retried: .*money may have reached the payee/],
-		['cancel_failed', 2, /^Never retried/],
-		['processing', 2, /^Not retried: attempt 2 \("inv-42~2"\) is processing, not final/],
-	])('%s at attempt %d', (status, number, note) => {
-		const text = attemptNote(plan(number), status, 'declined_error');
+	const plan = (number: number, action: AttemptPlan['action'] = 'none'): AttemptPlan => ({
+		...asAttempt(payout(), number, 3, []).attempt!,
+		action,
+	});
+	it.each<[string, number, AttemptPlan['action'], RegExp | null]>([
+		['processed', 1, 'create', null],
+		['processed', 2, 'none', /^Paid by attempt 2 \("inv-42~2"\)/],
+		['process_failed', 1, 'none', /next run with Retry Failed Rows sends attempt 2 \("inv-42~2"\)/],
+		['expired', 3, 'create', /^Not retried: .*Max Attempts per Row \(3\) is reached/],
+		['partially_processed', 1, 'none', /^Never retried: .*money may have reached the payee/],
+		['cancel_failed', 2, 'none', /^Never retried/],
+		['processing', 2, 'none', /^Not retried: attempt 2 \("inv-42~2"\) is processing, not final/],
+		['created', 2, 'none', /is in created, not processed yet: no new attempt is made/],
+		['processing', 2, 'create', /^attempt 2 \("inv-42~2"\) was sent by this run and is processing/],
+		['process_pending', 1, 'continue', /was sent by this run and is process_pending/],
+		['processing', 1, 'create', null],
+	])('%s at attempt %d (%s)', (status, number, action, note) => {
+		const text = attemptNote(plan(number, action), status, 'declined_error');
 		if (note === null) expect(text).toBeNull();
 		else expect(text).toMatch(note);
 	});

@@ -215,15 +215,27 @@ export async function planAttempts(
 	return { planned, problems };
 }
 
-/** What a person reads about a row's attempt once this run is over, or null: nothing to say. */
+/**
+ * What a person reads about a row's attempt once this run is over, or null: nothing to say (a
+ * first payment, as without the option).
+ */
 export function attemptNote(
 	plan: AttemptPlan,
 	status: unknown,
 	resolution: unknown,
 ): string | null {
+	const kind = classOf(status);
 	const which = `attempt ${plan.number} ("${attemptReference(plan.original, plan.number)}")`;
+	if ((kind === 'created' || kind === 'open') && plan.action !== 'none') {
+		// Sent by this run (created, or processed from `created`), not final yet.
+		if (plan.number === 1 && plan.action === 'create') return null;
+		return (
+			`${which} was sent by this run and is ${String(status)}: its final status comes by its ` +
+			`callback, Reconcile or the next run, which retries it only if it ends without payment.`
+		);
+	}
 	const ended = `${String(status)} (${String(resolution ?? 'no resolution')})`;
-	switch (classOf(status)) {
+	switch (kind) {
 		case 'paid':
 			return plan.number > 1 ? `Paid by ${which}; nothing more is sent for this row.` : null;
 		case 'noMoney':
@@ -286,7 +298,8 @@ export function attemptPreview(plan: AttemptPlan): IDataObject {
 					? `Retry: ${earlier.join(', ')} ended without payment; Create and Process sends ` +
 						`attempt ${plan.number} ("${attemptReference(plan.original, plan.number)}").`
 					: null
-				: attemptNote(plan, found?.status, found?.resolution),
+				: // What the run would find: nothing of it has been sent by a run yet.
+					attemptNote({ ...plan, action: 'none' }, found?.status, found?.resolution),
 	};
 }
 
