@@ -123,13 +123,17 @@ export interface ScenarioRun {
 	seconds: number;
 }
 
-/** One run of the rows through Create and Process with Continue On Fail on, the rows read as `rowsFrom` says. */
+/**
+ * One run of the rows through Create and Process with Continue On Fail on, the rows read as `rowsFrom` says.
+ */
 export async function runScenario(
 	sandbox: RunningSandbox,
 	rows: IDataObject[],
 	settings: NodeSettings = CI_SETTINGS,
 	credentials: IDataObject = sandbox.credentials as unknown as IDataObject,
 	rowsFrom: RowsFrom = 'fields',
+	/** More node options, e.g. Retry Failed Rows (test/money/retryScenario.ts). */
+	moreOptions: IDataObject = {},
 ): Promise<ScenarioRun> {
 	const parameters = payoutParameters(
 		'createAndProcess',
@@ -140,6 +144,7 @@ export async function runScenario(
 			waitForFinalStatus: true,
 			maxWaitSeconds: settings.maxWaitSeconds,
 			pollIntervalSeconds: settings.pollIntervalSeconds,
+			...moreOptions,
 		},
 		{},
 		rowsFrom,

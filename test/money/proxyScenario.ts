@@ -108,19 +108,31 @@ function couldNotAsk(
 	return false;
 }
 
-export async function runProxyScenario(
-	options: ProxyScenarioOptions,
-): Promise<ProxyScenarioResult> {
-	const settings = options.settings ?? CI_SETTINGS;
-	const log = options.log ?? (() => undefined);
+/**
+ * A sandbox and the seeded fault proxy in front of it, and the credential that goes through the proxy. A
+ * trickled answer comes half a second after the node's Request Timeout.
+ */
+export async function startProxiedSandbox(
+	options: Pick<ProxyScenarioOptions, 'seed' | 'rate' | 'lagReads'>,
+	settings: NodeSettings,
+): Promise<{ sandbox: RunningSandbox; proxy: FaultProxy; credentials: IDataObject }> {
 	const sandbox = await startSandbox({ port: 0, processDelayMs: 30, seed: options.seed });
-	const proxy: FaultProxy = await startFaultProxy(sandbox.baseUrl, {
+	const proxy = await startFaultProxy(sandbox.baseUrl, {
 		seed: options.seed,
 		rate: options.rate,
 		lagReads: options.lagReads,
 		trickleMs: settings.requestTimeout * 1000 + 500,
 	});
 	const credentials = { ...sandbox.credentials, baseUrl: proxy.baseUrl } as unknown as IDataObject;
+	return { sandbox, proxy, credentials };
+}
+
+export async function runProxyScenario(
+	options: ProxyScenarioOptions,
+): Promise<ProxyScenarioResult> {
+	const settings = options.settings ?? CI_SETTINGS;
+	const log = options.log ?? (() => undefined);
+	const { sandbox, proxy, credentials } = await startProxiedSandbox(options, settings);
 	const violations: string[] = [];
 	const runs: RunNumbers[] = [];
 	const secrets = secretsOf(sandbox);

@@ -16,16 +16,9 @@
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import type { LedgerSnapshot } from '../../sandbox';
-import { startSandbox } from '../../sandbox';
-import { runWorkflow, type WorkflowRunResult } from '../../harness/runWorkflow';
-import { startFaultProxy } from '../support/faultProxy';
-import {
-	payoutParameters,
-	paymentsTrustWorkflow,
-	PT_NODE,
-	rowsFor,
-	type RowsFrom,
-} from '../support/payoutWorkflow';
+import { CI_SETTINGS, runScenario, type NodeSettings } from './faultScenario';
+import { startProxiedSandbox } from './proxyScenario';
+import { PT_NODE } from '../support/payoutWorkflow';
 
 export type RetryRowKind = 'pay' | 'flaky' | 'hopeless' | 'partly' | 'invalid';
 
@@ -69,54 +62,6 @@ export function buildRetryRows(
 	return { rows, kinds };
 }
 
-export interface RetrySettings {
-	concurrency: number;
-	maxAttempts: number;
-	requestTimeout: number;
-	maxWaitSeconds: number;
-	pollIntervalSeconds: number;
-}
-
-export const RETRY_CI_SETTINGS: RetrySettings = {
-	concurrency: 20,
-	maxAttempts: 5,
-	requestTimeout: 1,
-	maxWaitSeconds: 30,
-	pollIntervalSeconds: 0.1,
-};
-
-async function runRetry(
-	rows: IDataObject[],
-	settings: RetrySettings,
-	credentials: IDataObject,
-	rowsFrom: RowsFrom,
-): Promise<{ result: WorkflowRunResult; items: INodeExecutionData[]; seconds: number }> {
-	const parameters = payoutParameters(
-		'createAndProcess',
-		{
-			concurrency: settings.concurrency,
-			maxAttempts: settings.maxAttempts,
-			requestTimeout: settings.requestTimeout,
-			waitForFinalStatus: true,
-			maxWaitSeconds: settings.maxWaitSeconds,
-			pollIntervalSeconds: settings.pollIntervalSeconds,
-			retryFailedRows: true,
-			maxAttemptsPerRow: MAX_ATTEMPTS_PER_ROW,
-		},
-		{},
-		rowsFrom,
-	);
-	const started = Date.now();
-	const result = await runWorkflow({
-		workflow: paymentsTrustWorkflow(parameters, rowsFor(rows, rowsFrom), {
-			onError: 'continueRegularOutput',
-		}),
-		credentials: { paymentsTrustApi: credentials as never },
-	});
-	const items = result.ran(PT_NODE) && !result.errorOf(PT_NODE) ? result.outputOf(PT_NODE) : [];
-	return { result, items, seconds: (Date.now() - started) / 1000 };
-}
-
 /** A reference in the ledger as (row's own reference, attempt number). */
 function parseAttempt(reference: string): { original: string; attempt: number } {
 	const match = /^(.*)~(\d+)$/.exec(reference);
@@ -150,19 +95,12 @@ export async function runRetryScenario(options: {
 	seed: number;
 	rate: number;
 	lagReads: number;
-	settings?: RetrySettings;
+	settings?: NodeSettings;
 	log?: (line: string) => void;
 }): Promise<RetryScenarioResult> {
-	const settings = options.settings ?? RETRY_CI_SETTINGS;
+	const settings = options.settings ?? CI_SETTINGS;
 	const log = options.log ?? (() => undefined);
-	const sandbox = await startSandbox({ port: 0, processDelayMs: 30, seed: options.seed });
-	const proxy = await startFaultProxy(sandbox.baseUrl, {
-		seed: options.seed,
-		rate: options.rate,
-		lagReads: options.lagReads,
-		trickleMs: settings.requestTimeout * 1000 + 500,
-	});
-	const credentials = { ...sandbox.credentials, baseUrl: proxy.baseUrl } as unknown as IDataObject;
+	const { sandbox, proxy, credentials } = await startProxiedSandbox(options, settings);
 	const violations: string[] = [];
 	const fail = (text: string) => {
 		if (violations.length < 300) violations.push(text);
@@ -190,11 +128,13 @@ export async function runRetryScenario(options: {
 			const label = `run ${run}`;
 			proxy.configure({ seed: options.seed + run - 1 });
 			const before = chainsOf(sandbox.ledger());
-			const { result, items, seconds } = await runRetry(
+			const { result, items, seconds } = await runScenario(
+				sandbox,
 				rows,
 				settings,
 				credentials,
 				run === 2 ? 'fields' : 'columns',
+				{ retryFailedRows: true, maxAttemptsPerRow: MAX_ATTEMPTS_PER_ROW },
 			);
 			const ledger = sandbox.ledger();
 			const chains = chainsOf(ledger);

@@ -65,6 +65,34 @@ async function metadataOf(reference: string): Promise<IDataObject | null> {
 	return ((found?.attributes as IDataObject | undefined)?.metadata as IDataObject) ?? null;
 }
 
+/**
+ * An invoice made outside the node, as attempt `n` of `reference` (its metadata says so unless `asAttempt` is
+ * false), through `baseUrl` (the sandbox, or a proxy in front of it). Returns the invoice's ID.
+ */
+async function makeInvoice(
+	reference: string,
+	n: number,
+	{ baseUrl = sandbox.baseUrl, asAttempt = true } = {},
+): Promise<string> {
+	const { accountId, apiKey } = sandbox.credentials;
+	const body = testUsdBody({
+		reference_id: `${reference}~${n}`,
+		amount: 12.5,
+		fields: { account: '12345' },
+		...(asAttempt ? { metadata: { original_reference_id: reference, attempt: n } } : {}),
+	});
+	const made = await fetch(`${baseUrl}/api/payout-invoices`, {
+		method: 'POST',
+		headers: {
+			'content-type': 'application/json',
+			authorization: `Basic ${Buffer.from(`${accountId}:${apiKey}`).toString('base64')}`,
+		},
+		body: JSON.stringify(body),
+	});
+	expect(made.status).toBe(201);
+	return String(((await made.json()) as { data: { id: string } }).data.id);
+}
+
 describe('a failed row, run again with Retry Failed Rows', () => {
 	it('is paid as attempt 2 ("R~2", metadata naming R and 2); run again, nothing more is paid', async () => {
 		const reference = nextRef();
@@ -271,21 +299,7 @@ describe('two runs, a lost answer, an attempt that already exists', () => {
 		const proxy = await startFaultProxy(sandbox.baseUrl, { seed: 1, rate: 0, lagReads: 2 });
 		try {
 			const credentials = { ...sandbox.credentials, baseUrl: proxy.baseUrl };
-			const body = testUsdBody({
-				reference_id: `${reference}~2`,
-				amount: 12.5,
-				fields: { account: '12345' },
-				metadata: { original_reference_id: reference, attempt: 2 },
-			});
-			const made = await fetch(`${proxy.baseUrl}/api/payout-invoices`, {
-				method: 'POST',
-				headers: {
-					'content-type': 'application/json',
-					authorization: `Basic ${Buffer.from(`${credentials.accountId}:${credentials.apiKey}`).toString('base64')}`,
-				},
-				body: JSON.stringify(body),
-			});
-			expect(made.status).toBe(201);
+			await makeInvoice(reference, 2, { baseUrl: proxy.baseUrl });
 			const run = await runNode(
 				credentials,
 				payoutParameters('createAndProcess', { ...WAIT, ...RETRY }),
@@ -301,15 +315,17 @@ describe('two runs, a lost answer, an attempt that already exists', () => {
 		}
 		const attempt2 = invoicesOf(reference)[1];
 		expect(attempt2).toMatchObject({ createsCommitted: 1, processCommitted: 1 });
+		// The node did send its create, and the platform's 409 was the lock.
+		const creates = callsOf(reference).filter(
+			(call) => call.operation === 'create' && call.referenceId === `${reference}~2`,
+		);
+		expect(creates.map((call) => call.decidedStatus)).toEqual([201, 409]);
 	});
 
 	it('"R~2" used by a payout that is not an attempt of the row: nothing is paid', async () => {
 		const reference = nextRef();
 		await pay([row(reference, FAILS)]);
-		await privateClient(sandbox).post(
-			'/payout-invoices',
-			testUsdBody({ reference_id: `${reference}~2`, amount: 12.5, fields: { account: '12345' } }),
-		);
+		await makeInvoice(reference, 2, { asAttempt: false });
 		const item = (await pay([row(reference)], RETRY)).json()[0];
 		expect(item).toMatchObject({ stage: 'attempts' });
 		expect(String(item.error)).toContain(`"${reference}~2" is used by invoice`);
@@ -447,16 +463,8 @@ describe('Reconcile follows attempts', () => {
 		const reference = nextRef();
 		await pay([row(reference)]);
 		// Something outside the node made and paid a second attempt.
-		const made = await privateClient(sandbox).post(
-			'/payout-invoices',
-			testUsdBody({
-				reference_id: `${reference}~2`,
-				amount: 12.5,
-				fields: { account: '12345' },
-				metadata: { original_reference_id: reference, attempt: 2 },
-			}),
-		);
-		await privateClient(sandbox).post(`/payout-invoices/${String(made.data.data.id)}/process`);
+		const id = await makeInvoice(reference, 2);
+		await privateClient(sandbox).post(`/payout-invoices/${id}/process`);
 		await sleep(200);
 		const item = (await reconcile([row(reference)])).json()[0];
 		expect(item).toMatchObject({ paidTwice: true, attempts: 2 });
