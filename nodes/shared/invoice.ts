@@ -150,6 +150,7 @@ export const RUN_KEYS = [
 	'attempt',
 	'attempts',
 	'retried',
+	'willRetry',
 	'retryNote',
 ] as const;
 

@@ -104,6 +104,7 @@ describe('a failed row, run again with Retry Failed Rows', () => {
 			attempt: 1,
 			attempts: 1,
 			retried: false,
+			willRetry: true,
 		});
 		expect(first.retryNote).toContain(`sends attempt 2 ("${reference}~2")`);
 
@@ -166,6 +167,7 @@ describe('a failed row, run again with Retry Failed Rows', () => {
 			attempts: 2,
 			status: 'process_failed',
 			retried: false,
+			willRetry: false,
 		});
 		expect(third.retryNote).toMatch(/Not retried: .*Max Attempts per Row \(2\) is reached/);
 		expect(callsOf(reference)).toHaveLength(calls);

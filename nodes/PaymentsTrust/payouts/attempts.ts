@@ -279,6 +279,8 @@ export function attemptFields(
 		attempt: plan.number,
 		attempts: plan.number,
 		retried,
+		// For a sheet's next step: the next run with Retry Failed Rows sends a new attempt of this row.
+		willRetry: classOf(attributes.status) === 'noMoney' && plan.number < plan.maxAttemptsPerRow,
 		retryNote: invoice ? attemptNote(plan, attributes.status, attributes.resolution) : null,
 	};
 }
