@@ -170,6 +170,9 @@ describe('a failed row, run again with Retry Failed Rows', () => {
 			willRetry: false,
 		});
 		expect(third.retryNote).toMatch(/Not retried: .*Max Attempts per Row \(2\) is reached/);
+		// The row fixed after its last failure (another amount): still reported, still nothing sent.
+		const fixed = (await pay([row(reference, { ...FAILS, amount: '13.00' })], options)).json()[0];
+		expect(fixed).toMatchObject({ attempt: 2, status: 'process_failed', willRetry: false });
 		expect(callsOf(reference)).toHaveLength(calls);
 	});
 });

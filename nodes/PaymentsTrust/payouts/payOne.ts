@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 
 import { toFriendlyInvoice } from '../../shared/invoice';
 import { maskCardNumbersDeep } from '../../shared/redact';
-import { attemptFields } from './attempts';
+import { attemptFields, classOf } from './attempts';
 import { createInvoiceOnce, ensureSamePayout, type CreatedInvoice } from './createInvoice';
 import { ensureInvoiceMode } from './invoiceMode';
 import { statusOf } from '../platform/invoiceLookup';
@@ -21,9 +21,11 @@ export async function payOne(
 	options: PayoutRunOptions,
 	progress: RowProgress,
 ): Promise<INodeExecutionData> {
-	// An attempt of Retry Failed Rows the run found before sending: no create goes out for it.
+	// An attempt of Retry Failed Rows the run found before sending: no create goes out for it. It
+	// must be the row's payout, unless it ended without money moving (the row may have been fixed
+	// since, and nothing is sent for it: it is only reported, at Max Attempts per Row).
 	const found = payout.attempt?.found;
-	if (found) ensureSamePayout(ctx, found, payout);
+	if (found && classOf(statusOf(found)) !== 'noMoney') ensureSamePayout(ctx, found, payout);
 	const created: CreatedInvoice = found
 		? { invoice: found, alreadyExisted: true, foundAfterError: false }
 		: await createInvoiceOnce(ctx, payout, options.policy, options.testMode);
