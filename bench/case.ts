@@ -7,7 +7,8 @@
  *  - ours:        PaymentsTrust node, Create and Process, inside n8n-core's WorkflowExecute
  *  - httpNode:    two n8n-nodes-base HTTP Request nodes (create, then process) with a generic Basic-auth
  *                 credential, inside the same engine
- *  - raw:         axios, the same two calls per row, a plain concurrency-limited loop, no n8n
+ *  - raw:         axios, the same two calls per row (or one, with autoProcess), a plain concurrency-limited
+ *                 loop, no n8n
  *  - getMany:     PaymentsTrust node, Payout Invoice → Get Many with Return All, inside the engine
  *  - rawGetMany:  axios following the same cursor links, no n8n
  *
@@ -34,6 +35,8 @@ export interface CaseSpec {
 	batching?: { batchSize: number; batchIntervalMs: number };
 	/** raw: reuse connections (Node 20's global agent does by default). */
 	keepAlive?: boolean;
+	/** raw: one call per row, the create asking the platform to process (`options.auto_process`). */
+	autoProcess?: boolean;
 	/**
 	 * ours, diagnostic only: 'function' swaps the credential's declarative (generic) Basic auth for an
 	 * equivalent function, to show what n8n's per-request expression resolution of generic auth costs.
@@ -333,9 +336,14 @@ function rawCase(spec: CaseSpec): EngineRun {
 								currency: 'USD',
 								amount: Number(row.amount),
 								fields: { account: row.account },
+								...(spec.autoProcess ? { options: { auto_process: true } } : {}),
 							},
 						},
 					});
+					if (spec.autoProcess) {
+						out[index] = created.data.data;
+						continue;
+					}
 					const id = created.data.data.id as string;
 					const processed = await client.post(`/payout-invoices/${encodeURIComponent(id)}/process`);
 					out[index] = processed.data.data;

@@ -64,6 +64,20 @@ const WARMUP_ROWS = 20;
 export type Setup = 'single' | 'queue-1w' | 'queue-2w' | 'raw';
 /** How the payout node reads a row (issue 21): the bulk example's columns, or today's expression per field. */
 export type RowsFrom = 'columns' | 'fields';
+/**
+ * How a payout is processed (issue 27): a separate Process request (two calls per row), or in the create
+ * request itself (Processing "In the Create Request", `options.auto_process`: one call per row).
+ */
+export type Processing = 'separate' | 'auto';
+
+/** The payout workflows every setup imports: rows from columns or fields, columns with Auto Process. */
+const VARIANTS: Array<{ rowsFrom: RowsFrom; processing: Processing }> = [
+	{ rowsFrom: 'columns', processing: 'separate' },
+	{ rowsFrom: 'fields', processing: 'separate' },
+	{ rowsFrom: 'columns', processing: 'auto' },
+];
+const variantKey = (rowsFrom: RowsFrom, processing: Processing) =>
+	processing === 'auto' ? `${rowsFrom}-auto` : rowsFrom;
 
 export interface RealN8nCase {
 	setup: Setup;
@@ -71,6 +85,8 @@ export interface RealN8nCase {
 	rowsFrom?: RowsFrom;
 	/** N8N_EXPRESSION_ENGINE of the n8n processes (absent: n8n's default, `vm` in 2.x). */
 	expressionEngine?: string;
+	/** 'auto': one call per row (the create processes the invoice); absent: create, then process. */
+	processing?: 'auto';
 	latencyMs: number;
 	rows: number;
 	chunkSize: number;
@@ -82,6 +98,14 @@ export interface RealN8nCase {
 	ledgerOk: boolean;
 	ledgerNote: string;
 	loadBefore: number;
+	/** The 1-minute load average right after the case: other work on the machine shows here too. */
+	loadAfter?: number;
+	/**
+	 * Two calls per row: the time from the sandbox taking a row's create to taking its process request, less
+	 * the answer's latency, in ms: the client's turnaround (reading the answer, starting the next request, a new
+	 * connection) plus the sandbox's own handling. Where issue 21's "2.7 ms more per request" would show.
+	 */
+	turnaroundMs?: { mean: number; p50: number; p90: number; p99: number };
 	error?: string;
 }
 
@@ -168,8 +192,8 @@ const CHUNKS_IN_FLIGHT_PER_SLOT = 2;
 const WORKER_HEAP_MB = Number(process.env.BENCH_WORKER_HEAP_MB || 640);
 
 export interface Target {
-	/** The webhook of the payout workflow, per Rows From mode (both are imported into every setup). */
-	urls: Record<RowsFrom, string>;
+	/** The webhook of each payout workflow (VARIANTS), by variantKey. */
+	urls: Record<string, string>;
 	leaders: Map<string, number>;
 	executionsInFlight: number;
 	stop(): Promise<void>;
@@ -182,8 +206,11 @@ export interface Target {
 function payoutParametersFor(
 	rowsFrom: RowsFrom,
 	example: Record<string, unknown>,
+	processing: Processing,
 ): Record<string, unknown> {
 	const options = { concurrency: CONCURRENCY, waitForFinalStatus: false };
+	if (processing === 'auto')
+		return { ...payoutParametersFor(rowsFrom, example, 'separate'), processing: 'autoProcess' };
 	if (rowsFrom === 'columns') return { ...example, options };
 	const { resource, operation, invoiceOptions } = example;
 	return {
@@ -208,6 +235,7 @@ function payoutParametersFor(
 export function benchWorkflowFor(
 	rowsFrom: RowsFrom,
 	ids: { id: string; webhookId: string; path: string },
+	processing: Processing = 'separate',
 ): WorkflowJson {
 	const workflow = benchChunkWorkflow(ROOT, {
 		...ids,
@@ -215,18 +243,22 @@ export function benchWorkflowFor(
 	});
 	const pay = workflow.nodes.find((node) => node.type === NODE_TYPE);
 	if (!pay) throw new Error('the chunk example has no PaymentsTrust node');
-	pay.parameters = payoutParametersFor(rowsFrom, pay.parameters);
-	workflow.name = `Bench: pay a chunk (rows from ${rowsFrom})`;
+	pay.parameters = payoutParametersFor(rowsFrom, pay.parameters, processing);
+	workflow.name = `Bench: pay a chunk (rows from ${rowsFrom}${processing === 'auto' ? ', auto process' : ''})`;
 	return workflow;
 }
 
 const benchWorkflows = () =>
-	(['columns', 'fields'] as const).map((rowsFrom, index) =>
-		benchWorkflowFor(rowsFrom, {
-			id: `${WORKFLOW_ID.slice(0, -1)}${index + 1}`,
-			webhookId: `be0c0000-0000-4000-8000-00000000b00${index + 1}`,
-			path: `${PATH}-${rowsFrom}`,
-		}),
+	VARIANTS.map(({ rowsFrom, processing }, index) =>
+		benchWorkflowFor(
+			rowsFrom,
+			{
+				id: `${WORKFLOW_ID.slice(0, -1)}${index + 1}`,
+				webhookId: `be0c0000-0000-4000-8000-00000000b00${index + 1}`,
+				path: `${PATH}-${variantKey(rowsFrom, processing)}`,
+			},
+			processing,
+		),
 	);
 
 async function importBenchWorkflows(inst: Parameters<typeof importWorkflow>[0]): Promise<void> {
@@ -236,10 +268,77 @@ async function importBenchWorkflows(inst: Parameters<typeof importWorkflow>[0]):
 	}
 }
 
-const urlsOf = (baseUrl: string): Record<RowsFrom, string> => ({
-	columns: `${baseUrl}/webhook/${PATH}-columns`,
-	fields: `${baseUrl}/webhook/${PATH}-fields`,
-});
+const urlsOf = (baseUrl: string): Record<string, string> =>
+	Object.fromEntries(
+		VARIANTS.map(({ rowsFrom, processing }) => {
+			const key = variantKey(rowsFrom, processing);
+			return [key, `${baseUrl}/webhook/${PATH}-${key}`];
+		}),
+	);
+
+interface LedgerCallTimes {
+	operation: string;
+	referenceId: string | null;
+	at: string;
+	committed: boolean;
+}
+
+/** Per row with a committed create and process: process taken − create taken − latency (see turnaroundMs). */
+function turnaround(calls: LedgerCallTimes[], latencyMs: number): RealN8nCase['turnaroundMs'] {
+	const created = new Map<string, number>();
+	const gaps: number[] = [];
+	for (const call of calls) {
+		if (!call.committed || call.referenceId === null) continue;
+		const at = Date.parse(call.at);
+		if (call.operation === 'create') created.set(call.referenceId, at);
+		else if (created.has(call.referenceId))
+			gaps.push(at - created.get(call.referenceId)! - latencyMs);
+	}
+	if (gaps.length === 0) return undefined;
+	gaps.sort((a, b) => a - b);
+	const at = (q: number) => gaps[Math.min(gaps.length - 1, Math.floor(q * gaps.length))];
+	const mean = gaps.reduce((sum, gap) => sum + gap, 0) / gaps.length;
+	return { mean: Math.round(mean * 100) / 100, p50: at(0.5), p90: at(0.9), p99: at(0.99) };
+}
+
+interface LedgerSummaryFields {
+	createAttempts?: { accepted: number };
+	processCalls?: { accepted: number; total: number };
+	processedInvoices?: number;
+	autoProcessed?: number;
+	referencesWithMultipleInvoices: number;
+	invoicesProcessedMoreThanOnce: number;
+}
+
+/**
+ * Every row paid once, from the sandbox's ledger: `expected` creates accepted and invoices processed, none
+ * twice, no reference twice; with two calls per row `expected` process calls accepted, with one none at all
+ * (each invoice processed by its create's auto_process).
+ */
+async function ledgerCheck(
+	sandbox: RunningSandbox,
+	expected: number,
+	callsPerRow: number,
+	latencyMs: number,
+): Promise<Pick<RealN8nCase, 'ledgerOk' | 'ledgerNote' | 'turnaroundMs'>> {
+	const ledger = await readLedger(sandbox.baseUrl);
+	const summary = ledger.summary as unknown as LedgerSummaryFields;
+	const processCallsOk =
+		callsPerRow === 1
+			? summary.processCalls?.total === 0 && summary.autoProcessed === expected
+			: summary.processCalls?.accepted === expected;
+	const ledgerOk =
+		summary.createAttempts?.accepted === expected &&
+		summary.processedInvoices === expected &&
+		processCallsOk &&
+		summary.referencesWithMultipleInvoices === 0 &&
+		summary.invoicesProcessedMoreThanOnce === 0;
+	return {
+		ledgerOk,
+		turnaroundMs: turnaround(ledger.calls as unknown as LedgerCallTimes[], latencyMs),
+		ledgerNote: `${summary.createAttempts?.accepted} creates, ${summary.processCalls?.accepted} process calls accepted, ${summary.autoProcessed} invoices processed by their create, ${summary.processedInvoices} processed (expected ${expected}); ${summary.referencesWithMultipleInvoices} references twice`,
+	};
+}
 
 const credential = (sandbox: RunningSandbox) => ({
 	id: CREDENTIAL_ID,
@@ -332,12 +431,15 @@ export async function measure(
 	chunkSize: number,
 	rowsFrom: RowsFrom = 'columns',
 	expressionEngine?: string,
+	processing: Processing = 'separate',
 ): Promise<RealN8nCase> {
 	const loadBefore = loadavg()[0];
 	await fetch(`${sandbox.baseUrl}/__sandbox/reset`, { method: 'POST' });
 	await configureSandbox(sandbox.baseUrl, { latencyMs });
-	const prefix = `bench-${setup}-${rowsFrom}-${latencyMs}-${rows}`;
-	const url = target.urls[rowsFrom];
+	const key = variantKey(rowsFrom, processing);
+	const prefix = `bench-${setup}-${key}-${latencyMs}-${rows}`;
+	const url = target.urls[key];
+	const callsPerRow = processing === 'auto' ? 1 : 2;
 	// Warm-up (also waits until the webhook is registered).
 	for (let attempt = 0; ; attempt++) {
 		const status = await post(
@@ -370,41 +472,34 @@ export async function measure(
 		error = (caught as Error).message;
 	}
 	const wallMs = performance.now() - t0;
+	const loadAfter = loadavg()[0];
 	const processes = sampler.stop();
-	const summary = (await readLedger(sandbox.baseUrl)).summary as unknown as {
-		createAttempts?: { accepted: number };
-		processCalls?: { accepted: number };
-		referencesWithMultipleInvoices: number;
-		invoicesProcessedMoreThanOnce: number;
-	};
-	const expected = rows + WARMUP_ROWS;
-	const ledgerOk =
-		summary.createAttempts?.accepted === expected &&
-		summary.processCalls?.accepted === expected &&
-		summary.referencesWithMultipleInvoices === 0 &&
-		summary.invoicesProcessedMoreThanOnce === 0;
+	const ledger = await ledgerCheck(sandbox, rows + WARMUP_ROWS, callsPerRow, latencyMs);
 	return {
 		setup,
 		rowsFrom,
 		...(expressionEngine ? { expressionEngine } : {}),
+		...(processing === 'auto' ? { processing } : {}),
 		latencyMs,
 		rows,
 		chunkSize,
 		totalConcurrency,
 		wallMs,
-		lowerBoundMs: (2 * rows * latencyMs) / totalConcurrency,
+		lowerBoundMs: (callsPerRow * rows * latencyMs) / totalConcurrency,
 		processes,
-		ledgerOk,
-		ledgerNote: `${summary.createAttempts?.accepted} creates, ${summary.processCalls?.accepted} process calls accepted (expected ${expected}); ${summary.referencesWithMultipleInvoices} references twice`,
+		...ledger,
 		loadBefore,
+		loadAfter,
 		error,
 	};
 }
 
+/** The raw client; `callsPerRow` 1 sends `options.auto_process` and no process request (issue 27). */
 export async function measureRaw(
 	sandbox: RunningSandbox,
 	latencyMs: number,
 	rows: number,
+	callsPerRow: 1 | 2 = 2,
 ): Promise<RealN8nCase> {
 	const loadBefore = loadavg()[0];
 	await fetch(`${sandbox.baseUrl}/__sandbox/reset`, { method: 'POST' });
@@ -416,19 +511,23 @@ export async function measureRaw(
 			concurrency: CONCURRENCY,
 			keepAlive: false,
 			warmup: WARMUP_ROWS,
-			referencePrefix: `bench-raw-${latencyMs}-${rows}`,
+			referencePrefix: `bench-raw-${callsPerRow}-${latencyMs}-${rows}`,
+			autoProcess: callsPerRow === 1,
 			credentials: sandboxCredentialData(sandbox.baseUrl) as unknown as CaseSpec['credentials'],
 		},
 		1_800_000,
 	);
+	const loadAfter = loadavg()[0];
+	const ledger = await ledgerCheck(sandbox, rows + WARMUP_ROWS, callsPerRow, latencyMs);
 	return {
 		setup: 'raw',
+		...(callsPerRow === 1 ? { processing: 'auto' as const } : {}),
 		latencyMs,
 		rows,
 		chunkSize: rows,
 		totalConcurrency: CONCURRENCY,
 		wallMs: result.wallMs,
-		lowerBoundMs: (2 * rows * latencyMs) / CONCURRENCY,
+		lowerBoundMs: (callsPerRow * rows * latencyMs) / CONCURRENCY,
 		processes: [
 			{
 				name: 'raw axios',
@@ -437,9 +536,11 @@ export async function measureRaw(
 				peakGroupRssMb: Math.round(result.peakRssMb),
 			},
 		],
-		ledgerOk: result.ok,
-		ledgerNote: result.ok ? 'ok' : (result.error ?? ''),
+		ledgerOk: result.ok && ledger.ledgerOk,
+		turnaroundMs: ledger.turnaroundMs,
+		ledgerNote: result.ok ? ledger.ledgerNote : (result.error ?? ''),
 		loadBefore,
+		loadAfter,
 		error: result.ok ? undefined : result.error,
 	};
 }

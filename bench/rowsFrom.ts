@@ -19,6 +19,13 @@
  *
  * Writes bench/out/rows-from.json and bench/out/rows-from.md (the tables and the targets, met or missed).
  * Where the CPU goes, by owner: `npx tsx bench/profile-n8n.ts 2000 columns` (and `fields`).
+ *
+ * Issue 27 (one call per payout, Processing "In the Create Request"): BENCH_PROCESSING=separate,auto adds the
+ * node with Auto Process beside the separate Process request (rows from columns), BENCH_RAW_CALLS=2,1 the raw
+ * client doing one call per row beside two, and BENCH_OUT names the output files:
+ *
+ *   BENCH_MODES=columns BENCH_PROCESSING=separate,auto BENCH_RAW_CALLS=2,1 BENCH_SETUPS=single,queue-1w \
+ *     BENCH_OUT=auto-process npx tsx bench/rowsFrom.ts
  */
 /* eslint-disable no-console */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
@@ -34,6 +41,7 @@ import {
 	measureRaw,
 	startQueue,
 	startSingle,
+	type Processing,
 	type RealN8nCase,
 	type RowsFrom,
 	type Target,
@@ -47,6 +55,26 @@ const LATENCIES = listFromEnv('BENCH_LATENCIES').map(Number);
 if (LATENCIES.length === 0) LATENCIES.push(50, 0);
 const MODES = listFromEnv('BENCH_MODES') as RowsFrom[];
 if (MODES.length === 0) MODES.push('columns', 'fields');
+/** Issue 27: how the node processes (auto: rows from columns only) and the raw client's calls per row. */
+const PROCESSINGS = listFromEnv('BENCH_PROCESSING') as Processing[];
+if (PROCESSINGS.length === 0) PROCESSINGS.push('separate');
+/** BENCH_RAW_CALLS=none leaves the raw client out (an A/B of the node alone). */
+const RAW_CALLS = listFromEnv('BENCH_RAW_CALLS')
+	.filter((calls) => calls !== 'none')
+	.map(Number) as Array<1 | 2>;
+if (RAW_CALLS.length === 0 && process.env.BENCH_RAW_CALLS !== 'none') RAW_CALLS.push(2);
+const OUT_NAME = process.env.BENCH_OUT || 'rows-from';
+/**
+ * BENCH_PROBE=1 preloads bench/loopProbe.cjs into the single n8n: event-loop delay and each HTTP request's
+ * time, every 5 s, to bench/out/<BENCH_OUT>-probe.jsonl (a look at time that is not CPU; adds a little CPU).
+ */
+const probeEnv = (): Record<string, string> =>
+	process.env.BENCH_PROBE
+		? {
+				NODE_OPTIONS: `--require ${join(ROOT, 'bench', 'loopProbe.cjs')}`,
+				BENCH_PROBE_FILE: join(OUT, `${OUT_NAME}-probe.jsonl`),
+			}
+		: {};
 
 interface SetupSpec {
 	name: string;
@@ -63,13 +91,15 @@ const executionProcess = (c: RealN8nCase) => (c.setup === 'single' ? 'n8n' : 'wo
 
 const label = (c: RealN8nCase) =>
 	c.setup === 'raw'
-		? 'raw client (new connection per request)'
-		: `${c.setup}${c.expressionEngine ? ` (${c.expressionEngine} engine)` : ''}, rows from ${c.rowsFrom}`;
+		? `raw client (new connection per request${c.processing === 'auto' ? ', one call per row' : ''})`
+		: `${c.setup}${c.expressionEngine ? ` (${c.expressionEngine} engine)` : ''}, rows from ${c.rowsFrom}${c.processing === 'auto' ? ', auto process' : ''}`;
 
 function render(cases: RealN8nCase[], meta: Record<string, unknown>): string {
 	const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 	const lines: string[] = [
-		`# Rows From: columns vs expressions in a real n8n (${String(meta.n8nVersion)})`,
+		PROCESSINGS.includes('auto')
+			? `# One call per payout (Auto Process) vs two, in a real n8n (${String(meta.n8nVersion)})`
+			: `# Rows From: columns vs expressions in a real n8n (${String(meta.n8nVersion)})`,
 		'',
 		`Run ${String(meta.date)}, ${String(meta.rows)} rows per case, concurrency 10, ${String(meta.cpus)} cores, load ${String(meta.loadAtStart)} at the start and ${String(meta.loadAtEnd)} at the end.`,
 		'',
@@ -78,17 +108,20 @@ function render(cases: RealN8nCase[], meta: Record<string, unknown>): string {
 		lines.push(
 			`## ${latency} ms per API answer`,
 			'',
-			'| Case | Wall | Lower bound | Wall ÷ bound | Wall ÷ raw | CPU per payout in the execution’s process | CPU per payout, every process | Ledger |',
-			'|---|---|---|---|---|---|---|---|',
+			'| Case | Wall | Lower bound | Wall ÷ bound | Wall ÷ raw | CPU per payout in the execution’s process | CPU per payout, every process | Ledger | Load before / after | Turnaround mean / p90 |',
+			'|---|---|---|---|---|---|---|---|---|---|',
 		);
-		const raw = cases.find((c) => c.setup === 'raw' && c.latencyMs === latency);
 		for (const c of cases.filter((entry) => entry.latencyMs === latency)) {
+			// Beside the raw client making as many calls per row.
+			const raw = cases.find(
+				(r) => r.setup === 'raw' && r.latencyMs === latency && r.processing === c.processing,
+			);
 			const all = c.processes
 				.map((p) => `${p.name} ${((p.cpuSeconds * 1000) / c.rows).toFixed(2)} ms`)
 				.join('<br>');
 			const own = c.setup === 'raw' ? '–' : `${cpuMs(c, executionProcess(c)).toFixed(2)} ms`;
 			lines.push(
-				`| ${label(c)} | ${c.error ? `error: ${c.error}` : s(c.wallMs)} | ${latency ? s(c.lowerBoundMs) : '–'} | ${latency ? (c.wallMs / c.lowerBoundMs).toFixed(2) + '×' : '–'} | ${raw ? (c.wallMs / raw.wallMs).toFixed(2) + '×' : '–'} | ${own} | ${all} | ${c.ledgerOk ? 'ok' : c.ledgerNote} |`,
+				`| ${label(c)} | ${c.error ? `error: ${c.error}` : s(c.wallMs)} | ${latency ? s(c.lowerBoundMs) : '–'} | ${latency ? (c.wallMs / c.lowerBoundMs).toFixed(2) + '×' : '–'} | ${raw ? (c.wallMs / raw.wallMs).toFixed(2) + '×' : '–'} | ${own} | ${all} | ${c.ledgerOk ? 'ok' : c.ledgerNote} | ${c.loadBefore.toFixed(1)} / ${c.loadAfter?.toFixed(1) ?? '?'} | ${c.turnaroundMs ? `${c.turnaroundMs.mean.toFixed(1)} / ${c.turnaroundMs.p90} ms` : '–'} |`,
 			);
 		}
 		lines.push('');
@@ -101,12 +134,13 @@ function render(cases: RealN8nCase[], meta: Record<string, unknown>): string {
 				c.rowsFrom === rowsFrom &&
 				c.latencyMs === latency &&
 				c.expressionEngine === engine &&
+				!c.processing &&
 				!c.error,
 		);
 	const verdict = (ok: boolean | undefined) =>
 		ok === undefined ? 'NOT RUN' : ok ? 'MET' : 'MISSED';
 	for (const setup of ['single', 'queue-1w']) {
-		for (const latency of LATENCIES) {
+		for (const latency of MODES.includes('fields') ? LATENCIES : []) {
 			const columns = find(setup, 'columns', latency);
 			const fields = find(setup, 'fields', latency);
 			const a = columns && cpuMs(columns, executionProcess(columns));
@@ -123,6 +157,7 @@ function render(cases: RealN8nCase[], meta: Record<string, unknown>): string {
 				`| ${setup}, 50 ms: within 1.2× the lower bound | **${verdict(columns.wallMs <= 1.2 * columns.lowerBoundMs)}** | ${s(columns.wallMs)} vs ${s(columns.lowerBoundMs)} = ${(columns.wallMs / columns.lowerBoundMs).toFixed(2)}× |`,
 			);
 	}
+	lines.push(...autoProcessTargets(cases));
 	lines.push('', '## The expression engine (single process)', '');
 	for (const latency of LATENCIES)
 		for (const rowsFrom of MODES) {
@@ -134,6 +169,55 @@ function render(cases: RealN8nCase[], meta: Record<string, unknown>): string {
 				);
 		}
 	return lines.join('\n') + '\n';
+}
+
+/**
+ * Issue 27's targets at 50 ms: the node with Auto Process at most 0.6× the two-call lower bound and within 1.1×
+ * the one-call raw client; the node with a separate Process request beside issue 21's figures (single
+ * 120.7–122.0 s, queue-1w 117.6 s on the quiet machine).
+ */
+function autoProcessTargets(cases: RealN8nCase[]): string[] {
+	if (!cases.some((c) => c.processing === 'auto')) return [];
+	const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+	const at50 = (setup: string, auto: boolean) =>
+		cases.find(
+			(c) =>
+				c.setup === setup &&
+				c.latencyMs === 50 &&
+				(c.processing === 'auto') === auto &&
+				(c.rowsFrom ?? 'columns') === 'columns' &&
+				!c.expressionEngine &&
+				!c.error,
+		);
+	const verdict = (ok: boolean) => (ok ? '**MET**' : '**MISSED**');
+	const today: Record<string, number> = { single: 122_000, 'queue-1w': 117_600 };
+	const lines = [
+		'',
+		'## Targets (issue 27, 50 ms per answer)',
+		'',
+		'| Target | Verdict | Evidence |',
+	];
+	lines.push('|---|---|---|');
+	const rawOne = at50('raw', true);
+	for (const setup of ['single', 'queue-1w']) {
+		const auto = at50(setup, true);
+		const separate = at50(setup, false);
+		if (auto) {
+			const twoCallBound = 2 * auto.lowerBoundMs;
+			lines.push(
+				`| ${setup}: node with Auto Process at most 0.6× the two-call lower bound | ${verdict(auto.wallMs <= 0.6 * twoCallBound)} | ${s(auto.wallMs)} vs ${s(twoCallBound)} = ${(auto.wallMs / twoCallBound).toFixed(2)}× |`,
+			);
+			if (rawOne)
+				lines.push(
+					`| ${setup}: node with Auto Process within 1.1× the one-call raw client | ${verdict(auto.wallMs <= 1.1 * rawOne.wallMs)} | ${s(auto.wallMs)} vs ${s(rawOne.wallMs)} = ${(auto.wallMs / rawOne.wallMs).toFixed(2)}× |`,
+				);
+		}
+		if (separate)
+			lines.push(
+				`| ${setup}: the two-call path no slower than today (issue 21: at most ${s(today[setup])}) | ${verdict(separate.wallMs <= today[setup])} | ${s(separate.wallMs)}, load ${separate.loadBefore.toFixed(1)} before the case |`,
+			);
+	}
+	return lines;
 }
 
 async function main(): Promise<void> {
@@ -153,6 +237,7 @@ async function main(): Promise<void> {
 	const loadAtStart = loadavg()
 		.map((l) => l.toFixed(1))
 		.join(' ');
+	mkdirSync(OUT, { recursive: true });
 	const dir = mkdtempSync(join(tmpdir(), 'pt-bench-rows-from-'));
 	mkdirSync(join(dir, 'files'), { recursive: true });
 	console.log(
@@ -161,7 +246,7 @@ async function main(): Promise<void> {
 	const pkg = await buildAndPack(ROOT, join(dir, 'pack'), join(dir, 'logs'));
 	const only = (process.env.BENCH_SETUPS ?? '').split(',').filter(Boolean);
 	const allSetups: SetupSpec[] = [
-		{ name: 'single', setup: 'single', start: (dir, sb) => startSingle(dir, pkg, sb) },
+		{ name: 'single', setup: 'single', start: (dir, sb) => startSingle(dir, pkg, sb, probeEnv()) },
 		{
 			name: 'single-legacy',
 			setup: 'single',
@@ -183,7 +268,8 @@ async function main(): Promise<void> {
 	};
 	const sandbox = await startSandboxProcess(ROOT, join(dir, 'logs'), 60_000);
 	try {
-		for (const latency of LATENCIES) log(await measureRaw(sandbox, latency, rows));
+		for (const latency of LATENCIES)
+			for (const calls of RAW_CALLS) log(await measureRaw(sandbox, latency, rows, calls));
 		for (const spec of setups) {
 			let target: Target | undefined;
 			try {
@@ -191,18 +277,23 @@ async function main(): Promise<void> {
 				// Both modes on the same running n8n, one after the other at each latency, so they share its state.
 				for (const latency of LATENCIES)
 					for (const rowsFrom of MODES)
-						log(
-							await measure(
-								sandbox,
-								target,
-								spec.setup,
-								latency,
-								rows,
-								spec.setup === 'single' ? rows : chunk,
-								rowsFrom,
-								spec.engine,
-							),
-						);
+						for (const processing of PROCESSINGS) {
+							// Auto Process is benched with rows from columns (the bulk example's mode) only.
+							if (processing === 'auto' && rowsFrom !== 'columns') continue;
+							log(
+								await measure(
+									sandbox,
+									target,
+									spec.setup,
+									latency,
+									rows,
+									spec.setup === 'single' ? rows : chunk,
+									rowsFrom,
+									spec.engine,
+									processing,
+								),
+							);
+						}
 			} catch (error) {
 				console.error(`  ${spec.name}: ${(error as Error).message}`);
 			} finally {
@@ -225,11 +316,11 @@ async function main(): Promise<void> {
 			.join(' '),
 	};
 	mkdirSync(OUT, { recursive: true });
-	writeFileSync(join(OUT, 'rows-from.json'), JSON.stringify({ ...meta, cases }, null, 1));
+	writeFileSync(join(OUT, `${OUT_NAME}.json`), JSON.stringify({ ...meta, cases }, null, 1));
 	const markdown = render(cases, meta);
-	writeFileSync(join(OUT, 'rows-from.md'), markdown);
+	writeFileSync(join(OUT, `${OUT_NAME}.md`), markdown);
 	console.log(
-		`\n${markdown}\nWritten: bench/out/rows-from.md and .json (${((Date.now() - started) / 60000).toFixed(1)} min)`,
+		`\n${markdown}\nWritten: bench/out/${OUT_NAME}.md and .json (${((Date.now() - started) / 60000).toFixed(1)} min)`,
 	);
 	rmSync(dir, { recursive: true, force: true });
 }

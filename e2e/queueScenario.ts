@@ -18,6 +18,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 
 import { CallbackRelay, ChunkCall, forward } from './lib/callbackRelay';
+import { callerCredentials } from './lib/callerAuth';
 import { invoiceDocument, sign, unseenInvoiceBody } from './lib/callbacks';
 import { createDataTable, DataTableRef, insertRows, readRows } from './lib/dataTables';
 import {
@@ -71,6 +72,7 @@ import {
 	sheetRows,
 } from './lib/sheetWorkflows';
 import { WorkflowJson } from './lib/workflows';
+import { QueueAgent } from './queueAgent';
 
 const SHEET1_ROWS = Number(process.env.PT_E2E_QUEUE_ROWS || 2000);
 const SHEET2_ROWS = Number(process.env.PT_E2E_QUEUE_KILL_ROWS || 1000);
@@ -94,7 +96,13 @@ const FAULTS = {
 	seed: 15,
 };
 
-export type QueueScenarioOptions = ScenarioBase;
+/** The parts of the queue scenario, as `--queue-parts=` names them (default: all). */
+export const QUEUE_PARTS = ['bulk', 'kill', 'callbacks', 'agent'] as const;
+export type QueuePart = (typeof QUEUE_PARTS)[number];
+
+export interface QueueScenarioOptions extends ScenarioBase {
+	parts?: QueuePart[];
+}
 
 interface Ctx extends QueueScenarioOptions {
 	install: N8nInstall;
@@ -109,6 +117,8 @@ interface Ctx extends QueueScenarioOptions {
 	callbackUrls: string[];
 	/** The sheets (Data Tables) and the parent workflow of each, made once n8n runs. */
 	sheets: Record<'s1' | 's2' | 'cb', Sheet>;
+	/** The AI agent example's budget across workers (issue 29), when that part runs. */
+	agent?: QueueAgent;
 }
 
 interface Sheet extends ReturnType<typeof sheetRows> {
@@ -652,13 +662,34 @@ async function callbacksAcrossWebhookProcesses(ctx: Ctx): Promise<void> {
 	);
 }
 
+/** Issue 29: the AI agent example's day budget, across executions that both workers run (e2e/queueAgent.ts). */
+async function agentBudgetAcrossWorkers(ctx: Ctx): Promise<void> {
+	await setFaults(ctx, null);
+	await ctx.agent!.run({
+		report: ctx.report,
+		sandboxBaseUrl: ctx.sandbox.baseUrl,
+		webhooks: ctx.cluster.byRole('webhook').map((w) => w.inst.baseUrl),
+		rest: ctx.rest!,
+		workerOfExecution: () => workerOfExecution(ctx),
+	});
+}
+
 async function prepareWorkflows(ctx: Ctx, main: Instance): Promise<void> {
 	const { root, report, relay } = ctx;
 	const credential = sandboxCredential(ctx.sandbox.baseUrl);
 	// The callback example records into a table of n8n's own database, created as its sticky note says.
 	await sql(ctx.services, CREATE_OUTCOMES_TABLE, ctx.logDir);
-	await importCredentials(main, [credential, postgresCredential(ctx.services.database)]);
+	const agent = ctx.agent?.imports(root);
+	await importCredentials(main, [
+		credential,
+		postgresCredential(ctx.services.database),
+		...callerCredentials(),
+		...(agent?.credentials ?? []),
+	]);
 	const workflows: Array<[string, WorkflowJson, boolean]> = [
+		...(agent?.workflows ?? []).map(
+			(workflow) => [workflow.name ?? '', workflow, true] as [string, WorkflowJson, boolean],
+		),
 		['pay-a-chunk', prepareChunkWorkflow(root, { id: CHUNK_ID }), true],
 		[
 			'pay-a-chunk (callbacks to the relay)',
@@ -709,6 +740,9 @@ async function prepareSheets(ctx: Ctx): Promise<void> {
 				id: parentId,
 				chunkUrl: relay.balancerUrl(webhookPath),
 				tableId: table.id,
+				// The chunk workflow that calls back to the relay was given that Callback URL: so is its parent's
+				// Validate, as docs/large-sheets.md says (else no row's digest matches).
+				callbackUrl: webhookPath === CHUNK_CALLBACKS_PATH ? relay.callbackUrl : undefined,
 			}),
 			false,
 		);
@@ -754,6 +788,7 @@ export async function runQueueScenario(
 	let sandbox: RunningSandbox | undefined;
 	let cluster: QueueCluster | undefined;
 	let relay: CallbackRelay | undefined;
+	let agent: QueueAgent | undefined;
 	try {
 		sandbox = await startSandboxForN8n(opts.root, logDir);
 		cluster = await QueueCluster.create({
@@ -774,8 +809,12 @@ export async function runQueueScenario(
 		const webhooks = cluster.byRole('webhook').map((w) => w.inst.baseUrl);
 		const callbackUrls = webhooks.map((base) => `${base}/webhook/${webhookId}/${opts.webhookPath}`);
 		relay = await CallbackRelay.start(callbackUrls, webhooks);
+		const wanted = (part: QueuePart) => !opts.parts || opts.parts.includes(part);
+		const sheetsWanted = wanted('bulk') || wanted('kill') || wanted('callbacks');
+		agent = wanted('agent') ? await QueueAgent.start() : undefined;
 		const ctx: Ctx = {
 			...opts,
+			agent,
 			install,
 			dir,
 			logDir,
@@ -799,23 +838,28 @@ export async function runQueueScenario(
 		);
 		ctx.rest = new RestSession(cluster.main.inst.baseUrl);
 		await ctx.rest.setUpOwner();
-		await prepareSheets(ctx);
-		const probes = await Promise.all(
-			callbackUrls.map(
-				async (url) => await waitForTriggerWebhook(url, forward, `the trigger's webhook at ${url}`),
-			),
-		);
-		report.check(
-			'both webhook processes serve the callback trigger (an unsigned probe is refused, not 404)',
-			probes.every((p) => p.status === 401),
-			probes.map((p) => p.status).join(', '),
-		);
+		if (sheetsWanted) {
+			await prepareSheets(ctx);
+			const probes = await Promise.all(
+				callbackUrls.map(
+					async (url) =>
+						await waitForTriggerWebhook(url, forward, `the trigger's webhook at ${url}`),
+				),
+			);
+			report.check(
+				'both webhook processes serve the callback trigger (an unsigned probe is refused, not 404)',
+				probes.every((p) => p.status === 401),
+				probes.map((p) => p.status).join(', '),
+			);
+		}
 
-		for (const [name, part] of [
-			['bulk across workers', bulkAcrossWorkers],
-			['worker killed mid-sheet', workerKilledMidSheet],
-			['callbacks across webhook processes', callbacksAcrossWebhookProcesses],
-		] as const) {
+		const parts: Array<[QueuePart, string, (ctx: Ctx) => Promise<void>]> = [
+			['bulk', 'bulk across workers', bulkAcrossWorkers],
+			['kill', 'worker killed mid-sheet', workerKilledMidSheet],
+			['callbacks', 'callbacks across webhook processes', callbacksAcrossWebhookProcesses],
+			['agent', 'agent budget across workers', agentBudgetAcrossWorkers],
+		];
+		for (const [, name, part] of parts.filter(([key]) => wanted(key))) {
 			const tPart = Date.now();
 			try {
 				await part(ctx);
@@ -827,6 +871,7 @@ export async function runQueueScenario(
 	} catch (error) {
 		report.fail('queue mode scenario', error);
 	} finally {
+		await agent?.close();
 		await cluster?.stop();
 		await relay?.close();
 		await sandbox?.process.stop();

@@ -2,6 +2,7 @@
  * `npm run test:e2e`: the package in real n8n instances (see e2e/README.md).
  *
  *   tsx e2e/run.ts [--only=v2|v1|queue] [--keep] [--timeout-minutes=N] [--skip-editor] [--parts=a,b]
+ *                  [--queue-parts=bulk,kill,callbacks,agent]
  *
  * `--parts=a,b` runs only those parts of e2e/parts on the scenario's n8n (no bulk or callback checks, no editor
  * check, no queue mode): the quick loop while working on one feature.
@@ -23,7 +24,7 @@ import { buildAndPack } from './lib/package';
 import { killAllNow, stopAll } from './lib/processes';
 import { Report } from './lib/report';
 import { runEditorCheck } from './editor-check';
-import { runQueueScenario } from './queueScenario';
+import { QUEUE_PARTS, runQueueScenario, type QueuePart } from './queueScenario';
 import { runScenario } from './scenario';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -55,6 +56,16 @@ async function main(): Promise<number> {
 		?.split(',')
 		.map((name) => name.trim())
 		.filter(Boolean);
+	// `--queue-parts=agent`: queue mode with only those parts (also beside --parts: one run for both).
+	const queueParts = arg('queue-parts')
+		?.split(',')
+		.map((name) => name.trim())
+		.filter(Boolean) as QueuePart[] | undefined;
+	const unknownPart = queueParts?.find((name) => !QUEUE_PARTS.includes(name));
+	if (unknownPart) {
+		console.error(`e2e: no queue part "${unknownPart}" (${QUEUE_PARTS.join(', ')})`);
+		return 2;
+	}
 	const keep = arg('keep') !== undefined;
 	const timeoutMinutes = Number(arg('timeout-minutes') ?? 40);
 	const report = new Report('setup');
@@ -69,7 +80,7 @@ async function main(): Promise<number> {
 	overall.unref();
 
 	const versions = ([2, 1] as const).filter((m) => (!only || only === `v${m}`) && only !== 'queue');
-	const queue = (!only && !onlyParts) || only === 'queue';
+	const queue = (!only && !onlyParts) || only === 'queue' || queueParts !== undefined;
 	const installs = versions.map((m) => n8nInstall(m));
 	if (queue && !versions.includes(2)) installs.push(n8nInstall(2));
 	for (const install of installs) {
@@ -115,7 +126,14 @@ async function main(): Promise<number> {
 			}
 			if (queue && v2) {
 				report.setScope(`${v2.label} queue mode`);
-				await runQueueScenario(v2, { root: ROOT, workDir, pkg, report, webhookPath: hook });
+				await runQueueScenario(v2, {
+					root: ROOT,
+					workDir,
+					pkg,
+					report,
+					webhookPath: hook,
+					parts: queueParts,
+				});
 			}
 		}
 	} finally {

@@ -30,6 +30,7 @@ import {
 	RestSession,
 	startServer,
 } from './lib/n8n';
+import { callerCredentials } from './lib/callerAuth';
 import { installPacked } from './lib/package';
 import { PartContext, selectedParts } from './parts';
 import { sleep, Started, waitFor } from './lib/processes';
@@ -641,7 +642,7 @@ export async function runScenario(install: N8nInstall, opts: ScenarioOptions): P
 		] as const) {
 			if (which === 'server' && !serverNeeded) continue;
 			await installPacked(opts.pkg, communityNodesDir(instance.userFolder), logDir);
-			await importCredentials(instance, [credential]);
+			await importCredentials(instance, [credential, ...callerCredentials()]);
 			report.check(`n8n import:credentials (sandbox credential, ${which} user folder)`, true);
 		}
 		await importWorkflow(cli, bulk, 'bulk-payouts');

@@ -63,6 +63,27 @@ export function createControl(ctx: SandboxContext): Control {
 			if (options.status !== undefined && !KNOWN_STATUSES.includes(options.status)) {
 				throw new ConfigError(`unknown status "${options.status}"`);
 			}
+			if (
+				options.amount !== undefined &&
+				!(
+					typeof options.amount === 'number' &&
+					Number.isFinite(options.amount) &&
+					options.amount > 0
+				)
+			) {
+				throw new ConfigError('amount must be a positive number');
+			}
+			if (options.created !== undefined && !Number.isInteger(options.created)) {
+				throw new ConfigError('created must be whole Unix seconds');
+			}
+			if (
+				options.metadata !== undefined &&
+				(typeof options.metadata !== 'object' ||
+					options.metadata === null ||
+					Array.isArray(options.metadata))
+			) {
+				throw new ConfigError('metadata must be an object');
+			}
 			return seedInvoices(ctx, { ...options, count });
 		},
 	};

@@ -99,7 +99,8 @@ const SEED_STATUS_CYCLE = [
 
 /**
  * Inserts invoices straight into the store: no validation, ledger calls or callbacks. Their reference_ids are
- * `seed-<n>` (n counting on across seeds) and their `created` times go back one second per invoice.
+ * `seed-<n>` (n counting on across seeds) and their `created` times go back one second per invoice (from
+ * `opts.created` for the newest when given).
  */
 export function seedInvoices(ctx: SandboxContext, opts: SeedOptions): SeedResult {
 	const service = serviceByCode(opts.service ?? 'test_usd');
@@ -114,14 +115,13 @@ export function seedInvoices(ctx: SandboxContext, opts: SeedOptions): SeedResult
 			: { [service.fields[0].key]: service.fields[0].example ?? '' };
 	for (let i = 0; i < count; i++) {
 		const n = start + i + 1;
-		const amount = roundMoney(
-			service.amountMin + ((n * 7919) % 100000) / 10 ** decimals,
-			service.currency,
-		);
+		const amount =
+			opts.amount ??
+			roundMoney(service.amountMin + ((n * 7919) % 100000) / 10 ** decimals, service.currency);
 		const money = computeMoney(service, amount);
 		const status = opts.status ?? SEED_STATUS_CYCLE[n % SEED_STATUS_CYCLE.length];
 		const done = status === 'processed';
-		const created = now - (count - i);
+		const created = opts.created !== undefined ? opts.created - (count - 1 - i) : now - (count - i);
 		ctx.store.add({
 			id: uniqueInvoiceId(ctx),
 			referenceId: `seed-${n}`,
@@ -146,7 +146,7 @@ export function seedInvoices(ctx: SandboxContext, opts: SeedOptions): SeedResult
 			processedAmount: done ? amount : status === 'process_failed' ? 0 : null,
 			processedFee: done ? money.fee : 0,
 			processedWriteoff: done ? money.writeoff : status === 'process_failed' ? 0 : null,
-			metadata: null,
+			metadata: opts.metadata ?? null,
 			created,
 			updated: created,
 			fields,

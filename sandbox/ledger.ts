@@ -46,6 +46,7 @@ export class Ledger {
 	private callbacks: LedgerCallback[] = [];
 	private createsByRef = new Map<string, number>();
 	private processByInvoice = new Map<string, number>();
+	private autoProcessed = new Set<string>();
 	private callbacksPending = 0;
 
 	record(rec: CallRecord): LedgerCall {
@@ -77,8 +78,9 @@ export class Ledger {
 	}
 
 	/** auto_process moves an invoice to processing without a process call; it still counts for the invoice. */
-	markProcessed(invoiceId: string): void {
+	markProcessed(invoiceId: string, byAutoProcess = false): void {
 		this.processByInvoice.set(invoiceId, (this.processByInvoice.get(invoiceId) ?? 0) + 1);
+		if (byAutoProcess) this.autoProcessed.add(invoiceId);
 	}
 
 	callbackStarted(): void {
@@ -98,6 +100,7 @@ export class Ledger {
 		this.callbacks = [];
 		this.createsByRef.clear();
 		this.processByInvoice.clear();
+		this.autoProcessed.clear();
 		this.callbacksPending = 0;
 	}
 
@@ -135,6 +138,8 @@ export class Ledger {
 			referencesWithMultipleInvoices: [...this.createsByRef.values()].filter((n) => n > 1).length,
 			invoicesProcessedMoreThanOnce: [...this.processByInvoice.values()].filter((n) => n > 1)
 				.length,
+			processedInvoices: this.processByInvoice.size,
+			autoProcessed: this.autoProcessed.size,
 			invoicesWithoutExplicitTestMode: store.all().filter((inv) => !inv.testModeExplicit).length,
 			pendingProcessing: pending,
 			callbacks: {

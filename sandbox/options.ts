@@ -20,6 +20,7 @@ export const DEFAULT_OPTIONS: SandboxOptions = {
 	callbackMaxAttempts: 10,
 	callbackTimeoutMs: 10_000,
 	callbackBatchMs: 0,
+	autoProcessEnabled: true,
 	seed: 1,
 	faults: null,
 };
@@ -31,6 +32,7 @@ const CONFIG_KEYS: (keyof SandboxConfig)[] = [
 	'callbackMaxAttempts',
 	'callbackTimeoutMs',
 	'callbackBatchMs',
+	'autoProcessEnabled',
 ];
 
 function nonNegative(value: unknown, name: string): number {
@@ -62,6 +64,11 @@ export function mergeConfig(
 	}
 	if (partial.callbackBatchMs !== undefined)
 		next.callbackBatchMs = nonNegative(partial.callbackBatchMs, 'callbackBatchMs');
+	if (partial.autoProcessEnabled !== undefined) {
+		if (typeof partial.autoProcessEnabled !== 'boolean')
+			throw new ConfigError('autoProcessEnabled must be true or false');
+		next.autoProcessEnabled = partial.autoProcessEnabled;
+	}
 	if (partial.callbackMaxAttempts !== undefined) {
 		const n = nonNegative(partial.callbackMaxAttempts, 'callbackMaxAttempts');
 		if (!Number.isInteger(n) || n < 1)
@@ -98,5 +105,6 @@ export function pickConfig(o: SandboxConfig): SandboxConfig {
 		callbackMaxAttempts: o.callbackMaxAttempts,
 		callbackTimeoutMs: o.callbackTimeoutMs,
 		callbackBatchMs: o.callbackBatchMs,
+		autoProcessEnabled: o.autoProcessEnabled,
 	};
 }

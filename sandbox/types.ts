@@ -51,6 +51,12 @@ export interface SandboxConfig {
 	 * the platform batches them (a receiver may then never see `processing`). 0 (default): one callback per change.
 	 */
 	callbackBatchMs: number;
+	/**
+	 * Whether the account has the `auto_process` invoice option (account options are agreed with PaymentsTrust).
+	 * true (default): a create asking for it moves the invoice to processing at once. false, an account without it:
+	 * the create is accepted and the invoice stays `created` (a Process request can still pay it).
+	 */
+	autoProcessEnabled: boolean;
 }
 
 export interface SandboxOptions extends SandboxConfig {
@@ -106,6 +112,12 @@ export interface SeedOptions {
 	service?: string;
 	/** Status of every seeded invoice; default a fixed mix (mostly processed, some created and process_failed). */
 	status?: string;
+	/** Amount of every seeded invoice (default: a spread within the service's range). */
+	amount?: number;
+	/** Metadata of every seeded invoice (default none): e.g. an agent budget's tag. */
+	metadata?: Record<string, unknown>;
+	/** `created` of the newest seeded invoice, Unix seconds (default now); each older one a second before. */
+	created?: number;
 }
 
 export interface SeedResult {
@@ -195,6 +207,10 @@ export interface LedgerSummary {
 	referencesWithMultipleInvoices: number;
 	/** Invoices moved to processing more than once (0). */
 	invoicesProcessedMoreThanOnce: number;
+	/** Invoices moved to processing at least once, by a process call or by their create's auto_process. */
+	processedInvoices: number;
+	/** Invoices moved to processing by their create request's auto_process (no process call). */
+	autoProcessed: number;
 	/** Invoices whose create request left `test_mode` out (recorded as live, the unsafe reading). */
 	invoicesWithoutExplicitTestMode: number;
 	/** Invoices still in created / processing / process_error (timers pending). */

@@ -13,6 +13,7 @@
  */
 import http from 'node:http';
 
+import { CHUNK_CALLER } from './callerAuth';
 import { freePort } from './processes';
 
 export interface RelayedCallback {
@@ -70,7 +71,7 @@ export async function forward(
 	url: string,
 	body: string,
 	signature: string,
-	opts: { timeoutMs?: number; wholeAnswer?: boolean } = {},
+	opts: { timeoutMs?: number; wholeAnswer?: boolean; headers?: Record<string, string> } = {},
 ): Promise<{ status: number | null; text: string }> {
 	try {
 		const res = await fetch(url, {
@@ -78,6 +79,7 @@ export async function forward(
 			headers: {
 				'content-type': 'application/json',
 				...(signature ? { 'x-signature': signature } : {}),
+				...opts.headers,
 			},
 			body,
 			signal: AbortSignal.timeout(opts.timeoutMs ?? 20_000),
@@ -146,7 +148,13 @@ export class CallbackRelay {
 			const target = `${this.webhookBases[this.nextChunk++ % this.webhookBases.length]}/webhook/${req.url.slice('/lb/'.length)}`;
 			const t0 = Date.now();
 			// A chunk waits in the queue for a free worker, then pays its rows: as long as the parent waits.
-			const answer = await forward(target, body, '', { timeoutMs: 900_000, wholeAnswer: true });
+			// The parent's caller header goes through, as a load balancer passes it.
+			const secret = req.headers[CHUNK_CALLER.data.name.toLowerCase()];
+			const answer = await forward(target, body, '', {
+				timeoutMs: 900_000,
+				wholeAnswer: true,
+				headers: typeof secret === 'string' ? { [CHUNK_CALLER.data.name]: secret } : {},
+			});
 			let parsed: unknown = answer.text;
 			try {
 				parsed = JSON.parse(answer.text);

@@ -364,9 +364,18 @@ export class RestSession {
 		return await this.request(method, urlPath, body);
 	}
 
-	/** GET a path with the session's cookie; the JSON answer, or an error naming the status. */
+	/**
+	 * GET a path with the session's cookie; the JSON answer, or an error naming the status. A 503 is
+	 * asked again a few times: n8n answers "Database is not ready!" while its periodic database ping
+	 * is late, which a loaded 2-core machine makes happen (seen in a part that then failed), and a
+	 * GET is safe to repeat.
+	 */
 	async getJson(urlPath: string): Promise<unknown> {
-		const res = await this.request('GET', urlPath);
+		let res = await this.request('GET', urlPath);
+		for (let attempt = 1; res.status === 503 && attempt <= 5; attempt++) {
+			await new Promise((resolve) => setTimeout(resolve, 1000 * attempt));
+			res = await this.request('GET', urlPath);
+		}
 		if (res.status !== 200)
 			throw new Error(
 				`GET ${urlPath} answered ${res.status}: ${JSON.stringify(res.json).slice(0, 300)}`,

@@ -68,3 +68,21 @@ export class Report {
 		console.log(`${label}: ${this.passed} passed, ${this.failed} failed`);
 	}
 }
+
+/**
+ * Runs a part's steps one after another; a step that throws is one failed check (`<label>: the <step> run`), and
+ * the next step still runs: each step makes its own rows and judges them by itself.
+ */
+export async function runSteps(
+	report: Report,
+	label: string,
+	steps: ReadonlyArray<readonly [string, () => Promise<void>]>,
+): Promise<void> {
+	for (const [name, step] of steps) {
+		try {
+			await step();
+		} catch (error) {
+			report.fail(`${label}: the ${name} run`, error);
+		}
+	}
+}

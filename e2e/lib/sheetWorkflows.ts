@@ -46,14 +46,19 @@ export const CREATE_OUTCOMES_TABLE = `CREATE TABLE ${OUTCOMES_TABLE} (
   PRIMARY KEY (invoice_id, status)
 );`;
 
-/** The columns of the "payouts" Data Table, as the sheet example's sticky note tells a user to create them. */
+/**
+ * The columns of the "payouts" Data Table, as the sheet example's sticky note tells a user to create them: those of
+ * `examples/payouts.csv`, all text, then the four the workflow writes.
+ */
 export const SHEET_COLUMNS: Array<{ name: string; type: 'string' | 'number' }> = [
 	{ name: 'reference_id', type: 'string' },
 	{ name: 'service', type: 'string' },
 	{ name: 'currency', type: 'string' },
-	{ name: 'amount', type: 'number' },
+	{ name: 'amount', type: 'string' },
 	{ name: 'account', type: 'string' },
+	{ name: 'card_number', type: 'string' },
 	{ name: 'test_details_payout_status', type: 'string' },
+	{ name: 'test_details_payout_resolution', type: 'string' },
 	{ name: 'note', type: 'string' },
 	{ name: 'invoice_id', type: 'string' },
 	{ name: 'status', type: 'string' },
@@ -129,13 +134,22 @@ function useTable(workflow: WorkflowJson, tableId: string, file: string): void {
 		};
 }
 
-/** "Pay a sheet in chunks" under the workflow id `id`, on the table `tableId`, its chunks POSTed to `chunkUrl`. */
+/**
+ * "Pay a sheet in chunks" under the workflow id `id`, on the table `tableId`, its chunks POSTed to `chunkUrl`. With
+ * `callbackUrl`, its "Validate the sheet" says the Callback URL its chunk workflow's "Pay each row" was given, as
+ * docs/large-sheets.md tells a user to (else every row's digest differs and the chunks pay nothing).
+ */
 export function prepareSheetWorkflow(
 	root: string,
-	opts: { id: string; chunkUrl: string; tableId: string },
+	opts: { id: string; chunkUrl: string; tableId: string; callbackUrl?: string },
 ): WorkflowJson {
 	const workflow = baseline(loadExample(root, SHEET_EXAMPLE), opts.id).workflow;
 	useTable(workflow, opts.tableId, SHEET_EXAMPLE);
+	if (opts.callbackUrl) {
+		const validate = nodeOfType(workflow, NODE_TYPE, SHEET_EXAMPLE);
+		const additional = (validate.parameters.additionalFields ?? {}) as Record<string, unknown>;
+		validate.parameters.additionalFields = { ...additional, callbackUrl: opts.callbackUrl };
+	}
 	const post = workflow.nodes.find(
 		(n) =>
 			n.type === 'n8n-nodes-base.httpRequest' && String(n.parameters.url).includes('/webhook/'),
@@ -196,7 +210,7 @@ export function sheetRows(
 			reference_id: ref,
 			service: 'test_usd',
 			currency: 'USD',
-			amount: bad ? -5 : Number((10 + (i % 300) + (i % 7) / 4).toFixed(2)),
+			amount: bad ? '-5' : (10 + (i % 300) + (i % 7) / 4).toFixed(2),
 			account: String(200000 + i),
 			test_details_payout_status: i % 25 === 0 ? 'process failed' : '',
 			note: bad ? 'BAD: negative amount' : 'ok',
@@ -216,8 +230,13 @@ export function benchChunkWorkflow(
 	const workflow = prepareChunkWorkflow(root, opts);
 	const webhook = nodeOfType(workflow, 'n8n-nodes-base.webhook', CHUNK_EXAMPLE);
 	webhook.parameters.responseData = 'noData';
+	// The bench measures paying, not the caller check (e2e/parts/strangers.ts proves that): no credential to make.
+	delete webhook.parameters.authentication;
+	delete webhook.credentials;
 	const pay = nodeOfType(workflow, NODE_TYPE, CHUNK_EXAMPLE);
 	pay.parameters.options = opts.options;
+	// The bench's rows are made by the bench, not read from a Data Table: no `id` column to name them by.
+	delete (pay.parameters.columnNames as Record<string, unknown>).rowNumberColumn;
 	workflow.nodes = workflow.nodes.filter((n) => n.type !== 'n8n-nodes-base.set');
 	delete workflow.connections[pay.name];
 	return workflow;

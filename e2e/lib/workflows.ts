@@ -6,6 +6,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
+import { useCallerCredentials } from './callerAuth';
+
 export const PACKAGE_NAME = 'n8n-nodes-paymentstrust';
 export const NODE_TYPE = `${PACKAGE_NAME}.paymentsTrust`;
 export const TRIGGER_TYPE = `${PACKAGE_NAME}.paymentsTrustTrigger`;
@@ -53,7 +55,10 @@ export interface PreparedWorkflow {
 	notes: string[];
 }
 
-/** The parts every example needs: id, inactive, our credential on every PaymentsTrust node. */
+/**
+ * The parts every example needs: id, inactive, our credential on every PaymentsTrust node, and the suite's copy of
+ * each caller credential the example asks for (Header Auth, Basic Auth: e2e/lib/callerAuth.ts).
+ */
 export function baseline(source: WorkflowJson, id: string): PreparedWorkflow {
 	const workflow = JSON.parse(JSON.stringify(source)) as WorkflowJson;
 	workflow.id = id;
@@ -67,6 +72,7 @@ export function baseline(source: WorkflowJson, id: string): PreparedWorkflow {
 			};
 		}
 	}
+	useCallerCredentials(workflow);
 	return { workflow, notes };
 }
 

@@ -6,6 +6,7 @@
  * Process. Each scenario is one POST to a Webhook trigger, so one execution of the server (one agent run).
  * What was paid is read from the sandbox's ledger, never from what the agent says.
  */
+import { AGENT_CALLER, headerOf, useCallerCredentials } from '../lib/callerAuth';
 import path from 'node:path';
 
 import type { LedgerLike } from '../lib/sandbox';
@@ -27,8 +28,8 @@ import type { PartContext, ScenarioPart } from './index';
 const TOOL_TYPE = `${PACKAGE_NAME}.paymentsTrustTool`;
 /** The tool node of the example, and the name n8n gives its tool (non-alphanumerics as `_`). */
 const TOOL_NODE = 'Pay out';
-const TOOL = 'Pay_out';
-const OPENAI_CREDENTIAL = { id: 'ptE2eScriptedAi', name: 'OpenAI (scripted, e2e)' };
+export const TOOL = 'Pay_out';
+export const OPENAI_CREDENTIAL = { id: 'ptE2eScriptedAi', name: 'OpenAI (scripted, e2e)' };
 const PREFIX = 'e2e-agent-';
 
 /** The example and its two copies: workflow id, webhook path, what the copy changes. */
@@ -47,6 +48,17 @@ const WORKFLOWS = {
 		id: 'ptE2eAgentProc1',
 		path: 'e2e-agent-process',
 		webhookId: '0d9c1b7e-20aa-4e20-9c00-000000000003',
+	},
+	// Copies of the example as shipped: each workflow has a day budget of its own (workflow and node).
+	sum: {
+		id: 'ptE2eAgentSum01',
+		path: 'e2e-agent-sum',
+		webhookId: '0d9c1b7e-20aa-4e20-9c00-000000000004',
+	},
+	same: {
+		id: 'ptE2eAgentSame1',
+		path: 'e2e-agent-same',
+		webhookId: '0d9c1b7e-20aa-4e20-9c00-000000000005',
 	},
 } as const;
 type Which = keyof typeof WORKFLOWS;
@@ -82,6 +94,10 @@ const SCRIPTS: Record<string, ScriptedCall[]> = {
 	'same-reference': [usd('same-1', '30'), usd('same-1', '30')],
 	sum: [usd('sum-1', '40'), usd('sum-2', '40'), usd('sum-3', '30'), usd('sum-4', '20')],
 	invented: [usd('invented-1', '1e9'), usd('invented-2', '-5'), usd('invented-3', 'ten')],
+	// Issue 29: each a new execution (a new webhook call), after "under" paid 60 of the day's 100 USD.
+	'day-1': [usd('day-1', '30')],
+	'day-2': [usd('day-2', '30')],
+	'day-3': [usd('day-3', '30')],
 	// The invoice id is filled in when the scenario runs (an invoice of the ledger still in `created`).
 	process: [{ tool: TOOL, args: { invoice_id: '' } }],
 };
@@ -94,21 +110,35 @@ function node(workflow: WorkflowJson, type: string): WorkflowNode {
 	return found;
 }
 
-/** The example made ready for this n8n: ids, credentials, the webhook's path; then what a copy changes. */
-function prepared(source: WorkflowJson, which: Which): WorkflowJson {
+/**
+ * The agent example made ready for an n8n (also the queue-mode cluster's, e2e/queueAgent.ts): its id, name,
+ * webhook path and id, our credentials; nothing else of it changes.
+ */
+export function prepareAgentExample(
+	source: WorkflowJson,
+	spec: { id: string; path: string; webhookId: string; label: string },
+): WorkflowJson {
 	const workflow = JSON.parse(JSON.stringify(source)) as WorkflowJson;
-	const { id, path: webhookPath, webhookId } = WORKFLOWS[which];
-	workflow.id = id;
+	workflow.id = spec.id;
 	workflow.active = false;
-	workflow.name = `${workflow.name} (${which})`;
+	workflow.name = `${workflow.name} (${spec.label})`;
 	const webhook = node(workflow, 'n8n-nodes-base.webhook');
-	webhook.parameters.path = webhookPath;
-	webhook.webhookId = webhookId;
+	webhook.parameters.path = spec.path;
+	webhook.webhookId = spec.webhookId;
 	node(workflow, '@n8n/n8n-nodes-langchain.lmChatOpenAi').credentials = {
 		openAiApi: OPENAI_CREDENTIAL,
 	};
+	node(workflow, TOOL_TYPE).credentials = {
+		[CREDENTIAL_TYPE]: { id: CREDENTIAL_ID, name: CREDENTIAL_NAME },
+	};
+	useCallerCredentials(workflow);
+	return workflow;
+}
+
+/** The example made ready for this n8n; then what a copy changes. */
+function prepared(source: WorkflowJson, which: Which): WorkflowJson {
+	const workflow = prepareAgentExample(source, { ...WORKFLOWS[which], label: which });
 	const tool = node(workflow, TOOL_TYPE);
-	tool.credentials = { [CREDENTIAL_TYPE]: { id: CREDENTIAL_ID, name: CREDENTIAL_NAME } };
 	if (which === 'noLimit') tool.parameters.options = {};
 	if (which === 'process') {
 		tool.parameters = {
@@ -125,19 +155,23 @@ function prepared(source: WorkflowJson, which: Which): WorkflowJson {
 	return workflow;
 }
 
-async function postToAgent(
-	ctx: PartContext,
-	which: Which,
+/** One message to an agent workflow's webhook (one execution): `script` names what the scripted model does. */
+export async function postAgentMessage(
+	baseUrl: string,
+	webhookPath: string,
 	script: string,
 ): Promise<{ status: number; text: string }> {
-	const res = await fetch(`${ctx.inst.baseUrl}/webhook/${WORKFLOWS[which].path}`, {
+	const res = await fetch(`${baseUrl}/webhook/${webhookPath}`, {
 		method: 'POST',
-		headers: { 'content-type': 'application/json' },
+		headers: { 'content-type': 'application/json', ...headerOf(AGENT_CALLER) },
 		body: JSON.stringify({ message: `script:${script} Please make the payouts I asked for.` }),
 		signal: AbortSignal.timeout(120_000),
 	});
 	return { status: res.status, text: (await res.text()).slice(0, 600) };
 }
+
+const postToAgent = async (ctx: PartContext, which: Which, script: string) =>
+	await postAgentMessage(ctx.inst.baseUrl, WORKFLOWS[which].path, script);
 
 const ours = (ledger: LedgerLike, stem: string) =>
 	ledger.invoices.filter((invoice) => invoice.referenceId.startsWith(`${PREFIX}${stem}`));
@@ -282,14 +316,14 @@ async function scenarios(ctx: PartContext, scripted: ScriptedModel): Promise<voi
 		'example',
 		'over',
 		'over-',
-		/150\.00 USD is more than this tool's budget has left: 100\.00 of 100\.00 USD.*Pay at most 100\.00 USD/,
-		'over the limit (150 of 100 USD)',
+		/150\.00 USD is more than this tool's budget has left: 40\.00 of 100\.00 USD for all calls in this day \(UTC.*Pay at most 40\.00 USD/,
+		"over the limit (150 USD, 40 of the day's 100 USD left)",
 	);
 	await refused(
 		'example',
 		'currency',
 		'eur-',
-		/EUR is not in this tool's budget.*Budget left: 100\.00 USD/,
+		/EUR is not in this tool's budget.*Budget left: 40\.00 USD/,
 		'in a currency without a limit (EUR, the limit is USD)',
 	);
 	await refused(
@@ -300,7 +334,30 @@ async function scenarios(ctx: PartContext, scripted: ScriptedModel): Promise<voi
 		"with amounts a model might invent ('1e9', '-5', 'ten')",
 	);
 
-	await run('example', 'same-reference');
+	// Issue 29: repeated requests, each a new execution (a new webhook call): the day's budget holds across them.
+	const dayTexts: string[][] = [];
+	for (const script of ['day-1', 'day-2', 'day-3'])
+		dayTexts.push((await run('example', script)) ?? []);
+	ledger = await readLedger(ctx.sandbox.baseUrl);
+	const paidToday = [...ours(ledger, 'under-'), ...ours(ledger, 'day-')]
+		.filter((invoice) => invoice.processCommitted > 0)
+		.reduce((sum, invoice) => sum + invoice.amount, 0);
+	report.check(
+		'agent repeated requests, each a new execution (60 USD paid, then 3 × 30 USD; 100 USD a day): only the first 30 is paid, 90 USD in all',
+		JSON.stringify(
+			ours(ledger, 'day-').map((i) => [i.referenceId, i.amount, i.processCommitted]),
+		) === JSON.stringify([[`${PREFIX}day-1`, 30, 1]]) && paidToday === 90,
+		`${describeInvoices(ours(ledger, 'day-'))}; paid today ${paidToday} USD`,
+	);
+	report.check(
+		'agent repeated requests: the refused request is told what is left of the day',
+		/30\.00 USD is more than this tool's budget has left: 10\.00 of 100\.00 USD for all calls in this day \(UTC/.test(
+			dayTexts[1]?.[0] ?? '',
+		),
+		(dayTexts[1]?.[0] ?? '').slice(0, 300),
+	);
+
+	await run('same', 'same-reference');
 	ledger = await readLedger(ctx.sandbox.baseUrl);
 	const same = ours(ledger, 'same-');
 	report.check(
@@ -309,7 +366,7 @@ async function scenarios(ctx: PartContext, scripted: ScriptedModel): Promise<voi
 		describeInvoices(same),
 	);
 
-	const sumTexts = await run('example', 'sum');
+	const sumTexts = await run('sum', 'sum');
 	ledger = await readLedger(ctx.sandbox.baseUrl);
 	const sum = ours(ledger, 'sum-');
 	report.check(
@@ -337,7 +394,7 @@ async function scenarios(ctx: PartContext, scripted: ScriptedModel): Promise<voi
 		const toolRuns = await waitFor(
 			'the execution of the "sum" script to be saved',
 			async () => {
-				const [latest] = await ctx.rest!.executions(WORKFLOWS.example.id);
+				const [latest] = await ctx.rest!.executions(WORKFLOWS.sum.id);
 				if (!latest || latest.status === 'running' || latest.status === 'new') return undefined;
 				const runData = await ctx.rest!.executionRunData(latest.id, ctx.install);
 				return runData?.[TOOL_NODE]

@@ -1,7 +1,8 @@
 /**
  * Issue 18, part 1, in a real n8n: `examples/bulk-payouts-with-approval.workflow.json` as a user imports it,
- * driven through n8n's own HTTP endpoints (the production webhook that starts it, the form-waiting URL the
- * approver opens), and judged by the sandbox's ledger:
+ * driven through n8n's own HTTP endpoints (the production webhook that starts it, with the run starter's header;
+ * the form-waiting URL the approver receives at their own address and opens with their password), and judged by
+ * the sandbox's ledger (what strangers can do to it: e2e/parts/strangers.ts):
  *   - Approve: every valid row is paid once, the refused rows are not sent; the form submitted again (twice at
  *     once, then once more) pays nothing more;
  *   - Reject: nothing is sent;
@@ -12,13 +13,25 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 
+import {
+	ApproverInbox,
+	nodeItems,
+	sendApproverTo,
+	startRun,
+	startUrl,
+	submitForm,
+	waitUntilDone,
+} from '../lib/approvalFlow';
+import { basicAuthOf } from '../lib/callerAuth';
 import type { LedgerLike } from '../lib/sandbox';
+import { runSteps } from '../lib/report';
 import { readLedger } from '../lib/sandbox';
-import { waitFor } from '../lib/processes';
-import { loadWorkflow, preparePartWorkflow } from '../lib/workflows';
+import { loadWorkflow, preparePartWorkflow, type WorkflowJson } from '../lib/workflows';
 import type { PartContext, ScenarioPart } from './index';
 
 const WORKFLOW_ID = 'ptE2eApproval001';
+/** The approver's address and the workflow as imported: set up by `workflows`, used by `run`. */
+let state: { inbox: ApproverInbox; workflow: WorkflowJson } | undefined;
 const CSV_NAME = 'approval-payouts.csv';
 const PREFIX = 'e2e-approval-';
 const HEADER = 'reference_id,service,currency,amount,account,card_number,note';
@@ -63,99 +76,9 @@ function writeSheet(ctx: PartContext, rows: SheetRow[]): void {
 	);
 }
 
-interface ApprovalRequest {
-	preview: string;
-	approvalCode: string;
-	formUrl: string;
-	executionId: string;
-}
-
-/** Starts a run the way a user's system would: a POST to the production webhook; the answer has the form URL. */
-async function startRun(ctx: PartContext): Promise<ApprovalRequest> {
-	const url = `${ctx.inst.baseUrl}/webhook/paymentstrust-payout-approval`;
-	const answer = await waitFor(
-		'the approval workflow to answer its webhook',
-		async () => {
-			const res = await fetch(url, {
-				method: 'POST',
-				headers: { 'content-type': 'application/json' },
-				body: '{}',
-				signal: AbortSignal.timeout(60_000),
-			});
-			// 404 until the activated workflow's webhook is registered.
-			if (res.status === 404) return undefined;
-			const text = await res.text();
-			if (res.status !== 200) throw new Error(`answered ${res.status}: ${text.slice(0, 300)}`);
-			return JSON.parse(text) as {
-				preview?: string;
-				approvalCode?: string;
-				approvalFormUrl?: string;
-			};
-		},
-		{ timeoutMs: 60_000, intervalMs: 1000 },
-	);
-	const formUrl = new URL(String(answer.approvalFormUrl));
-	// n8n builds the URL from its configured host; the suite reaches it on its own loopback address.
-	const local = new URL(`${formUrl.pathname}${formUrl.search}`, ctx.inst.baseUrl).toString();
-	const executionId = formUrl.pathname.split('/').filter(Boolean)[1] ?? '';
-	// The webhook is answered before the Wait node has put the execution to sleep; until then n8n holds a form
-	// request without ever answering it (its own form page polls the status first, as this does).
-	await waitFor(
-		`execution ${executionId} to wait for the approval form`,
-		async () => ((await executionState(ctx, executionId)).status === 'waiting' ? true : undefined),
-		{ timeoutMs: 120_000, intervalMs: 500 },
-	);
-	return {
-		preview: String(answer.preview ?? ''),
-		approvalCode: String(answer.approvalCode ?? ''),
-		formUrl: local,
-		executionId,
-	};
-}
-
-/** Submits the approval form as the approver's browser does (multipart form data, field-0 = the dropdown). */
-async function submitForm(formUrl: string, decision: 'Approve' | 'Reject'): Promise<number> {
-	const body = new FormData();
-	body.append('field-0', decision);
-	const res = await fetch(formUrl, { method: 'POST', body, signal: AbortSignal.timeout(120_000) });
-	await res.text();
-	return res.status;
-}
-
-interface ExecutionState {
-	status: string;
-	finished: boolean;
-}
-
-async function executionState(ctx: PartContext, id: string): Promise<ExecutionState> {
-	const json = (await ctx.rest!.getJson(`/rest/executions/${encodeURIComponent(id)}`)) as {
-		data?: { status?: string; finished?: boolean };
-	};
-	return { status: String(json.data?.status ?? ''), finished: json.data?.finished === true };
-}
-
-async function waitUntilDone(ctx: PartContext, id: string): Promise<ExecutionState> {
-	return await waitFor(
-		`execution ${id} to end`,
-		async () => {
-			const state = await executionState(ctx, id);
-			return ['waiting', 'running', 'new', ''].includes(state.status) ? undefined : state;
-		},
-		{ timeoutMs: 180_000, intervalMs: 1000 },
-	);
-}
-
-async function nodeItems(
-	ctx: PartContext,
-	id: string,
-	node: string,
-): Promise<Array<Record<string, unknown>>> {
-	const runData = await ctx.rest!.executionRunData(id, ctx.install);
-	const runs = runData?.[node] ?? [];
-	const last = runs[runs.length - 1] as
-		| { data?: { main?: Array<Array<{ json?: unknown }>> }; error?: { message?: string } }
-		| undefined;
-	return (last?.data?.main?.[0] ?? []).map((item) => (item.json ?? {}) as Record<string, unknown>);
+async function start(ctx: PartContext) {
+	if (!state) throw new Error('the part was not prepared (workflows)');
+	return await startRun(ctx, startUrl(ctx, state.workflow), state.inbox);
 }
 
 function invoicesOf(ledger: LedgerLike, run: string) {
@@ -173,22 +96,35 @@ async function approveRun(ctx: PartContext): Promise<void> {
 	const { report } = ctx;
 	const rows = sheet('a');
 	writeSheet(ctx, rows);
-	const request = await startRun(ctx);
+	const request = await start(ctx);
+	const { message } = request;
 	report.check(
-		'approval: the webhook answers with the cost preview, the approval code and the form URL',
-		/^PTA1(-[0-9A-Z]{4}){4}$/.test(request.approvalCode) &&
-			request.preview.includes('to pay: 8; refused: 2') &&
-			request.preview.includes(`${PREFIX}a-04`) &&
-			request.preview.includes(`${PREFIX}a-07`) &&
+		'approval: the approver receives the cost preview, the approval code and the form URL',
+		/^PTA1(-[0-9A-Z]{4}){4}$/.test(message.approvalCode) &&
+			message.preview.includes('to pay: 8; refused: 2') &&
+			message.preview.includes(`${PREFIX}a-04`) &&
+			message.preview.includes(`${PREFIX}a-07`) &&
+			message.text.includes(message.approvalFormUrl) &&
 			request.formUrl.includes('/form-waiting/'),
-		`code ${request.approvalCode}; form ${request.formUrl.replace(/\?.*/, '?…')}; preview: ${request.preview.slice(0, 400)}`,
+		`code ${message.approvalCode}; form ${request.formUrl.replace(/\?.*/, '?…')}; preview: ${message.preview.slice(0, 400)}`,
 	);
-	const page = await fetch(request.formUrl, { signal: AbortSignal.timeout(30_000) });
+	report.check(
+		'approval: the caller is told only that approval was requested (no preview, code or form URL)',
+		request.answer.status === 'approval requested' &&
+			!JSON.stringify(request.answer).includes('form-waiting') &&
+			!JSON.stringify(request.answer).includes(message.approvalCode) &&
+			!JSON.stringify(request.answer).includes(`${PREFIX}a-04`),
+		JSON.stringify(request.answer).slice(0, 300),
+	);
+	const page = await fetch(request.formUrl, {
+		headers: basicAuthOf(),
+		signal: AbortSignal.timeout(30_000),
+	});
 	const html = await page.text();
 	report.check(
-		'approval: the form the approver opens shows the preview (totals, refused rows, code) and asks Approve or Reject',
+		'approval: the form the approver opens (with their password) shows the preview (totals, refused rows, code) and asks Approve or Reject',
 		page.status === 200 &&
-			html.includes(request.approvalCode) &&
+			html.includes(message.approvalCode) &&
 			html.includes('Approve') &&
 			html.includes('Reject') &&
 			html.includes(`${PREFIX}a-04`),
@@ -231,6 +167,16 @@ async function approveRun(ctx: PartContext): Promise<void> {
 	const notPaid = outcomes
 		.filter((row) => row.outcome === 'not paid')
 		.map((row) => row.referenceId);
+	report.check(
+		'approval: every outcome row records who approved and when',
+		outcomes.length > 0 &&
+			outcomes.every(
+				(row) =>
+					row.approvedBy === 'Ada Approver' &&
+					!Number.isNaN(Date.parse(String(row.approvedAt ?? ''))),
+			),
+		JSON.stringify(outcomes[0] ?? {}).slice(0, 300),
+	);
 	const processed = invoices
 		.filter((invoice) => invoice.status === 'processed')
 		.map((invoice) => invoice.referenceId);
@@ -246,7 +192,7 @@ async function approveRun(ctx: PartContext): Promise<void> {
 
 async function rejectRun(ctx: PartContext): Promise<void> {
 	writeSheet(ctx, sheet('r'));
-	const request = await startRun(ctx);
+	const request = await start(ctx);
 	const status = await submitForm(request.formUrl, 'Reject');
 	const state = await waitUntilDone(ctx, request.executionId);
 	const ledger = await readLedger(ctx.sandbox.baseUrl);
@@ -264,7 +210,7 @@ async function rejectRun(ctx: PartContext): Promise<void> {
 async function changedAfterApprovalRun(ctx: PartContext): Promise<void> {
 	const rows = sheet('c');
 	writeSheet(ctx, rows);
-	const request = await startRun(ctx);
+	const request = await start(ctx);
 	// While the approval is pending, someone edits row 3's amount in the sheet.
 	const changed = rows.map((row, index) =>
 		index === 2 ? { ...row, line: row.line.replace(`"${row.amount}"`, '"900.00"') } : row,
@@ -300,19 +246,21 @@ export const approvalPart: ScenarioPart = {
 			filesDir: ctx.filesDir,
 			csvName: CSV_NAME,
 		});
+		const inbox = await ApproverInbox.start();
+		sendApproverTo(workflow, inbox.url);
+		state = { inbox, workflow };
 		return { workflows: [workflow], activate: [WORKFLOW_ID] };
 	},
 	async run(ctx) {
-		for (const [name, run] of [
-			['Approve', approveRun],
-			['Reject', rejectRun],
-			['changed after approval', changedAfterApprovalRun],
-		] as const) {
-			try {
-				await run(ctx);
-			} catch (error) {
-				ctx.report.fail(`approval: the ${name} run`, error);
-			}
+		try {
+			await runSteps(ctx.report, 'approval', [
+				['Approve', async () => await approveRun(ctx)],
+				['Reject', async () => await rejectRun(ctx)],
+				['changed after approval', async () => await changedAfterApprovalRun(ctx)],
+			]);
+		} finally {
+			await state?.inbox.close();
+			state = undefined;
 		}
 	},
 };

@@ -6,6 +6,7 @@
  * engine, `vm` in 2.x), and the columns reach the platform as the example says (description from `note`, only the
  * service's declared fields).
  */
+import { CHUNK_CALLER, headerOf } from '../lib/callerAuth';
 import { prepareChunkWorkflow } from '../lib/sheetWorkflows';
 import { loadWorkflow, NODE_TYPE, payoutNodes } from '../lib/workflows';
 import { readLedger, SANDBOX_CREDENTIALS } from '../lib/sandbox';
@@ -56,6 +57,8 @@ export const columnsModePart: ScenarioPart = {
 		const payout = workflow.nodes.find((node) => node.type === NODE_TYPE)!;
 		const parameters = payout.parameters as Record<string, unknown>;
 		parameters.options = { concurrency: 3, waitForFinalStatus: false };
+		// Its rows come from this part, not from a Data Table: no `id` column to name them by.
+		delete (parameters.columnNames as Record<string, unknown>).rowNumberColumn;
 		// Per row: evaluated by n8n for each item, never once for all (readColumnRequests.ts).
 		parameters.additionalFields = {
 			...(parameters.additionalFields as Record<string, unknown>),
@@ -79,7 +82,7 @@ export const columnsModePart: ScenarioPart = {
 			if (attempt) await sleep(1_000);
 			const res = await fetch(`${inst.baseUrl}/webhook/${PATH}`, {
 				method: 'POST',
-				headers: { 'content-type': 'application/json' },
+				headers: { 'content-type': 'application/json', ...headerOf(CHUNK_CALLER) },
 				body: JSON.stringify({ chunk: 1, rows: ROWS }),
 				signal: AbortSignal.timeout(120_000),
 			}).catch(() => undefined);

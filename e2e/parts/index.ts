@@ -18,6 +18,7 @@ import { columnsModePart } from './columnsMode';
 import { reconcilePart } from './reconcile';
 
 import { largeSheetsPart } from './largeSheets';
+import { strangersPart } from './strangers';
 
 export interface PartContext {
 	root: string;
@@ -58,6 +59,7 @@ export const SCENARIO_PARTS: ScenarioPart[] = [
 	columnsModePart,
 	reconcilePart,
 	largeSheetsPart,
+	strangersPart,
 ];
 
 /** The parts selected by `--parts=a,b` (all when the flag is absent) that run on this n8n major. */

@@ -96,6 +96,7 @@ async function run(ctx: PartContext): Promise<void> {
 			id: SHEET_ID,
 			chunkUrl: relay.balancerUrl(state.chunkPath),
 			tableId: table.id,
+			callbackUrl: relay.callbackUrl,
 		}),
 		false,
 	);

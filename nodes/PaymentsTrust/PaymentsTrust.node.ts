@@ -19,8 +19,9 @@ import { getServiceFields } from './methods/resourceMapping';
 export const TOOL_DESCRIPTION =
 	'Pay out money through PaymentsTrust, or look up payout invoices and services. Payouts have ' +
 	'a budget: Create and Create and Process run only when this node has a Run Safety Limit, ' +
-	'which caps the total of all calls in this run per currency; any other currency is refused, ' +
-	'and every answer says what is left (budgetLeft). Process is not available to agents. Every ' +
+	'which caps the total of all calls in this run per currency (or of all runs in a time window, ' +
+	'then named in each answer as budgetWindow); any other currency is refused, and every answer ' +
+	'says what is left (budgetLeft). Process is not available to agents. Every ' +
 	'amount (a plain decimal such as 100.55) and reference ID (your unique ID of the payout; the ' +
 	'same one is never paid twice, so after an unclear answer call again with the same reference ' +
 	'ID) is checked before anything is sent.';

@@ -143,6 +143,7 @@ export const RUN_KEYS = [
 	'foundAfterError',
 	'processRequested',
 	'alreadyProcessed',
+	'autoProcess',
 	'waitTimedOut',
 	'settledAtEnd',
 	// Retry Failed Rows: which attempt of the row this is, and why it was or was not retried.

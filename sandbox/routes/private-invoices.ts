@@ -72,9 +72,10 @@ export function privateInvoiceRoutes(app: FastifyInstance, ctx: SandboxContext):
 				error: null,
 				fault,
 			});
-			if (input.options.auto_process) {
+			// An account without the option (config autoProcessEnabled false) keeps the invoice in `created`.
+			if (input.options.auto_process && ctx.config.autoProcessEnabled) {
 				startProcessing(ctx, inv, input.service);
-				ctx.ledger.markProcessed(inv.id);
+				ctx.ledger.markProcessed(inv.id, true);
 			}
 			return { status: 201, body: { data: privateInvoice(inv, true, ctx.privatePrefix) } };
 		},

@@ -76,11 +76,15 @@ describe('large-sheet examples', () => {
 		expect(new Set(wf.nodes.map((n) => n.id)).size).toBe(wf.nodes.length);
 	});
 
-	it('"Pay a chunk" pays with the bulk example\'s node, the same settings (only its source metadata differs)', () => {
+	it('"Pay a chunk" pays with the bulk example\'s node, the same settings (only its source metadata, row numbers, approval and limits differ)', () => {
 		const strip = (n: ExampleNode) => {
 			const { id: _id, position: _p, credentials: _c, ...rest } = n;
 			const parameters = JSON.parse(JSON.stringify(rest.parameters)) as Record<string, never>;
 			delete (parameters.additionalFields as Record<string, unknown>).metadata;
+			delete (parameters.columnNames as Record<string, unknown>).rowNumberColumn;
+			// What binds a chunk to its parent's approval (test/examples/callerAuth.test.ts).
+			for (const option of ['approvedCode', 'approvalScope', 'safetyLimits'])
+				delete (parameters.options as Record<string, unknown>)[option];
 			return { ...rest, parameters };
 		};
 		const paying = (wf: Example) =>

@@ -132,6 +132,8 @@ export async function runScenario(
 	settings: NodeSettings = CI_SETTINGS,
 	credentials: IDataObject = sandbox.credentials as unknown as IDataObject,
 	rowsFrom: RowsFrom = 'fields',
+	/** More node parameters, e.g. `{ processing: 'autoProcess' }`. */
+	extra: IDataObject = {},
 	/** More node options, e.g. Retry Failed Rows (test/money/retryScenario.ts). */
 	moreOptions: IDataObject = {},
 ): Promise<ScenarioRun> {
@@ -146,7 +148,7 @@ export async function runScenario(
 			pollIntervalSeconds: settings.pollIntervalSeconds,
 			...moreOptions,
 		},
-		{},
+		extra,
 		rowsFrom,
 	);
 	const started = Date.now();

@@ -12,6 +12,7 @@ import type { IDataObject } from 'n8n-workflow';
 import type { LedgerSnapshot, RunningSandbox } from '../../sandbox';
 import { startSandbox } from '../../sandbox';
 import { startFaultProxy, type FaultProxy, type ProxyRecord } from '../support/faultProxy';
+import type { RowsFrom } from '../support/payoutWorkflow';
 import {
 	buildScenarioRows,
 	checkRerun,
@@ -28,6 +29,8 @@ export interface ProxyScenarioOptions {
 	rate: number;
 	lagReads: number;
 	settings?: NodeSettings;
+	/** Processing of the payout node (issue 27): 'autoProcess' pays with the create request alone. */
+	processing?: 'separateRequest' | 'autoProcess';
 	/** Print each run's numbers as they come. */
 	log?: (line: string) => void;
 }
@@ -43,6 +46,8 @@ export interface RunNumbers {
 	processResendsAcrossRuns: number;
 	/** Creates answered 409 because an earlier run had the reference (the idempotency key at work). */
 	creates409: number;
+	/** Process requests that reached the platform (none with Auto Process). */
+	processCalls: number;
 	faults: Record<string, number>;
 }
 
@@ -109,30 +114,42 @@ function couldNotAsk(
 }
 
 /**
- * A sandbox and the seeded fault proxy in front of it, and the credential that goes through the proxy. A
- * trickled answer comes half a second after the node's Request Timeout.
+ * The scenario as a test file runs it: once, before its tests (jest's beforeAll), with the proxy's CI rate (20 %)
+ * and lag (three reads), printing each run's numbers. Returns a getter for the result.
  */
-export async function startProxiedSandbox(
-	options: Pick<ProxyScenarioOptions, 'seed' | 'rate' | 'lagReads'>,
-	settings: NodeSettings,
-): Promise<{ sandbox: RunningSandbox; proxy: FaultProxy; credentials: IDataObject }> {
-	const sandbox = await startSandbox({ port: 0, processDelayMs: 30, seed: options.seed });
-	const proxy = await startFaultProxy(sandbox.baseUrl, {
-		seed: options.seed,
-		rate: options.rate,
-		lagReads: options.lagReads,
-		trickleMs: settings.requestTimeout * 1000 + 500,
-	});
-	const credentials = { ...sandbox.credentials, baseUrl: proxy.baseUrl } as unknown as IDataObject;
-	return { sandbox, proxy, credentials };
+export function useProxyScenario(
+	options: Pick<ProxyScenarioOptions, 'rows' | 'seed' | 'processing'>,
+): () => ProxyScenarioResult {
+	let result: ProxyScenarioResult | undefined;
+	beforeAll(async () => {
+		result = await runProxyScenario({
+			...options,
+			rate: 0.2,
+			lagReads: 3,
+			log: (line) => console.log(line),
+		});
+	}, 170_000);
+	return () => {
+		if (!result) throw new Error('the proxy scenario did not run');
+		return result;
+	};
 }
 
 export async function runProxyScenario(
 	options: ProxyScenarioOptions,
 ): Promise<ProxyScenarioResult> {
 	const settings = options.settings ?? CI_SETTINGS;
+	const auto = options.processing === 'autoProcess';
+	const extra = options.processing ? { processing: options.processing } : {};
 	const log = options.log ?? (() => undefined);
-	const { sandbox, proxy, credentials } = await startProxiedSandbox(options, settings);
+	const sandbox = await startSandbox({ port: 0, processDelayMs: 30, seed: options.seed });
+	const proxy: FaultProxy = await startFaultProxy(sandbox.baseUrl, {
+		seed: options.seed,
+		rate: options.rate,
+		lagReads: options.lagReads,
+		trickleMs: settings.requestTimeout * 1000 + 500,
+	});
+	const credentials = { ...sandbox.credentials, baseUrl: proxy.baseUrl } as unknown as IDataObject;
 	const violations: string[] = [];
 	const runs: RunNumbers[] = [];
 	const secrets = secretsOf(sandbox);
@@ -213,6 +230,7 @@ export async function runProxyScenario(
 				creates409: newCalls.filter(
 					(call) => call.operation === 'create' && call.decidedStatus === 409,
 				).length,
+				processCalls: newCalls.filter((call) => call.operation === 'process').length,
 				faults,
 			};
 			log(`${label}: ${run.seconds.toFixed(1)} s, reported ${JSON.stringify(reported)}`);
@@ -222,6 +240,8 @@ export async function runProxyScenario(
 			log(`  proxy faults ${JSON.stringify(faults)}`);
 			if (numbers.doublePayments)
 				violations.push(`${label}: ${numbers.doublePayments} double payments`);
+			if (auto && numbers.processCalls)
+				violations.push(`${label}: ${numbers.processCalls} process requests with Auto Process`);
 			if (numbers.processResendsAcrossRuns)
 				violations.push(
 					`${label}: ${numbers.processResendsAcrossRuns} process requests for invoices processed in an earlier run`,
@@ -237,8 +257,10 @@ export async function runProxyScenario(
 		// Run 1: faults of every kind, the rows read from each item's columns (the bulk examples' mode); run 2
 		// reads the same rows through the Fields Below expressions, run 3 from the columns again: both ways of
 		// reading a row meet every fault, and a sheet paid in one mode is never paid again in the other.
+		const runRows = (rowsFrom: RowsFrom) =>
+			runScenario(sandbox, scenario.rows, settings, credentials, rowsFrom, extra);
 		let recordsFrom = proxy.records.length;
-		const first = await runScenario(sandbox, scenario.rows, settings, credentials, 'columns');
+		const first = await runRows('columns');
 		const firstCheck = checkRun(scenario, first, sandbox.ledger());
 		violations.push(...firstCheck.violations.map((text) => `run 1: ${text}`));
 		for (const key of Object.keys(inspect('run 1', first, undefined, recordsFrom).faults))
@@ -268,7 +290,7 @@ export async function runProxyScenario(
 		let before = sandbox.ledger();
 		proxy.configure({ seed: options.seed + 1 });
 		recordsFrom = proxy.records.length;
-		const second = await runScenario(sandbox, scenario.rows, settings, credentials, 'fields');
+		const second = await runRows('fields');
 		const secondCheck = checkRerun(
 			scenario,
 			before,
@@ -285,7 +307,7 @@ export async function runProxyScenario(
 		before = sandbox.ledger();
 		proxy.configure({ seed: options.seed + 2, rate: 0 });
 		recordsFrom = proxy.records.length;
-		const third = await runScenario(sandbox, scenario.rows, settings, credentials, 'columns');
+		const third = await runRows('columns');
 		const thirdCheck = checkRerun(
 			scenario,
 			before,

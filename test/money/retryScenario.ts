@@ -17,7 +17,8 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import type { LedgerSnapshot } from '../../sandbox';
 import { CI_SETTINGS, runScenario, type NodeSettings } from './faultScenario';
-import { startProxiedSandbox } from './proxyScenario';
+import { startSandbox } from '../../sandbox';
+import { startFaultProxy } from '../support/faultProxy';
 import { PT_NODE } from '../support/payoutWorkflow';
 
 export type RetryRowKind = 'pay' | 'flaky' | 'hopeless' | 'partly' | 'invalid';
@@ -100,7 +101,14 @@ export async function runRetryScenario(options: {
 }): Promise<RetryScenarioResult> {
 	const settings = options.settings ?? CI_SETTINGS;
 	const log = options.log ?? (() => undefined);
-	const { sandbox, proxy, credentials } = await startProxiedSandbox(options, settings);
+	const sandbox = await startSandbox({ port: 0, processDelayMs: 30, seed: options.seed });
+	const proxy = await startFaultProxy(sandbox.baseUrl, {
+		seed: options.seed,
+		rate: options.rate,
+		lagReads: options.lagReads,
+		trickleMs: settings.requestTimeout * 1000 + 500,
+	});
+	const credentials = { ...sandbox.credentials, baseUrl: proxy.baseUrl } as unknown as IDataObject;
 	const violations: string[] = [];
 	const fail = (text: string) => {
 		if (violations.length < 300) violations.push(text);
@@ -134,6 +142,7 @@ export async function runRetryScenario(options: {
 				settings,
 				credentials,
 				run === 2 ? 'fields' : 'columns',
+				{},
 				{ retryFailedRows: true, maxAttemptsPerRow: MAX_ATTEMPTS_PER_ROW },
 			);
 			const ledger = sandbox.ledger();

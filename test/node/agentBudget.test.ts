@@ -9,24 +9,16 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { startSandbox, type RunningSandbox } from '../../sandbox';
-import { PaymentsTrust } from '../../nodes/PaymentsTrust/PaymentsTrust.node';
 import {
 	AGENT_BUDGET_MAX_EXECUTIONS,
 	AgentBudget,
 } from '../../nodes/PaymentsTrust/payouts/agentBudget';
 import type { ValidPayout } from '../../nodes/PaymentsTrust/payouts/types';
-import { runWorkflow, type WorkflowJson } from '../../harness/runWorkflow';
+import { runWorkflow } from '../../harness/runWorkflow';
+import { agentExecution, asTool, runAgent as runAgentCalls, TOOL_TYPE } from '../support/agentRun';
 import { startFaultProxy, type FaultProxy } from '../support/faultProxy';
-import { PT_NODE, payoutParameters } from '../support/payoutWorkflow';
-import { CONTINUE_ON_FAIL, failureText } from '../support/runNode';
-
-const TOOL_TYPE = 'n8n-nodes-paymentstrust.paymentsTrustTool';
-
-function asTool(): PaymentsTrust {
-	const node = new PaymentsTrust();
-	node.description = { ...node.description, name: `${node.description.name}Tool` };
-	return node;
-}
+import { payoutParameters } from '../support/payoutWorkflow';
+import { failureText } from '../support/runNode';
 
 let sandbox: RunningSandbox;
 let proxy: FaultProxy;
@@ -51,59 +43,12 @@ const ledgerOf = (prefix: string) =>
 		.invoices.filter((invoice) => invoice.referenceId.startsWith(prefix))
 		.map((invoice) => [invoice.referenceId, invoice.currency, invoice.amount]);
 
-/**
- * One execution in which the tool node is called once per entry of `calls` (each entry: the rows of that
- * call, the stand-in for what the model asked), in order.
- */
-function agentExecution(parameters: IDataObject, calls: IDataObject[][]): WorkflowJson {
-	const callNodes = calls.map((rows, index) => ({
-		name: `Call ${index + 1}`,
-		type: 'test.items',
-		typeVersion: 1,
-		position: [200, index * 200] as [number, number],
-		parameters: { items: JSON.stringify(rows) },
-	}));
-	return {
-		nodes: [
-			{ name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, parameters: {} },
-			...callNodes,
-			{
-				name: PT_NODE,
-				type: TOOL_TYPE,
-				typeVersion: 1,
-				position: [400, 0],
-				parameters,
-				credentials: { paymentsTrustApi: { id: '1', name: 'PaymentsTrust sandbox' } },
-				...CONTINUE_ON_FAIL,
-			},
-		],
-		connections: {
-			Start: { main: [callNodes.map((call) => ({ node: call.name, type: 'main', index: 0 }))] },
-			...Object.fromEntries(
-				callNodes.map((call) => [
-					call.name,
-					{ main: [[{ node: PT_NODE, type: 'main', index: 0 }]] },
-				]),
-			),
-		},
-	} as WorkflowJson;
-}
-
-/** Runs the execution; every call's answer (its first item), in call order. */
-async function runAgent(
+/** One execution of the tool's calls (test/support/agentRun.ts); each call's answer, in call order. */
+const runAgent = async (
 	parameters: IDataObject,
 	calls: IDataObject[][],
 	baseUrl = sandbox.baseUrl,
-): Promise<IDataObject[]> {
-	const result = await runWorkflow({
-		workflow: agentExecution(parameters, calls),
-		credentials: { paymentsTrustApi: { ...sandbox.credentials, baseUrl } },
-		nodeTypes: { [TOOL_TYPE]: asTool() },
-	});
-	const runs = result.runData[PT_NODE] ?? [];
-	expect(runs).toHaveLength(calls.length);
-	return runs.map((_run, index) => result.outputOf(PT_NODE, 0, index)[0].json);
-}
+) => await runAgentCalls({ ...sandbox.credentials, baseUrl }, parameters, calls);
 
 /** A valid sepa_eur recipient (the service takes EUR). */
 const SEPA = { service: 'sepa_eur', iban: 'DE89370400440532013000', beneficiary_name: 'Ann Lee' };
@@ -274,7 +219,7 @@ describe('an agent budget: the limits bound all calls of one execution together,
 		});
 		// Not an error item: a tool that cannot be bounded stops before any row, even with "Continue On Fail".
 		expect(failureText(result)).toMatch(
-			/^This payout tool refuses to run: its budget \(Run Safety Limits\) would come from the AI model. Nothing was sent; tell the user.\n/,
+			/^This payout tool refuses to run: its budget \(Run Safety Limits or Budget Window\) would come from the AI model. Nothing was sent; tell the user.\n/,
 		);
 		expect(ledgerOf('ab-fromai-')).toEqual([]);
 	});

@@ -13,8 +13,8 @@ import {
 import type { ValidPayout } from '../../nodes/PaymentsTrust/payouts/types';
 import { startSandbox, type RunningSandbox } from '../../sandbox';
 import { checkModeAfterEachTest } from '../support/explicitMode';
-import { payoutParameters } from '../support/payoutWorkflow';
-import { CONTINUE_ON_FAIL, failureText, runNode } from '../support/runNode';
+import { asExpression, payoutParameters } from '../support/payoutWorkflow';
+import { CONTINUE_ON_FAIL, failureText, runNode, stoppedWith } from '../support/runNode';
 
 const CARD = '4111111111111111';
 const OTHER_CARD = '5500000000000004';
@@ -147,20 +147,6 @@ describe('Validate → Create and Process with Approved Code, against the sandbo
 		// Every item carries the same summary.
 		for (const item of run.json()) expect(item.summary).toEqual(summary);
 		return summary.approval as IDataObject;
-	}
-
-	/**
-	 * The approval as the pay step's expression hands it over: an object, not text. (Braces are escaped inside
-	 * the string literal: n8n's template would end the expression at the first "}}" of the JSON.)
-	 */
-	const asExpression = (value: unknown) =>
-		`={{ JSON.parse(${JSON.stringify(JSON.stringify(value)).replace(/[{}]/g, (brace) => (brace === '{' ? '\\u007b' : '\\u007d'))}) }}`;
-
-	/** With Continue On Fail a run that stops as a whole comes out as error items only, all saying the same. */
-	function stoppedWith(output: IDataObject[]): string {
-		expect(output.length).toBeGreaterThan(0);
-		for (const item of output) expect(item.error).toEqual(output[0].error);
-		return String(output[0].error);
 	}
 
 	async function pay(rows: IDataObject[], approvedCode: string, options: IDataObject = {}) {

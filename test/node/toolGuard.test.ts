@@ -179,7 +179,7 @@ describe('the tool description', () => {
 		const description = NodeHelpers.getToolDescriptionForNode(node, tool);
 		expect(description).toBe(TOOL_DESCRIPTION);
 		expect(description).toMatch(
-			/Create and Create and Process run only when this node has a Run Safety Limit, which caps the total of all calls in this run per currency; any other currency is refused, and every answer says what is left \(budgetLeft\)/,
+			/Create and Create and Process run only when this node has a Run Safety Limit, which caps the total of all calls in this run per currency \(or of all runs in a time window, then named in each answer as budgetWindow\); any other currency is refused, and every answer says what is left \(budgetLeft\)/,
 		);
 		expect(description).toMatch(/Process is not available to agents/);
 	});

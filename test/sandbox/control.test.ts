@@ -150,6 +150,7 @@ test('config: read, change (partial), refuse bad values', async () => {
 		callbackMaxAttempts: 10,
 		callbackTimeoutMs: 10000,
 		callbackBatchMs: 0,
+		autoProcessEnabled: true,
 	});
 	const after = await control().post('/config', {
 		processDelayMs: 5,
@@ -161,6 +162,7 @@ test('config: read, change (partial), refuse bad values', async () => {
 		{ latencyMs: -1 },
 		{ callbackMaxAttempts: 0 },
 		{ callbackRetryDelaysMs: [] },
+		{ autoProcessEnabled: 'no' },
 		{ port: 1 },
 	]) {
 		const r = await control().post('/config', body);

@@ -219,6 +219,33 @@ describe('process', () => {
 		expect(sb.ledger().invoices[0].processCommitted).toBe(1);
 	});
 
+	test('an account without the auto_process option: the invoice stays created until a process call pays it', async () => {
+		sb.configure({ autoProcessEnabled: false });
+		const r = await api().post(
+			'/payout-invoices',
+			testUsdBody({ options: { auto_process: true } }),
+		);
+		expect(r.status).toBe(201);
+		expect(r.data.data.attributes.status).toBe('created');
+		await new Promise((resolve) => setTimeout(resolve, 60));
+		expect(
+			(await api().get(`/payout-invoices/${r.data.data.id}`)).data.data.attributes.status,
+		).toBe('created');
+		expect(sb.ledger().summary).toMatchObject({ processedInvoices: 0, autoProcessed: 0 });
+		expect((await api().post(`/payout-invoices/${r.data.data.id}/process`)).status).toBe(200);
+		expect(sb.ledger().summary).toMatchObject({ processedInvoices: 1, autoProcessed: 0 });
+	});
+
+	test('the ledger counts invoices processed by their create (auto_process) apart from process calls', async () => {
+		await api().post('/payout-invoices', testUsdBody({ options: { auto_process: true } }));
+		await createAndProcess(testUsdBody());
+		expect(sb.ledger().summary).toMatchObject({
+			processedInvoices: 2,
+			autoProcessed: 1,
+			processCalls: expect.objectContaining({ accepted: 1 }),
+		});
+	});
+
 	test('process accepts an empty JSON body with a JSON content type', async () => {
 		const created = await api().post('/payout-invoices', testUsdBody());
 		const r = await api().post(`/payout-invoices/${created.data.data.id}/process`, '', {

@@ -15,6 +15,8 @@ export interface Front {
 	forwarded: string[];
 	/** Decides the answer to a request itself (true) or lets it through to the sandbox (false). */
 	intercept: Intercept;
+	/** Holds a request back until the promise it returns settles (undefined: pass it at once). */
+	hold: (path: string, method: string) => Promise<void> | undefined;
 	close(): Promise<void>;
 }
 
@@ -37,27 +39,33 @@ export async function startFront(target: string): Promise<Front> {
 		baseUrl: '',
 		forwarded: [],
 		intercept: () => false,
+		hold: () => undefined,
 		close: async () => undefined,
 	};
 	const server = createServer((req, res) => {
 		const path = new URL(req.url ?? '/', 'http://front.invalid').pathname;
 		if (front.intercept(res, path, req.method ?? 'GET')) return;
-		front.forwarded.push(`${req.method} ${path}`);
-		const forward = httpRequest(
-			{
-				hostname: upstream.hostname,
-				port: upstream.port,
-				method: req.method,
-				path: req.url,
-				headers: { ...req.headers, host: upstream.host },
-			},
-			(answer) => {
-				res.writeHead(answer.statusCode ?? 502, answer.headers);
-				answer.pipe(res);
-			},
-		);
-		forward.on('error', () => res.destroy());
-		req.pipe(forward);
+		const pass = () => {
+			front.forwarded.push(`${req.method} ${path}`);
+			const forward = httpRequest(
+				{
+					hostname: upstream.hostname,
+					port: upstream.port,
+					method: req.method,
+					path: req.url,
+					headers: { ...req.headers, host: upstream.host },
+				},
+				(answer) => {
+					res.writeHead(answer.statusCode ?? 502, answer.headers);
+					answer.pipe(res);
+				},
+			);
+			forward.on('error', () => res.destroy());
+			req.pipe(forward);
+		};
+		const held = front.hold(path, req.method ?? 'GET');
+		if (held) void held.then(pass);
+		else pass();
 	});
 	front.baseUrl = await listen(server);
 	front.close = () => closeServer(server);

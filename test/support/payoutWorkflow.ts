@@ -94,3 +94,11 @@ export function rowsFor(rows: IDataObject[], rowsFrom: RowsFrom): IDataObject[] 
 		currency: row.currency ?? 'USD',
 	}));
 }
+
+/**
+ * A value as an n8n expression hands it to a node: an object, not text (e.g. an approval manifest for Approved
+ * Code). Braces are escaped inside the string literal: n8n's template would end the expression at the first "}}"
+ * of the JSON.
+ */
+export const asExpression = (value: unknown): string =>
+	`={{ JSON.parse(${JSON.stringify(JSON.stringify(value)).replace(/[{}]/g, (brace) => (brace === '{' ? '\\u007b' : '\\u007d'))}) }}`;

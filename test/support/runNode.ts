@@ -45,3 +45,13 @@ export function failureText(result: WorkflowRunResult): string {
 	if (!error) throw new Error(`The run did not fail (status ${result.status})`);
 	return `${error.message}\n${String(error.description ?? '')}`;
 }
+
+/**
+ * With Continue On Fail a run that stops as a whole (an approval that does not match) comes out as error items
+ * only, all saying the same: that message.
+ */
+export function stoppedWith(output: IDataObject[]): string {
+	expect(output.length).toBeGreaterThan(0);
+	for (const item of output) expect(item.error).toEqual(output[0].error);
+	return String(output[0].error);
+}

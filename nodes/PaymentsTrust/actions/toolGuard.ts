@@ -2,6 +2,8 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { AgentBudget } from '../payouts/agentBudget';
+import { BUDGET_WINDOWS, WindowBudget, type BudgetWindowKind } from '../payouts/budgetWindow';
+import type { PayoutMode } from '../payouts/payoutRun';
 import { readOptions } from './runOptions';
 
 /**
@@ -41,17 +43,18 @@ export function assertToolMayRun(ctx: IExecuteFunctions, operation: string): voi
 			},
 		);
 	}
-	const safetyLimits = (ctx.getNode().parameters.options as { safetyLimits?: unknown } | undefined)
-		?.safetyLimits;
-	if (FROM_AI.test(JSON.stringify(safetyLimits ?? ''))) {
+	const parameters = ctx.getNode().parameters;
+	const safetyLimits = (parameters.options as { safetyLimits?: unknown } | undefined)?.safetyLimits;
+	// The window is part of the budget: a model that chose "This Execution" would reset its own cap.
+	if (FROM_AI.test(JSON.stringify([safetyLimits ?? '', parameters.budgetWindow ?? '']))) {
 		throw new NodeOperationError(
 			ctx.getNode(),
-			'This payout tool refuses to run: its budget (Run Safety Limits) would come from the AI ' +
-				'model. Nothing was sent; tell the user.',
+			'This payout tool refuses to run: its budget (Run Safety Limits or Budget Window) would ' +
+				'come from the AI model. Nothing was sent; tell the user.',
 			{
 				description:
-					'The model must not set its own cap. Write the Run Safety Limits as fixed values (or ' +
-					'expressions that do not use $fromAI).',
+					'The model must not set its own cap. Write the Run Safety Limits and the Budget Window ' +
+					'as fixed values (or expressions that do not use $fromAI).',
 			},
 		);
 	}
@@ -88,4 +91,36 @@ export function agentBudgetOf(ctx: IExecuteFunctions): AgentBudget | undefined {
 	}
 	const node = ctx.getNode();
 	return AgentBudget.of(executionId, node.id || node.name);
+}
+
+/**
+ * The tool's budget over a time window (the Budget Window parameter), or undefined for a budget of
+ * one execution. Every way the window could not apply as set stops the run before anything is
+ * sent: a value that is not a window, a node that is not a tool (the parameter shows for tools
+ * only), Create (a created invoice can be processed by others later, so no gate before a process
+ * request would bound it). Validate sends nothing and needs no window.
+ */
+export function windowBudgetOf(
+	ctx: IExecuteFunctions,
+	mode: PayoutMode,
+	limits: Map<string, bigint>,
+	testMode: boolean,
+): WindowBudget | undefined {
+	const chosen = ctx.getNodeParameter('budgetWindow', 0, 'execution') as unknown;
+	if (chosen === 'execution' || mode === 'validate') return undefined;
+	const stop = (why: string) =>
+		new NodeOperationError(ctx.getNode(), `Budget Window: ${why}. Nothing was sent.`, {
+			description:
+				'A Budget Window makes the Run Safety Limits of an AI agent tool hold across executions. ' +
+				'It applies to Create and Process run as a tool; set it to "This Execution" otherwise.',
+		});
+	if (typeof chosen !== 'string' || !(BUDGET_WINDOWS as readonly string[]).includes(chosen))
+		throw stop(`${JSON.stringify(chosen)} is not one of ${BUDGET_WINDOWS.join(', ')}`);
+	if (!runsAsTool(ctx)) throw stop('it applies only when the node runs as an AI agent tool');
+	if (mode !== 'createAndProcess') throw stop('it applies only to Create and Process');
+	const workflowId = ctx.getWorkflow().id;
+	if (!workflowId) throw stop('the workflow has no ID to keep its budget under; save it first');
+	const node = ctx.getNode();
+	const key = `${workflowId}/${node.id || node.name}`;
+	return new WindowBudget(chosen as BudgetWindowKind, key, limits, testMode);
 }

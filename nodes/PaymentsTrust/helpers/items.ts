@@ -24,14 +24,17 @@ function maskKeepingReference(message: string, referenceId: unknown): string {
  * How every message names a row: its place in the sheet (1-based, as the `row` field of every item
  * and as a person counts data rows) beside n8n's own item number (0-based, as in the "[item 0]"
  * n8n adds to an error and in the input panel), so the two never seem to disagree:
- * `Row 1 (item 0, reference ID "pay-1")`. `inSentence` starts it with a small "row".
+ * `Row 1 (item 0, reference ID "pay-1")`. `row` is the sheet's own row number when the run knows it
+ * (Column Names → Row Number Column): a chunk of a sheet then names the row as the sheet does, not
+ * by its place in the chunk. `inSentence` starts it with a small "row".
  */
 export function rowName(
 	itemIndex: number,
-	how: { referenceId?: string; inSentence?: boolean } = {},
+	how: { referenceId?: string; inSentence?: boolean; row?: number } = {},
 ): string {
 	const reference = how.referenceId ? `, reference ID "${how.referenceId}"` : '';
-	return `${how.inSentence ? 'row' : 'Row'} ${itemIndex + 1} (item ${itemIndex}${reference})`;
+	const row = how.row ?? itemIndex + 1;
+	return `${how.inSentence ? 'row' : 'Row'} ${row} (item ${itemIndex}${reference})`;
 }
 
 /**

@@ -52,7 +52,11 @@ export async function endOf(run: () => Promise<INodeExecutionData>): Promise<Row
  */
 export function notRunItem(itemIndex: number, details: IDataObject = {}): INodeExecutionData {
 	return errorItem(
-		{ message: `${rowName(itemIndex)}: not run (nothing was sent for this row)` },
+		{
+			message:
+				`${rowName(itemIndex, { row: typeof details.row === 'number' ? details.row : undefined })}` +
+				': not run (nothing was sent for this row)',
+		},
 		itemIndex,
 		{ ...details, stage: 'not_run' },
 	);

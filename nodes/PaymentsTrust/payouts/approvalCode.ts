@@ -169,7 +169,13 @@ export function currencyTotals(payouts: ValidPayout[]): CurrencyTotal[] {
 /** The approval of the rows a run would send. Order-independent: rows are taken by reference ID. */
 export function approvalOf(payouts: ValidPayout[], scope: ApprovalScope): ApprovalManifest {
 	const sorted = [...payouts].sort(byReference);
-	const references: Record<string, string> = {};
+	// No prototype: a reference ID such as "__proto__" must become a key like any other, not vanish.
+	const references = Object.create(null) as Record<string, string>;
+	const where = canonicalJson({
+		environment: scope.environment,
+		accountId: scope.accountId,
+		host: scope.host,
+	});
 	const digest = createHmac('sha256', scope.key);
 	digest.update(
 		`${CODE_PREFIX}\nrun\n${canonicalJson({
@@ -181,7 +187,13 @@ export function approvalOf(payouts: ValidPayout[], scope: ApprovalScope): Approv
 	);
 	for (const payout of sorted) {
 		const text = rowText(payout);
-		references[payout.referenceId] = base32(keyed(scope.key, 'row', text), ROW_DIGEST_LENGTH);
+		// A row's digest binds where the money moves too: a part of an approved run is checked by these
+		// digests alone (approvalPart.ts), so one made in test, for another account or host, must not
+		// match.
+		references[payout.referenceId] = base32(
+			keyed(scope.key, 'row', `${where}\n${text}`),
+			ROW_DIGEST_LENGTH,
+		);
 		// Length-prefixed: no row's text can run into the next one's.
 		digest.update(`${text.length}:${text}\n`);
 	}
@@ -264,7 +276,8 @@ export function parseApprovedCode(value: unknown): ApprovedCode | { error: strin
 		return { code: parsed.code, manifest: approval as unknown as ApprovalManifest };
 	}
 	if (typeof given !== 'string' || given.trim() === '') {
-		const what = typeof given === 'string' ? 'empty' : describeGiven(given);
+		// An expression that found nothing (a request without the approval) gives undefined.
+		const what = typeof given === 'string' || given === undefined ? 'empty' : describeGiven(given);
 		return { error: `Approved Code is ${what}; give ${WHAT_IT_TAKES}` };
 	}
 	const code = normaliseCode(given);
@@ -276,7 +289,7 @@ export function parseApprovedCode(value: unknown): ApprovedCode | { error: strin
 	return { code };
 }
 
-function listed(rows: string[], limit = 5): string {
+export function listed(rows: string[], limit = 5): string {
 	const shown = rows.slice(0, limit).join(', ');
 	return rows.length > limit ? `${shown} and ${rows.length - limit} more` : shown;
 }
@@ -285,6 +298,27 @@ function totalsText(totals: CurrencyTotal[]): string {
 	return totals.length === 0
 		? 'nothing'
 		: totals.map((total) => `${total.amount} ${total.currency} in ${total.rows}`).join(', ');
+}
+
+/**
+ * How a mismatch names a reference ID: by its row among the run's requests (refused rows included,
+ * so an approved row that is now refused is named by its row too), in row order.
+ */
+export function rowsByReference(requests: PayoutRequest[]): {
+	name: (reference: string) => string;
+	inRowOrder: (references: string[]) => string[];
+} {
+	const first = new Map<string, PayoutRequest>();
+	for (const request of requests)
+		if (!first.has(request.referenceId)) first.set(request.referenceId, request);
+	const name = (reference: string) => {
+		const request = first.get(reference);
+		return request === undefined
+			? `"${reference}"`
+			: rowName(request.itemIndex, { referenceId: reference, inSentence: true, row: request.row });
+	};
+	const index = (reference: string) => first.get(reference)?.itemIndex ?? 0;
+	return { name, inRowOrder: (references) => [...references].sort((a, b) => index(a) - index(b)) };
 }
 
 export interface ApprovalMismatch {
@@ -303,17 +337,7 @@ export function compareApproval(
 	requests: PayoutRequest[],
 ): ApprovalMismatch | undefined {
 	if (approved.code === own.code) return undefined;
-	// Every row of the run, refused ones included: an approved row that is now refused is named by its
-	// row too.
-	const rowOf = new Map<string, number>();
-	for (const request of requests)
-		if (!rowOf.has(request.referenceId)) rowOf.set(request.referenceId, request.itemIndex);
-	const name = (reference: string) => {
-		const index = rowOf.get(reference);
-		return index === undefined
-			? `"${reference}"`
-			: rowName(index, { referenceId: reference, inSentence: true });
-	};
+	const { name, inRowOrder } = rowsByReference(requests);
 	const ownText = `${own.rows} row${own.rows === 1 ? '' : 's'} to pay (${totalsText(own.totals)})`;
 	const nothingSent =
 		'Nothing was sent: an approval covers exactly the rows it was given, so the whole run stops ' +
@@ -333,10 +357,7 @@ export function compareApproval(
 	const changed: string[] = [];
 	const added: string[] = [];
 	const removed: string[] = [];
-	const inRowOrder = Object.keys(own.references).sort(
-		(a, b) => (rowOf.get(a) ?? 0) - (rowOf.get(b) ?? 0),
-	);
-	for (const reference of inRowOrder) {
+	for (const reference of inRowOrder(Object.keys(own.references))) {
 		const approvedDigest = manifest.references[reference];
 		if (approvedDigest === undefined) added.push(reference);
 		else if (approvedDigest !== own.references[reference]) changed.push(reference);

@@ -10,6 +10,7 @@ import { applySafetyLimits, validatePayout } from './validateRows';
 /** A refused row as its output item: the error, and which field broke which rule. */
 export function problemItem(problem: RowProblem): INodeExecutionData {
 	return errorItem({ message: problemMessage(problem) }, problem.itemIndex, {
+		...(problem.row !== undefined ? { row: problem.row } : {}),
 		referenceId: problem.referenceId || null,
 		stage: problem.stage,
 		field: problem.field,
@@ -64,13 +65,27 @@ export async function checkRows(
 		valid.push(...planned);
 		problems.push(...unreadable);
 	}
+	// Across executions first: what the platform's invoices say is left of the window (its refusals
+	// name the window and what is left of it, the tighter of the two budgets).
+	let checked = valid;
+	const windowed: RowProblem[] = [];
+	if (options.windowBudget && options.mode !== 'validate') {
+		const window = await options.windowBudget.precheck(ctx, valid, options.policy);
+		checked = window.allowed;
+		windowed.push(...window.stopped);
+	}
 	// No await between the check and the reservation: an overlapping call of the same tool sees it.
 	const { allowed, stopped, reserved } =
 		options.budget && options.mode !== 'validate'
-			? options.budget.reserve(valid, options.safetyLimits)
+			? options.budget.reserve(checked, options.safetyLimits)
 			: {
-					...applySafetyLimits(valid, options.safetyLimits, options.budget?.spentSoFar()),
+					...applySafetyLimits(checked, options.safetyLimits, options.budget?.spentSoFar()),
 					reserved: [],
 				};
-	return { valid: allowed, problems: [...problems, ...stopped], rulesByCode, reserved };
+	return {
+		valid: allowed,
+		problems: [...problems, ...windowed, ...stopped],
+		rulesByCode,
+		reserved,
+	};
 }

@@ -72,7 +72,8 @@ export function ensureSamePayout(
 	if (differences.length === 0) return;
 	const error = new NodeOperationError(
 		ctx.getNode(),
-		`${rowName(payout.itemIndex)}: reference ID "${payout.referenceId}" is already used by ` +
+		`${rowName(payout.itemIndex, { row: payout.row })}: reference ID "${payout.referenceId}" ` +
+			`is already used by ` +
 			`invoice ${String(invoice.id)} with ${differences.join(', ')} (this row asks for ` +
 			`${payout.amountText} ${payout.currency} via ${payout.service}). Nothing was paid for this ` +
 			`row.`,
@@ -110,7 +111,7 @@ export async function createInvoiceOnce(
 	testMode: boolean,
 ): Promise<CreatedInvoice> {
 	const body = invoiceBody(payout, testMode);
-	const context = { itemIndex: payout.itemIndex, referenceId: payout.referenceId };
+	const context = { itemIndex: payout.itemIndex, referenceId: payout.referenceId, row: payout.row };
 	for (let attempt = 1; ; attempt++) {
 		const outcome = await sendOnce(
 			ctx,

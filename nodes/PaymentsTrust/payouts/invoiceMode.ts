@@ -13,14 +13,15 @@ export function ensureInvoiceMode(
 	ctx: IExecuteFunctions,
 	invoice: IDataObject,
 	testMode: boolean,
-	context: { itemIndex: number; referenceId?: string },
+	context: { itemIndex: number; referenceId?: string; row?: number },
 ): void {
 	const answered = ((invoice.attributes ?? invoice) as IDataObject).test_mode;
 	if (typeof answered !== 'boolean' || answered === testMode) return;
 	const reference = context.referenceId ? ` (reference ID "${context.referenceId}")` : '';
 	const error = new NodeOperationError(
 		ctx.getNode(),
-		`${rowName(context.itemIndex)}: invoice ${String(invoice.id)}${reference} is a ` +
+		`${rowName(context.itemIndex, { row: context.row })}: invoice ${String(invoice.id)}` +
+			`${reference} is a ` +
 			`${answered ? 'test' : 'live'} invoice (test_mode ${answered}), but the credential's ` +
 			`Environment is ${testMode ? 'Test' : 'Live'}. Nothing more was sent for this row.`,
 		{

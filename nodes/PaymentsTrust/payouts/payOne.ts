@@ -3,6 +3,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { toFriendlyInvoice } from '../../shared/invoice';
 import { maskCardNumbersDeep } from '../../shared/redact';
 import { attemptFields, classOf } from './attempts';
+import { asksAutoProcess, autoProcessed, ensureAutoProcessAvailable } from './autoProcess';
 import { createInvoiceOnce, ensureSamePayout, type CreatedInvoice } from './createInvoice';
 import { ensureInvoiceMode } from './invoiceMode';
 import { statusOf } from '../platform/invoiceLookup';
@@ -26,6 +27,11 @@ export async function payOne(
 	// since, and nothing is sent for it: it is only reported, at Max Attempts per Row).
 	const found = payout.attempt?.found;
 	if (found && classOf(statusOf(found)) !== 'noMoney') ensureSamePayout(ctx, found, payout);
+	if (!found && asksAutoProcess(payout, options)) {
+		ensureAutoProcessAvailable(ctx, payout);
+		// The create itself may process the invoice: settling reads before believing "created".
+		progress.processAttempted = true;
+	}
 	const created: CreatedInvoice = found
 		? { invoice: found, alreadyExisted: true, foundAfterError: false }
 		: await createInvoiceOnce(ctx, payout, options.policy, options.testMode);
@@ -48,12 +54,22 @@ export async function completePayout(
 	progress: RowProgress,
 	how: { knownCreated: boolean; settledAtEnd?: boolean },
 ): Promise<INodeExecutionData> {
-	const context = { itemIndex: payout.itemIndex, referenceId: payout.referenceId };
+	const context = { itemIndex: payout.itemIndex, referenceId: payout.referenceId, row: payout.row };
 	ensureInvoiceMode(ctx, created.invoice, options.testMode, context);
 	let invoice = created.invoice;
 	let processRequested = false;
 	let alreadyProcessed = false;
-	if (options.mode === 'createAndProcess' && statusOf(invoice) === 'created') {
+	const auto = asksAutoProcess(payout, options);
+	if (auto) {
+		// Processed by its create request or not at all: never a Process request for this row. Not
+		// known to be this run's own create when the answer was lost or the reference existed.
+		const settled = how.settledAtEnd === true && how.knownCreated;
+		invoice = await autoProcessed(ctx, payout, created, options, settled);
+		alreadyProcessed = created.alreadyExisted || created.foundAfterError;
+	} else if (options.mode === 'createAndProcess' && statusOf(invoice) === 'created') {
+		// A windowed agent budget decides here, after the create and before the one process request:
+		// refused, the invoice stays in `created` and nothing is sent.
+		await options.windowBudget?.mayProcess(ctx, payout, invoice, options.policy);
 		// An invoice found under our reference is processed only while still in `created`: never a second
 		// time.
 		progress.processAttempted = true;
@@ -81,13 +97,14 @@ export async function completePayout(
 		// An invoice that does not say its mode is in the one this run sent (ensureInvoiceMode refused
 		// any other).
 		testMode: friendly.testMode ?? options.testMode,
-		row: payout.itemIndex + 1,
+		row: payout.row ?? payout.itemIndex + 1,
 		alreadyExisted: created.alreadyExisted,
 		foundAfterError: created.foundAfterError,
 	};
 	if (options.mode === 'createAndProcess') {
 		json.processRequested = processRequested;
 		json.alreadyProcessed = alreadyProcessed;
+		if (auto) json.autoProcess = true;
 	}
 	if (waitTimedOut !== undefined) json.waitTimedOut = waitTimedOut;
 	if (how.settledAtEnd) json.settledAtEnd = true;

@@ -3,6 +3,8 @@ import type { IDataObject } from 'n8n-workflow';
 import type { RetryPolicy } from '../transport/retryPolicy';
 import type { AgentBudget } from './agentBudget';
 import type { ApprovalScope, ApprovedCode } from './approvalCode';
+import type { ApprovalCoverage } from './approvalPart';
+import type { WindowBudget } from './budgetWindow';
 import type { WaitOptions } from './waitForFinal';
 
 /**
@@ -30,12 +32,18 @@ export interface PayoutRunOptions {
 	 * it).
 	 */
 	budget?: AgentBudget;
+	/**
+	 * As an AI agent tool with a Budget Window: the limits bound every payout of this tool in that
+	 * window, across executions, read from the platform's invoices (checked before the create and
+	 * again before the process request).
+	 */
+	windowBudget?: WindowBudget;
 	includeRaw: boolean;
 	/**
-	 * What approval codes are bound to (the credential), and the code this run must match (pay
-	 * operations).
+	 * What approval codes are bound to (the credential), the code this run must match (pay
+	 * operations), and whether this run is that approved run or a part of it (a chunk).
 	 */
-	approval: { scope: ApprovalScope; approved?: ApprovedCode };
+	approval: { scope: ApprovalScope; approved?: ApprovedCode; coverage?: ApprovalCoverage };
 	/**
 	 * Retry Failed Rows (Create and Process, Validate): a row not paid is paid again as its next
 	 * attempt, up to this many attempts per row (payouts/attempts.ts).

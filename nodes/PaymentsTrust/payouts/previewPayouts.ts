@@ -23,7 +23,7 @@ function validatedItem(payout: ValidPayout, cost: RowCost, testMode: boolean): I
 			// Which environment the run would pay in: the mode every invoice of this run is created in.
 			environment: testMode ? 'test' : 'live',
 			testMode,
-			row: payout.itemIndex + 1,
+			row: payout.row ?? payout.itemIndex + 1,
 			referenceId: payout.referenceId,
 			service: payout.service,
 			currency: payout.currency,

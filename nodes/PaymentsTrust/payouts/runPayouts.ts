@@ -4,6 +4,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { rowOutput, runRows, throwFirstFailure } from '../helpers/rowRunner';
 import { isOutcomeUnknown } from '../platform/invoiceLookup';
 import { approvalOf, compareApproval } from './approvalCode';
+import { compareApprovalPart } from './approvalPart';
 import { checkRows, problemItem } from './checkRows';
 import { payOne } from './payOne';
 import { newRowProgress, type PayoutRunOptions, type RowProgress } from './payoutRun';
@@ -47,8 +48,14 @@ export async function runPayouts(
 	const approved = options.approval.approved;
 	if (approved) {
 		const own = approvalOf(valid, options.approval.scope);
-		// With Retry Failed Rows a row's payout is its attempt (`R~2`): named with its row too.
-		const mismatch = compareApproval(approved, own, [...requests, ...valid]);
+		// A part is checked row by row against the approval's digests (it needs the manifest:
+		// readPayoutRun stops a part given the code alone). With Retry Failed Rows a row's payout is its
+		// attempt (`R~2`): named with its row too.
+		const named = [...requests, ...valid];
+		const mismatch =
+			options.approval.coverage === 'part' && approved.manifest
+				? compareApprovalPart(approved.manifest, own, named)
+				: compareApproval(approved, own, named);
 		// No itemIndex: the run stops as a whole, so with Continue On Fail every row gets this error as
 		// its item.
 		if (mismatch) {
@@ -135,6 +142,7 @@ export async function runPayouts(
 		byRow.set(
 			payout.itemIndex,
 			rowOutput(result, payout.itemIndex, {
+				...(payout.row !== undefined ? { row: payout.row } : {}),
 				referenceId: payout.referenceId || null,
 				...(payout.attempt
 					? { originalReferenceId: payout.attempt.original, attempt: payout.attempt.number }

@@ -51,7 +51,7 @@ async function settleRow(
 	options: PayoutRunOptions,
 ): Promise<INodeExecutionData> {
 	const { payout, progress } = row;
-	const context = { itemIndex: payout.itemIndex, referenceId: payout.referenceId };
+	const context = { itemIndex: payout.itemIndex, referenceId: payout.referenceId, row: payout.row };
 	const existing = await findByReferenceSettled(ctx, payout.referenceId, options.policy, context);
 	if (!existing) {
 		if (progress.invoiceSeen) {

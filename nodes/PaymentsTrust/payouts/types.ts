@@ -5,6 +5,8 @@ import { rowName } from '../helpers/items';
 /** One input row as a payout: what the user asked to pay, before any check. */
 export interface PayoutRequest {
 	itemIndex: number;
+	/** The row's number in the sheet, when the run was told (Row Number Column); else its place. */
+	row?: number;
 	referenceId: string;
 	service: string;
 	currency: string;
@@ -69,6 +71,8 @@ export interface AttemptPlan {
 /** Why a row was refused before any money moved. */
 export interface RowProblem {
 	itemIndex: number;
+	/** The row's number in the sheet, when known (PayoutRequest.row). */
+	row?: number;
 	referenceId: string;
 	field: string;
 	rule: string;
@@ -81,6 +85,6 @@ export interface RowProblem {
 }
 
 export function problemMessage(problem: RowProblem): string {
-	const row = rowName(problem.itemIndex, { referenceId: problem.referenceId });
+	const row = rowName(problem.itemIndex, { referenceId: problem.referenceId, row: problem.row });
 	return `${row}: ${problem.field} ${problem.rule}`;
 }

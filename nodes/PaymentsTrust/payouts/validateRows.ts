@@ -18,6 +18,7 @@ const CARD_DETAIL = /^card/i;
 function problem(request: PayoutRequest, field: string, rule: string): RowProblem {
 	return {
 		itemIndex: request.itemIndex,
+		row: request.row,
 		referenceId: request.referenceId,
 		field,
 		rule,
@@ -223,6 +224,11 @@ export interface SpentSoFar {
 	 * nothing again.
 	 */
 	counted: ReadonlyMap<string, { currency: string; minor: bigint }>;
+	/**
+	 * Which calls the budget spans, as refusals say it: "for all calls of this run together" unless
+	 * the budget is over a time window (budgetWindow.ts).
+	 */
+	scope?: string;
 }
 
 /** The row is a payout the budget already counted: same reference ID, currency and amount. */
@@ -267,6 +273,7 @@ export function applySafetyLimits(
 		if (agentSpent && limit === undefined) {
 			stopped.push({
 				itemIndex: payout.itemIndex,
+				row: payout.row,
 				referenceId: payout.referenceId,
 				field: 'currency',
 				rule:
@@ -282,12 +289,12 @@ export function applySafetyLimits(
 		const total = before + (repeated ? 0n : payout.amountMinor);
 		if (limit !== undefined && total > limit) {
 			const decimals = minorUnitsOf(payout.currency);
-			const crossing = rowName(payout.itemIndex, { inSentence: true });
+			const crossing = rowName(payout.itemIndex, { inSentence: true, row: payout.row });
 			const left = limit > before ? limit - before : 0n;
 			const crossingRule = agentSpent
 				? `${payout.amountText} ${payout.currency} is more than this tool's budget has left: ` +
 					`${formatMinor(left, decimals)} of ${formatMinor(limit, decimals)} ${payout.currency} ` +
-					`for all calls of this run together; nothing was sent. ` +
+					`${agentSpent.scope ?? 'for all calls of this run together'}; nothing was sent. ` +
 					`Pay at most ${formatMinor(left, decimals)} ${payout.currency}, or ask the user.`
 				: `would take this run's ${payout.currency} total to ${formatMinor(total, decimals)}, ` +
 					`over the run's safety limit of ${formatMinor(limit, decimals)} ${payout.currency}; ` +
@@ -295,6 +302,7 @@ export function applySafetyLimits(
 			stopped.push(
 				...ordered.slice(position).map((later) => ({
 					itemIndex: later.itemIndex,
+					row: later.row,
 					referenceId: later.referenceId,
 					field: 'amount',
 					rule:

@@ -11,6 +11,8 @@ import { settleDelayMs, type RetryPolicy } from '../transport/retryPolicy';
 export interface LookupContext {
 	itemIndex: number;
 	referenceId?: string;
+	/** The row's number in the sheet, when known. */
+	row?: number;
 }
 
 /**
@@ -23,7 +25,7 @@ export function outcomeUnknownError(
 	what: string,
 	lastOutcome: Outcome | string,
 ): NodeOperationError {
-	const row = rowName(context.itemIndex, { referenceId: context.referenceId });
+	const row = rowName(context.itemIndex, { referenceId: context.referenceId, row: context.row });
 	const why =
 		typeof lastOutcome === 'string'
 			? lastOutcome

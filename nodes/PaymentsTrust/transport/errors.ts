@@ -121,6 +121,8 @@ export interface ApiErrorContext {
 	action: string;
 	itemIndex?: number;
 	referenceId?: string;
+	/** The row's number in the sheet, when known. */
+	row?: number;
 }
 
 /**
@@ -137,7 +139,7 @@ export function toNodeApiError(
 		outcome.kind === 'response' ? apiErrorDetails(outcome.body) : { summary: '', fieldErrors: {} };
 	const row =
 		context.itemIndex !== undefined
-			? rowName(context.itemIndex, { referenceId: context.referenceId })
+			? rowName(context.itemIndex, { referenceId: context.referenceId, row: context.row })
 			: '';
 	const what = outcome.kind === 'response' ? `HTTP ${httpCode}` : describeOutcome(outcome);
 	const message =

@@ -68,6 +68,8 @@ export async function pageNumberPages(
  * The walk never loops and never stops short without saying so: a page that brings only invoices
  * already read (a cursor that did not advance) and a full page without any next link both stop the
  * node with an error that says how many invoices were read and that the list may be incomplete.
+ * `stopWhen` ends the walk after the page holding the first resource it accepts (a list read back
+ * to a point in time, newest first).
  */
 export async function cursorPages(
 	ctx: IExecuteFunctions,
@@ -75,6 +77,7 @@ export async function cursorPages(
 	qs: IDataObject,
 	limit: number,
 	itemIndex: number,
+	how: { stopWhen?: (resource: IDataObject) => boolean; policy?: RetryPolicy } = {},
 ): Promise<IDataObject[]> {
 	const results: IDataObject[] = [];
 	const seen = new Set<string>();
@@ -98,11 +101,16 @@ export async function cursorPages(
 			},
 		);
 	for (let page = 1; results.length < limit; page++) {
-		const body = await fetchPage(ctx, spec, page, (outcome) =>
-			toNodeApiError(ctx.getNode(), outcome, {
-				action: `List ${path.slice(1)} (page ${page})`,
-				itemIndex,
-			}),
+		const body = await fetchPage(
+			ctx,
+			spec,
+			page,
+			(outcome) =>
+				toNodeApiError(ctx.getNode(), outcome, {
+					action: `List ${path.slice(1)} (page ${page})`,
+					itemIndex,
+				}),
+			how.policy,
 		);
 		const data = body.data as IDataObject[];
 		if (data.length === 0) break;
@@ -111,7 +119,7 @@ export async function cursorPages(
 			throw incomplete(page, 'the API sent the same invoices again (its cursor did not advance)');
 		for (const resource of fresh) seen.add(String(resource.id));
 		results.push(...fresh.slice(0, limit - results.length));
-		if (results.length >= limit) break;
+		if (results.length >= limit || (how.stopWhen && fresh.some(how.stopWhen))) break;
 		const next = ((body.links ?? {}) as IDataObject).next;
 		if (typeof next === 'string' && next !== '') {
 			spec = { api: 'private', method: 'GET', path: next, pathIsLink: true };

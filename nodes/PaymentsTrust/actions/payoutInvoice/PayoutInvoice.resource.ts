@@ -96,6 +96,43 @@ export const description: INodeProperties[] = [
 		},
 	},
 	{
+		displayName: 'Budget Window',
+		name: 'budgetWindow',
+		type: 'options',
+		// Sorted by name, as n8n's guidelines ask.
+		options: [
+			{
+				name: 'Day (UTC)',
+				value: 'day',
+				description: 'The limits bound every payout of this tool in one UTC day',
+			},
+			{
+				name: 'Hour (UTC)',
+				value: 'hour',
+				description: 'The limits bound every payout of this tool in one clock hour',
+			},
+			{
+				name: 'This Execution',
+				value: 'execution',
+				description:
+					'The limits bound the calls of one execution (one agent run); the next starts again',
+			},
+			{
+				name: 'Week (UTC, From Monday)',
+				value: 'week',
+				description: 'The limits bound every payout of this tool from Monday 00:00 UTC on',
+			},
+		],
+		default: 'execution',
+		description:
+			'How long the Run Safety Limits last. With a window they hold across executions and ' +
+			'queue-mode workers: every payout is tagged and the window is counted from the invoices on ' +
+			'PaymentsTrust before the create and again before the process request.',
+		displayOptions: {
+			show: { '@tool': [true], resource: ['payoutInvoice'], operation: ['createAndProcess'] },
+		},
+	},
+	{
 		displayName:
 			'Process is not available to AI agents: use Create and Process with a Run Safety Limit ' +
 			'instead',

@@ -11,6 +11,7 @@ export const fields: PayoutFieldChoices = {
 	approvedCode: true,
 	waitForFinalStatus: false,
 	retryFailedRows: false,
+	processing: false,
 };
 
 /**

@@ -6,7 +6,7 @@ import { payRows } from './payRows';
 
 /**
  * Create and Process shows the payout fields, Simplify, the Approved Code option and, as the one
- * operation that processes, Wait for Final Status.
+ * operation that processes, Processing and Wait for Final Status.
  */
 export const fields: PayoutFieldChoices = {
 	operation: 'createAndProcess',
@@ -14,6 +14,7 @@ export const fields: PayoutFieldChoices = {
 	approvedCode: true,
 	waitForFinalStatus: true,
 	retryFailedRows: true,
+	processing: true,
 };
 
 /** Create and Process: pays each row, exactly once; optionally waits for each final status. */

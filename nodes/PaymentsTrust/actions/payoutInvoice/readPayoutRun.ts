@@ -4,6 +4,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import { rowName } from '../../helpers/items';
 import type { AgentBudget } from '../../payouts/agentBudget';
 import { approvalScopeOf, parseApprovedCode, type ApprovedCode } from '../../payouts/approvalCode';
+import { APPROVAL_COVERAGES, type ApprovalCoverage } from '../../payouts/approvalPart';
 import type { PayoutMode, PayoutRunOptions } from '../../payouts/payoutRun';
 import type { PayoutRequest } from '../../payouts/types';
 import { parseSafetyLimits, type SafetyLimitEntry } from '../../payouts/validateRows';
@@ -17,8 +18,9 @@ import {
 	retryPolicyFrom,
 	waitOptionsFrom,
 } from '../runOptions';
-import { agentBudgetOf } from '../toolGuard';
+import { agentBudgetOf, windowBudgetOf } from '../toolGuard';
 import { readRows } from './rowReaders/readRows';
+import { withProcessing } from './withProcessing';
 
 /**
  * A row that asks, through its extra fields JSON, for another mode than the credential's
@@ -50,23 +52,52 @@ function refuseOtherMode(
 }
 
 /**
- * The "Approved Code" option of the pay operations, read before any request: a value that is not a
- * code stops the run here. Undefined when the option is not set (Validate never takes one).
+ * The "Approved Code" option of the pay operations and its scope, read before any request: a value
+ * that is not a code, a scope without a code, or a part of a run given the code alone stops the run
+ * here. No code when the option is not set (Validate never takes one).
  */
 function readApprovedCode(
 	ctx: IExecuteFunctions,
 	options: IDataObject,
 	mode: PayoutMode,
-): ApprovedCode | undefined {
-	if (mode === 'validate' || !('approvedCode' in options)) return undefined;
+): { approved?: ApprovedCode; coverage: ApprovalCoverage } {
+	if (mode === 'validate') return { coverage: 'run' };
+	const stop = (message: string, description: string) =>
+		new NodeOperationError(ctx.getNode(), message, {
+			description: `Nothing was sent. ${description}`,
+		});
+	const coverage = (options.approvalScope ?? 'run') as ApprovalCoverage;
+	if (!APPROVAL_COVERAGES.includes(coverage))
+		throw stop(
+			`Option "Approved Code Scope" must be "This Run Exactly" or "A Part of the Approved Run ` +
+				`(Chunk)", not ${String(JSON.stringify(options.approvalScope)).slice(0, 40)}`,
+			'Pick one of the two.',
+		);
+	if (!('approvedCode' in options)) {
+		if ('approvalScope' in options)
+			throw stop(
+				'Option "Approved Code Scope" is set but Approved Code is not',
+				'The scope says what Approved Code is checked against; add Approved Code, or remove ' +
+					'the scope.',
+			);
+		return { coverage };
+	}
 	const parsed = parseApprovedCode(options.approvedCode);
 	if ('error' in parsed)
-		throw new NodeOperationError(ctx.getNode(), parsed.error, {
-			description:
-				'Nothing was sent. Approved Code binds this run to the rows a person approved; remove the ' +
-				'option to pay without an approval.',
-		});
-	return parsed;
+		throw stop(
+			parsed.error,
+			'Approved Code binds this run to the rows a person approved; remove the option to pay ' +
+				'without an approval.',
+		);
+	if (coverage === 'part' && !parsed.manifest)
+		throw stop(
+			`Approved Code Scope "A Part of the Approved Run (Chunk)" checks each row against the ` +
+				`approval's per-row digests: give the approval object, not the code ${parsed.code} alone`,
+			"Give Validate's summary.approval through an expression, e.g. " +
+				"{{ $('Validate').first().json.summary.approval }}, or the approval a parent workflow " +
+				'sent with the chunk.',
+		);
+	return { approved: parsed, coverage };
 }
 
 /**
@@ -109,7 +140,7 @@ export async function readPayoutRun(
 	run: OperationRun,
 ): Promise<PayoutRun> {
 	const options = readOptions(ctx);
-	const approved = readApprovedCode(ctx, options, mode);
+	const { approved, coverage } = readApprovedCode(ctx, options, mode);
 	const limits = readSafetyLimits(ctx, options);
 	const retry = retryFrom(options, mode);
 	if ('error' in retry)
@@ -120,9 +151,11 @@ export async function readPayoutRun(
 	const budget = agentBudgetOf(ctx);
 	const safetyLimits = budget ? budget.limitsFor(limits) : limits;
 	const testMode = run.endpoints.testMode;
+	// With a Budget Window they bound every payout of this tool in that window, across executions.
+	const windowBudget = windowBudgetOf(ctx, mode, safetyLimits, testMode);
 	// The API key keys the approval code; it stays out of the endpoints every request sees.
 	const scope = approvalScopeOf(await credentialsFor(ctx));
-	const requests = await readRows(ctx, items);
+	const requests = withProcessing(ctx, await readRows(ctx, items), mode);
 	refuseOtherMode(ctx, requests, testMode);
 	return {
 		requests,
@@ -135,18 +168,29 @@ export async function readPayoutRun(
 			wait: mode === 'createAndProcess' ? waitOptionsFrom(options) : undefined,
 			safetyLimits,
 			budget,
+			windowBudget,
 			includeRaw: options.includeRaw === true,
-			approval: { scope, approved },
+			approval: { scope, approved, coverage },
 			...retry,
 		},
 	};
 }
 
-/** The model plans its next call with what is left, so every answer of the tool says it. */
+/**
+ * The model plans its next call with what is left, so every answer of the tool says it (and, with a
+ * Budget Window, which window that is and when it ends).
+ */
 export function withBudgetLeft(
 	output: INodeExecutionData[],
 	{ budget, options }: PayoutRun,
 ): INodeExecutionData[] {
-	if (budget) for (const item of output) item.json.budgetLeft = budget.left(options.safetyLimits);
+	if (!budget) return output;
+	const executionLeft = budget.left(options.safetyLimits);
+	const windowBudget = options.windowBudget;
+	for (const item of output) {
+		item.json.budgetLeft = windowBudget ? windowBudget.left(executionLeft) : executionLeft;
+		const window = windowBudget?.describe();
+		if (window) item.json.budgetWindow = window;
+	}
 	return output;
 }

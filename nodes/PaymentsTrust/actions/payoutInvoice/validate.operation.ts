@@ -6,8 +6,9 @@ import type { PayoutFieldChoices } from './payoutFields/payoutFields';
 import { readPayoutRun, withBudgetLeft } from './readPayoutRun';
 
 /**
- * Validate shows the payout fields only: it has its own output (valid, cost preview), so no
- * Simplify, and it pays nothing, so no approval and no waiting.
+ * Validate shows the payout fields and Processing (its approval code covers how the pay step
+ * processes): it has its own output (valid, cost preview), so no Simplify, and it pays nothing, so
+ * no approval and no waiting.
  */
 export const fields: PayoutFieldChoices = {
 	operation: 'validate',
@@ -15,6 +16,7 @@ export const fields: PayoutFieldChoices = {
 	approvedCode: false,
 	waitForFinalStatus: false,
 	retryFailedRows: true,
+	processing: true,
 };
 
 /**

@@ -23,6 +23,7 @@ export const DEFAULT_COLUMN_NAMES = {
 	currencyColumn: 'currency',
 	amountColumn: 'amount',
 	descriptionColumn: '',
+	rowNumberColumn: '',
 };
 
 const columnNameProperties: INodeProperties[] = [
@@ -57,6 +58,17 @@ const columnNameProperties: INodeProperties[] = [
 		default: 'reference_id',
 		description:
 			'The column holding your unique ID of the payout: the idempotency key, never paid twice',
+	},
+	{
+		displayName: 'Row Number Column',
+		name: 'rowNumberColumn',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. row_number',
+		description:
+			'The column holding each row’s number in your sheet (row_number from Google Sheets, id of ' +
+			'a Data Table): messages and items name that row, whichever chunk or position it came in. ' +
+			'Empty, or a row without a whole number there: the item’s position.',
 	},
 	{
 		displayName: 'Service Column',

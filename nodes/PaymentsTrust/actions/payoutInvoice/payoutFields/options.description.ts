@@ -44,6 +44,32 @@ const approvedCodeOption: INodeProperties = {
 		'Fail.',
 };
 
+/** What Approved Code is checked against: the whole run, or a part of it (approvalPart.ts). */
+const approvalScopeOption: INodeProperties = {
+	displayName: 'Approved Code Scope',
+	name: 'approvalScope',
+	type: 'options',
+	default: 'run',
+	options: [
+		{
+			name: 'A Part of the Approved Run (Chunk)',
+			value: 'part',
+			description:
+				'Every row of this run must be an approved row, unchanged; approved rows not in this run ' +
+				'are fine. For a chunk of a sheet paid by several executions. Needs the approval object, ' +
+				'not the code alone.',
+		},
+		{
+			name: 'This Run Exactly',
+			value: 'run',
+			description: 'The rows of this run must be exactly the approved rows, no more, no fewer',
+		},
+	],
+	description:
+		'What Approved Code is checked against. Either way a row that is not approved, or changed ' +
+		'since, stops the whole run with nothing sent.',
+};
+
 const safetyLimitsOption: INodeProperties = {
 	displayName: 'Run Safety Limits',
 	name: 'safetyLimits',
@@ -86,6 +112,7 @@ export function payoutOptionsProperty(shown: PayoutOptionsFor): INodeProperties 
 		// Sorted by display name, as n8n's guidelines ask.
 		options: [
 			showFor(shown.approvedCode, approvedCodeOption),
+			showFor(shown.approvedCode, approvalScopeOption),
 			concurrencyOption,
 			includeRawOption,
 			requestOptions[0],

@@ -4,6 +4,7 @@ import { simplifyOption } from '../../common.description';
 import { showOnlyFor } from '../../displayOptions';
 import { columnNamesProperty, rowsFromProperty } from './columnMode.description';
 import { payoutOptionsProperty } from './options.description';
+import { processingProperty } from './processing.description';
 import {
 	additionalFieldsProperty,
 	invoiceOptionsProperty,
@@ -24,6 +25,11 @@ export interface PayoutFieldChoices {
 	waitForFinalStatus: boolean;
 	/** Options → Retry Failed Rows, Max Attempts per Row: Create and Process, Validate (preview). */
 	retryFailedRows: boolean;
+	/**
+	 * Processing (separate Process request or in the create request): for the one that processes, and
+	 * Validate, whose approval code covers it.
+	 */
+	processing: boolean;
 }
 
 const operationsWith = (
@@ -38,6 +44,9 @@ const operationsWith = (
  * it.
  */
 export function payoutFields(choices: PayoutFieldChoices[]): INodeProperties[] {
+	const processing = showOnlyFor('payoutInvoice', operationsWith(choices, 'processing'), [
+		processingProperty,
+	]);
 	const fields = showOnlyFor(
 		'payoutInvoice',
 		choices.map((chosen) => chosen.operation),
@@ -58,6 +67,11 @@ export function payoutFields(choices: PayoutFieldChoices[]): INodeProperties[] {
 		simplifyOption,
 	]);
 	const firstCollection = fields.findIndex((property) => property.type === 'collection');
-	if (firstCollection === -1) return [...fields, ...simplify];
-	return [...fields.slice(0, firstCollection), ...simplify, ...fields.slice(firstCollection)];
+	if (firstCollection === -1) return [...processing, ...fields, ...simplify];
+	return [
+		...processing,
+		...fields.slice(0, firstCollection),
+		...simplify,
+		...fields.slice(firstCollection),
+	];
 }

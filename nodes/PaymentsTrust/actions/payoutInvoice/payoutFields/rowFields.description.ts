@@ -242,6 +242,8 @@ export const invoiceOptionsProperty: INodeProperties = {
 			default: false,
 			description:
 				'Whether the platform processes the invoice right after creating it (Create then moves money)',
+			// Create and Process and Validate say it with Processing (processingProperty).
+			displayOptions: { show: { '/operation': ['create'] } },
 		},
 		{
 			displayName: 'Parallel Mode',

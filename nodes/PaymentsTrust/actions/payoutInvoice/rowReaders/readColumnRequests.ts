@@ -37,7 +37,11 @@ const COLUMN_LABELS: Record<keyof ColumnNames, string> = {
 	currencyColumn: 'Currency Column',
 	amountColumn: 'Amount Column',
 	descriptionColumn: 'Description Column',
+	rowNumberColumn: 'Row Number Column',
 };
+
+/** Columns that may be left empty in Column Names: they are optional. */
+const OPTIONAL_COLUMNS: Array<keyof ColumnNames> = ['descriptionColumn', 'rowNumberColumn'];
 
 /**
  * Columns that are never a service field: test or live is the credential's to say, not a sheet's.
@@ -66,7 +70,7 @@ function readColumnNames(ctx: IExecuteFunctions): ColumnNames {
 				'Type the column’s header as text.',
 			);
 		names[key] = given[key].trim();
-		if (!names[key] && key !== 'descriptionColumn')
+		if (!names[key] && !OPTIONAL_COLUMNS.includes(key))
 			throw settingError(
 				ctx,
 				`Column Names: "${COLUMN_LABELS[key]}" is empty`,
@@ -175,6 +179,7 @@ function readColumnRequest(
 	const reference = referenceIdText(json[names.referenceIdColumn]);
 	return {
 		itemIndex,
+		...(names.rowNumberColumn ? { row: rowNumber(json[names.rowNumberColumn]) } : {}),
 		referenceId: 'text' in reference ? reference.text : '',
 		referenceIdRule: 'rule' in reference ? reference.rule : undefined,
 		service: readServiceLocator(json[names.serviceColumn]).value,
@@ -189,6 +194,16 @@ function readColumnRequest(
 		extra,
 		...(requestedTestMode !== undefined ? { requestedTestMode } : {}),
 	};
+}
+
+/**
+ * A row's number as its sheet gives it (a number, or text of digits). Anything else names the row
+ * by its place instead: the number only names the row in messages, it never decides what is paid.
+ */
+function rowNumber(value: unknown): number | undefined {
+	const number =
+		typeof value === 'number' ? value : typeof value === 'string' ? Number(value.trim()) : NaN;
+	return Number.isSafeInteger(number) && number >= 1 ? number : undefined;
 }
 
 /** One payout per input item, read from the item's columns by name (see the comment at the top). */
