@@ -7,7 +7,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
 import { startFaultProxy } from '../support/faultProxy';
-import { payoutParameters } from '../support/payoutWorkflow';
+import { asExpression, payoutParameters } from '../support/payoutWorkflow';
 import { CONTINUE_ON_FAIL, failureText, runNode } from '../support/runNode';
 import { useSandbox } from '../support/sandboxSuite';
 import { privateClient, testUsdBody } from '../sandbox/helpers';
@@ -426,6 +426,39 @@ describe('Validate and the approval of a retry run', () => {
 		);
 		expect(again.json()[0]).toMatchObject({ attempt: 2, status: 'processed', retried: false });
 		expect(callsOf(reference)).toHaveLength(calls);
+	});
+});
+
+describe('a chunk of an approved retry run (Approved Code Scope: part)', () => {
+	it('pays the approved attempt "R~2" of its rows, and refuses a chunk whose row now plans another attempt', async () => {
+		const reference = nextRef();
+		const other = nextRef();
+		await pay([row(reference, FAILS), row(other, FAILS)]);
+		const sheet = [row(reference), row(other)];
+		const preview = (
+			await runNode(sandbox.credentials, payoutParameters('validate', RETRY), sheet)
+		).json();
+		const approval = (preview[0].summary as IDataObject).approval;
+		const payChunk = (rows: IDataObject[]) =>
+			runNode(
+				sandbox.credentials,
+				payoutParameters('createAndProcess', {
+					...WAIT,
+					...RETRY,
+					approvedCode: asExpression(approval),
+					approvalScope: 'part',
+				}),
+				rows,
+				CONTINUE_ON_FAIL,
+			);
+		const chunk = (await payChunk([row(reference)])).json()[0];
+		expect(chunk).toMatchObject({ attempt: 2, referenceId: `${reference}~2`, status: 'processed' });
+		// Between approval and its chunk, the other row's attempt 2 was made and failed: the chunk would now
+		// send attempt 3, which nobody approved.
+		await pay([row(other, FAILS)], RETRY);
+		const refused = (await payChunk([row(other)])).json()[0];
+		expect(String(refused.error)).toContain('Nothing was sent');
+		expect(invoicesOf(other).map((invoice) => invoice.referenceId)).toEqual([other, `${other}~2`]);
 	});
 });
 
