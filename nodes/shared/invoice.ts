@@ -146,6 +146,13 @@ export const RUN_KEYS = [
 	'autoProcess',
 	'waitTimedOut',
 	'settledAtEnd',
+	// Retry Failed Rows: which attempt of the row this is, and why it was or was not retried.
+	'originalReferenceId',
+	'attempt',
+	'attempts',
+	'retried',
+	'willRetry',
+	'retryNote',
 ] as const;
 
 /**

@@ -123,7 +123,9 @@ export interface ScenarioRun {
 	seconds: number;
 }
 
-/** One run of the rows through Create and Process with Continue On Fail on, the rows read as `rowsFrom` says. */
+/**
+ * One run of the rows through Create and Process with Continue On Fail on, the rows read as `rowsFrom` says.
+ */
 export async function runScenario(
 	sandbox: RunningSandbox,
 	rows: IDataObject[],
@@ -132,6 +134,8 @@ export async function runScenario(
 	rowsFrom: RowsFrom = 'fields',
 	/** More node parameters, e.g. `{ processing: 'autoProcess' }`. */
 	extra: IDataObject = {},
+	/** More node options, e.g. Retry Failed Rows (test/money/retryScenario.ts). */
+	moreOptions: IDataObject = {},
 ): Promise<ScenarioRun> {
 	const parameters = payoutParameters(
 		'createAndProcess',
@@ -142,6 +146,7 @@ export async function runScenario(
 			waitForFinalStatus: true,
 			maxWaitSeconds: settings.maxWaitSeconds,
 			pollIntervalSeconds: settings.pollIntervalSeconds,
+			...moreOptions,
 		},
 		extra,
 		rowsFrom,

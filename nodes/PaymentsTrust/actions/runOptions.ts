@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../transport/retryPolicy';
+import { DEFAULT_ATTEMPTS_PER_ROW, MOST_ATTEMPTS_PER_ROW } from '../payouts/attempts';
 import type { WaitOptions } from '../payouts/waitForFinal';
 
 interface NumberRange {
@@ -19,6 +20,12 @@ interface NumberRange {
 export const RUN_OPTION_RANGES: Record<string, NumberRange> = {
 	concurrency: { label: 'Concurrency', min: 1, max: 50, whole: true },
 	maxAttempts: { label: 'Max Attempts', min: 1, max: 10, whole: true },
+	maxAttemptsPerRow: {
+		label: 'Max Attempts per Row',
+		min: 2,
+		max: MOST_ATTEMPTS_PER_ROW,
+		whole: true,
+	},
 	requestTimeout: { label: 'Request Timeout (Seconds)', min: 1, max: 600, whole: false },
 	maxWaitSeconds: { label: 'Max Wait (Seconds)', min: 1, max: 86_400, whole: false },
 	pollIntervalSeconds: { label: 'Poll Interval (Seconds)', min: 0.05, max: 3_600, whole: false },
@@ -81,5 +88,35 @@ export function waitOptionsFrom(options: IDataObject): WaitOptions | undefined {
 	return {
 		maxWaitMs: Number(options.maxWaitSeconds ?? 120) * 1000,
 		pollIntervalMs: Number(options.pollIntervalSeconds ?? 2) * 1000,
+	};
+}
+
+/**
+ * Retry Failed Rows and Max Attempts per Row, or why they cannot apply: retrying needs the run to
+ * process and follow each payout (Create and Process; Validate previews it), and Max Attempts per
+ * Row alone would do nothing. Either stops the run before anything is sent.
+ */
+export function retryFrom(
+	options: IDataObject,
+	mode: string,
+): { retry?: { maxAttemptsPerRow: number } } | { error: string } {
+	const maxGiven = options.maxAttemptsPerRow !== undefined && options.maxAttemptsPerRow !== null;
+	if (options.retryFailedRows !== true) {
+		return maxGiven
+			? {
+					error:
+						'Option "Max Attempts per Row" only takes effect with "Retry Failed Rows" on: turn ' +
+						'Retry Failed Rows on, or remove Max Attempts per Row',
+				}
+			: {};
+	}
+	if (mode !== 'createAndProcess' && mode !== 'validate')
+		return {
+			error:
+				'Option "Retry Failed Rows" works with Create and Process (and Validate), which process ' +
+				'each payout and follow it to its end; Create only creates invoices',
+		};
+	return {
+		retry: { maxAttemptsPerRow: Number(options.maxAttemptsPerRow ?? DEFAULT_ATTEMPTS_PER_ROW) },
 	};
 }

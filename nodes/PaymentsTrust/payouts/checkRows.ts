@@ -2,6 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { errorItem } from '../helpers/items';
 import { ServiceCatalogue, type ServiceRules } from '../platform/serviceCatalogue';
+import { attemptRowProblem, planAttempts } from './attempts';
 import { payeeOf, samePayeeGroups, type PayeeGroup } from './payee';
 import { applyPayeeLimits } from './payeeLimits';
 import type { PayoutRunOptions } from './payoutRun';
@@ -51,8 +52,26 @@ export async function checkRows(
 	for (const request of requests) {
 		const rules = rulesByCode.get(request.service);
 		const result = validatePayout(request, rules, references);
+		const retryProblem =
+			options.retry && !('rule' in result)
+				? attemptRowProblem(result, options.retry.maxAttemptsPerRow)
+				: undefined;
 		if ('rule' in result) problems.push(result);
+		else if (retryProblem) problems.push(retryProblem);
 		else valid.push({ ...result, payee: payeeOf(result, rules) });
+	}
+	// Retry Failed Rows: each row's attempt, read from the platform before anything is sent (reads
+	// only); from here on a row is the attempt this run sends or reports.
+	if (options.retry) {
+		const { planned, problems: unreadable } = await planAttempts(
+			ctx,
+			valid.splice(0),
+			options.retry.maxAttemptsPerRow,
+			options.policy,
+			options.concurrency,
+		);
+		valid.push(...planned);
+		problems.push(...unreadable);
 	}
 	// Across executions first: what the platform's invoices say is left of the window (its refusals
 	// name the window and what is left of it, the tighter of the two budgets).

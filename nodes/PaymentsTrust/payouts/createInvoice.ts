@@ -12,6 +12,7 @@ import {
 	isInvoiceResource,
 	outcomeUnknownError,
 } from '../platform/invoiceLookup';
+import { isAttemptOf } from './attempts';
 import type { ValidPayout } from './types';
 
 export interface CreatedInvoice {
@@ -64,6 +65,10 @@ export function ensureSamePayout(
 	}
 	if (invoice.service && invoice.service !== payout.service)
 		differences.push(`service ${String(invoice.service)}`);
+	// An attempt of Retry Failed Rows (`R~2`) is this row's only if its metadata says so.
+	const attempt = payout.attempt;
+	if (attempt && !isAttemptOf(existing, attempt.original, attempt.number))
+		differences.push(`metadata that does not make it attempt ${attempt.number} of this row`);
 	if (differences.length === 0) return;
 	const error = new NodeOperationError(
 		ctx.getNode(),

@@ -2,8 +2,9 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 
 import { toFriendlyInvoice } from '../../shared/invoice';
 import { maskCardNumbersDeep } from '../../shared/redact';
+import { attemptFields, classOf } from './attempts';
 import { asksAutoProcess, autoProcessed, ensureAutoProcessAvailable } from './autoProcess';
-import { createInvoiceOnce, type CreatedInvoice } from './createInvoice';
+import { createInvoiceOnce, ensureSamePayout, type CreatedInvoice } from './createInvoice';
 import { ensureInvoiceMode } from './invoiceMode';
 import { statusOf } from '../platform/invoiceLookup';
 import { processInvoiceOnce } from './processInvoice';
@@ -21,12 +22,19 @@ export async function payOne(
 	options: PayoutRunOptions,
 	progress: RowProgress,
 ): Promise<INodeExecutionData> {
-	if (asksAutoProcess(payout, options)) {
+	// An attempt of Retry Failed Rows the run found before sending: no create goes out for it. It
+	// must be the row's payout, unless it ended without money moving (the row may have been fixed
+	// since, and nothing is sent for it: it is only reported, at Max Attempts per Row).
+	const found = payout.attempt?.found;
+	if (found && classOf(statusOf(found)) !== 'noMoney') ensureSamePayout(ctx, found, payout);
+	if (!found && asksAutoProcess(payout, options)) {
 		ensureAutoProcessAvailable(ctx, payout);
 		// The create itself may process the invoice: settling reads before believing "created".
 		progress.processAttempted = true;
 	}
-	const created = await createInvoiceOnce(ctx, payout, options.policy, options.testMode);
+	const created: CreatedInvoice = found
+		? { invoice: found, alreadyExisted: true, foundAfterError: false }
+		: await createInvoiceOnce(ctx, payout, options.policy, options.testMode);
 	progress.invoiceSeen = created.invoice;
 	return await completePayout(ctx, payout, created, options, progress, {
 		knownCreated: !created.alreadyExisted,
@@ -100,6 +108,10 @@ export async function completePayout(
 	}
 	if (waitTimedOut !== undefined) json.waitTimedOut = waitTimedOut;
 	if (how.settledAtEnd) json.settledAtEnd = true;
+	if (payout.attempt) {
+		const sentCreate = payout.attempt.action === 'create' && payout.attempt.number > 1;
+		Object.assign(json, attemptFields(payout.attempt, invoice, sentCreate));
+	}
 	if (options.includeRaw) json.raw = invoice;
 	return { json: maskCardNumbersDeep(json), pairedItem: { item: payout.itemIndex } };
 }

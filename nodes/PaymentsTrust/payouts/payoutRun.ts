@@ -48,6 +48,11 @@ export interface PayoutRunOptions {
 	 * operations), and whether this run is that approved run or a part of it (a chunk).
 	 */
 	approval: { scope: ApprovalScope; approved?: ApprovedCode; coverage?: ApprovalCoverage };
+	/**
+	 * Retry Failed Rows (Create and Process, Validate): a row not paid is paid again as its next
+	 * attempt, up to this many attempts per row (payouts/attempts.ts).
+	 */
+	retry?: { maxAttemptsPerRow: number };
 }
 
 /**

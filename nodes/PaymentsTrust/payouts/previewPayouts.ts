@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 
 import { maskCardNumber, isCardField } from '../../shared/redact';
 import { approvalOf } from './approvalCode';
+import { attemptCounts, attemptPreview } from './attempts';
 import { checkRows, problemItem } from './checkRows';
 import { costFields, costOf, runSummary, type RowCost } from './costPreview';
 import type { PayoutRunOptions } from './payoutRun';
@@ -29,6 +30,7 @@ function validatedItem(payout: ValidPayout, cost: RowCost, testMode: boolean): I
 			amount: payout.amountText,
 			...costFields(cost),
 			fields: maskedFields(payout.fields),
+			...(payout.attempt ? attemptPreview(payout.attempt) : {}),
 		},
 		pairedItem: { item: payout.itemIndex },
 	};
@@ -54,6 +56,7 @@ export async function previewPayouts(
 		}),
 		// One payee in several rows: a paying run stops on it unless the option allows it (payee.ts).
 		samePayee: { allowed: options.allowSamePayee, groups: samePayee },
+		...(options.retry ? { attempts: attemptCounts(valid) } : {}),
 	};
 	const byRow = new Map<number, INodeExecutionData>();
 	valid.forEach((payout, position) =>

@@ -10,6 +10,7 @@ import { describeOutcome, toNodeApiError } from '../transport/errors';
 import { isTransient, type Outcome } from '../transport/request';
 import { settleDelayMs, type RetryPolicy } from '../transport/retryPolicy';
 import { lookUpReference } from '../platform/invoiceLookup';
+import { attemptFields, followAttempts } from './reconcileAttempts';
 import { exactMinor, reconcileSummary, type ReconciledInvoice } from './reconcileSummary';
 import { referenceIdText } from './validateRows';
 
@@ -232,14 +233,28 @@ export async function reconcileRows(
 
 	// One look-up per distinct reference ID, in the shared row loop: a definite error stops new
 	// look-ups unless "Continue On Fail" is on.
-	const lookups = await runRows(
+	// Each reference ID's attempts too (Retry Failed Rows: R, then R~2, …; reconcileAttempts.ts).
+	const followed = await runRows(
 		ctx,
 		references,
 		options.concurrency,
-		async (referenceId) =>
-			await lookUp(ctx, referenceId, options, rowsByReference.get(referenceId)![0]),
-		(found) => found.outcome === 'error',
+		async (referenceId) => {
+			const itemIndex = rowsByReference.get(referenceId)![0];
+			// A later attempt that cannot exist is looked for with one readable answer; one that may
+			// exist gets the settled reads over Missing After (reconcileAttempts.ts).
+			const optionsFor = (settled: boolean): ReconcileOptions =>
+				settled
+					? options
+					: { ...options, policy: { ...options.policy, settleReads: 1 }, missingAfterMs: 0 };
+			return await followAttempts(
+				referenceId,
+				async (reference, settled) => await lookUp(ctx, reference, optionsFor(settled), itemIndex),
+			);
+		},
+		(found) => found.lookup.outcome === 'error',
 	);
+	const lookups = followed.map((entry) => entry?.lookup);
+	const attemptsOf = new Map(references.map((reference, index) => [reference, followed[index]]));
 	const byReference = new Map(references.map((reference, index) => [reference, lookups[index]]));
 	if (!ctx.continueOnFail()) {
 		const failed = lookups.find((lookup) => lookup?.outcome === 'error');
@@ -247,8 +262,9 @@ export async function reconcileRows(
 	}
 
 	const invoices: ReconciledInvoice[] = [];
-	for (const lookup of byReference.values())
-		if (lookup?.outcome === 'found') invoices.push({ invoice: toFriendlyInvoice(lookup.invoice) });
+	for (const entry of followed)
+		for (const attempt of entry?.chain ?? [])
+			invoices.push({ invoice: toFriendlyInvoice(attempt.invoice) });
 
 	const items = checked.map((row): INodeExecutionData => {
 		if ('rule' in row) return rowErrorItem(row);
@@ -297,6 +313,7 @@ export async function reconcileRows(
 			};
 		}
 		const friendly = toFriendlyInvoice(lookup.invoice);
+		const attempts = attemptsOf.get(row.referenceId)!;
 		const json: IDataObject = {
 			...base,
 			outcome: 'found',
@@ -304,7 +321,10 @@ export async function reconcileRows(
 			status: friendly.status,
 			resolution: friendly.resolution,
 			isFinal: isFinalStatus(friendly.status),
-			mismatches: mismatchesOf(row, lookup.invoice, options.testMode),
+			mismatches: [
+				...mismatchesOf(row, lookup.invoice, options.testMode),
+				...(attempts.paidTwice ? ['paid_twice'] : []),
+			],
 			amount: amountText(friendly.amount, friendly.currency, row.currency),
 			currency: friendly.currency,
 			service: friendly.service,
@@ -312,14 +332,19 @@ export async function reconcileRows(
 			testMode: friendly.testMode,
 			createdAt: friendly.createdAt,
 			updatedAt: friendly.updatedAt,
+			...attemptFields(attempts),
 		};
 		if (options.includeRaw) json.raw = lookup.invoice;
 		return { json: maskCardNumbersDeep(json), pairedItem: { item: row.itemIndex } };
 	});
 
-	const summary = reconcileSummary(
-		items.map((item) => item.json),
-		invoices,
-	);
+	const summary = {
+		...reconcileSummary(
+			items.map((item) => item.json),
+			invoices,
+		),
+		// Must always be 0: a row two of whose attempts moved money (reconcileAttempts.ts).
+		paidTwiceRows: items.filter((item) => item.json.paidTwice === true).length,
+	};
 	return items.map((item) => ({ ...item, json: { ...item.json, summary } }));
 }

@@ -52,11 +52,13 @@ export async function runPayouts(
 			samePayeeAllowed: options.allowSamePayee,
 		});
 		// A part is checked row by row against the approval's digests (it needs the manifest:
-		// readPayoutRun stops a part given the code alone).
+		// readPayoutRun stops a part given the code alone). With Retry Failed Rows a row's payout is its
+		// attempt (`R~2`): named with its row too.
+		const named = [...requests, ...valid];
 		const mismatch =
 			options.approval.coverage === 'part' && approved.manifest
-				? compareApprovalPart(approved.manifest, own, requests)
-				: compareApproval(approved, own, requests);
+				? compareApprovalPart(approved.manifest, own, named)
+				: compareApproval(approved, own, named);
 		// No itemIndex: the run stops as a whole, so with Continue On Fail every row gets this error as
 		// its item.
 		if (mismatch) {
@@ -153,6 +155,9 @@ export async function runPayouts(
 			rowOutput(result, payout.itemIndex, {
 				...(payout.row !== undefined ? { row: payout.row } : {}),
 				referenceId: payout.referenceId || null,
+				...(payout.attempt
+					? { originalReferenceId: payout.attempt.original, attempt: payout.attempt.number }
+					: {}),
 			}),
 		);
 	});

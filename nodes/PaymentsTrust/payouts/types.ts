@@ -37,6 +37,38 @@ export interface ValidPayout extends PayoutRequest {
 	amountMinor: bigint;
 	/** Who the row pays (payee.ts); undefined when the row carries no identifying recipient value. */
 	payee?: Payee;
+	/**
+	 * Retry Failed Rows (payouts/attempts.ts): the attempt of the row this run sends or reports;
+	 * `referenceId` is then the attempt's, the row's own is `attempt.original`.
+	 */
+	attempt?: AttemptPlan;
+}
+
+/** An earlier attempt of a row: it ended in a final status in which no money moved. */
+export interface EarlierAttempt {
+	attempt: number;
+	referenceId: string;
+	id: unknown;
+	status: unknown;
+	resolution: unknown;
+}
+
+/** A row's attempt in a run with Retry Failed Rows, as found on the platform before sending. */
+export interface AttemptPlan {
+	/** The row's own reference ID: attempt 1's, and what every later attempt is derived from. */
+	original: string;
+	/** The attempt this run is about: the one it creates, processes or reports. */
+	number: number;
+	maxAttemptsPerRow: number;
+	/** Earlier attempts, oldest first. */
+	earlier: EarlierAttempt[];
+	/** The attempt's invoice when it already exists: the run sends no create for it. */
+	found?: IDataObject;
+	/**
+	 * `create`: this run creates the attempt; `continue`: it is in `created` and is processed (once);
+	 * `none`: nothing is sent for the row.
+	 */
+	action: 'create' | 'continue' | 'none';
 }
 
 /** Why a row was refused before any money moved. */
@@ -47,7 +79,7 @@ export interface RowProblem {
 	referenceId: string;
 	field: string;
 	rule: string;
-	stage: 'validation' | 'safety_limit';
+	stage: 'validation' | 'safety_limit' | 'attempts';
 	/**
 	 * For a field that broke the service's rule: the rule's regular expression, kept out of the
 	 * message.

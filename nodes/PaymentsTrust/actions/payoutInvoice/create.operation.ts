@@ -10,6 +10,7 @@ export const fields: PayoutFieldChoices = {
 	simplify: true,
 	approvedCode: true,
 	waitForFinalStatus: false,
+	retryFailedRows: false,
 	processing: false,
 };
 

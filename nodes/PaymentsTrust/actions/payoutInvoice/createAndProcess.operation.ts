@@ -13,6 +13,7 @@ export const fields: PayoutFieldChoices = {
 	simplify: true,
 	approvedCode: true,
 	waitForFinalStatus: true,
+	retryFailedRows: true,
 	processing: true,
 };
 

@@ -11,7 +11,13 @@ import { parseSafetyLimits, type SafetyLimitEntry } from '../../payouts/validate
 import { environmentName } from '../../../shared/environment';
 import { credentialsFor } from '../../transport/request';
 import type { OperationRun } from '../operation';
-import { concurrencyFrom, readOptions, retryPolicyFrom, waitOptionsFrom } from '../runOptions';
+import {
+	concurrencyFrom,
+	readOptions,
+	retryFrom,
+	retryPolicyFrom,
+	waitOptionsFrom,
+} from '../runOptions';
 import { agentBudgetOf, windowBudgetOf } from '../toolGuard';
 import { readRows } from './rowReaders/readRows';
 import { withProcessing } from './withProcessing';
@@ -173,6 +179,11 @@ export async function readPayoutRun(
 	const limits = readSafetyLimits(ctx, options);
 	const payeeLimits = readPayeeLimits(ctx, options);
 	const allowSamePayee = readAllowSamePayee(ctx, options);
+	const retry = retryFrom(options, mode);
+	if ('error' in retry)
+		throw new NodeOperationError(ctx.getNode(), retry.error, {
+			description: 'Nothing was sent: every run option is checked before the first request.',
+		});
 	// As an AI agent tool the limits are a budget for all of this node's calls in this execution.
 	const budget = agentBudgetOf(ctx);
 	const safetyLimits = budget ? budget.limitsFor(limits) : limits;
@@ -199,6 +210,7 @@ export async function readPayoutRun(
 			windowBudget,
 			includeRaw: options.includeRaw === true,
 			approval: { scope, approved, coverage },
+			...retry,
 		},
 	};
 }

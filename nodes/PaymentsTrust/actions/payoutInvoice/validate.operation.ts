@@ -15,6 +15,7 @@ export const fields: PayoutFieldChoices = {
 	simplify: false,
 	approvedCode: false,
 	waitForFinalStatus: false,
+	retryFailedRows: true,
 	processing: true,
 };
 

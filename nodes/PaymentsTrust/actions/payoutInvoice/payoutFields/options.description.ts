@@ -6,6 +6,7 @@ import {
 	requestOptions,
 	waitOptions,
 } from '../../common.description';
+import { maxAttemptsPerRowOption, retryFailedRowsOption } from './retryOptions.description';
 
 /**
  * The options block of the payout operations: the Options collection. Some of its options mean
@@ -17,6 +18,8 @@ export interface PayoutOptionsFor {
 	approvedCode: string[];
 	/** The operations that may wait for each row's final status. */
 	waitForFinalStatus: string[];
+	/** The operations that retry failed rows as linked attempts (and Validate, which previews it). */
+	retryFailedRows: string[];
 }
 
 const showFor = (operations: string[], option: INodeProperties): INodeProperties => ({
@@ -157,9 +160,11 @@ export function payoutOptionsProperty(shown: PayoutOptionsFor): INodeProperties 
 			concurrencyOption,
 			includeRawOption,
 			requestOptions[0],
+			showFor(shown.retryFailedRows, maxAttemptsPerRowOption),
 			maxWait,
 			pollInterval,
 			requestOptions[1],
+			showFor(shown.retryFailedRows, retryFailedRowsOption),
 			safetyLimitsOption,
 			payeeLimitsOption,
 			waitForFinalStatus,

@@ -23,6 +23,8 @@ export interface PayoutFieldChoices {
 	approvedCode: boolean;
 	/** Options → Wait for Final Status, Max Wait, Poll Interval: for the one that processes. */
 	waitForFinalStatus: boolean;
+	/** Options → Retry Failed Rows, Max Attempts per Row: Create and Process, Validate (preview). */
+	retryFailedRows: boolean;
 	/**
 	 * Processing (separate Process request or in the create request): for the one that processes, and
 	 * Validate, whose approval code covers it.
@@ -57,6 +59,7 @@ export function payoutFields(choices: PayoutFieldChoices[]): INodeProperties[] {
 			payoutOptionsProperty({
 				approvedCode: operationsWith(choices, 'approvedCode'),
 				waitForFinalStatus: operationsWith(choices, 'waitForFinalStatus'),
+				retryFailedRows: operationsWith(choices, 'retryFailedRows'),
 			}),
 		],
 	);
