@@ -144,16 +144,6 @@ export class PaymentsTrustApi implements ICredentialType {
 				'Secret key of live mode (sk_live_…). Never sent anywhere: PaymentsTrust Trigger uses it ' +
 				'to verify callbacks of live invoices. May be empty.',
 		},
-		{
-			// The single Secret Key of credentials saved before the two fields above existed. Kept
-			// (hidden) so that those credentials still verify callbacks: its sk_test_/sk_live_ prefix,
-			// else Environment, says its mode.
-			displayName: 'Secret Key (Saved Before Test and Live Secret Keys)',
-			name: 'secretKey',
-			type: 'hidden',
-			typeOptions: { password: true },
-			default: '',
-		},
 	];
 
 	/**

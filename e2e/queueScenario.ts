@@ -138,10 +138,9 @@ interface ChunkAnswer {
 	error?: string;
 }
 
-/** The secret the sandbox signs test-mode callbacks with, whatever the credential calls the field. */
+/** The secret the sandbox signs test-mode callbacks with: the credential's Test Secret Key. */
 function signingSecret(): string {
-	const fields = SANDBOX_CREDENTIALS as Record<string, string>;
-	return fields.testSecretKey ?? fields.secretKey;
+	return SANDBOX_CREDENTIALS.testSecretKey;
 }
 
 /** The chunk answers the parent got, as the relay (its load balancer) passed them on. */

@@ -120,7 +120,9 @@ export class CallbackDispatcher {
 		const parts = splitParts(invoice);
 		if (parts) data.attributes.payouts = parts;
 		const body = JSON.stringify({ data });
-		const secret = invoice.testMode ? this.ctx.options.secretKey : this.ctx.options.liveSecretKey;
+		const secret = invoice.testMode
+			? this.ctx.options.testSecretKey
+			: this.ctx.options.liveSecretKey;
 		const delivery: Delivery = {
 			invoice,
 			invoiceStatus: invoice.status,

@@ -37,7 +37,7 @@ async function main(): Promise<void> {
 		accountId: process.env.SANDBOX_ACCOUNT_ID || undefined,
 		apiKey: process.env.SANDBOX_API_KEY || undefined,
 		publicKey: process.env.SANDBOX_PUBLIC_KEY || undefined,
-		secretKey: process.env.SANDBOX_SECRET_KEY || undefined,
+		testSecretKey: process.env.SANDBOX_SECRET_KEY || undefined,
 		liveSecretKey: process.env.SANDBOX_LIVE_SECRET_KEY || undefined,
 		privateApiPath: privateApiPathFromEnv(),
 		latencyMs: envNumber('SANDBOX_LATENCY_MS'),

@@ -63,7 +63,7 @@ export async function startSandbox(options: Partial<SandboxOptions> = {}): Promi
 			accountId: opts.accountId,
 			apiKey: opts.apiKey,
 			publicKey: opts.publicKey,
-			testSecretKey: opts.secretKey,
+			testSecretKey: opts.testSecretKey,
 			liveSecretKey: opts.liveSecretKey,
 		},
 		port,

@@ -11,7 +11,7 @@ export const DEFAULT_OPTIONS: SandboxOptions = {
 	accountId: 'coma_sandbox',
 	apiKey: 'sandbox_api_key',
 	publicKey: 'pk_test_sandbox',
-	secretKey: 'sk_test_sandbox',
+	testSecretKey: 'sk_test_sandbox',
 	liveSecretKey: 'sk_live_sandbox',
 	privateApiPath: '/api',
 	latencyMs: 0,

@@ -68,7 +68,7 @@ export interface SandboxOptions extends SandboxConfig {
 	/** Mode of the pre-request and service list: a `pk_live_…` key makes them live. */
 	publicKey: string;
 	/** Test secret key: signs callbacks of test-mode invoices. */
-	secretKey: string;
+	testSecretKey: string;
 	/** Live secret key: signs callbacks of live invoices (those created with `test_mode: false` or without it). */
 	liveSecretKey: string;
 	/** Where the Private API answers: '/api' (default, as the reference's links) or '' (the host root, as PaymentsTrust's own docs). */

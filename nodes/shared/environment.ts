@@ -40,17 +40,12 @@ interface KeySlot {
 }
 
 /**
- * Which fields hold keys, and the mode each must be: the Environment's for the public and the old
- * single secret key.
+ * Which fields hold keys, and the mode each must be: the Environment's for the public key, its own
+ * for each secret key.
  */
 function keySlots(environment: Environment): KeySlot[] {
 	return [
 		{ field: 'publicKey', label: 'Public Key', mode: environment },
-		{
-			field: 'secretKey',
-			label: 'Secret Key (saved before Test/Live secret keys existed)',
-			mode: environment,
-		},
 		{ field: 'testSecretKey', label: 'Test Secret Key', mode: 'test' },
 		{ field: 'liveSecretKey', label: 'Live Secret Key', mode: 'live' },
 	];
@@ -112,9 +107,6 @@ export function callbackKeys(
 	};
 	add(credentials.testSecretKey, 'test');
 	add(credentials.liveSecretKey, 'live');
-	// Credentials saved before the two fields existed keep their single Secret Key: its prefix, else
-	// the Environment.
-	add(credentials.secretKey, environmentOf(credentials));
 	return keys;
 }
 

@@ -186,7 +186,7 @@ beforeAll(async () => {
 		processDelayMs: 20,
 		accountId: ACCOUNT_ID,
 		apiKey: API_KEY,
-		secretKey: SECRET_KEY,
+		testSecretKey: SECRET_KEY,
 		publicKey: PUBLIC_KEY,
 		seed: 11,
 	});

@@ -203,9 +203,9 @@ describe('keys of the other mode stop the run before any request', () => {
 			/the Test Secret Key is a live key \(sk_live_…\) in the Test Secret Key field/,
 		],
 		[
-			'an old single sk_test_ Secret Key in a Live credential',
-			{ environment: 'live', publicKey: 'pk_live_abc', secretKey: 'sk_test_abc123' },
-			/Environment is Live, but the Secret Key \(saved before Test\/Live secret keys existed\) is a test key \(sk_test_…\)/,
+			'an sk_test_ key in the Live Secret Key field of a Live credential',
+			{ environment: 'live', publicKey: 'pk_live_abc', liveSecretKey: 'sk_test_abc123' },
+			/Environment is Live, but the Live Secret Key is a test key \(sk_test_…\) in the Live Secret Key field/,
 		],
 	];
 	const operations = [

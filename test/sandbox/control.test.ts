@@ -34,7 +34,7 @@ test('custom keys are what the sandbox accepts', async () => {
 		accountId: 'coma_x',
 		apiKey: 'k',
 		publicKey: 'pk_live_x',
-		secretKey: 'sk_live_x',
+		testSecretKey: 'sk_live_x',
 	});
 	try {
 		expect((await privateClient(other).get('/payout-services')).status).toBe(200);

@@ -1,7 +1,7 @@
 /**
  * PaymentsTrust Trigger and node against the sandbox's callbacks as docs/platform.md#callbacks describes them (issue 11): one callback
- * URL receives test and live invoices, each signed with its mode's key; an old credential (single Secret Key) still
- * verifies; batched callbacks (no `processing`), `process_error` before `process_failed`, and the `payouts` parts of
+ * URL receives test and live invoices, each signed with its mode's key; a credential without an Environment counts as
+ * Test; batched callbacks (no `processing`), `process_error` before `process_failed`, and the `payouts` parts of
  * a split payout reach the workflow. Invoices are created by the PaymentsTrust node itself.
  */
 import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
@@ -130,14 +130,9 @@ it('a credential with only the test key answers 401 to live callbacks, and the p
 	expect(s.executions).toHaveLength(0);
 });
 
-it('an old credential (single Secret Key, no Environment) still verifies the sandbox’s test callbacks', async () => {
-	const {
-		testSecretKey,
-		liveSecretKey: _unused,
-		environment: _none,
-		...rest
-	} = testAccount.credentials;
-	const old = { ...rest, privateApiPath: '/api', secretKey: testSecretKey };
+it('a credential with no Environment and only a Test Secret Key verifies the sandbox’s test callbacks', async () => {
+	const { liveSecretKey: _unused, environment: _none, ...rest } = testAccount.credentials;
+	const old = { ...rest, privateApiPath: '/api' };
 	const s = await listen(old, { triggerOn: 'finalStatuses' });
 	await pay(testAccount, s.webhookUrl, [{ reference_id: 'old-1', amount: '1', account: '1' }]);
 	await s.waitForExecutions(1, 10_000);
@@ -146,7 +141,7 @@ it('an old credential (single Secret Key, no Environment) still verifies the san
 		status: 'processed',
 		testMode: true,
 	});
-	// And the old credential still runs the node: no Environment means Test, so the invoice says test_mode true.
+	// And the same credential runs the node: no Environment means Test, so the invoice says test_mode true.
 	const run = await runNode(old, payoutParameters('create'), [
 		{ reference_id: 'old-2', amount: '1', account: '1' },
 	]);

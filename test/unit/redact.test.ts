@@ -47,7 +47,6 @@ describe('scrubSecrets', () => {
 		accountId: 'acct-42',
 		apiKey: 'k3y-very-secret',
 		publicKey: 'pk_public_123',
-		secretKey: 'sk_callback_456',
 		testSecretKey: 'sk_test_789',
 		liveSecretKey: 'sk_live_abc',
 	};
@@ -55,7 +54,7 @@ describe('scrubSecrets', () => {
 	const basic = Buffer.from('acct-42:k3y-very-secret').toString('base64');
 
 	it('finds every secret field by its name, new ones included, and the Basic value', () => {
-		for (const value of ['k3y-very-secret', 'sk_callback_456', 'sk_test_789', 'sk_live_abc', basic])
+		for (const value of ['k3y-very-secret', 'sk_test_789', 'sk_live_abc', basic])
 			expect(secrets).toContain(value);
 		expect(secrets).not.toContain('https://pay.example');
 	});
