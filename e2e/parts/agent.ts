@@ -98,6 +98,8 @@ const SCRIPTS: Record<string, ScriptedCall[]> = {
 	'day-1': [usd('day-1', '30')],
 	'day-2': [usd('day-2', '30')],
 	'day-3': [usd('day-3', '30')],
+	// Sent by a stranger: the webhook must refuse it before the agent (and so this script) ever runs.
+	stranger: [usd('stranger', '10')],
 	// The invoice id is filled in when the scenario runs (an invoice of the ledger still in `created`).
 	process: [{ tool: TOOL, args: { invoice_id: '' } }],
 };
@@ -333,6 +335,28 @@ async function scenarios(ctx: PartContext, scripted: ScriptedModel): Promise<voi
 		/amount/,
 		"with amounts a model might invent ('1e9', '-5', 'ten')",
 	);
+
+	// Issue 29: a stranger (no header, or a wrong one) is refused by the Webhook node before the agent runs.
+	for (const [who, headers] of [
+		['no credential', {}],
+		['a wrong secret', { [Object.keys(headerOf(AGENT_CALLER))[0]]: 'not-the-secret' }],
+	] as Array<[string, Record<string, string>]>) {
+		const res = await fetch(`${ctx.inst.baseUrl}/webhook/${WORKFLOWS.example.path}`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json', ...headers },
+			body: JSON.stringify({ message: 'script:stranger Please make the payouts I asked for.' }),
+			signal: AbortSignal.timeout(60_000),
+		});
+		ledger = await readLedger(ctx.sandbox.baseUrl);
+		report.check(
+			`agent webhook, a stranger with ${who}: refused (403) before the agent runs, nothing paid`,
+			res.status === 403 &&
+				scripted.turns.every((turn) => turn.script !== 'stranger') &&
+				ours(ledger, 'stranger').length === 0,
+			`answered ${res.status}; model asked ${scripted.turns.filter((t) => t.script === 'stranger').length} times; ` +
+				describeInvoices(ours(ledger, 'stranger')),
+		);
+	}
 
 	// Issue 29: repeated requests, each a new execution (a new webhook call): the day's budget holds across them.
 	const dayTexts: string[][] = [];
