@@ -225,15 +225,37 @@ export async function executeWorkflow(
 	return { res, run: parseRunOutput(res.stdout) };
 }
 
-function parseRunOutput(stdout: string): IRunLike | undefined {
-	// Logs may precede the JSON; the run data is the last top-level JSON object printed.
-	for (let start = stdout.indexOf('{'); start !== -1; start = stdout.indexOf('{', start + 1)) {
-		if (start > 0 && stdout[start - 1] !== '\n') continue;
+/**
+ * The run data `n8n execute --rawOutput` prints, or undefined. Logs may precede the JSON, and n8n (or
+ * its task runner, which shares the pipe) may print after it or, rarely, a whole line inside it: a CI
+ * run once failed because a line came after the document. So the document is taken from a line that
+ * starts with `{` to a line that is exactly `}`, trying the latest end first, and, failing that, with
+ * the lines dropped that cannot belong to pretty-printed JSON (the document's inner lines are indented).
+ */
+export function parseRunOutput(stdout: string): IRunLike | undefined {
+	const lines = stdout.split(/\r?\n/);
+	const starts = lines.flatMap((l, i) => (l.startsWith('{') ? [i] : []));
+	const ends = lines.flatMap((l, i) => (l.trimEnd() === '}' ? [i] : []));
+	const runData = (text: string): IRunLike | undefined => {
 		try {
-			const parsed = JSON.parse(stdout.slice(start)) as IRunLike;
-			if (parsed && typeof parsed === 'object' && parsed.data?.resultData) return parsed;
+			const parsed = JSON.parse(text) as IRunLike;
+			return parsed && typeof parsed === 'object' && parsed.data?.resultData ? parsed : undefined;
 		} catch {
-			// not the start of the JSON document
+			return undefined;
+		}
+	};
+	const inner = (l: string) => /^[\s}\]]/.test(l) || l === '';
+	for (const start of starts) {
+		// A one-line document (`{...}` on a single line).
+		const single = runData(lines[start]);
+		if (single) return single;
+		for (const end of [...ends].reverse()) {
+			if (end <= start) break;
+			const block = lines.slice(start, end + 1);
+			const found =
+				runData(block.join('\n')) ??
+				runData([block[0], ...block.slice(1).filter(inner)].join('\n'));
+			if (found) return found;
 		}
 	}
 	return undefined;
