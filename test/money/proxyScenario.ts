@@ -116,6 +116,67 @@ function couldNotAsk(
 }
 
 /**
+ * Why each row still ended `outcome_unknown` (issue 30): what its error says, what happened to its writes, how
+ * many reads about its payout went out and how many came back clean, and how long before the end of the run its
+ * last request went out. Also when the end-of-run settling began (roughly: the last request about a row that was
+ * neither settled at the end nor unknown) and how long it took.
+ */
+function explainUnknown(
+	label: string,
+	run: ScenarioRun,
+	records: ProxyRecord[],
+	invoiceOf: Map<string, string>,
+	rows: IDataObject[],
+	log: (line: string) => void,
+): void {
+	if (!records.length) return;
+	const end = records[records.length - 1].at;
+	const about = (ref: string) => {
+		const id = invoiceOf.get(ref);
+		return records.filter(
+			(record) => record.referenceId === ref || (id !== undefined && record.invoiceId === id),
+		);
+	};
+	let poolDrained = records[0].at;
+	const unknown: number[] = [];
+	let settled = 0;
+	run.items.forEach((item, index) => {
+		const json = item.json;
+		if (json.stage === 'outcome_unknown') unknown.push(index);
+		else if (json.settledAtEnd === true) settled++;
+		else {
+			const mine = about(String(rows[index].reference_id));
+			if (mine.length) poolDrained = Math.max(poolDrained, mine[mine.length - 1].at);
+		}
+	});
+	log(
+		`  settling: ${settled} rows settled at the end, ${unknown.length} still unknown; from the pool draining to the ` +
+			`last request ${((end - poolDrained) / 1000).toFixed(1)} s`,
+	);
+	for (const index of unknown.slice(0, 60)) {
+		const ref = String(rows[index].reference_id);
+		const mine = about(ref);
+		const writes = mine
+			.filter((record) => record.operation === 'create' || record.operation === 'process')
+			.map((record) => `${record.operation}:${record.fault ?? record.upstreamStatus ?? '-'}`);
+		const reads = mine.filter(
+			(record) => record.operation === 'list' || record.operation === 'get',
+		);
+		const late = reads.filter((record) => record.at > poolDrained);
+		const last = mine[mine.length - 1];
+		const why = String(run.items[index].json.error).replace(
+			/^.*?is unknown and was not retried: /,
+			'',
+		);
+		log(
+			`    row ${index + 1}: writes [${writes.join(' ')}]; reads ${reads.length} (${reads.filter((record) => record.clean).length} clean), ` +
+				`after the pool ${late.length} (${late.filter((record) => record.clean).length} clean, ${late.filter((record) => record.lagged).length} lagged); ` +
+				`last request ${last ? ((end - last.at) / 1000).toFixed(1) : '?'} s before the end: ${why.slice(0, 140)}`,
+		);
+	}
+}
+
+/**
  * The scenario as a test file runs it: once, before its tests (jest's beforeAll), with the proxy's CI rate (20 %)
  * and lag (three reads), printing each run's numbers. Returns a getter for the result.
  */
@@ -210,6 +271,7 @@ export async function runProxyScenario(
 					}
 				}
 			});
+			explainUnknown(label, run, records, invoiceOf, scenario.rows, log);
 			const faults: Record<string, number> = {};
 			for (const record of records) {
 				if (!record.fault) continue;
