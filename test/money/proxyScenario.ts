@@ -118,8 +118,8 @@ function couldNotAsk(
 /**
  * Why each row still ended `outcome_unknown` (issue 30): what its error says, what happened to its writes, how
  * many reads about its payout went out and how many came back clean, and how long before the end of the run its
- * last request went out. Also when the end-of-run settling began (roughly: the last request about a row that was
- * neither settled at the end nor unknown) and how long it took.
+ * last request went out. Also how long the run went on after its last row started (an upper bound of the
+ * settling's tail after the first pass).
  */
 function explainUnknown(
 	label: string,
@@ -137,21 +137,22 @@ function explainUnknown(
 			(record) => record.referenceId === ref || (id !== undefined && record.invoiceId === id),
 		);
 	};
-	let poolDrained = records[0].at;
+	// The last row to start its first pass: its first request. After it only rows that started earlier finish
+	// their first pass, and open rows are settled; the time from it to the end bounds the settling's tail.
+	const firstSeen = new Map<string, number>();
+	for (const record of records)
+		if (record.referenceId && !firstSeen.has(record.referenceId))
+			firstSeen.set(record.referenceId, record.at);
+	const lastStart = Math.max(...firstSeen.values());
 	const unknown: number[] = [];
 	let settled = 0;
 	run.items.forEach((item, index) => {
-		const json = item.json;
-		if (json.stage === 'outcome_unknown') unknown.push(index);
-		else if (json.settledAtEnd === true) settled++;
-		else {
-			const mine = about(String(rows[index].reference_id));
-			if (mine.length) poolDrained = Math.max(poolDrained, mine[mine.length - 1].at);
-		}
+		if (item.json.stage === 'outcome_unknown') unknown.push(index);
+		else if (item.json.settledAtEnd === true) settled++;
 	});
 	log(
-		`  settling: ${settled} rows settled at the end, ${unknown.length} still unknown; from the pool draining to the ` +
-			`last request ${((end - poolDrained) / 1000).toFixed(1)} s`,
+		`  settling: ${settled} rows settled after their first pass, ${unknown.length} still unknown; from the last ` +
+			`row's first request to the run's last request ${((end - lastStart) / 1000).toFixed(1)} s (run ${run.seconds.toFixed(1)} s)`,
 	);
 	for (const index of unknown.slice(0, 60)) {
 		const ref = String(rows[index].reference_id);
@@ -162,7 +163,7 @@ function explainUnknown(
 		const reads = mine.filter(
 			(record) => record.operation === 'list' || record.operation === 'get',
 		);
-		const late = reads.filter((record) => record.at > poolDrained);
+		const late = reads.filter((record) => record.at > lastStart);
 		const last = mine[mine.length - 1];
 		const why = String(run.items[index].json.error).replace(
 			/^.*?is unknown and was not retried: /,
@@ -170,7 +171,7 @@ function explainUnknown(
 		);
 		log(
 			`    row ${index + 1}: writes [${writes.join(' ')}]; reads ${reads.length} (${reads.filter((record) => record.clean).length} clean), ` +
-				`after the pool ${late.length} (${late.filter((record) => record.clean).length} clean, ${late.filter((record) => record.lagged).length} lagged); ` +
+				`after the last row started ${late.length} (${late.filter((record) => record.clean).length} clean, ${late.filter((record) => record.lagged).length} lagged); ` +
 				`last request ${last ? ((end - last.at) / 1000).toFixed(1) : '?'} s before the end: ${why.slice(0, 140)}`,
 		);
 	}
