@@ -138,9 +138,10 @@ export interface RowResult extends UnknownRow {
  * (`pay`); a row whose outcome is unknown, or whose process request the platform refused with 429
  * (the invoice still in `created`), is asked about again by settleRow, on its own clock: its next
  * attempt is due 1 s, 2 s, then 4 s after its last one ended. An attempt that is due goes before a
- * row not yet started, so a row that became unknown early is settled while the other rows are
- * being paid, not only after all of them (issue 30: at 1,000 rows under heavy faults, a third of
- * the rows reached the end unknown and the end's budget could not ask about all of them).
+ * row not yet started (within half the Concurrency, and one row paid between two attempts of a
+ * worker), so a row that became unknown early is settled while the other rows are being paid, not
+ * only after all of them (issue 30: at 1,000 rows under heavy faults, a third of the rows reached
+ * the end unknown and the end's budget could not ask about all of them).
  *
  * Bounded: once every row has been paid once, the attempts left have the budget (Max Wait when
  * Wait for Final Status is on, else SETTLE_BUDGET_MS) and no attempt starts after it (one that has
@@ -176,7 +177,13 @@ export async function payAndSettle(
 		changed = new Promise<void>((resolve) => (wake = resolve));
 		signal();
 	};
+	// While rows still wait for their first pass, settling takes at most half the Concurrency and a
+	// worker pays a row between two of its attempts: the rows not yet paid keep going (in an outage,
+	// where every row ends unknown, the first pass takes at most about twice as long).
+	const settleShare = Math.max(1, Math.ceil(options.concurrency / 2));
+	let settlingInFlight = 0;
 	const worker = async () => {
+		let settledLast = false;
 		for (;;) {
 			if (stopped) return;
 			if (deadline === undefined && next >= payouts.length && firstInFlight === 0)
@@ -186,10 +193,14 @@ export async function payAndSettle(
 			if (deadline !== undefined) while (due.length && due[0].at >= deadline) due.shift();
 			const head = due[0];
 			const now = Date.now();
-			if (head && head.at <= now) {
+			const rowsWaiting = next < payouts.length;
+			const maySettle = !rowsWaiting || (settlingInFlight < settleShare && !settledLast);
+			if (head && head.at <= now && maySettle) {
 				due.shift();
 				const row = results[head.index]!;
 				inFlight++;
+				settlingInFlight++;
+				settledLast = true;
 				let end: RowResult;
 				try {
 					end = { ...row, item: await settleRow(ctx, row, settling), error: undefined };
@@ -197,10 +208,12 @@ export async function payAndSettle(
 					end = { ...row, item: undefined, error: failure };
 				}
 				inFlight--;
+				settlingInFlight--;
 				ended(head.index, end, head.attempt + 1);
 				continue;
 			}
-			if (next < payouts.length) {
+			if (rowsWaiting) {
+				settledLast = false;
 				const index = next++;
 				firstInFlight++;
 				inFlight++;
