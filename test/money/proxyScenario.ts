@@ -116,6 +116,68 @@ function couldNotAsk(
 }
 
 /**
+ * Why each row still ended `outcome_unknown` (issue 30): what its error says, what happened to its writes, how
+ * many reads about its payout went out and how many came back clean, and how long before the end of the run its
+ * last request went out. Also how long the run went on after its last row started (an upper bound of the
+ * settling's tail after the first pass).
+ */
+function explainUnknown(
+	label: string,
+	run: ScenarioRun,
+	records: ProxyRecord[],
+	invoiceOf: Map<string, string>,
+	rows: IDataObject[],
+	log: (line: string) => void,
+): void {
+	if (!records.length) return;
+	const end = records[records.length - 1].at;
+	const about = (ref: string) => {
+		const id = invoiceOf.get(ref);
+		return records.filter(
+			(record) => record.referenceId === ref || (id !== undefined && record.invoiceId === id),
+		);
+	};
+	// The last row to start its first pass: its first request. After it only rows that started earlier finish
+	// their first pass, and open rows are settled; the time from it to the end bounds the settling's tail.
+	const firstSeen = new Map<string, number>();
+	for (const record of records)
+		if (record.referenceId && !firstSeen.has(record.referenceId))
+			firstSeen.set(record.referenceId, record.at);
+	const lastStart = Math.max(...firstSeen.values());
+	const unknown: number[] = [];
+	let settled = 0;
+	run.items.forEach((item, index) => {
+		if (item.json.stage === 'outcome_unknown') unknown.push(index);
+		else if (item.json.settledAtEnd === true) settled++;
+	});
+	log(
+		`  settling: ${settled} rows settled after their first pass, ${unknown.length} still unknown; from the last ` +
+			`row's first request to the run's last request ${((end - lastStart) / 1000).toFixed(1)} s (run ${run.seconds.toFixed(1)} s)`,
+	);
+	for (const index of unknown.slice(0, 60)) {
+		const ref = String(rows[index].reference_id);
+		const mine = about(ref);
+		const writes = mine
+			.filter((record) => record.operation === 'create' || record.operation === 'process')
+			.map((record) => `${record.operation}:${record.fault ?? record.upstreamStatus ?? '-'}`);
+		const reads = mine.filter(
+			(record) => record.operation === 'list' || record.operation === 'get',
+		);
+		const late = reads.filter((record) => record.at > lastStart);
+		const last = mine[mine.length - 1];
+		const why = String(run.items[index].json.error).replace(
+			/^.*?is unknown and was not retried: /,
+			'',
+		);
+		log(
+			`    row ${index + 1}: writes [${writes.join(' ')}]; reads ${reads.length} (${reads.filter((record) => record.clean).length} clean), ` +
+				`after the last row started ${late.length} (${late.filter((record) => record.clean).length} clean, ${late.filter((record) => record.lagged).length} lagged); ` +
+				`last request ${last ? ((end - last.at) / 1000).toFixed(1) : '?'} s before the end: ${why.slice(0, 140)}`,
+		);
+	}
+}
+
+/**
  * The scenario as a test file runs it: once, before its tests (jest's beforeAll), with the proxy's CI rate (20 %)
  * and lag (three reads), printing each run's numbers. Returns a getter for the result.
  */
@@ -210,6 +272,7 @@ export async function runProxyScenario(
 					}
 				}
 			});
+			explainUnknown(label, run, records, invoiceOf, scenario.rows, log);
 			const faults: Record<string, number> = {};
 			for (const record of records) {
 				if (!record.fault) continue;

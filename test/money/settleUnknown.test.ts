@@ -242,3 +242,131 @@ describe('reads that never recover: still unknown, and nothing is paid twice', (
 		expect(neighbour?.processCommitted).toBe(1);
 	});
 });
+
+/**
+ * A proxy configuration for the tests below: `force` picks a fault per request (every other request passes
+ * cleanly), with the ledger to tell which payout a request is about.
+ */
+function forced(
+	force: (request: {
+		operation: string;
+		reference?: string;
+		seq: number;
+	}) => ProxyFault | undefined,
+): SandboxCredentials {
+	const referenceOf = (request: { referenceId?: string; invoiceId?: string }) =>
+		request.referenceId ??
+		sandbox.ledger().invoices.find((invoice) => invoice.id === request.invoiceId)?.referenceId;
+	proxy.configure({
+		seed: ++counter,
+		rate: 0,
+		lagReads: 0,
+		conflictBodyRate: 0,
+		force: (request) =>
+			force({ operation: request.operation, reference: referenceOf(request), seq: request.seq }),
+	});
+	return { ...sandbox.credentials, baseUrl: proxy.baseUrl };
+}
+
+describe('issue 30: a row is settled while the run goes on, not only after its last row', () => {
+	it('a row unknown early is paid before the rows after it are done (one row at a time), once', async () => {
+		const reference = `settle-${++counter}`;
+		const neighbours = Array.from({ length: 6 }, (_, n) => `${reference}-n${n + 1}`);
+		let readsFailed = 0;
+		const firstPoll = new Set<string>();
+		const credentials = forced(({ operation, reference: about }) => {
+			if (about === reference) {
+				if (operation === 'create') return 'reset_after';
+				// The row's own look-ups (Max Attempts) fail: it ends unknown in its first pass.
+				if (operation === 'list' && readsFailed < SETTINGS.maxAttempts) {
+					readsFailed++;
+					return 'echo_headers';
+				}
+				return undefined;
+			}
+			// Each neighbour's first status poll answers only after the Request Timeout: a neighbour takes over
+			// a second, so the neighbours take several seconds one after the other.
+			if (about && operation === 'get' && !firstPoll.has(about)) {
+				firstPoll.add(about);
+				return 'trickle';
+			}
+			return undefined;
+		});
+		const run = await runNode(
+			credentials,
+			payoutParameters('createAndProcess', { ...SETTINGS, concurrency: 1 }),
+			[reference, ...neighbours].map((ref, n) => ({
+				reference_id: ref,
+				amount: `${n + 1}.00`,
+				account: String(20000 + n),
+			})),
+			CONTINUE_ON_FAIL,
+		);
+		const ledger = sandbox.ledger();
+		const invoice = ledger.invoices.find((entry) => entry.referenceId === reference)!;
+		expect(invoice).toMatchObject({ createsCommitted: 1, processCommitted: 1 });
+		expect(run.json()[0]).toMatchObject({ status: 'processed', settledAtEnd: true });
+		// Settled while the neighbours were being paid: its process went out before the last neighbour's create.
+		const processSeq = ledger.calls.find(
+			(call) => call.operation === 'process' && call.invoiceId === invoice.id,
+		)!.seq;
+		const lastCreate = ledger.calls.find(
+			(call) =>
+				call.operation === 'create' && call.referenceId === neighbours[neighbours.length - 1],
+		)!.seq;
+		expect(processSeq).toBeLessThan(lastCreate);
+		for (const json of run.json().slice(1)) expect(json).toMatchObject({ status: 'processed' });
+	});
+});
+
+describe('a process request refused with 429 on every attempt', () => {
+	const refusals = (reference: string, count: number) => {
+		let refused = 0;
+		const credentials = forced(({ operation, reference: about }) => {
+			if (about !== reference || operation !== 'process' || refused >= count) return undefined;
+			refused++;
+			return refused % 2 ? 'too_many_no_retry_after' : 'too_many_http_date';
+		});
+		return { credentials, refused: () => refused };
+	};
+
+	it('is not "not paid" for good: the platform still shows the invoice created, it is processed once at a later attempt', async () => {
+		const reference = `settle-${++counter}`;
+		const plan = refusals(reference, SETTINGS.maxAttempts);
+		const { run, invoices, calls } = await payOne(plan.credentials, reference);
+		expect(plan.refused()).toBe(SETTINGS.maxAttempts);
+		expect(invoices).toHaveLength(1);
+		expect(invoices[0]).toMatchObject({ processCommitted: 1, status: 'processed' });
+		// The refused requests never reached the platform; the one that did paid it.
+		expect(calls.filter((call) => call.operation === 'process')).toHaveLength(1);
+		expect(run.json()[0]).toMatchObject({
+			id: invoices[0].id,
+			status: 'processed',
+			settledAtEnd: true,
+			processRequested: true,
+		});
+		expect(run.json()[0].error).toBeUndefined();
+	});
+
+	it('refused until the budget is spent: reported with the invoice as the platform has it (created, not paid), within the bound', async () => {
+		const reference = `settle-${++counter}`;
+		const plan = refusals(reference, 10_000);
+		const { run, invoices, calls, seconds } = await payOne(plan.credentials, reference);
+		expect(invoices).toHaveLength(1);
+		expect(invoices[0]).toMatchObject({ processCommitted: 0, status: 'created' });
+		expect(calls.filter((call) => call.operation === 'process')).toHaveLength(0);
+		const row = run.json()[0];
+		expect(row).toMatchObject({
+			stage: 'process_rate_limited',
+			httpCode: '429',
+			id: invoices[0].id,
+			status: 'created',
+		});
+		expect(String(row.error)).toContain(`Process payout invoice ${invoices[0].id}`);
+		expect(String(row.error)).toContain('still shows it in status "created", so it was not paid');
+		// Asked again after the first pass, so more refusals than Max Attempts, but within Max Wait and one attempt.
+		expect(plan.refused()).toBeGreaterThan(SETTINGS.maxAttempts);
+		expect(seconds).toBeLessThan(SETTINGS.maxWaitSeconds + 25);
+		expect(run.json()[1]).toMatchObject({ status: 'processed' });
+	});
+});

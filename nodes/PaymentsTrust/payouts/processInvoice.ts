@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
 import { toNodeApiError } from '../transport/errors';
-import { isTransient, retryAfterOf, sendOnce } from '../transport/request';
+import { isTransient, retryAfterOf, sendOnce, type Outcome } from '../transport/request';
 import { backoffDelayMs, type RetryPolicy } from '../transport/retryPolicy';
 import { ensureInvoiceMode } from './invoiceMode';
 import {
@@ -21,6 +21,44 @@ export interface ProcessedInvoice {
 	 * it.
 	 */
 	alreadyProcessed: boolean;
+}
+
+/** Stage of a row whose process request the platform refused with 429 until the last attempt. */
+export const PROCESS_RATE_LIMITED = 'process_rate_limited';
+
+/**
+ * The platform refused the process request with 429 on the last attempt, and settled reads since
+ * show the invoice still in `created`: the request was not taken, nothing was paid. Not an unknown
+ * outcome, and not a refusal of the payout either: the end-of-run settling tries the row again
+ * (payouts/settleUnknown.ts), and if it is still refused then, the row reports the invoice as the
+ * platform has it (its ID and status), never a bare "failed".
+ */
+function processRateLimitedError(
+	ctx: IExecuteFunctions,
+	outcome: Outcome,
+	current: IDataObject,
+	attempts: number,
+	context: LookupContext,
+) {
+	const error = toNodeApiError(ctx.getNode(), outcome, {
+		action:
+			`Process payout invoice ${String(current.id)} (${attempts} attempt` +
+			`${attempts > 1 ? 's' : ''}; the platform still shows it in status "${String(statusOf(current))}", ` +
+			`so it was not paid)`,
+		...context,
+	});
+	error.context.stage = PROCESS_RATE_LIMITED;
+	error.context.invoiceId = String(current.id);
+	error.context.invoiceStatus = String(statusOf(current));
+	return error;
+}
+
+/** Whether a row ended with its process request refused with 429 (processRateLimitedError). */
+export function isProcessRateLimited(error: unknown): boolean {
+	return (
+		(error as { context?: { stage?: unknown } } | undefined)?.context?.stage ===
+		PROCESS_RATE_LIMITED
+	);
 }
 
 /**
@@ -107,6 +145,13 @@ export async function processInvoiceOnce(
 				'the platform answered 409 (the invoice is no longer in status "created"), but every ' +
 					'read since still shows "created"',
 			);
+		}
+		if (
+			attempt >= policy.maxAttempts &&
+			outcome.kind === 'response' &&
+			outcome.statusCode === 429
+		) {
+			throw processRateLimitedError(ctx, outcome, current, attempt, context);
 		}
 		if (attempt >= policy.maxAttempts) {
 			throw toNodeApiError(ctx.getNode(), outcome, {

@@ -1,23 +1,27 @@
-import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { rowOutput, runRows, throwFirstFailure } from '../helpers/rowRunner';
+import { rowOutput, throwFirstFailure } from '../helpers/rowRunner';
 import { isOutcomeUnknown } from '../platform/invoiceLookup';
 import { approvalOf, compareApproval } from './approvalCode';
 import { compareApprovalPart } from './approvalPart';
 import { checkRows, problemItem } from './checkRows';
 import { samePayeeStop } from './payee';
 import { payOne } from './payOne';
-import { newRowProgress, type PayoutRunOptions, type RowProgress } from './payoutRun';
-import { settleUnknownRows } from './settleUnknown';
+import { newRowProgress, type PayoutRunOptions } from './payoutRun';
+import { isProcessRateLimited } from './processInvoice';
+import { isOpen, payAndSettle, type RowResult } from './settleUnknown';
 import { problemMessage, type PayoutRequest, type ValidPayout } from './types';
 
-/** One paid row's end: its item, or the error it ended with, and how far it got. */
-interface RowResult {
-	item?: INodeExecutionData;
-	error?: unknown;
-	payout: ValidPayout;
-	progress: RowProgress;
+/**
+ * The invoice as the platform last showed it, for a row whose process request was refused with 429
+ * through every attempt: its ID and status (still `created`: not paid), so the row reports the
+ * platform's state and not only the refusal.
+ */
+function invoiceStateOf(error: unknown): IDataObject {
+	if (!isProcessRateLimited(error)) return {};
+	const context = (error as { context: IDataObject }).context;
+	return { id: context.invoiceId, status: context.invoiceStatus };
 }
 
 /**
@@ -95,14 +99,14 @@ export async function runPayouts(
 		});
 	}
 
-	// A row whose outcome is unknown is not a failure yet: it is asked about again once the other rows
-	// are done.
-	const stopsRun = (result: RowResult) =>
-		result.error !== undefined && !isOutcomeUnknown(result.error);
-	const results = await runRows(
+	// A row whose outcome is unknown is not a failure yet, nor is a process request refused with 429
+	// (the invoice still in `created`): both are asked about again while the run goes on and after it
+	// (payAndSettle), and only a row that ends in another error stops the run.
+	const stopsRun = (result: RowResult) => result.error !== undefined && !isOpen(result);
+	const results = await payAndSettle(
 		ctx,
 		valid,
-		options.concurrency,
+		options,
 		async (payout): Promise<RowResult> => {
 			const progress = newRowProgress();
 			try {
@@ -121,24 +125,10 @@ export async function runPayouts(
 		},
 		stopsRun,
 	);
-	const failed = results.some((result) => result !== undefined && stopsRun(result));
 	// Rows that never started (the run stopped at a failure) sent nothing.
 	valid.forEach((payout, position) => {
 		if (!results[position]) release(payout);
 	});
-
-	// Without Continue On Fail a failed row stops the run as it always did; otherwise unknown rows are
-	// settled.
-	if (!failed || continueOnFail) {
-		const unknown = results.flatMap((result) =>
-			result && result.item === undefined && isOutcomeUnknown(result.error) ? [result] : [],
-		);
-		const settled = await settleUnknownRows(ctx, unknown, options);
-		unknown.forEach((result, position) => {
-			result.item = settled[position].item;
-			result.error = settled[position].error;
-		});
-	}
 
 	throwFirstFailure(
 		ctx,
@@ -155,6 +145,7 @@ export async function runPayouts(
 			rowOutput(result, payout.itemIndex, {
 				...(payout.row !== undefined ? { row: payout.row } : {}),
 				referenceId: payout.referenceId || null,
+				...invoiceStateOf(result?.error),
 				...(payout.attempt
 					? { originalReferenceId: payout.attempt.original, attempt: payout.attempt.number }
 					: {}),

@@ -1,15 +1,17 @@
-import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
 import { ensureSamePayout } from './createInvoice';
 import {
 	findByReferenceSettled,
 	isOutcomeUnknown,
-	outcomeUnknownError,
+	readInvoice,
 	readInvoiceSettled,
 	statusOf,
 } from '../platform/invoiceLookup';
+import type { RetryPolicy } from '../transport/retryPolicy';
 import { completePayout, payOne } from './payOne';
+import { isProcessRateLimited } from './processInvoice';
 import type { PayoutRunOptions, RowProgress } from './payoutRun';
 import type { ValidPayout } from './types';
 
@@ -28,20 +30,24 @@ const FIRST_PAUSE_MS = 1_000;
  * check by hand (issue 30 measured the rounds, not the pauses, as what settles rows).
  */
 const LONGEST_PAUSE_MS = 4_000;
+/** Longest back-off between two tries of one request while settling (settlePolicy). */
+const SETTLE_LONGEST_BACKOFF_MS = 2_000;
 
 export interface UnknownRow {
 	payout: ValidPayout;
 	progress: RowProgress;
 	/**
-	 * The outcome-unknown error the row ended with: reported as it is if the platform still cannot be
-	 * read.
+	 * The error the row ended with (unknown outcome, process refused with 429): reported as it is if
+	 * the settling cannot change it.
 	 */
 	error?: unknown;
 }
 
 /**
- * One more attempt at a row whose outcome was unknown, by the money path's rules. The platform is
- * asked first, by reference ID, with settled reads (a look-up may lag behind a write):
+ * One more attempt at a row whose outcome was unknown (or whose process request was refused with
+ * 429), by the money path's rules:
+ * - an invoice this run has seen for the row is read by its ID; otherwise the platform is asked by
+ *   reference ID, with settled reads (a look-up may lag behind a write);
  * - it has the invoice: the same payout (amount, currency, service) in the credential's mode is
  *   taken up where it stands. If this run may have sent a process request, "still created" is
  *   believed only after settled reads of the invoice; only then is it processed, once, by the
@@ -57,33 +63,35 @@ async function settleRow(
 ): Promise<INodeExecutionData> {
 	const { payout, progress } = row;
 	const context = { itemIndex: payout.itemIndex, referenceId: payout.referenceId, row: payout.row };
-	const existing = await findByReferenceSettled(ctx, payout.referenceId, options.policy, context);
-	if (!existing) {
-		if (progress.invoiceSeen) {
-			throw outcomeUnknownError(
+	const mayHaveProcessed = options.mode === 'createAndProcess' && progress.processAttempted;
+	const processedWhat = 'whether the payout was processed';
+	let invoice: IDataObject;
+	if (progress.invoiceSeen) {
+		// Seen in this run: read by its ID, one request where a look-up by reference ID may lag
+		// behind the create or fail to list it. "Still created" only after settled reads.
+		const id = String(progress.invoiceSeen.id);
+		invoice = mayHaveProcessed
+			? await readInvoiceSettled(ctx, id, options.policy, context, processedWhat)
+			: await readInvoice(ctx, id, options.policy, context, 'the payout under this reference ID');
+	} else {
+		const existing = await findByReferenceSettled(ctx, payout.referenceId, options.policy, context);
+		if (!existing) {
+			const item = await payOne(ctx, payout, options, progress);
+			item.json.settledAtEnd = true;
+			return item;
+		}
+		invoice = existing;
+		if (mayHaveProcessed && statusOf(invoice) === 'created') {
+			invoice = await readInvoiceSettled(
 				ctx,
+				String(invoice.id),
+				options.policy,
 				context,
-				'the payout under this reference ID',
-				`invoice ${String(progress.invoiceSeen.id)} was seen under this reference ID earlier in ` +
-					`the run, but no look-up at the end of the run shows it`,
+				processedWhat,
 			);
 		}
-		const item = await payOne(ctx, payout, options, progress);
-		item.json.settledAtEnd = true;
-		return item;
 	}
-	ensureSamePayout(ctx, existing, payout);
-	let invoice = existing;
-	const mayHaveProcessed = options.mode === 'createAndProcess' && progress.processAttempted;
-	if (mayHaveProcessed && statusOf(invoice) === 'created') {
-		invoice = await readInvoiceSettled(
-			ctx,
-			String(invoice.id),
-			options.policy,
-			context,
-			'whether the payout was processed',
-		);
-	}
+	ensureSamePayout(ctx, invoice, payout);
 	progress.invoiceSeen = invoice;
 	return await completePayout(
 		ctx,
@@ -102,51 +110,125 @@ function pauseBefore(attempt: number): number {
 }
 
 /**
- * The end of a run: rows whose outcome was unknown are asked about again, after every other row,
- * until each is settled or the budget is spent: Max Wait when Wait for Final Status is on, else
- * SETTLE_BUDGET_MS. The budget, not Max Attempts, bounds the attempts: under heavy faults a row
- * that stayed unknown after Max Attempts rounds was mostly settled by a later read, while most of
- * the budget was left (issue 30). Each row asks on its own clock, with the run's concurrency: its
- * next attempt is due a pause after its last one ended (1 s, 2 s, then 4 s, to give the platform
- * time to recover), so one slow attempt never holds back the other rows' next tries. No attempt
- * starts once the budget is spent (one that has started runs to its end: its reads have their own
- * attempts and timeouts, and a row it settles then waits for its final status with its own Max
- * Wait). Returns, per row, the item or the error it ends with: an outcome-unknown error only for
- * rows the platform still could not be asked about.
+ * How hard a read is tried while settling: twice Max Attempts, its back-off capped at 2 s. A read
+ * is safe to repeat and is the row's last chance to be known; under heavy faults (issue 30) rows
+ * stayed unknown because each attempt gave up after Max Attempts failed reads of one of its several
+ * look-ups. Writes keep the run's Max Attempts.
  */
-export async function settleUnknownRows(
+export function settlePolicy(policy: RetryPolicy): RetryPolicy {
+	return {
+		...policy,
+		readAttempts: Math.max(policy.readAttempts ?? policy.maxAttempts, 2 * policy.maxAttempts),
+		maxDelayMs: Math.min(policy.maxDelayMs, SETTLE_LONGEST_BACKOFF_MS),
+	};
+}
+
+/** Whether a row's end is one the settling asks about again: unknown, or its process refused 429. */
+export function isOpen(end: { item?: unknown; error?: unknown }): boolean {
+	return !end.item && (isOutcomeUnknown(end.error) || isProcessRateLimited(end.error));
+}
+
+/** One row of a payout run and how it ended (no `item` nor `error` while it has not run). */
+export interface RowResult extends UnknownRow {
+	item?: INodeExecutionData;
+}
+
+/**
+ * A payout run's rows with their settling, in one pool of the run's Concurrency. Each row is paid
+ * (`pay`); a row whose outcome is unknown, or whose process request the platform refused with 429
+ * (the invoice still in `created`), is asked about again by settleRow, on its own clock: its next
+ * attempt is due 1 s, 2 s, then 4 s after its last one ended. An attempt that is due goes before a
+ * row not yet started (within half the Concurrency, and one row paid between two attempts of a
+ * worker), so a row that became unknown early is settled while the other rows are being paid, not
+ * only after all of them (issue 30: at 1,000 rows under heavy faults, a third of the rows reached
+ * the end unknown and the end's budget could not ask about all of them).
+ *
+ * Bounded: once every row has been paid once, the attempts left have the budget (Max Wait when
+ * Wait for Final Status is on, else SETTLE_BUDGET_MS) and no attempt starts after it (one that has
+ * started runs to its end: its reads have their own attempts and timeouts, and a row it settles
+ * then waits for its final status with its own Max Wait). A row that ends in a way that stops the
+ * run (`stopsRun`, without Continue On Fail) stops every new row and every new attempt; those in
+ * flight finish. Results stay in input order; a row that never started is undefined.
+ */
+export async function payAndSettle(
 	ctx: IExecuteFunctions,
-	rows: UnknownRow[],
+	payouts: readonly ValidPayout[],
 	options: PayoutRunOptions,
-): Promise<Array<{ item?: INodeExecutionData; error?: unknown }>> {
-	const deadline = Date.now() + (options.wait?.maxWaitMs ?? SETTLE_BUDGET_MS);
-	const ends: Array<{ item?: INodeExecutionData; error?: unknown }> = rows.map((row) => ({
-		error: row.error,
-	}));
-	const isOpen = (index: number) => !ends[index].item && isOutcomeUnknown(ends[index].error);
-	const started = Date.now();
-	const due = rows.flatMap((_row, index) =>
-		isOpen(index) ? [{ index, attempt: 1, at: started + pauseBefore(1) }] : [],
-	);
+	pay: (payout: ValidPayout) => Promise<RowResult>,
+	stopsRun: (result: RowResult) => boolean,
+): Promise<Array<RowResult | undefined>> {
+	const continueOnFail = ctx.continueOnFail();
+	const budget = options.wait?.maxWaitMs ?? SETTLE_BUDGET_MS;
+	const settling: PayoutRunOptions = { ...options, policy: settlePolicy(options.policy) };
+	const results: Array<RowResult | undefined> = payouts.map(() => undefined);
+	const due: Array<{ index: number; attempt: number; at: number }> = [];
+	let next = 0;
+	let firstInFlight = 0;
+	let inFlight = 0;
+	let stopped = false;
+	let deadline: number | undefined;
+	let wake = () => {};
+	let changed = new Promise<void>((resolve) => (wake = resolve));
+	const ended = (index: number, result: RowResult, attempt: number) => {
+		results[index] = result;
+		if (!continueOnFail && stopsRun(result)) stopped = true;
+		if (isOpen(result)) due.push({ index, attempt, at: Date.now() + pauseBefore(attempt) });
+		const signal = wake;
+		changed = new Promise<void>((resolve) => (wake = resolve));
+		signal();
+	};
+	// While rows still wait for their first pass, settling takes at most half the Concurrency and a
+	// worker pays a row between two of its attempts: the rows not yet paid keep going (in an outage,
+	// where every row ends unknown, the first pass takes at most about twice as long).
+	const settleShare = Math.max(1, Math.ceil(options.concurrency / 2));
+	let settlingInFlight = 0;
 	const worker = async () => {
+		let settledLast = false;
 		for (;;) {
+			if (stopped) return;
+			if (deadline === undefined && next >= payouts.length && firstInFlight === 0)
+				deadline = Date.now() + budget;
 			due.sort((a, b) => a.at - b.at);
-			const next = due.shift();
-			// The earliest due row is past the budget: so is every other (those in flight finish).
-			if (!next || next.at >= deadline) return;
-			if (next.at > Date.now()) await sleep(next.at - Date.now());
-			if (Date.now() >= deadline) return;
-			try {
-				ends[next.index] = { item: await settleRow(ctx, rows[next.index], options) };
-			} catch (failure) {
-				ends[next.index] = { error: failure };
+			// Past the budget no attempt starts: the rows keep the end they have.
+			if (deadline !== undefined) while (due.length && due[0].at >= deadline) due.shift();
+			const head = due[0];
+			const now = Date.now();
+			const rowsWaiting = next < payouts.length;
+			const maySettle = !rowsWaiting || (settlingInFlight < settleShare && !settledLast);
+			if (head && head.at <= now && maySettle) {
+				due.shift();
+				const row = results[head.index]!;
+				inFlight++;
+				settlingInFlight++;
+				settledLast = true;
+				let end: RowResult;
+				try {
+					end = { ...row, item: await settleRow(ctx, row, settling), error: undefined };
+				} catch (failure) {
+					end = { ...row, item: undefined, error: failure };
+				}
+				inFlight--;
+				settlingInFlight--;
+				ended(head.index, end, head.attempt + 1);
+				continue;
 			}
-			if (isOpen(next.index)) {
-				const attempt = next.attempt + 1;
-				due.push({ index: next.index, attempt, at: Date.now() + pauseBefore(attempt) });
+			if (rowsWaiting) {
+				settledLast = false;
+				const index = next++;
+				firstInFlight++;
+				inFlight++;
+				const end = await pay(payouts[index]);
+				firstInFlight--;
+				inFlight--;
+				ended(index, end, 1);
+				continue;
 			}
+			if (!head && inFlight === 0) return;
+			// Nothing to start now: wait for the next attempt's time, or for a row in flight to end.
+			await Promise.race([changed, ...(head ? [sleep(head.at - now)] : [])]);
 		}
 	};
-	await Promise.all(Array.from({ length: Math.min(options.concurrency, due.length) }, worker));
-	return ends;
+	const workers = Math.max(1, Math.min(options.concurrency, payouts.length));
+	await Promise.all(Array.from({ length: workers }, worker));
+	return results;
 }

@@ -27,7 +27,11 @@ export async function waitForFinalStatus(
 		const remaining = deadline - Date.now();
 		if (remaining <= 0) return { invoice: latest, timedOut: true };
 		await sleep(Math.min(options.pollIntervalMs, remaining));
-		const outcome = await getInvoiceById(ctx, String(latest.id), { ...policy, maxAttempts: 1 });
+		const outcome = await getInvoiceById(ctx, String(latest.id), {
+			...policy,
+			maxAttempts: 1,
+			readAttempts: 1,
+		});
 		// An answer that cannot be read tells nothing: the last invoice seen stands until a readable
 		// one comes.
 		if (outcome.kind === 'response' && outcome.statusCode === 200) {

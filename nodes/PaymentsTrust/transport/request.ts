@@ -426,7 +426,8 @@ export type BodyCheck = (body: IDataObject) => boolean;
  * A request that changes nothing (GET, pre-request): safe to repeat, so transient failures are
  * retried with back-off up to the policy's attempts. A 2xx the caller cannot use (`accepts` says
  * no) is a failed read and retried like a 5xx: it is never taken as an empty answer. Returns the
- * last outcome; the caller turns a failure into an error.
+ * last outcome; the caller turns a failure into an error. Tried `readAttempts` times when the
+ * policy sets it, else Max Attempts.
  */
 export async function sendSafe(
 	ctx: PaymentsTrustFunctions,
@@ -453,7 +454,8 @@ export async function sendSafe(
 		return outcome;
 	};
 	let outcome = await once();
-	for (let attempt = 1; attempt < policy.maxAttempts && isTransient(outcome); attempt++) {
+	const attempts = policy.readAttempts ?? policy.maxAttempts;
+	for (let attempt = 1; attempt < attempts && isTransient(outcome); attempt++) {
 		await sleep(backoffDelayMs(attempt, policy, retryAfterOf(outcome)));
 		outcome = await once();
 	}

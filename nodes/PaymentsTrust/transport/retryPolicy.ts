@@ -21,6 +21,11 @@ export interface RetryPolicy {
 	 */
 	settleReads: number;
 	settleDelayMs: number;
+	/**
+	 * Tries of one read (a GET, safe to repeat) when it fails or cannot be read; maxAttempts when
+	 * unset. The end-of-run settling raises it: a read there is the row's last chance to be known.
+	 */
+	readAttempts?: number;
 }
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
