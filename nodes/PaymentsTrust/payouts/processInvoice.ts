@@ -43,8 +43,8 @@ function processRateLimitedError(
 	const error = toNodeApiError(ctx.getNode(), outcome, {
 		action:
 			`Process payout invoice ${String(current.id)} (${attempts} attempt` +
-			`${attempts > 1 ? 's' : ''}; the platform still shows it in status "${String(statusOf(current))}", ` +
-			`so it was not paid)`,
+			`${attempts > 1 ? 's' : ''}; the platform still shows it in status ` +
+			`"${String(statusOf(current))}", so it was not paid)`,
 		...context,
 	});
 	error.context.stage = PROCESS_RATE_LIMITED;

@@ -123,7 +123,7 @@ export function settlePolicy(policy: RetryPolicy): RetryPolicy {
 	};
 }
 
-/** Whether a row's end is one the settling asks about again: unknown, or its process refused 429. */
+/** Whether the settling asks about a row's end again: unknown, or its process refused with 429. */
 export function isOpen(end: { item?: unknown; error?: unknown }): boolean {
 	return !end.item && (isOutcomeUnknown(end.error) || isProcessRateLimited(end.error));
 }
