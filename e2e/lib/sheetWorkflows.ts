@@ -54,7 +54,7 @@ CREATE INDEX ${OUTCOMES_TABLE}_unsent ON ${OUTCOMES_TABLE} (recorded_at)
 
 /**
  * The columns of the "payouts" Data Table, as the sheet example's sticky note tells a user to create them: those of
- * `examples/payouts.csv`, all text, then the four the workflow writes.
+ * `examples/payouts.csv`, all text, then the eight the workflows write.
  */
 export const SHEET_COLUMNS: Array<{ name: string; type: 'string' | 'number' }> = [
 	{ name: 'reference_id', type: 'string' },
@@ -70,6 +70,12 @@ export const SHEET_COLUMNS: Array<{ name: string; type: 'string' | 'number' }> =
 	{ name: 'status', type: 'string' },
 	{ name: 'outcome', type: 'string' },
 	{ name: 'error', type: 'string' },
+	// Each row's attempts with Retry Failed Rows (docs/retries.md): the attempt that paid or failed last, its
+	// reference ID ("inv-42~2"), how many the row has, and why it is (not) retried.
+	{ name: 'attempt', type: 'string' },
+	{ name: 'attempt_reference_id', type: 'string' },
+	{ name: 'attempts', type: 'string' },
+	{ name: 'retry_note', type: 'string' },
 ];
 
 export function loadExample(root: string, file: string): WorkflowJson {
