@@ -431,15 +431,24 @@ async function workerKilledMidSheet(ctx: Ctx): Promise<void> {
 	const unpaid = new Set(
 		tableAfterKill
 			.filter(
-				(r) => refs.has(String(r.reference_id)) && !['paid', 'failed'].includes(String(r.outcome)),
+				// What the parent reads again: rows neither paid nor stopped (a failed row is retried, issue 26).
+				(r) => refs.has(String(r.reference_id)) && !['paid', 'stopped'].includes(String(r.outcome)),
 			)
 			.map((r) => String(r.reference_id)),
 	);
+	// Rows whose payout may have paid or still pays: found by reference, never sent again. A row whose payout
+	// ended without payment is paid again as its attempt 2 (Retry Failed Rows), so it is not one of them.
 	const createdBefore = new Set(
-		ledgerAfterKill.invoices.filter((i) => unpaid.has(i.referenceId)).map((i) => i.referenceId),
+		ledgerAfterKill.invoices
+			.filter(
+				(i) =>
+					unpaid.has(i.referenceId) &&
+					!['process_failed', 'expired', 'terminated', 'canceled'].includes(i.status),
+			)
+			.map((i) => i.referenceId),
 	);
 	report.info(
-		`sheet 2 with the kill: ${unpaid.size} rows of the sheet not paid or failed; ${createdBefore.size} of them already have an invoice (the dead worker's rows)`,
+		`sheet 2 with the kill: ${unpaid.size} rows of the sheet not paid or stopped; ${createdBefore.size} of them already have an invoice (the dead worker's rows)`,
 	);
 	// The worker is started again (it waits ~10 s over the crash journal n8n left), then the same sheet is run
 	// again, as a user would after seeing failed chunks.
@@ -468,7 +477,7 @@ async function workerKilledMidSheet(ctx: Ctx): Promise<void> {
 	const sentPaid = [...sent].filter((ref) => !unpaid.has(ref));
 	const notSent = [...unpaid].filter((ref) => !sent.has(ref));
 	report.check(
-		`sheet 2 again: only the ${unpaid.size} rows the sheet does not say paid or failed were sent`,
+		`sheet 2 again: only the ${unpaid.size} rows the sheet does not say paid or stopped were sent`,
 		sentPaid.length === 0 && notSent.length === 0,
 		`sent though final in the sheet: ${sentPaid.slice(0, 5).join(', ')}; not sent: ${notSent.slice(0, 5).join(', ')}`,
 	);
