@@ -324,6 +324,26 @@ async function run(ctx: PartContext): Promise<void> {
 		`${third.ledger.invoices.length} → ${fourth.ledger.invoices.length}`,
 	);
 	checkRetriesConverged(report, `${label}: converged`, fourth.ledger, fourth.table, sheet);
+
+	// One payee in two rows that land in different chunks (the first and the 101st of 101 new rows, with the invalid
+	// row ahead of them): a chunk sees only its own rows, so the parent must stop before sending any chunk.
+	const extra = sheetRows('e2e-same-payee', 101);
+	const [firstRef, lastRef] = [extra.references[0], extra.references[100]];
+	extra.rows[100].account = extra.rows[0].account;
+	await insertRows(rest, table, extra.rows);
+	const chunksBefore = relay.chunks.length;
+	const stopped = await rest.runManually(sheetId, 'Start', ctx.install, 600_000);
+	const afterStop = await readLedger(ctx.sandbox.baseUrl);
+	report.check(
+		`${label}: one payee in two rows of different chunks: "Pay a sheet in chunks" stops before sending any chunk, naming both rows (execution ${stopped.executionId}: ${stopped.status}), nothing created`,
+		stopped.status === 'error' &&
+			String(stopped.error).includes('One payee is in more than one row of the sheet') &&
+			String(stopped.error).includes(firstRef) &&
+			String(stopped.error).includes(lastRef) &&
+			relay.chunks.length === chunksBefore &&
+			afterStop.invoices.length === fourth.ledger.invoices.length,
+		`${stopped.error ?? ''} (${relay.chunks.length - chunksBefore} chunks sent, ${afterStop.invoices.length - fourth.ledger.invoices.length} invoices created)`,
+	);
 }
 
 export const largeSheetsPart: ScenarioPart = {
