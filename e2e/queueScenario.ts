@@ -15,38 +15,31 @@
  *      every signed callback again to both webhook processes at the same moment, in order, reversed, in bursts,
  *      with the sandbox batching close status changes. Forged callbacks: 401 from every process, nothing started.
  */
-import { existsSync, readFileSync } from 'node:fs';
-
-import { CallbackRelay, ChunkCall, forward } from './lib/callbackRelay';
-import { callerCredentials } from './lib/callerAuth';
-import { invoiceDocument, sign, unseenInvoiceBody } from './lib/callbacks';
-import { createDataTable, DataTableRef, insertRows, readRows } from './lib/dataTables';
-import {
-	activateWorkflow,
-	ExecutionSummary,
-	importCredentials,
-	importWorkflow,
-	Instance,
-	N8nInstall,
-	RestSession,
-} from './lib/n8n';
+import { CallbackRelay, forward } from './lib/callbackRelay';
+import { invoiceDocument, signAsSandbox, signForged, unseenInvoiceBody } from './lib/callbacks';
+import { readRows } from './lib/dataTables';
+import { isUnfinished, waitUntilQuiet } from './lib/executions';
+import { checkSheetLedger } from './lib/ledgerChecks';
+import { ExecutionSummary, importCredentials, Instance, N8nInstall, RestSession } from './lib/n8n';
 import { sleep, waitFor } from './lib/processes';
 import { QueueCluster } from './lib/queueCluster';
-import { checkCreatedInTest } from './lib/ledgerChecks';
-import { classify, countBy, RowOutcome } from './lib/rowOutcomes';
+import { countBy, RowOutcome } from './lib/rowOutcomes';
 import {
 	configureSandbox,
 	LedgerLike,
 	readLedger,
 	RunningSandbox,
-	SANDBOX_CREDENTIALS,
+	setSandboxFaults,
+	waitUntilCallbacksDelivered,
 } from './lib/sandbox';
 import {
-	sandboxCredential,
+	importAndPublish,
+	ownerSession,
 	ScenarioBase,
 	scenarioFolders,
 	secs,
 	startSandboxForN8n,
+	suiteCredentials,
 	waitForTriggerWebhook,
 } from './lib/scenarioSetup';
 import { createQueueServices, dropQueueServices, QueueServices, sql } from './lib/services';
@@ -54,27 +47,24 @@ import {
 	callbackStorm,
 	checkExecutionsAfterRecovery,
 	checkHeldWhileReceiverDown,
-	checkNotifiedAtLeastOnce,
-	checkRecordedOnce,
+	checkRecordedAndNotified,
 	checkSheetAgainstLedger,
 	finalStatusesNeverAcknowledged,
 	finalStatusesOf,
-	Notification,
+	recordedOutcomes,
 	referencesSent,
 	waitUntilNotified,
 } from './lib/sheetChecks';
+import { checkAccounted, perWorker, rowsOf, runSheet, workerOfExecution } from './lib/sheetRuns';
+import { sheetOnDataTable, SheetOnTable } from './lib/sheetTables';
 import {
 	chunkWebhookPath,
 	CREATE_OUTCOMES_TABLE,
-	OUTCOMES_TABLE,
 	postgresCallbackWebhookId,
 	postgresCredential,
 	prepareChunkWorkflow,
 	preparePostgresCallbackWorkflow,
-	prepareSheetWorkflow,
-	SHEET_COLUMNS,
 	SHEET_TABLE,
-	sheetRows,
 } from './lib/sheetWorkflows';
 import { WorkflowJson } from './lib/workflows';
 import { QueueAgent } from './queueAgent';
@@ -121,200 +111,15 @@ interface Ctx extends QueueScenarioOptions {
 	rest?: RestSession;
 	callbackUrls: string[];
 	/** The sheets (Data Tables) and the parent workflow of each, made once n8n runs. */
-	sheets: Record<'s1' | 's2' | 'cb', Sheet>;
+	sheets: Record<'s1' | 's2' | 'cb', SheetOnTable>;
 	/** The AI agent example's budget across workers (issue 29), when that part runs. */
 	agent?: QueueAgent;
-}
-
-interface Sheet extends ReturnType<typeof sheetRows> {
-	table: DataTableRef;
-	parentId: string;
-}
-
-interface ChunkAnswer {
-	chunk: number;
-	statusCode: number | null;
-	outcomes: Array<Record<string, unknown>>;
-	error?: string;
-}
-
-/** The secret the sandbox signs test-mode callbacks with: the credential's Test Secret Key. */
-function signingSecret(): string {
-	return SANDBOX_CREDENTIALS.testSecretKey;
-}
-
-/** The chunk answers the parent got, as the relay (its load balancer) passed them on. */
-function chunkAnswers(calls: ChunkCall[]): ChunkAnswer[] {
-	return calls.map((call, i) => ({
-		chunk: i + 1,
-		statusCode: call.status,
-		outcomes: Array.isArray(call.body) ? (call.body as Array<Record<string, unknown>>) : [],
-		error: Array.isArray(call.body) ? undefined : JSON.stringify(call.body).slice(0, 300),
-	}));
-}
-
-/**
- * Runs "Pay a sheet in chunks" as the editor's "Execute workflow" does (in main: manual executions are not
- * offloaded here; `n8n execute` has no Data Table module); the chunks' answers as its load balancer saw them.
- */
-async function runSheet(
-	ctx: Ctx,
-	label: string,
-	parentId: string,
-): Promise<{ answers: ChunkAnswer[]; ms: number } | undefined> {
-	const { report } = ctx;
-	const from = ctx.relay.chunks.length;
-	const result = await ctx.rest!.runManually(parentId, 'Start', ctx.install, 900_000);
-	report.info(
-		`${label}: "Pay a sheet in chunks" (execution ${result.executionId}) ended ${result.status} after ${secs(result.ms)}`,
-	);
-	if (
-		!report.check(
-			`${label}: the parent workflow ran to its end`,
-			result.status === 'success',
-			result.error,
-		)
-	) {
-		return undefined;
-	}
-	return { answers: chunkAnswers(ctx.relay.chunks.slice(from)), ms: result.ms };
-}
-
-/** Execution id → the worker that ran it, from the workers' own logs ("Worker started execution <id>"). */
-function workerOfExecution(ctx: Ctx): Map<string, string> {
-	const byExecution = new Map<string, string>();
-	for (const worker of ctx.cluster.byRole('worker')) {
-		const log = worker.proc?.logFile;
-		if (!log || !existsSync(log)) continue; // rows then count as "unknown" and the check says so
-		for (const m of readFileSync(log, 'utf8').matchAll(/Worker started execution (\d+)/g))
-			byExecution.set(m[1], worker.tag);
-	}
-	return byExecution;
-}
-
-function rowsOf(answers: ChunkAnswer[]): RowOutcome[] {
-	return answers.flatMap((a) => a.outcomes.map((o, i) => classify(o, i + 1)));
-}
-
-/** Every reference of the sheet appears once in the answers; returns the outcome per reference. */
-function checkAccounted(
-	ctx: Ctx,
-	label: string,
-	rows: RowOutcome[],
-	references: string[],
-	invalid: Set<string>,
-): Map<string, RowOutcome> {
-	const { report } = ctx;
-	const byRef = new Map<string, RowOutcome[]>();
-	for (const r of rows) byRef.set(r.referenceId, [...(byRef.get(r.referenceId) ?? []), r]);
-	const missing = references.filter((ref) => !byRef.has(ref));
-	const twice = [...byRef].filter(([, list]) => list.length > 1).map(([ref]) => ref);
-	const counts = countBy(rows);
-	report.info(
-		`${label}: ${rows.length} row outcomes: ${counts.paid} paid, ${counts.failed} failed, ${counts.rejected} rejected, ${counts.pending} not final`,
-	);
-	report.check(
-		`${label}: every row of the sheet is answered exactly once (${references.length})`,
-		missing.length === 0 && twice.length === 0 && rows.length === references.length,
-		`${rows.length} outcomes; missing ${missing.length} (${missing.slice(0, 5).join(', ')}); twice ${twice.length} (${twice.slice(0, 5).join(', ')})`,
-	);
-	report.check(
-		`${label}: every row ends paid, failed or rejected (none left pending)`,
-		counts.pending === 0 && counts.paid + counts.failed + counts.rejected === rows.length,
-		`${counts.pending} not final`,
-	);
-	const rejected = rows
-		.filter((r) => r.cls === 'rejected')
-		.map((r) => r.referenceId)
-		.sort();
-	report.check(
-		`${label}: exactly the invalid rows were rejected (${invalid.size})`,
-		JSON.stringify(rejected) === JSON.stringify([...invalid].sort()),
-		`rejected ${rejected.length}: ${rejected.slice(0, 5).join(', ')}`,
-	);
-	return new Map(rows.map((r) => [r.referenceId, r]));
-}
-
-/** The ledger, restricted to one sheet's references: one invoice per sent row, nothing else, statuses agree. */
-function checkSheetLedger(
-	ctx: Ctx,
-	label: string,
-	ledger: LedgerLike,
-	outcomes: Map<string, RowOutcome>,
-	references: string[],
-): void {
-	const { report } = ctx;
-	const refs = new Set(references);
-	const invoices = ledger.invoices.filter((i) => refs.has(i.referenceId));
-	const perRef = new Map<string, number>();
-	for (const inv of invoices)
-		perRef.set(inv.referenceId, (perRef.get(inv.referenceId) ?? 0) + inv.createsCommitted);
-	const paidTwice = [...perRef].filter(([, n]) => n > 1).map(([ref]) => ref);
-	report.check(
-		`${label}: the ledger has no reference paid twice`,
-		paidTwice.length === 0 &&
-			ledger.summary.referencesWithMultipleInvoices === 0 &&
-			ledger.summary.invoicesProcessedMoreThanOnce === 0,
-		`${paidTwice.length} references with several creates; summary ${JSON.stringify({ multi: ledger.summary.referencesWithMultipleInvoices, processedTwice: ledger.summary.invoicesProcessedMoreThanOnce })}`,
-	);
-	checkCreatedInTest(report, label, invoices);
-	const sent = [...outcomes.values()].filter((r) => r.cls !== 'rejected');
-	const notOne = sent.filter((r) => perRef.get(r.referenceId) !== 1);
-	report.check(
-		`${label}: exactly one invoice for every row that reached the API (${sent.length})`,
-		notOne.length === 0,
-		notOne
-			.slice(0, 10)
-			.map((r) => `${r.referenceId}: ${perRef.get(r.referenceId) ?? 0} (${r.cls} ${r.error ?? ''})`)
-			.join('; '),
-	);
-	const rejectedWithInvoice = [...outcomes.values()].filter(
-		(r) => r.cls === 'rejected' && perRef.has(r.referenceId),
-	);
-	report.check(
-		`${label}: no invoice for a rejected row`,
-		rejectedWithInvoice.length === 0,
-		rejectedWithInvoice.map((r) => r.referenceId).join(', '),
-	);
-	const byId = new Map(invoices.map((i) => [i.id, i]));
-	const mismatch = sent.filter((r) => !r.invoiceId || byId.get(r.invoiceId)?.status !== r.status);
-	report.check(
-		`${label}: every reported status matches the ledger`,
-		mismatch.length === 0,
-		mismatch
-			.slice(0, 10)
-			.map(
-				(r) =>
-					`${r.referenceId}: node ${r.status ?? r.error}, ledger ${byId.get(r.invoiceId ?? '')?.status}`,
-			)
-			.join('; '),
-	);
-}
-
-/** Rows and chunks per worker, from the execution id each row's answer carries ("Pay a chunk"'s Outcome). */
-function perWorker(
-	ctx: Ctx,
-	answers: ChunkAnswer[],
-): { rows: Record<string, number>; chunks: Record<string, number> } {
-	const workerOf = workerOfExecution(ctx);
-	const rows: Record<string, number> = {};
-	const chunks: Record<string, number> = {};
-	for (const a of answers) {
-		const tags = new Set<string>();
-		for (const o of a.outcomes) {
-			const tag = workerOf.get(String(o.executionId)) ?? 'unknown';
-			rows[tag] = (rows[tag] ?? 0) + 1;
-			tags.add(tag);
-		}
-		for (const t of tags) chunks[t] = (chunks[t] ?? 0) + 1;
-	}
-	return { rows, chunks };
 }
 
 async function bulkAcrossWorkers(ctx: Ctx): Promise<void> {
 	const { report } = ctx;
 	const sheet = ctx.sheets.s1;
-	await setFaults(ctx, FAULTS);
+	await setSandboxFaults(ctx.sandbox.baseUrl, FAULTS);
 	const result = await runSheet(ctx, 'sheet 1', sheet.parentId);
 	if (!result) return;
 	const { answers, ms } = result;
@@ -328,7 +133,7 @@ async function bulkAcrossWorkers(ctx: Ctx): Promise<void> {
 			.slice(0, 5)
 			.join('; ')}`,
 	);
-	const { rows: rowsBy, chunks: chunksBy } = perWorker(ctx, answers);
+	const { rows: rowsBy, chunks: chunksBy } = perWorker(ctx.cluster, answers);
 	report.info(
 		`sheet 1: rows paid per worker ${JSON.stringify(rowsBy)}; chunks per worker ${JSON.stringify(chunksBy)}; ${(SHEET1_ROWS / (ms / 1000)).toFixed(0)} rows/s`,
 	);
@@ -340,7 +145,7 @@ async function bulkAcrossWorkers(ctx: Ctx): Promise<void> {
 		JSON.stringify(rowsBy),
 	);
 	const rows = rowsOf(answers);
-	const byRef = checkAccounted(ctx, 'sheet 1', rows, sheet.references, sheet.invalid);
+	const byRef = checkAccounted(report, 'sheet 1', rows, sheet.references, sheet.invalid);
 	const ledger = await readLedger(ctx.sandbox.baseUrl);
 	report.info(`sheet 1: faults injected so far ${ledger.summary.faultsInjected}`);
 	report.check(
@@ -348,27 +153,29 @@ async function bulkAcrossWorkers(ctx: Ctx): Promise<void> {
 		ledger.summary.faultsInjected > 0,
 		`${ledger.summary.faultsInjected}`,
 	);
-	checkSheetLedger(ctx, 'sheet 1', ledger, byRef, sheet.references);
-	// Under faults a row may end without a readable outcome ("unknown"): not final, sent again next run.
+	await checkLedgerAndTable(ctx, 'sheet 1', ledger, byRef, sheet);
+}
+
+/**
+ * After a run of a sheet: the ledger has one invoice per row sent and nothing else, and the table agrees with it.
+ * Under faults a row may end without a readable outcome ("unknown"): not final, sent again next run.
+ */
+async function checkLedgerAndTable(
+	ctx: Ctx,
+	label: string,
+	ledger: LedgerLike,
+	outcomes: Map<string, RowOutcome>,
+	sheet: SheetOnTable,
+): Promise<void> {
+	checkSheetLedger(ctx.report, label, ledger, outcomes, sheet.references);
 	checkSheetAgainstLedger(
-		report,
-		'sheet 1',
+		ctx.report,
+		label,
 		await readRows(ctx.rest!, sheet.table),
 		ledger,
 		sheet,
 		false,
 	);
-}
-
-async function setFaults(ctx: Ctx, faults: object | null): Promise<void> {
-	const res = await fetch(`${ctx.sandbox.baseUrl}/__sandbox/faults`, {
-		method: 'POST',
-		headers: { 'content-type': 'application/json' },
-		body: JSON.stringify(faults),
-		signal: AbortSignal.timeout(10_000),
-	});
-	if (!res.ok)
-		throw new Error(`POST /__sandbox/faults answered ${res.status}: ${await res.text()}`);
 }
 
 async function workerKilledMidSheet(ctx: Ctx): Promise<void> {
@@ -471,7 +278,7 @@ async function workerKilledMidSheet(ctx: Ctx): Promise<void> {
 			.join('; '),
 	);
 	report.info(
-		`sheet 2 again: rows per worker ${JSON.stringify(perWorker(ctx, again.answers).rows)}`,
+		`sheet 2 again: rows per worker ${JSON.stringify(perWorker(ctx.cluster, again.answers).rows)}`,
 	);
 	const sent = referencesSent(ctx.relay.chunks.slice(-again.answers.length));
 	const sentPaid = [...sent].filter((ref) => !unpaid.has(ref));
@@ -503,22 +310,14 @@ async function workerKilledMidSheet(ctx: Ctx): Promise<void> {
 		.map((ref) => lastAnswer.get(ref))
 		.filter((r): r is RowOutcome => r !== undefined);
 	const byRef = checkAccounted(
-		ctx,
+		report,
 		'sheet 2, both runs',
 		combined,
 		sheet.references,
 		sheet.invalid,
 	);
 	const ledger = await readLedger(ctx.sandbox.baseUrl);
-	checkSheetLedger(ctx, 'sheet 2 again', ledger, byRef, sheet.references);
-	checkSheetAgainstLedger(
-		report,
-		'sheet 2 again',
-		await readRows(ctx.rest!, sheet.table),
-		ledger,
-		sheet,
-		false,
-	);
+	await checkLedgerAndTable(ctx, 'sheet 2 again', ledger, byRef, sheet);
 }
 
 function countStatuses(invoices: Array<{ status: string }>): Record<string, number> {
@@ -533,33 +332,24 @@ async function callbackWorkflowExecutions(ctx: Ctx): Promise<ExecutionSummary[]>
 
 /** Waits until the sink and the callback workflow's executions stop changing and none is running. */
 async function settle(ctx: Ctx, quietMs = 4_000, timeoutMs = 180_000): Promise<void> {
-	const deadline = Date.now() + timeoutMs;
-	let last = '';
-	let lastChange = Date.now();
-	while (Date.now() < deadline) {
-		const executions = await callbackWorkflowExecutions(ctx);
-		const running = executions.some(
-			(e) => e.status === 'running' || e.status === 'new' || e.status === 'waiting',
-		);
-		const now = `${executions.length}/${ctx.relay.sink.length}/${running}`;
-		if (now !== last || running) lastChange = Date.now();
-		last = now;
-		if (!running && Date.now() - lastChange >= quietMs) return;
-		await sleep(500);
-	}
+	await waitUntilQuiet(
+		async () => {
+			const executions = await callbackWorkflowExecutions(ctx);
+			const running = executions.some(isUnfinished);
+			return { key: `${executions.length}/${ctx.relay.sink.length}/${running}`, running };
+		},
+		quietMs,
+		timeoutMs,
+	);
 }
 
 async function recordedRows(ctx: Ctx): Promise<string[][]> {
-	return await sql(
-		ctx.services,
-		`select invoice_id, status, outcome, coalesce(notified_at::text, '') from ${OUTCOMES_TABLE}`,
-		ctx.logDir,
-	);
+	return await recordedOutcomes(ctx.services, ctx.logDir);
 }
 
 async function callbacksAcrossWebhookProcesses(ctx: Ctx): Promise<void> {
 	const { report, relay } = ctx;
-	await setFaults(ctx, null);
+	await setSandboxFaults(ctx.sandbox.baseUrl, null);
 	// The platform batches status changes of one invoice that are close together (a receiver may never see
 	// "processing"): callbacks carry the newest status.
 	await configureSandbox(ctx.sandbox.baseUrl, { callbackBatchMs: 300 });
@@ -574,16 +364,7 @@ async function callbacksAcrossWebhookProcesses(ctx: Ctx): Promise<void> {
 		paid !== undefined && paid.answers.every((a) => a.statusCode === 200),
 		paid?.answers.map((a) => `${a.statusCode} ${a.error ?? ''}`).join(', '),
 	);
-	await waitFor(
-		'the sandbox to finish delivering callbacks',
-		async () => {
-			const l = await readLedger(ctx.sandbox.baseUrl);
-			return l.summary.callbacks.pending === 0 && l.summary.pendingProcessing === 0
-				? true
-				: undefined;
-		},
-		{ timeoutMs: 120_000, intervalMs: 1_000 },
-	);
+	await waitUntilCallbacksDelivered(ctx.sandbox.baseUrl, 120_000);
 	await settle(ctx);
 	const original = [...relay.relayed];
 	const targets = new Set(original.map((c) => c.target));
@@ -628,7 +409,7 @@ async function callbacksAcrossWebhookProcesses(ctx: Ctx): Promise<void> {
 		for (let k = 1; k <= 5; k++) {
 			const body = unseenInvoiceBody(template, `cpi_qm_simultaneous_${k}`, `qm-simultaneous-${k}`);
 			simultaneous.push(`cpi_qm_simultaneous_${k}`);
-			const signature = sign(signingSecret(), body);
+			const signature = signAsSandbox(body);
 			await Promise.all(ctx.callbackUrls.map(async (url) => await forward(url, body, signature)));
 		}
 	}
@@ -642,11 +423,7 @@ async function callbacksAcrossWebhookProcesses(ctx: Ctx): Promise<void> {
 			const k = simultaneous.length + 1;
 			const body = unseenInvoiceBody(template, `cpi_qm_simultaneous_${k}`, `qm-simultaneous-${k}`);
 			simultaneous.push(`cpi_qm_simultaneous_${k}`);
-			await forward(
-				ctx.callbackUrls[k % ctx.callbackUrls.length],
-				body,
-				sign(signingSecret(), body),
-			);
+			await forward(ctx.callbackUrls[k % ctx.callbackUrls.length], body, signAsSandbox(body));
 		},
 	});
 	await settle(ctx);
@@ -658,14 +435,7 @@ async function callbacksAcrossWebhookProcesses(ctx: Ctx): Promise<void> {
 	report.info(
 		`callbacks: ${relay.sink.length} notifications accepted, ${relay.sinkRefused.length} refused, for ${expected.size} final statuses`,
 	);
-	checkRecordedOnce(report, 'callbacks', recorded, expected);
-	checkNotifiedAtLeastOnce(
-		report,
-		'callbacks',
-		recorded,
-		relay.sink as unknown as Notification[],
-		relay.sinkRefused as unknown as Notification[],
-	);
+	checkRecordedAndNotified(report, 'callbacks', recorded, expected, relay);
 	checkSheetAgainstLedger(
 		report,
 		'callbacks',
@@ -685,7 +455,7 @@ async function callbacksAcrossWebhookProcesses(ctx: Ctx): Promise<void> {
 	const body = relay.relayed[0]?.body ?? '{}';
 	const forgedAnswers: string[] = [];
 	for (const url of ctx.callbackUrls) {
-		const forged = await forward(url, body, sign('sk_test_not_the_secret', body));
+		const forged = await forward(url, body, signForged(body));
 		const unsigned = await forward(url, body, '');
 		forgedAnswers.push(`${forged.status}/${unsigned.status}`);
 	}
@@ -708,26 +478,23 @@ async function callbacksAcrossWebhookProcesses(ctx: Ctx): Promise<void> {
 
 /** Issue 29: the AI agent example's day budget, across executions that both workers run (e2e/queueAgent.ts). */
 async function agentBudgetAcrossWorkers(ctx: Ctx): Promise<void> {
-	await setFaults(ctx, null);
+	await setSandboxFaults(ctx.sandbox.baseUrl, null);
 	await ctx.agent!.run({
 		report: ctx.report,
 		sandboxBaseUrl: ctx.sandbox.baseUrl,
 		webhooks: ctx.cluster.byRole('webhook').map((w) => w.inst.baseUrl),
 		rest: ctx.rest!,
-		workerOfExecution: () => workerOfExecution(ctx),
+		workerOfExecution: () => workerOfExecution(ctx.cluster),
 	});
 }
 
 async function prepareWorkflows(ctx: Ctx, main: Instance): Promise<void> {
 	const { root, report, relay } = ctx;
-	const credential = sandboxCredential(ctx.sandbox.baseUrl);
 	// The callback example records into a table of n8n's own database, created as its sticky note says.
 	await sql(ctx.services, CREATE_OUTCOMES_TABLE, ctx.logDir);
 	const agent = ctx.agent?.imports(root);
 	await importCredentials(main, [
-		credential,
-		postgresCredential(ctx.services.database),
-		...callerCredentials(),
+		...suiteCredentials(ctx.sandbox.baseUrl, postgresCredential(ctx.services.database)),
 		...(agent?.credentials ?? []),
 	]);
 	const workflows: Array<[string, WorkflowJson, boolean]> = [
@@ -746,14 +513,12 @@ async function prepareWorkflows(ctx: Ctx, main: Instance): Promise<void> {
 			true,
 		],
 	];
-	// One import for all of them: every n8n CLI command boots n8n (10-20 s on a busy machine).
-	await importWorkflow(
+	await importAndPublish(
 		main,
 		workflows.map(([, workflow]) => workflow),
 		'queue-workflows',
+		workflows.filter(([, , activate]) => activate).map(([, workflow]) => workflow.id!),
 	);
-	for (const [, workflow, activate] of workflows)
-		if (activate) await activateWorkflow(main, workflow.id!);
 	report.check(
 		'credentials and the chunk workflow imported, published (n8n CLI, PostgreSQL)',
 		true,
@@ -776,21 +541,16 @@ async function prepareSheets(ctx: Ctx): Promise<void> {
 		['cb', 'qm-cb', CALLBACK_ROWS, PARENT_CALLBACKS_ID, CHUNK_CALLBACKS_PATH],
 	];
 	for (const [key, prefix, rows, parentId, webhookPath] of specs) {
-		const sheet = sheetRows(prefix, rows);
-		const table = await createDataTable(rest, `${SHEET_TABLE} ${prefix}`, SHEET_COLUMNS);
-		await insertRows(rest, table, sheet.rows);
-		const savedId = await rest.createWorkflow(
-			prepareSheetWorkflow(root, {
-				id: parentId,
-				chunkUrl: relay.balancerUrl(webhookPath),
-				tableId: table.id,
-				// The chunk workflow that calls back to the relay was given that Callback URL: so is its parent's
-				// Validate, as docs/large-sheets.md says (else no row's digest matches).
-				callbackUrl: webhookPath === CHUNK_CALLBACKS_PATH ? relay.callbackUrl : undefined,
-			}),
-			false,
-		);
-		ctx.sheets[key] = { ...sheet, table, parentId: savedId };
+		ctx.sheets[key] = await sheetOnDataTable(rest, root, {
+			tableName: `${SHEET_TABLE} ${prefix}`,
+			prefix,
+			rows,
+			parentId,
+			chunkUrl: relay.balancerUrl(webhookPath),
+			// The chunk workflow that calls back to the relay was given that Callback URL: so is its parent's
+			// Validate, as docs/large-sheets.md says (else no row's digest matches).
+			callbackUrl: webhookPath === CHUNK_CALLBACKS_PATH ? relay.callbackUrl : undefined,
+		});
 	}
 	await rest.createWorkflow(
 		preparePostgresCallbackWorkflow(root, {
@@ -880,8 +640,7 @@ export async function runQueueScenario(
 			true,
 			`${secs(Date.now() - tStart)}; ${cluster.processes.map((p) => `${p.tag} ${p.inst.port}`).join(', ')}`,
 		);
-		ctx.rest = new RestSession(cluster.main.inst.baseUrl);
-		await ctx.rest.setUpOwner();
+		ctx.rest = await ownerSession(cluster.main.inst.baseUrl);
 		if (sheetsWanted) {
 			await prepareSheets(ctx);
 			const probes = await Promise.all(

@@ -15,6 +15,16 @@ export function sign(secret: string, rawBody: string): string {
 		.digest('base64');
 }
 
+/** Signed as the sandbox signs test-mode callbacks: with the credential's Test Secret Key. */
+export function signAsSandbox(rawBody: string): string {
+	return sign(SANDBOX_CREDENTIALS.testSecretKey, rawBody);
+}
+
+/** Signed with a secret that is not the credential's: a forged callback. */
+export function signForged(rawBody: string): string {
+	return sign('sk_test_not_the_secret', rawBody);
+}
+
 /** `GET /api/payout-invoices/{id}` from the sandbox: the same JSON:API document a callback carries. */
 export async function invoiceDocument(
 	sandboxUrl: string,

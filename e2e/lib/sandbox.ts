@@ -82,6 +82,37 @@ export async function configureSandbox(
 		throw new Error(`POST /__sandbox/config answered ${res.status}: ${await res.text()}`);
 }
 
+/** Turns the sandbox's fault injection on (`faults`: rate, operations, kinds, seed) or off (`null`). */
+export async function setSandboxFaults(baseUrl: string, faults: object | null): Promise<void> {
+	const res = await fetch(`${baseUrl}/__sandbox/faults`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify(faults),
+		signal: AbortSignal.timeout(10_000),
+	});
+	if (!res.ok)
+		throw new Error(`POST /__sandbox/faults answered ${res.status}: ${await res.text()}`);
+}
+
+/**
+ * Waits until the sandbox has no callback left to deliver and no payout left processing; returns the ledger
+ * as it then is.
+ */
+export async function waitUntilCallbacksDelivered(
+	baseUrl: string,
+	timeoutMs: number,
+	what = 'the sandbox to finish delivering callbacks',
+): Promise<LedgerLike> {
+	return await waitFor(
+		what,
+		async () => {
+			const l = await readLedger(baseUrl);
+			return l.summary.callbacks.pending === 0 && l.summary.pendingProcessing === 0 ? l : undefined;
+		},
+		{ timeoutMs, intervalMs: 1_000 },
+	);
+}
+
 export async function resetSandbox(baseUrl: string): Promise<void> {
 	const res = await fetch(`${baseUrl}/__sandbox/reset`, {
 		method: 'POST',

@@ -1,11 +1,14 @@
 /**
  * The set-up both end-to-end scenarios share (e2e/scenario.ts: one n8n; e2e/queueScenario.ts: n8n in
- * queue mode): what they are given, their folders, the sandbox as n8n needs it, the sandbox
- * credential as n8n imports it, and the wait for a trigger's production webhook.
+ * queue mode): what they are given, their folders, the sandbox as n8n needs it, the credentials as n8n
+ * imports them, the examples imported and published with n8n's CLI, the owner set up through the REST
+ * API, and the wait for a trigger's production webhook.
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 
+import { callerCredentials } from './callerAuth';
+import { activateWorkflow, importWorkflow, Instance, RestSession } from './n8n';
 import { PackedPackage } from './package';
 import { waitFor } from './processes';
 import { Report } from './report';
@@ -68,6 +71,36 @@ export function sandboxCredential(sandboxBaseUrl: string) {
 		type: CREDENTIAL_TYPE,
 		data: sandboxCredentialData(sandboxBaseUrl),
 	};
+}
+
+/**
+ * Every credential a user folder gets, as one `n8n import:credentials` file: the sandbox's PaymentsTrust
+ * credential, then the scenario's own (`own`), then the callers' of the examples (e2e/lib/callerAuth.ts).
+ */
+export function suiteCredentials(sandboxBaseUrl: string, ...own: object[]): object[] {
+	return [sandboxCredential(sandboxBaseUrl), ...own, ...callerCredentials()];
+}
+
+/**
+ * Imports a workflow, or a list of them with one `n8n import:workflow` (every CLI command boots n8n: 10-20 s
+ * on a busy machine), then publishes the ones in `publish` (`publish:workflow` on 2.x, `update:workflow
+ * --active=true` on 1.x).
+ */
+export async function importAndPublish(
+	inst: Instance,
+	workflows: object,
+	logName: string,
+	publish: string[],
+): Promise<void> {
+	await importWorkflow(inst, workflows, logName);
+	for (const id of publish) await activateWorkflow(inst, id);
+}
+
+/** A REST session on a started n8n, signed in as the owner it has just set up. */
+export async function ownerSession(baseUrl: string): Promise<RestSession> {
+	const rest = new RestSession(baseUrl);
+	await rest.setUpOwner();
+	return rest;
 }
 
 /**

@@ -8,12 +8,14 @@
  *   - the callback storm: every signed callback again, to every webhook process at the same moment, in order
  *     and reversed, then all at once.
  */
-import { ChunkCall, forward, RelayedCallback } from './callbackRelay';
+import { CallbackRelay, ChunkCall, forward, RelayedCallback } from './callbackRelay';
 import { FINAL_STATUSES, PAID_STATUSES } from './callbacks';
 import type { DataTableRow } from './dataTables';
 import type { Report } from './report';
 import { waitFor } from './processes';
 import type { LedgerLike } from './sandbox';
+import { sql } from './services';
+import { OUTCOMES_TABLE } from './sheetWorkflows';
 
 type LedgerInvoice = LedgerLike['invoices'][number];
 
@@ -388,6 +390,39 @@ export function checkHeldWhileReceiverDown(
 			sink.refused > 0 &&
 			failedExecutions > 0,
 		`marked ${marked.length}, accepted ${sink.accepted}`,
+	);
+}
+
+/** The Postgres callback example's records, as `[invoice_id, status, outcome, notified_at]` rows. */
+export async function recordedOutcomes(
+	db: { database: string },
+	logDir: string,
+): Promise<string[][]> {
+	return await sql(
+		db,
+		`select invoice_id, status, outcome, coalesce(notified_at::text, '') from ${OUTCOMES_TABLE}`,
+		logDir,
+	);
+}
+
+/**
+ * The Postgres example's records once the callbacks settled: one row per (invoice, final status) in `expected`
+ * (checkRecordedOnce), each notified at least once through the relay's sink (checkNotifiedAtLeastOnce).
+ */
+export function checkRecordedAndNotified(
+	report: Report,
+	label: string,
+	recorded: string[][],
+	expected: Map<string, string>,
+	relay: Pick<CallbackRelay, 'sink' | 'sinkRefused'>,
+): void {
+	checkRecordedOnce(report, label, recorded, expected);
+	checkNotifiedAtLeastOnce(
+		report,
+		label,
+		recorded,
+		relay.sink as unknown as Notification[],
+		relay.sinkRefused as unknown as Notification[],
 	);
 }
 

@@ -9,24 +9,24 @@
  * Judged by the sandbox's ledger. Queue mode runs the same examples at scale (e2e/queueScenario.ts).
  */
 import { CallbackRelay, forward } from '../lib/callbackRelay';
-import { createDataTable, insertRows, readRows, updateRows } from '../lib/dataTables';
+import { insertRows, readRows, updateRows } from '../lib/dataTables';
 import { importCredentials } from '../lib/n8n';
-import { sleep, waitFor } from '../lib/processes';
-import { invoiceDocument, sign, unseenInvoiceBody } from '../lib/callbacks';
-import { configureSandbox, readLedger, SANDBOX_CREDENTIALS } from '../lib/sandbox';
+import { invoiceDocument, signAsSandbox, unseenInvoiceBody } from '../lib/callbacks';
+import { isUnfinished, waitUntilQuiet } from '../lib/executions';
+import { configureSandbox, readLedger, waitUntilCallbacksDelivered } from '../lib/sandbox';
+import { waitForTriggerWebhook } from '../lib/scenarioSetup';
 import { createDatabase, dropDatabase, sql } from '../lib/services';
 import {
 	callbackStorm,
 	checkExecutionsAfterRecovery,
 	checkHeldWhileReceiverDown,
 	checkLedgerForSheet,
-	checkNotifiedAtLeastOnce,
-	checkRecordedOnce,
+	checkRecordedAndNotified,
 	checkRetriesConverged,
 	checkSheetAgainstLedger,
 	finalStatusesNeverAcknowledged,
 	finalStatusesOf,
-	Notification,
+	recordedOutcomes,
 	referencesSent,
 	retriesSent,
 	waitUntilNotified,
@@ -35,16 +35,14 @@ import {
 	chunkWebhookPath,
 	CREATE_OUTCOMES_TABLE,
 	fixRow,
-	OUTCOMES_TABLE,
 	postgresCallbackWebhookId,
 	postgresCredential,
 	prepareChunkWorkflow,
 	preparePostgresCallbackWorkflow,
-	prepareSheetWorkflow,
-	SHEET_COLUMNS,
 	SHEET_TABLE,
 	sheetRows,
 } from '../lib/sheetWorkflows';
+import { sheetOnDataTable } from '../lib/sheetTables';
 import type { PartContext, ScenarioPart } from './index';
 
 /** Two chunks of the example's 100 rows, small enough for one n8n on SQLite on a busy machine. */
@@ -69,26 +67,19 @@ let state:
 
 /** Waits until the callback workflow's executions stop changing and none is running. */
 async function settle(ctx: PartContext, quietMs = 4_000, timeoutMs = 120_000): Promise<void> {
-	const deadline = Date.now() + timeoutMs;
-	let last = '';
-	let lastChange = Date.now();
-	while (Date.now() < deadline) {
-		const executions = await ctx.rest!.executions(state!.callbacksId);
-		const running = executions.some((e) => ['running', 'new', 'waiting'].includes(e.status));
-		const now = `${executions.length}/${state!.relay.sink.length}`;
-		if (now !== last || running) lastChange = Date.now();
-		last = now;
-		if (!running && Date.now() - lastChange >= quietMs) return;
-		await sleep(500);
-	}
+	await waitUntilQuiet(
+		async () => {
+			const executions = await ctx.rest!.executions(state!.callbacksId);
+			const running = executions.some(isUnfinished);
+			return { key: `${executions.length}/${state!.relay.sink.length}`, running };
+		},
+		quietMs,
+		timeoutMs,
+	);
 }
 
 async function recordedRows(ctx: PartContext): Promise<string[][]> {
-	return await sql(
-		state!.db,
-		`select invoice_id, status, outcome, coalesce(notified_at::text, '') from ${OUTCOMES_TABLE}`,
-		ctx.partDir,
-	);
+	return await recordedOutcomes(state!.db, ctx.partDir);
 }
 
 /**
@@ -129,20 +120,18 @@ async function run(ctx: PartContext): Promise<void> {
 	// Status changes of one invoice closer than 1 s go out as one callback (as the platform batches them): fewer
 	// callbacks for one busy n8n process to answer.
 	await configureSandbox(ctx.sandbox.baseUrl, { callbackBatchMs: 1_000 });
-	const table = await createDataTable(rest, SHEET_TABLE, SHEET_COLUMNS);
-	// Rows the bank refuses: every 25th always, every 20th until it is fixed (after the first run).
-	const sheet = sheetRows('e2e-sheet', ROWS, { failOnceEvery: 20 });
-	await insertRows(rest, table, sheet.rows);
-	// The two examples that name the table: created once it exists, as a user imports them and picks it.
-	const sheetId = await rest.createWorkflow(
-		prepareSheetWorkflow(ctx.root, {
-			id: SHEET_ID,
-			chunkUrl: relay.balancerUrl(state.chunkPath),
-			tableId: table.id,
-			callbackUrl: relay.callbackUrl,
-		}),
-		false,
-	);
+	// The two examples that name the table: created once it exists, as a user imports them and picks it. Rows the
+	// bank refuses: every 25th always, every 20th until it is fixed (after the first run).
+	const sheet = await sheetOnDataTable(rest, ctx.root, {
+		tableName: SHEET_TABLE,
+		prefix: 'e2e-sheet',
+		rows: ROWS,
+		failOnceEvery: 20,
+		parentId: SHEET_ID,
+		chunkUrl: relay.balancerUrl(state.chunkPath),
+		callbackUrl: relay.callbackUrl,
+	});
+	const { table, parentId: sheetId } = sheet;
 	state.callbacksId = await rest.createWorkflow(
 		preparePostgresCallbackWorkflow(ctx.root, {
 			id: CALLBACKS_ID,
@@ -151,13 +140,10 @@ async function run(ctx: PartContext): Promise<void> {
 		}),
 		true,
 	);
-	const probe = await waitFor(
+	const probe = await waitForTriggerWebhook(
+		state.triggerUrl,
+		forward,
 		"the Postgres callback workflow's production webhook",
-		async () => {
-			const r = await forward(state!.triggerUrl, '{}', '');
-			return r.status === 404 ? undefined : r;
-		},
-		{ timeoutMs: 60_000, intervalMs: 500 },
 	);
 	report.check(
 		`${label}: the "${SHEET_TABLE}" Data Table created and filled (${ROWS} rows), the sheet and Postgres callback examples imported on it, the callback workflow active (an unsigned probe is refused, not 404)`,
@@ -190,15 +176,10 @@ async function run(ctx: PartContext): Promise<void> {
 		first.map((c) => `${c.status}`).join(', '),
 	);
 	const delivered = async () => {
-		await waitFor(
+		await waitUntilCallbacksDelivered(
+			ctx.sandbox.baseUrl,
+			120_000,
 			'the sandbox to deliver every callback',
-			async () => {
-				const l = await readLedger(ctx.sandbox.baseUrl);
-				return l.summary.callbacks.pending === 0 && l.summary.pendingProcessing === 0
-					? true
-					: undefined;
-			},
-			{ timeoutMs: 120_000, intervalMs: 1_000 },
 		);
 		await settle(ctx);
 	};
@@ -248,7 +229,7 @@ async function run(ctx: PartContext): Promise<void> {
 			const id = `cpi_e2e_${ctx.install.major}_nudge_${fresh.length + 1}`;
 			fresh.push(id);
 			const body = unseenInvoiceBody(template, id, `e2e-nudge-${fresh.length}`);
-			await forward(state!.triggerUrl, body, sign(SANDBOX_CREDENTIALS.testSecretKey, body));
+			await forward(state!.triggerUrl, body, signAsSandbox(body));
 		},
 	});
 	await settle(ctx);
@@ -256,14 +237,7 @@ async function run(ctx: PartContext): Promise<void> {
 	const expected = finalStatusesOf(ledger, sheet.references);
 	for (const id of fresh) expected.set(id, 'processed');
 	const recorded = await recordedRows(ctx);
-	checkRecordedOnce(report, label, recorded, expected);
-	checkNotifiedAtLeastOnce(
-		report,
-		label,
-		recorded,
-		relay.sink as unknown as Notification[],
-		relay.sinkRefused as unknown as Notification[],
-	);
+	checkRecordedAndNotified(report, label, recorded, expected, relay);
 	checkExecutionsAfterRecovery(
 		report,
 		label,
