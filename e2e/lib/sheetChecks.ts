@@ -46,6 +46,47 @@ export function attemptsByRow(
 	return out;
 }
 
+/**
+ * What is wrong with one row's attempts in the ledger (`attemptsByRow`), or `undefined`: an attempt missing or
+ * not created exactly once, a next attempt though an earlier one did not end without payment (so two attempts of
+ * the row could both pay), or more than Max Attempts per Row.
+ */
+export function attemptChainProblem(
+	ref: string,
+	chain: Array<LedgerInvoice | undefined>,
+	maxAttemptsPerRow = MAX_ATTEMPTS_PER_ROW,
+): { notOnce?: string; badChain?: string } {
+	const out: { notOnce?: string; badChain?: string } = {};
+	if (chain.length === 0 || chain.some((i) => !i || i.createsCommitted !== 1))
+		out.notOnce = `${ref}: ${chain.map((i, n) => `#${n + 1} ${i ? i.createsCommitted : 'missing'}`).join(' ') || 'none'}`;
+	const earlierWithMoney = chain.slice(0, -1).filter((i) => i && !NO_MONEY_STATUSES.has(i.status));
+	if (earlierWithMoney.length > 0 || chain.length > maxAttemptsPerRow)
+		out.badChain = `${ref}: ${chain.map((i) => `${i?.referenceId} ${i?.status}`).join(', ')}`;
+	return out;
+}
+
+/**
+ * The paid invoices of every attempt of the rows, by payee (the row's account; a row without one counts as its own
+ * payee): how many payees were paid, and those paid more than once (`<payee> ×n`).
+ */
+export function payeesPaidTwice(
+	attempts: Map<string, Array<LedgerInvoice | undefined>>,
+	accountOf: Map<string, string>,
+): { paidByPayee: Map<string, number>; twice: string[] } {
+	const paidByPayee = new Map<string, number>();
+	for (const [ref, chain] of attempts)
+		for (const invoice of chain)
+			if (invoice && PAID_STATUSES.has(invoice.status)) {
+				const payee = accountOf.get(ref) ?? ref;
+				paidByPayee.set(payee, (paidByPayee.get(payee) ?? 0) + 1);
+			}
+	const twice = [...paidByPayee].filter(([, n]) => n > 1).map(([payee, n]) => `${payee} ×${n}`);
+	return { paidByPayee, twice };
+}
+
+/** Whether an attempt in this status ended without money moving (a next attempt of its row may follow). */
+export const endedWithoutPayment = (status: string) => NO_MONEY_STATUSES.has(status);
+
 const key = (invoiceId: string, status: string) => `${invoiceId} ${status}`;
 
 /**
@@ -285,16 +326,9 @@ export function checkLedgerForSheet(
 	const badChain: string[] = [];
 	for (const ref of sheet.references) {
 		if (sheet.invalid.has(ref)) continue;
-		const chain = attempts.get(ref) ?? [];
-		if (chain.length === 0 || chain.some((i) => !i || i.createsCommitted !== 1))
-			notOne.push(
-				`${ref}: ${chain.map((i, n) => `#${n + 1} ${i ? i.createsCommitted : 'missing'}`).join(' ') || 'none'}`,
-			);
-		const earlierWithMoney = chain
-			.slice(0, -1)
-			.filter((i) => i && !NO_MONEY_STATUSES.has(i.status));
-		if (earlierWithMoney.length > 0 || chain.length > maxAttemptsPerRow)
-			badChain.push(`${ref}: ${chain.map((i) => `${i?.referenceId} ${i?.status}`).join(', ')}`);
+		const problem = attemptChainProblem(ref, attempts.get(ref) ?? [], maxAttemptsPerRow);
+		if (problem.notOnce) notOne.push(problem.notOnce);
+		if (problem.badChain) badChain.push(problem.badChain);
 	}
 	const invalidPaid = [...sheet.invalid].filter((ref) => attempts.has(ref));
 	const rows = sheet.references.length - sheet.invalid.size;
@@ -516,14 +550,7 @@ export function checkRetriesConverged(
 		wrong.length === 0 && paid === payable,
 		`${paid} paid; ${wrong.slice(0, 5).join('; ')}`,
 	);
-	const paidByPayee = new Map<string, number>();
-	for (const [ref, chain] of attempts)
-		for (const invoice of chain)
-			if (invoice && PAID_STATUSES.has(invoice.status)) {
-				const payee = sheet.accountOf.get(ref) ?? ref;
-				paidByPayee.set(payee, (paidByPayee.get(payee) ?? 0) + 1);
-			}
-	const twice = [...paidByPayee].filter(([, n]) => n > 1).map(([payee, n]) => `${payee} ×${n}`);
+	const { paidByPayee, twice } = payeesPaidTwice(attempts, sheet.accountOf);
 	report.check(
 		`${label}: no payee paid twice (${paidByPayee.size} payees paid, by the ledger's paid invoices of every attempt)`,
 		twice.length === 0,
