@@ -44,15 +44,18 @@ import {
 } from './lib/scenarioSetup';
 import { createQueueServices, dropQueueServices, QueueServices, sql } from './lib/services';
 import {
+	attemptsByRow,
 	callbackStorm,
 	checkExecutionsAfterRecovery,
 	checkHeldWhileReceiverDown,
 	checkRecordedAndNotified,
 	checkSheetAgainstLedger,
+	endedWithoutPayment,
 	finalStatusesNeverAcknowledged,
 	finalStatusesOf,
 	recordedOutcomes,
 	referencesSent,
+	retriesSent,
 	waitUntilNotified,
 } from './lib/sheetChecks';
 import { checkAccounted, perWorker, rowsOf, runSheet, workerOfExecution } from './lib/sheetRuns';
@@ -157,8 +160,9 @@ async function bulkAcrossWorkers(ctx: Ctx): Promise<void> {
 }
 
 /**
- * After a run of a sheet: the ledger has one invoice per row sent and nothing else, and the table agrees with it.
- * Under faults a row may end without a readable outcome ("unknown"): not final, sent again next run.
+ * After a run of a sheet: the ledger has each attempt of every row sent once and nothing else, no row or payee paid
+ * twice, each row's answer names its latest attempt, and the table agrees with that attempt. Under faults a row
+ * may end without a readable outcome ("unknown"): not final, sent again next run.
  */
 async function checkLedgerAndTable(
 	ctx: Ctx,
@@ -167,7 +171,7 @@ async function checkLedgerAndTable(
 	outcomes: Map<string, RowOutcome>,
 	sheet: SheetOnTable,
 ): Promise<void> {
-	checkSheetLedger(ctx.report, label, ledger, outcomes, sheet.references);
+	checkSheetLedger(ctx.report, label, ledger, outcomes, sheet);
 	checkSheetAgainstLedger(
 		ctx.report,
 		label,
@@ -238,15 +242,26 @@ async function workerKilledMidSheet(ctx: Ctx): Promise<void> {
 	const unpaid = new Set(
 		tableAfterKill
 			.filter(
-				(r) => refs.has(String(r.reference_id)) && !['paid', 'failed'].includes(String(r.outcome)),
+				// What the parent reads again: rows neither paid nor stopped (a failed row is retried, issue 26).
+				(r) => refs.has(String(r.reference_id)) && !['paid', 'stopped'].includes(String(r.outcome)),
 			)
 			.map((r) => String(r.reference_id)),
 	);
+	// Rows whose payout may have paid or still pays: found by reference, never sent again. A row whose payout
+	// ended without payment is paid again as its attempt 2 (Retry Failed Rows), so it is not one of them.
 	const createdBefore = new Set(
-		ledgerAfterKill.invoices.filter((i) => unpaid.has(i.referenceId)).map((i) => i.referenceId),
+		ledgerAfterKill.invoices
+			.filter((i) => unpaid.has(i.referenceId) && !endedWithoutPayment(i.status))
+			.map((i) => i.referenceId),
+	);
+	// Rows whose attempt 1 had already ended without payment: the run again must pay them as their attempt 2.
+	const failedBefore = new Set(
+		ledgerAfterKill.invoices
+			.filter((i) => unpaid.has(i.referenceId) && endedWithoutPayment(i.status))
+			.map((i) => i.referenceId),
 	);
 	report.info(
-		`sheet 2 with the kill: ${unpaid.size} rows of the sheet not paid or failed; ${createdBefore.size} of them already have an invoice (the dead worker's rows)`,
+		`sheet 2 with the kill: ${unpaid.size} rows of the sheet not paid or stopped; ${createdBefore.size} of them already have an invoice not ended (the dead worker's rows), ${failedBefore.size} an attempt 1 that ended without payment`,
 	);
 	// The worker is started again (it waits ~10 s over the crash journal n8n left), then the same sheet is run
 	// again, as a user would after seeing failed chunks.
@@ -271,28 +286,56 @@ async function workerKilledMidSheet(ctx: Ctx): Promise<void> {
 	report.info(
 		`sheet 2 again: rows per worker ${JSON.stringify(perWorker(ctx.cluster, again.answers).rows)}`,
 	);
-	const sent = referencesSent(ctx.relay.chunks.slice(-again.answers.length));
+	const againChunks = ctx.relay.chunks.slice(-again.answers.length);
+	const sent = referencesSent(againChunks);
 	const sentPaid = [...sent].filter((ref) => !unpaid.has(ref));
 	const notSent = [...unpaid].filter((ref) => !sent.has(ref));
 	report.check(
-		`sheet 2 again: only the ${unpaid.size} rows the sheet does not say paid or failed were sent`,
+		`sheet 2 again: only the ${unpaid.size} rows the sheet does not say paid or stopped were sent`,
 		sentPaid.length === 0 && notSent.length === 0,
 		`sent though final in the sheet: ${sentPaid.slice(0, 5).join(', ')}; not sent: ${notSent.slice(0, 5).join(', ')}`,
 	);
 	const againRows = rowsOf(again.answers);
+	const ledger = await readLedger(ctx.sandbox.baseUrl);
+	const chains = attemptsByRow(ledger, sheet.references);
+	const firstAttemptEnded = (ref: string) => {
+		const first = chains.get(ref)?.[0];
+		return first !== undefined && endedWithoutPayment(first.status);
+	};
+	// Each row's item in this run, by the row's own reference ID (an attempt's item names it originalReferenceId).
+	const itemOf = new Map(
+		again.answers
+			.flatMap((a) => a.outcomes)
+			.map((o) => [String(o.originalReferenceId ?? o.referenceId), o]),
+	);
 	// Found by reference either before sending (alreadyExisted) or after the create was refused as a repeat
-	// (foundAfterError): both mean the existing invoice was reported, not a second one made (the ledger says so too).
-	const existedAndFound = again.answers
-		.flatMap((a) => a.outcomes)
-		.filter(
-			(o) =>
-				createdBefore.has(String(o.referenceId)) &&
-				(o.alreadyExisted === true || o.foundAfterError === true),
-		).length;
+	// (foundAfterError): both mean the existing invoice (attempt 1) was reported, not a second one made. Only a row
+	// whose attempt 1 ended without payment after the sheet was read may instead be paid as its attempt 2.
+	const found = [...createdBefore].filter((ref) => {
+		const o = itemOf.get(ref);
+		return o?.referenceId === ref && (o.alreadyExisted === true || o.foundAfterError === true);
+	});
+	const retriedAfterEnding = [...createdBefore].filter((ref) => {
+		const o = itemOf.get(ref);
+		return o?.retried === true && o.referenceId === `${ref}~2` && firstAttemptEnded(ref);
+	});
 	report.check(
 		'sheet 2 again: rows started before the kill were found by reference, not paid again',
-		existedAndFound === createdBefore.size,
-		`${existedAndFound} of ${createdBefore.size} found existing`,
+		found.length + retriedAfterEnding.length === createdBefore.size,
+		`${found.length} of ${createdBefore.size} found existing, ${retriedAfterEnding.length} paid as attempt 2 after their attempt 1 ended without payment`,
+	);
+	// Retry Failed Rows: exactly the rows whose attempt 1 ended without payment get an attempt 2, one per row per run.
+	const retried = retriesSent(againChunks);
+	const withAttempt2 = sheet.references.filter((ref) => (chains.get(ref)?.length ?? 0) >= 2);
+	const sorted = (refs: Iterable<string>) => JSON.stringify([...refs].sort());
+	const missed = [...failedBefore].filter((ref) => !retried.has(`${ref}~2`));
+	const beyond = withAttempt2.filter((ref) => !unpaid.has(ref) || chains.get(ref)!.length !== 2);
+	report.check(
+		`sheet 2 again: the rows whose attempt 1 ended without payment (${failedBefore.size} by the ledger after the kill) are paid again as their attempt 2 ("…~2"), no other attempt created`,
+		sorted(retried) === sorted(withAttempt2.map((ref) => `${ref}~2`)) &&
+			missed.length === 0 &&
+			beyond.length === 0,
+		`retried ${retried.size} (${[...retried].slice(0, 5).join(', ')}); rows with an attempt 2 in the ledger ${withAttempt2.length}; not retried though failed before: ${missed.slice(0, 5).join(', ')}; attempts of rows not sent or beyond 2: ${beyond.slice(0, 5).join(', ')}`,
 	);
 	// Every row's last answer: the second run's where it sent the row, else the first run's.
 	const lastAnswer = new Map(firstRows.map((r) => [r.referenceId, r]));
@@ -307,7 +350,6 @@ async function workerKilledMidSheet(ctx: Ctx): Promise<void> {
 		sheet.references,
 		sheet.invalid,
 	);
-	const ledger = await readLedger(ctx.sandbox.baseUrl);
 	await checkLedgerAndTable(ctx, 'sheet 2 again', ledger, byRef, sheet);
 }
 

@@ -65,3 +65,19 @@ export async function readRows(rest: RestSession, table: DataTableRef): Promise<
 		if (page.data.length === 0 || rows.length >= page.count) return rows;
 	}
 }
+
+/** Sets `data` on the rows whose `column` is `value` (as a user edits a row in the table's view). */
+export async function updateRows(
+	rest: RestSession,
+	table: DataTableRef,
+	column: string,
+	value: string,
+	data: DataTableRow,
+): Promise<void> {
+	const url = `/rest/projects/${table.projectId}/data-tables/${table.id}/rows`;
+	const res = await rest.send('PATCH', url, {
+		filter: { type: 'and', filters: [{ columnName: column, condition: 'eq', value }] },
+		data,
+	});
+	if (res.status !== 200) fail(`PATCH ${url}`, res);
+}

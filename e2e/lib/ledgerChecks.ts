@@ -2,6 +2,14 @@
 import { Report } from './report';
 import { RowOutcome } from './rowOutcomes';
 import { LedgerLike } from './sandbox';
+import {
+	attemptChainProblem,
+	attemptsByRow,
+	MAX_ATTEMPTS_PER_ROW,
+	payeesPaidTwice,
+} from './sheetChecks';
+
+type LedgerInvoice = LedgerLike['invoices'][number];
 
 /**
  * An omitted test_mode may be a live payout (docs/platform.md#test-or-live): every invoice the
@@ -60,13 +68,15 @@ export function checkBulkLedger(
 	);
 	checkCreatedInTest(report, label, invoices);
 	const byRef = createsPerReference(invoices);
-	const notOne = sent.filter((r) => byRef.get(r.referenceId) !== 1);
+	const notOne = sent.filter((r) => byRef.get(r.attemptReferenceId) !== 1);
 	report.check(
 		`${label}: exactly one invoice per reference of every row that reached the API (${sent.length})`,
 		notOne.length === 0,
-		notOne.map((r) => `${r.referenceId}: ${byRef.get(r.referenceId) ?? 0}`).join(', '),
+		notOne
+			.map((r) => `${r.attemptReferenceId}: ${byRef.get(r.attemptReferenceId) ?? 0}`)
+			.join(', '),
 	);
-	const sentRefs = new Set(sent.map((r) => r.referenceId));
+	const sentRefs = new Set(sent.map((r) => r.attemptReferenceId));
 	const extra = invoices.filter((i) => !sentRefs.has(i.referenceId));
 	report.check(
 		`${label}: no invoice for a row the node did not report as sent`,
@@ -88,38 +98,63 @@ export function checkBulkLedger(
 	);
 }
 
-/** The ledger, restricted to one sheet's references: one invoice per sent row, nothing else, statuses agree. */
+/**
+ * The ledger, restricted to one sheet's rows and their attempts (`<reference>~n`, docs/retries.md): every attempt
+ * created once and processed at most once, a next attempt only after every earlier one ended without payment (so
+ * no row paid twice), no payee paid twice; every row that reached the API has its attempts in the ledger and its
+ * answer names the latest of them, with the ledger's status; a rejected row has no attempt at all.
+ */
 export function checkSheetLedger(
 	report: Report,
 	label: string,
 	ledger: LedgerLike,
 	outcomes: Map<string, RowOutcome>,
-	references: string[],
+	sheet: { references: string[]; accountOf: Map<string, string> },
+	maxAttemptsPerRow = MAX_ATTEMPTS_PER_ROW,
 ): void {
-	const refs = new Set(references);
-	const invoices = ledger.invoices.filter((i) => refs.has(i.referenceId));
+	const attempts = attemptsByRow(ledger, sheet.references);
+	const invoices = [...attempts.values()].flat().filter((i): i is LedgerInvoice => !!i);
 	const perRef = createsPerReference(invoices);
-	const paidTwice = [...perRef].filter(([, n]) => n > 1).map(([ref]) => ref);
+	const createdTwice = [...perRef].filter(([, n]) => n > 1).map(([ref]) => ref);
+	const badChains = [...attempts]
+		.map(([ref, chain]) => attemptChainProblem(ref, chain, maxAttemptsPerRow).badChain)
+		.filter((p): p is string => p !== undefined);
+	const { twice: payeesTwice } = payeesPaidTwice(attempts, sheet.accountOf);
 	report.check(
 		`${label}: the ledger has no reference paid twice`,
-		paidTwice.length === 0 &&
+		createdTwice.length === 0 &&
+			badChains.length === 0 &&
+			payeesTwice.length === 0 &&
 			ledger.summary.referencesWithMultipleInvoices === 0 &&
 			ledger.summary.invoicesProcessedMoreThanOnce === 0,
-		`${paidTwice.length} references with several creates; summary ${JSON.stringify({ multi: ledger.summary.referencesWithMultipleInvoices, processedTwice: ledger.summary.invoicesProcessedMoreThanOnce })}`,
+		`${createdTwice.length} references with several creates (${createdTwice.slice(0, 5).join(', ')}); ${badChains.length} rows with a next attempt after one that did not end without payment or more than ${maxAttemptsPerRow} (${badChains.slice(0, 3).join('; ')}); payees paid twice: ${payeesTwice.slice(0, 5).join(', ')}; summary ${JSON.stringify({ multi: ledger.summary.referencesWithMultipleInvoices, processedTwice: ledger.summary.invoicesProcessedMoreThanOnce })}`,
 	);
 	checkCreatedInTest(report, label, invoices);
 	const sent = [...outcomes.values()].filter((r) => r.cls !== 'rejected');
-	const notOne = sent.filter((r) => perRef.get(r.referenceId) !== 1);
+	const notLatest = sent.filter((r) => {
+		const chain = attempts.get(r.referenceId) ?? [];
+		return (
+			attemptChainProblem(r.referenceId, chain, maxAttemptsPerRow).notOnce !== undefined ||
+			chain[chain.length - 1]?.referenceId !== r.attemptReferenceId
+		);
+	});
+	const chainOf = (ref: string) =>
+		(attempts.get(ref) ?? [])
+			.map((i) => `${i?.referenceId ?? 'missing'}×${i?.createsCommitted ?? 0}`)
+			.join(' ') || 'none';
 	report.check(
-		`${label}: exactly one invoice for every row that reached the API (${sent.length})`,
-		notOne.length === 0,
-		notOne
+		`${label}: every row that reached the API (${sent.length}) has each of its attempts exactly once in the ledger, and its answer names the latest`,
+		notLatest.length === 0,
+		notLatest
 			.slice(0, 10)
-			.map((r) => `${r.referenceId}: ${perRef.get(r.referenceId) ?? 0} (${r.cls} ${r.error ?? ''})`)
+			.map(
+				(r) =>
+					`${r.referenceId}: answer ${r.attemptReferenceId} (${r.cls} ${r.error ?? ''}), ledger ${chainOf(r.referenceId)}`,
+			)
 			.join('; '),
 	);
 	const rejectedWithInvoice = [...outcomes.values()].filter(
-		(r) => r.cls === 'rejected' && perRef.has(r.referenceId),
+		(r) => r.cls === 'rejected' && attempts.has(r.referenceId),
 	);
 	report.check(
 		`${label}: no invoice for a rejected row`,

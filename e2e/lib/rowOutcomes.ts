@@ -5,7 +5,12 @@ export type RowClass = 'paid' | 'failed' | 'rejected' | 'pending';
 
 export interface RowOutcome {
 	row: number;
+	/** The row's own reference ID (with Retry Failed Rows an item names it as `originalReferenceId`). */
 	referenceId: string;
+	/** The reference ID of the attempt the item is about (`<row>~n` for attempt n ≥ 2, docs/retries.md). */
+	attemptReferenceId: string;
+	/** This run sent the create of a new attempt (2 or more) of the row. */
+	retried?: boolean;
 	cls: RowClass;
 	status?: string;
 	invoiceId?: string;
@@ -16,7 +21,8 @@ export interface RowOutcome {
 /** What one output item of "Pay each row" says about its row. */
 export function classify(json: Record<string, unknown>, fallbackRow: number): RowOutcome {
 	const row = typeof json.row === 'number' ? json.row : fallbackRow;
-	const referenceId = String(json.referenceId ?? json.reference_id ?? '');
+	const attemptReferenceId = String(json.referenceId ?? json.reference_id ?? '');
+	const referenceId = String(json.originalReferenceId ?? attemptReferenceId);
 	const status = typeof json.status === 'string' ? json.status : undefined;
 	const invoiceId = typeof json.id === 'string' ? json.id : undefined;
 	const error =
@@ -34,6 +40,8 @@ export function classify(json: Record<string, unknown>, fallbackRow: number): Ro
 	return {
 		row,
 		referenceId,
+		attemptReferenceId,
+		retried: json.retried === true ? true : undefined,
 		cls,
 		status,
 		invoiceId,

@@ -17,20 +17,85 @@ import type { LedgerLike } from './sandbox';
 import { sql } from './services';
 import { OUTCOMES_TABLE } from './sheetWorkflows';
 
-const key = (invoiceId: string, status: string) => `${invoiceId} ${status}`;
+type LedgerInvoice = LedgerLike['invoices'][number];
 
-/** What the sheet's `outcome` must say for an invoice in this status. */
-function expectedOutcome(status: string): 'paid' | 'failed' | undefined {
-	if (PAID_STATUSES.has(status)) return 'paid';
-	if (FINAL_STATUSES.has(status)) return 'failed';
-	return undefined;
+/** Statuses in which an attempt ended without money moving: the only ones after which a next attempt may exist. */
+const NO_MONEY_STATUSES = new Set(['process_failed', 'expired', 'terminated', 'canceled']);
+/** The sheet's Max Attempts per Row (Validate the sheet, Pay each row: examples/pay-*.workflow.json). */
+export const MAX_ATTEMPTS_PER_ROW = 3;
+
+/**
+ * Each reference's attempts in the ledger, by attempt number (docs/retries.md): attempt 1 is the row's own
+ * reference ID, attempt n is `<reference>~n`. Index 0 is attempt 1; a gap is `undefined`.
+ */
+export function attemptsByRow(
+	ledger: LedgerLike,
+	references: string[],
+): Map<string, Array<LedgerInvoice | undefined>> {
+	const refs = new Set(references);
+	const out = new Map<string, Array<LedgerInvoice | undefined>>();
+	for (const invoice of ledger.invoices) {
+		const match = /^(.*)~(\d+)$/.exec(invoice.referenceId);
+		const [ref, n] =
+			match && refs.has(match[1]) ? [match[1], Number(match[2])] : [invoice.referenceId, 1];
+		if (!refs.has(ref)) continue;
+		const list = out.get(ref) ?? [];
+		list[n - 1] = invoice;
+		out.set(ref, list);
+	}
+	return out;
 }
 
 /**
- * Every reference of the sheet is one row of the table, and the row agrees with the ledger: paid exactly when the
- * ledger's invoice is paid, failed exactly when it is finally failed, its invoice ID and status the ledger's; an
- * invalid row is rejected with an error and has no invoice. `allFinal`: every valid row must have reached a final
- * outcome by now (after the callbacks settled).
+ * What is wrong with one row's attempts in the ledger (`attemptsByRow`), or `undefined`: an attempt missing or
+ * not created exactly once, a next attempt though an earlier one did not end without payment (so two attempts of
+ * the row could both pay), or more than Max Attempts per Row.
+ */
+export function attemptChainProblem(
+	ref: string,
+	chain: Array<LedgerInvoice | undefined>,
+	maxAttemptsPerRow = MAX_ATTEMPTS_PER_ROW,
+): { notOnce?: string; badChain?: string } {
+	const out: { notOnce?: string; badChain?: string } = {};
+	if (chain.length === 0 || chain.some((i) => !i || i.createsCommitted !== 1))
+		out.notOnce = `${ref}: ${chain.map((i, n) => `#${n + 1} ${i ? i.createsCommitted : 'missing'}`).join(' ') || 'none'}`;
+	const earlierWithMoney = chain.slice(0, -1).filter((i) => i && !NO_MONEY_STATUSES.has(i.status));
+	if (earlierWithMoney.length > 0 || chain.length > maxAttemptsPerRow)
+		out.badChain = `${ref}: ${chain.map((i) => `${i?.referenceId} ${i?.status}`).join(', ')}`;
+	return out;
+}
+
+/**
+ * The paid invoices of every attempt of the rows, by payee (the row's account; a row without one counts as its own
+ * payee): how many payees were paid, and those paid more than once (`<payee> ×n`).
+ */
+export function payeesPaidTwice(
+	attempts: Map<string, Array<LedgerInvoice | undefined>>,
+	accountOf: Map<string, string>,
+): { paidByPayee: Map<string, number>; twice: string[] } {
+	const paidByPayee = new Map<string, number>();
+	for (const [ref, chain] of attempts)
+		for (const invoice of chain)
+			if (invoice && PAID_STATUSES.has(invoice.status)) {
+				const payee = accountOf.get(ref) ?? ref;
+				paidByPayee.set(payee, (paidByPayee.get(payee) ?? 0) + 1);
+			}
+	const twice = [...paidByPayee].filter(([, n]) => n > 1).map(([payee, n]) => `${payee} ×${n}`);
+	return { paidByPayee, twice };
+}
+
+/** Whether an attempt in this status ended without money moving (a next attempt of its row may follow). */
+export const endedWithoutPayment = (status: string) => NO_MONEY_STATUSES.has(status);
+
+const key = (invoiceId: string, status: string) => `${invoiceId} ${status}`;
+
+/**
+ * Every reference of the sheet is one row of the table, and the row agrees with the ledger's latest attempt of the
+ * row (docs/retries.md): `paid` exactly when it is paid; when it ended without payment `retry` (or `failed`, as the
+ * callback workflow writes it) below Max Attempts per Row and `stopped` at it; `stopped` also for a partly paid
+ * attempt. Its invoice ID, status, `attempt_reference_id`, `attempt` and `attempts` are the ledger's. An invalid
+ * row is rejected with an error and has no invoice. `allFinal`: every valid row must have reached a final outcome
+ * by now (after the callbacks settled).
  */
 export function checkSheetAgainstLedger(
 	report: Report,
@@ -39,6 +104,7 @@ export function checkSheetAgainstLedger(
 	ledger: LedgerLike,
 	sheet: { references: string[]; invalid: Set<string> },
 	allFinal: boolean,
+	maxAttemptsPerRow = MAX_ATTEMPTS_PER_ROW,
 ): void {
 	const refs = new Set(sheet.references);
 	const rowsByRef = new Map<string, DataTableRow[]>();
@@ -52,41 +118,61 @@ export function checkSheetAgainstLedger(
 		notOnce.length === 0,
 		notOnce.slice(0, 5).join(', '),
 	);
-	const invoiceByRef = new Map(
-		ledger.invoices.filter((i) => refs.has(i.referenceId)).map((i) => [i.referenceId, i]),
-	);
+	const attempts = attemptsByRow(ledger, sheet.references);
 	const counts: Record<string, number> = {};
 	const wrong: string[] = [];
 	const notFinal: string[] = [];
+	const FINAL_OUTCOMES = ['paid', 'failed', 'retry', 'stopped'];
 	for (const ref of sheet.references) {
 		const row = rowsByRef.get(ref)?.[0];
 		if (!row) continue;
 		const outcome = String(row.outcome ?? '');
 		counts[outcome || '(empty)'] = (counts[outcome || '(empty)'] ?? 0) + 1;
-		const invoice = invoiceByRef.get(ref);
-		const says = `${ref}: sheet ${JSON.stringify({ outcome: row.outcome, status: row.status, invoice_id: row.invoice_id })}, ledger ${invoice ? `${invoice.id} ${invoice.status}` : 'no invoice'}`;
+		const chain = attempts.get(ref) ?? [];
+		const invoice = chain[chain.length - 1];
+		const number = chain.length;
+		const says = `${ref}: sheet ${JSON.stringify({ outcome: row.outcome, status: row.status, invoice_id: row.invoice_id, attempt_reference_id: row.attempt_reference_id, attempts: row.attempts })}, ledger ${invoice ? `${invoice.referenceId} ${invoice.id} ${invoice.status} (${number} attempts)` : 'no invoice'}`;
 		if (sheet.invalid.has(ref)) {
 			// Never sent, never final; "rejected" with the error once its chunk answered (a dead chunk writes nothing).
-			if (invoice || outcome === 'paid' || outcome === 'failed') wrong.push(says);
+			if (invoice || FINAL_OUTCOMES.includes(outcome)) wrong.push(says);
 			else if (outcome === 'rejected' && !row.error) wrong.push(says);
 			else if (outcome !== 'rejected') notFinal.push(says);
 			continue;
 		}
-		const truth = invoice ? expectedOutcome(invoice.status) : undefined;
+		const status = invoice?.status ?? '';
+		const truth: string[] | undefined = !invoice
+			? undefined
+			: PAID_STATUSES.has(status)
+				? ['paid']
+				: NO_MONEY_STATUSES.has(status)
+					? number < maxAttemptsPerRow
+						? ['retry', 'failed']
+						: ['stopped']
+					: FINAL_STATUSES.has(status)
+						? ['stopped', 'failed']
+						: undefined;
 		if (truth) {
 			// A final invoice: the sheet may lag (not written yet) but must never say something else.
-			if (outcome === 'paid' || outcome === 'failed') {
-				if (outcome !== truth || row.status !== invoice!.status || row.invoice_id !== invoice!.id)
+			if (FINAL_OUTCOMES.includes(outcome)) {
+				if (
+					!truth.includes(outcome) ||
+					row.status !== status ||
+					row.invoice_id !== invoice!.id ||
+					String(row.attempt_reference_id ?? '') !== invoice!.referenceId ||
+					String(row.attempt ?? '') !== String(number) ||
+					String(row.attempts ?? '') !== String(number) ||
+					(outcome === 'stopped' && !String(row.retry_note ?? ''))
+				)
 					wrong.push(says);
 			} else notFinal.push(says);
-		} else if (outcome === 'paid' || outcome === 'failed') {
+		} else if (FINAL_OUTCOMES.includes(outcome)) {
 			// The sheet says final while the platform does not (or has no invoice at all).
 			wrong.push(says);
 		} else notFinal.push(says);
 	}
 	report.info(`${label}: the sheet's outcomes ${JSON.stringify(counts)}`);
 	report.check(
-		`${label}: no row of the sheet says paid or failed unless the ledger says so, with its invoice ID and status; invalid rows say rejected, with an error, and have no invoice`,
+		`${label}: no row of the sheet says paid, retry, failed or stopped unless the ledger's latest attempt of the row says so, with its invoice ID, status, attempt reference and attempts count (stopped with its retry note); invalid rows say rejected, with an error, and have no invoice`,
 		wrong.length === 0,
 		`${wrong.length} wrong: ${wrong.slice(0, 5).join('; ')}`,
 	);
@@ -223,33 +309,41 @@ export async function callbackStorm(
 }
 
 /**
- * The ledger, restricted to one sheet's references: exactly one invoice per valid row, none for an invalid row,
- * every invoice created in Test with test_mode said explicitly, none processed twice.
+ * The ledger, restricted to one sheet's references and their attempts (`<reference>~n`): every valid row has its
+ * attempt 1, each attempt created once, none for an invalid row; a next attempt only after every earlier one ended
+ * without money moving, so at most one attempt of a row paid; no more than Max Attempts per Row; every invoice
+ * created in Test with test_mode said explicitly, none processed twice.
  */
 export function checkLedgerForSheet(
 	report: Report,
 	label: string,
 	ledger: LedgerLike,
 	sheet: { references: string[]; invalid: Set<string> },
+	maxAttemptsPerRow = MAX_ATTEMPTS_PER_ROW,
 ): void {
-	const refs = new Set(sheet.references);
-	const creates = new Map<string, number>();
-	for (const invoice of ledger.invoices)
-		if (refs.has(invoice.referenceId))
-			creates.set(
-				invoice.referenceId,
-				(creates.get(invoice.referenceId) ?? 0) + invoice.createsCommitted,
-			);
-	const notOne = sheet.references
-		.filter((ref) => !sheet.invalid.has(ref) && creates.get(ref) !== 1)
-		.map((ref) => `${ref}: ${creates.get(ref) ?? 0}`);
-	const invalidPaid = [...sheet.invalid].filter((ref) => creates.has(ref));
+	const attempts = attemptsByRow(ledger, sheet.references);
+	const notOne: string[] = [];
+	const badChain: string[] = [];
+	for (const ref of sheet.references) {
+		if (sheet.invalid.has(ref)) continue;
+		const problem = attemptChainProblem(ref, attempts.get(ref) ?? [], maxAttemptsPerRow);
+		if (problem.notOnce) notOne.push(problem.notOnce);
+		if (problem.badChain) badChain.push(problem.badChain);
+	}
+	const invalidPaid = [...sheet.invalid].filter((ref) => attempts.has(ref));
+	const rows = sheet.references.length - sheet.invalid.size;
+	const total = [...attempts.values()].reduce((n, chain) => n + chain.length, 0);
 	report.check(
-		`${label}: the ledger has exactly one invoice per valid row (${sheet.references.length - sheet.invalid.size}) and none for the ${sheet.invalid.size} invalid rows`,
+		`${label}: the ledger has each attempt of every valid row (${rows}) exactly once, ${total} invoices in all, and none for the ${sheet.invalid.size} invalid rows`,
 		notOne.length === 0 && invalidPaid.length === 0,
 		`not one: ${notOne.slice(0, 5).join(', ')}; invalid with an invoice: ${invalidPaid.join(', ')}`,
 	);
-	const invoices = ledger.invoices.filter((i) => refs.has(i.referenceId));
+	report.check(
+		`${label}: a row has a next attempt only after every earlier one ended without payment, at most ${maxAttemptsPerRow} (so no row paid twice)`,
+		badChain.length === 0,
+		badChain.slice(0, 5).join('; '),
+	);
+	const invoices = [...attempts.values()].flat().filter((i): i is LedgerInvoice => !!i);
 	const notTest = invoices.filter((i) => !i.testModeExplicit || i.testMode !== true);
 	const processedTwice = invoices.filter((i) => i.processCommitted > 1);
 	report.check(
@@ -269,13 +363,26 @@ export function finalStatusesOf(ledger: LedgerLike, references: string[]): Map<s
 	);
 }
 
-/** The references "Pay a chunk" answered for, over the chunk calls given (answers that are row lists). */
+/**
+ * The rows "Pay a chunk" answered for, over the chunk calls given (answers that are row lists), by the row's own
+ * reference ID (an attempt's item names it as `originalReferenceId`).
+ */
 export function referencesSent(chunks: ChunkCall[]): Set<string> {
 	const refs = new Set<string>();
 	for (const chunk of chunks)
 		if (Array.isArray(chunk.body))
 			for (const row of chunk.body as Array<Record<string, unknown>>)
-				refs.add(String(row.referenceId ?? ''));
+				refs.add(String(row.originalReferenceId ?? row.referenceId ?? ''));
+	return refs;
+}
+
+/** The attempts "Pay a chunk" sent the create of in those calls (`retried`: attempt 2 or later), by reference ID. */
+export function retriesSent(chunks: ChunkCall[]): Set<string> {
+	const refs = new Set<string>();
+	for (const chunk of chunks)
+		if (Array.isArray(chunk.body))
+			for (const row of chunk.body as Array<Record<string, unknown>>)
+				if (row.retried === true) refs.add(String(row.referenceId ?? ''));
 	return refs;
 }
 
@@ -397,5 +504,72 @@ export function checkExecutionsAfterRecovery(
 			.slice(0, 5)
 			.map((e) => `${e.id}: ${e.status} at ${e.startedAt}`)
 			.join(', '),
+	);
+}
+
+/**
+ * Where Retry Failed Rows leaves the sheet once it converged (docs/large-sheets.md), by the ledger: every row that
+ * can be paid is paid exactly once across its attempts (a `failOnce` row by its attempt 2, after its attempt 1
+ * failed; any other by attempt 1), no payee (the row's account) paid twice, every `alwaysFail` row stopped at Max
+ * Attempts per Row with every attempt failed, and the sheet says so: `stopped` with its retry note.
+ */
+export function checkRetriesConverged(
+	report: Report,
+	label: string,
+	ledger: LedgerLike,
+	table: DataTableRow[],
+	sheet: {
+		references: string[];
+		invalid: Set<string>;
+		alwaysFail: Set<string>;
+		failOnce: Set<string>;
+		accountOf: Map<string, string>;
+	},
+	maxAttemptsPerRow = MAX_ATTEMPTS_PER_ROW,
+): void {
+	const attempts = attemptsByRow(ledger, sheet.references);
+	const wrong: string[] = [];
+	let paid = 0;
+	for (const ref of sheet.references) {
+		if (sheet.invalid.has(ref)) continue;
+		const chain = attempts.get(ref) ?? [];
+		const statuses = chain.map((i) => i?.status ?? 'missing');
+		const paidAttempts = chain.filter((i) => i && PAID_STATUSES.has(i.status)).length;
+		paid += paidAttempts;
+		const expected = sheet.alwaysFail.has(ref)
+			? Array<string>(maxAttemptsPerRow).fill('process_failed')
+			: sheet.failOnce.has(ref)
+				? ['process_failed', 'processed']
+				: ['processed'];
+		if (JSON.stringify(statuses) !== JSON.stringify(expected))
+			wrong.push(`${ref}: ${statuses.join(', ')} (expected ${expected.join(', ')})`);
+	}
+	const payable = sheet.references.length - sheet.invalid.size - sheet.alwaysFail.size;
+	report.check(
+		`${label}: every row that can be paid is paid exactly once across its attempts (${payable}: ${sheet.failOnce.size} by their attempt 2 after a failed attempt 1), and the ${sheet.alwaysFail.size} rows the bank always refuses have ${maxAttemptsPerRow} failed attempts and no more`,
+		wrong.length === 0 && paid === payable,
+		`${paid} paid; ${wrong.slice(0, 5).join('; ')}`,
+	);
+	const { paidByPayee, twice } = payeesPaidTwice(attempts, sheet.accountOf);
+	report.check(
+		`${label}: no payee paid twice (${paidByPayee.size} payees paid, by the ledger's paid invoices of every attempt)`,
+		twice.length === 0,
+		twice.join(', '),
+	);
+	const byRef = new Map(table.map((row) => [String(row.reference_id), row]));
+	const notStopped = [...sheet.alwaysFail].filter((ref) => {
+		const row = byRef.get(ref);
+		return (
+			row?.outcome !== 'stopped' ||
+			!/Max Attempts per Row \(\d+\) is reached/.test(String(row?.retry_note ?? ''))
+		);
+	});
+	report.check(
+		`${label}: the rows the bank always refuses say stopped, with the note that Max Attempts per Row is reached`,
+		notStopped.length === 0,
+		notStopped
+			.slice(0, 3)
+			.map((ref) => `${ref}: ${JSON.stringify(byRef.get(ref))}`)
+			.join('; '),
 	);
 }

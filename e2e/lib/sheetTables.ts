@@ -28,9 +28,11 @@ export async function sheetOnDataTable(
 		chunkUrl: string;
 		/** The Callback URL "Pay a chunk" gives its payouts: its parent's Validate must be given the same. */
 		callbackUrl?: string;
+		/** Every such row is refused by the bank until the test fixes it (sheetRows: `failOnce`, `fixRow`). */
+		failOnceEvery?: number;
 	},
 ): Promise<SheetOnTable> {
-	const sheet = sheetRows(opts.prefix, opts.rows);
+	const sheet = sheetRows(opts.prefix, opts.rows, { failOnceEvery: opts.failOnceEvery });
 	const table = await createDataTable(rest, opts.tableName, SHEET_COLUMNS);
 	await insertRows(rest, table, sheet.rows);
 	const parentId = await rest.createWorkflow(

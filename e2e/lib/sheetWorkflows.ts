@@ -54,7 +54,7 @@ CREATE INDEX ${OUTCOMES_TABLE}_unsent ON ${OUTCOMES_TABLE} (recorded_at)
 
 /**
  * The columns of the "payouts" Data Table, as the sheet example's sticky note tells a user to create them: those of
- * `examples/payouts.csv`, all text, then the four the workflow writes.
+ * `examples/payouts.csv`, all text, then the eight the workflows write.
  */
 export const SHEET_COLUMNS: Array<{ name: string; type: 'string' | 'number' }> = [
 	{ name: 'reference_id', type: 'string' },
@@ -70,6 +70,12 @@ export const SHEET_COLUMNS: Array<{ name: string; type: 'string' | 'number' }> =
 	{ name: 'status', type: 'string' },
 	{ name: 'outcome', type: 'string' },
 	{ name: 'error', type: 'string' },
+	// Each row's attempts with Retry Failed Rows (docs/retries.md): the attempt that paid or failed last, its
+	// reference ID ("inv-42~2"), how many the row has, and why it is (not) retried.
+	{ name: 'attempt', type: 'string' },
+	{ name: 'attempt_reference_id', type: 'string' },
+	{ name: 'attempts', type: 'string' },
+	{ name: 'retry_note', type: 'string' },
 ];
 
 export function loadExample(root: string, file: string): WorkflowJson {
@@ -203,33 +209,55 @@ export function postgresCallbackWebhookId(root: string): string {
 export type SheetRow = Record<string, string | number>;
 
 /**
- * A sheet of `rows` payouts as Data Table rows; every 25th is refused by the bank, every 97th has an invalid
- * amount (rejected before anything is sent).
+ * A sheet of `rows` payouts as Data Table rows; every 25th is refused by the bank every time (`alwaysFail`), every
+ * 97th has an invalid amount (rejected before anything is sent). With `failOnceEvery`, every such row (not a 25th)
+ * is refused by the bank until the test fixes it (`fixRow`: what a user does before running the sheet again with
+ * Retry Failed Rows, which pays the row as it is now).
  */
 export function sheetRows(
 	prefix: string,
 	rows: number,
-): { rows: SheetRow[]; references: string[]; invalid: Set<string> } {
+	opts: { failOnceEvery?: number } = {},
+): {
+	rows: SheetRow[];
+	references: string[];
+	invalid: Set<string>;
+	alwaysFail: Set<string>;
+	failOnce: Set<string>;
+	accountOf: Map<string, string>;
+} {
 	const out: SheetRow[] = [];
 	const references: string[] = [];
 	const invalid = new Set<string>();
+	const alwaysFail = new Set<string>();
+	const failOnce = new Set<string>();
+	const accountOf = new Map<string, string>();
 	for (let i = 1; i <= rows; i++) {
 		const ref = `${prefix}-${String(i).padStart(6, '0')}`;
 		references.push(ref);
 		const bad = i % 97 === 0;
 		if (bad) invalid.add(ref);
+		const fails = i % 25 === 0;
+		const once = !fails && !bad && !!opts.failOnceEvery && i % opts.failOnceEvery === 0;
+		if (fails && !bad) alwaysFail.add(ref);
+		if (once) failOnce.add(ref);
+		const account = String(200000 + i);
+		accountOf.set(ref, account);
 		out.push({
 			reference_id: ref,
 			service: 'test_usd',
 			currency: 'USD',
 			amount: bad ? '-5' : (10 + (i % 300) + (i % 7) / 4).toFixed(2),
-			account: String(200000 + i),
-			test_details_payout_status: i % 25 === 0 ? 'process failed' : '',
+			account,
+			test_details_payout_status: fails || once ? 'process failed' : '',
 			note: bad ? 'BAD: negative amount' : 'ok',
 		});
 	}
-	return { rows: out, references, invalid };
+	return { rows: out, references, invalid, alwaysFail, failOnce, accountOf };
 }
+
+/** What fixes a `failOnce` row of `sheetRows` (the column that makes the bank refuse it, emptied). */
+export const fixRow: SheetRow = { test_details_payout_status: '' };
 
 /**
  * For the bench: "Pay a chunk" that answers an empty 200 when the chunk is done (no 10,000-item answers to carry

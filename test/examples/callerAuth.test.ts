@@ -101,10 +101,17 @@ describe('closed by default', () => {
 			rows: 149,
 			references: Object.fromEntries(rows.slice(1).map((row) => [row.reference_id, `D${row.id}`])),
 		};
+		// Validate's items: one per row, in order, the summary on the first.
+		const validated = rows.map((row, i) => ({
+			json: {
+				referenceId: row.reference_id,
+				...(i === 0 ? { summary: { approval, samePayee: { allowed: false, groups: [] } } } : {}),
+			},
+		}));
 		const $ = (name: string) =>
 			name === 'Rows not yet paid'
 				? { all: () => rows.map((json) => ({ json })) }
-				: { first: () => ({ json: { summary: { approval } } }) };
+				: { all: () => validated, first: () => validated[0] };
 		const chunks = new Function('$', code)($) as Array<{
 			json: { rows: unknown[]; approval: { code: string; references: Record<string, string> } };
 		}>;

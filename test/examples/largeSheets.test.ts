@@ -5,7 +5,7 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
 
-import { CREATE_OUTCOMES_TABLE } from '../../e2e/lib/sheetWorkflows';
+import { CREATE_OUTCOMES_TABLE, SHEET_COLUMNS } from '../../e2e/lib/sheetWorkflows';
 
 const CLAIM = 'Claim unsent notifications';
 
@@ -34,6 +34,9 @@ const sheet = load('pay-sheet-in-chunks.workflow.json');
 const chunk = load('pay-a-chunk.workflow.json');
 const callbacks = load('payout-callbacks-postgres.workflow.json');
 const bulk = load('bulk-payouts.workflow.json');
+const fileCallbacks = load('payout-callbacks.workflow.json');
+/** The columns the parent writes for each row's attempts (docs/retries.md). */
+const ATTEMPT_COLUMNS = ['attempt', 'attempt_reference_id', 'attempts', 'retry_note'];
 
 const node = (workflow: Example, name: string): ExampleNode => {
 	const found = workflow.nodes.find((n) => n.name === name);
@@ -53,6 +56,21 @@ function expression(source: unknown): (json: Record<string, unknown>) => unknown
 		execution: { id: string },
 	) => unknown;
 	return (json) => run(json, { id: '1' });
+}
+
+/** A callback example's `={{ … }}` expression over the trigger's item (`$('PaymentsTrust Trigger').item.json`). */
+function triggerExpression(source: unknown): (json: Record<string, unknown>) => unknown {
+	const body = String(source)
+		.replace(/^=\{\{/, '')
+		.replace(/\}\}$/, '');
+	const run = new Function('$', `return (${body});`) as (
+		$: (name: string) => { item: { json: Record<string, unknown> } },
+	) => unknown;
+	return (json) =>
+		run((name) => {
+			if (name !== 'PaymentsTrust Trigger') throw new Error(`reads ${name}`);
+			return { item: { json } };
+		});
 }
 
 // Core node types and versions the examples use, all shipped by n8n 1.123.x and 2.x (checked in both installs).
@@ -91,8 +109,15 @@ describe('large-sheet examples', () => {
 			const parameters = JSON.parse(JSON.stringify(rest.parameters)) as Record<string, never>;
 			delete (parameters.additionalFields as Record<string, unknown>).metadata;
 			delete (parameters.columnNames as Record<string, unknown>).rowNumberColumn;
-			// What binds a chunk to its parent's approval (test/examples/callerAuth.test.ts).
-			for (const option of ['approvedCode', 'approvalScope', 'safetyLimits'])
+			// What binds a chunk to its parent's approval (test/examples/callerAuth.test.ts), and Retry Failed Rows,
+			// which the chunk needs as its parent's Validate has it (pinned below): the bulk CSV example pays once.
+			for (const option of [
+				'approvedCode',
+				'approvalScope',
+				'safetyLimits',
+				'retryFailedRows',
+				'maxAttemptsPerRow',
+			])
 				delete (parameters.options as Record<string, unknown>)[option];
 			return { ...rest, parameters };
 		};
@@ -103,10 +128,12 @@ describe('large-sheet examples', () => {
 		expect(next(chunk, 'Chunk received')).toEqual(['One item per row']);
 	});
 
-	it('the parent reads and writes back only rows that are not final, and keeps looping when nothing matched', () => {
+	it('the parent reads and writes back only rows that are not finally done (paid or stopped), and keeps looping when nothing matched', () => {
+		// A failed row (outcome retry, or failed from a callback) is read again: the next run with Retry Failed
+		// Rows pays it as its next attempt, or says it stopped.
 		const notFinal = [
 			{ keyName: 'outcome', condition: 'neq', keyValue: 'paid' },
-			{ keyName: 'outcome', condition: 'neq', keyValue: 'failed' },
+			{ keyName: 'outcome', condition: 'neq', keyValue: 'stopped' },
 		];
 		const read = node(sheet, 'Rows not yet paid');
 		expect(read.parameters).toMatchObject({
@@ -129,13 +156,14 @@ describe('large-sheet examples', () => {
 		expect(node(sheet, 'Pay each chunk').onError).toBe('continueRegularOutput');
 	});
 
-	it("the parent's outcome column says paid only for a paid status, and never final for an error", () => {
+	it("the parent's outcome column says paid only for a paid status, stopped only when the node never retries, and never final for an error", () => {
 		const assignments = (
 			node(sheet, 'Outcome for the sheet').parameters.assignments as {
 				assignments: Array<{ name: string; value: string }>;
 			}
 		).assignments;
-		const outcome = expression(assignments.find((a) => a.name === 'outcome')!.value);
+		const field = (name: string) => expression(assignments.find((a) => a.name === name)!.value);
+		const outcome = field('outcome');
 		expect(outcome({ status: 'processed', id: 'cpi_1' })).toBe('paid');
 		expect(outcome({ status: 'partially_processed' })).toBe('paid');
 		for (const status of [
@@ -145,17 +173,228 @@ describe('large-sheet examples', () => {
 			'canceled',
 			'cancel_failed',
 			'partially_canceled',
-		])
+		]) {
+			// Retry Failed Rows says what the next run does: another attempt, or never.
+			expect(outcome({ status, willRetry: true })).toBe('retry');
+			expect(outcome({ status, willRetry: false })).toBe('stopped');
+			// Without the node's word (a chunk without the option): failed, read again by the next run.
 			expect(outcome({ status })).toBe('failed');
+		}
 		expect(outcome({ stage: 'validation', error: 'Row 3: amount …' })).toBe('rejected');
 		expect(outcome({ stage: 'safety_limit', error: '…' })).toBe('rejected');
+		expect(outcome({ stage: 'reference_conflict', error: '…' })).toBe('stopped');
+		expect(outcome({ stage: 'attempts', error: 'attempts could not be read' })).toBe('unknown');
 		expect(outcome({ stage: 'outcome_unknown', error: 'no readable answer' })).toBe('unknown');
 		expect(outcome({ status: 'processing', id: 'cpi_2' })).toBe('pending');
 		expect(outcome({ status: 'created', error: 'timed out' })).toBe('unknown');
 		// A failed chunk: HTTP Request's error item carries no row.
-		expect(
-			expression(assignments.find((a) => a.name === 'reference_id')!.value)({ error: {} }),
-		).toBe('');
+		expect(field('reference_id')({ error: {} })).toBe('');
+		// An attempt's item is written to its row (the row's own reference), with the attempt's reference.
+		const retried = {
+			referenceId: 'inv-42~2',
+			originalReferenceId: 'inv-42',
+			attempt: 2,
+			attempts: 2,
+			willRetry: true,
+			status: 'process_failed',
+			retryNote: 'attempt 2 … the next run sends attempt 3',
+		};
+		expect(field('reference_id')(retried)).toBe('inv-42');
+		expect(field('attempt_reference_id')(retried)).toBe('inv-42~2');
+		expect(field('attempt')(retried)).toBe('2');
+		expect(field('attempts')(retried)).toBe('2');
+		expect(field('retry_note')(retried)).toBe(retried.retryNote);
+		const first = { referenceId: 'inv-7', originalReferenceId: 'inv-7', attempt: 1, attempts: 1 };
+		expect(field('reference_id')(first)).toBe('inv-7');
+		expect(field('attempt_reference_id')(first)).toBe('inv-7');
+		expect(field('retry_note')(first)).toBe('');
+		// A row refused before anything was sent has no attempt.
+		const refused = { referenceId: 'inv-9', stage: 'validation', error: '…' };
+		expect(field('attempt_reference_id')(refused)).toBe('');
+		expect(field('attempts')(refused)).toBe('');
+	});
+
+	it("the sheet has the attempt columns everywhere they are listed: the write, the suite's table, both sticky notes, the docs", () => {
+		const written = ['invoice_id', 'status', 'outcome', 'error', ...ATTEMPT_COLUMNS];
+		const write = node(sheet, 'Write outcome to the sheet').parameters.columns as {
+			value: Record<string, string>;
+			schema: Array<{ id: string }>;
+		};
+		expect(Object.keys(write.value)).toEqual(written);
+		expect(write.schema.map((c) => c.id)).toEqual(written);
+		for (const name of written) expect(write.value[name]).toBe(`={{ $json.${name} }}`);
+		expect(SHEET_COLUMNS.map((c) => c.name).slice(-written.length)).toEqual(written);
+		const docs = readFileSync(join(__dirname, '../../docs/large-sheets.md'), 'utf8');
+		const readme = readFileSync(join(__dirname, '../../examples/README.md'), 'utf8');
+		for (const name of ATTEMPT_COLUMNS) {
+			expect(String(node(sheet, 'Sticky Note').parameters.content)).toContain(`\`${name}\``);
+			expect(String(node(sheet, 'Sticky Note1').parameters.content)).toContain(`\`${name}\``);
+			expect(docs).toContain(`\`${name}\``);
+			expect(readme).toContain(`\`${name}\``);
+		}
+		// The callback example writes the attempt columns too, to the row of the attempt.
+		const callbackWrite = node(callbacks, 'Write final status to the sheet').parameters.columns as {
+			value: Record<string, string>;
+		};
+		expect(Object.keys(callbackWrite.value)).toEqual(written);
+	});
+
+	it("Retry Failed Rows is on, alike, on the parent's Validate and the chunk's Create and Process", () => {
+		const validate = node(sheet, 'Validate the sheet').parameters;
+		const pay = node(chunk, 'Pay each row').parameters;
+		expect(validate.operation).toBe('validate');
+		expect(pay.operation).toBe('createAndProcess');
+		for (const options of [validate.options, pay.options] as Array<Record<string, unknown>>)
+			expect(options).toMatchObject({ retryFailedRows: true, maxAttemptsPerRow: 3 });
+		// The chunk answers the attempt fields, which the parent writes to the row.
+		const answered = String(node(chunk, 'Outcome').parameters.includeFields)
+			.split(',')
+			.map((f) => f.trim());
+		expect(answered).toEqual(
+			expect.arrayContaining([
+				'referenceId',
+				'originalReferenceId',
+				'attempt',
+				'attempts',
+				'willRetry',
+				'retryNote',
+				'status',
+				'id',
+				'error',
+				'stage',
+			]),
+		);
+	});
+
+	describe('"Chunks of 100 rows"', () => {
+		const code = String(node(sheet, 'Chunks of 100 rows').parameters.jsCode);
+		type Chunk = { json: { rows: unknown[]; approval: { references: Record<string, string> } } };
+		const runChunks = (
+			rows: Array<Record<string, unknown>>,
+			validated: Array<Record<string, unknown>>,
+			summary: Record<string, unknown>,
+		) => {
+			const items = validated.map((json, i) => ({ json: i === 0 ? { ...json, summary } : json }));
+			const $ = (name: string) =>
+				name === 'Rows not yet paid'
+					? { all: () => rows.map((json) => ({ json })) }
+					: { all: () => items, first: () => items[0] };
+			return new Function('$', code)($) as Chunk[];
+		};
+		const rows = Array.from({ length: 150 }, (_, i) => ({ reference_id: `r-${i}`, id: i + 1 }));
+
+		it('hands each chunk the digests of its rows\' attempts (the approval names "r-3~2", not "r-3")', () => {
+			const attemptOf = (i: number) => (i % 3 === 0 ? `r-${i}~2` : `r-${i}`);
+			const validated = rows.map((row, i) => ({
+				referenceId: attemptOf(i),
+				originalReferenceId: row.reference_id,
+			}));
+			const approval = {
+				code: 'PTA1-AAAA-AAAA-AAAA-AAAA',
+				rows: 150,
+				references: Object.fromEntries(rows.map((_, i) => [attemptOf(i), `D${i}`])),
+			};
+			const chunks = runChunks(rows, validated, {
+				approval,
+				samePayee: { allowed: false, groups: [] },
+			});
+			expect(chunks).toHaveLength(2);
+			expect(chunks[0].json.approval.references).toEqual(
+				Object.fromEntries(rows.slice(0, 100).map((_, i) => [attemptOf(i), `D${i}`])),
+			);
+			expect(chunks[1].json.approval.references['r-102~2']).toBe('D102');
+			expect(chunks[1].json.approval.references['r-102']).toBeUndefined();
+		});
+
+		it('sends no chunk when one payee is in two rows of the sheet (a chunk sees only its own rows)', () => {
+			const validated = rows.map((row) => ({ referenceId: row.reference_id }));
+			const approval = {
+				code: 'PTA1-AAAA-AAAA-AAAA-AAAA',
+				rows: 150,
+				references: Object.fromEntries(rows.map((row) => [row.reference_id, 'D'])),
+			};
+			const samePayee = {
+				allowed: false,
+				groups: [
+					{
+						service: 'test_usd',
+						recipient: { account: '700001' },
+						rows: [
+							{ row: 5, referenceId: 'r-4', amount: '10.00', currency: 'USD' },
+							{ row: 140, referenceId: 'r-139', amount: '10.00', currency: 'USD' },
+						],
+					},
+				],
+			};
+			expect(() => runChunks(rows, validated, { approval, samePayee })).toThrow(
+				/One payee is in more than one row of the sheet: row 5 \(reference ID "r-4"\) and row 140 \(reference ID "r-139"\) pay test_usd account 700001\. No chunk was sent/,
+			);
+			// Allowed on purpose ("Allow Same Payee in Several Rows" on both sides): the chunks go.
+			expect(
+				runChunks(rows, validated, { approval, samePayee: { ...samePayee, allowed: true } }),
+			).toHaveLength(2);
+		});
+	});
+
+	it.each([
+		['payout-callbacks-postgres', 'Write final status to the sheet'],
+		['payout-callbacks', 'Paid row'],
+		['payout-callbacks', 'Failed row'],
+	])(
+		"%s (%s) finds the sheet's row of an attempt's callback: the metadata's original_reference_id, else its reference",
+		(file, name) => {
+			const wf = file === 'payout-callbacks' ? fileCallbacks : callbacks;
+			const target = node(wf, name).parameters;
+			const source =
+				name === 'Write final status to the sheet'
+					? (target.filters as { conditions: Array<{ keyName: string; keyValue: string }> })
+							.conditions[0]
+					: {
+							keyName: 'reference_id',
+							keyValue: (
+								target.assignments as { assignments: Array<{ name: string; value: string }> }
+							).assignments.find((a) => a.name === 'sheetReferenceId')!.value,
+						};
+			expect(source.keyName).toBe('reference_id');
+			const row = triggerExpression(source.keyValue);
+			const attempt2 = {
+				id: 'cpi_2',
+				referenceId: 'inv-42~2',
+				status: 'processed',
+				metadata: { source: 'pay-a-chunk', original_reference_id: 'inv-42', attempt: 2 },
+			};
+			expect(row(attempt2)).toBe('inv-42');
+			expect(row({ id: 'cpi_1', referenceId: 'inv-42', metadata: { source: 'pay-a-chunk' } })).toBe(
+				'inv-42',
+			);
+			expect(row({ id: 'cpi_3', referenceId: 'inv-7', metadata: null })).toBe('inv-7');
+			expect(row({ id: 'cpi_4', referenceId: 'inv-8' })).toBe('inv-8');
+		},
+	);
+
+	it("the Postgres example's sheet write leaves finally done rows alone and writes the attempt it heard of", () => {
+		const write = node(callbacks, 'Write final status to the sheet');
+		expect((write.parameters.filters as { conditions: unknown[] }).conditions.slice(1)).toEqual([
+			{ keyName: 'outcome', condition: 'neq', keyValue: 'paid' },
+			{ keyName: 'outcome', condition: 'neq', keyValue: 'stopped' },
+		]);
+		const value = (write.parameters.columns as { value: Record<string, string> }).value;
+		const attempt2 = {
+			id: 'cpi_2',
+			referenceId: 'inv-42~2',
+			status: 'process_failed',
+			resolution: 'declined_error',
+			metadata: { original_reference_id: 'inv-42', attempt: 2 },
+		};
+		const attempt1 = { id: 'cpi_1', referenceId: 'inv-42', status: 'processed', metadata: {} };
+		expect(triggerExpression(value.attempt_reference_id)(attempt2)).toBe('inv-42~2');
+		expect(triggerExpression(value.attempt)(attempt2)).toBe('2');
+		expect(triggerExpression(value.attempts)(attempt2)).toBe('2');
+		expect(triggerExpression(value.attempt)(attempt1)).toBe('1');
+		expect(triggerExpression(value.outcome)(attempt2)).toBe('failed');
+		expect(triggerExpression(value.outcome)(attempt1)).toBe('paid');
+		expect(triggerExpression(value.retry_note)(attempt1)).toBe('');
+		expect(String(triggerExpression(value.retry_note)(attempt2))).toContain('inv-42~2');
 	});
 
 	it('the Postgres example records (invoice, status) once, then the sheet, then claims unsent notifications', () => {
