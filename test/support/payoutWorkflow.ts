@@ -5,6 +5,18 @@ import type { WorkflowJson } from '../../harness/runWorkflow';
 export const PT_NODE = 'PaymentsTrust';
 export const PT_TYPE = 'n8n-nodes-paymentstrust.paymentsTrust';
 
+/** A complete credential whose host answers nothing (port 9), for contexts that fake the requests. */
+export const UNREACHABLE_CREDENTIAL = {
+	environment: 'test',
+	baseUrl: 'http://127.0.0.1:9',
+	privateApiPath: '/api',
+	publicApiPath: '/public-api',
+	accountId: 'acc-1',
+	apiKey: 'api-key-secret',
+	publicKey: 'pk_test_1',
+	testSecretKey: 'sk_test_1',
+};
+
 /** A PaymentsTrust node as n8n hands it to code that needs only the node (errors, tool descriptions). */
 export function paymentsTrustNode(overrides: Partial<INode> = {}): INode {
 	return {

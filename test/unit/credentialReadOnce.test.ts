@@ -8,18 +8,9 @@ import type { IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
 
 import { CREDENTIAL_TYPE } from '../../nodes/PaymentsTrust/transport/endpoints';
 import { sendOnce } from '../../nodes/PaymentsTrust/transport/request';
-import { paymentsTrustNode } from '../support/payoutWorkflow';
+import { paymentsTrustNode, UNREACHABLE_CREDENTIAL } from '../support/payoutWorkflow';
 
-const CREDENTIAL = {
-	environment: 'test',
-	baseUrl: 'http://127.0.0.1:9',
-	privateApiPath: '/api',
-	publicApiPath: '/public-api',
-	accountId: 'acc-1',
-	apiKey: 'api-key-secret',
-	publicKey: 'pk_test_1',
-	testSecretKey: 'sk_test_1',
-};
+const CREDENTIAL = UNREACHABLE_CREDENTIAL;
 
 function fakeContext() {
 	const getCredentials = jest.fn(async () => ({ ...CREDENTIAL }));

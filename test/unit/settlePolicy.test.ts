@@ -8,22 +8,13 @@ import { CREDENTIAL_TYPE } from '../../nodes/PaymentsTrust/transport/endpoints';
 import { sendSafe } from '../../nodes/PaymentsTrust/transport/request';
 import { DEFAULT_RETRY_POLICY } from '../../nodes/PaymentsTrust/transport/retryPolicy';
 import { settlePolicy } from '../../nodes/PaymentsTrust/payouts/settleUnknown';
-import { paymentsTrustNode } from '../support/payoutWorkflow';
+import { paymentsTrustNode, UNREACHABLE_CREDENTIAL } from '../support/payoutWorkflow';
 
 /** A context whose every request is answered 503; counts the requests. */
 function failingContext() {
 	const calls = { count: 0 };
 	const ctx = {
-		getCredentials: async () => ({
-			environment: 'test',
-			baseUrl: 'http://127.0.0.1:9',
-			privateApiPath: '/api',
-			publicApiPath: '/public-api',
-			accountId: 'acc-1',
-			apiKey: 'api-key-secret',
-			publicKey: 'pk_test_1',
-			testSecretKey: 'sk_test_1',
-		}),
+		getCredentials: async () => ({ ...UNREACHABLE_CREDENTIAL }),
 		getNode: () =>
 			paymentsTrustNode({ credentials: { [CREDENTIAL_TYPE]: { id: 'c', name: 'sandbox' } } }),
 		helpers: {
