@@ -370,3 +370,51 @@ describe('a process request refused with 429 on every attempt', () => {
 		expect(run.json()[1]).toMatchObject({ status: 'processed' });
 	});
 });
+
+describe('an outage on some rows does not keep the other rows from being paid', () => {
+	it('rows whose every read fails are asked about again with at most half the Concurrency: the rows after them are all paid, within the bound', async () => {
+		const reference = `settle-${++counter}`;
+		const down = Array.from({ length: 4 }, (_, n) => `${reference}-down${n + 1}`);
+		const healthy = Array.from({ length: 6 }, (_, n) => `${reference}-ok${n + 1}`);
+		// Every request about the first four rows is lost: the create's answer, then every read. Each
+		// of them ends unknown and is due again and again; an attempt takes seconds (reads with back-off).
+		const credentials = forced(({ operation, reference: about }) => {
+			if (!about || !down.includes(about)) return undefined;
+			return operation === 'create' ? 'reset_after' : 'echo_headers';
+		});
+		const maxWaitSeconds = 5;
+		const started = Date.now();
+		const run = await runNode(
+			credentials,
+			payoutParameters('createAndProcess', { ...SETTINGS, maxWaitSeconds, concurrency: 2 }),
+			[...down, ...healthy].map((ref, n) => ({
+				reference_id: ref,
+				amount: `${n + 1}.00`,
+				account: String(30000 + n),
+			})),
+			CONTINUE_ON_FAIL,
+		);
+		const seconds = (Date.now() - started) / 1000;
+		const ledger = sandbox.ledger();
+		// Without a share for the rows not yet paid, the four rows' attempts would hold both workers
+		// for as long as any row waits, and no deadline starts before every row had its first pass.
+		for (const json of run.json().slice(down.length))
+			expect(json).toMatchObject({ status: 'processed' });
+		for (const json of run.json().slice(0, down.length))
+			expect(json).toMatchObject({ stage: 'outcome_unknown' });
+		for (const ref of down) {
+			const invoices = ledger.invoices.filter((invoice) => invoice.referenceId === ref);
+			expect(invoices).toHaveLength(1);
+			expect(invoices[0]).toMatchObject({ createsCommitted: 1, processCommitted: 0 });
+		}
+		const lastHealthyCreate = Math.max(
+			...ledger.calls
+				.filter((call) => call.operation === 'create' && healthy.includes(call.referenceId ?? ''))
+				.map((call) => Date.parse(call.at) - started),
+		);
+		// Measured on 2 cores: the last healthy row is created about 3 s into the run with the share, 17 s
+		// without it (the four rows' attempts, one after the other, on both workers).
+		expect(lastHealthyCreate).toBeLessThan(10_000);
+		expect(seconds).toBeLessThan(maxWaitSeconds + 30);
+	}, 90_000);
+});
