@@ -2,6 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { errorItem } from '../helpers/items';
 import { ServiceCatalogue, type ServiceRules } from '../platform/serviceCatalogue';
+import { patientReads } from '../transport/retryPolicy';
 import { attemptRowProblem, planAttempts } from './attempts';
 import { payeeOf, samePayeeGroups, type PayeeGroup } from './payee';
 import { applyPayeeLimits } from './payeeLimits';
@@ -61,13 +62,14 @@ export async function checkRows(
 		else valid.push({ ...result, payee: payeeOf(result, rules) });
 	}
 	// Retry Failed Rows: each row's attempt, read from the platform before anything is sent (reads
-	// only); from here on a row is the attempt this run sends or reports.
+	// only, tried harder: a row whose attempts cannot be read is refused for this run); from here on
+	// a row is the attempt this run sends or reports.
 	if (options.retry) {
 		const { planned, problems: unreadable } = await planAttempts(
 			ctx,
 			valid.splice(0),
 			options.retry.maxAttemptsPerRow,
-			options.policy,
+			patientReads(options.policy),
 			options.concurrency,
 		);
 		valid.push(...planned);

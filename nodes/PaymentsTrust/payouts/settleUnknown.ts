@@ -9,7 +9,7 @@ import {
 	readInvoiceSettled,
 	statusOf,
 } from '../platform/invoiceLookup';
-import type { RetryPolicy } from '../transport/retryPolicy';
+import { patientReads } from '../transport/retryPolicy';
 import { completePayout, payOne } from './payOne';
 import { isProcessRateLimited } from './processInvoice';
 import type { PayoutRunOptions, RowProgress } from './payoutRun';
@@ -30,8 +30,6 @@ const FIRST_PAUSE_MS = 1_000;
  * check by hand (issue 30 measured the rounds, not the pauses, as what settles rows).
  */
 const LONGEST_PAUSE_MS = 4_000;
-/** Longest back-off between two tries of one request while settling (settlePolicy). */
-const SETTLE_LONGEST_BACKOFF_MS = 2_000;
 
 export interface UnknownRow {
 	payout: ValidPayout;
@@ -109,20 +107,6 @@ function pauseBefore(attempt: number): number {
 	return Math.min(FIRST_PAUSE_MS * 2 ** (attempt - 1), LONGEST_PAUSE_MS);
 }
 
-/**
- * How hard a read is tried while settling: twice Max Attempts, its back-off capped at 2 s. A read
- * is safe to repeat and is the row's last chance to be known; under heavy faults (issue 30) rows
- * stayed unknown because each attempt gave up after Max Attempts failed reads of one of its several
- * look-ups. Writes keep the run's Max Attempts.
- */
-export function settlePolicy(policy: RetryPolicy): RetryPolicy {
-	return {
-		...policy,
-		readAttempts: Math.max(policy.readAttempts ?? policy.maxAttempts, 2 * policy.maxAttempts),
-		maxDelayMs: Math.min(policy.maxDelayMs, SETTLE_LONGEST_BACKOFF_MS),
-	};
-}
-
 /** Whether the settling asks about a row's end again: unknown, or its process refused with 429. */
 export function isOpen(end: { item?: unknown; error?: unknown }): boolean {
 	return !end.item && (isOutcomeUnknown(end.error) || isProcessRateLimited(end.error));
@@ -159,7 +143,7 @@ export async function payAndSettle(
 ): Promise<Array<RowResult | undefined>> {
 	const continueOnFail = ctx.continueOnFail();
 	const budget = options.wait?.maxWaitMs ?? SETTLE_BUDGET_MS;
-	const settling: PayoutRunOptions = { ...options, policy: settlePolicy(options.policy) };
+	const settling: PayoutRunOptions = { ...options, policy: patientReads(options.policy) };
 	const results: Array<RowResult | undefined> = payouts.map(() => undefined);
 	const due: Array<{ index: number; attempt: number; at: number }> = [];
 	let next = 0;

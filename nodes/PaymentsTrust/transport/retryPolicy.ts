@@ -68,3 +68,21 @@ export function backoffDelayMs(
 		return Math.min(Math.max(retryAfterMs, jittered), policy.maxRetryAfterMs);
 	return jittered;
 }
+
+/** Longest back-off between two tries of one read under patientReads. */
+const PATIENT_LONGEST_BACKOFF_MS = 2_000;
+
+/**
+ * A policy for reads that decide a row's fate: tried twice Max Attempts, the back-off capped at
+ * 2 s; writes keep the run's Max Attempts. A read is safe to repeat. Under heavy faults (issue 30)
+ * rows stayed unknown because a look-up gave up after Max Attempts failed tries, and a row whose
+ * attempts (Retry Failed Rows) cannot be read is refused for the run. Used by the end-of-run
+ * settling and by the look-up of each row's attempts before anything is sent.
+ */
+export function patientReads(policy: RetryPolicy): RetryPolicy {
+	return {
+		...policy,
+		readAttempts: Math.max(policy.readAttempts ?? policy.maxAttempts, 2 * policy.maxAttempts),
+		maxDelayMs: Math.min(policy.maxDelayMs, PATIENT_LONGEST_BACKOFF_MS),
+	};
+}
