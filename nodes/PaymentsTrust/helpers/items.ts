@@ -37,6 +37,11 @@ export function rowName(
 	return `${how.inSentence ? 'row' : 'Row'} ${row} (item ${itemIndex}${reference})`;
 }
 
+/** The stage an error of ours names in its context (`outcome_unknown`, `process_rate_limited`). */
+export function stageOf(error: unknown): unknown {
+	return (error as { context?: { stage?: unknown } } | undefined)?.context?.stage;
+}
+
 /**
  * The item a failed row becomes when "Continue On Fail" is on: it names the row (1-based, as in a
  * spreadsheet), the reference ID, the stage that failed and, for a refused row, the field and the

@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
+import { stageOf } from '../helpers/items';
 import { toNodeApiError } from '../transport/errors';
 import { isTransient, retryAfterOf, sendOnce, type Outcome } from '../transport/request';
 import { backoffDelayMs, type RetryPolicy } from '../transport/retryPolicy';
@@ -55,10 +56,18 @@ function processRateLimitedError(
 
 /** Whether a row ended with its process request refused with 429 (processRateLimitedError). */
 export function isProcessRateLimited(error: unknown): boolean {
-	return (
-		(error as { context?: { stage?: unknown } } | undefined)?.context?.stage ===
-		PROCESS_RATE_LIMITED
-	);
+	return stageOf(error) === PROCESS_RATE_LIMITED;
+}
+
+/**
+ * The invoice as the platform last showed it, for a row whose process request was refused with 429
+ * through every attempt: its ID and status (still `created`: not paid), so the row reports the
+ * platform's state and not only the refusal. Nothing for any other error.
+ */
+export function rateLimitedInvoiceState(error: unknown): IDataObject {
+	if (!isProcessRateLimited(error)) return {};
+	const context = (error as { context: IDataObject }).context;
+	return { id: context.invoiceId, status: context.invoiceStatus };
 }
 
 /**

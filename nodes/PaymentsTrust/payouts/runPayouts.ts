@@ -1,4 +1,4 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { rowOutput, throwFirstFailure } from '../helpers/rowRunner';
@@ -9,20 +9,9 @@ import { checkRows, problemItem } from './checkRows';
 import { samePayeeStop } from './payee';
 import { payOne } from './payOne';
 import { newRowProgress, type PayoutRunOptions } from './payoutRun';
-import { isProcessRateLimited } from './processInvoice';
+import { rateLimitedInvoiceState } from './processInvoice';
 import { isOpen, payAndSettle, type RowResult } from './settleUnknown';
 import { problemMessage, type PayoutRequest, type ValidPayout } from './types';
-
-/**
- * The invoice as the platform last showed it, for a row whose process request was refused with 429
- * through every attempt: its ID and status (still `created`: not paid), so the row reports the
- * platform's state and not only the refusal.
- */
-function invoiceStateOf(error: unknown): IDataObject {
-	if (!isProcessRateLimited(error)) return {};
-	const context = (error as { context: IDataObject }).context;
-	return { id: context.invoiceId, status: context.invoiceStatus };
-}
 
 /**
  * A bulk payout run: every row is checked first and nothing is sent until all rows have been
@@ -145,7 +134,7 @@ export async function runPayouts(
 			rowOutput(result, payout.itemIndex, {
 				...(payout.row !== undefined ? { row: payout.row } : {}),
 				referenceId: payout.referenceId || null,
-				...invoiceStateOf(result?.error),
+				...rateLimitedInvoiceState(result?.error),
 				...(payout.attempt
 					? { originalReferenceId: payout.attempt.original, attempt: payout.attempt.number }
 					: {}),

@@ -148,7 +148,6 @@ export async function payAndSettle(
 	const due: Array<{ index: number; attempt: number; at: number }> = [];
 	let next = 0;
 	let firstInFlight = 0;
-	let inFlight = 0;
 	let stopped = false;
 	let deadline: number | undefined;
 	let wake = () => {};
@@ -182,7 +181,6 @@ export async function payAndSettle(
 			if (head && head.at <= now && maySettle) {
 				due.shift();
 				const row = results[head.index]!;
-				inFlight++;
 				settlingInFlight++;
 				settledLast = true;
 				let end: RowResult;
@@ -191,7 +189,6 @@ export async function payAndSettle(
 				} catch (failure) {
 					end = { ...row, item: undefined, error: failure };
 				}
-				inFlight--;
 				settlingInFlight--;
 				ended(head.index, end, head.attempt + 1);
 				continue;
@@ -200,14 +197,12 @@ export async function payAndSettle(
 				settledLast = false;
 				const index = next++;
 				firstInFlight++;
-				inFlight++;
 				const end = await pay(payouts[index]);
 				firstInFlight--;
-				inFlight--;
 				ended(index, end, 1);
 				continue;
 			}
-			if (!head && inFlight === 0) return;
+			if (!head && firstInFlight + settlingInFlight === 0) return;
 			// Nothing to start now: wait for the next attempt's time, or for a row in flight to end.
 			await Promise.race([changed, ...(head ? [sleep(head.at - now)] : [])]);
 		}

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError, sleep } from 'n8n-workflow';
 
-import { rowName } from '../helpers/items';
+import { rowName, stageOf } from '../helpers/items';
 import type { PaymentsTrustFunctions } from '../transport/endpoints';
 import { describeOutcome } from '../transport/errors';
 import { sendSafe, type Outcome } from '../transport/request';
@@ -47,9 +47,7 @@ export function outcomeUnknownError(
 
 /** Whether a row failed because its outcome is unknown (not because the platform said no). */
 export function isOutcomeUnknown(error: unknown): boolean {
-	return (
-		(error as { context?: { stage?: unknown } } | undefined)?.context?.stage === 'outcome_unknown'
-	);
+	return stageOf(error) === 'outcome_unknown';
 }
 
 /** A payout invoice resource as the API sends it: an ID and its attributes. */
