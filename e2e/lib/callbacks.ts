@@ -87,6 +87,9 @@ export const FINAL_STATUSES = new Set([
 /** The final statuses that mean the recipient was paid (all or part); every other final status is a failure. */
 export const PAID_STATUSES = new Set(['processed', 'partially_processed']);
 
+/** The final statuses in which no money moved: the only ones after which a row's next attempt may exist. */
+export const NO_MONEY_STATUSES = new Set(['process_failed', 'expired', 'terminated', 'canceled']);
+
 /**
  * What is wrong with the outcome file the callback example wrote for one invoice (`<dir>/<id>.json`), or undefined
  * when it is right: it names its own invoice, carries the invoice's final status (`status`, from the sandbox's

@@ -9,7 +9,7 @@
  *     and reversed, then all at once.
  */
 import { CallbackRelay, ChunkCall, forward, RelayedCallback } from './callbackRelay';
-import { FINAL_STATUSES, PAID_STATUSES } from './callbacks';
+import { FINAL_STATUSES, NO_MONEY_STATUSES, PAID_STATUSES } from './callbacks';
 import type { DataTableRow } from './dataTables';
 import type { Report } from './report';
 import { waitFor } from './processes';
@@ -19,8 +19,6 @@ import { OUTCOMES_TABLE } from './sheetWorkflows';
 
 type LedgerInvoice = LedgerLike['invoices'][number];
 
-/** Statuses in which an attempt ended without money moving: the only ones after which a next attempt may exist. */
-const NO_MONEY_STATUSES = new Set(['process_failed', 'expired', 'terminated', 'canceled']);
 /** The sheet's Max Attempts per Row (Validate the sheet, Pay each row: examples/pay-*.workflow.json). */
 export const MAX_ATTEMPTS_PER_ROW = 3;
 

@@ -122,7 +122,6 @@ function couldNotAsk(
  * settling's tail after the first pass).
  */
 function explainUnknown(
-	label: string,
 	run: ScenarioRun,
 	records: ProxyRecord[],
 	invoiceOf: Map<string, string>,
@@ -272,7 +271,7 @@ export async function runProxyScenario(
 					}
 				}
 			});
-			explainUnknown(label, run, records, invoiceOf, scenario.rows, log);
+			explainUnknown(run, records, invoiceOf, scenario.rows, log);
 			const faults: Record<string, number> = {};
 			for (const record of records) {
 				if (!record.fault) continue;
