@@ -62,6 +62,8 @@ test('health', async () => {
 });
 
 test('ledger: invoices, calls and summary; ?summary=1 for the counts only', async () => {
+	// Long enough that a loaded CI machine cannot finish the payout before the ledger is read.
+	sb.configure({ processDelayMs: 60_000 });
 	const api = privateClient(sb);
 	const a = await api.post('/payout-invoices', testUsdBody({ reference_id: 'L1', amount: 12.5 }));
 	await api.post('/payout-invoices', testUsdBody({ reference_id: 'L1' }));
@@ -184,7 +186,7 @@ test('latencyMs delays API answers, not the control endpoints', async () => {
 });
 
 test('processDelayMs set at runtime applies to the next process', async () => {
-	sb.configure({ processDelayMs: 300 });
+	sb.configure({ processDelayMs: 60_000 });
 	const api = privateClient(sb);
 	const created = await api.post(
 		'/payout-invoices',
