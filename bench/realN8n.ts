@@ -106,6 +106,13 @@ export interface RealN8nCase {
 	 * connection) plus the sandbox's own handling. Where issue 21's "2.7 ms more per request" would show.
 	 */
 	turnaroundMs?: { mean: number; p50: number; p90: number; p99: number };
+	/**
+	 * Where the wall time went, from the ledger's call times (the sandbox stamps a call once its latency has
+	 * passed): from the first chunk posted to the first call taken (reading and checking the rows, the service
+	 * look-ups), from the first call to the last (paying), and from the last call to the last chunk answered
+	 * (the answer, the output, saving the execution).
+	 */
+	phasesMs?: { beforeFirstCall?: number; paying: number; afterLastCall?: number };
 	error?: string;
 }
 
@@ -301,6 +308,31 @@ function turnaround(calls: LedgerCallTimes[], latencyMs: number): RealN8nCase['t
 	return { mean: Math.round(mean * 100) / 100, p50: at(0.5), p90: at(0.9), p99: at(0.99) };
 }
 
+/** See phasesMs: the calls of the measured rows (not the warm-up's), against the case's wall clock. */
+function phases(
+	calls: LedgerCallTimes[],
+	prefix: string,
+	warmPrefix: string,
+	startedAt: number,
+	endedAt: number,
+): RealN8nCase['phasesMs'] {
+	const times = calls
+		.filter((c) => c.referenceId?.startsWith(prefix) && !c.referenceId.includes(warmPrefix))
+		.map((c) => Date.parse(c.at));
+	if (times.length === 0) return undefined;
+	const first = Math.min(...times);
+	const last = Math.max(...times);
+	return {
+		beforeFirstCall: first - startedAt,
+		paying: last - first,
+		afterLastCall: endedAt - last,
+	};
+}
+
+function payingOnly(measured: RealN8nCase['phasesMs']): RealN8nCase['phasesMs'] {
+	return measured && { paying: measured.paying };
+}
+
 interface LedgerSummaryFields {
 	createAttempts?: { accepted: number };
 	processCalls?: { accepted: number; total: number };
@@ -320,7 +352,9 @@ async function ledgerCheck(
 	expected: number,
 	callsPerRow: number,
 	latencyMs: number,
-): Promise<Pick<RealN8nCase, 'ledgerOk' | 'ledgerNote' | 'turnaroundMs'>> {
+): Promise<
+	Pick<RealN8nCase, 'ledgerOk' | 'ledgerNote' | 'turnaroundMs'> & { callTimes: LedgerCallTimes[] }
+> {
 	const ledger = await readLedger(sandbox.baseUrl);
 	const summary = ledger.summary as unknown as LedgerSummaryFields;
 	const processCallsOk =
@@ -336,6 +370,7 @@ async function ledgerCheck(
 	return {
 		ledgerOk,
 		turnaroundMs: turnaround(ledger.calls as unknown as LedgerCallTimes[], latencyMs),
+		callTimes: ledger.calls as unknown as LedgerCallTimes[],
 		ledgerNote: `${summary.createAttempts?.accepted} creates, ${summary.processCalls?.accepted} process calls accepted, ${summary.autoProcessed} invoices processed by their create, ${summary.processedInvoices} processed (expected ${expected}); ${summary.referencesWithMultipleInvoices} references twice`,
 	};
 }
@@ -458,6 +493,7 @@ export async function measure(
 		CONCURRENCY * Math.min(target.executionsInFlight, Math.ceil(rows / chunkSize));
 	const sampler = new ProcessGroupSampler(target.leaders);
 	sampler.start();
+	const startedAt = Date.now();
 	const t0 = performance.now();
 	let error: string | undefined;
 	try {
@@ -472,9 +508,11 @@ export async function measure(
 		error = (caught as Error).message;
 	}
 	const wallMs = performance.now() - t0;
+	const endedAt = Date.now();
 	const loadAfter = loadavg()[0];
 	const processes = sampler.stop();
 	const ledger = await ledgerCheck(sandbox, rows + WARMUP_ROWS, callsPerRow, latencyMs);
+	const phasesMs = phases(ledger.callTimes, `${prefix}-`, `${prefix}-warm`, startedAt, endedAt);
 	return {
 		setup,
 		rowsFrom,
@@ -487,7 +525,10 @@ export async function measure(
 		wallMs,
 		lowerBoundMs: (callsPerRow * rows * latencyMs) / totalConcurrency,
 		processes,
-		...ledger,
+		ledgerOk: ledger.ledgerOk,
+		ledgerNote: ledger.ledgerNote,
+		turnaroundMs: ledger.turnaroundMs,
+		phasesMs,
 		loadBefore,
 		loadAfter,
 		error,
@@ -538,6 +579,8 @@ export async function measureRaw(
 		],
 		ledgerOk: result.ok && ledger.ledgerOk,
 		turnaroundMs: ledger.turnaroundMs,
+		// The raw client's wall clock runs in its child: only the paying span is read from the ledger.
+		phasesMs: payingOnly(phases(ledger.callTimes, 'bench-raw-', '-warm', 0, 0)),
 		ledgerNote: result.ok ? ledger.ledgerNote : (result.error ?? ''),
 		loadBefore,
 		loadAfter,

@@ -89,6 +89,13 @@ const cpuMs = (c: RealN8nCase, process: string) =>
 /** The process that runs the execution: the single n8n, or the worker. */
 const executionProcess = (c: RealN8nCase) => (c.setup === 'single' ? 'n8n' : 'worker');
 
+/** phasesMs as "0.4 s / 59.1 s / 0.8 s"; the raw client has only the paying span. */
+const phaseCells = (c: RealN8nCase) => {
+	const p = c.phasesMs;
+	const cell = (ms: number | undefined) => (ms === undefined ? '–' : `${(ms / 1000).toFixed(2)} s`);
+	return p ? `${cell(p.beforeFirstCall)} / ${cell(p.paying)} / ${cell(p.afterLastCall)}` : '–';
+};
+
 const label = (c: RealN8nCase) =>
 	c.setup === 'raw'
 		? `raw client (new connection per request${c.processing === 'auto' ? ', one call per row' : ''})`
@@ -108,8 +115,8 @@ function render(cases: RealN8nCase[], meta: Record<string, unknown>): string {
 		lines.push(
 			`## ${latency} ms per API answer`,
 			'',
-			'| Case | Wall | Lower bound | Wall ÷ bound | Wall ÷ raw | CPU per payout in the execution’s process | CPU per payout, every process | Ledger | Load before / after | Turnaround mean / p90 |',
-			'|---|---|---|---|---|---|---|---|---|---|',
+			'| Case | Wall | Lower bound | Wall ÷ bound | Wall ÷ raw | CPU per payout in the execution’s process | CPU per payout, every process | Ledger | Load before / after | Turnaround mean / p90 | Before first call / paying / after last call |',
+			'|---|---|---|---|---|---|---|---|---|---|---|',
 		);
 		for (const c of cases.filter((entry) => entry.latencyMs === latency)) {
 			// Beside the raw client making as many calls per row.
@@ -121,7 +128,7 @@ function render(cases: RealN8nCase[], meta: Record<string, unknown>): string {
 				.join('<br>');
 			const own = c.setup === 'raw' ? '–' : `${cpuMs(c, executionProcess(c)).toFixed(2)} ms`;
 			lines.push(
-				`| ${label(c)} | ${c.error ? `error: ${c.error}` : s(c.wallMs)} | ${latency ? s(c.lowerBoundMs) : '–'} | ${latency ? (c.wallMs / c.lowerBoundMs).toFixed(2) + '×' : '–'} | ${raw ? (c.wallMs / raw.wallMs).toFixed(2) + '×' : '–'} | ${own} | ${all} | ${c.ledgerOk ? 'ok' : c.ledgerNote} | ${c.loadBefore.toFixed(1)} / ${c.loadAfter?.toFixed(1) ?? '?'} | ${c.turnaroundMs ? `${c.turnaroundMs.mean.toFixed(1)} / ${c.turnaroundMs.p90} ms` : '–'} |`,
+				`| ${label(c)} | ${c.error ? `error: ${c.error}` : s(c.wallMs)} | ${latency ? s(c.lowerBoundMs) : '–'} | ${latency ? (c.wallMs / c.lowerBoundMs).toFixed(2) + '×' : '–'} | ${raw ? (c.wallMs / raw.wallMs).toFixed(2) + '×' : '–'} | ${own} | ${all} | ${c.ledgerOk ? 'ok' : c.ledgerNote} | ${c.loadBefore.toFixed(1)} / ${c.loadAfter?.toFixed(1) ?? '?'} | ${c.turnaroundMs ? `${c.turnaroundMs.mean.toFixed(1)} / ${c.turnaroundMs.p90} ms` : '–'} | ${phaseCells(c)} |`,
 			);
 		}
 		lines.push('');
