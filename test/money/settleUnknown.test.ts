@@ -19,6 +19,10 @@ import {
 import { payoutParameters } from '../support/payoutWorkflow';
 import { CONTINUE_ON_FAIL, runNode } from '../support/runNode';
 
+// Several tests here wait out the end-of-run settling's real 30 s budget; twice jest's default keeps
+// a loaded CI machine from turning a slow pass into a timeout.
+jest.setTimeout(120_000);
+
 let sandbox: RunningSandbox;
 let proxy: FaultProxy;
 let counter = 0;

@@ -10,6 +10,10 @@ import { startFaultProxy, type FaultProxy, type FaultProxyOptions } from '../sup
 import { payoutParameters } from '../support/payoutWorkflow';
 import { CONTINUE_ON_FAIL, failureText, runNode } from '../support/runNode';
 
+// Several tests here wait out the end-of-run settling's real 30 s budget; twice jest's default keeps
+// a loaded CI machine from turning a slow pass into a timeout.
+jest.setTimeout(120_000);
+
 let sandbox: RunningSandbox;
 let proxy: FaultProxy;
 let counter = 0;
