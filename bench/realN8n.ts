@@ -308,29 +308,24 @@ function turnaround(calls: LedgerCallTimes[], latencyMs: number): RealN8nCase['t
 	return { mean: Math.round(mean * 100) / 100, p50: at(0.5), p90: at(0.9), p99: at(0.99) };
 }
 
-/** See phasesMs: the calls of the measured rows (not the warm-up's), against the case's wall clock. */
-function phases(
+/**
+ * When the sandbox took the first and the last call of the measured rows (references starting with `prefix`,
+ * the warm-up's, which contain `warmUp`, left out); see phasesMs.
+ */
+function callSpan(
 	calls: LedgerCallTimes[],
 	prefix: string,
-	warmPrefix: string,
-	startedAt: number,
-	endedAt: number,
-): RealN8nCase['phasesMs'] {
-	const times = calls
-		.filter((c) => c.referenceId?.startsWith(prefix) && !c.referenceId.includes(warmPrefix))
-		.map((c) => Date.parse(c.at));
-	if (times.length === 0) return undefined;
-	const first = Math.min(...times);
-	const last = Math.max(...times);
-	return {
-		beforeFirstCall: first - startedAt,
-		paying: last - first,
-		afterLastCall: endedAt - last,
-	};
-}
-
-function payingOnly(measured: RealN8nCase['phasesMs']): RealN8nCase['phasesMs'] {
-	return measured && { paying: measured.paying };
+	warmUp: string,
+): { first: number; last: number } | undefined {
+	let first = Infinity;
+	let last = -Infinity;
+	for (const call of calls) {
+		if (!call.referenceId?.startsWith(prefix) || call.referenceId.includes(warmUp)) continue;
+		const at = Date.parse(call.at);
+		first = Math.min(first, at);
+		last = Math.max(last, at);
+	}
+	return first === Infinity ? undefined : { first, last };
 }
 
 interface LedgerSummaryFields {
@@ -512,7 +507,12 @@ export async function measure(
 	const loadAfter = loadavg()[0];
 	const processes = sampler.stop();
 	const ledger = await ledgerCheck(sandbox, rows + WARMUP_ROWS, callsPerRow, latencyMs);
-	const phasesMs = phases(ledger.callTimes, `${prefix}-`, `${prefix}-warm`, startedAt, endedAt);
+	const span = callSpan(ledger.callTimes, `${prefix}-`, `${prefix}-warm`);
+	const phasesMs = span && {
+		beforeFirstCall: span.first - startedAt,
+		paying: span.last - span.first,
+		afterLastCall: endedAt - span.last,
+	};
 	return {
 		setup,
 		rowsFrom,
@@ -560,6 +560,7 @@ export async function measureRaw(
 	);
 	const loadAfter = loadavg()[0];
 	const ledger = await ledgerCheck(sandbox, rows + WARMUP_ROWS, callsPerRow, latencyMs);
+	const span = callSpan(ledger.callTimes, 'bench-raw-', '-warm');
 	return {
 		setup: 'raw',
 		...(callsPerRow === 1 ? { processing: 'auto' as const } : {}),
@@ -580,7 +581,7 @@ export async function measureRaw(
 		ledgerOk: result.ok && ledger.ledgerOk,
 		turnaroundMs: ledger.turnaroundMs,
 		// The raw client's wall clock runs in its child: only the paying span is read from the ledger.
-		phasesMs: payingOnly(phases(ledger.callTimes, 'bench-raw-', '-warm', 0, 0)),
+		phasesMs: span && { paying: span.last - span.first },
 		ledgerNote: result.ok ? ledger.ledgerNote : (result.error ?? ''),
 		loadBefore,
 		loadAfter,
